@@ -1,0 +1,95 @@
+"""The command line: a thin layer over the functions of the same names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fastgen import __version__
+from fastgen.errors import FastgenError, SpecError
+
+app = typer.Typer(
+    help="Generate a cached, async FastAPI service from one spec file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SpecArg = Annotated[
+    Path,
+    typer.Argument(help="A fastgen.yaml spec (YAML or JSON).", show_default=False),
+]
+
+
+def _fail_spec(error: SpecError) -> None:
+    for problem in error.problems:
+        typer.echo(str(problem), err=True)
+    count = len(error.problems)
+    typer.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing written.", err=True)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fastgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Exit codes: 0 ok; 1 failure; 2 bad spec or usage."""
+
+
+@app.command()
+def new(
+    spec: SpecArg,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Directory to create (default: the service name)."),
+    ] = None,
+) -> None:
+    """Generate a new project from SPEC."""
+    from fastgen.render import new_project
+    from fastgen.spec.loader import load_document
+
+    try:
+        if output is None:
+            data, _ = load_document(spec)
+            name = data.get("service", {}).get("name") if isinstance(data, dict) else None
+            output = Path(name if isinstance(name, str) and name else "service")
+        destination = new_project(spec, output)
+    except SpecError as error:
+        _fail_spec(error)
+    except FastgenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Generated {destination}")
+    typer.echo(f"Next: cd {destination} && pip install -e '.[dev]' && pytest")
+
+
+@app.command()
+def validate(spec: SpecArg) -> None:
+    """Check SPEC and print every problem as FILE:LINE:COL: message."""
+    from fastgen.spec.validate import load_spec
+
+    try:
+        load_spec(spec)
+    except SpecError as error:
+        _fail_spec(error)
+    typer.echo(f"{spec}: ok")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec language."""
+    from fastgen.schema import spec_json_schema
+
+    typer.echo(json.dumps(spec_json_schema(), indent=2))

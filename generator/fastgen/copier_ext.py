@@ -1,0 +1,41 @@
+"""The Jinja extension copier loads (``_jinja_extensions`` in copier.yml).
+
+It exposes the compiled service model to templates, so templates only read names and
+policies that were computed (and tested) in Python. Copier renders the old and the new
+side of an update from their own ``spec`` answers, and both go through this same code.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+from fastgen.service import ServiceModel, compile_service, pyliteral, pystr
+from fastgen.spec.loader import Positions
+from fastgen.spec.validate import validate_data
+
+
+class FastgenExtension(Extension):
+    """Adds ``service(spec)`` and the literal filters ``pystr`` / ``pyliteral``."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["service"] = service_of
+        environment.filters["pystr"] = pystr
+        environment.filters["pyliteral"] = pyliteral
+
+
+def service_of(spec: Any) -> ServiceModel:
+    """The service model of a ``spec`` answer (validated again: answers can be edited)."""
+    return _compile(json.dumps(spec, default=str))
+
+
+@lru_cache(maxsize=8)
+def _compile(spec_json: str) -> ServiceModel:
+    # The answer went through YAML once; a round trip through JSON gives a hashable key.
+    data = json.loads(spec_json)
+    return compile_service(validate_data(data, Positions(".copier-answers.yml")))
