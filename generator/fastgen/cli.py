@@ -28,7 +28,9 @@ def _fail_spec(error: SpecError) -> None:
     for problem in error.problems:
         typer.echo(str(problem), err=True)
     count = len(error.problems)
-    typer.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing written.", err=True)
+    typer.echo(
+        f"{count} problem{'s' if count != 1 else ''} found; nothing written.", err=True
+    )
     raise typer.Exit(2)
 
 
@@ -42,7 +44,9 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """Exit codes: 0 ok; 1 failure; 2 bad spec or usage."""
@@ -53,7 +57,9 @@ def new(
     spec: SpecArg,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Directory to create (default: the service name)."),
+        typer.Option(
+            "--output", "-o", help="Directory to create (default: the service name)."
+        ),
     ] = None,
 ) -> None:
     """Generate a new project from SPEC."""
@@ -63,7 +69,9 @@ def new(
     try:
         if output is None:
             data, _ = load_document(spec)
-            name = data.get("service", {}).get("name") if isinstance(data, dict) else None
+            name = (
+                data.get("service", {}).get("name") if isinstance(data, dict) else None
+            )
             output = Path(name if isinstance(name, str) and name else "service")
         destination = new_project(spec, output)
     except SpecError as error:

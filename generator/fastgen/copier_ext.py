@@ -14,19 +14,49 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-from fastgen.service import ServiceModel, compile_service, pyliteral, pystr
+from fastgen import pycode
+from fastgen.service import (
+    ServiceModel,
+    compile_service,
+    pyliteral,
+    pystr,
+)
 from fastgen.spec.loader import Positions
 from fastgen.spec.validate import validate_data
 
 
 class FastgenExtension(Extension):
-    """Adds ``service(spec)`` and the literal filters ``pystr`` / ``pyliteral``."""
+    """Adds ``service(spec)`` and the literal filters ``pystr``, ``pyliteral``, ``jsonstr``."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["service"] = service_of
         environment.filters["pystr"] = pystr
         environment.filters["pyliteral"] = pyliteral
+        environment.filters["jsonstr"] = json.dumps
+        environment.filters["pytuple"] = pycode.pytuple
+        for helper in (
+            pycode.orm_column,
+            pycode.orm_imports,
+            pycode.schema_field,
+            pycode.schema_imports,
+            pycode.enum_alias,
+            pycode.tuple_assign,
+            pycode.endpoint_imports,
+            pycode.router_imports,
+            pycode.endpoint_router_imports,
+            pycode.hook_imports,
+            pycode.sample_expr,
+            pycode.missing_key,
+            pycode.conftest_imports,
+            pycode.pk_of,
+            pycode.test_imports,
+            pycode.routers_imports,
+            pycode.invalidations_literal,
+            pycode.ref_class,
+            pycode.wrap,
+        ):
+            environment.globals[helper.__name__] = helper
 
 
 def service_of(spec: Any) -> ServiceModel:

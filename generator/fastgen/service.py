@@ -7,7 +7,6 @@ so the Jinja tree stays a dumb mirror of the generated project.
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import json
 import re
@@ -63,7 +62,13 @@ def pystr(value: str) -> str:
             out.append("\\t")
         elif not char.isprintable():
             code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
         else:
             out.append(char)
     return quote + "".join(out) + quote
@@ -80,7 +85,11 @@ def pyliteral(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(pyliteral(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{pystr(str(k))}: {pyliteral(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{pystr(str(k))}: {pyliteral(v)}" for k, v in value.items())
+            + "}"
+        )
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
@@ -142,7 +151,6 @@ class FieldModel:
     ref_column: str | None
     enum_alias: str | None
     enum_values: tuple[str, ...]
-    description: str
 
     @property
     def nullable(self) -> bool:
@@ -188,7 +196,9 @@ class ResourceModel:
 
     @property
     def writes(self) -> tuple[str, ...]:
-        return tuple(op for op in ("create", "update", "delete") if op in self.operations)
+        return tuple(
+            op for op in ("create", "update", "delete") if op in self.operations
+        )
 
     @property
     def refs(self) -> tuple[FieldModel, ...]:
@@ -318,7 +328,6 @@ def _primary_key(rname: str, resource: ResourceSpec) -> FieldModel:
         ref_column=None,
         enum_alias=None,
         enum_values=(),
-        description="",
     )
 
 
@@ -347,7 +356,8 @@ def _field(
         sa_type=sa_type,
         required=spec.required,
         default=_default_literal(spec),
-        max_length=spec.max_length or (DEFAULT_STRING_LENGTH if spec.type == "string" else None),
+        max_length=spec.max_length
+        or (DEFAULT_STRING_LENGTH if spec.type == "string" else None),
         index=spec.index,
         unique=spec.unique,
         primary_key=spec.primary_key,
@@ -355,7 +365,6 @@ def _field(
         ref_column=ref_column,
         enum_alias=enum_alias,
         enum_values=enum_values,
-        description=spec.description,
     )
 
 
@@ -423,7 +432,9 @@ def _resource(
         if policy and op in spec.operations:
             policies[op] = policy
     ordered_ops = tuple(
-        op for op in ("list", "get", "create", "update", "delete") if op in spec.operations
+        op
+        for op in ("list", "get", "create", "update", "delete")
+        if op in spec.operations
     )
     return ResourceModel(
         name=name,
@@ -465,7 +476,9 @@ def _endpoint(
         path=spec.path,
         summary=spec.summary,
         params=tuple(params),
-        response_class=f"{class_name(name)}Response" if spec.response is not None else None,
+        response_class=f"{class_name(name)}Response"
+        if spec.response is not None
+        else None,
         response_fields=response_fields,
         policy=policy,
         background=spec.background,
@@ -491,7 +504,11 @@ def _invalidations(
             if op != "create" and "get" in resource.policies:
                 targets.add((resource.policies["get"].name, True))
     specs = {
-        **{f"{r}.{op}": p for r, rs in spec.resources.items() for op, p in rs.cache.items()},
+        **{
+            f"{r}.{op}": p
+            for r, rs in spec.resources.items()
+            for op, p in rs.cache.items()
+        },
         **{e: es.cache for e, es in spec.endpoints.items() if es.cache},
     }
     live = {p.name for r in resources for p in r.policies.values()} | {
@@ -503,5 +520,7 @@ def _invalidations(
         for write in policy_spec.invalidated_by:
             table.setdefault(write, set()).add((policy_name, False))
     return {
-        write: tuple(sorted(targets)) for write, targets in sorted(table.items()) if targets
+        write: tuple(sorted(targets))
+        for write, targets in sorted(table.items())
+        if targets
     }

@@ -39,7 +39,7 @@ def _check_identifier(value: str) -> str:
 
 Identifier = Annotated[
     str,
-    StringConstraints(max_length=63),
+    StringConstraints(max_length=40),
     AfterValidator(_check_identifier),
 ]
 
@@ -55,7 +55,9 @@ def _check_field_name(value: str) -> str:
 FieldName = Annotated[Identifier, AfterValidator(_check_field_name)]
 UrlPath = Annotated[
     str,
-    StringConstraints(pattern=r"^/([A-Za-z0-9_\-.~]+|\{[a-z][a-z0-9_]*\})(/([A-Za-z0-9_\-.~]+|\{[a-z][a-z0-9_]*\}))*$"),
+    StringConstraints(
+        pattern=r"^/([A-Za-z0-9_\-.~]+|\{[a-z][a-z0-9_]*\})(/([A-Za-z0-9_\-.~]+|\{[a-z][a-z0-9_]*\}))*$"
+    ),
 ]
 HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]*$")]
 
@@ -105,7 +107,12 @@ class ServiceSpec(SpecModel):
 
     name: Identifier = Field(description="Python package name of the service.")
     title: str | None = Field(None, description="Human title; defaults to the name.")
-    version: str = Field("0.1.0", description="Version of the generated service.")
+    version: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$"
+        ),
+    ] = Field("0.1.0", description="PEP 440 version of the generated service.")
     description: str = Field("", description="Shown in the OpenAPI document.")
 
 
@@ -127,7 +134,9 @@ class CacheDefaults(SpecModel):
 
     backend: Backend = "memory"
     redis_url: str = "redis://localhost:6379/0"
-    max_entries: int = Field(10_000, ge=1, description="LRU bound of the in-process tier.")
+    max_entries: int = Field(
+        10_000, ge=1, description="LRU bound of the in-process tier."
+    )
     max_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Byte bound of the in-process tier."
     )
@@ -137,7 +146,9 @@ class CacheDefaults(SpecModel):
 class CachePolicySpec(SpecModel):
     """How one read endpoint is cached."""
 
-    ttl: Seconds | None = Field(None, description="Seconds fresh; service default if unset.")
+    ttl: Seconds | None = Field(
+        None, description="Seconds fresh; service default if unset."
+    )
     strategy: Strategy = "ttl"
     stale_ttl: Seconds | None = Field(
         None, description="Seconds a stale entry may be served while refreshing."
@@ -176,13 +187,17 @@ class FieldSpec(SpecModel):
     primary_key: bool = False
     values: list[str] | None = Field(None, description="The allowed values of an enum.")
     to: str | None = Field(None, description="The resource a ref points to.")
-    description: str = ""
+
+
+ResourcePath = Annotated[
+    str, StringConstraints(pattern=r"^(/[A-Za-z0-9_\-.~]+)+$")
+]
 
 
 class ResourceSpec(SpecModel):
     """A database table with CRUD routes."""
 
-    path: UrlPath
+    path: ResourcePath = Field(description="Collection path, e.g. /books (no parameters).")
     fields: dict[FieldName, FieldSpec]
     operations: list[Operation] = Field(
         default_factory=lambda: ["list", "get", "create", "update", "delete"]

@@ -102,11 +102,17 @@ def _pydantic_problems(exc: ValidationError, positions: Positions) -> list[Probl
             expected = error.get("ctx", {}).get("expected", "")
             options = re.findall(r"'([^']*)'", expected)
             hint = _did_you_mean(str(error["input"]), options)
-            message = f"{where}: {error['input']!r} is not allowed; expected {expected}{hint}"
+            message = (
+                f"{where}: {error['input']!r} is not allowed; expected {expected}{hint}"
+            )
             problem = positions.problem(loc, message, key=key_error)
         else:
             text = error["msg"].removeprefix("Value error, ")
-            got = "" if kind in ("value_error", "assertion_error") else f" (got {error['input']!r})"
+            got = (
+                ""
+                if kind in ("value_error", "assertion_error")
+                else f" (got {error['input']!r})"
+            )
             message = f"{where}: {text}{got}"
             problem = positions.problem(loc, message, key=key_error)
         problems.setdefault((loc, kind), problem)
@@ -141,7 +147,7 @@ class _SemanticChecks:
         yield from self._policies()
 
     def _fields(self) -> Iterator[Problem]:
-        from fastgen.service import default_problem  # noqa: PLC0415 - avoids a cycle
+        from fastgen.service import default_problem
 
         for rname, resource in self.spec.resources.items():
             primary = []
@@ -150,11 +156,13 @@ class _SemanticChecks:
                 if field.type == "enum":
                     if not field.values:
                         yield self.pos.problem(
-                            loc, f"{_dotted(loc)}: an enum needs 'values', a non-empty list"
+                            loc,
+                            f"{_dotted(loc)}: an enum needs 'values', a non-empty list",
                         )
                     elif len(set(field.values)) != len(field.values):
                         yield self.pos.problem(
-                            (*loc, "values"), f"{_dotted(loc)}.values: values must be unique"
+                            (*loc, "values"),
+                            f"{_dotted(loc)}.values: values must be unique",
                         )
                 elif field.values is not None:
                     yield self.pos.problem(
@@ -165,7 +173,8 @@ class _SemanticChecks:
                 if field.type == "ref":
                     if field.to is None:
                         yield self.pos.problem(
-                            loc, f"{_dotted(loc)}: a ref needs 'to', the resource it points to"
+                            loc,
+                            f"{_dotted(loc)}: a ref needs 'to', the resource it points to",
                         )
                     elif field.to not in self.spec.resources:
                         hint = _did_you_mean(field.to, list(self.spec.resources))
@@ -198,7 +207,9 @@ class _SemanticChecks:
                 if field.default is not None:
                     message = default_problem(field)
                     if message:
-                        yield self.pos.problem((*loc, "default"), f"{_dotted(loc)}.default: {message}")
+                        yield self.pos.problem(
+                            (*loc, "default"), f"{_dotted(loc)}.default: {message}"
+                        )
             if len(primary) > 1:
                 yield self.pos.problem(
                     ("resources", rname, "fields", primary[1]),
@@ -306,7 +317,12 @@ class _SemanticChecks:
         for path in reserved:
             yield ("GET", path, (), "the service itself")
         for ename, endpoint in self.spec.endpoints.items():
-            yield (endpoint.method, endpoint.path, ("endpoints", ename, "path"), f"endpoints.{ename}")
+            yield (
+                endpoint.method,
+                endpoint.path,
+                ("endpoints", ename, "path"),
+                f"endpoints.{ename}",
+            )
 
     def _policies(self) -> Iterator[Problem]:
         for loc, policy, endpoint in self._all_policies():
@@ -314,7 +330,8 @@ class _SemanticChecks:
                 message = self._invalidator_problem(target)
                 if message:
                     yield self.pos.problem(
-                        (*loc, "invalidated_by", i), f"{_dotted(loc)}.invalidated_by: {message}"
+                        (*loc, "invalidated_by", i),
+                        f"{_dotted(loc)}.invalidated_by: {message}",
                     )
             if policy.warm:
                 has_params = (
@@ -354,9 +371,7 @@ class _SemanticChecks:
                 return f"{target!r} names no resource {rname!r}{hint}"
             writes = [w for w in WRITE_OPERATIONS if w in resource.operations]
             if op not in writes:
-                return (
-                    f"{target!r}: expected one of {', '.join(f'{rname}.{w}' for w in writes)}"
-                )
+                return f"{target!r}: expected one of {', '.join(f'{rname}.{w}' for w in writes)}"
             return None
         endpoint = self.spec.endpoints.get(target)
         if endpoint is None:
@@ -371,4 +386,3 @@ class _SemanticChecks:
         if endpoint.method == "GET":
             return f"{target!r} is a GET endpoint; only writes can invalidate"
         return None
-
