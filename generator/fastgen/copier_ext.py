@@ -15,6 +15,7 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 from fastgen import pycode
+from fastgen.formatting import format_python
 from fastgen.service import (
     ServiceModel,
     compile_service,
@@ -26,6 +27,7 @@ from fastgen.spec.validate import validate_data
 
 
 class FastgenExtension(Extension):
+    # Rendered Python goes through ``format_python`` (see ``preprocess``).
     """Adds ``service(spec)`` and the literal filters ``pystr``, ``pyliteral``, ``jsonstr``."""
 
     def __init__(self, environment: Environment) -> None:
@@ -35,6 +37,7 @@ class FastgenExtension(Extension):
         environment.filters["pyliteral"] = pyliteral
         environment.filters["jsonstr"] = json.dumps
         environment.filters["pytuple"] = pycode.pytuple
+        environment.filters["format_python"] = format_python
         for helper in (
             pycode.orm_column,
             pycode.orm_imports,
@@ -53,10 +56,23 @@ class FastgenExtension(Extension):
             pycode.test_imports,
             pycode.routers_imports,
             pycode.invalidations_literal,
+            pycode.models_init_imports,
+            pycode.tables_in_creation_order,
+            pycode.migration_column,
+            pycode.sample_url,
             pycode.ref_class,
             pycode.wrap,
         ):
             environment.globals[helper.__name__] = helper
+
+    def preprocess(
+        self, source: str, name: str | None, filename: str | None = None
+    ) -> str:
+        """Wrap every Python template so its output is ruff-formatted."""
+        # Conditional files are named like "{% if ... %}endpoints.py{% endif %}.jinja".
+        if name and name.endswith((".py.jinja", ".py{% endif %}.jinja")):
+            return "{% filter format_python %}" + source + "{% endfilter %}"
+        return source
 
 
 def service_of(spec: Any) -> ServiceModel:

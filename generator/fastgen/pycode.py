@@ -19,8 +19,18 @@ from fastgen.service import (
 )
 
 
-def wrap(head: str, args: Sequence[str], indent: int = 0, brackets: str = "()") -> str:
-    """``head(args...)`` as ruff formats it at ``indent`` spaces."""
+def wrap(
+    head: str,
+    args: Sequence[str],
+    indent: int = 0,
+    brackets: str = "()",
+    collection: bool = False,
+) -> str:
+    """``head(args...)`` as ruff formats it at ``indent`` spaces.
+
+    A call that does not fit first gets its arguments on one indented line; a
+    collection literal (``collection=True``) goes straight to one item per line.
+    """
     open_, close = brackets
     pad = " " * indent
     one_line = f"{pad}{head}{open_}{', '.join(args)}{close}"
@@ -28,7 +38,7 @@ def wrap(head: str, args: Sequence[str], indent: int = 0, brackets: str = "()") 
         return one_line
     inner = " " * (indent + 4)
     joined = f"{inner}{', '.join(args)}"
-    if len(joined) <= LINE_LENGTH and not any("\n" in a for a in args):
+    if not collection and len(joined) <= LINE_LENGTH and "\n" not in joined:
         return f"{pad}{head}{open_}\n{joined}\n{pad}{close}"
     body = "".join(f"{inner}{a},\n" for a in args)
     return f"{pad}{head}{open_}\n{body}{pad}{close}"
@@ -165,7 +175,7 @@ def tuple_assign(name: str, items: Sequence[str]) -> str:
     """``NAME = ("a", "b")`` at module level, a one-item tuple keeping its comma."""
     if len(items) == 1:
         return f"{name} = ({items[0]},)"
-    return wrap(f"{name} = ", list(items))
+    return wrap(f"{name} = ", list(items), collection=True)
 
 
 def endpoint_imports(service: ServiceModel) -> str:
@@ -375,3 +385,59 @@ def invalidations_literal(service: ServiceModel) -> str:
             lines.append("    ),")
     lines.append("}")
     return "\n".join(lines)
+
+
+def models_init_imports(service: ServiceModel) -> str:
+    """Imports of ``models/__init__.py``: ``Base`` and every model class."""
+    pkg = service.package
+    imports: list[Import] = [(f"{pkg}.db", "Base")]
+    imports += [(f"{pkg}.models.{r.module}", r.class_name) for r in service.resources]
+    return render_imports(imports, pkg)
+
+
+def tables_in_creation_order(service: ServiceModel) -> list[ResourceModel]:
+    """Resources ordered so every table comes after the tables it refers to."""
+    by_name = {r.name: r for r in service.resources}
+    ordered: list[ResourceModel] = []
+    visiting: set[str] = set()
+
+    def visit(resource: ResourceModel) -> None:
+        if resource in ordered or resource.name in visiting:
+            return
+        visiting.add(resource.name)
+        for field in resource.refs:
+            if field.ref_table and field.ref_table != resource.name:
+                visit(by_name[field.ref_table])
+        ordered.append(resource)
+
+    for resource in service.resources:
+        visit(resource)
+    return ordered
+
+
+def migration_column(field: FieldModel, service: ServiceModel) -> str:
+    """An ``sa.Column(...)`` argument of ``op.create_table`` (indented 8)."""
+    if field.ref_table:
+        target = next(r for r in service.resources if r.name == field.ref_table)
+        sa_type = target.pk.sa_type
+    else:
+        sa_type = field.sa_type
+    args = [pystr(field.name), f"sa.{sa_type}", f"nullable={field.nullable}"]
+    return wrap("sa.Column", args, indent=8) + ","
+
+
+def sample_url(endpoint: EndpointModel) -> str:
+    """The endpoint's path with a plausible value for each parameter (for tests)."""
+    samples = {
+        "int": "1",
+        "float": "1.5",
+        "Decimal": "1.5",
+        "bool": "true",
+        "uuid.UUID": "00000000-0000-4000-8000-000000000001",
+        "dt.date": "2024-01-01",
+        "dt.datetime": "2024-01-01T12:00:00",
+    }
+    url = endpoint.path
+    for param in endpoint.params:
+        url = url.replace(f"{{{param.name}}}", samples.get(param.py_type, "sample"))
+    return url

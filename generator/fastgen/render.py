@@ -49,7 +49,9 @@ def template_source() -> str:
     )
     digest = hashlib.sha256()
     for path in files:
-        digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+        digest.update(
+            str(path.relative_to(source)).encode() + b"\0" + path.read_bytes()
+        )
     stamp = target / ".git" / "fastgen-stamp"
     if not (stamp.is_file() and stamp.read_text() == digest.hexdigest()):
         staging = target.with_name(target.name + f".tmp{os.getpid()}")
@@ -83,7 +85,9 @@ def _git_commit_tagged(directory: Path, tag: str) -> None:
     )
     for step in steps:
         try:
-            subprocess.run(step, cwd=directory, env=env, check=True, capture_output=True)
+            subprocess.run(
+                step, cwd=directory, env=env, check=True, capture_output=True
+            )
         except (OSError, subprocess.CalledProcessError) as exc:
             raise FastgenError(f"cannot prepare the template with git: {exc}") from exc
 

@@ -189,15 +189,15 @@ class FieldSpec(SpecModel):
     to: str | None = Field(None, description="The resource a ref points to.")
 
 
-ResourcePath = Annotated[
-    str, StringConstraints(pattern=r"^(/[A-Za-z0-9_\-.~]+)+$")
-]
+ResourcePath = Annotated[str, StringConstraints(pattern=r"^(/[A-Za-z0-9_\-.~]+)+$")]
 
 
 class ResourceSpec(SpecModel):
     """A database table with CRUD routes."""
 
-    path: ResourcePath = Field(description="Collection path, e.g. /books (no parameters).")
+    path: ResourcePath = Field(
+        description="Collection path, e.g. /books (no parameters)."
+    )
     fields: dict[FieldName, FieldSpec]
     operations: list[Operation] = Field(
         default_factory=lambda: ["list", "get", "create", "update", "delete"]

@@ -141,6 +141,7 @@ class _SemanticChecks:
 
     def run(self) -> Iterator[Problem]:
         yield from self._fields()
+        yield from self._required_ref_cycles()
         yield from self._operations()
         yield from self._endpoints()
         yield from self._routes()
@@ -221,6 +222,34 @@ class _SemanticChecks:
                     ("resources", rname, "fields"),
                     f"resources.{rname}.fields: a resource needs at least one field",
                 )
+
+    def _required_ref_cycles(self) -> Iterator[Problem]:
+        """A cycle of required refs can never be satisfied: no first row could exist."""
+        edges = {
+            rname: [
+                (fname, f.to)
+                for fname, f in r.fields.items()
+                if f.type == "ref" and f.required and f.to in self.spec.resources
+            ]
+            for rname, r in self.spec.resources.items()
+        }
+        reported: set[str] = set()
+        for start in edges:
+            stack = [(start, [start])]
+            while stack:
+                node, trail = stack.pop()
+                for fname, target in edges[node]:
+                    if target == start and start not in reported:
+                        reported.update(trail)
+                        loc: Loc = ("resources", node, "fields", fname)
+                        yield self.pos.problem(
+                            loc,
+                            f"{_dotted(loc)}: required refs form a cycle "
+                            f"({' -> '.join([*trail, start])}); make one of them "
+                            "required: false",
+                        )
+                    elif target not in trail:
+                        stack.append((target, [*trail, target]))
 
     def _operations(self) -> Iterator[Problem]:
         for rname, resource in self.spec.resources.items():

@@ -24,7 +24,7 @@ class Generations:
     extra misses, never a stale answer.
     """
 
-    __slots__ = ("_gens", "_counter", "_floor", "_max_tags")
+    __slots__ = ("_counter", "_floor", "_gens", "_max_tags")
 
     def __init__(self, max_tags: int = 100_000) -> None:
         if max_tags < 1:
@@ -49,8 +49,7 @@ class Generations:
             gens.move_to_end(tag)
         while len(gens) > self._max_tags:
             _, forgotten = gens.popitem(last=False)
-            if forgotten > self._floor:
-                self._floor = forgotten
+            self._floor = max(self._floor, forgotten)
 
     def __len__(self) -> int:
         return len(self._gens)

@@ -2,7 +2,7 @@
 """Cache policies and the routes they are compiled into.
 
 A ``Route`` is what the middleware works with: the policy plus everything that can be
-computed once at startup (the path matcher, the tags, the key prefix, header bytes).
+computed once at startup (the path matcher, the tags, the key, header bytes).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class CachePolicy:
 
     def __post_init__(self) -> None:
         problems = []
+        if not self.name or ":" in self.name:
+            problems.append("the name must be non-empty and without ':'")
         if not self.path.startswith("/"):
             problems.append(f"path {self.path!r} must start with '/'")
         if _BAD_BRACE.search(_PARAM.sub("", self.path)):
@@ -57,7 +59,9 @@ class CachePolicy:
         if any(h != h.lower() for h in self.vary):
             problems.append("vary header names must be lower-case")
         if self.id_param is not None and self.id_param not in self.params:
-            problems.append(f"id_param {self.id_param!r} is not a parameter of the path")
+            problems.append(
+                f"id_param {self.id_param!r} is not a parameter of the path"
+            )
         if self.warm and self.params:
             problems.append("only a path without parameters can be warmed")
         if problems:
@@ -77,46 +81,61 @@ class CachePolicy:
         return self.ttl + (self.stale_ttl if self.swr else 0)
 
 
-def canonical_id(value: object) -> str:
-    """The form of an entity id used in tags, the same for ``"01"``, ``1`` and ``"1.0"``.
+def canonical_ids(value: object) -> tuple[str, ...]:
+    """The forms of an entity id used in tags: one set for ``"01"``, ``1``, ``"1.0"``.
 
-    Path parameters arrive as text the app parses leniently (``/authors/01`` is author
-    1); invalidation passes the parsed id. Mapping both through this function means two
-    spellings of one id share a tag. It may also merge ids the app tells apart, which
-    only costs extra invalidations, never a stale answer.
+    Path parameters arrive as text the app parses leniently (``/authors/01`` is
+    author 1, so are ``+1`` and ``1.0``; ``1_000`` is 1000; a UUID may come without
+    dashes), while invalidation passes the parsed id. Both go through this function,
+    and an entry carries a tag for every form, so some form always matches. Text
+    that reads both as a number and as a UUID (32 digits) gets both forms. Merging
+    ids the app tells apart only costs extra invalidations, never a stale answer.
     """
     text = str(value).strip()
+    if (
+        text.isascii()
+        and text.isdigit()
+        and (text[0] != "0" or len(text) == 1)
+        and len(text) != 32
+    ):
+        return (text,)  # the common case, already canonical
+    forms = []
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
         pass
     else:
-        if number.is_finite() and number == number.to_integral_value():
-            return str(int(number))
-        return text
+        # The exponent bound keeps "1e999999999" from becoming a billion-digit int.
+        if (
+            number.is_finite()
+            and number.adjusted() < 64
+            and number == number.to_integral_value()
+        ):
+            forms.append(str(int(number)))
     try:
-        return str(uuid.UUID(text))
+        forms.append(str(uuid.UUID(text)))
     except ValueError:
-        return text
+        pass
+    return tuple(forms) if forms else (text,)
 
 
 class Route:
     """One cached path template, compiled once."""
 
     __slots__ = (
-        "policy",
+        "_name_bytes",
+        "cache_control",
+        "id_param",
+        "memory",
         "name",
         "params",
-        "id_param",
-        "vary",
-        "vary_bytes",
+        "policy",
         "private",
-        "swr",
-        "memory",
         "redis",
         "redis_only",
-        "cache_control",
-        "_name_bytes",
+        "swr",
+        "vary",
+        "vary_bytes",
     )
 
     def __init__(self, policy: CachePolicy) -> None:
@@ -135,10 +154,13 @@ class Route:
         self._name_bytes = policy.name.encode()
 
     def tags(self, params: dict[str, str]) -> tuple[str, ...]:
-        """The policy tag, and the per-id tag when the policy has an id parameter."""
+        """The policy tag, and the per-id tags when the policy has an id parameter."""
         if self.id_param is None:
             return (self.name,)
-        return (self.name, f"{self.name}:{canonical_id(params[self.id_param])}")
+        return (self.name, *self.id_tags(params[self.id_param]))
+
+    def id_tags(self, item_id: object) -> tuple[str, ...]:
+        return tuple(f"{self.name}:{form}" for form in canonical_ids(item_id))
 
     def key(
         self,
@@ -181,7 +203,7 @@ def _canonical_query(query_string: bytes) -> bytes:
 class Routes:
     """Finds the route of a request path: a dict lookup, then at most one regex."""
 
-    __slots__ = ("by_name", "_static", "_pattern", "_groups")
+    __slots__ = ("_groups", "_pattern", "_static", "by_name")
 
     def __init__(self, policies: Sequence[CachePolicy]) -> None:
         self.by_name: dict[str, Route] = {}

@@ -19,6 +19,7 @@ not be sent are kept (bounded) and sent first when Redis answers again.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -95,7 +96,9 @@ def decode_entry(
         created = float(meta["c"])
         return Entry(
             status=meta["s"],
-            headers=tuple((n.encode("latin-1"), v.encode("latin-1")) for n, v in meta["h"]),
+            headers=tuple(
+                (n.encode("latin-1"), v.encode("latin-1")) for n, v in meta["h"]
+            ),
             body=raw[end + 1 : split],
             etag=meta["e"].encode("latin-1"),
             created=created,
@@ -130,6 +133,7 @@ class RedisStore:
         self._healthy = True
         self._disabled: str | None = None
         self._pending: dict[str, int] = {}
+        self._flushing = asyncio.Lock()
 
     # -- state ---------------------------------------------------------------
 
@@ -187,7 +191,8 @@ class RedisStore:
                 retry_on_timeout=False,
                 health_check_interval=0,
             )
-        except ValueError as exc:  # the URL itself; never log it, it may hold a password
+        except ValueError as exc:
+            # A malformed URL. Never log it: it may hold a password.
             self._disable(f"redis_url is invalid ({type(exc).__name__})")
             return None
         self._scripts = {
@@ -204,19 +209,29 @@ class RedisStore:
         if client is None:
             return None
         try:
-            if self._pending:
-                pending, self._pending = self._pending, {}
-                try:
-                    await self._send_invalidations(pending)
-                except BaseException:
-                    self._keep_pending(pending)
-                    raise
+            if self._pending or self._flushing.locked():
+                await self._flush_pending()
             result = await operation(client)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - fail open: any Redis failure bypasses
             self._trip(exc)
             return None
         self._recover()
         return result
+
+    async def _flush_pending(self) -> None:
+        """Send the invalidations Redis missed before anything else reads it.
+
+        Callers that arrive while a flush runs wait for it, so no read overtakes it.
+        """
+        async with self._flushing:
+            if not self._pending:
+                return
+            pending, self._pending = self._pending, {}
+            try:
+                await self._send_invalidations(pending)
+            except BaseException:
+                self._keep_pending(pending)
+                raise
 
     async def connect(self) -> bool:
         """Check the connection once at startup; a failure only opens the breaker."""
@@ -282,6 +297,8 @@ class RedisStore:
         """Give each tag a new generation (``tags``: tag -> ms its key lives)."""
         if not tags:
             return True
+        if self._disabled is not None:
+            return False
         if await self._call(lambda _client: self._send_invalidations(tags)) is None:
             self._keep_pending(tags)
             return False

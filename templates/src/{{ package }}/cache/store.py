@@ -124,8 +124,8 @@ def make_entry(
         elif name == b"vary":
             # The key only knows the policy's headers (and the encoding, ours to vary).
             for header in value.lower().split(b","):
-                header = header.strip().decode("latin-1")
-                if header != "accept-encoding" and header not in vary:
+                varied = header.strip().decode("latin-1")
+                if varied and varied != "accept-encoding" and varied not in vary:
                     return None
         if name not in _NOT_STORED:
             kept.append((name, value))
@@ -151,7 +151,7 @@ class MemoryStore:
     no more than LRU eviction).
     """
 
-    __slots__ = ("_data", "_bytes", "max_entries", "max_bytes", "_next_sweep")
+    __slots__ = ("_bytes", "_data", "_next_sweep", "max_bytes", "max_entries")
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         if max_entries < 1 or max_bytes < 1:

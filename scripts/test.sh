@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up a virtualenv with fastgen and its test tools, then run the whole test suite.
+# The end-to-end tests install each generated project into a venv of its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+exec .venv/bin/python -m pytest "$@"

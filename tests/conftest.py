@@ -1,0 +1,47 @@
+"""Shared helpers for fastgen's own tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "bookstore.yaml"
+
+
+def run_fastgen(
+    *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "fastgen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def bookstore(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bookstore example, generated once per test session."""
+    from fastgen.render import new_project
+
+    return new_project(EXAMPLE, tmp_path_factory.mktemp("gen") / "bookstore")
+
+
+def ruff(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ruff installed beside this Python (no reliance on PATH)."""
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args],
+        input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -1,0 +1,1 @@
+"""Your code: fastgen creates these files once and never overwrites them."""

@@ -1,0 +1,1 @@
+"""Bodies of the hand-written endpoints, one module each (yours to edit)."""

@@ -1,0 +1,51 @@
+"""The command line's contract: commands, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import EXAMPLE, REPO, run_fastgen
+
+
+def test_validate_ok() -> None:
+    result = run_fastgen("validate", str(EXAMPLE))
+    assert result.returncode == 0
+    assert result.stdout.strip().endswith(": ok")
+
+
+def test_validate_reports_every_problem_with_exit_2(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("fastgen: 1\nservice:\n  name: x\n  titel: y\n  versio: z\n")
+    result = run_fastgen("validate", str(spec))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{spec}:4:3: unknown key 'titel'")
+    assert lines[1].startswith(f"{spec}:5:3: unknown key 'versio'")
+    assert lines[-1] == "2 problems found; nothing written."
+
+
+def test_missing_file_is_exit_2(tmp_path: Path) -> None:
+    result = run_fastgen("validate", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "nope.yaml:1:1: file not found" in result.stderr
+
+
+def test_schema_prints_the_checked_in_schema() -> None:
+    result = run_fastgen("schema")
+    assert result.returncode == 0
+    published = json.loads((REPO / "schemas" / "fastgen.schema.json").read_text())
+    assert json.loads(result.stdout) == published
+
+
+def test_usage_error_is_exit_2() -> None:
+    result = run_fastgen("new")
+    assert result.returncode == 2
+    assert "Missing argument" in result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    result = run_fastgen("--help")
+    assert result.returncode == 0
+    for command in ("new", "validate", "schema"):
+        assert command in result.stdout

@@ -1,0 +1,87 @@
+"""Rendering: the bookstore output matches its golden copy, is deterministic and ruff-clean."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fastgen.render import new_project
+
+from .conftest import EXAMPLE, REPO, ruff, run_fastgen
+
+GOLDEN = REPO / "tests" / "golden" / "bookstore"
+NASTY = REPO / "tests" / "specs" / "nasty.yaml"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_bookstore_matches_golden_files(bookstore: Path) -> None:
+    if os.environ.get("FASTGEN_UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(bookstore, GOLDEN)
+    generated, golden = tree(bookstore), tree(GOLDEN)
+    assert sorted(generated) == sorted(golden), "file list changed"
+    changed = [name for name in generated if generated[name] != golden[name]]
+    assert not changed, (
+        f"{changed} differ from tests/golden; review, then regenerate with "
+        "FASTGEN_UPDATE_GOLDEN=1 pytest tests/test_render.py"
+    )
+
+
+def test_generation_is_deterministic(bookstore: Path, tmp_path: Path) -> None:
+    again = new_project(EXAMPLE, tmp_path / "again")
+    assert tree(again) == tree(bookstore)
+
+
+def test_spec_is_copied_verbatim(bookstore: Path) -> None:
+    assert (bookstore / "fastgen.yaml").read_text() == EXAMPLE.read_text()
+
+
+@pytest.mark.parametrize("spec", ["bookstore", "nasty"])
+def test_output_is_ruff_clean(spec: str, bookstore: Path, tmp_path: Path) -> None:
+    if spec == "bookstore":
+        project = bookstore
+    else:
+        project = new_project(NASTY, tmp_path / "nasty")
+    check = ruff("check", ".", cwd=project)
+    assert check.returncode == 0, check.stdout
+    fmt = ruff("format", "--check", "--diff", ".", cwd=project)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_nasty_strings_become_literals(tmp_path: Path) -> None:
+    project = new_project(NASTY, tmp_path / "nasty")
+    settings = (project / "src" / "nasty" / "settings.py").read_text()
+    namespace: dict[str, object] = {}
+    exec(settings.split("class Settings")[0], namespace)  # noqa: S102 - checks the literal
+    assert namespace["TITLE"] == (
+        'Say "hi" \\ it\'s {{ not_jinja }} """ and a title long enough to need wrapping'
+    )
+    assert namespace["DESCRIPTION"] == "line one\nline two"
+
+
+def test_bad_spec_writes_nothing(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("fastgen: 1\nservice:\n  name: Bad Name\n")
+    result = run_fastgen("new", str(spec), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert f"{spec}:3:9: service.name" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_a_non_empty_destination(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    result = run_fastgen("new", str(EXAMPLE), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "not empty" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.txt"]

@@ -1,0 +1,185 @@
+"""Every spec error names file:line:column, the key and what was expected."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fastgen.errors import SpecError
+from fastgen.spec.validate import load_spec
+
+BASE = """\
+fastgen: 1
+service:
+  name: shop
+resources:
+  item:
+    path: /items
+    fields:
+      name: {type: string}
+"""
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "spec.yaml"
+    path.write_text(textwrap.dedent(text))
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    return [str(p).removeprefix(f"{path}:") for p in caught.value.problems]
+
+
+def test_valid_base_spec_loads(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(BASE)
+    spec = load_spec(path)
+    assert spec.resources["item"].operations == [
+        "list",
+        "get",
+        "create",
+        "update",
+        "delete",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\n  titel: Shop\n",
+            "4:3: unknown key 'titel' in service; expected one of: name, title, version, "
+            "description (did you mean 'title'?)",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: class\n",
+            "3:9: service.name: 'class' is a Python keyword; choose another name",
+            id="keyword-name",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: My-Shop\n",
+            "3:9: service.name: 'My-Shop' is not a valid name; expected lower_snake_case "
+            "matching [a-z][a-z0-9_]*",
+            id="bad-identifier",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice: {}\n",
+            "2:10: missing required key 'name' in service",
+            id="missing-key",
+        ),
+        pytest.param(
+            "fastgen: 2\nservice:\n  name: shop\n",
+            "1:10: fastgen: 2 is not allowed; expected 1",
+            id="wrong-version",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: strng}"),
+            "8:20: resources.item.fields.name.type: 'strng' is not allowed; expected "
+            "'string', 'text', 'integer', 'float', 'decimal', 'boolean', 'date', "
+            "'datetime', 'uuid', 'json', 'enum' or 'ref' (did you mean 'string'?)",
+            id="bad-field-type",
+        ),
+        pytest.param(
+            BASE + "    cache:\n      get: {ttl: -1}\n",
+            "10:18: resources.item.cache.get.ttl: Input should be greater than or equal "
+            "to 0 (got -1)",
+            id="negative-ttl",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: string, max_length: '10'}"),
+            "8:40: resources.item.fields.name.max_length: Input should be a valid "
+            "integer (got '10')",
+            id="wrong-type",
+        ),
+        pytest.param(
+            BASE + "      owner: {type: ref, to: usr}\n",
+            "9:30: resources.item.fields.owner.to: no resource named 'usr'; expected one "
+            "of: item",
+            id="dangling-ref",
+        ),
+        pytest.param(
+            BASE + "    cache:\n      list: {invalidated_by: [item.creat]}\n",
+            "10:31: resources.item.cache.list.invalidated_by: 'item.creat': expected one "
+            "of item.create, item.update, item.delete",
+            id="bad-invalidated-by-operation",
+        ),
+        pytest.param(
+            BASE + "    cache:\n      list: {invalidated_by: [stats]}\n",
+            "10:31: resources.item.cache.list.invalidated_by: 'stats' is neither "
+            "'resource.operation' nor an endpoint name",
+            id="invalidated-by-nothing",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  all_items:\n    method: GET\n    path: /items\n",
+            "12:11: endpoints.all_items.path: GET /items is already served by "
+            "resources.item; paths must be unique",
+            id="duplicate-path",
+        ),
+        pytest.param(
+            BASE
+            + "  thing:\n    path: /things\n    fields:\n      id: {type: integer}\n",
+            "12:7: resources.thing.fields.id: 'id' is reserved in generated code; choose "
+            "another field name",
+            id="reserved-field",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: enum}"),
+            "8:13: resources.item.fields.name: an enum needs 'values', a non-empty list",
+            id="enum-without-values",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: integer, default: many}"),
+            "8:38: resources.item.fields.name.default: 'many' is not a valid integer "
+            "default",
+            id="bad-default",
+        ),
+        pytest.param(
+            BASE + "    cache:\n      create: {ttl: 5}\n",
+            "10:7: resources.item.cache.create: 'create' is not allowed; expected "
+            "'list' or 'get'",
+            id="cache-on-write",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  ping:\n    method: POST\n    path: /ping\n"
+            "    cache: {ttl: 5}\n",
+            "13:5: endpoints.ping.cache: only GET endpoints can be cached (this one is "
+            "POST)",
+            id="cache-on-post",
+        ),
+        pytest.param(
+            BASE + "      parent: {type: ref, to: item}\n",
+            "9:15: resources.item.fields.parent: required refs form a cycle "
+            "(item -> item); make one of them required: false",
+            id="required-self-ref",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\n  name: again\n",
+            "4:3: duplicate key 'name'; each key may appear once",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: [shop\n",
+            "4:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            id="invalid-yaml",
+        ),
+    ],
+)
+def test_error_message(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in problems(tmp_path, text)
+
+
+def test_all_shape_errors_are_reported_together(tmp_path: Path) -> None:
+    text = BASE.replace("name: shop", "name: Shop\n  titel: x").replace(
+        "{type: string}", "{type: strng}"
+    )
+    found = problems(tmp_path, text)
+    assert len(found) == 3
+    assert [p.split(":")[0] for p in found] == sorted(
+        (p.split(":")[0] for p in found), key=int
+    )
+
+
+def test_openapi_document_is_rejected_with_a_pointer(tmp_path: Path) -> None:
+    found = problems(tmp_path, "openapi: 3.0.0\ninfo: {title: x, version: '1'}\n")
+    assert found == ["1:10: OpenAPI input is not supported yet"]
