@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fastgen import __version__
 from fastgen.errors import FastgenError, SpecError
+
+if TYPE_CHECKING:
+    from fastgen.update import UpdateResult
 
 app = typer.Typer(
     help="Generate a cached, async FastAPI service from one spec file.",
@@ -101,3 +104,90 @@ def schema() -> None:
     from fastgen.schema import spec_json_schema
 
     typer.echo(json.dumps(spec_json_schema(), indent=2))
+
+
+ProjectOpt = Annotated[
+    Path,
+    typer.Option("--project", "-p", help="The generated project (default: here)."),
+]
+
+
+@app.command()
+def update(
+    project: ProjectOpt = Path(),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
+    ] = False,
+) -> None:
+    """Regenerate the project from its fastgen.yaml, keeping hand edits (3-way merge)."""
+    from fastgen.update import preview, update_project
+
+    try:
+        result = preview(project) if dry_run else update_project(project)
+    except SpecError as error:
+        _fail_spec(error)
+    except FastgenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if dry_run:
+        typer.echo(result.diff.rstrip() or "No changes.")
+    _report(result, verb="would change" if dry_run else "changed")
+    if result.conflicts:
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(project: ProjectOpt = Path()) -> None:
+    """Exit 1 if the committed code is stale with respect to fastgen.yaml or fastgen."""
+    from fastgen.update import preview
+
+    try:
+        result = preview(project)
+    except SpecError as error:
+        _fail_spec(error)
+    except FastgenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if result.clean:
+        typer.echo("Up to date with fastgen.yaml.")
+        return
+    typer.echo("Stale: `fastgen update` would change these files:", err=True)
+    _report(result, verb="would change", err=True)
+    raise typer.Exit(1)
+
+
+def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
+    for name in result.changed:
+        mark = "C" if name in result.conflicts else result.status.get(name, "M")
+        typer.echo(f"  {mark} {name}", err=err)
+    if result.migration:
+        typer.echo(f"Migration: {result.migration}", err=err)
+    for name in result.kept:
+        typer.echo(f"Kept (yours; the spec no longer uses it): {name}", err=err)
+    if result.conflicts:
+        typer.echo(
+            f"{len(result.conflicts)} file(s) have conflicts: resolve the <<<<<<< "
+            "markers (and apply any .rej files), then commit.",
+            err=True,
+        )
+    elif result.changed or result.migration:
+        typer.echo(f"{len(result.changed)} file(s) {verb}.", err=err)
+    else:
+        typer.echo("Already up to date.", err=err)
+
+
+@app.command()
+def migrate(project: ProjectOpt = Path()) -> None:
+    """Write the Alembic revision for a schema change (after a plain `copier update`)."""
+    from fastgen.update import migrate_project
+
+    try:
+        path = migrate_project(project)
+    except SpecError as error:
+        _fail_spec(error)
+    except FastgenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Migration: {path}" if path else "The migrations already match the spec."
+    )

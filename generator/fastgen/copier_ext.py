@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-from fastgen import pycode
+from fastgen import __version__, pycode
 from fastgen.formatting import format_python
+from fastgen.migrations import initial_migration, pending_change, schema_json
 from fastgen.service import (
     ServiceModel,
     compile_service,
@@ -38,6 +41,10 @@ class FastgenExtension(Extension):
         environment.filters["jsonstr"] = json.dumps
         environment.filters["pytuple"] = pycode.pytuple
         environment.filters["format_python"] = format_python
+        environment.globals["fastgen_version"] = __version__
+        environment.globals["spec_differs_from_file"] = spec_differs_from_file
+        environment.globals["schema_changed"] = schema_changed
+        environment.globals["schema_json"] = schema_json
         for helper in (
             pycode.orm_column,
             pycode.orm_imports,
@@ -58,8 +65,8 @@ class FastgenExtension(Extension):
             pycode.invalidations_literal,
             pycode.models_init_imports,
             pycode.tables_in_creation_order,
-            pycode.migration_column,
             pycode.sample_url,
+            initial_migration,
             pycode.ref_class,
             pycode.wrap,
         ):
@@ -78,6 +85,20 @@ class FastgenExtension(Extension):
 def service_of(spec: Any) -> ServiceModel:
     """The service model of a ``spec`` answer (validated again: answers can be edited)."""
     return _compile(json.dumps(spec, default=str))
+
+
+def spec_differs_from_file(spec: Any, project: Any) -> bool:
+    """True when the project's fastgen.yaml says something else than the ``spec`` answer."""
+    path = Path(str(project)) / "fastgen.yaml"
+    if not path.is_file():
+        return False
+    on_disk = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return json.dumps(on_disk, default=str) != json.dumps(spec, default=str)
+
+
+def schema_changed(spec: Any, project: Any) -> bool:
+    """True when the project's migrations do not yet build the spec's schema."""
+    return pending_change(Path(str(project)), service_of(spec))
 
 
 @lru_cache(maxsize=8)

@@ -15,9 +15,9 @@ from fastgen.errors import FastgenError
 from fastgen.pyimports import LINE_LENGTH
 
 
-def format_python(source: str) -> str:
+def format_python(source: str, *, force: bool = False) -> str:
     """``source`` as ``ruff format`` writes it (with the generated project's settings)."""
-    if all(len(line) <= LINE_LENGTH for line in source.splitlines()):
+    if not force and all(len(line) <= LINE_LENGTH for line in source.splitlines()):
         return source
     try:
         result = subprocess.run(

@@ -214,6 +214,8 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         imports += [(f"{pkg}.crud", "commit_or_409"), (f"{pkg}.deps", "CacheDep")]
     if "delete" in ops:
         imports.append(("fastapi", "Response"))
+    if ops & {"create", "update", "delete"}:
+        imports.append((f"{pkg}.hooks.resources.{resource.module}", "hooks"))
     if "create" in ops:
         imports.append((schemas, f"{resource.class_name}Create"))
     if "update" in ops:
@@ -327,7 +329,7 @@ def conftest_imports(service: ServiceModel) -> str:
         ("pydantic", "BaseModel"),
         (f"{pkg}.db", "Base"),
         (f"{pkg}.main", "create_app"),
-        (f"{pkg}.settings", "Settings"),
+        (f"{pkg}.hooks.settings", "Settings"),
     ]
     for resource in service.resources:
         schemas = f"{pkg}.schemas.{resource.module}"
@@ -413,17 +415,6 @@ def tables_in_creation_order(service: ServiceModel) -> list[ResourceModel]:
     for resource in service.resources:
         visit(resource)
     return ordered
-
-
-def migration_column(field: FieldModel, service: ServiceModel) -> str:
-    """An ``sa.Column(...)`` argument of ``op.create_table`` (indented 8)."""
-    if field.ref_table:
-        target = next(r for r in service.resources if r.name == field.ref_table)
-        sa_type = target.pk.sa_type
-    else:
-        sa_type = field.sa_type
-    args = [pystr(field.name), f"sa.{sa_type}", f"nullable={field.nullable}"]
-    return wrap("sa.Column", args, indent=8) + ","
 
 
 def sample_url(endpoint: EndpointModel) -> str:

@@ -151,6 +151,7 @@ class FieldModel:
     ref_column: str | None
     enum_alias: str | None
     enum_values: tuple[str, ...]
+    default_value: Any = None  # the spec's default, for SQL server defaults
 
     @property
     def nullable(self) -> bool:
@@ -365,6 +366,7 @@ def _field(
         ref_column=ref_column,
         enum_alias=enum_alias,
         enum_values=enum_values,
+        default_value=spec.default,
     )
 
 

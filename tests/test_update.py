@@ -1,0 +1,263 @@
+"""Regeneration after a spec change keeps every hand edit, shows conflicts, migrates.
+
+Each scenario is the one a team lives through: generate, commit, edit by hand, commit,
+change fastgen.yaml in a pull request, regenerate — with `fastgen update` and with the
+plain copier command — then install the result, run its tests and upgrade a database
+created from the old spec.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastgen.render import new_project
+
+from .conftest import EXAMPLE, run_fastgen
+
+ROUTER_ADDITION = '''
+
+@router.get("/count/all")
+async def count_authors(session: SessionDep) -> int:
+    """Hand-written: how many authors there are."""
+    return len((await session.scalars(select(Author))).all())
+'''
+
+
+def git(project: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def generate_and_hand_edit(root: Path) -> Path:
+    """A committed project carrying the kinds of hand edits users make."""
+    project = new_project(EXAMPLE, root / "bookstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    pkg = project / "src" / "bookstore"
+    router = pkg / "routers" / "author.py"
+    router.write_text(router.read_text() + ROUTER_ADDITION)
+    edit(
+        router,
+        '"""One author by primary key, or 404."""',
+        '"""Fetch an author (edited)."""',
+    )
+    edit(
+        pkg / "hooks" / "settings.py",
+        '    """The service\'s settings;',
+        '    greeting: str = "hello"\n\n    """The service\'s settings;',
+    )
+    (pkg / "settings.py").write_text(
+        (pkg / "settings.py").read_text() + "# tuned by hand\n"
+    )
+    (project / "README.md").write_text(
+        (project / "README.md").read_text() + "\nOur notes.\n"
+    )
+    git(project, "commit", "-qam", "hand edits")
+    return project
+
+
+def change_spec(project: Path) -> None:
+    """Add a resource and a field, change a ttl, add an invalidated_by."""
+    spec = project / "fastgen.yaml"
+    edit(spec, "      get: {ttl: 300}", "      get: {ttl: 301}")
+    edit(
+        spec,
+        "      bio: {type: text, required: false}",
+        "      bio: {type: text, required: false}\n"
+        "      country: {type: string, max_length: 2, default: 'NO'}",
+    )
+    edit(
+        spec,
+        "      list: {ttl: 60}\nendpoints:",
+        "      list: {ttl: 60, invalidated_by: [publisher.create]}\n"
+        "  publisher:\n    path: /publishers\n    fields:\n"
+        "      name: {type: string, unique: true}\nendpoints:",
+    )
+    git(project, "commit", "-qam", "spec change")
+
+
+def assert_hand_edits_survived(project: Path) -> None:
+    pkg = project / "src" / "bookstore"
+    router = (pkg / "routers" / "author.py").read_text()
+    assert "async def count_authors" in router
+    assert '"""Fetch an author (edited)."""' in router
+    assert 'greeting: str = "hello"' in (pkg / "hooks" / "settings.py").read_text()
+    assert "# tuned by hand" in (pkg / "settings.py").read_text()
+    assert "Our notes." in (project / "README.md").read_text()
+
+
+def assert_spec_applied(project: Path) -> None:
+    pkg = project / "src" / "bookstore"
+    config = (pkg / "cache_config.py").read_text()
+    assert "ttl=301," in config and "ttl=300," not in config
+    assert '"publisher.create": (("book.list", False),),' in config
+    assert "country: Mapped[str]" in (pkg / "models" / "author.py").read_text()
+    for path in ("routers/publisher.py", "models/publisher.py", "schemas/publisher.py"):
+        assert (pkg / path).is_file(), path
+    assert (project / "tests" / "test_publisher.py").is_file()
+
+
+def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(project / ".venv" / "bin" / args[0]), *args[1:]],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.e2e
+def test_fastgen_update_keeps_edits_migrates_and_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    subprocess.run([sys.executable, "-m", "venv", ".venv"], cwd=project, check=True)
+    install = run_in(project, "python", "-m", "pip", "install", "-q", "-e", ".[dev]")
+    assert install.returncode == 0, install.stderr
+    old_db = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    created = run_in(project, "alembic", "upgrade", "head")
+    assert created.returncode == 0, created.stderr  # default URL: ./bookstore.db
+    (project / "bookstore.db").rename(tmp_path / "old.db")
+
+    change_spec(project)
+    assert run_fastgen("check", cwd=project).returncode == 1
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Migration: migrations/versions/" in result.stdout
+    assert_hand_edits_survived(project)
+    assert_spec_applied(project)
+    assert not git(project, "diff", "--name-only", "--diff-filter=U")
+
+    upgrade = subprocess.run(
+        [str(project / ".venv/bin/alembic"), "upgrade", "head"],
+        cwd=project,
+        env={**os.environ, "DATABASE_URL": old_db},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    tests = run_in(project, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    assert (
+        "test_publisher.py"
+        in run_in(project, "python", "-m", "pytest", "--collect-only", "-q").stdout
+    )
+
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "regenerated")
+    checked = run_fastgen("check", cwd=project)
+    assert checked.returncode == 0, checked.stderr
+    assert "Up to date" in checked.stdout
+
+
+def test_update_refuses_a_dirty_tree(tmp_path: Path) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    edit(project / "fastgen.yaml", "      get: {ttl: 300}", "      get: {ttl: 301}")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 1
+    assert "commit fastgen.yaml" in result.stderr
+    assert "ttl=300," in (project / "src" / "bookstore" / "cache_config.py").read_text()
+
+
+def test_dry_run_shows_the_change_and_touches_nothing(tmp_path: Path) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    change_spec(project)
+    before = git(project, "rev-parse", "HEAD")
+    result = run_fastgen("update", "--dry-run", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "-        ttl=300," in result.stdout and "+        ttl=301," in result.stdout
+    assert "A src/bookstore/routers/publisher.py" in result.stdout
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == before
+
+
+def test_conflicting_edit_exits_1_with_markers_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    config = project / "src" / "bookstore" / "cache_config.py"
+    edit(config, "        ttl=300,", "        ttl=250,  # tuned by hand")
+    git(project, "commit", "-qam", "tuned ttl")
+    change_spec(project)
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 1
+    assert "C src/bookstore/cache_config.py" in result.stdout
+    text = config.read_text()
+    assert "<<<<<<<" in text and ">>>>>>>" in text
+    assert "ttl=250,  # tuned by hand" in text and "ttl=301," in text
+    assert_hand_edits_survived(project)
+
+
+def test_plain_copier_update_then_migrate(tmp_path: Path) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    change_spec(project)
+    copier = Path(sys.executable).parent / "copier"
+    spec = (project / "fastgen.yaml").read_text()
+    result = subprocess.run(
+        [str(copier), "update", "--trust", "--defaults", "--data", f"spec={spec}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "run `fastgen migrate`" in result.stderr + result.stdout
+    assert_hand_edits_survived(project)
+    assert_spec_applied(project)
+    migrated = run_fastgen("migrate", cwd=project)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Migration: " in migrated.stdout
+    assert run_fastgen("migrate", cwd=project).stdout.startswith(
+        "The migrations already"
+    )
+
+
+def test_plain_copier_update_without_the_spec_warns(tmp_path: Path) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    change_spec(project)
+    copier = Path(sys.executable).parent / "copier"
+    result = subprocess.run(
+        [str(copier), "update", "--trust", "--defaults"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "WARNING: fastgen.yaml differs" in result.stderr + result.stdout
+    assert "ttl=300," in (project / "src" / "bookstore" / "cache_config.py").read_text()
+
+
+def test_removed_endpoint_keeps_the_users_file(tmp_path: Path) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    hook = project / "src" / "bookstore" / "hooks" / "endpoints" / "reindex.py"
+    hook.write_text(hook.read_text() + "# my reindex logic\n")
+    git(project, "commit", "-qam", "reindex logic")
+    spec = project / "fastgen.yaml"
+    spec.write_text(spec.read_text().split("  reindex:")[0])
+    git(project, "commit", "-qam", "drop reindex")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Kept (yours; the spec no longer uses it): " in result.stdout
+    assert hook.read_text().endswith("# my reindex logic\n")
+    routes = (project / "src" / "bookstore" / "routers" / "endpoints.py").read_text()
+    assert "reindex" not in routes
