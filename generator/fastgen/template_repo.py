@@ -51,8 +51,9 @@ def live_template_files() -> dict[str, bytes]:
     }
 
 
-def released_versions(history: Path = HISTORY) -> list[tuple[str, Path]]:
+def released_versions(history: Path | None = None) -> list[tuple[str, Path]]:
     """Snapshots of earlier releases, oldest first (the running version excluded)."""
+    history = history or HISTORY
     found = [(p.name.removesuffix(".tar.gz"), p) for p in history.glob("*.tar.gz")]
     found = [(v, p) for v, p in found if Version(v) < Version(__version__)]
     return sorted(found, key=lambda item: Version(item[0]))
@@ -78,10 +79,10 @@ def write_snapshot(files: dict[str, bytes], tarball: Path) -> None:
     tarball.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
 
 
-def template_source(history: Path = HISTORY, target: Path | None = None) -> str:
+def template_source() -> str:
     """Make sure the template repository is current and return the ``_src_path`` to use."""
-    target = target or Path(SOURCE_PATH).expanduser()
-    versions = [(v, snapshot_files(p)) for v, p in released_versions(history)]
+    target = Path(SOURCE_PATH).expanduser()
+    versions = [(v, snapshot_files(p)) for v, p in released_versions()]
     versions.append((__version__, live_template_files()))
     digest = hashlib.sha256()
     for version, files in versions:
@@ -91,7 +92,7 @@ def template_source(history: Path = HISTORY, target: Path | None = None) -> str:
     stamp = target / ".git" / "fastgen-stamp"
     if not (stamp.is_file() and stamp.read_text() == digest.hexdigest()):
         _build(target, versions, digest.hexdigest())
-    return SOURCE_PATH if target == Path(SOURCE_PATH).expanduser() else str(target)
+    return SOURCE_PATH
 
 
 def _build(
