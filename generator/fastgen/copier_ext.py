@@ -84,7 +84,17 @@ class FastgenExtension(Extension):
 
 def service_of(spec: Any) -> ServiceModel:
     """The service model of a ``spec`` answer (validated again: answers can be edited)."""
-    return _compile(json.dumps(spec, default=str))
+    # Every template asks for it: reuse the last result while copier passes the same
+    # answer object, and key the compile cache on content otherwise.
+    last = _last_compiled.get("spec")
+    if last is not None and last[0] is spec:
+        return last[1]
+    model = _compile(json.dumps(spec, default=str))
+    _last_compiled["spec"] = (spec, model)
+    return model
+
+
+_last_compiled: dict[str, tuple[Any, ServiceModel]] = {}
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:
