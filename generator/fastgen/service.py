@@ -314,22 +314,7 @@ def _primary_key(rname: str, resource: ResourceSpec) -> FieldModel:
     for fname, spec in resource.fields.items():
         if spec.primary_key:
             return _field(rname, fname, spec, {})
-    return FieldModel(
-        name="id",
-        type="integer",
-        py_type="int",
-        sa_type="Integer()",
-        required=True,
-        default=None,
-        max_length=None,
-        index=False,
-        unique=False,
-        primary_key=True,
-        ref_table=None,
-        ref_column=None,
-        enum_alias=None,
-        enum_values=(),
-    )
+    return _field(rname, "id", FieldSpec(type="integer", primary_key=True), {})
 
 
 def _field(

@@ -61,20 +61,6 @@ UrlPath = Annotated[
 ]
 HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]*$")]
 
-FieldType = Literal[
-    "string",
-    "text",
-    "integer",
-    "float",
-    "decimal",
-    "boolean",
-    "date",
-    "datetime",
-    "uuid",
-    "json",
-    "enum",
-    "ref",
-]
 ScalarType = Literal[
     "string",
     "text",
@@ -87,6 +73,7 @@ ScalarType = Literal[
     "uuid",
     "json",
 ]
+FieldType = Literal[ScalarType, "enum", "ref"]
 Operation = Literal["list", "get", "create", "update", "delete"]
 ReadOperation = Literal["list", "get"]
 Backend = Literal["memory", "redis", "tiered"]
