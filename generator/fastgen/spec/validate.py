@@ -40,7 +40,7 @@ def validate_data(data: Any, positions: Positions) -> FastgenSpec:
     try:
         spec = FastgenSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(_pydantic_problems(exc, positions)) from None
+        raise SpecError(pydantic_problems(exc, positions)) from None
     problems = list(_SemanticChecks(spec, positions).run())
     if problems:
         raise SpecError(problems)
@@ -51,9 +51,9 @@ def _dotted(loc: Loc) -> str:
     return ".".join(str(part) for part in loc) or "<document>"
 
 
-def _allowed_keys(parent: Loc) -> list[str]:
+def _allowed_keys(parent: Loc, root: type[BaseModel] = FastgenSpec) -> list[str]:
     # Dict containers add a level: resources.<name>.fields.<name> etc.
-    model: Any = FastgenSpec
+    model: Any = root
     i = 0
     parts = list(parent)
     while i < len(parts):
@@ -78,18 +78,30 @@ def _allowed_keys(parent: Loc) -> list[str]:
     return []
 
 
-def _pydantic_problems(exc: ValidationError, positions: Positions) -> list[Problem]:
+def pydantic_problems(
+    exc: ValidationError,
+    positions: Positions,
+    *,
+    model: type[BaseModel] = FastgenSpec,
+    prefix: Loc = (),
+) -> list[Problem]:
+    """Located problems for ``model``'s validation errors.
+
+    ``prefix`` is where the validated value sits in ``positions``' document (e.g. an
+    OpenAPI ``x-fastgen-cache`` annotation); messages name keys from there.
+    """
     problems: dict[tuple[Loc, str], Problem] = {}
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
-        key_error = bool(loc) and loc[-1] == "[key]"
+        relative = tuple(p for p in error["loc"] if not _is_union_tag(p))
+        key_error = bool(relative) and relative[-1] == "[key]"
         if key_error:
-            loc = loc[:-1]
+            relative = relative[:-1]
+        loc = (*prefix, *relative)
         kind = error["type"]
         where = _dotted(loc)
         if kind == "extra_forbidden":
-            allowed = _allowed_keys(loc[:-1])
-            hint = _did_you_mean(str(loc[-1]), allowed)
+            allowed = _allowed_keys(relative[:-1], model)
+            hint = did_you_mean(str(loc[-1]), allowed)
             message = (
                 f"unknown key {loc[-1]!r} in {_dotted(loc[:-1])}; expected one of: "
                 f"{', '.join(allowed)}{hint}"
@@ -101,7 +113,7 @@ def _pydantic_problems(exc: ValidationError, positions: Positions) -> list[Probl
         elif kind == "literal_error":
             expected = error.get("ctx", {}).get("expected", "")
             options = re.findall(r"'([^']*)'", expected)
-            hint = _did_you_mean(str(error["input"]), options)
+            hint = did_you_mean(str(error["input"]), options)
             message = (
                 f"{where}: {error['input']!r} is not allowed; expected {expected}{hint}"
             )
@@ -127,9 +139,26 @@ def _is_union_tag(part: str | int) -> bool:
     )
 
 
-def _did_you_mean(word: str, options: list[str]) -> str:
+def did_you_mean(word: str, options: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest option, or an empty string."""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def warm_problems(policy: CachePolicySpec, *, has_path_params: bool) -> list[str]:
+    """Why ``policy.warm`` cannot be honoured; empty when it can (or is off)."""
+    if not policy.warm:
+        return []
+    problems = []
+    if has_path_params:
+        problems.append(
+            "only endpoints without path parameters can be warmed at startup"
+        )
+    if policy.scope == "private":
+        problems.append(
+            "private entries belong to a caller and cannot be warmed at startup"
+        )
+    return problems
 
 
 class _SemanticChecks:
@@ -178,7 +207,7 @@ class _SemanticChecks:
                             f"{_dotted(loc)}: a ref needs 'to', the resource it points to",
                         )
                     elif field.to not in self.spec.resources:
-                        hint = _did_you_mean(field.to, list(self.spec.resources))
+                        hint = did_you_mean(field.to, list(self.spec.resources))
                         yield self.pos.problem(
                             (*loc, "to"),
                             f"{_dotted(loc)}.to: no resource named {field.to!r}; expected "
@@ -362,24 +391,15 @@ class _SemanticChecks:
                         (*loc, "invalidated_by", i),
                         f"{_dotted(loc)}.invalidated_by: {message}",
                     )
-            if policy.warm:
-                has_params = (
-                    loc[-1] == "get"
-                    if endpoint is None
-                    else bool(PATH_PARAM_RE.search(endpoint.path))
+            has_params = (
+                loc[-1] == "get"
+                if endpoint is None
+                else bool(PATH_PARAM_RE.search(endpoint.path))
+            )
+            for message in warm_problems(policy, has_path_params=has_params):
+                yield self.pos.problem(
+                    (*loc, "warm"), f"{_dotted(loc)}.warm: {message}"
                 )
-                if has_params:
-                    yield self.pos.problem(
-                        (*loc, "warm"),
-                        f"{_dotted(loc)}.warm: only endpoints without path parameters "
-                        "can be warmed at startup",
-                    )
-                if policy.scope == "private":
-                    yield self.pos.problem(
-                        (*loc, "warm"),
-                        f"{_dotted(loc)}.warm: private entries belong to a caller and "
-                        "cannot be warmed at startup",
-                    )
 
     def _all_policies(
         self,
@@ -396,7 +416,7 @@ class _SemanticChecks:
             rname, _, op = target.partition(".")
             resource = self.spec.resources.get(rname)
             if resource is None:
-                hint = _did_you_mean(rname, list(self.spec.resources))
+                hint = did_you_mean(rname, list(self.spec.resources))
                 return f"{target!r} names no resource {rname!r}{hint}"
             writes = [w for w in WRITE_OPERATIONS if w in resource.operations]
             if op not in writes:
@@ -408,7 +428,7 @@ class _SemanticChecks:
                 *(f"{r}.{w}" for r in self.spec.resources for w in WRITE_OPERATIONS),
                 *self.spec.endpoints,
             ]
-            hint = _did_you_mean(target, candidates)
+            hint = did_you_mean(target, candidates)
             return (
                 f"{target!r} is neither 'resource.operation' nor an endpoint name{hint}"
             )
