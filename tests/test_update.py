@@ -261,3 +261,56 @@ def test_removed_endpoint_keeps_the_users_file(tmp_path: Path) -> None:
     assert hook.read_text().endswith("# my reindex logic\n")
     routes = (project / "src" / "bookstore" / "routers" / "endpoints.py").read_text()
     assert "reindex" not in routes
+
+
+@pytest.mark.e2e
+def test_pip_installed_fastgen_generates_and_updates(tmp_path: Path) -> None:
+    """From a wheel, with an empty home: the template ships inside the package."""
+    repo = Path(__file__).resolve().parents[1]
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(wheels),
+            str(repo),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    wheel = next(wheels.glob("fastgen-*.whl"))
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    fastgen = str(venv / "bin" / "fastgen")
+    subprocess.run(
+        [fastgen, "new", str(EXAMPLE), "-o", "bookstore"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    project = tmp_path / "bookstore"
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    change_spec(project)
+    result = subprocess.run(
+        [fastgen, "update"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_spec_applied(project)

@@ -2,16 +2,21 @@
 """Response caching: policies from fastgen.yaml, a pure ASGI middleware, a layer.
 
 ``CacheLayer`` holds the stores and generations; ``CacheMiddleware`` answers cached
-GET/HEAD requests from it; routers call ``layer.invalidate(write, id)`` after commit.
+GET/HEAD requests from it, in front of FastAPI's own entry point in a
+``CachedFastAPI``; routers call ``layer.invalidate(write, id)`` after commit.
 """
 
+from .app import CachedFastAPI
 from .layer import CacheLayer
+from .metrics import CacheMetrics
 from .middleware import CacheMiddleware, Principal
 from .policy import CachePolicy
 
 __all__ = [
     "CacheLayer",
+    "CacheMetrics",
     "CacheMiddleware",
     "CachePolicy",
+    "CachedFastAPI",
     "Principal",
 ]

@@ -8,8 +8,11 @@ module decides what is valid, who computes a missing entry and where it is store
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +20,18 @@ from typing import Any
 from starlette.types import ASGIApp, Message
 
 from .asgi import empty_receive
+from .bus import InvalidationBus
 from .generations import Generations
+from .metrics import CacheMetrics
 from .policy import CachePolicy, Route, Routes
-from .redis_store import RedisStore, decode_entry, encode_entry
+from .redis_store import (
+    HELD,
+    LEASED,
+    RedisStore,
+    decode_entry,
+    encode_entry,
+    lease_name,
+)
 from .store import Entry, MemoryStore
 
 log = logging.getLogger(__package__)
@@ -30,6 +42,11 @@ Produce = Callable[[], Awaitable[Entry | None]]
 # new generation is still there when a computation that began before it tries to
 # store.
 _TAG_GRACE_MS = 60_000
+# How often a process waiting for another one's computation looks for its entry.
+_POLL_FIRST = 0.002
+_POLL_MAX = 0.025
+# Longest startup waits for the invalidation bus to subscribe.
+_SUBSCRIBE_WAIT = 1.0
 
 
 @dataclass(slots=True)
@@ -56,6 +73,16 @@ class _Flight:
     future: asyncio.Future[Entry | None]
 
 
+@dataclass(slots=True)
+class _Lease:
+    """The outcome of asking for the right to compute an entry across processes."""
+
+    name: str = ""  # held by us when set (released by the store script or release)
+    token: str = ""
+    entry: Entry | None = None  # another process's result: use it, compute nothing
+    skip: bool = False  # a refresh another process is already running
+
+
 class CacheLayer:
     """Everything the cache knows, shared by the middleware, routers and lifespan.
 
@@ -75,21 +102,45 @@ class CacheLayer:
         namespace: str | None = None,
         max_body: int = 1 << 20,
         max_tags: int = 100_000,
-        redis_timeout: float = 0.25,
-        breaker_seconds: float = 5.0,
+        redis_timeout: float = 0.05,
+        breaker_seconds: float = 2.0,
+        l1_ttl: float = 5.0,
+        lease_seconds: float = 10.0,
+        metrics: CacheMetrics | None = None,
     ) -> None:
         self.routes = Routes(policies)
         self.clock = clock
         self.max_body = max_body
+        self.l1_ttl = l1_ttl
+        self.lease_ms = max(1, int(lease_seconds * 1000))
         self.memory = MemoryStore(max_entries, max_bytes)
         self.generations = Generations(max_tags)
+        self.metrics = metrics or CacheMetrics()
+        memory = self.memory
+        self.metrics.watch_memory(lambda: len(memory), lambda: memory.bytes)
+        for name, bound in self.metrics.bind(self.routes.by_name).items():
+            self.routes.by_name[name].metrics = bound
         self.redis = RedisStore(
             redis_url,
             namespace=namespace or f"{(__package__ or 'app').partition('.')[0]}:cache",
             timeout=redis_timeout,
             breaker_seconds=breaker_seconds,
+            on_error=self.metrics.redis_errors.inc,
         )
+        # Names this process signs its invalidations and leases with.
+        self.origin = uuid.uuid4().hex
+        self._tokens = itertools.count()
         self._uses_redis = any(route.redis for route in self.routes)
+        self._tiered = tuple(r.name for r in self.routes if r.redis and r.memory)
+        self.bus = InvalidationBus(
+            redis_url,
+            self.redis.channel,
+            origin=self.origin,
+            on_tags=self._apply_remote,
+            on_connect=self._flush_tiered,
+            timeout=redis_timeout,
+            retry_seconds=breaker_seconds,
+        )
         self._invalidations = self._compile_invalidations(invalidations)
         self._flights: dict[str, _Flight] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -112,11 +163,22 @@ class CacheLayer:
     # -- lifecycle --------------------------------------------------------------
 
     async def startup(self) -> None:
-        """Connect to Redis if a policy needs it; a failure is logged, never raised."""
+        """Connect to Redis if a policy needs it; a failure is logged, never raised.
+
+        With a ``tiered`` policy the invalidation bus starts too; it keeps trying to
+        subscribe in the background for as long as the process runs.
+        """
         if self._uses_redis:
             await self.redis.connect()
+        if self._tiered and not self.redis.disabled:
+            self.bus.start()
+            # Serve once subscribed (or once that failed): a memory copy made
+            # earlier would be dropped by the flush that follows the subscription.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.bus.tried.wait(), _SUBSCRIBE_WAIT)
 
     async def close(self) -> None:
+        await self.bus.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -158,11 +220,11 @@ class CacheLayer:
     async def invalidate(self, write: str, item_id: object | None = None) -> None:
         """Make the entries a committed write changed invalid; never raises.
 
-        Redis is told first and this process second: a request that sees the new
-        local generation then also reads the new one from Redis, so it can't copy a
-        stale Redis entry into the memory tier. Other workers' memory tiers are not
-        told (yet): publishing ``tags`` and bumping them on receipt is where
-        cross-worker invalidation goes.
+        Call it only after the transaction committed. Redis is told first and this
+        process second: a request that sees the new local generation then also reads
+        the new one from Redis, so it can't copy a stale Redis entry into the memory
+        tier. The same Redis script publishes the tags, and every other process's
+        bus bumps them in its memory tier.
         """
         targets = self._invalidations.get(write)
         if not targets:
@@ -175,52 +237,98 @@ class CacheLayer:
             else:
                 route_tags = (route.name,)
             tags += route_tags
+            route.metrics.invalidated.inc()
             if route.redis:
                 for tag in route_tags:
                     remote[tag] = max(remote.get(tag, 0), _tag_ttl_ms(route))
         if remote:
-            await self.redis.invalidate(remote)
+            await self.redis.invalidate(remote, self.origin)
         self.generations.bump(tags)
+
+    def _apply_remote(self, tags: Sequence[str]) -> None:
+        """Another process invalidated ``tags``: drop our memory copies of them."""
+        self.generations.bump(tags)
+        for name in {tag.partition(":")[0] for tag in tags}:
+            route = self.routes.by_name.get(name)
+            if route is not None:
+                route.metrics.invalidated_remote.inc()
+
+    def _flush_tiered(self) -> None:
+        """Invalidations may have been missed: forget every tiered memory copy."""
+        self.generations.bump(self._tiered)
+        self.metrics.l1_flushes.inc()
 
     # -- lookup -----------------------------------------------------------------
 
     def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
         return self.routes.match(path)
 
+    def cached(self, key: str, now: float) -> Entry | None:
+        """The valid entry in the memory tier, if any: the whole hit path.
+
+        No tags are computed: the entry carries its own, and while no write has
+        happened anywhere since it was last checked, one number says it is valid.
+        """
+        entry = self.memory.get(key, now)
+        if entry is None:
+            return None
+        generations = self.generations
+        if entry.checked != generations.version:
+            if generations.snapshot(entry.tags) != entry.snapshot:
+                self.memory.discard(key)
+                return None
+            entry.checked = generations.version
+        return entry
+
     async def lookup(self, route: Route, key: str, params: dict[str, str]) -> Lookup:
         tags = route.tags(params)
         now = self.clock()
         look = Lookup(tags, self.generations.snapshot(tags), now)
         if route.memory:
-            entry = self.memory.get(key, now)
-            if entry is not None:
-                if entry.snapshot == look.local:
-                    look.entry = entry
-                    return look
-                self.memory.discard(key)
+            look.entry = self.cached(key, now)
+            if look.entry is not None:
+                return look
         if not route.redis:
             return look
         if not self.redis.available:
             look.bypass = route.redis_only
             return look
-        found = await self.redis.lookup(key, tags)
+        found = await self.redis.lookup(route.remote_key(key), tags)
         if found is None:
             look.bypass = route.redis_only
             return look
         raw, look.remote = found
-        if raw is None:
-            return look
+        if raw is not None:
+            look.entry = self._from_redis(
+                route, key, look, raw, look.remote, stale_ok=True
+            )
+        return look
+
+    def _from_redis(
+        self,
+        route: Route,
+        key: str,
+        look: Lookup,
+        raw: bytes,
+        generations: tuple[str, ...],
+        *,
+        stale_ok: bool,
+    ) -> Entry | None:
+        """The entry in ``raw`` if made under ``generations``; copied into memory."""
         policy = route.policy
-        entry = decode_entry(raw, look.remote, ttl=policy.ttl, lifetime=policy.lifetime)
-        if entry is None or now >= entry.stale_until:
-            return look
+        entry = decode_entry(raw, generations, ttl=policy.ttl, lifetime=policy.lifetime)
+        now = self.clock()
+        if entry is None or now >= (
+            entry.stale_until if stale_ok else entry.fresh_until
+        ):
+            return None
         # The local snapshot was taken before Redis was read: if a write lands in
         # between, the copy in the memory tier is already invalid. See invalidate().
-        entry.snapshot = look.local
-        if route.memory:
+        entry.tags, entry.snapshot = look.tags, look.local
+        if route.memory and self.generations.snapshot(look.tags) == look.local:
+            entry.local_until = now + self.l1_ttl
             self.memory.put(key, entry, now)
-        look.entry = entry
-        return look
+        return entry
 
     # -- filling ----------------------------------------------------------------
 
@@ -230,8 +338,9 @@ class CacheLayer:
         """The entry for a miss, computed once per key by whoever came first.
 
         Returns the entry (None if the response can't be stored) and whether this
-        caller computed it. A request joins a running computation only if it saw the
-        same tag generations, so nothing started before a write answers after it.
+        caller led the computation. A request joins a running computation only if
+        it saw the same tag generations, so nothing started before a write answers
+        after it. Across processes the leader takes a lease in Redis (see ``_lease``).
         """
         flight = self._flights.get(key)
         if (
@@ -239,12 +348,18 @@ class CacheLayer:
             and flight.local == look.local
             and flight.remote == look.remote
         ):
+            route.metrics.coalesced.inc()
             return await asyncio.shield(flight.future), False
         flight = self._begin(key, look)
         return await self._lead(route, key, look, flight, produce), True
 
     def refresh(self, route: Route, key: str, look: Lookup, produce: Produce) -> None:
-        """Recompute a stale entry in the background, at most once per key."""
+        """Recompute a stale entry in the background, at most once per key.
+
+        The task runs after the request that started it has ended; ``produce`` calls
+        the app with a request of its own, so it uses app-scoped resources only (a
+        new database session from the app's factory).
+        """
         if key in self._flights:
             return
         flight = self._begin(key, look)
@@ -268,7 +383,7 @@ class CacheLayer:
                 # Served from the memory tier: read the generations this refresh
                 # starts from, so the result can be stored in Redis too.
                 look.remote = await self.redis.generations(look.tags)
-            await self._lead(route, key, look, flight, produce)
+            await self._lead(route, key, look, flight, produce, refresh=True)
         except Exception:
             log.warning("background refresh of %s failed", route.name, exc_info=True)
         finally:
@@ -278,18 +393,35 @@ class CacheLayer:
                 del self._flights[key]
 
     async def _lead(
-        self, route: Route, key: str, look: Lookup, flight: _Flight, produce: Produce
+        self,
+        route: Route,
+        key: str,
+        look: Lookup,
+        flight: _Flight,
+        produce: Produce,
+        *,
+        refresh: bool = False,
     ) -> Entry | None:
         entry = None
+        lease = _Lease()
         try:
-            entry = await produce()
+            if route.redis and look.remote is not None:
+                lease = await self._lease(route, key, look, refresh=refresh)
+                if lease.entry is not None or lease.skip:
+                    flight.future.set_result(lease.entry)
+                    return lease.entry
+            if refresh:
+                route.metrics.refresh.inc()
+            entry = await self._compute(route, produce)
             # Store only under the generations seen before the computation began,
             # and only if no write has changed them since (then the result may
             # predate the write; its own caller still gets it).
             current = self.generations.snapshot(look.tags) == look.local
             if entry is not None:
-                entry.snapshot = look.local
+                entry.tags, entry.snapshot = look.tags, look.local
                 if current and route.memory:
+                    if route.redis:
+                        entry.local_until = self.clock() + self.l1_ttl
                     self.memory.put(key, entry, self.clock())
             flight.future.set_result(entry)
             if (
@@ -298,21 +430,105 @@ class CacheLayer:
                 and route.redis
                 and look.remote is not None
             ):
+                name, lease.name = lease.name, ""  # the script releases it
                 await self.redis.store(
-                    key,
+                    route.remote_key(key),
                     encode_entry(entry),
                     ttl_ms=route.policy.lifetime * 1000,
                     tags=look.tags,
                     expected=look.remote,
                     tag_ttl_ms=_tag_ttl_ms(route),
+                    lease=name,
+                    token=lease.token,
                 )
         finally:
+            if lease.name:
+                await self.redis.release(lease.name, lease.token)
             if not flight.future.done():
                 flight.future.set_result(None)
             # Kept until Redis has the entry: later requests join the done future.
             if self._flights.get(key) is flight:
                 del self._flights[key]
         return entry
+
+    async def _compute(self, route: Route, produce: Produce) -> Entry | None:
+        started = time.perf_counter()
+        try:
+            return await produce()
+        finally:
+            route.metrics.fill.inc()
+            route.metrics.fill_seconds.observe(time.perf_counter() - started)
+
+    async def _lease(
+        self, route: Route, key: str, look: Lookup, *, refresh: bool
+    ) -> _Lease:
+        """The right to compute ``key`` across processes, or another one's result.
+
+        One lease per key and generation (``SET NX PX``). Its holder computes; a
+        refresh that finds it held is skipped; a miss that finds it held waits for
+        the holder's entry. Waiting ends without an entry when the lease goes away
+        (the response could not be stored), a write changes the generations, the
+        lease times out or Redis fails: the waiter then computes for itself. Hits
+        never get here.
+        """
+        if look.remote is None:
+            return _Lease()
+        remote_key = route.remote_key(key)
+        name = lease_name(remote_key, look.remote)
+        token = f"{self.origin}:{next(self._tokens)}"
+        taken = await self.redis.acquire(name, token, self.lease_ms)
+        if taken == LEASED:
+            # Someone may have stored the entry between our lookup and the lease.
+            found = await self.redis.lookup(remote_key, look.tags)
+            if found is not None and found[0] is not None:
+                raw, generations = found
+                entry = None
+                if _same_writes(look.remote, generations):
+                    entry = self._from_redis(
+                        route, key, look, raw, generations, stale_ok=False
+                    )
+                if entry is not None:
+                    await self.redis.release(name, token)
+                    return _Lease(entry=entry)
+            return _Lease(name=name, token=token)
+        if taken != HELD:
+            return _Lease()  # Redis failed: compute without a lease
+        if refresh:
+            return _Lease(skip=True)
+        route.metrics.coalesced.inc()
+        deadline = time.monotonic() + self.lease_ms / 1000
+        delay = _POLL_FIRST
+        while time.monotonic() < deadline:
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, _POLL_MAX)
+            polled = await self.redis.poll(remote_key, look.tags, name)
+            if polled is None:
+                break
+            raw, held, generations = polled
+            if not _same_writes(look.remote, generations):
+                break  # a write: whatever the holder computes predates it
+            if raw is not None:
+                entry = self._from_redis(
+                    route, key, look, raw, generations, stale_ok=False
+                )
+                if entry is not None:
+                    return _Lease(entry=entry)
+            if not held:
+                break
+        return _Lease()
+
+
+def _same_writes(seen: Sequence[str], current: Sequence[str]) -> bool:
+    """No write between two readings of generations.
+
+    A tag that had no key may since have got one from the store of the very entry
+    being waited for: stores create missing tags with an ``s`` generation, writes
+    never do.
+    """
+    return all(
+        a == b or (not a and b.startswith("s"))
+        for a, b in zip(seen, current, strict=True)
+    )
 
 
 def _tag_ttl_ms(route: Route) -> int:

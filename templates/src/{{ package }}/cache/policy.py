@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
 from urllib.parse import parse_qsl
 
+from .metrics import RouteMetrics
+
 STRATEGIES = frozenset({"ttl", "stale-while-revalidate"})
 BACKENDS = frozenset({"memory", "redis", "tiered"})
 SCOPES = frozenset({"public", "private"})
@@ -120,13 +122,16 @@ def canonical_ids(value: object) -> tuple[str, ...]:
 
 
 class Route:
-    """One cached path template, compiled once."""
+    """One cached path template, compiled once (``metrics`` is bound by the layer)."""
+
+    metrics: RouteMetrics
 
     __slots__ = (
         "_name_bytes",
         "cache_control",
         "id_param",
         "memory",
+        "metrics",
         "name",
         "params",
         "policy",
@@ -169,35 +174,44 @@ class Route:
         vary_values: Sequence[bytes],
         principal: str | None,
     ) -> str:
-        """A hash of everything that selects the response; its parts never leave here."""
-        digest = blake2b(digest_size=16)
-        for part in (
-            self._name_bytes,
-            path.encode("utf-8", "surrogateescape"),
+        """Everything that selects the response, as the in-process key.
+
+        The plain path when nothing else counts (the hot case costs nothing), else
+        length-prefixed parts, which never start with "/". Redis only ever sees
+        ``remote_key``, a hash.
+        """
+        if not query_string and not vary_values and principal is None:
+            return path
+        parts = [
+            path,
             _canonical_query(query_string),
-            *vary_values,
-            b"" if principal is None else principal.encode("utf-8", "surrogateescape"),
-        ):
-            # Length prefixes keep parts from running into each other.
-            digest.update(b"%d:" % len(part))
-            digest.update(part)
+            *(value.decode("latin-1") for value in vary_values),
+            "" if principal is None else principal,
+        ]
+        return "".join(f"{len(part)}:{part}" for part in parts)
+
+    def remote_key(self, key: str) -> str:
+        """The key's name in Redis: a hash, so no path, query or principal shows."""
+        digest = blake2b(self._name_bytes, digest_size=16)
+        digest.update(b"\0" + key.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
 
-def _canonical_query(query_string: bytes) -> bytes:
-    """The query with parameters in name order (values of one name keep their order)."""
+def _canonical_query(query_string: bytes) -> str:
+    """The query with parameters in name order (values of one name keep their order).
+
+    Names and values are length-prefixed: a value holding ``&`` or ``=`` (sent
+    percent-encoded) can't pass for other parameters.
+    """
     if not query_string:
-        return b""
+        return ""
     pairs = parse_qsl(
         query_string.decode("latin-1"),
         keep_blank_values=True,
         errors="surrogateescape",
     )
     pairs.sort(key=lambda pair: pair[0])
-    return b"&".join(
-        (f"{len(name)}:{name}={value}").encode("utf-8", "surrogateescape")
-        for name, value in pairs
-    )
+    return "".join(f"{len(name)}:{name}{len(value)}:{value}" for name, value in pairs)
 
 
 class Routes:

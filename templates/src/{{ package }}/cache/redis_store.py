@@ -9,12 +9,27 @@ no floor: a missing tag key makes every entry that names it invalid. So Redis ma
 expire or evict tag keys freely. A generation is Redis ``TIME`` plus a counter, so it
 is never reused, and stores and invalidations are Lua scripts, so "store only if the
 tags still have the generations this computation started from" is atomic, across
-processes too.
+processes too. A store that finds a tag missing creates it with an ``s`` generation,
+so a reader can tell "a store created it" from "a write bumped it".
+
+An invalidation also publishes its tags on the namespace's channel (in the same
+script, so no subscriber can see the new generation without the message); ``bus``
+applies them to the other processes' memory tiers.
 
 Any error or timeout opens a circuit breaker for a few seconds: callers then get
 ``None`` at once and fall back (a ``redis`` policy bypasses the cache, a ``tiered`` one
-keeps its memory tier). One warning is logged per outage. Invalidations that could
-not be sent are kept (bounded) and sent first when Redis answers again.
+keeps its memory tier). When the time is up one call probes Redis while the others
+still bypass, so an outage costs a request at most one timeout. One warning is logged
+per outage. Invalidations that could not be sent are kept (bounded) and sent first
+when Redis answers again.
+
+Reads are batched: the MGETs of every request that looks something up in the same
+turn of the event loop go to Redis as one pipeline, so a busy process pays one round
+trip, one connection checkout and one socket write for many hits.
+
+Leases: the process that computes a missing entry holds ``l:<key>:<generations>``
+(``SET NX PX``) until it has stored it; others wait for the entry instead of asking
+the database too. Only misses and refreshes take a lease, never a hit.
 """
 
 from __future__ import annotations
@@ -24,6 +39,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from hashlib import blake2b
 from typing import Any, TypeVar
 
 from .store import Entry
@@ -34,15 +50,23 @@ T = TypeVar("T")
 
 MAX_PENDING = 10_000
 
+LEASED = "leased"
+HELD = "held"
+
+# KEYS: entry, counter, lease, tags...; ARGV: value, ttl, tag ttl, lease token,
+# expected generations... The lease is released whether or not the store happens.
 _STORE = """
+if ARGV[4] ~= '' and redis.call('GET', KEYS[3]) == ARGV[4] then
+  redis.call('DEL', KEYS[3])
+end
 local gens = {}
-for i = 3, #KEYS do
+for i = 4, #KEYS do
   local current = redis.call('GET', KEYS[i])
   local expected = ARGV[i + 1]
   if expected == '' then
     if current then return 0 end
     local t = redis.call('TIME')
-    current = t[1] .. '.' .. t[2] .. '.' .. redis.call('INCR', KEYS[2])
+    current = 's' .. t[1] .. '.' .. t[2] .. '.' .. redis.call('INCR', KEYS[2])
     redis.call('SET', KEYS[i], current, 'PX', ARGV[3])
   elseif current ~= expected then
     return 0
@@ -55,13 +79,22 @@ redis.call('SET', KEYS[1], table.concat(gens, ' ') .. '\\n' .. ARGV[1], 'PX', AR
 return 1
 """
 
+# KEYS: counter, tags...; ARGV: channel, message, tag ttls...
 _INVALIDATE = """
 local t = redis.call('TIME')
 for i = 2, #KEYS do
   local gen = t[1] .. '.' .. t[2] .. '.' .. redis.call('INCR', KEYS[1])
-  redis.call('SET', KEYS[i], gen, 'PX', ARGV[i - 1])
+  redis.call('SET', KEYS[i], gen, 'PX', ARGV[i + 1])
 end
+redis.call('PUBLISH', ARGV[1], ARGV[2])
 return #KEYS - 1
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 """
 
 
@@ -120,30 +153,45 @@ class RedisStore:
         url: str | None,
         *,
         namespace: str,
-        timeout: float = 0.25,
-        breaker_seconds: float = 5.0,
+        timeout: float = 0.05,
+        breaker_seconds: float = 2.0,
+        on_error: Callable[[], None] | None = None,
     ) -> None:
-        self._url = url
-        self._namespace = namespace
+        self.url = url
+        self.namespace = namespace
+        self.channel = f"{namespace}:bus"
         self._timeout = timeout
         self._breaker_seconds = breaker_seconds
+        self._on_error = on_error
         self._client: Any = None
         self._scripts: dict[str, Any] = {}
-        self._open_until = 0.0
+        self._open_until = 0.0  # 0: closed; else tripped, open until then
+        self._probing = False
         self._healthy = True
         self._disabled: str | None = None
         self._pending: dict[str, int] = {}
         self._flushing = asyncio.Lock()
+        self._reads = _ReadBatcher()
 
     # -- state ---------------------------------------------------------------
 
     @property
     def available(self) -> bool:
         """False while the breaker is open (callers then skip Redis at no cost)."""
-        return self._disabled is None and time.monotonic() >= self._open_until
+        return (
+            self._disabled is None
+            and not self._probing
+            and time.monotonic() >= self._open_until
+        )
+
+    @property
+    def disabled(self) -> bool:
+        return self._disabled is not None
 
     def _trip(self, exc: BaseException) -> None:
         self._open_until = time.monotonic() + self._breaker_seconds
+        if self._on_error is not None:
+            self._on_error()
         if self._healthy:
             self._healthy = False
             log.warning(
@@ -155,6 +203,7 @@ class RedisStore:
             log.debug("Redis cache still unavailable (%s)", type(exc).__name__)
 
     def _recover(self) -> None:
+        self._open_until = 0.0
         if not self._healthy:
             self._healthy = True
             log.info("Redis cache reachable again")
@@ -165,41 +214,23 @@ class RedisStore:
             log.warning("Redis cache disabled: %s; serving without it", reason)
 
     def _key(self, kind: str, name: str) -> str:
-        return f"{self._namespace}:{kind}:{name}"
+        return f"{self.namespace}:{kind}:{name}"
 
     # -- connection ------------------------------------------------------------
 
     def _connection(self) -> Any:
         if self._client is not None or self._disabled is not None:
             return self._client
-        if not self._url:
-            self._disable("no redis_url is configured")
+        client = connect(self.url, timeout=self._timeout, on_problem=self._disable)
+        if client is None:
             return None
-        try:
-            from redis.asyncio import Redis
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
-        except ImportError:
-            self._disable("the redis package is not installed")
-            return None
-        try:
-            self._client = Redis.from_url(
-                self._url,
-                socket_timeout=self._timeout,
-                socket_connect_timeout=self._timeout,
-                retry=Retry(NoBackoff(), 0),
-                retry_on_timeout=False,
-                health_check_interval=0,
-            )
-        except ValueError as exc:
-            # A malformed URL. Never log it: it may hold a password.
-            self._disable(f"redis_url is invalid ({type(exc).__name__})")
-            return None
+        self._client = client
         self._scripts = {
-            "store": self._client.register_script(_STORE),
-            "invalidate": self._client.register_script(_INVALIDATE),
+            "store": client.register_script(_STORE),
+            "invalidate": client.register_script(_INVALIDATE),
+            "release": client.register_script(_RELEASE),
         }
-        return self._client
+        return client
 
     async def _call(self, operation: Callable[[Any], Awaitable[T]]) -> T | None:
         """Run one operation if the breaker allows it; None when Redis failed."""
@@ -208,6 +239,9 @@ class RedisStore:
         client = self._connection()
         if client is None:
             return None
+        probe = self._open_until != 0.0  # the first call after an outage
+        if probe:
+            self._probing = True
         try:
             if self._pending or self._flushing.locked():
                 await self._flush_pending()
@@ -215,6 +249,9 @@ class RedisStore:
         except Exception as exc:  # noqa: BLE001 - fail open: any Redis failure bypasses
             self._trip(exc)
             return None
+        finally:
+            if probe:
+                self._probing = False
         self._recover()
         return result
 
@@ -240,19 +277,15 @@ class RedisStore:
     async def ping(self) -> bool:
         if self._disabled is not None:
             return False
-        if not self.available:
+        if not self.available and not self._probing:
             self._open_until = 0.0  # an explicit check always asks Redis
         return bool(await self._call(lambda client: client.ping()))
 
     async def close(self) -> None:
+        await self._reads.close()
         client, self._client = self._client, None
-        if client is None:
-            return
-        try:
-            closer = getattr(client, "aclose", None) or client.close
-            await closer()
-        except Exception:
-            log.debug("error while closing the Redis cache client", exc_info=True)
+        if client is not None:
+            await close_client(client)
 
     # -- operations -----------------------------------------------------------
 
@@ -261,18 +294,49 @@ class RedisStore:
     ) -> tuple[bytes | None, tuple[str, ...]] | None:
         """The raw entry and the current tag generations ('' = none), one round trip."""
         names = [self._key("e", key), *(self._key("t", tag) for tag in tags)]
-        values = await self._call(lambda client: client.mget(names))
+        values = await self._call(lambda client: self._reads.mget(client, names))
         if values is None:
             return None
-        generations = tuple(v.decode("ascii") if v else "" for v in values[1:])
-        return values[0], generations
+        return values[0], _generations(values[1:])
+
+    async def poll(
+        self, key: str, tags: Sequence[str], lease: str
+    ) -> tuple[bytes | None, bool, tuple[str, ...]] | None:
+        """Like ``lookup``, and whether ``lease`` is still held, in one round trip."""
+        names = [
+            self._key("e", key),
+            self._key("l", lease),
+            *(self._key("t", tag) for tag in tags),
+        ]
+        values = await self._call(lambda client: self._reads.mget(client, names))
+        if values is None:
+            return None
+        return values[0], values[1] is not None, _generations(values[2:])
 
     async def generations(self, tags: Sequence[str]) -> tuple[str, ...] | None:
         names = [self._key("t", tag) for tag in tags]
-        values = await self._call(lambda client: client.mget(names))
+        values = await self._call(lambda client: self._reads.mget(client, names))
         if values is None:
             return None
-        return tuple(v.decode("ascii") if v else "" for v in values)
+        return _generations(values)
+
+    async def acquire(self, lease: str, token: str, ttl_ms: int) -> str | None:
+        """``LEASED`` (ours now), ``HELD`` (someone else's) or None (Redis failed)."""
+        name = self._key("l", lease)
+
+        async def set_nx(client: Any) -> str:
+            taken = await client.set(name, token, nx=True, px=ttl_ms)
+            return LEASED if taken else HELD
+
+        return await self._call(set_nx)
+
+    async def release(self, lease: str, token: str) -> None:
+        keys = [self._key("l", lease)]
+        await self._call(
+            lambda client: self._scripts["release"](
+                keys=keys, args=[token], client=client
+            )
+        )
 
     async def store(
         self,
@@ -283,31 +347,44 @@ class RedisStore:
         tags: Sequence[str],
         expected: Sequence[str],
         tag_ttl_ms: int,
+        lease: str = "",
+        token: str = "",
     ) -> bool:
-        """Store only if every tag still has the generation the computation read."""
-        keys = [self._key("e", key), self._key("c", "counter")]
+        """Store only if every tag still has the generation the computation read.
+
+        The lease named (if ``token`` is ours) is released in the same script.
+        """
+        keys = [self._key("e", key), self._key("c", "counter"), self._key("l", lease)]
         keys += [self._key("t", tag) for tag in tags]
-        args: list[bytes | str | int] = [value, ttl_ms, tag_ttl_ms, *expected]
+        args: list[bytes | str | int] = [value, ttl_ms, tag_ttl_ms, token, *expected]
         stored = await self._call(
             lambda client: self._scripts["store"](keys=keys, args=args, client=client)
         )
         return bool(stored)
 
-    async def invalidate(self, tags: Mapping[str, int]) -> bool:
+    async def invalidate(self, tags: Mapping[str, int], origin: str = "") -> bool:
         """Give each tag a new generation (``tags``: tag -> ms its key lives)."""
         if not tags:
             return True
         if self._disabled is not None:
             return False
-        if await self._call(lambda _client: self._send_invalidations(tags)) is None:
+        result = await self._call(
+            lambda _client: self._send_invalidations(tags, origin)
+        )
+        if result is None:
             self._keep_pending(tags)
             return False
         return True
 
-    async def _send_invalidations(self, tags: Mapping[str, int]) -> int:
+    async def _send_invalidations(
+        self, tags: Mapping[str, int], origin: str = ""
+    ) -> int:
         keys = [self._key("c", "counter"), *(self._key("t", tag) for tag in tags)]
+        message = json.dumps([origin, list(tags)], separators=(",", ":"))
         result: int = await self._scripts["invalidate"](
-            keys=keys, args=list(tags.values()), client=self._client
+            keys=keys,
+            args=[self.channel, message, *tags.values()],
+            client=self._client,
         )
         return result
 
@@ -321,3 +398,109 @@ class RedisStore:
                 policy = tag.partition(":")[0]
                 widened[policy] = max(ttl_ms, widened.get(policy, 0))
             self._pending = widened
+
+
+class _ReadBatcher:
+    """Sends the MGETs asked for in one turn of the event loop as one pipeline.
+
+    A failure fails every read of the batch; each caller's breaker check sees it.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[list[str], asyncio.Future[list[Any]]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def mget(self, client: Any, names: list[str]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Any]] = loop.create_future()
+        self._waiting.append((names, future))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._send, client)
+        return await future
+
+    def _send(self, client: Any) -> None:
+        batch, self._waiting = self._waiting, []
+        task = asyncio.get_running_loop().create_task(self._run(client, batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(
+        self, client: Any, batch: list[tuple[list[str], asyncio.Future[list[Any]]]]
+    ) -> None:
+        try:
+            if len(batch) == 1:
+                results = [await client.mget(batch[0][0])]
+            else:
+                pipeline = client.pipeline(transaction=False)
+                for names, _ in batch:
+                    pipeline.mget(names)
+                results = await pipeline.execute()
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def close(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def lease_name(key: str, generations: Sequence[str]) -> str:
+    """One lease per key and generation: a write starts a new race for the fill."""
+    digest = blake2b(digest_size=12)
+    digest.update(key.encode())
+    for generation in generations:
+        digest.update(b"|" + generation.encode())
+    return digest.hexdigest()
+
+
+def _generations(values: Sequence[bytes | None]) -> tuple[str, ...]:
+    return tuple(v.decode("ascii") if v else "" for v in values)
+
+
+def connect(
+    url: str | None,
+    *,
+    timeout: float | None,
+    on_problem: Callable[[str], None],
+) -> Any:
+    """A redis.asyncio client that never retries by itself, or None (and why)."""
+    if not url:
+        on_problem("no redis_url is configured")
+        return None
+    try:
+        from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+    except ImportError:
+        on_problem("the redis package is not installed")
+        return None
+    try:
+        return Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_timeout=False,
+            health_check_interval=0,
+        )
+    except ValueError as exc:
+        # A malformed URL. Never log it: it may hold a password.
+        on_problem(f"redis_url is invalid ({type(exc).__name__})")
+        return None
+
+
+async def close_client(client: Any) -> None:
+    try:
+        closer = getattr(client, "aclose", None) or client.close
+        await closer()
+    except Exception:  # closing a broken connection may fail too
+        log.debug("error while closing a Redis cache client", exc_info=True)

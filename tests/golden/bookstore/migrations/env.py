@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bookstore.db import create_engine
+from bookstore.deps import get_settings
 from bookstore.models import Base
-from bookstore.settings import get_settings
 
 config = context.config
 if config.config_file_name is not None:

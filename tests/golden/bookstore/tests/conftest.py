@@ -14,11 +14,11 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from bookstore.db import Base
+from bookstore.hooks.settings import Settings
 from bookstore.main import create_app
 from bookstore.models import Author, Book
 from bookstore.schemas.author import AuthorCreate, AuthorRead
 from bookstore.schemas.book import BookCreate, BookRead
-from bookstore.settings import Settings
 
 # Port 1 refuses at once: tests see the fail-open path unless TEST_REDIS_URL is set.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0")

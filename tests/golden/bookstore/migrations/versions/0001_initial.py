@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("bio", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name="pk_author"),
     )
     op.create_index("ix_author_name", "author", ["name"])
     op.create_table(
@@ -31,10 +31,14 @@ def upgrade() -> None:
         sa.Column("isbn", sa.String(13), nullable=False),
         sa.Column("price", sa.Numeric(18, 4), nullable=False),
         sa.Column("published_on", sa.Date(), nullable=True),
-        sa.Column("author_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["author_id"], ["author.id"]),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("isbn"),
+        sa.Column(
+            "author_id",
+            sa.Integer(),
+            sa.ForeignKey("author.id", name="fk_author_id_author"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_book"),
+        sa.UniqueConstraint("isbn", name="uq_book_isbn"),
     )
     op.create_index("ix_book_title", "book", ["title"])
     op.create_index("ix_book_author_id", "book", ["author_id"])

@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,14 +12,26 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from bookstore.settings import Settings
+from bookstore.settings import GeneratedSettings
 
 
 class Base(DeclarativeBase):
-    """Base class of every ORM model; its metadata drives Alembic."""
+    """Base class of every ORM model; its metadata drives Alembic.
+
+    Named constraints let later migrations drop or change them, on SQLite too.
+    """
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: GeneratedSettings) -> AsyncEngine:
     """An engine with the pool sizes from the spec (SQLite in memory gets no pool)."""
     options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
     if ":memory:" not in settings.database_url:

@@ -78,8 +78,9 @@ def empty_receive() -> Receive:
 class Recorder:
     """Captures a response from the app.
 
-    Up to ``limit`` bytes are buffered so they can be stored. Past the limit the
-    response is no longer storable: with a client it is streamed on to that client
+    A response sent in one body message of at most ``limit`` bytes is buffered so
+    it can be stored. A streamed one (``more_body``: a generator, a file, server-sent
+    events) is never stored: with a client it goes on to that client as it comes
     (headers plus ``extra``, no body for HEAD), without one it is drained.
     """
 
@@ -91,9 +92,9 @@ class Recorder:
         "_limit",
         "complete",
         "headers",
-        "overflowed",
         "size",
         "status",
+        "streamed",
     )
 
     def __init__(
@@ -107,7 +108,7 @@ class Recorder:
         self.status: int | None = None
         self.headers: list[Header] = []
         self.complete = False
-        self.overflowed = False
+        self.streamed = False
         self.size = 0
         self._chunks: list[bytes] = []
         self._client = client
@@ -124,7 +125,7 @@ class Recorder:
         return (
             self.status is not None
             and self.complete
-            and not self.overflowed
+            and not self.streamed
             and self.size <= self._limit
         )
 
@@ -137,7 +138,7 @@ class Recorder:
         if kind != "http.response.body":
             return
         more = message.get("more_body", False)
-        if self.overflowed:
+        if self.streamed:
             await self._pass_on(message.get("body", b""), more)
             return
         body = message.get("body", b"")
@@ -146,15 +147,15 @@ class Recorder:
             self.size += len(body)
         if not more:
             self.complete = True
-        elif self.size > self._limit:
-            self.overflowed = True
+        else:
+            self.streamed = True
             await self._start()
             await self._pass_on(self.body, True)
             self._chunks.clear()
 
     async def forward(self) -> None:
         """Send a complete response that was not stored on to the client."""
-        if self.status is None or self.overflowed or self._client is None:
+        if self.status is None or self.streamed or self._client is None:
             return
         await self._start()
         await self._pass_on(self.body, False)

@@ -24,7 +24,7 @@ class Generations:
     extra misses, never a stale answer.
     """
 
-    __slots__ = ("_counter", "_floor", "_gens", "_max_tags")
+    __slots__ = ("_counter", "_floor", "_gens", "_max_tags", "version")
 
     def __init__(self, max_tags: int = 100_000) -> None:
         if max_tags < 1:
@@ -33,6 +33,8 @@ class Generations:
         self._counter = 0
         self._floor = 0
         self._max_tags = max_tags
+        # Changes on every bump: an entry checked at this version needs no snapshot.
+        self.version = 0
 
     def snapshot(self, tags: Sequence[str]) -> tuple[int, ...]:
         get = self._gens.get
@@ -42,6 +44,7 @@ class Generations:
         return tuple([get(tag, floor) for tag in tags])
 
     def bump(self, tags: Sequence[str]) -> None:
+        self.version += 1
         gens = self._gens
         for tag in tags:
             self._counter += 1

@@ -76,28 +76,42 @@ class CacheMiddleware:
         if route.private:
             principal = await self.principal(Request(scope))
             if principal is None:  # anonymous: never read or store a private entry
+                route.metrics.bypasses += 1
                 await self._pass(scope, receive, send, _BYPASS)
                 return
 
         layer = self.layer
         key = route.key(path, scope["query_string"], vary_values, principal)
-        look = await layer.lookup(route, key, params)
         head = scope["method"] == "HEAD"
         gzip_ok = accept_encoding is not None and _accepts_gzip(accept_encoding)
+        if route.memory:  # the hit path: no tags, no coroutine
+            now = layer.clock()
+            entry = layer.cached(key, now)
+            if entry is not None and now < entry.fresh_until:
+                route.metrics.hits += 1
+                await _answer(
+                    send, route, entry, _HIT, now, head, if_none_match, gzip_ok
+                )
+                return
+        look = await layer.lookup(route, key, params)
         entry = look.entry
         if entry is not None:
             if look.now < entry.fresh_until:
                 label = _HIT
+                route.metrics.hits += 1
             else:
                 label = _STALE
+                route.metrics.stales += 1
                 layer.refresh(route, key, look, self._producer(route, scope, None))
             await _answer(
                 send, route, entry, label, look.now, head, if_none_match, gzip_ok
             )
             return
         if look.bypass:
+            route.metrics.bypasses += 1
             await self._pass(scope, receive, send, _BYPASS)
             return
+        route.metrics.misses += 1
 
         recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
         entry, led = await layer.fill(
@@ -159,28 +173,30 @@ async def _answer(
     if_none_match: bytes | None,
     gzip_ok: bool,
 ) -> None:
-    gzipped = gzip_ok and entry.compressible and bool(entry.gzipped())
     remaining = 0 if label is _STALE else max(0, int(entry.fresh_until - now))
     cache_control = route.cache_control + b"%d" % remaining
     age = b"%d" % max(0, int(now - entry.created))
-    if if_none_match is not None and _etag_matches(if_none_match, entry):
-        headers = [
-            (b"etag", entry.gzip_etag if gzipped else entry.etag),
-            (b"cache-control", cache_control),
-            (b"age", age),
-            label,
-        ]
-        if entry.vary:
-            headers.append((b"vary", entry.vary))
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    headers = [
-        *entry.header_block(gzipped),
-        (b"cache-control", cache_control),
-        (b"age", age),
-        label,
-    ]
+    if if_none_match is not None:
+        # Validators first: a 304 costs no body work (not even a first gzip).
+        etag = _etag_matches(if_none_match, entry, gzip_ok)
+        if etag is not None:
+            headers = [
+                (b"etag", etag),
+                (b"cache-control", cache_control),
+                (b"age", age),
+                label,
+            ]
+            if entry.vary:
+                headers.append((b"vary", entry.vary))
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+    gzipped = gzip_ok and entry.compressible and bool(entry.gzipped())
+    headers = entry.response_headers(
+        gzipped, label, cache_control, age, remember=label is not _MISS
+    )
     await send(
         {"type": "http.response.start", "status": entry.status, "headers": headers}
     )
@@ -188,18 +204,25 @@ async def _answer(
     await send({"type": "http.response.body", "body": body})
 
 
-def _etag_matches(if_none_match: bytes, entry: Entry) -> bool:
-    """If-None-Match uses the weak comparison: ``W/`` is ignored, ``*`` matches."""
+def _etag_matches(if_none_match: bytes, entry: Entry, gzip_ok: bool) -> bytes | None:
+    """The ETag to answer a 304 with, or None: weak comparison, ``*`` matches.
+
+    The client names the representation it holds (identity or gzip), so the 304
+    carries that one's ETag. For ``*`` it is the one it would get now, guessed
+    without compressing anything.
+    """
     value = if_none_match.strip()
     if value == b"*":
-        return True
+        return entry.gzip_etag if gzip_ok and entry.gz else entry.etag
     for tag in value.split(b","):
         tag = tag.strip()
         if tag.startswith(b"W/"):
             tag = tag[2:]
-        if tag == entry.etag or tag == entry.gzip_etag:
-            return True
-    return False
+        if tag == entry.etag:
+            return entry.etag
+        if tag == entry.gzip_etag:
+            return entry.gzip_etag
+    return None
 
 
 def _accepts_gzip(accept_encoding: bytes) -> bool:

@@ -1,0 +1,615 @@
+"""The generated cache under load, against fastapi-cache2 and bare baselines, in one run.
+
+One command sets everything up and prints the ratios:
+
+    .venv/bin/python bench/cache.py [--duration 8] [--rounds 3] [--keys 1000000]
+
+It generates bench/cache_spec.yaml (one ~1 KB row shape behind the memory, tiered and
+redis backends, and one copy with caching off), installs it in a venv, installs
+fastapi-cache2 0.2.2 in a venv of its own (its redis extra pins redis<5), seeds 100
+rows per table in one SQLite file, starts redis-server and every server pinned to
+core 0 (``taskset``), and loads them with Debian's ``wrk`` pinned to core 1: 50
+connections, 100 hot keys, warm caches. Scenarios run round-robin for several rounds
+so a drift of the machine hits all of them alike; each figure is the median over the
+rounds. Then 1M distinct keys go through the memory endpoint of a fresh server while
+its RSS is sampled. Nothing here asserts: it prints ratios and whether each target
+holds. Needs: fastgen's venv, wrk, redis-server, taskset, two cores, and PyPI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastgen.render import new_project
+
+BENCH = Path(__file__).resolve().parent
+SPEC = BENCH / "cache_spec.yaml"
+SERVER_CORE = "0"
+LOAD_CORE = "1"  # wrk, and redis-server (idle unless a redis scenario runs)
+CONNECTIONS = 50
+HOT_KEYS = 100
+BLOB_HOOK = '''\
+"""GET /blob/{n}: a ~1 KB row made without the database (bench/cache.py wrote it)."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cachebench.schemas.endpoints import BlobResponse
+
+BODY = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 16
+
+
+async def handle(_session: AsyncSession, n: int) -> BlobResponse:
+    return BlobResponse(n=n, title=f"Blob {n}", body=BODY)
+'''
+FC2_REQUIREMENTS = [
+    "fastapi-cache2==0.2.2",
+    "jinja2",  # fastapi-cache2 0.2.2 does not import without it
+    "redis<5",
+    "fastapi",
+    "uvicorn[standard]",
+    "sqlalchemy[asyncio]",
+    "aiosqlite",
+]
+
+HOT_LUA = """
+local prefix = "/"
+local counter = 0
+function init(args) prefix = args[1] end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", prefix .. (counter %% %(keys)d + 1))
+end
+"""
+
+# Every request a new key (same rows): misses, or the cost with caching off.
+UNIQUE_LUA = """
+local prefix = "/"
+local salt = "0"
+local counter = 0
+function init(args) prefix = args[1]; salt = args[2] end
+function request()
+  counter = counter + 1
+  return wrk.format(
+    "GET", prefix .. (counter %% %(keys)d + 1) .. "?n=" .. salt .. "-" .. counter
+  )
+end
+"""
+
+
+@dataclass
+class Result:
+    rps: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def median_rps(self) -> float:
+        return statistics.median(self.rps)
+
+    @property
+    def median_p99(self) -> float:
+        return statistics.median(self.p99_ms)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(*args: str | Path, **kwargs: object) -> str:
+    result = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, check=False, **kwargs
+    )
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, args))}\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def venv(path: Path, *requirements: str) -> Path:
+    python = path / "bin" / "python"
+    if not python.exists():
+        run(sys.executable, "-m", "venv", path)
+        run(python, "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(python, "-m", "pip", "install", "-q", *requirements)
+    return python
+
+
+def wait_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"server exited:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"{url} never answered:\n{log.read_text()}")
+
+
+class Servers:
+    """Processes started here, each pinned to a core; all stopped on exit."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        core: str = SERVER_CORE,
+        ready: str | None = None,
+    ) -> subprocess.Popen[bytes]:
+        log = self.workdir / f"{name}.log"
+        process = subprocess.Popen(
+            ["taskset", "-c", core, *argv],
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        if ready:
+            wait_http(ready, process, log)
+        return process
+
+    def uvicorn(
+        self, name: str, python: Path, app: str, port: int, **kwargs: object
+    ) -> subprocess.Popen[bytes]:
+        argv = [
+            str(python.parent / "uvicorn"),
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ]
+        return self.start(name, argv, **kwargs)  # type: ignore[arg-type]
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def stop_all(self) -> None:
+        for process in reversed(self.processes):
+            self.stop(process)
+
+
+@contextmanager
+def servers(workdir: Path) -> Iterator[Servers]:
+    started = Servers(workdir)
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+def post(url: str, payload: dict[str, object]) -> None:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def row(n: int) -> dict[str, object]:
+    return {
+        "title": f"The collected works, volume {n}",
+        "author": "A. N. Author",
+        "body": ("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 16)[
+            : 870 + n % 7
+        ],
+        "pages": 100 + n,
+        "price": f"{n % 50 + 0.99:.2f}",
+        "published": n % 2 == 0,
+    }
+
+
+def wrk(
+    url: str,
+    script: Path,
+    *args: str,
+    duration: float,
+    connections: int = CONNECTIONS,
+) -> tuple[float, float, int, int]:
+    """Requests/s, p99 (ms), requests and non-2xx/socket errors of one wrk run."""
+    output = run(
+        "taskset",
+        "-c",
+        LOAD_CORE,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{int(duration)}s",
+        "--latency",
+        "-s",
+        script,
+        url,
+        "--",
+        *args,
+    )
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    found = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    assert found, output
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+    p99 = float(found.group(1)) * scale
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = 0
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: (.*)"):
+        extra = re.search(pattern, output)
+        if extra:
+            errors += sum(int(n) for n in re.findall(r"\d+", extra.group(1)))
+    return rps, p99, total, errors
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def metric(base: str, name: str) -> float:
+    for line in fetch(f"{base}/metrics").decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=8, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keys", type=int, default=1_000_000, help="RSS phase")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "fastgen-cache-bench",
+        help="kept between runs so the venvs are reused",
+    )
+    args = parser.parse_args()
+    for tool in ("wrk", "redis-server", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is not installed (apt-get install wrk redis-server)")
+    if (os.cpu_count() or 1) < 2:
+        sys.exit("needs two cores: the servers on one, the load on the other")
+
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"setting up in {work} ...", flush=True)
+    project = work / "cachebench"
+    shutil.rmtree(project, ignore_errors=True)
+    new_project(SPEC, project)
+    (project / "src/cachebench/hooks/endpoints/blob.py").write_text(BLOB_HOOK)
+    ours = venv(work / "venv-fastgen", "-e", str(project))
+    fc2 = venv(work / "venv-fc2", *FC2_REQUIREMENTS)
+    database = work / "bench.db"
+    for stale in work.glob("bench.db*"):
+        stale.unlink()
+    hot_lua, unique_lua = work / "hot.lua", work / "unique.lua"
+    hot_lua.write_text(HOT_LUA % {"keys": HOT_KEYS})
+    unique_lua.write_text(UNIQUE_LUA % {"keys": HOT_KEYS})
+
+    with servers(work) as started:
+        redis_port = free_port()
+        redis = started.start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            core=LOAD_CORE,
+        )
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        env = {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "REDIS_URL": redis_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        app = started.uvicorn(
+            "fastgen",
+            ours,
+            "cachebench.main:app",
+            port,
+            env=env,
+            cwd=project,
+            ready=f"{base}/readyz",
+        )
+        for prefix in ("memory", "tiered", "redis", "plain"):
+            for n in range(1, HOT_KEYS + 1):
+                post(f"{base}/{prefix}", row(n))
+        body = fetch(f"{base}/plain/1")
+        body_file = work / "row.json"
+        body_file.write_bytes(body)
+        print(f"row: {len(body)} bytes of JSON", flush=True)
+
+        bench_env = {"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)}
+        raw_port, bare_port = free_port(), free_port()
+        started.uvicorn(
+            "raw",
+            ours,
+            "baseline_apps:raw",
+            raw_port,
+            env=bench_env,
+            cwd=BENCH,
+            ready=f"http://127.0.0.1:{raw_port}/",
+        )
+        started.uvicorn(
+            "bare",
+            ours,
+            "baseline_apps:bare",
+            bare_port,
+            env=bench_env,
+            cwd=BENCH,
+            ready=f"http://127.0.0.1:{bare_port}/const/1",
+        )
+        fc2_env = {
+            "BENCH_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "BENCH_REDIS_URL": redis_url,
+            "PYTHONPATH": str(BENCH),
+        }
+        fc2_ports = {}
+        for backend in ("memory", "redis"):
+            fc2_ports[backend] = free_port()
+            started.uvicorn(
+                f"fc2-{backend}",
+                fc2,
+                "fastapi_cache2_app:app",
+                fc2_ports[backend],
+                env={**fc2_env, "BENCH_BACKEND": backend},
+                cwd=BENCH,
+                ready=f"http://127.0.0.1:{fc2_ports[backend]}/fc2/1",
+            )
+        fc2_body = fetch(f"http://127.0.0.1:{fc2_ports['memory']}/fc2/1")
+        print(f"fastapi-cache2 row: {len(fc2_body)} bytes", flush=True)
+
+        scenarios = {
+            "raw ASGI constant": (raw_port, "/const/", hot_lua),
+            "bare FastAPI constant": (bare_port, "/const/", hot_lua),
+            "memory hit": (port, "/memory/", hot_lua),
+            "tiered hit": (port, "/tiered/", hot_lua),
+            "redis hit": (port, "/redis/", hot_lua),
+            "fastapi-cache2 InMemoryBackend hit": (
+                fc2_ports["memory"],
+                "/fc2/",
+                hot_lua,
+            ),
+            "fastapi-cache2 RedisBackend hit": (fc2_ports["redis"], "/fc2/", hot_lua),
+            "memory miss": (port, "/memory/", unique_lua),
+            "caching off": (port, "/plain/", unique_lua),
+        }
+        results = {name: Result() for name in scenarios}
+        print("warming up ...", flush=True)
+        for server, prefix, script in scenarios.values():
+            url = f"http://127.0.0.1:{server}"
+            wrk(url, script, prefix, "warm", duration=2)
+        for round_no in range(args.rounds):
+            for name, (server, prefix, script) in scenarios.items():
+                url = f"http://127.0.0.1:{server}"
+                salt = f"r{round_no}-{time.time_ns()}"
+                rps, p99, _total, errors = wrk(
+                    url, script, prefix, salt, duration=args.duration
+                )
+                results[name].rps.append(rps)
+                results[name].p99_ms.append(p99)
+                results[name].errors += errors
+            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
+        outage = outage_phase(base, redis, hot_lua, args.duration)
+        started.stop(app)
+        latency = run(
+            "taskset",
+            "-c",
+            SERVER_CORE,
+            ours,
+            BENCH / "invalidation_latency.py",
+            "cachebench",
+            redis_url,
+            "1000",
+        ).strip()
+
+        rss = rss_phase(started, ours, project, env, args.keys, unique_lua, work)
+
+    report(results, rss, args)
+    report_outage(outage)
+    print(f"tiered invalidation reaching another layer's memory tier: {latency}")
+
+
+def outage_phase(
+    base: str, redis: subprocess.Popen[bytes], script: Path, duration: int
+) -> dict[str, tuple[float, float, int]]:
+    """The redis policy while Redis hangs (SIGSTOP), against caching off.
+
+    Both go to the database then; the difference in p99 is what a hung Redis adds
+    (the first timeout, then the breaker's probes).
+    """
+    print("outage phase: Redis stopped with SIGSTOP ...", flush=True)
+    measured = {}
+    rps, p99, _total, errors = wrk(base, script, "/plain/", "off", duration=duration)
+    measured["caching off (hot keys)"] = (rps, p99, errors)
+    redis.send_signal(signal.SIGSTOP)
+    try:
+        rps, p99, _total, errors = wrk(
+            base, script, "/redis/", "down", duration=duration
+        )
+        measured["redis policy, Redis hung"] = (rps, p99, errors)
+    finally:
+        redis.send_signal(signal.SIGCONT)
+    return measured
+
+
+def report_outage(outage: dict[str, tuple[float, float, int]]) -> None:
+    print()
+    for name, (rps, p99, errors) in outage.items():
+        print(f"{name:38} {rps:9.0f} {p99:8.2f}   {errors} errors")
+    added = outage["redis policy, Redis hung"][1] - outage["caching off (hot keys)"][1]
+    verdict = "ok" if added < 50 else "MISSED"
+    print(f"p99 added by a hung Redis: {added:.1f} ms (target < 50 ms)  {verdict}")
+
+
+def rss_phase(
+    started: Servers,
+    python: Path,
+    project: Path,
+    env: dict[str, str],
+    keys: int,
+    script: Path,
+    work: Path,
+) -> dict[str, Any]:
+    """``keys`` distinct keys through /blob of a fresh server; RSS against the bound."""
+    if keys <= 0:
+        return {}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    bound = 64 << 20
+    process = started.uvicorn(
+        "rss",
+        python,
+        "cachebench.main:app",
+        port,
+        env={**env, "CACHE_MAX_BYTES": str(bound), "CACHE_MAX_ENTRIES": str(keys * 2)},
+        cwd=project,
+        ready=f"{base}/readyz",
+    )
+    wrk(base, script, "/blob/", "warm", duration=2)
+    start_rss = rss_kib(process.pid)
+    sent, peak, salt = 0, start_rss, 0
+    samples: list[tuple[int, int]] = []
+    print(f"RSS phase: {keys} distinct keys through /blob ...", flush=True)
+    while sent < keys:
+        salt += 1
+        _rps, _p99, total, _errors = wrk(
+            base, script, "/blob/", f"rss{salt}", duration=10
+        )
+        sent += total
+        samples.append((sent, rss_kib(process.pid)))
+        peak = max(peak, samples[-1][1])
+    result = {
+        "keys": sent,
+        "bound_mib": bound / (1 << 20),
+        "start_mib": start_rss / 1024,
+        "peak_mib": peak / 1024,
+        "growth_mib": (peak - start_rss) / 1024,
+        "entries": metric(base, "cache_memory_entries"),
+        "charged_mib": metric(base, "cache_memory_bytes") / (1 << 20),
+        "trace": " ".join(f"{n // 1000}k:{kib / 1024:.0f}" for n, kib in samples),
+    }
+    started.stop(process)
+    return result
+
+
+def report(results: dict[str, Result], rss: dict[str, Any], args: object) -> None:
+    print()
+    print(
+        f"{'scenario':38} {'req/s':>9} {'p99 ms':>8}   req/s range   (median of "
+        f"{getattr(args, 'rounds', '?')} x {getattr(args, 'duration', '?')} s, "
+        f"{CONNECTIONS} connections)"
+    )
+    for name, result in results.items():
+        spread = f"{min(result.rps):.0f}-{max(result.rps):.0f}"
+        line = f"{name:38} {result.median_rps:9.0f} {result.median_p99:8.2f}   {spread}"
+        if result.errors:
+            line += f"   {result.errors} errors"
+        print(line)
+    r = {name: result.median_rps for name, result in results.items()}
+    p99 = {name: result.median_p99 for name, result in results.items()}
+    fc2_memory = r["fastapi-cache2 InMemoryBackend hit"]
+    checks = [
+        ("memory hit / fastapi-cache2 InMemory", r["memory hit"] / fc2_memory, 4.0),
+        ("tiered hit / fastapi-cache2 InMemory", r["tiered hit"] / fc2_memory, 4.0),
+        (
+            "memory hit / raw ASGI constant",
+            r["memory hit"] / r["raw ASGI constant"],
+            0.7,
+        ),
+        (
+            "tiered hit / raw ASGI constant",
+            r["tiered hit"] / r["raw ASGI constant"],
+            0.7,
+        ),
+        (
+            "redis hit / fastapi-cache2 Redis",
+            r["redis hit"] / r["fastapi-cache2 RedisBackend hit"],
+            2.0,
+        ),
+        ("memory miss / caching off", r["memory miss"] / r["caching off"], 0.9),
+    ]
+    print()
+    print(f"{'ratio':44} {'value':>7} {'target':>8}")
+    for label, value, target in checks:
+        verdict = "ok" if value >= target else "MISSED"
+        print(f"{label:44} {value:7.2f} {'>= ' + str(target):>8}  {verdict}")
+    bare = p99["bare FastAPI constant"]
+    for name in ("memory hit", "tiered hit", "redis hit"):
+        verdict = "ok" if p99[name] < bare else "MISSED"
+        print(
+            f"{'p99 ' + name + ' / bare FastAPI p99':44} "
+            f"{p99[name] / bare:7.2f} {'< 1':>8}  {verdict}"
+        )
+    print()
+    if not rss:
+        return
+    verdict = "ok" if rss["growth_mib"] <= rss["bound_mib"] else "MISSED"
+    print(
+        f"RSS: {rss['keys']:.0f} distinct keys through /blob (memory), max_bytes "
+        f"{rss['bound_mib']:.0f} MiB: RSS {rss['start_mib']:.0f} -> peak "
+        f"{rss['peak_mib']:.0f} MiB (+{rss['growth_mib']:.0f} MiB), "
+        f"{rss['entries']:.0f} entries charged {rss['charged_mib']:.1f} MiB  {verdict}"
+    )
+    print(f"RSS MiB after each batch of keys: {rss['trace']}")
+
+
+if __name__ == "__main__":
+    main()

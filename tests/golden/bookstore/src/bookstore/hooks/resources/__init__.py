@@ -1,0 +1,1 @@
+"""Hooks around each resource's writes, one module each (yours to edit)."""
