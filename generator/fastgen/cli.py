@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,6 +39,18 @@ def _fail_spec(error: SpecError) -> None:
     raise typer.Exit(2)
 
 
+@contextmanager
+def _user_errors(failure_code: int) -> Iterator[None]:
+    """Turn fastgen's user-facing errors into messages and exit codes."""
+    try:
+        yield
+    except SpecError as error:
+        _fail_spec(error)
+    except FastgenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(failure_code) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"fastgen {__version__}")
@@ -69,7 +83,7 @@ def new(
     from fastgen.render import new_project
     from fastgen.spec.loader import load_document
 
-    try:
+    with _user_errors(2):
         if output is None:
             data, _ = load_document(spec)
             name = (
@@ -77,11 +91,6 @@ def new(
             )
             output = Path(name if isinstance(name, str) and name else "service")
         destination = new_project(spec, output)
-    except SpecError as error:
-        _fail_spec(error)
-    except FastgenError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
     typer.echo(f"Generated {destination}")
     typer.echo(f"Next: cd {destination} && pip install -e '.[dev]' && pytest")
 
@@ -91,10 +100,8 @@ def validate(spec: SpecArg) -> None:
     """Check SPEC and print every problem as FILE:LINE:COL: message."""
     from fastgen.spec.validate import load_spec
 
-    try:
+    with _user_errors(2):
         load_spec(spec)
-    except SpecError as error:
-        _fail_spec(error)
     typer.echo(f"{spec}: ok")
 
 
@@ -122,13 +129,8 @@ def update(
     """Regenerate the project from its fastgen.yaml, keeping hand edits (3-way merge)."""
     from fastgen.update import preview, update_project
 
-    try:
+    with _user_errors(1):
         result = preview(project) if dry_run else update_project(project)
-    except SpecError as error:
-        _fail_spec(error)
-    except FastgenError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     if dry_run:
         typer.echo(result.diff.rstrip() or "No changes.")
     _report(result, verb="would change" if dry_run else "changed")
@@ -141,13 +143,8 @@ def check(project: ProjectOpt = Path()) -> None:
     """Exit 1 if the committed code is stale with respect to fastgen.yaml or fastgen."""
     from fastgen.update import preview
 
-    try:
+    with _user_errors(1):
         result = preview(project)
-    except SpecError as error:
-        _fail_spec(error)
-    except FastgenError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     if result.clean:
         typer.echo("Up to date with fastgen.yaml.")
         return
@@ -181,13 +178,8 @@ def migrate(project: ProjectOpt = Path()) -> None:
     """Write the Alembic revision for a schema change (after a plain `copier update`)."""
     from fastgen.update import migrate_project
 
-    try:
+    with _user_errors(1):
         path = migrate_project(project)
-    except SpecError as error:
-        _fail_spec(error)
-    except FastgenError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     typer.echo(
         f"Migration: {path}" if path else "The migrations already match the spec."
     )
