@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Generate a cached, async FastAPI service from one spec file.",
+    epilog="Exit codes: 0 ok; 1 stale, conflicts or failure; 2 bad spec or usage.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
