@@ -22,6 +22,9 @@ from bookstore.schemas.book import BookCreate, BookRead
 
 # Port 1 refuses at once: tests see the fail-open path unless TEST_REDIS_URL is set.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0")
+# Each test gets its own SQLite file unless TEST_DATABASE_URL names a server (its
+# tables are then dropped and created again before every test).
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 @pytest.fixture
@@ -33,11 +36,15 @@ def anyio_backend() -> str:
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     """The service with its lifespan running, on an empty database."""
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        database_url=DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         redis_url=REDIS_URL,
     )
     application = create_app(settings)
     async with application.router.lifespan_context(application):
+        if DATABASE_URL:
+            async with application.state.engine.begin() as connection:
+                await connection.run_sync(Base.metadata.drop_all)
+                await connection.run_sync(Base.metadata.create_all)
         yield application
 
 
