@@ -173,10 +173,6 @@ class PolicyModel:
     warm: bool
     id_param: str | None
 
-    @property
-    def public(self) -> bool:
-        return self.scope == "public"
-
 
 @dataclass(frozen=True)
 class ResourceModel:
@@ -204,10 +200,6 @@ class ResourceModel:
     @property
     def refs(self) -> tuple[FieldModel, ...]:
         return tuple(f for f in self.fields if f.ref_table)
-
-    @property
-    def unique_fields(self) -> tuple[FieldModel, ...]:
-        return tuple(f for f in (self.pk, *self.fields) if f.unique)
 
 
 @dataclass(frozen=True)
@@ -266,11 +258,6 @@ class ServiceModel:
         found = [p for r in self.resources for p in r.policies.values()]
         found += [e.policy for e in self.endpoints if e.policy]
         return tuple(found)
-
-    @property
-    def uses_redis(self) -> bool:
-        backends = {self.cache_backend, *(p.backend for p in self.policies)}
-        return bool(backends & {"redis", "tiered"})
 
     def invalidates(self, write: str) -> tuple[tuple[str, bool], ...]:
         return self.invalidations.get(write, ())
