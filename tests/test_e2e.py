@@ -6,6 +6,7 @@ so its dependencies are exactly what its pyproject.toml declares.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -220,3 +221,38 @@ def test_cached_bookstore_over_http(server: str) -> None:
         assert http.post("/books", json=dangling).status_code == 422
         assert http.delete(author_url).status_code == 409  # a book still refers to it
         assert http.post("/admin/reindex").status_code == 202
+
+
+def test_dockerfile_cmd_starts_the_service(installed: Path, tmp_path: Path) -> None:
+    """The image's exact CMD, run from the project's venv instead of /opt/venv."""
+    dockerfile = (installed / "Dockerfile").read_text()
+    cmd_line = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    command = json.loads(cmd_line.removeprefix("CMD "))
+    port = free_port()
+    command = [".venv/bin/" + command[0], *command[1:]]
+    command[command.index("--port") + 1] = str(port)
+    command[command.index("--host") + 1] = "127.0.0.1"
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cmd.db'}"}
+    process = subprocess.Popen(
+        command,
+        cwd=installed,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                if response.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "the CMD exited"
+            assert time.monotonic() < deadline, "the CMD did not become ready"
+            time.sleep(0.2)
+        assert response.json()["checks"]["database"] == "ok"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
