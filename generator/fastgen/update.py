@@ -10,7 +10,6 @@ schema change. ``check`` and ``--dry-run`` run the same update in a throwaway cl
 
 from __future__ import annotations
 
-import fnmatch
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import pathspec
 import yaml
 from copier.errors import CopierError
 
@@ -28,18 +28,10 @@ from fastgen.migrations import write_revision
 from fastgen.service import compile_service
 from fastgen.spec.loader import load_document
 from fastgen.spec.validate import validate_data
-from fastgen.template_repo import template_source
+from fastgen.template_repo import live_template_root, template_source
 
 ANSWERS = ".copier-answers.yml"
 SPEC = "fastgen.yaml"
-# Files fastgen creates once and the user owns (kept in step with copier.yml).
-USER_OWNED = (
-    "src/*/hooks/*",
-    "src/*/hooks/*/*",
-    "tests/test_custom_endpoints.py",
-    "migrations/versions/*",
-    SPEC,
-)
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 
 
@@ -161,15 +153,18 @@ def _has_markers(path: Path) -> bool:
 def _keep_user_files(project: Path, result: UpdateResult) -> list[str]:
     """Put back user-owned files copier deleted because the spec no longer makes them."""
     deleted = git(project, "ls-files", "--deleted").split()
-    kept = [
-        name
-        for name in deleted
-        if any(fnmatch.fnmatch(name, pattern) for pattern in USER_OWNED)
-    ]
+    owned = user_owned()
+    kept = [name for name in deleted if owned.match_file(name)]
     if kept:
         git(project, "checkout", "HEAD", "--", *kept)
         result.changed = [name for name in result.changed if name not in kept]
     return kept
+
+
+def user_owned() -> pathspec.PathSpec:
+    """Files created once and then the user's: copier.yml's ``_skip_if_exists``."""
+    config = yaml.safe_load((live_template_root() / "copier.yml").read_text("utf-8"))
+    return pathspec.PathSpec.from_lines("gitignore", config["_skip_if_exists"])
 
 
 def migrate_project(project: Path) -> Path | None:
