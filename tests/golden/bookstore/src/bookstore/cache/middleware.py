@@ -48,17 +48,7 @@ class CacheMiddleware:
         if found is None:
             await self.app(scope, receive, send)
             return
-        await self._serve(found[0], found[1], path, scope, receive, send)
-
-    async def _serve(
-        self,
-        route: Route,
-        params: dict[str, str],
-        path: str,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-    ) -> None:
+        route, params = found
         if_none_match = accept_encoding = None
         varied: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
@@ -89,9 +79,11 @@ class CacheMiddleware:
             entry = layer.cached(key, now)
             if entry is not None and now < entry.fresh_until:
                 route.metrics.hits += 1
-                await _answer(
-                    send, route, entry, _HIT, now, head, if_none_match, gzip_ok
+                start, body = _response(
+                    route, entry, _HIT, now, head, if_none_match, gzip_ok
                 )
+                await send(start)
+                await send(body)
                 return
         look = await layer.lookup(route, key, params)
         entry = look.entry
@@ -103,9 +95,11 @@ class CacheMiddleware:
                 label = _STALE
                 route.metrics.stales += 1
                 layer.refresh(route, key, look, self._producer(route, scope, None))
-            await _answer(
-                send, route, entry, label, look.now, head, if_none_match, gzip_ok
+            start, body = _response(
+                route, entry, label, look.now, head, if_none_match, gzip_ok
             )
+            await send(start)
+            await send(body)
             return
         if look.bypass:
             route.metrics.bypasses += 1
@@ -119,7 +113,11 @@ class CacheMiddleware:
         )
         if entry is not None:
             now = layer.clock()
-            await _answer(send, route, entry, _MISS, now, head, if_none_match, gzip_ok)
+            start, body = _response(
+                route, entry, _MISS, now, head, if_none_match, gzip_ok
+            )
+            await send(start)
+            await send(body)
         elif led:
             await recorder.forward()
         else:  # joined a computation whose response can't be shared: make our own
@@ -163,8 +161,7 @@ class CacheMiddleware:
         await self.app(scope, receive, labelled)
 
 
-async def _answer(
-    send: Send,
+def _response(
     route: Route,
     entry: Entry,
     label: Header,
@@ -172,7 +169,12 @@ async def _answer(
     head: bool,
     if_none_match: bytes | None,
     gzip_ok: bool,
-) -> None:
+) -> tuple[Message, Message]:
+    """The two messages that answer from a stored entry.
+
+    Plain code, not a coroutine: on the hit path each coroutine frame costs ~4% of
+    the whole request (bench/README.md), so the caller awaits only the sends.
+    """
     remaining = 0 if label is _STALE else max(0, int(entry.fresh_until - now))
     cache_control = route.cache_control + b"%d" % remaining
     age = b"%d" % max(0, int(now - entry.created))
@@ -188,20 +190,19 @@ async def _answer(
             ]
             if entry.vary:
                 headers.append((b"vary", entry.vary))
-            await send(
-                {"type": "http.response.start", "status": 304, "headers": headers}
+            return (
+                {"type": "http.response.start", "status": 304, "headers": headers},
+                {"type": "http.response.body", "body": b""},
             )
-            await send({"type": "http.response.body", "body": b""})
-            return
     gzipped = gzip_ok and entry.compressible and bool(entry.gzipped())
     headers = entry.response_headers(
         gzipped, label, cache_control, age, remember=label is not _MISS
     )
-    await send(
-        {"type": "http.response.start", "status": entry.status, "headers": headers}
-    )
     body = b"" if head else (entry.gzipped() if gzipped else entry.body)
-    await send({"type": "http.response.body", "body": body})
+    return (
+        {"type": "http.response.start", "status": entry.status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    )
 
 
 def _etag_matches(if_none_match: bytes, entry: Entry, gzip_ok: bool) -> bytes | None:
