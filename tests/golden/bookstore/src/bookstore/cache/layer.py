@@ -260,7 +260,7 @@ class CacheLayer:
 
     # -- lookup -----------------------------------------------------------------
 
-    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
+    def match(self, path: str) -> tuple[Route, Mapping[str, str]] | None:
         return self.routes.match(path)
 
     def cached(self, key: str, now: float) -> Entry | None:
@@ -280,7 +280,7 @@ class CacheLayer:
             entry.checked = generations.version
         return entry
 
-    async def lookup(self, route: Route, key: str, params: dict[str, str]) -> Lookup:
+    async def lookup(self, route: Route, key: str, params: Mapping[str, str]) -> Lookup:
         tags = route.tags(params)
         now = self.clock()
         look = Lookup(tags, self.generations.snapshot(tags), now)
