@@ -1,0 +1,152 @@
+"""CPU per request of a memory hit through uvicorn's HTTP protocol, without sockets.
+
+    .venv/bin/python bench/hitpath.py [--rounds 30] [--requests 3000]
+
+The wrk runs of bench/cache.py are the benchmark; on a shared machine their ratios
+move by +-20% from run to run. This isolates what the generated code controls: the
+CPU one keep-alive request costs inside the server process, from the bytes of the
+request to the bytes of the answer, through uvicorn's real httptools protocol with an
+in-memory transport (no syscalls, no load generator). It compares the same three
+apps as bench/cache.py — the raw ASGI app (constant bytes), a `memory` hit of the
+generated `get` endpoint, and the bare FastAPI endpoint — interleaved over many short
+rounds in one process, and reports the minimum per app (CPU time only grows under
+contention). It reuses bench/cache.py's work directory (run that once first, or any
+time with ``--rounds 1 --duration 1 --keys 1000``) and re-runs itself in its venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "fastgen-cache-bench"
+HOT_KEYS = 100
+
+
+class MemoryTransport(asyncio.Transport):
+    """Collects what the protocol writes; never pauses, never closes by itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        addresses = {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}
+        return addresses.get(name, default)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+
+async def cpu_per_request(app: Any, requests: list[bytes], count: int) -> float:
+    """Microseconds of CPU per request over one keep-alive connection."""
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    from uvicorn.server import ServerState
+
+    config = Config(app=app, http="httptools", access_log=False, lifespan="off")
+    config.load()
+    protocol = HttpToolsProtocol(config, ServerState(), {}, asyncio.get_running_loop())
+    transport = MemoryTransport()
+    protocol.connection_made(transport)
+    started = time.thread_time()
+    for index in range(count):
+        transport.written.clear()
+        protocol.data_received(requests[index % len(requests)])
+        while not transport.written.endswith(b"}"):  # every answer is a JSON object
+            await asyncio.sleep(0)
+    return (time.thread_time() - started) / count * 1e6
+
+
+def request_bytes(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n".encode()
+
+
+async def measure(work: Path, rounds: int, count: int) -> None:
+    os.environ["BENCH_BODY_FILE"] = str(work / "row.json")
+    os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{work / 'hitpath.db'}"
+    os.environ["REDIS_URL"] = "redis://127.0.0.1:1/0"  # memory only: Redis unused
+    os.environ["LOG_LEVEL"] = "ERROR"
+    sys.path.insert(0, str(BENCH))
+    from baseline_apps import bare, raw
+    from cachebench.main import create_app  # type: ignore[import-not-found]
+
+    (work / "hitpath.db").unlink(missing_ok=True)
+    app = create_app()
+    row = json.loads((work / "row.json").read_text())
+    row.pop("id", None)
+    body = json.dumps(row).encode()
+    create = (
+        b"POST /memory HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    async with app.router.lifespan_context(app):
+        await cpu_per_request(app, [create], HOT_KEYS)  # the rows, through the API
+        keys = range(1, HOT_KEYS + 1)
+        apps = {
+            "raw ASGI constant": (raw, [request_bytes(f"/memory/{n}") for n in keys]),
+            "memory hit": (app, [request_bytes(f"/memory/{n}") for n in keys]),
+            "bare FastAPI constant": (
+                bare,
+                [request_bytes(f"/const/{n}") for n in keys],
+            ),
+        }
+        for target, requests in apps.values():  # warm: fills the cache
+            await cpu_per_request(target, requests, 2 * HOT_KEYS)
+        results: dict[str, list[float]] = {name: [] for name in apps}
+        for _ in range(rounds):
+            for name, (target, requests) in apps.items():
+                results[name].append(await cpu_per_request(target, requests, count))
+    raw_best = min(results["raw ASGI constant"])
+    print(f"{'app':<24}{'min us/req':>12}{'median':>10}{'raw/app':>10}")
+    for name, values in results.items():
+        best = min(values)
+        print(
+            f"{name:<24}{best:>12.2f}{statistics.median(values):>10.2f}"
+            f"{raw_best / best:>10.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=3000, help="per round and app")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORK)
+    args = parser.parse_args()
+    python = args.workdir / "venv-fastgen" / "bin" / "python"
+    if not python.is_file() or not (args.workdir / "row.json").is_file():
+        sys.exit(f"run bench/cache.py first: {args.workdir} is not set up")
+    if Path(sys.executable) != python:  # the generated project lives in that venv
+        os.execv(python, [str(python), __file__, *sys.argv[1:]])
+    import uvloop
+
+    uvloop.run(measure(args.workdir, args.rounds, args.requests))
+
+
+if __name__ == "__main__":
+    main()
