@@ -89,3 +89,58 @@ def test_older_project_is_updated_by_this_release(
     assert text.endswith("# hand edit\n")
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == __version__
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+@pytest.mark.parametrize(
+    "release", [version for version, _ in template_repo.released_versions()]
+)
+def test_shipped_release_updates_to_exactly_what_this_release_generates(
+    release: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real earlier release's project, hand-edited, updated by this one.
+
+    The old template renders with this release's Jinja extension, so a service-model
+    change that breaks an older template shows here. After the update every file is
+    what ``fastgen new`` makes today, except the user's edits, which are kept.
+    """
+    from fastgen.render import new_project
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    project = tmp_path / "bookstore"
+    copier.run_copy(
+        template_repo.template_source(),
+        project,
+        vcs_ref=release,
+        data={"spec": yaml.safe_load(EXAMPLE.read_text())},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    (project / "fastgen.yaml").write_text(EXAMPLE.read_text())
+    hook = project / "src" / "bookstore" / "hooks" / "auth.py"
+    hook.write_text(hook.read_text() + "# hand edit in a user-owned file\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", f"made by {release}")
+
+    result = update_project(project)
+
+    assert not result.conflicts
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == __version__
+    fresh = _tree(new_project(EXAMPLE, tmp_path / "fresh"))
+    updated = _tree(project)
+    assert updated.pop("src/bookstore/hooks/auth.py").endswith(
+        b"# hand edit in a user-owned file\n"
+    )
+    fresh.pop("src/bookstore/hooks/auth.py")
+    assert sorted(updated) == sorted(fresh)
+    assert [name for name in fresh if updated[name] != fresh[name]] == []
