@@ -45,3 +45,15 @@ def ruff(
         text=True,
         check=False,
     )
+
+
+def local_nginx_config(project: Path, upstream: str, listen: str = "80") -> str:
+    """The project's nginx.conf, run here: the compose host name `app:8000` resolves
+    only inside compose, so it becomes `upstream`; `listen` replaces port 80. The rest
+    is the file as shipped."""
+    text = (project / "nginx" / "nginx.conf").read_text()
+    assert text.count("server app:8000 ") == 1, "the upstream line changed"
+    assert text.count("listen 80;") == 1, "the listen line changed"
+    return text.replace("server app:8000 ", f"server {upstream} ").replace(
+        "listen 80;", f"listen {listen};"
+    )

@@ -1,10 +1,25 @@
-"""The generated Dockerfile passes hadolint (no Docker engine runs here)."""
+"""What can be checked of the deployment files without a Docker engine: the Dockerfile
+(hadolint), the compose file (Debian's docker-compose validates it), the nginx config
+(`nginx -t` from Debian's nginx) and the gunicorn config (imported and run)."""
 
 from __future__ import annotations
 
+import os
+import re
+import runpy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import local_nginx_config
+
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+COMPOSE = shutil.which("docker-compose")
 
 
 def test_dockerfile_passes_hadolint(bookstore: Path) -> None:
@@ -22,3 +37,122 @@ def test_dockerignore_keeps_local_state_out(bookstore: Path) -> None:
     ignored = (bookstore / ".dockerignore").read_text().splitlines()
     for entry in (".git", ".venv", "*.db", ".env"):
         assert entry in ignored
+
+
+def gunicorn_conf(
+    project: Path, monkeypatch: pytest.MonkeyPatch, **env: str
+) -> dict[str, Any]:
+    """The settings gunicorn reads from the project's gunicorn.conf.py under `env`."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(project / "gunicorn.conf.py"))
+
+
+def test_gunicorn_workers_follow_the_cpu_quota(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    conf = gunicorn_conf(bookstore, monkeypatch)
+    cpu_limit = conf["cpu_limit"]
+    usable = len(os.sched_getaffinity(0))
+    cpu_max = tmp_path / "cpu.max"
+    assert cpu_limit(cpu_max) == usable  # no cgroup file
+    cpu_max.write_text("max 100000\n")
+    assert cpu_limit(cpu_max) == usable  # no quota
+    cpu_max.write_text("150000 100000\n")  # docker run --cpus 1.5
+    assert cpu_limit(cpu_max) == min(usable, 2)
+    cpu_max.write_text("20000 100000\n")
+    assert cpu_limit(cpu_max) == 1
+    assert conf["workers"] == cpu_limit()
+    assert conf["worker_class"] == "uvicorn_worker.UvicornWorker"
+
+
+def test_gunicorn_workers_and_bind_from_the_environment(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conf = gunicorn_conf(
+        bookstore, monkeypatch, WEB_CONCURRENCY="5", BIND="127.0.0.1:9000"
+    )
+    assert (conf["workers"], conf["bind"]) == (5, ["127.0.0.1:9000"])
+
+
+def seconds(duration: str) -> int:
+    match = re.fullmatch(r"(\d+)s", duration)
+    assert match, duration
+    return int(match[1])
+
+
+def test_timeouts_agree_across_files(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nginx drops idle upstream connections before the app does, and compose waits
+    longer than gunicorn's graceful shutdown before it kills a replica."""
+    conf = gunicorn_conf(bookstore, monkeypatch)
+    nginx = (bookstore / "nginx" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream app_replicas \{(.*?)\n    \}", nginx, re.DOTALL)
+    assert upstream
+    idle = re.search(r"keepalive_timeout (\w+);", upstream[1])
+    assert idle and seconds(idle[1]) < conf["keepalive"]
+    compose = yaml.safe_load((bookstore / "docker-compose.yml").read_text())
+    grace = seconds(compose["services"]["app"]["stop_grace_period"])
+    assert grace > conf["graceful_timeout"]
+
+
+@pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed (Debian package nginx)"
+)
+def test_nginx_config_passes_nginx_t(bookstore: Path, tmp_path: Path) -> None:
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(local_nginx_config(bookstore, "127.0.0.1:8000"))
+    result = subprocess.run(
+        [str(NGINX), "-t", "-q", "-e", "/dev/stderr", "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(
+    COMPOSE is None, reason="docker-compose is not installed (Debian package)"
+)
+def test_compose_file_validates_and_wires_the_services(bookstore: Path) -> None:
+    result = subprocess.run(
+        [str(COMPOSE), "--file", "docker-compose.yml", "config"],
+        cwd=bookstore,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+
+    def waits_for(name: str) -> dict[str, str]:
+        return {dep: c["condition"] for dep, c in services[name]["depends_on"].items()}
+
+    assert waits_for("nginx") == {"app": "service_healthy"}
+    assert waits_for("app") == {
+        "migrate": "service_completed_successfully",
+        "postgres": "service_healthy",
+        "redis": "service_healthy",
+    }
+    assert waits_for("migrate") == {"postgres": "service_healthy"}
+    for name in ("app", "postgres", "redis"):
+        assert services[name]["healthcheck"]["test"]
+
+    app = services["app"]
+    assert app["deploy"]["replicas"] >= 2
+    assert "command" not in app, "the app runs the image's CMD (tested in test_e2e)"
+    assert "ports" not in app, "the app is reached through nginx only"
+    assert app["environment"]["DATABASE_URL"].startswith(
+        "postgresql+asyncpg://app:app@postgres:5432/"
+    )
+    assert app["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
+    migrate_env = services["migrate"]["environment"]
+    assert migrate_env["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+
+    nginx = services["nginx"]
+    assert [p["target"] for p in nginx["ports"]] == [80]
+    mount = f"{bookstore.resolve()}/nginx/nginx.conf:/etc/nginx/nginx.conf:ro"
+    assert nginx["volumes"] == [mount]

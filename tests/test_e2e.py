@@ -6,14 +6,18 @@ so its dependencies are exactly what its pyproject.toml declares.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,7 +25,7 @@ import pytest
 
 from fastgen.render import new_project
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, local_nginx_config
 
 pytestmark = pytest.mark.e2e
 
@@ -223,36 +227,165 @@ def test_cached_bookstore_over_http(server: str) -> None:
         assert http.post("/admin/reindex").status_code == 202
 
 
-def test_dockerfile_cmd_starts_the_service(installed: Path, tmp_path: Path) -> None:
-    """The image's exact CMD, run from the project's venv instead of /opt/venv."""
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"{url} not ready\n{log.read_text()}"
+        time.sleep(0.2)
+
+
+@contextmanager
+def dockerfile_cmd(
+    installed: Path, tmp_path: Path, **env: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The image's exact CMD, run from the project's venv instead of /opt/venv, with
+    two workers on a free port; yields the process and its base URL once ready."""
     dockerfile = (installed / "Dockerfile").read_text()
     cmd_line = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
     command = json.loads(cmd_line.removeprefix("CMD "))
     port = free_port()
-    command = [".venv/bin/" + command[0], *command[1:]]
-    command[command.index("--port") + 1] = str(port)
-    command[command.index("--host") + 1] = "127.0.0.1"
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cmd.db'}"}
-    process = subprocess.Popen(
-        command,
-        cwd=installed,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cmd.db'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        **env,
+    }
+    log = tmp_path / "cmd.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [".venv/bin/" + command[0], *command[1:]],
+            cwd=installed,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                if response.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "the CMD exited"
-            assert time.monotonic() < deadline, "the CMD did not become ready"
-            time.sleep(0.2)
-        assert response.json()["checks"]["database"] == "ok"
+        wait_ready(f"{base}/readyz", process, log)
+        yield process, base
     finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=40)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state_and_ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(state_and_ppid[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_dockerfile_cmd_serves_and_stops_on_sigterm(
+    installed: Path, tmp_path: Path
+) -> None:
+    with dockerfile_cmd(installed, tmp_path) as (process, base):
+        response = httpx.get(f"{base}/readyz", timeout=5)
+        assert response.json()["checks"]["database"] == "ok"
+        workers = children(process.pid)
+        assert len(workers) == 2, "WEB_CONCURRENCY=2 gives two workers"
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=40) == 0
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    log = (tmp_path / "cmd.log").read_text()
+    assert "Handling signal: term" in log
+    assert "Traceback" not in log
+
+
+def upstream_connections(port: int) -> int:
+    """Established TCP connections to 127.0.0.1:`port` (from /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1
+        for fields in map(str.split, rows)
+        if fields[3] == "01" and int(fields[2].split(":")[1], 16) == port
+    )
+
+
+@contextmanager
+def nginx_in_front(installed: Path, tmp_path: Path, upstream: str) -> Iterator[str]:
+    """Debian's nginx with the project's nginx.conf on a free port, in front of
+    `upstream`; yields its base URL."""
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(local_nginx_config(installed, upstream, f"127.0.0.1:{port}"))
+    log = tmp_path / "nginx.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                shutil.which("nginx") or "/usr/sbin/nginx",
+                "-c",
+                str(conf),
+                "-e",
+                "/dev/stderr",
+                "-g",
+                f"daemon off; pid {tmp_path / 'nginx.pid'};",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{base}/healthz", process, log)
+        yield base
+    finally:
+        process.send_signal(signal.SIGQUIT)  # nginx's graceful stop
+        process.wait(timeout=20)
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is not installed (Debian package nginx)",
+)
+def test_nginx_proxies_the_cmd_with_gzip_keepalive_and_request_ids(
+    installed: Path, tmp_path: Path
+) -> None:
+    # The app's own gzip off: whatever arrives compressed was compressed by nginx.
+    with (
+        dockerfile_cmd(installed, tmp_path, GZIP_MINIMUM_SIZE="1000000000") as (_, app),
+        nginx_in_front(installed, tmp_path, app.removeprefix("http://")) as proxy,
+    ):
+        gzip = {"accept-encoding": "gzip"}
+        direct = httpx.get(f"{app}/openapi.json", headers=gzip)
+        assert "content-encoding" not in direct.headers
+        proxied = httpx.get(f"{proxy}/openapi.json", headers=gzip)
+        assert proxied.headers["content-encoding"] == "gzip"
+        assert proxied.json() == direct.json()
+
+        # A caller's request id comes back once; without one, nginx makes one.
+        mine = httpx.get(f"{proxy}/healthz", headers={"x-request-id": "req-42"})
+        assert mine.headers.get_list("x-request-id") == ["req-42"]
+        made = httpx.get(f"{proxy}/healthz").headers.get_list("x-request-id")
+        assert len(made) == 1 and re.fullmatch(r"[0-9a-f]{32}", made[0])
+
+        # Clients: one connection carries several requests.
+        host, port = proxy.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        first_socket = None
+        for _ in range(5):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200 and not response.will_close
+            first_socket = first_socket or connection.sock
+            assert connection.sock is first_socket
+        connection.close()
+
+        # Upstream: the 9 proxied requests left idle connections open for reuse
+        # (without keep-alive nginx closes each one after its response).
+        open_upstream = upstream_connections(int(app.rsplit(":", 1)[1]))
+        assert 1 <= open_upstream < 9

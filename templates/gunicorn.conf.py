@@ -1,0 +1,48 @@
+"""gunicorn settings of the production entrypoint (the Dockerfile's CMD).
+
+gunicorn rather than ``uvicorn --workers``: its arbiter replaces a worker that dies or
+whose event loop stops answering for ``timeout`` seconds, gives in-flight requests
+``graceful_timeout`` seconds on SIGTERM, and reads this file. Each worker is a uvicorn
+event loop (the maintained ``uvicorn-worker`` package).
+
+``WEB_CONCURRENCY`` sets the number of workers, ``BIND`` the address; any other option
+can be overridden without editing this file: ``GUNICORN_CMD_ARGS="--timeout 60"``.
+"""
+
+import math
+import os
+from pathlib import Path
+
+
+def cpu_limit(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """CPUs this process may use, including a container's CPU quota (``docker run
+    --cpus``, a Kubernetes limit), which ``os.cpu_count()`` does not see."""
+    if hasattr(os, "sched_getaffinity"):
+        usable = len(os.sched_getaffinity(0))
+    else:  # macOS
+        usable = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()
+        return max(1, min(usable, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2, or "max": no quota
+        return usable
+
+
+bind = [os.environ.get("BIND", "0.0.0.0:8000")]
+# One per CPU: a worker is an event loop, so more would only compete for the same cores.
+workers = int(os.environ.get("WEB_CONCURRENCY") or cpu_limit())
+worker_class = "uvicorn_worker.UvicornWorker"
+# A worker whose event loop is blocked this long is killed and replaced.
+timeout = 30
+# After SIGTERM, requests in flight get this long; keep the orchestrator's stop timeout
+# (compose's stop_grace_period) above it.
+graceful_timeout = 30
+# Idle connections stay open longer than nginx keeps its idle upstream connections
+# (60 s), so nginx closes them first and never reuses one the app is closing.
+keepalive = 75
+# Heartbeat files in memory: on a disk-backed /tmp (Docker's overlay) they can stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+errorlog = "-"
+# No access log here: nginx logs every request at the edge, and the app its own.
+accesslog = None
