@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
@@ -30,15 +30,9 @@ from bookstore.settings import DESCRIPTION, TITLE, VERSION
 log = logging.getLogger(__name__)
 
 # What reaches a request when the database can't be reached: a refused or reset
-# connection (the driver's own error when connecting), a dropped or timed-out one
-# (SQLAlchemy's), or no free connection in the pool within db_pool_timeout.
-DATABASE_UNAVAILABLE = (
-    ConnectionError,
-    TimeoutError,
-    OperationalError,
-    InterfaceError,
-    PoolTimeoutError,
-)
+# connection (the driver's own error when connecting), a driver error SQLAlchemy
+# wrapped (see _is_outage), or no free connection in the pool within db_pool_timeout.
+DATABASE_UNAVAILABLE = (ConnectionError, TimeoutError, DBAPIError, PoolTimeoutError)
 # Seconds a client is asked to wait before retrying while the database is away.
 RETRY_AFTER_SECONDS = 5
 
@@ -115,11 +109,26 @@ async def _not_implemented(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     """A database outage answers 503 with Retry-After: clients and proxies retry."""
+    if isinstance(exc, DBAPIError) and not _is_outage(exc):
+        raise exc  # a failing statement is a bug: the usual 500
     log.warning("database unavailable: %s", type(exc).__name__)
     return JSONResponse(
         {"detail": "the database is unavailable; retry later"},
         status_code=503,
         headers={"retry-after": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _is_outage(exc: DBAPIError) -> bool:
+    """The connection failed, not the statement.
+
+    Connecting errors carry no statement (e.g. "the database system is starting
+    up"); a connection lost mid-statement is marked invalidated or is operational.
+    """
+    return (
+        isinstance(exc, OperationalError | InterfaceError)
+        or exc.connection_invalidated
+        or exc.statement is None
     )
 
 
