@@ -287,6 +287,7 @@ def cluster(
         # Memory copies may live for an hour: only the bus can make them go.
         "CACHE_L1_TTL": "3600",
         "CACHE_BREAKER_SECONDS": "0.2",
+        "SHUTDOWN_DRAIN_SECONDS": "0",  # no load balancer to tell: stop at once
     }
     (control / "hold-warm_stats").touch()  # warm-up stays held from the start
     workers: list[Worker] = []

@@ -128,6 +128,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
         "REDIS_URL": "redis://127.0.0.1:1/0",
+        "SHUTDOWN_DRAIN_SECONDS": "0",  # no load balancer to tell: stop at once
     }
     log = (tmp_path / "uvicorn.log").open("w")
     process = subprocess.Popen(

@@ -33,5 +33,11 @@ class GeneratedSettings(BaseSettings):
     # for an invalidation message missed while the channel was down.
     cache_l1_ttl: float = 5.0
 
+    # On SIGTERM /readyz answers 503 for this long before the server stops accepting
+    # connections, so a load balancer stops sending first; in-flight requests then
+    # finish. The server's own grace period (gunicorn graceful_timeout, docker stop
+    # --time) must exceed this plus the longest request.
+    shutdown_drain_seconds: float = 5.0
+
     gzip_minimum_size: int = 500
     log_level: str = "INFO"
