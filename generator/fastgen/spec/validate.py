@@ -21,6 +21,8 @@ from fastgen.spec.model import CachePolicySpec, EndpointSpec, FastgenSpec
 
 WRITE_OPERATIONS = ("create", "update", "delete")
 PATH_PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# Served by every project with a queued endpoint (``background: queue``).
+JOB_STATUS_PATH = "/jobs/{job_id}"
 
 
 def load_spec(path: Path) -> FastgenSpec:
@@ -374,6 +376,8 @@ class _SemanticChecks:
                     yield (method, path, loc, f"resources.{rname}")
         for path in reserved:
             yield ("GET", path, (), "the service itself")
+        if any(e.background == "queue" for e in self.spec.endpoints.values()):
+            yield ("GET", JOB_STATUS_PATH, (), "the job status route of the task queue")
         for ename, endpoint in self.spec.endpoints.items():
             yield (
                 endpoint.method,
@@ -434,4 +438,10 @@ class _SemanticChecks:
             )
         if endpoint.method == "GET":
             return f"{target!r} is a GET endpoint; only writes can invalidate"
+        if endpoint.background == "queue":
+            return (
+                f"{target!r} runs on the task queue, in the worker process, which "
+                "cannot clear the cache of the web processes; use background: true "
+                "or rely on the policy's ttl"
+            )
         return None
