@@ -82,8 +82,25 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (hooks / "count_items.py").write_text(COUNT_ITEMS)
     (hooks / "settle.py").write_text(SETTLE)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".", cwd=project)
+    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]", cwd=project)
     return project
+
+
+def test_the_generated_suite_passes(project: Path, tmp_path: Path) -> None:
+    """Its tests/test_jobs.py runs each queued endpoint's job in a burst worker."""
+    env = {**os.environ, "QUEUE_IT_DIR": str(tmp_path)}
+    env.pop("TEST_REDIS_URL", None)
+    result = subprocess.run(
+        [".venv/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The job of POST /jobs-of/sample/count really ran, once, in the burst worker.
+    assert len((tmp_path / "tries-sample").read_text().splitlines()) == 1
 
 
 class Process:

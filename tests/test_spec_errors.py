@@ -191,6 +191,19 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
             id="job-status-route-taken",
         ),
         pytest.param(
+            BASE + "endpoints:\n  sync:\n    method: POST\n"
+            "    path: /sync/{queue}\n    background: queue\n",
+            "12:11: endpoints.sync.path: the parameter name 'queue' is used by the "
+            "generated code; rename the parameter",
+            id="reserved-parameter",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  router:\n    method: POST\n    path: /r\n",
+            "10:3: endpoints.router: the name is used by the generated router; choose "
+            "another",
+            id="reserved-endpoint-name",
+        ),
+        pytest.param(
             "fastgen: 1\nservice:\n  name: shop\n  name: again\n",
             "4:3: duplicate key 'name'; each key may appear once",
             id="duplicate-key",

@@ -318,6 +318,7 @@ def worker_imports(service: ServiceModel) -> str:
         ("typing", "Any"),
         ("arq", "Retry"),
         ("arq", "Worker"),
+        ("arq", "func"),
         ("arq.connections", "ArqRedis"),
         ("arq.connections", "RedisSettings"),
         ("prometheus_client", "CollectorRegistry"),
