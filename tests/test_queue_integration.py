@@ -74,6 +74,30 @@ async def handle(job: JobContext, item_id: int, day: dt.date) -> JsonValue:
     return {"item_id": item_id, "weekday": day.isoweekday(), "day": day.isoformat()}
 '''
 
+# What a user writes in tests/test_custom_endpoints.py (theirs) once the bodies exist.
+CUSTOM_TESTS = """\
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_count_items(
+    queue_client: httpx.AsyncClient, run_queued_jobs: Callable[[], Awaitable[None]]
+) -> None:
+    response = await queue_client.post("/jobs-of/sample/count")
+    await run_queued_jobs()
+    job = (await queue_client.get(response.json()["status_url"])).json()
+    assert job["status"] == "complete"
+    assert job["result"] == {"label": "sample", "attempt": 1, "items": 0}
+
+
+async def test_touch(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/touch")).status_code == 202
+"""
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -81,13 +105,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     hooks = project / "src" / "queuetest" / "hooks" / "endpoints"
     (hooks / "count_items.py").write_text(COUNT_ITEMS)
     (hooks / "settle.py").write_text(SETTLE)
+    (project / "tests" / "test_custom_endpoints.py").write_text(CUSTOM_TESTS)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)
     run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]", cwd=project)
     return project
 
 
 def test_the_generated_suite_passes(project: Path, tmp_path: Path) -> None:
-    """Its tests/test_jobs.py runs each queued endpoint's job in a burst worker."""
+    """Its fixtures run the queued jobs in a burst worker on a real redis-server."""
     env = {**os.environ, "QUEUE_IT_DIR": str(tmp_path)}
     env.pop("TEST_REDIS_URL", None)
     result = subprocess.run(

@@ -398,6 +398,15 @@ def conftest_imports(service: ServiceModel) -> str:
         (f"{pkg}.main", "create_app"),
         (f"{pkg}.hooks.settings", "Settings"),
     ]
+    if service.queued_endpoints:
+        imports += [
+            ("shutil", None),
+            ("collections.abc", "Awaitable"),
+            ("collections.abc", "Callable"),
+            ("collections.abc", "Iterator"),
+            (f"{pkg}.worker", "create_worker"),
+            ("test_cache_redis", "RedisServer"),
+        ]
     for resource in service.resources:
         schemas = f"{pkg}.schemas.{resource.module}"
         imports += [
