@@ -315,6 +315,22 @@ def test_a_failing_job_is_retried_with_backoff_then_fails(queue: Queue) -> None:
         assert worker.wait() == 0
 
 
+def test_a_try_past_the_job_timeout_fails_the_job(queue: Queue) -> None:
+    queue.hold("slow")
+    worker = queue.worker()
+    try:
+        job_id = queue.enqueue("/jobs-of/slow/count")
+        state = queue.finished(job_id)  # held longer than JOB_TIMEOUT
+        assert (state["status"], state["attempts"]) == ("failed", 1)
+        assert state["error"].startswith("TimeoutError")
+        labels = {"function": "count_items", "outcome": "interrupted"}
+        assert worker.metric("jobs_total", **labels) == 1
+    finally:
+        queue.release("slow")
+        worker.process.send_signal(signal.SIGTERM)
+        assert worker.wait() == 0
+
+
 def test_a_job_whose_worker_is_killed_runs_again_in_another(queue: Queue) -> None:
     queue.hold("crash")
     doomed = queue.worker()
