@@ -15,6 +15,7 @@ from .conftest import EXAMPLE, REPO, ruff, run_fastgen
 
 GOLDEN = REPO / "tests" / "golden" / "bookstore"
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
+QUEUE = REPO / "tests" / "specs" / "queue.yaml"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -47,12 +48,12 @@ def test_spec_is_copied_verbatim(bookstore: Path) -> None:
     assert (bookstore / "fastgen.yaml").read_text() == EXAMPLE.read_text()
 
 
-@pytest.mark.parametrize("spec", ["bookstore", "nasty"])
+@pytest.mark.parametrize("spec", ["bookstore", "nasty", "queue"])
 def test_output_is_ruff_clean(spec: str, bookstore: Path, tmp_path: Path) -> None:
     if spec == "bookstore":
         project = bookstore
     else:
-        project = new_project(NASTY, tmp_path / "nasty")
+        project = new_project({"nasty": NASTY, "queue": QUEUE}[spec], tmp_path / spec)
     check = ruff("check", ".", cwd=project)
     assert check.returncode == 0, check.stdout
     fmt = ruff("format", "--check", "--diff", ".", cwd=project)

@@ -154,6 +154,56 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
             id="required-self-ref",
         ),
         pytest.param(
+            BASE + "endpoints:\n  sync:\n    method: POST\n    path: /sync\n"
+            "    background: Queue\n",
+            "13:17: endpoints.sync.background: 'Queue' is not allowed; expected true, "
+            "false or 'queue' (did you mean 'queue'?)",
+            id="background-typo",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  sync:\n    method: POST\n    path: /sync\n"
+            "    background: 1\n",
+            "13:17: endpoints.sync.background: 1 is not allowed; expected true, false "
+            "or 'queue'",
+            id="background-number",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  sync:\n    method: GET\n    path: /sync\n"
+            "    background: queue\n",
+            "13:5: endpoints.sync.background: a GET endpoint cannot run in the "
+            "background; use POST",
+            id="background-queue-on-get",
+        ),
+        pytest.param(
+            BASE + "    cache:\n      list: {invalidated_by: [sync]}\n"
+            "endpoints:\n  sync:\n    method: POST\n    path: /sync\n"
+            "    background: queue\n",
+            "10:31: resources.item.cache.list.invalidated_by: 'sync' runs on the task "
+            "queue, in the worker process, which cannot clear the cache of the web "
+            "processes; use background: true or rely on the policy's ttl",
+            id="queued-endpoint-invalidates",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  sync:\n    method: POST\n    path: /sync\n"
+            "    background: queue\n  job:\n    method: GET\n    path: /jobs/{id}\n",
+            "16:11: endpoints.job.path: GET /jobs/{id} is already served by the job "
+            "status route of the task queue; paths must be unique",
+            id="job-status-route-taken",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  sync:\n    method: POST\n"
+            "    path: /sync/{queue}\n    background: queue\n",
+            "12:11: endpoints.sync.path: the parameter name 'queue' is used by the "
+            "generated code; rename the parameter",
+            id="reserved-parameter",
+        ),
+        pytest.param(
+            BASE + "endpoints:\n  router:\n    method: POST\n    path: /r\n",
+            "10:3: endpoints.router: the name is used by the generated router; choose "
+            "another",
+            id="reserved-endpoint-name",
+        ),
+        pytest.param(
             "fastgen: 1\nservice:\n  name: shop\n  name: again\n",
             "4:3: duplicate key 'name'; each key may appear once",
             id="duplicate-key",

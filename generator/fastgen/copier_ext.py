@@ -56,6 +56,8 @@ class FastgenExtension(Extension):
             pycode.router_imports,
             pycode.endpoint_router_imports,
             pycode.hook_imports,
+            pycode.job_param_value,
+            pycode.worker_imports,
             pycode.sample_expr,
             pycode.missing_key,
             pycode.conftest_imports,

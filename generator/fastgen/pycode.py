@@ -13,6 +13,7 @@ from fastgen.pyimports import LINE_LENGTH, Import, render_imports
 from fastgen.service import (
     EndpointModel,
     FieldModel,
+    ParamModel,
     ResourceModel,
     ServiceModel,
     pystr,
@@ -182,8 +183,6 @@ def endpoint_imports(service: ServiceModel) -> str:
     """Imports of ``schemas/endpoints.py``."""
     imports: list[Import] = [("pydantic", "BaseModel")]
     for endpoint in service.endpoints:
-        for param in endpoint.params:
-            imports += _py_import(param.py_type)
         for field in endpoint.response_fields:
             imports += _py_import(field.py_type)
     return render_imports(imports, service.package)
@@ -244,11 +243,19 @@ def endpoint_router_imports(service: ServiceModel) -> str:
     pkg = service.package
     imports: list[Import] = [("fastapi", "APIRouter")]
     for endpoint in service.endpoints:
-        imports.append(
-            (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
-        )
+        if not endpoint.queued:  # a queued body runs in the worker
+            imports.append(
+                (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
+            )
         imports += [imp for p in endpoint.params for imp in _py_import(p.py_type)]
-        if endpoint.background:
+        if endpoint.queued:
+            imports += [
+                ("fastapi", "Response"),
+                (f"{pkg}.jobs", "JobQueueDep"),
+                (f"{pkg}.jobs", "enqueue"),
+                (f"{pkg}.schemas.jobs", "JobAccepted"),
+            ]
+        elif endpoint.background:
             imports += [
                 ("fastapi", "BackgroundTasks"),
                 (f"{pkg}.schemas.endpoints", "Accepted"),
@@ -267,7 +274,13 @@ def hook_imports(endpoint: EndpointModel, service: ServiceModel) -> str:
     imports: list[Import] = [
         imp for p in endpoint.params for imp in _py_import(p.py_type)
     ]
-    if endpoint.background:
+    if endpoint.queued:
+        imports += [
+            ("logging", None),
+            ("pydantic", "JsonValue"),
+            (f"{service.package}.jobs", "JobContext"),
+        ]
+    elif endpoint.background:
         imports.append(("logging", None))
     else:
         imports.append(("sqlalchemy.ext.asyncio", "AsyncSession"))
@@ -276,6 +289,60 @@ def hook_imports(endpoint: EndpointModel, service: ServiceModel) -> str:
             (f"{service.package}.schemas.endpoints", endpoint.response_class)
         )
     return render_imports(imports, service.package)
+
+
+# A path parameter travels to the worker as JSON; this turns it back into its type.
+_FROM_JSON = {
+    "Decimal": "Decimal({})",
+    "dt.date": "dt.date.fromisoformat({})",
+    "dt.datetime": "dt.datetime.fromisoformat({})",
+    "uuid.UUID": "uuid.UUID({})",
+}
+
+
+def job_param_value(param: ParamModel) -> str:
+    """The expression a worker job passes to its hook for one path parameter."""
+    value = f"params[{pystr(param.name)}]"
+    return _FROM_JSON.get(param.py_type, "{}").format(value)
+
+
+def worker_imports(service: ServiceModel) -> str:
+    """Imports of ``worker.py``: arq, metrics, the database and each job's hook."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("asyncio", None),
+        ("logging", None),
+        ("time", None),
+        ("collections.abc", "AsyncIterator"),
+        ("contextlib", "asynccontextmanager"),
+        ("typing", "Any"),
+        ("arq", "Retry"),
+        ("arq", "Worker"),
+        ("arq", "func"),
+        ("arq.connections", "ArqRedis"),
+        ("arq.connections", "RedisSettings"),
+        ("prometheus_client", "CollectorRegistry"),
+        ("prometheus_client", "Counter"),
+        ("prometheus_client", "Gauge"),
+        ("prometheus_client", "Histogram"),
+        ("prometheus_client", "start_http_server"),
+        ("pydantic", "JsonValue"),
+        ("redis.asyncio", "RedisError"),
+        (f"{pkg}.db", "create_engine"),
+        (f"{pkg}.db", "create_session_factory"),
+        (f"{pkg}.deps", "get_settings"),
+        (f"{pkg}.hooks.settings", "Settings"),
+        (f"{pkg}.jobs", "QUEUE_NAME"),
+        (f"{pkg}.jobs", "JobContext"),
+        (f"{pkg}.jobs", "deserialize"),
+        (f"{pkg}.jobs", "serialize"),
+    ]
+    for endpoint in service.queued_endpoints:
+        imports.append(
+            (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
+        )
+        imports += [imp for p in endpoint.params for imp in _py_import(p.py_type)]
+    return render_imports(imports, pkg)
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -331,6 +398,15 @@ def conftest_imports(service: ServiceModel) -> str:
         (f"{pkg}.main", "create_app"),
         (f"{pkg}.hooks.settings", "Settings"),
     ]
+    if service.queued_endpoints:
+        imports += [
+            ("shutil", None),
+            ("collections.abc", "Awaitable"),
+            ("collections.abc", "Callable"),
+            ("collections.abc", "Iterator"),
+            (f"{pkg}.worker", "create_worker"),
+            ("test_cache_redis", "RedisServer"),
+        ]
     for resource in service.resources:
         schemas = f"{pkg}.schemas.{resource.module}"
         imports += [
@@ -365,6 +441,8 @@ def routers_imports(service: ServiceModel) -> str:
     modules = [r.module for r in service.resources]
     if service.endpoints:
         modules.append("endpoints")
+    if service.queued_endpoints:
+        modules.append("jobs")
     imports: list[Import] = [("fastapi", "APIRouter")]
     imports += [(f"{service.package}.routers", m) for m in modules]
     return render_imports(imports, service.package)

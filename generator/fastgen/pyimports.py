@@ -26,8 +26,9 @@ def _member_key(name: str) -> tuple[int, str]:
 
 def _section(module: str, first_party: str) -> int:
     root = module.split(" ")[0].split(".")[0]
-    # Generated tests import their helpers from conftest (tests/ is a ruff `src`).
-    if root in (first_party, "conftest"):
+    # Generated tests import helpers from conftest and test modules (tests/ is a
+    # ruff `src`).
+    if root in (first_party, "conftest") or root.startswith("test_"):
         return 2
     if root in sys.stdlib_module_names or root == "__future__":
         return 0

@@ -224,7 +224,8 @@ class EndpointModel:
     response_class: str | None
     response_fields: tuple[ResponseFieldModel, ...]
     policy: PolicyModel | None
-    background: bool
+    background: bool  # answers 202 and runs the body later ...
+    queued: bool  # ... on the task queue (in the worker) rather than in-process
 
     @property
     def status_code(self) -> int:
@@ -258,6 +259,18 @@ class ServiceModel:
         found = [p for r in self.resources for p in r.policies.values()]
         found += [e.policy for e in self.endpoints if e.policy]
         return tuple(found)
+
+    @property
+    def endpoint_schemas(self) -> bool:
+        """Whether ``schemas/endpoints.py`` has a class: a response or ``Accepted``."""
+        return any(
+            e.response_class or (e.background and not e.queued) for e in self.endpoints
+        )
+
+    @property
+    def queued_endpoints(self) -> tuple[EndpointModel, ...]:
+        """Endpoints whose bodies run in the worker: the project gets a task queue."""
+        return tuple(e for e in self.endpoints if e.queued)
 
     def invalidates(self, write: str) -> tuple[tuple[str, bool], ...]:
         return self.invalidations.get(write, ())
@@ -455,7 +468,8 @@ def _endpoint(
         else None,
         response_fields=response_fields,
         policy=policy,
-        background=spec.background,
+        background=spec.background is not False,
+        queued=spec.background == "queue",
     )
 
 

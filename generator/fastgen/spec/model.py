@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -80,6 +81,21 @@ Backend = Literal["memory", "redis", "tiered"]
 Strategy = Literal["ttl", "stale-while-revalidate", "none"]
 Scope = Literal["public", "private"]
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _check_background(value: object) -> object:
+    # A Literal alone would take 1 and 0 for true and false (they compare equal).
+    if value is True or value is False or value == "queue":
+        return value
+    hint = " (did you mean 'queue'?)" if str(value).lower() == "queue" else ""
+    raise ValueError(f"{value!r} is not allowed; expected true, false or 'queue'{hint}")
+
+
+# true: in-process after the response (FastAPI BackgroundTasks), for light work;
+# "queue": on the Redis task queue, run by the worker process, with retries and status.
+Background = Annotated[
+    Literal[False, True, "queue"], BeforeValidator(_check_background)
+]
 Seconds = Annotated[int, Field(ge=0, le=31_536_000)]
 
 
@@ -206,8 +222,13 @@ class EndpointSpec(SpecModel):
         None, description="Fields of the JSON response object."
     )
     cache: CachePolicySpec | None = None
-    background: bool = Field(
-        False, description="Answer 202 and run the handler as a background task."
+    background: Background = Field(
+        False,
+        description=(
+            "Answer 202 and run the handler later: true in the same process after "
+            "the response; 'queue' on the Redis task queue, in the worker process, "
+            "with retries and a job status endpoint."
+        ),
     )
 
 

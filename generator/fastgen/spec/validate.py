@@ -21,6 +21,15 @@ from fastgen.spec.model import CachePolicySpec, EndpointSpec, FastgenSpec
 
 WRITE_OPERATIONS = ("create", "update", "delete")
 PATH_PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# Argument names of the generated endpoint functions and job bodies: a path parameter
+# of the same name would collide with them.
+RESERVED_PARAMS = frozenset(
+    {"session", "background", "cache", "queue", "response", "job"}
+)
+# Module-level names of routers/endpoints.py that an endpoint's function would shadow.
+RESERVED_ENDPOINTS = frozenset({"router", "enqueue", "dt", "uuid"})
+# Served by every project with a queued endpoint (``background: queue``).
+JOB_STATUS_PATH = "/jobs/{job_id}"
 
 
 def load_spec(path: Path) -> FastgenSpec:
@@ -327,7 +336,20 @@ class _SemanticChecks:
                     "without a body; remove response",
                     key=True,
                 )
+            if ename in RESERVED_ENDPOINTS:
+                yield self.pos.problem(
+                    loc,
+                    f"endpoints.{ename}: the name is used by the generated router; "
+                    "choose another",
+                    key=True,
+                )
             path_params = PATH_PARAM_RE.findall(endpoint.path)
+            for pname in sorted(set(path_params) & RESERVED_PARAMS):
+                yield self.pos.problem(
+                    (*loc, "path"),
+                    f"endpoints.{ename}.path: the parameter name {pname!r} is used by "
+                    "the generated code; rename the parameter",
+                )
             for pname in endpoint.params:
                 if pname not in path_params:
                     yield self.pos.problem(
@@ -374,6 +396,8 @@ class _SemanticChecks:
                     yield (method, path, loc, f"resources.{rname}")
         for path in reserved:
             yield ("GET", path, (), "the service itself")
+        if any(e.background == "queue" for e in self.spec.endpoints.values()):
+            yield ("GET", JOB_STATUS_PATH, (), "the job status route of the task queue")
         for ename, endpoint in self.spec.endpoints.items():
             yield (
                 endpoint.method,
@@ -434,4 +458,10 @@ class _SemanticChecks:
             )
         if endpoint.method == "GET":
             return f"{target!r} is a GET endpoint; only writes can invalidate"
+        if endpoint.background == "queue":
+            return (
+                f"{target!r} runs on the task queue, in the worker process, which "
+                "cannot clear the cache of the web processes; use background: true "
+                "or rely on the policy's ttl"
+            )
         return None
