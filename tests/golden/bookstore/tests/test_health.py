@@ -8,6 +8,7 @@ import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
 
 from bookstore.health import Drain
 from bookstore.hooks.settings import Settings
@@ -95,6 +96,23 @@ async def test_a_database_outage_answers_json_503s(
     assert response.status_code == 503
     assert response.json() == {"detail": "the database is unavailable; retry later"}
     assert int(response.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize(("statement", "status"), [(None, 503), ("SELECT 1", 500)])
+async def test_only_failing_connections_are_503s(
+    app: FastAPI, client: httpx.AsyncClient, statement: str | None, status: int
+) -> None:
+    """No statement: connecting failed (an outage). A failing statement is a bug."""
+
+    async def fail() -> None:
+        raise DBAPIError(statement, None, Exception("driver error"))
+
+    app.add_api_route("/test-database-error", fail)
+    if status == 503:
+        assert (await client.get("/test-database-error")).status_code == 503
+    else:
+        with pytest.raises(DBAPIError):  # the test client re-raises what 500s
+            await client.get("/test-database-error")
 
 
 async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
