@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -116,16 +117,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(installed: Path, tmp_path: Path) -> Iterator[str]:
-    """uvicorn serving the project on SQLite, with no Redis reachable."""
+@contextmanager
+def uvicorn(installed: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """One uvicorn process serving the installed bookstore; yields its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
-        "REDIS_URL": "redis://127.0.0.1:1/0",
-    }
-    log = (tmp_path / "uvicorn.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             ".venv/bin/uvicorn",
@@ -136,7 +132,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
             str(port),
         ],
         cwd=installed,
-        env=env,
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -149,7 +145,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 pass
-            assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
+            assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "uvicorn did not become ready"
             time.sleep(0.1)
         yield base
@@ -157,7 +153,47 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
         log.close()
-    assert "Traceback" not in (tmp_path / "uvicorn.log").read_text()
+    assert "Traceback" not in log_path.read_text()
+
+
+@pytest.fixture
+def server(installed: Path, tmp_path: Path) -> Iterator[str]:
+    """uvicorn serving the project on SQLite, with no Redis reachable."""
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    with uvicorn(installed, env, tmp_path / "uvicorn.log") as base:
+        yield base
+
+
+def test_metrics_of_two_worker_processes_are_summed(
+    installed: Path, tmp_path: Path
+) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, either worker's /metrics counts both."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+    }
+    with (
+        uvicorn(installed, env, tmp_path / "a.log") as a,
+        uvicorn(installed, env, tmp_path / "b.log") as b,
+    ):
+        for base, times in ((a, 3), (b, 2)):
+            for _ in range(times):
+                assert httpx.get(f"{base}/healthz").status_code == 200
+        for base in (a, b):
+            found = [
+                line
+                for line in httpx.get(f"{base}/metrics").text.splitlines()
+                if line.startswith("http_requests_total{")
+                and 'route="/healthz"' in line
+            ]
+            assert len(found) == 1, found
+            assert float(found[0].split()[-1]) == 5
 
 
 def test_cached_bookstore_over_http(server: str) -> None:

@@ -48,6 +48,8 @@ class CacheMiddleware:
         if found is None:
             await self.app(scope, receive, send)
             return
+        # For outer layers (access log, metrics): a hit never reaches the router.
+        scope["cache.route"] = found[0].policy.path
         await self._serve(found[0], found[1], path, scope, receive, send)
 
     async def _serve(

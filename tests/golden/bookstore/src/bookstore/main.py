@@ -3,7 +3,6 @@
 
 import asyncio
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +20,13 @@ from bookstore.hooks.settings import Settings
 from bookstore.metrics import create_registry
 from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
+from bookstore.observability import (
+    HttpMetrics,
+    PoolCollector,
+    RequestObserver,
+    configure_logging,
+)
+from bookstore.outbound import OutboundClient
 from bookstore.routers import api_router
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
 
@@ -28,7 +34,7 @@ from bookstore.settings import DESCRIPTION, TITLE, VERSION
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service; tests pass their own settings (a temporary database)."""
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level)
     registry = create_registry()
     cache = CacheLayer(
         POLICIES,
@@ -51,6 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with engine.begin() as connection:
                 await connection.run_sync(Base.metadata.create_all)
         await cache.startup()
+        app.state.http_client = OutboundClient.create(
+            timeout=settings.http_timeout,
+            max_connections=settings.http_max_connections,
+            failures=settings.http_breaker_failures,
+            cooldown=settings.http_breaker_cooldown,
+        )
         # Warm-up runs beside readiness, never in front of it.
         warming = asyncio.create_task(cache.warm(app))
         # What startup made lives as long as the process: keep it out of every
@@ -60,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             warming.cancel()
+            await app.state.http_client.aclose()
             await cache.close()
             await engine.dispose()
 
@@ -73,12 +86,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(NotImplementedError, _not_implemented)
     app.state.cache = cache
     app.state.metrics_registry = registry
+    registry.register(PoolCollector(lambda: getattr(app.state, "engine", None)))
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(api_router)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
+    # Outermost: every request, hits included, gets an id, a log line and metrics.
+    http_metrics = HttpMetrics(registry)
+    app.wrap_front(
+        lambda inner: RequestObserver(
+            inner, metrics=http_metrics, log_cache_hits=settings.log_cache_hits
+        )
+    )
     return app
 
 
