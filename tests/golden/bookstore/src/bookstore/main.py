@@ -5,6 +5,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
@@ -30,11 +31,15 @@ from bookstore.outbound import OutboundClient
 from bookstore.routers import api_router
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
 
+if TYPE_CHECKING:
+    from bookstore.observability.tracing import Tracing
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service; tests pass their own settings (a temporary database)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    tracing: Tracing | None = None
     registry = create_registry()
     cache = CacheLayer(
         POLICIES,
@@ -63,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             failures=settings.http_breaker_failures,
             cooldown=settings.http_breaker_cooldown,
         )
+        if tracing is not None:
+            tracing.started(engine, app.state.http_client.client)
         # Warm-up runs beside readiness, never in front of it.
         warming = asyncio.create_task(cache.warm(app))
         # What startup made lives as long as the process: keep it out of every
@@ -72,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             warming.cancel()
+            if tracing is not None:
+                tracing.stopped()
             await app.state.http_client.aclose()
             await cache.close()
             await engine.dispose()
@@ -83,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    if settings.tracing_enabled:
+        # The optional ``otel`` extra: imported only when tracing is on.
+        import bookstore.observability.tracing as otel
+
+        tracing = otel.Tracing(app, service_name="bookstore")
     app.add_exception_handler(NotImplementedError, _not_implemented)
     app.state.cache = cache
     app.state.metrics_registry = registry

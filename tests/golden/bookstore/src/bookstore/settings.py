@@ -38,6 +38,9 @@ class GeneratedSettings(BaseSettings):
     # Observability. A cache hit's access log line is DEBUG unless this is set:
     # at INFO, logging each hit would cost more than answering it.
     log_cache_hits: bool = False
+    # OpenTelemetry spans over OTLP, configured by the OTEL_* variables; needs the
+    # `otel` extra (pip install '.[otel]').
+    tracing_enabled: bool = False
 
     # Outbound HTTP (outbound.py): seconds per connect/read/write/pool wait, pooled
     # connections, and the breaker: opens after this many failures in a row, then
