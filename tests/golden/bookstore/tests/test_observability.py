@@ -163,3 +163,32 @@ async def test_db_pool_metrics_are_read_when_scraped(
         busy = (await client.get("/metrics")).text
     assert sample(busy, "db_pool_checked_out") == 1
     assert sample(busy, "db_pool_overflow") == 0
+
+
+async def test_profile_is_ignored_unless_the_settings_enable_it(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/healthz?profile=1")
+    assert response.json() == {"status": "ok"}
+
+
+async def test_with_profiling_enabled_a_request_returns_its_profile(
+    app: FastAPI,
+) -> None:
+    profiling = create_app(
+        app.state.settings.model_copy(update={"profiling_enabled": True})
+    )
+    transport = httpx.ASGITransport(app=profiling)
+    async with (
+        profiling.router.lifespan_context(profiling),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        html = await client.get("/readyz?profile=1")
+        text = await client.get("/readyz?profile=text")
+        plain = await client.get("/readyz")
+    assert html.headers["content-type"].startswith("text/html")
+    assert "pyinstrument" in html.text
+    assert text.headers["content-type"].startswith("text/plain")
+    assert "readyz" in text.text, "the report shows the endpoint's own frames"
+    assert plain.json()["status"] == "ok"
+    assert html.headers["x-request-id"], "the observer still sees the request"

@@ -107,6 +107,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
+    if settings.profiling_enabled:
+        # Development only (pyinstrument is in the dev extra): ?profile=1 answers
+        # with the request's profile.
+        from bookstore.observability.profiler import RequestProfiler
+
+        app.wrap_front(RequestProfiler)
     # Outermost: every request, hits included, gets an id, a log line and metrics.
     http_metrics = HttpMetrics(registry)
     app.wrap_front(

@@ -41,6 +41,8 @@ class GeneratedSettings(BaseSettings):
     # OpenTelemetry spans over OTLP, configured by the OTEL_* variables; needs the
     # `otel` extra (pip install '.[otel]').
     tracing_enabled: bool = False
+    # Development: `?profile=1` on any request returns its pyinstrument report.
+    profiling_enabled: bool = False
 
     # Outbound HTTP (outbound.py): seconds per connect/read/write/pool wait, pooled
     # connections, and the breaker: opens after this many failures in a row, then
