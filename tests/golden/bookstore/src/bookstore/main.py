@@ -21,12 +21,7 @@ from bookstore.hooks.settings import Settings
 from bookstore.metrics import create_registry
 from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
-from bookstore.observability import (
-    HttpMetrics,
-    PoolCollector,
-    RequestObserver,
-    configure_logging,
-)
+from bookstore.observability import configure_logging, observe
 from bookstore.outbound import OutboundClient
 from bookstore.routers import api_router
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
@@ -100,26 +95,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(NotImplementedError, _not_implemented)
     app.state.cache = cache
     app.state.metrics_registry = registry
-    registry.register(PoolCollector(lambda: getattr(app.state, "engine", None)))
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(api_router)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
-    if settings.profiling_enabled:
-        # Development only (pyinstrument is in the dev extra): ?profile=1 answers
-        # with the request's profile.
-        from bookstore.observability.profiler import RequestProfiler
-
-        app.wrap_front(RequestProfiler)
     # Outermost: every request, hits included, gets an id, a log line and metrics.
-    http_metrics = HttpMetrics(registry)
-    app.wrap_front(
-        lambda inner: RequestObserver(
-            inner, metrics=http_metrics, log_cache_hits=settings.log_cache_hits
-        )
-    )
+    observe(app, settings, registry)
     return app
 
 
