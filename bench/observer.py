@@ -15,6 +15,7 @@ of the rounds. Nothing asserts: it prints ratios.
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -51,6 +52,7 @@ def main() -> None:
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     project = work / "cachebench"
+    shutil.rmtree(project, ignore_errors=True)
     new_project(SPEC, project)
     (project / "src/cachebench/hooks/endpoints/blob.py").write_text(BLOB_HOOK)
     ours = venv(work / "venv-fastgen", "-e", str(project))
