@@ -189,6 +189,7 @@ def test_metrics_of_two_worker_processes_are_summed(
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        "DB_POOL_SIZE": "3",
     }
     with (
         uvicorn(installed, env, tmp_path / "a.log") as a,
@@ -197,15 +198,29 @@ def test_metrics_of_two_worker_processes_are_summed(
         for base, times in ((a, 3), (b, 2)):
             for _ in range(times):
                 assert httpx.get(f"{base}/healthz").status_code == 200
-        for base in (a, b):
-            found = [
-                line
-                for line in httpx.get(f"{base}/metrics").text.splitlines()
-                if line.startswith("http_requests_total{")
-                and 'route="/healthz"' in line
-            ]
-            assert len(found) == 1, found
-            assert float(found[0].split()[-1]) == 5
+                # /authors is a memory policy: per worker, one miss, then hits.
+                assert httpx.get(f"{base}/authors").status_code == 200
+        expected = {
+            ("http_requests_total", 'route="/healthz"'): 5.0,
+            ("cache_requests_total", 'endpoint="author.list",result="miss"'): 2.0,
+            ("cache_requests_total", 'endpoint="author.list",result="hit"'): 3.0,
+            ("cache_memory_entries", ""): 2.0,
+            ("db_pool_size", ""): 6.0,
+        }
+
+        def scraped(base: str) -> dict[tuple[str, str], float]:
+            values = {}
+            for line in httpx.get(f"{base}/metrics").text.splitlines():
+                for name, label in expected:
+                    if line.startswith((name + "{", name + " ")) and label in line:
+                        values[name, label] = float(line.split()[-1])
+            return values
+
+        # Scrape-time values reach the shared files within a second.
+        deadline = time.monotonic() + 10
+        while any(scraped(base) != expected for base in (a, b)):
+            assert time.monotonic() < deadline, (scraped(a), scraped(b))
+            time.sleep(0.2)
 
 
 def test_cached_bookstore_over_http(server: str) -> None:

@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
     # Outermost: every request, hits included, gets an id, a log line and metrics.
-    observe(app, settings, registry)
+    observe(app, settings, registry, cache.metrics)
     return app
 
 

@@ -5,18 +5,29 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from ..cache import CachedFastAPI
+from ..cache import CachedFastAPI, CacheMetrics
 from ..settings import GeneratedSettings
 from .metrics import HttpMetrics, PoolCollector
 from .requests import RequestObserver
+from .shared import SharedCopy, multiprocess
 
 
 def observe(
-    app: CachedFastAPI, settings: GeneratedSettings, registry: CollectorRegistry
+    app: CachedFastAPI,
+    settings: GeneratedSettings,
+    registry: CollectorRegistry,
+    cache_metrics: CacheMetrics,
 ) -> None:
     """Put the request observer (and the profiler, when enabled) in front of
-    everything, the cache included; call it after ``cache_in_front``."""
-    registry.register(PoolCollector(lambda: getattr(app.state, "engine", None)))
+    everything, the cache included; call it after ``cache_in_front``.
+
+    With ``PROMETHEUS_MULTIPROC_DIR`` set, the lifespan also copies this worker's
+    scrape-time metrics to the shared files (shared.py).
+    """
+    pool = PoolCollector(lambda: getattr(app.state, "engine", None))
+    registry.register(pool)
+    if multiprocess():
+        SharedCopy([pool, *cache_metrics.scrape_time]).run_beside_lifespan(app)
     if settings.profiling_enabled:
         # Development only; pyinstrument comes with the dev extra.
         from .profiler import RequestProfiler
