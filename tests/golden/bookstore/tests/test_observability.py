@@ -106,6 +106,25 @@ async def test_one_json_line_per_request_and_app_logs_carry_its_id(
     assert first["duration_ms"] > 0 and first["cache"] is None
 
 
+async def test_an_unhandled_error_is_a_counted_500_logged_as_error(
+    app: FastAPI, logged: Lines
+) -> None:
+    @app.get("/_fails/{n}")
+    async def fails(n: int) -> None:
+        raise RuntimeError(f"failure {n}")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/_fails/7")
+        scraped = (await client.get("/metrics")).text
+    assert response.status_code == 500 and response.headers["x-request-id"]
+    route = "/_fails/{n}"
+    assert sample(scraped, "http_requests_total", route=route, status="500") == 1
+    (line,) = [a for a in access(logged()) if a["route"] == route]
+    assert line["level"] == "ERROR" and line["status"] == 500
+    assert line["request_id"] == response.headers["x-request-id"]
+
+
 async def test_cache_hits_are_logged_only_when_asked(
     app: FastAPI, client: httpx.AsyncClient, logged: Lines
 ) -> None:
