@@ -92,7 +92,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (hooks / "author_stats.py").write_text(AUTHOR_STATS)
     (project / "tests" / "test_custom_endpoints.py").write_text(AUTHOR_STATS_TEST)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]", cwd=project)
+    # With the otel extra, so the generated tracing tests run instead of skipping.
+    run(
+        ".venv/bin/python",
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "-e",
+        ".[dev,otel]",
+        cwd=project,
+    )
     return project
 
 
@@ -102,11 +112,13 @@ def test_generated_tests_pass(installed: Path) -> None:
         "-m",
         "pytest",
         "-q",
+        "-rs",
         "-p",
         "no:cacheprovider",
         cwd=installed,
     )
     assert " passed" in output and "failed" not in output
+    assert "otel extra" not in output, "the tracing tests were skipped"
 
 
 def test_generated_code_is_ruff_clean_after_user_edits(installed: Path) -> None:
@@ -120,17 +132,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(installed: Path, tmp_path: Path) -> Iterator[str]:
-    """uvicorn serving the project on SQLite, with no Redis reachable."""
+@contextmanager
+def uvicorn(installed: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """One uvicorn process serving the installed bookstore; yields its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
-        "REDIS_URL": "redis://127.0.0.1:1/0",
-        "SHUTDOWN_DRAIN_SECONDS": "0",  # no load balancer to tell: stop at once
-    }
-    log = (tmp_path / "uvicorn.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             ".venv/bin/uvicorn",
@@ -141,7 +147,8 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
             str(port),
         ],
         cwd=installed,
-        env=env,
+        # No load balancer to tell: stop at once on SIGTERM.
+        env={**os.environ, "SHUTDOWN_DRAIN_SECONDS": "0", **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -154,7 +161,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 pass
-            assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
+            assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "uvicorn did not become ready"
             time.sleep(0.1)
         yield base
@@ -162,7 +169,62 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
         log.close()
-    assert "Traceback" not in (tmp_path / "uvicorn.log").read_text()
+    assert "Traceback" not in log_path.read_text()
+
+
+@pytest.fixture
+def server(installed: Path, tmp_path: Path) -> Iterator[str]:
+    """uvicorn serving the project on SQLite, with no Redis reachable."""
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    with uvicorn(installed, env, tmp_path / "uvicorn.log") as base:
+        yield base
+
+
+def test_metrics_of_two_worker_processes_are_summed(
+    installed: Path, tmp_path: Path
+) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, either worker's /metrics counts both."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        "DB_POOL_SIZE": "3",
+    }
+    with (
+        uvicorn(installed, env, tmp_path / "a.log") as a,
+        uvicorn(installed, env, tmp_path / "b.log") as b,
+    ):
+        for base, times in ((a, 3), (b, 2)):
+            for _ in range(times):
+                assert httpx.get(f"{base}/healthz").status_code == 200
+                # /authors is a memory policy: per worker, one miss, then hits.
+                assert httpx.get(f"{base}/authors").status_code == 200
+        expected = {
+            ("http_requests_total", 'route="/healthz"'): 5.0,
+            ("cache_requests_total", 'endpoint="author.list",result="miss"'): 2.0,
+            ("cache_requests_total", 'endpoint="author.list",result="hit"'): 3.0,
+            ("cache_memory_entries", ""): 2.0,
+            ("db_pool_size", ""): 6.0,
+        }
+
+        def scraped(base: str) -> dict[tuple[str, str], float]:
+            values = {}
+            for line in httpx.get(f"{base}/metrics").text.splitlines():
+                for name, label in expected:
+                    if line.startswith((name + "{", name + " ")) and label in line:
+                        values[name, label] = float(line.split()[-1])
+            return values
+
+        # Scrape-time values reach the shared files within a second.
+        deadline = time.monotonic() + 10
+        while any(scraped(base) != expected for base in (a, b)):
+            assert time.monotonic() < deadline, (scraped(a), scraped(b))
+            time.sleep(0.2)
 
 
 def test_cached_bookstore_over_http(server: str) -> None:

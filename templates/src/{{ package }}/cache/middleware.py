@@ -49,6 +49,8 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         route, params = found
+        # For outer layers (access log, metrics): a hit never reaches the router.
+        scope["cache.route"] = route.policy.path
         if_none_match = accept_encoding = None
         varied: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:

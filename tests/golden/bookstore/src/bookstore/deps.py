@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bookstore.cache import CacheLayer
 from bookstore.hooks.settings import Settings
+from bookstore.outbound import OutboundClient
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,14 @@ def get_cache(request: Request) -> CacheLayer:
     return cache
 
 
+def get_http_client(request: Request) -> OutboundClient:
+    """The app's outbound HTTP client (pooled, with timeouts and circuit breakers)."""
+    client: OutboundClient = request.app.state.http_client
+    return client
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CacheDep = Annotated[CacheLayer, Depends(get_cache)]
+HttpClientDep = Annotated[OutboundClient, Depends(get_http_client)]
 Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]

@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
@@ -24,6 +25,8 @@ from bookstore.hooks.settings import Settings
 from bookstore.metrics import create_registry
 from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
+from bookstore.observability import configure_logging, observe
+from bookstore.outbound import OutboundClient
 from bookstore.routers import api_router
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
 
@@ -36,11 +39,15 @@ DATABASE_UNAVAILABLE = (ConnectionError, TimeoutError, DBAPIError, PoolTimeoutEr
 # Seconds a client is asked to wait before retrying while the database is away.
 RETRY_AFTER_SECONDS = 5
 
+if TYPE_CHECKING:
+    from bookstore.observability.tracing import Tracing
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service; tests pass their own settings (a temporary database)."""
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level)
+    tracing: Tracing | None = None
     registry = create_registry()
     cache = CacheLayer(
         POLICIES,
@@ -65,6 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with engine.begin() as connection:
                 await connection.run_sync(Base.metadata.create_all)
         await cache.startup()
+        app.state.http_client = OutboundClient.create(
+            timeout=settings.http_timeout,
+            max_connections=settings.http_max_connections,
+            failures=settings.http_breaker_failures,
+            cooldown=settings.http_breaker_cooldown,
+        )
+        if tracing is not None:
+            tracing.started(engine, app.state.http_client.client)
         # Warm-up runs beside readiness, never in front of it.
         warming = asyncio.create_task(cache.warm(app))
         # What startup made lives as long as the process: keep it out of every
@@ -77,6 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # The server runs this once in-flight requests have finished.
             drain.uninstall()
             warming.cancel()
+            if tracing is not None:
+                tracing.stopped()
+            await app.state.http_client.aclose()
             await cache.close()
             await engine.dispose()
 
@@ -88,6 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.drain = drain
+    if settings.tracing_enabled:
+        # The optional ``otel`` extra: imported only when tracing is on.
+        import bookstore.observability.tracing as otel
+
+        tracing = otel.Tracing(app, service_name="bookstore")
     app.add_exception_handler(NotImplementedError, _not_implemented)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, _database_unavailable)
@@ -99,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
+    # Outermost: every request, hits included, gets an id, a log line and metrics.
+    observe(app, settings, registry, cache.metrics)
     return app
 
 

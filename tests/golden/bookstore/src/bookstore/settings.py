@@ -41,3 +41,19 @@ class GeneratedSettings(BaseSettings):
 
     gzip_minimum_size: int = 500
     log_level: str = "INFO"
+    # Observability. A cache hit's access log line is DEBUG unless this is set:
+    # at INFO, logging each hit would cost more than answering it.
+    log_cache_hits: bool = False
+    # OpenTelemetry spans over OTLP, configured by the OTEL_* variables; needs the
+    # `otel` extra (pip install '.[otel]').
+    tracing_enabled: bool = False
+    # Development: `?profile=1` on any request returns its pyinstrument report.
+    profiling_enabled: bool = False
+
+    # Outbound HTTP (outbound.py): seconds per connect/read/write/pool wait, pooled
+    # connections, and the breaker: opens after this many failures in a row, then
+    # fails fast for this many seconds before one call probes the host again.
+    http_timeout: float = 5.0
+    http_max_connections: int = 100
+    http_breaker_failures: int = 5
+    http_breaker_cooldown: float = 30.0

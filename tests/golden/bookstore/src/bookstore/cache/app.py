@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .layer import CacheLayer
 from .middleware import CacheMiddleware, Principal
@@ -19,15 +21,19 @@ class CachedFastAPI(FastAPI):
     everything else goes on through FastAPI unchanged.
     """
 
-    _cache: CacheMiddleware | None = None
+    _front: ASGIApp | None = None
 
     def cache_in_front(self, *, layer: CacheLayer, principal: Principal) -> None:
-        self._cache = CacheMiddleware(
+        self._front = CacheMiddleware(
             super().__call__, layer=layer, principal=principal
         )
 
+    def wrap_front(self, wrapper: Callable[[ASGIApp], ASGIApp]) -> None:
+        """Put ``wrapper`` in front of the cache too (e.g. to count hits)."""
+        self._front = wrapper(self._front or super().__call__)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._cache is None:
+        if self._front is None:
             await super().__call__(scope, receive, send)
             return
         # What FastAPI and Starlette would set first: the principal hook builds a
@@ -35,4 +41,4 @@ class CachedFastAPI(FastAPI):
         if self.root_path:
             scope["root_path"] = self.root_path
         scope["app"] = self
-        await self._cache(scope, receive, send)
+        await self._front(scope, receive, send)

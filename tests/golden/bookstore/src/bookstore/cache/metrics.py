@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 FILL_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -55,7 +55,12 @@ class CacheMetrics:
         self.registry = registry if registry is not None else CollectorRegistry()
         registry = self.registry
         self._routes: list[RouteMetrics] = []
-        registry.register(_RequestCounts(self._routes))
+        counts = _RequestCounts(self._routes)
+        self._memory = _MemorySize()
+        registry.register(counts)
+        registry.register(self._memory)
+        #: Collectors whose values are read when scraped (only in this process).
+        self.scrape_time: tuple[Collector, ...] = (counts, self._memory)
         self.fills = Counter(
             "cache_fills",
             "Responses computed by the app for the cache (misses and refreshes).",
@@ -100,23 +105,12 @@ class CacheMetrics:
             registry=registry,
         )
 
-        self.memory_entries = Gauge(
-            "cache_memory_entries",
-            "Entries in the in-process tier.",
-            registry=registry,
-        )
-        self.memory_bytes = Gauge(
-            "cache_memory_bytes",
-            "Bytes the in-process tier charges against its max_bytes bound.",
-            registry=registry,
-        )
-
     def watch_memory(
         self, entries: Callable[[], float], size: Callable[[], float]
     ) -> None:
         """Read the memory tier's size when scraped (nothing on the request path)."""
-        self.memory_entries.set_function(entries)
-        self.memory_bytes.set_function(size)
+        self._memory.entries = entries
+        self._memory.size = size
 
     def bind(self, endpoints: Iterable[str]) -> dict[str, RouteMetrics]:
         bound = {name: RouteMetrics(self, name) for name in endpoints}
@@ -151,4 +145,34 @@ class _RequestCounts(Collector):
             "cache_requests",
             "Requests to cached endpoints by outcome (hit, miss, stale, bypass).",
             labels=["endpoint", "result"],
+        )
+
+
+class _MemorySize(Collector):
+    """``cache_memory_entries`` and ``cache_memory_bytes`` of the in-process tier."""
+
+    def __init__(self) -> None:
+        self.entries: Callable[[], float] | None = None
+        self.size: Callable[[], float] | None = None
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(self._families())
+
+    def collect(self) -> Iterator[Metric]:
+        entries, size = families = self._families()
+        if self.entries is not None and self.size is not None:
+            entries.add_metric([], self.entries())
+            size.add_metric([], self.size())
+        return iter(families)
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "cache_memory_entries", "Entries in the in-process tier."
+            ),
+            GaugeMetricFamily(
+                "cache_memory_bytes",
+                "Bytes the in-process tier charges against its max_bytes bound.",
+            ),
         )

@@ -1,0 +1,135 @@
+"""What the request observer (request id, access log, HTTP metrics) costs a cache hit.
+
+    .venv/bin/python bench/observer.py [--duration 6] [--rounds 5]
+
+The generated app of bench/cache_spec.yaml is served three ways side by side, each a
+uvicorn process pinned to core 0 like in bench/cache.py: as generated (the observer
+in front of the cache, LOG_LEVEL=INFO, so hits are counted but not logged), with
+LOG_CACHE_HITS=true (an access log line per hit, written to a file), and with the
+observer taken off (``unobserved_app.py``: the cache alone, as before it existed).
+A raw ASGI app returning the same bytes is the baseline. wrk loads the memory
+endpoint's 100 hot keys; the scenarios run round-robin and each figure is the median
+of the rounds. Nothing asserts: it prints ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from cache import (
+    BENCH,
+    BLOB_HOOK,
+    HOT_KEYS,
+    HOT_LUA,
+    SPEC,
+    Result,
+    fetch,
+    free_port,
+    post,
+    row,
+    servers,
+    venv,
+    wrk,
+)
+
+from fastgen.render import new_project
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=6, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "fastgen-observer-bench",
+    )
+    args = parser.parse_args()
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    project = work / "cachebench"
+    shutil.rmtree(project, ignore_errors=True)
+    new_project(SPEC, project)
+    (project / "src/cachebench/hooks/endpoints/blob.py").write_text(BLOB_HOOK)
+    ours = venv(work / "venv-fastgen", "-e", str(project))
+    for stale in work.glob("bench.db*"):
+        stale.unlink()
+    hot_lua = work / "hot.lua"
+    hot_lua.write_text(HOT_LUA % {"keys": HOT_KEYS})
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "LOG_LEVEL": "INFO",
+    }
+    apps = {
+        "memory hit, observed": ("cachebench.main:app", {}),
+        "memory hit, observed + hit logged": (
+            "cachebench.main:app",
+            {"LOG_CACHE_HITS": "true"},
+        ),
+        "memory hit, no observer": (
+            "unobserved_app:app",
+            {"PYTHONPATH": str(BENCH)},
+        ),
+    }
+    with servers(work) as started:
+        ports = {}
+        for name, (target, extra) in apps.items():
+            ports[name] = free_port()
+            base = f"http://127.0.0.1:{ports[name]}"
+            started.uvicorn(
+                name.replace(" ", "-").replace(",", ""),
+                ours,
+                target,
+                ports[name],
+                env={**env, **extra},
+                cwd=project,
+                ready=f"{base}/readyz",
+            )
+        first = f"http://127.0.0.1:{ports['memory hit, observed']}"
+        for n in range(1, HOT_KEYS + 1):
+            post(f"{first}/memory", row(n))
+        body_file = work / "row.json"
+        body_file.write_bytes(fetch(f"{first}/memory/1"))
+        raw_port = free_port()
+        started.uvicorn(
+            "raw",
+            ours,
+            "baseline_apps:raw",
+            raw_port,
+            env={"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)},
+            cwd=BENCH,
+            ready=f"http://127.0.0.1:{raw_port}/",
+        )
+        targets = {"raw ASGI constant": raw_port, **ports}
+        results = {name: Result() for name in targets}
+        for port in targets.values():
+            wrk(f"http://127.0.0.1:{port}", hot_lua, "/memory/", "warm", duration=2)
+        for round_no in range(args.rounds):
+            for name, port in targets.items():
+                prefix = "/const/" if port == raw_port else "/memory/"
+                rps, p99, _total, errors = wrk(
+                    f"http://127.0.0.1:{port}", hot_lua, prefix, duration=args.duration
+                )
+                results[name].rps.append(rps)
+                results[name].p99_ms.append(p99)
+                results[name].errors += errors
+            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
+            time.sleep(0.5)
+    raw = results["raw ASGI constant"].median_rps
+    print(f"\n{'scenario':36} {'req/s':>9} {'p99 ms':>8} {'/ raw':>7}   req/s range")
+    for name, result in results.items():
+        spread = f"{min(result.rps):.0f}-{max(result.rps):.0f}"
+        print(
+            f"{name:36} {result.median_rps:9.0f} {result.median_p99:8.2f} "
+            f"{result.median_rps / raw:7.2f}   {spread}"
+            + (f"   {result.errors} errors" if result.errors else "")
+        )
+
+
+if __name__ == "__main__":
+    main()
