@@ -9,9 +9,18 @@ event loop (the maintained ``uvicorn-worker`` package).
 can be overridden without editing this file: ``GUNICORN_CMD_ARGS="--timeout 60"``.
 """
 
+from __future__ import annotations
+
+import asyncio
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+
+    from bookstore.hooks.settings import Settings
 
 
 def cpu_limit(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
@@ -46,3 +55,26 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 errorlog = "-"
 # No access log here: nginx logs every request at the edge, and the app its own.
 accesslog = None
+
+
+def on_starting(server: Arbiter) -> None:
+    """Create missing tables once, here, before the workers start: workers creating
+    them at the same moment race, and one that fails to boot stops gunicorn. The app
+    is imported only now, so reading this file needs nothing but the standard library."""
+    from bookstore.hooks.settings import Settings
+
+    settings = Settings()
+    if settings.create_schema:
+        asyncio.run(_create_tables(settings))
+
+
+async def _create_tables(settings: Settings) -> None:
+    from bookstore.db import create_engine
+    from bookstore.models import Base
+
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+    finally:
+        await engine.dispose()
