@@ -155,8 +155,8 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             BASE + "endpoints:\n  sync:\n    method: POST\n    path: /sync\n"
-            "    background: Queue\n",
-            "13:17: endpoints.sync.background: 'Queue' is not allowed; expected true, "
+            "    background: Queu\n",
+            "13:17: endpoints.sync.background: 'Queu' is not allowed; expected true, "
             "false or 'queue' (did you mean 'queue'?)",
             id="background-typo",
         ),

@@ -6,6 +6,7 @@ JSON Schema (``schemas/fastgen.schema.json``) and the docs all come from these c
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import re
 from typing import Annotated, Any, Literal
@@ -87,7 +88,8 @@ def _check_background(value: object) -> object:
     # A Literal alone would take 1 and 0 for true and false (they compare equal).
     if value is True or value is False or value == "queue":
         return value
-    hint = " (did you mean 'queue'?)" if str(value).lower() == "queue" else ""
+    close = difflib.get_close_matches(str(value).lower(), ["queue"], n=1)
+    hint = " (did you mean 'queue'?)" if close else ""
     raise ValueError(f"{value!r} is not allowed; expected true, false or 'queue'{hint}")
 
 
