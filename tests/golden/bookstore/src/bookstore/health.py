@@ -61,8 +61,7 @@ class Drain:
 
     def _start(self) -> None:
         log.info("SIGTERM: not ready; stopping in %gs", self.seconds)
-        if self._loop is not None:
-            self._loop.call_later(self.seconds, self._forward)
+        asyncio.get_running_loop().call_later(self.seconds, self._forward)
 
     def _forward(self) -> None:
         """Give SIGTERM to the server's handler, which starts its graceful shutdown."""
