@@ -42,11 +42,21 @@ def test_dockerignore_keeps_local_state_out(bookstore: Path) -> None:
 def gunicorn_conf(
     project: Path, monkeypatch: pytest.MonkeyPatch, **env: str
 ) -> dict[str, Any]:
-    """The settings gunicorn reads from the project's gunicorn.conf.py under `env`."""
+    """The settings gunicorn reads from the project's gunicorn.conf.py under `env`.
+
+    The file sets defaults in the environment (for the workers it forks); they are
+    taken back afterwards, so no later test runs in multiprocess-metrics mode.
+    """
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return runpy.run_path(str(project / "gunicorn.conf.py"))
+    before = dict(os.environ)
+    try:
+        return runpy.run_path(str(project / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 def test_gunicorn_workers_follow_the_cpu_quota(
@@ -74,6 +84,18 @@ def test_gunicorn_workers_and_bind_from_the_environment(
         bookstore, monkeypatch, WEB_CONCURRENCY="5", BIND="127.0.0.1:9000"
     )
     assert (conf["workers"], conf["bind"]) == (5, ["127.0.0.1:9000"])
+
+
+def test_gunicorn_workers_share_their_metrics(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    conf = gunicorn_conf(bookstore, monkeypatch)
+    assert conf["metrics_dir"].name == "bookstore-metrics"
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    mine = tmp_path / "metrics"
+    conf = gunicorn_conf(bookstore, monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(mine))
+    assert conf["metrics_dir"] == mine
+    assert callable(conf["child_exit"])  # marks a dead worker's gauges as gone
 
 
 def seconds(duration: str) -> int:

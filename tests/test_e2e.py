@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -367,6 +368,43 @@ def test_dockerfile_cmd_serves_and_stops_on_sigterm(
     log = (tmp_path / "cmd.log").read_text()
     assert "Handling signal: term" in log
     assert "Traceback" not in log
+
+
+def test_dockerfile_cmd_sums_the_metrics_of_its_workers(
+    installed: Path, tmp_path: Path
+) -> None:
+    """Whichever gunicorn worker answers /metrics counts the requests of both, and
+    metric files left by an earlier run are not added in."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    (shared / "counter_1.db").write_bytes(b"left by an earlier run")
+    (shared / "keep.txt").write_text("not a metric file")
+    with dockerfile_cmd(installed, tmp_path, PROMETHEUS_MULTIPROC_DIR=str(shared)) as (
+        _process,
+        base,
+    ):
+        assert not (shared / "counter_1.db").exists()
+        assert (shared / "keep.txt").exists()
+
+        def fetch(_: int) -> int:
+            # A new connection each time, so both workers take some.
+            return httpx.get(f"{base}/healthz", timeout=10).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(fetch, range(200))) == {200}
+        labels = {'route="/healthz"', 'method="GET"', 'status="200"'}
+
+        def healthz_count(text: str) -> float:
+            for line in text.splitlines():
+                name, _, rest = line.partition("{")
+                if name == "http_requests_total" and labels <= set(
+                    rest.partition("}")[0].split(",")
+                ):
+                    return float(line.split()[-1])
+            raise AssertionError(text)
+
+        for _ in range(6):  # each scrape may land on either worker
+            assert healthz_count(httpx.get(f"{base}/metrics", timeout=10).text) == 200
 
 
 def upstream_connections(port: int) -> int:

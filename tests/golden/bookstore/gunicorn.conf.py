@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
     from bookstore.hooks.settings import Settings
 
@@ -52,15 +54,28 @@ keepalive = 75
 # Heartbeat files in memory: on a disk-backed /tmp (Docker's overlay) they can stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# The workers answer /metrics in turn: each writes its metrics to files here and the one
+# that answers a scrape sums them all (prometheus-client's multiprocess mode). Set
+# before any worker imports prometheus_client, which reads it once.
+metrics_dir = Path(
+    os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR",
+        str(Path(worker_tmp_dir or tempfile.gettempdir()) / "bookstore-metrics"),
+    )
+)
 errorlog = "-"
 # No access log here: nginx logs every request at the edge, and the app its own.
 accesslog = None
 
 
 def on_starting(server: Arbiter) -> None:
-    """Create missing tables once, here, before the workers start: workers creating
-    them at the same moment race, and one that fails to boot stops gunicorn. The app
-    is imported only now, so reading this file needs nothing but the standard library."""
+    """Start with no metric files of an earlier run (a reused pid would add to its
+    counts), and create missing tables once, here, before the workers start: workers
+    creating them at the same moment race, and one that fails to boot stops gunicorn.
+    The app is imported only now, so reading this file needs only the standard library."""
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
     from bookstore.hooks.settings import Settings
 
     settings = Settings()
@@ -78,3 +93,10 @@ async def _create_tables(settings: Settings) -> None:
             await connection.run_sync(Base.metadata.create_all)
     finally:
         await engine.dispose()
+
+
+def child_exit(server: Arbiter, worker: Worker) -> None:
+    """A worker is gone: its live gauges (pool, memory tier) leave the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
