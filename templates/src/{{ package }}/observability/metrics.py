@@ -62,12 +62,13 @@ class HttpMetrics:
         self._bound: dict[tuple[str, str, int], tuple[Callable[[], None], Observe]] = {}
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        # Any method name a client makes up is "other": keys stay bounded too.
+        method = method if method in _METHODS else "other"
         bound = self._bound.get((route, method, status))
         if bound is None:
-            label = method if method in _METHODS else "other"
             bound = (
-                self.requests.labels(route, label, str(status)).inc,
-                self.duration.labels(route, label).observe,
+                self.requests.labels(route, method, str(status)).inc,
+                self.duration.labels(route, method).observe,
             )
             self._bound[(route, method, status)] = bound
         bound[0]()

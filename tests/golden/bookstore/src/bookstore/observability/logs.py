@@ -12,6 +12,7 @@ import logging
 import sys
 from contextvars import ContextVar
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 #: The id of the request being served by the current task ("" outside requests).
@@ -40,6 +41,8 @@ def configure_logging(level: str) -> None:
             "%(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"levelname": "level"},
             timestamp="time",
+            # uvicorn repeats each message with terminal colours in this extra.
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
     )
     handler.addFilter(_RequestIdFilter())
