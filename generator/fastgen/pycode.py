@@ -360,6 +360,22 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     return render_imports(imports, service.package)
 
 
+def database_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_database.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("pathlib", "Path"),
+        ("httpx", None),
+        ("pytest", None),
+        ("sqlalchemy", "make_url"),
+        ("sqlalchemy", "text"),
+        (f"{pkg}.deps", "SessionDep"),
+        (f"{pkg}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    return render_imports(imports, pkg)
+
+
 def routers_imports(service: ServiceModel) -> str:
     """Imports of ``routers/__init__.py``."""
     modules = [r.module for r in service.resources]

@@ -244,6 +244,7 @@ class ServiceModel:
     max_overflow: int
     pool_timeout: float
     pool_recycle: int
+    statement_timeout: float
     cache_backend: str
     redis_url: str
     max_entries: int
@@ -283,6 +284,7 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
         max_overflow=spec.database.max_overflow,
         pool_timeout=spec.database.pool_timeout,
         pool_recycle=spec.database.pool_recycle,
+        statement_timeout=spec.database.statement_timeout,
         cache_backend=cache.backend,
         redis_url=cache.redis_url,
         max_entries=cache.max_entries,

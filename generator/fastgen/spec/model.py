@@ -114,6 +114,13 @@ class DatabaseSpec(SpecModel):
     max_overflow: int = Field(10, ge=0, le=1000)
     pool_timeout: float = Field(30.0, gt=0, le=3600)
     pool_recycle: int = Field(1800, ge=-1)
+    statement_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=86_400,
+        description="Seconds one SQL statement may run before the database cancels it "
+        "(the request then answers 504); on SQLite, how long a statement waits for a lock.",
+    )
 
 
 class CacheDefaults(SpecModel):

@@ -32,14 +32,19 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def settings_for(tmp_path: Path, **changes: Any) -> Settings:
+    """Settings of a test app: its own SQLite file (or the test server), ``changes``."""
+    return Settings(
+        database_url=DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        redis_url=REDIS_URL,
+        **changes,
+    )
+
+
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     """The service with its lifespan running, on an empty database."""
-    settings = Settings(
-        database_url=DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
-        redis_url=REDIS_URL,
-    )
-    application = create_app(settings)
+    application = create_app(settings_for(tmp_path))
     async with application.router.lifespan_context(application):
         if DATABASE_URL:
             async with application.state.engine.begin() as connection:

@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,7 +32,14 @@ class Base(DeclarativeBase):
 
 
 def create_engine(settings: GeneratedSettings) -> AsyncEngine:
-    """An engine with the pool sizes from the spec (SQLite in memory gets no pool)."""
+    """An engine with the pool and statement timeout from the spec, for any dialect.
+
+    SQLite in memory gets no pool. Each dialect takes the timeout its own way:
+    PostgreSQL as ``statement_timeout``, MariaDB and MySQL as a session variable;
+    SQLite has none, so there it bounds the wait for another writer's lock.
+    """
+    backend = make_url(settings.database_url).get_backend_name()
+    timeout = settings.db_statement_timeout
     options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
     if ":memory:" not in settings.database_url:
         options |= {
@@ -41,10 +48,36 @@ def create_engine(settings: GeneratedSettings) -> AsyncEngine:
             "pool_timeout": settings.db_pool_timeout,
             "pool_recycle": settings.db_pool_recycle,
         }
+    if backend == "postgresql":
+        milliseconds = str(round(timeout * 1000))
+        options["connect_args"] = {
+            "server_settings": {"statement_timeout": milliseconds}
+        }
+    elif backend == "sqlite":
+        options["connect_args"] = {"timeout": timeout}
     engine = create_async_engine(settings.database_url, **options)
-    if engine.dialect.name == "sqlite":
+    if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    elif backend in ("mysql", "mariadb"):
+        _limit_mysql_statements(engine, timeout)
     return engine
+
+
+def _limit_mysql_statements(engine: AsyncEngine, seconds: float) -> None:
+    """Set the statement timeout on every new MariaDB or MySQL connection."""
+    dialect = engine.dialect
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Known here: the dialect reads the server version before this listener runs.
+        if getattr(dialect, "is_mariadb", False):
+            statement = f"SET SESSION max_statement_time = {seconds:f}"
+        else:  # MySQL: milliseconds, and it only limits SELECT statements
+            statement = f"SET SESSION max_execution_time = {round(seconds * 1000)}"
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement)
+        cursor.close()
+
+    event.listen(engine.sync_engine, "connect", on_connect)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

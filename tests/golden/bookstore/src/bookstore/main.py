@@ -10,9 +10,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
 from bookstore.cache_config import INVALIDATIONS, POLICIES
+from bookstore.crud import database_error
 from bookstore.db import create_engine, create_session_factory
 from bookstore.deps import get_settings
 from bookstore.health import router as health_router
@@ -71,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_exception_handler(NotImplementedError, _not_implemented)
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeoutError, database_error)
     app.state.cache = cache
     app.state.metrics_registry = registry
     app.include_router(health_router)
