@@ -118,6 +118,14 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             BASE
+            + "    operations: [get, export]\n"
+            + "endpoints:\n  dump:\n    method: GET\n    path: /items/export\n",
+            "13:11: endpoints.dump.path: GET /items/export is already served by "
+            "resources.item; paths must be unique",
+            id="export-path-taken",
+        ),
+        pytest.param(
+            BASE
             + "  thing:\n    path: /things\n    fields:\n      id: {type: integer}\n",
             "12:7: resources.thing.fields.id: 'id' is reserved in generated code; choose "
             "another field name",

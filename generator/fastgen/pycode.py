@@ -196,14 +196,23 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
     schemas = f"{pkg}.schemas.{resource.module}"
     imports: list[Import] = [
         ("fastapi", "APIRouter"),
-        (f"{pkg}.deps", "SessionDep"),
         (f"{pkg}.models", resource.class_name),
         (schemas, f"{resource.class_name}Read"),
         *_py_import(resource.pk.py_type),
     ]
+    if ops - {"export"}:
+        imports.append((f"{pkg}.deps", "SessionDep"))
+    if ops & {"list", "export"}:
+        imports.append(("sqlalchemy", "select"))
+    if "export" in ops:
+        imports += [
+            ("fastapi", "Request"),
+            ("fastapi.responses", "StreamingResponse"),
+            (f"{pkg}.export", "NDJSON"),
+            (f"{pkg}.export", "ndjson_export"),
+        ]
     if "list" in ops:
         imports += [
-            ("sqlalchemy", "select"),
             (f"{pkg}.deps", "Limit"),
             (f"{pkg}.deps", "Offset"),
             (f"{pkg}.schemas.common", "Page"),
@@ -331,6 +340,8 @@ def conftest_imports(service: ServiceModel) -> str:
         (f"{pkg}.main", "create_app"),
         (f"{pkg}.hooks.settings", "Settings"),
     ]
+    if service.uncached_paths:
+        imports += [("asyncio", None), ("tracemalloc", None)]
     for resource in service.resources:
         schemas = f"{pkg}.schemas.{resource.module}"
         imports += [
@@ -356,6 +367,18 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     if any(p.backend == "redis" for p in resource.policies.values()):
         helpers.add("REDIS_CONFIGURED")
     imports: list[Import] = [("httpx", None), ("pytest", None), ("fastapi", "FastAPI")]
+    if "export" in ops:
+        helpers |= {"add_rows", "export_peak"}
+        imports += [
+            ("json", None),
+            (f"{service.package}.export", "BATCH_SIZE"),
+            (f"{service.package}.export", "NDJSON"),
+            (f"{service.package}.models", resource.class_name),
+            (
+                f"{service.package}.schemas.{resource.module}",
+                f"{resource.class_name}Create",
+            ),
+        ]
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
 

@@ -260,6 +260,13 @@ class ServiceModel:
         found += [e.policy for e in self.endpoints if e.policy]
         return tuple(found)
 
+    @property
+    def uncached_paths(self) -> tuple[str, ...]:
+        """Streamed exports: a cached ``<path>/{id}`` pattern must never claim them."""
+        return tuple(
+            f"{r.path}/export" for r in self.resources if "export" in r.operations
+        )
+
     def invalidates(self, write: str) -> tuple[tuple[str, bool], ...]:
         return self.invalidations.get(write, ())
 
@@ -409,7 +416,7 @@ def _resource(
             policies[op] = policy
     ordered_ops = tuple(
         op
-        for op in ("list", "get", "create", "update", "delete")
+        for op in ("list", "export", "get", "create", "update", "delete")
         if op in spec.operations
     )
     return ResourceModel(

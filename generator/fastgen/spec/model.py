@@ -74,7 +74,9 @@ ScalarType = Literal[
     "json",
 ]
 FieldType = Literal[ScalarType, "enum", "ref"]
-Operation = Literal["list", "get", "create", "update", "delete"]
+CrudOperation = Literal["list", "get", "create", "update", "delete"]
+# export: GET <path>/export streams every row as NDJSON (never cached).
+Operation = Literal[CrudOperation, "export"]
 ReadOperation = Literal["list", "get"]
 Backend = Literal["memory", "redis", "tiered"]
 Strategy = Literal["ttl", "stale-while-revalidate", "none"]
@@ -194,7 +196,8 @@ class ResourceSpec(SpecModel):
     )
     fields: dict[FieldName, FieldSpec]
     operations: list[Operation] = Field(
-        default_factory=lambda: ["list", "get", "create", "update", "delete"]
+        default_factory=lambda: ["list", "get", "create", "update", "delete"],
+        description="export (GET <path>/export, every row as NDJSON) is opt-in.",
     )
     cache: dict[ReadOperation, CachePolicySpec] = Field(default_factory=dict)
 

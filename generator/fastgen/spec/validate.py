@@ -364,6 +364,7 @@ class _SemanticChecks:
                 yield ("GET", base, loc, "the service itself")
             methods = {
                 "list": [("GET", base)],
+                "export": [("GET", base + "/export")],
                 "create": [("POST", base)],
                 "get": [("GET", base + "/{id}")],
                 "update": [("PATCH", base + "/{id}"), ("PUT", base + "/{id}")],

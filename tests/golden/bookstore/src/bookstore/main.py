@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
-from bookstore.cache_config import INVALIDATIONS, POLICIES
+from bookstore.cache_config import INVALIDATIONS, POLICIES, UNCACHED_PATHS
 from bookstore.crud import database_error
 from bookstore.db import create_engine, create_session_factory
 from bookstore.deps import get_settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         breaker_seconds=settings.cache_breaker_seconds,
         l1_ttl=settings.cache_l1_ttl,
         metrics=CacheMetrics(registry),
+        uncached=UNCACHED_PATHS,
     )
 
     @asynccontextmanager

@@ -217,9 +217,13 @@ def _canonical_query(query_string: bytes) -> str:
 class Routes:
     """Finds the route of a request path: a dict lookup, then at most one regex."""
 
-    __slots__ = ("_groups", "_pattern", "_static", "by_name")
+    __slots__ = ("_groups", "_pattern", "_static", "_uncached", "by_name")
 
-    def __init__(self, policies: Sequence[CachePolicy]) -> None:
+    def __init__(
+        self, policies: Sequence[CachePolicy], uncached: Sequence[str] = ()
+    ) -> None:
+        # Paths no pattern may claim: a streamed export below a cached /items/{id}.
+        self._uncached = frozenset(uncached)
         self.by_name: dict[str, Route] = {}
         self._static: dict[str, Route] = {}
         self._groups: dict[str, tuple[Route, tuple[tuple[str, str], ...]]] = {}
@@ -248,7 +252,7 @@ class Routes:
         route = self._static.get(path)
         if route is not None:
             return route, {}
-        if self._pattern is None:
+        if self._pattern is None or path in self._uncached:
             return None
         found = self._pattern.fullmatch(path)
         if found is None:
