@@ -112,6 +112,8 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
 def _schema_type(field: FieldModel) -> str:
     if field.max_length and field.type == "string":
         return f"Annotated[str, Field(max_length={field.max_length})]"
+    if field.type == "datetime":
+        return "UTCDateTime"
     return field.py_type
 
 
@@ -165,7 +167,10 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
             (f"{package}.schemas.common", "reject_nulls"),
         ]
     for field in fields:
-        imports += _py_import(field.py_type)
+        if field.type == "datetime":
+            imports.append((f"{package}.schemas.common", "UTCDateTime"))
+        else:
+            imports += _py_import(field.py_type)
         if field.default and field.default.startswith("Decimal("):
             imports.append(("decimal", "Decimal"))
     return render_imports(imports, package)
@@ -296,19 +301,21 @@ def sample_expr(field: FieldModel) -> str:
     kind = field.type
     if kind == "string":
         limit = field.max_length or 255
+        if limit >= len(field.name) + 15:  # room for non-ASCII: 4-byte UTF-8 too
+            return f'f"{field.name}-{{n}}-é🚀"'
         text = f'f"{field.name}-{{n}}"'
         return text if limit >= len(field.name) + 12 else f"{text}[-{limit}:]"
     if kind == "enum":
         values = pytuple(field.enum_values)
         return f"{values}[n % {len(field.enum_values)}]"
     return {
-        "text": f'f"{field.name} text {{n}}"',
+        "text": f'f"{field.name} text {{n}} é🚀"',
         "integer": "n",
         "float": "n + 0.5",
         "decimal": 'f"{n}.25"',
         "boolean": "n % 2 == 1",
         "date": 'f"2024-01-{n:02d}"',
-        "datetime": 'f"2024-01-{n:02d}T12:30:00"',
+        "datetime": 'f"2024-01-{n:02d}T12:30:00+02:00"',
         "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
         "json": '{"n": n}',
     }[kind]

@@ -261,6 +261,12 @@ class ServiceModel:
         return tuple(found)
 
     @property
+    def uses_datetime(self) -> bool:
+        return any(
+            f.type == "datetime" for r in self.resources for f in (r.pk, *r.fields)
+        )
+
+    @property
     def uncached_paths(self) -> tuple[str, ...]:
         """Streamed exports: a cached ``<path>/{id}`` pattern must never claim them."""
         return tuple(

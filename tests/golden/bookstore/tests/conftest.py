@@ -24,6 +24,7 @@ from bookstore.schemas.book import BookCreate, BookRead
 
 # Port 1 refuses at once: tests see the fail-open path unless TEST_REDIS_URL is set.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0")
+REDIS_CONFIGURED = "TEST_REDIS_URL" in os.environ
 # Each test gets its own SQLite file unless TEST_DATABASE_URL names a server (its
 # tables are then dropped and created again before every test).
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -63,7 +64,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def same(sent: Any, stored: Any) -> bool:
-    """Equal as JSON values, allowing for decimal scale and a dropped UTC offset."""
+    """Equal as JSON values: decimals at any scale, datetimes as the same instant."""
     if sent == stored:
         return True
     if isinstance(sent, str) and isinstance(stored, str):
@@ -72,11 +73,16 @@ def same(sent: Any, stored: Any) -> bool:
         except InvalidOperation:
             pass
         try:
-            left = dt.datetime.fromisoformat(sent).replace(tzinfo=None)
-            return left == dt.datetime.fromisoformat(stored).replace(tzinfo=None)
+            return _instant(sent) == _instant(stored)
         except ValueError:
             return False
     return False
+
+
+def _instant(text: str) -> dt.datetime:
+    """An ISO datetime as an aware value; one without an offset is UTC."""
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def assert_stored(sent: dict[str, Any], body: dict[str, Any]) -> None:
@@ -166,7 +172,7 @@ def author_payload(
 ) -> dict[str, Any]:
     """A valid body for ``POST /authors``; ``n`` makes unique values differ."""
     return {
-        "name": f"name-{n}",
+        "name": f"name-{n}-é🚀",
     }
 
 
@@ -190,7 +196,7 @@ def book_payload(
 ) -> dict[str, Any]:
     """A valid body for ``POST /books``; ``n`` makes unique values differ."""
     return {
-        "title": f"title-{n}",
+        "title": f"title-{n}-é🚀",
         "isbn": f"isbn-{n}"[-13:],
         "price": f"{n}.25",
         "author_id": author_id,
