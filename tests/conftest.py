@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,31 @@ def bookstore(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fastgen.render import new_project
 
     return new_project(EXAMPLE, tmp_path_factory.mktemp("gen") / "bookstore")
+
+
+@pytest.fixture(scope="session")
+def server_bookstore(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bookstore installed with its MySQL extra, for the database-server tests.
+
+    One venv for the PostgreSQL and MariaDB runs: the install is the slow part.
+    """
+    from fastgen.render import new_project
+
+    project = new_project(EXAMPLE, tmp_path_factory.mktemp("dbproj") / "bookstore")
+    subprocess.run([sys.executable, "-m", "venv", ".venv"], cwd=project, check=True)
+    subprocess.run(
+        [".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev,mysql]"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+    return project
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def ruff(

@@ -272,6 +272,14 @@ def test_cached_bookstore_over_http(server: str) -> None:
         assert http.get(book_url).headers["x-cache"] == "MISS"
         assert http.get(book_url).headers["x-cache"] == "HIT"
 
+        # The export streams over real HTTP (chunked), past the cached /books/{id}.
+        with http.stream("GET", "/books/export") as export:
+            assert export.headers["content-type"] == "application/x-ndjson"
+            assert export.headers["transfer-encoding"] == "chunked"
+            assert "x-cache" not in export.headers
+            lines = [json.loads(line) for line in export.iter_lines()]
+        assert lines == [http.get(book_url).json()]
+
         author_url = f"/authors/{author_id}"
         assert http.get(author_url).json()["name"] == "Ursula"
         assert http.get(author_url).headers["x-cache"] == "HIT"

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fastgen.render import new_project
-
-from .conftest import EXAMPLE
+from .conftest import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -28,12 +24,6 @@ pytestmark = pytest.mark.e2e
 def postgres_bin() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return found[-1].parent if found else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def as_postgres(*args: str | Path) -> None:
@@ -90,24 +80,13 @@ def createdb(postgres: str, name: str) -> str:
     return f"postgresql+asyncpg://{postgres}/{name}"
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = new_project(EXAMPLE, tmp_path_factory.mktemp("pgproj") / "bookstore")
-    subprocess.run([sys.executable, "-m", "venv", ".venv"], cwd=project, check=True)
-    subprocess.run(
-        [".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]"],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
-    return project
-
-
-def test_generated_tests_pass_on_postgresql(installed: Path, postgres: str) -> None:
+def test_generated_tests_pass_on_postgresql(
+    server_bookstore: Path, postgres: str
+) -> None:
     env = {**os.environ, "TEST_DATABASE_URL": createdb(postgres, "tests")}
     result = subprocess.run(
         [".venv/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=installed,
+        cwd=server_bookstore,
         env=env,
         capture_output=True,
         text=True,
@@ -117,12 +96,12 @@ def test_generated_tests_pass_on_postgresql(installed: Path, postgres: str) -> N
     assert " passed" in result.stdout
 
 
-def test_migrations_apply_to_postgresql(installed: Path, postgres: str) -> None:
+def test_migrations_apply_to_postgresql(server_bookstore: Path, postgres: str) -> None:
     env = {**os.environ, "DATABASE_URL": createdb(postgres, "migrated")}
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):
         result = subprocess.run(
             [".venv/bin/alembic", *step],
-            cwd=installed,
+            cwd=server_bookstore,
             env=env,
             capture_output=True,
             text=True,

@@ -118,6 +118,30 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             BASE
+            + "    operations: [get, export]\n"
+            + "endpoints:\n  dump:\n    method: GET\n    path: /items/export\n",
+            "13:11: endpoints.dump.path: GET /items/export is already served by "
+            "resources.item; paths must be unique",
+            id="export-path-taken",
+        ),
+        pytest.param(
+            BASE + "      code: {type: string, max_length: 1000, unique: true}\n",
+            "9:40: resources.item.fields.code.max_length: an indexed string may hold "
+            "at most 768 characters (MariaDB and MySQL index 3072 bytes, 4 per utf8mb4 "
+            "character)",
+            id="indexed-string-too-long",
+        ),
+        pytest.param(
+            BASE
+            + f"  {'r' * 30}:\n    path: /rs\n    fields:\n"
+            + f"      {'f' * 30}: {{type: string, index: true}}\n",
+            f"12:7: resources.{'r' * 30}.fields.{'f' * 30}: the constraint name "
+            f"'ix_{'r' * 30}_{'f' * 30}' is 64 characters; PostgreSQL keeps 63 "
+            "(MySQL 64): shorten the resource or field name",
+            id="constraint-name-too-long",
+        ),
+        pytest.param(
+            BASE
             + "  thing:\n    path: /things\n    fields:\n      id: {type: integer}\n",
             "12:7: resources.thing.fields.id: 'id' is reserved in generated code; choose "
             "another field name",

@@ -63,6 +63,7 @@ class FastgenExtension(Extension):
             pycode.conftest_imports,
             pycode.pk_of,
             pycode.test_imports,
+            pycode.database_test_imports,
             pycode.routers_imports,
             pycode.invalidations_literal,
             pycode.models_init_imports,

@@ -17,6 +17,8 @@ from fastgen.formatting import format_python
 from fastgen.pycode import tables_in_creation_order, wrap
 from fastgen.service import FieldModel, ServiceModel, pystr
 
+MYSQL_CHARSET = "utf8mb4"
+
 # Zero values for a NOT NULL column added to a table that may already have rows.
 _BACKFILL = {
     "string": '""',
@@ -121,6 +123,8 @@ def _create_table(table: TableSchema) -> list[str]:
         for c in table.columns
         if c.unique
     ]
+    # MariaDB and MySQL: full Unicode whatever the server's default character set.
+    lines.append(f"        mysql_charset={pystr(MYSQL_CHARSET)},")
     lines.append("    )")
     lines += [
         _create_index(table.name, c.name, "op", 4) for c in table.columns if c.index

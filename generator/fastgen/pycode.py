@@ -113,6 +113,8 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
 def _schema_type(field: FieldModel) -> str:
     if field.max_length and field.type == "string":
         return f"Annotated[str, Field(max_length={field.max_length})]"
+    if field.type == "datetime":
+        return "UTCDateTime"
     return field.py_type
 
 
@@ -166,7 +168,10 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
             (f"{package}.schemas.common", "reject_nulls"),
         ]
     for field in fields:
-        imports += _py_import(field.py_type)
+        if field.type == "datetime":
+            imports.append((f"{package}.schemas.common", "UTCDateTime"))
+        else:
+            imports += _py_import(field.py_type)
         if field.default and field.default.startswith("Decimal("):
             imports.append(("decimal", "Decimal"))
     return render_imports(imports, package)
@@ -195,14 +200,23 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
     schemas = f"{pkg}.schemas.{resource.module}"
     imports: list[Import] = [
         ("fastapi", "APIRouter"),
-        (f"{pkg}.deps", "SessionDep"),
         (f"{pkg}.models", resource.class_name),
         (schemas, f"{resource.class_name}Read"),
         *_py_import(resource.pk.py_type),
     ]
+    if ops - {"export"}:
+        imports.append((f"{pkg}.deps", "SessionDep"))
+    if ops & {"list", "export"}:
+        imports.append(("sqlalchemy", "select"))
+    if "export" in ops:
+        imports += [
+            ("fastapi", "Request"),
+            ("fastapi.responses", "StreamingResponse"),
+            (f"{pkg}.export", "NDJSON"),
+            (f"{pkg}.export", "ndjson_export"),
+        ]
     if "list" in ops:
         imports += [
-            ("sqlalchemy", "select"),
             (f"{pkg}.deps", "Limit"),
             (f"{pkg}.deps", "Offset"),
             (f"{pkg}.schemas.common", "Page"),
@@ -354,19 +368,21 @@ def sample_expr(field: FieldModel) -> str:
     kind = field.type
     if kind == "string":
         limit = field.max_length or 255
+        if limit >= len(field.name) + 15:  # room for non-ASCII: 4-byte UTF-8 too
+            return f'f"{field.name}-{{n}}-é🚀"'
         text = f'f"{field.name}-{{n}}"'
         return text if limit >= len(field.name) + 12 else f"{text}[-{limit}:]"
     if kind == "enum":
         values = pytuple(field.enum_values)
         return f"{values}[n % {len(field.enum_values)}]"
     return {
-        "text": f'f"{field.name} text {{n}}"',
+        "text": f'f"{field.name} text {{n}} é🚀"',
         "integer": "n",
         "float": "n + 0.5",
         "decimal": 'f"{n}.25"',
         "boolean": "n % 2 == 1",
         "date": 'f"2024-01-{n:02d}"',
-        "datetime": 'f"2024-01-{n:02d}T12:30:00"',
+        "datetime": 'f"2024-01-{n:02d}T12:30:00+02:00"',
         "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
         "json": '{"n": n}',
     }[kind]
@@ -407,6 +423,8 @@ def conftest_imports(service: ServiceModel) -> str:
             (f"{pkg}.worker", "create_worker"),
             ("test_cache_redis", "RedisServer"),
         ]
+    if service.uncached_paths:
+        imports += [("asyncio", None), ("tracemalloc", None)]
     for resource in service.resources:
         schemas = f"{pkg}.schemas.{resource.module}"
         imports += [
@@ -432,8 +450,36 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     if any(p.backend == "redis" for p in resource.policies.values()):
         helpers.add("REDIS_CONFIGURED")
     imports: list[Import] = [("httpx", None), ("pytest", None), ("fastapi", "FastAPI")]
+    if "export" in ops:
+        helpers |= {"add_rows", "export_peak"}
+        imports += [
+            ("json", None),
+            (f"{service.package}.export", "BATCH_SIZE"),
+            (f"{service.package}.export", "NDJSON"),
+            (f"{service.package}.models", resource.class_name),
+            (
+                f"{service.package}.schemas.{resource.module}",
+                f"{resource.class_name}Create",
+            ),
+        ]
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
+
+
+def database_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_database.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("pathlib", "Path"),
+        ("httpx", None),
+        ("pytest", None),
+        ("sqlalchemy", "make_url"),
+        ("sqlalchemy", "text"),
+        (f"{pkg}.deps", "SessionDep"),
+        (f"{pkg}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    return render_imports(imports, pkg)
 
 
 def routers_imports(service: ServiceModel) -> str:

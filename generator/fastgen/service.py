@@ -245,6 +245,7 @@ class ServiceModel:
     max_overflow: int
     pool_timeout: float
     pool_recycle: int
+    statement_timeout: float
     cache_backend: str
     redis_url: str
     max_entries: int
@@ -272,6 +273,19 @@ class ServiceModel:
         """Endpoints whose bodies run in the worker: the project gets a task queue."""
         return tuple(e for e in self.endpoints if e.queued)
 
+    @property
+    def uses_datetime(self) -> bool:
+        return any(
+            f.type == "datetime" for r in self.resources for f in (r.pk, *r.fields)
+        )
+
+    @property
+    def uncached_paths(self) -> tuple[str, ...]:
+        """Streamed exports: a cached ``<path>/{id}`` pattern must never claim them."""
+        return tuple(
+            f"{r.path}/export" for r in self.resources if "export" in r.operations
+        )
+
     def invalidates(self, write: str) -> tuple[tuple[str, bool], ...]:
         return self.invalidations.get(write, ())
 
@@ -296,6 +310,7 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
         max_overflow=spec.database.max_overflow,
         pool_timeout=spec.database.pool_timeout,
         pool_recycle=spec.database.pool_recycle,
+        statement_timeout=spec.database.statement_timeout,
         cache_backend=cache.backend,
         redis_url=cache.redis_url,
         max_entries=cache.max_entries,
@@ -420,7 +435,7 @@ def _resource(
             policies[op] = policy
     ordered_ops = tuple(
         op
-        for op in ("list", "get", "create", "update", "delete")
+        for op in ("list", "export", "get", "create", "update", "delete")
         if op in spec.operations
     )
     return ResourceModel(

@@ -22,9 +22,9 @@ from fastgen.spec.loader import Loc
 from fastgen.spec.model import (
     CacheDefaults,
     CachePolicySpec,
+    CrudOperation,
     DatabaseSpec,
     Identifier,
-    Operation,
     ResourcePath,
     ServiceSpec,
     SpecModel,
@@ -67,7 +67,7 @@ class ResourceAnnotation(SpecModel):
     table: Identifier | None = Field(
         None, description="Table name; default: the schema name in snake_case."
     )
-    operations: list[Operation] | None = Field(
+    operations: list[CrudOperation] | None = Field(
         None,
         description="CRUD operations the document's paths implement; default: all "
         "found at path and path/{id}.",

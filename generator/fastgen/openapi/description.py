@@ -20,7 +20,7 @@ from fastgen.openapi.annotations import (
     ResourceAnnotation,
 )
 from fastgen.openapi.sourcemap import Source
-from fastgen.spec.model import Operation as CrudOperation
+from fastgen.spec.model import CrudOperation
 
 HttpMethod = Literal[
     "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"

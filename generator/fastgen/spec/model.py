@@ -76,7 +76,9 @@ ScalarType = Literal[
     "json",
 ]
 FieldType = Literal[ScalarType, "enum", "ref"]
-Operation = Literal["list", "get", "create", "update", "delete"]
+CrudOperation = Literal["list", "get", "create", "update", "delete"]
+# export: GET <path>/export streams every row as NDJSON (never cached).
+Operation = Literal[CrudOperation, "export"]
 ReadOperation = Literal["list", "get"]
 Backend = Literal["memory", "redis", "tiered"]
 Strategy = Literal["ttl", "stale-while-revalidate", "none"]
@@ -132,6 +134,13 @@ class DatabaseSpec(SpecModel):
     max_overflow: int = Field(10, ge=0, le=1000)
     pool_timeout: float = Field(30.0, gt=0, le=3600)
     pool_recycle: int = Field(1800, ge=-1)
+    statement_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=86_400,
+        description="Seconds one SQL statement may run before the database cancels it "
+        "(the request then answers 504); on SQLite, how long a statement waits for a lock.",
+    )
 
 
 class CacheDefaults(SpecModel):
@@ -205,7 +214,8 @@ class ResourceSpec(SpecModel):
     )
     fields: dict[FieldName, FieldSpec]
     operations: list[Operation] = Field(
-        default_factory=lambda: ["list", "get", "create", "update", "delete"]
+        default_factory=lambda: ["list", "get", "create", "update", "delete"],
+        description="export (GET <path>/export, every row as NDJSON) is opt-in.",
     )
     cache: dict[ReadOperation, CachePolicySpec] = Field(default_factory=dict)
 

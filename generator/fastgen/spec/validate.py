@@ -30,6 +30,10 @@ RESERVED_PARAMS = frozenset(
 RESERVED_ENDPOINTS = frozenset({"router", "enqueue", "dt", "uuid"})
 # Served by every project with a queued endpoint (``background: queue``).
 JOB_STATUS_PATH = "/jobs/{job_id}"
+# PostgreSQL truncates longer identifiers (MySQL refuses them past 64).
+MAX_IDENTIFIER = 63
+# InnoDB indexes 3072 bytes: 768 characters of up to 4 bytes in utf8mb4.
+MAX_INDEXED_CHARS = 768
 
 
 def load_spec(path: Path) -> FastgenSpec:
@@ -179,11 +183,43 @@ class _SemanticChecks:
 
     def run(self) -> Iterator[Problem]:
         yield from self._fields()
+        yield from self._portability()
         yield from self._required_ref_cycles()
         yield from self._operations()
         yield from self._endpoints()
         yield from self._routes()
         yield from self._policies()
+
+    def _portability(self) -> Iterator[Problem]:
+        """What one of SQLite, PostgreSQL, MariaDB and MySQL would refuse or mangle."""
+        for rname, resource in self.spec.resources.items():
+            for fname, field in resource.fields.items():
+                loc: Loc = ("resources", rname, "fields", fname)
+                names = []
+                if field.index and not field.unique:
+                    names.append(f"ix_{rname}_{fname}")
+                if field.unique and not field.primary_key:
+                    names.append(f"uq_{rname}_{fname}")
+                if field.type == "ref" and field.to:
+                    names.append(f"fk_{fname}_{field.to}")
+                for name in names:
+                    if len(name) > MAX_IDENTIFIER:
+                        yield self.pos.problem(
+                            loc,
+                            f"{_dotted(loc)}: the constraint name {name!r} is "
+                            f"{len(name)} characters; PostgreSQL keeps {MAX_IDENTIFIER} "
+                            "(MySQL 64): shorten the resource or field name",
+                            key=True,
+                        )
+                indexed = field.index or field.unique or field.primary_key
+                long = (field.max_length or 0) > MAX_INDEXED_CHARS
+                if field.type == "string" and indexed and long:
+                    yield self.pos.problem(
+                        (*loc, "max_length"),
+                        f"{_dotted(loc)}.max_length: an indexed string may hold at most "
+                        f"{MAX_INDEXED_CHARS} characters (MariaDB and MySQL index 3072 "
+                        "bytes, 4 per utf8mb4 character)",
+                    )
 
     def _fields(self) -> Iterator[Problem]:
         from fastgen.service import default_problem
@@ -386,6 +422,7 @@ class _SemanticChecks:
                 yield ("GET", base, loc, "the service itself")
             methods = {
                 "list": [("GET", base)],
+                "export": [("GET", base + "/export")],
                 "create": [("POST", base)],
                 "get": [("GET", base + "/{id}")],
                 "update": [("PATCH", base + "/{id}"), ("PUT", base + "/{id}")],

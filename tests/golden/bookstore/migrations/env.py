@@ -45,7 +45,10 @@ def run_with_connection(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    settings = get_settings().model_copy(update={"database_url": database_url()})
+    # A migration may rewrite a large table: it gets an hour, not a request's timeout.
+    settings = get_settings().model_copy(
+        update={"database_url": database_url(), "db_statement_timeout": 3600.0}
+    )
     engine = create_engine(settings)
     async with engine.connect() as connection:
         await connection.run_sync(run_with_connection)

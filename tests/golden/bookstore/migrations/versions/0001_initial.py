@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("bio", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_author"),
+        mysql_charset="utf8mb4",
     )
     op.create_index("ix_author_name", "author", ["name"])
     op.create_table(
@@ -39,6 +40,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_book"),
         sa.UniqueConstraint("isbn", name="uq_book_isbn"),
+        mysql_charset="utf8mb4",
     )
     op.create_index("ix_book_title", "book", ["title"])
     op.create_index("ix_book_author_id", "book", ["author_id"])

@@ -92,3 +92,7 @@ INVALIDATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("book.list", False),
     ),
 }
+
+
+# Paths a policy's pattern would match that are never cached (streamed exports).
+UNCACHED_PATHS: tuple[str, ...] = ("/books/export",)

@@ -3,7 +3,6 @@
 
 import asyncio
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -11,11 +10,10 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
-from bookstore.cache_config import INVALIDATIONS, POLICIES
+from bookstore.cache_config import INVALIDATIONS, POLICIES, UNCACHED_PATHS
+from bookstore.crud import DATABASE_UNAVAILABLE, database_error
 from bookstore.db import create_engine, create_session_factory
 from bookstore.deps import get_settings
 from bookstore.health import Drain
@@ -29,15 +27,6 @@ from bookstore.observability import configure_logging, observe
 from bookstore.outbound import OutboundClient
 from bookstore.routers import api_router
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
-
-log = logging.getLogger(__name__)
-
-# What reaches a request when the database can't be reached: a refused or reset
-# connection (the driver's own error when connecting), a driver error SQLAlchemy
-# wrapped (see _is_outage), or no free connection in the pool within db_pool_timeout.
-DATABASE_UNAVAILABLE = (ConnectionError, TimeoutError, DBAPIError, PoolTimeoutError)
-# Seconds a client is asked to wait before retrying while the database is away.
-RETRY_AFTER_SECONDS = 5
 
 if TYPE_CHECKING:
     from bookstore.observability.tracing import Tracing
@@ -59,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         breaker_seconds=settings.cache_breaker_seconds,
         l1_ttl=settings.cache_l1_ttl,
         metrics=CacheMetrics(registry),
+        uncached=UNCACHED_PATHS,
     )
 
     drain = Drain(settings.shutdown_drain_seconds)
@@ -113,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracing = otel.Tracing(app, service_name="bookstore")
     app.add_exception_handler(NotImplementedError, _not_implemented)
     for error in DATABASE_UNAVAILABLE:
-        app.add_exception_handler(error, _database_unavailable)
+        app.add_exception_handler(error, database_error)
     app.state.cache = cache
     app.state.metrics_registry = registry
     app.include_router(health_router)
@@ -130,31 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _not_implemented(_request: Request, exc: Exception) -> JSONResponse:
     """A hand-written endpoint whose body is still the stub answers 501, not 500."""
     return JSONResponse({"detail": str(exc) or "not implemented"}, status_code=501)
-
-
-async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    """A database outage answers 503 with Retry-After: clients and proxies retry."""
-    if isinstance(exc, DBAPIError) and not _is_outage(exc):
-        raise exc  # a failing statement is a bug: the usual 500
-    log.warning("database unavailable: %s", type(exc).__name__)
-    return JSONResponse(
-        {"detail": "the database is unavailable; retry later"},
-        status_code=503,
-        headers={"retry-after": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-def _is_outage(exc: DBAPIError) -> bool:
-    """The connection failed, not the statement.
-
-    Connecting errors carry no statement (e.g. "the database system is starting
-    up"); a connection lost mid-statement is marked invalidated or is operational.
-    """
-    return (
-        isinstance(exc, OperationalError | InterfaceError)
-        or exc.connection_invalidated
-        or exc.statement is None
-    )
 
 
 app = create_app()

@@ -18,6 +18,8 @@ class GeneratedSettings(BaseSettings):
     db_max_overflow: int = 20
     db_pool_timeout: float = 30.0
     db_pool_recycle: int = 1800
+    # The database cancels a statement running longer (the request answers 504).
+    db_statement_timeout: float = 30.0
     db_echo: bool = False
     # Create missing tables at startup: handy on SQLite; turn off where Alembic migrates.
     create_schema: bool = True

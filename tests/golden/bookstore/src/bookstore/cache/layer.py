@@ -107,8 +107,9 @@ class CacheLayer:
         l1_ttl: float = 5.0,
         lease_seconds: float = 10.0,
         metrics: CacheMetrics | None = None,
+        uncached: Sequence[str] = (),
     ) -> None:
-        self.routes = Routes(policies)
+        self.routes = Routes(policies, uncached)
         self.clock = clock
         self.max_body = max_body
         self.l1_ttl = l1_ttl

@@ -223,10 +223,14 @@ class Routes:
     cost of a hit (~5% of the request through uvicorn, bench/README.md).
     """
 
-    __slots__ = ("_groups", "_pattern", "_recent", "_static", "by_name")
+    __slots__ = ("_groups", "_pattern", "_recent", "_static", "_uncached", "by_name")
 
-    def __init__(self, policies: Sequence[CachePolicy]) -> None:
+    def __init__(
+        self, policies: Sequence[CachePolicy], uncached: Sequence[str] = ()
+    ) -> None:
         self._recent: dict[str, tuple[Route, Mapping[str, str]]] = {}
+        # Paths no pattern may claim: a streamed export below a cached /items/{id}.
+        self._uncached = frozenset(uncached)
         self.by_name: dict[str, Route] = {}
         self._static: dict[str, Route] = {}
         self._groups: dict[str, tuple[Route, tuple[tuple[str, str], ...]]] = {}
@@ -266,7 +270,7 @@ class Routes:
         route = self._static.get(path)
         if route is not None:
             return route, {}
-        if self._pattern is None:
+        if self._pattern is None or path in self._uncached:
             return None
         found = self._pattern.fullmatch(path)
         if found is None:
