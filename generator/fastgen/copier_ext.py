@@ -18,8 +18,8 @@ from jinja2.ext import Extension
 
 from fastgen import __version__, pycode
 from fastgen.formatting import format_python
-from fastgen.migrations import initial_migration, pending_change, schema_json
 from fastgen.inputs import compile_answer, project_spec, spec_file_name
+from fastgen.migrations import initial_migration, pending_change, schema_json
 from fastgen.service import ServiceModel, pyliteral, pystr
 
 

@@ -489,8 +489,10 @@ def api_hook_imports(op: ApiOperationModel, service: ServiceModel) -> str:
     imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
     types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
     for module, name in op.imports:
-        if name and re.search(rf"\b{re.escape(name)}\b", types) or (
-            name is None and module.split(" as ")[-1] + "." in types
+        if (
+            name
+            and re.search(rf"\b{re.escape(name)}\b", types)
+            or (name is None and module.split(" as ")[-1] + "." in types)
         ):
             imports.append((module, name))
     if "Response" == op.stub_returns:

@@ -24,8 +24,8 @@ from copier.errors import CopierError
 
 from fastgen import __version__
 from fastgen.errors import FastgenError
-from fastgen.migrations import write_revision
 from fastgen.inputs import SPEC_FILES, project_spec, read_input
+from fastgen.migrations import write_revision
 from fastgen.template_repo import live_template_root, template_source
 
 ANSWERS = ".copier-answers.yml"

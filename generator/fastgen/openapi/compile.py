@@ -20,7 +20,6 @@ from packaging.version import InvalidVersion, Version
 from fastgen.errors import Problem, SpecError
 from fastgen.openapi.description import (
     ApiDescription,
-    InlineSchema,
     MediaType,
     Operation,
     Parameter,
@@ -33,7 +32,6 @@ from fastgen.openapi.models import SCALARS, ModelSet, class_name
 from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import _precedes, _rank
 from fastgen.openapi.sourcemap import Source
-from fastgen.pycode import pytuple
 from fastgen.service import (
     ApiModel,
     ApiOperationModel,
@@ -136,9 +134,13 @@ class _Types:
         if not isinstance(kind, str):
             return None
         fmt = schema.get("format")
-        py_type, module = SCALARS.get((kind, fmt)) or SCALARS.get((kind, None)) or (
-            None,
-            None,
+        py_type, module = (
+            SCALARS.get((kind, fmt))
+            or SCALARS.get((kind, None))
+            or (
+                None,
+                None,
+            )
         )
         if module is not None:
             self.imports.add((module[0], module[1] or None))
@@ -222,9 +224,7 @@ class _Compiler:
             invalidations=invalidations,
             api=ApiModel(
                 models_source=source.replace("{package}", package),
-                routers=tuple(
-                    _fill_package(router, package) for router in routers
-                ),
+                routers=tuple(_fill_package(router, package) for router in routers),
                 schemes=schemes,
                 requirements=tuple(self.requirements.values()),
                 policies=tuple(policies.values()),
@@ -289,12 +289,12 @@ class _Compiler:
             enums=tuple(f for f in fields if f.enum_alias),
         )
 
-    def _object(
-        self, schema: Any, seen: set[str]
-    ) -> tuple[dict[str, Any], set[str]]:
+    def _object(self, schema: Any, seen: set[str]) -> tuple[dict[str, Any], set[str]]:
         """Properties and required names of an object schema, through allOf/$ref."""
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            key = schema["$ref"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            key = (
+                schema["$ref"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            )
             if key in seen or key not in self.api.schemas:
                 return {}, set()
             return self._object(self.api.schemas[key], seen | {key})
@@ -360,7 +360,10 @@ class _Compiler:
         extra = f", description={description}" if description else ""
         if scheme.kind == "http_basic":
             factory = f"HTTPBasic(scheme_name={name}, auto_error=False{extra})"
-            annotation, source = "HTTPBasicCredentials | None", ("header", "authorization")
+            annotation, source = (
+                "HTTPBasicCredentials | None",
+                ("header", "authorization"),
+            )
         elif scheme.kind == "api_key":
             where = {"header": "Header", "query": "Query", "cookie": "Cookie"}[
                 scheme.location or "header"
@@ -568,12 +571,17 @@ class _Compiler:
             )
             return None
         is_list = py_type.startswith("list[")
-        if is_list and (param.location in ("path", "header", "cookie") or not param.explode):
+        if is_list and (
+            param.location in ("path", "header", "cookie") or not param.explode
+        ):
             self.error(
                 param.source,
                 f"{param.location} parameter {param.name!r} is an array "
-                + ("with explode: false (comma-separated)" if param.location == "query"
-                   else f"in the {param.location}")
+                + (
+                    "with explode: false (comma-separated)"
+                    if param.location == "query"
+                    else f"in the {param.location}"
+                )
                 + "; FastAPI reads arrays only as repeated query parameters "
                 "(style: form, explode: true)",
             )
@@ -597,9 +605,13 @@ class _Compiler:
             value = schema.get(key) if isinstance(schema, dict) else None
             if key.startswith("exclusive") and isinstance(value, bool):
                 continue  # 3.0 booleans qualify minimum/maximum
-            if value is not None and (key.endswith("Items") == is_list or key == "pattern"):
-                if isinstance(schema, dict) and key in ("minimum", "maximum") and (
-                    schema.get("exclusive" + key[0].upper() + key[1:]) is True
+            if value is not None and (
+                key.endswith("Items") == is_list or key == "pattern"
+            ):
+                if (
+                    isinstance(schema, dict)
+                    and key in ("minimum", "maximum")
+                    and (schema.get("exclusive" + key[0].upper() + key[1:]) is True)
                 ):
                     arg = "gt" if key == "minimum" else "lt"
                 if key == "pattern" and is_list:
@@ -645,8 +657,10 @@ class _Compiler:
         types.imports.add(("typing", "Annotated"))
         if media.kind == "json":
             py_type = types.of(schema, hoist=base)
-            marker = "Body()" if media.content_type == "application/json" else (
-                f"Body(media_type={pystr(media.content_type)})"
+            marker = (
+                "Body()"
+                if media.content_type == "application/json"
+                else (f"Body(media_type={pystr(media.content_type)})")
             )
             types.imports.add(("fastapi", "Body"))
         elif media.kind in ("form", "multipart"):
@@ -682,18 +696,24 @@ class _Compiler:
 
     def _responses(
         self, op: Operation, types: _Types
-    ) -> tuple[str | None, _Success, list[tuple[str, str, str | None, MediaType | None]]]:
+    ) -> tuple[
+        str | None, _Success, list[tuple[str, str, str | None, MediaType | None]]
+    ]:
         """The success status, its return type, and the other responses."""
         statuses = [r.status for r in op.responses]
-        success_status = next((s for s in statuses if s.isdigit() and s[0] == "2"), None)
+        success_status = next(
+            (s for s in statuses if s.isdigit() and s[0] == "2"), None
+        )
         if success_status is None:
             success_status = "200"
         success = _Success("None", False)
         others: list[tuple[str, str, str | None, MediaType | None]] = []
         for response in op.responses:
             media = _primary(response.content) if response.content else None
-            base = class_name(op.name) + "Response" + (
-                "" if response.status == success_status else response.status.title()
+            base = (
+                class_name(op.name)
+                + "Response"
+                + ("" if response.status == success_status else response.status.title())
             )
             model = None
             if media is not None and media.kind == "json":
@@ -756,8 +776,6 @@ class _Compiler:
         if crud in ("create", "update") and not isinstance(body, ApiParamModel):
             self.error(op.source, f"the {crud!r} operation needs a request body")
             return None
-        if resource.annotation.table or resource.name not in self.table_models:
-            pass
         return crud
 
     def _sample_request(self, op: Operation) -> str | None:
@@ -799,7 +817,9 @@ class _Compiler:
                 continue
             if scheme.location != "header":
                 return None
-            value = "Bearer test-token" if scheme.parameter == "authorization" else "test"
+            value = (
+                "Bearer test-token" if scheme.parameter == "authorization" else "test"
+            )
             if scheme.factory.startswith("HTTPBasic"):
                 value = "Basic dGVzdDp0ZXN0"
             headers[scheme.parameter] = value
@@ -969,8 +989,10 @@ def _docstring(op: Operation) -> str:
     first = text.splitlines()[0].strip() if text else f"{op.method} {op.path}"
     if not first.endswith("."):
         first += "."
-    return pystr(first) if '"""' in first or first.endswith('"') else (
-        '"""' + first.replace("\\", "\\\\") + '"""'
+    return (
+        pystr(first)
+        if '"""' in first or first.endswith('"')
+        else ('"""' + first.replace("\\", "\\\\") + '"""')
     )
 
 
@@ -987,14 +1009,9 @@ def _fill_package(router: ApiRouterModel, package: str) -> ApiRouterModel:
         ApiOperationModel(
             **{
                 **op.__dict__,
-                "imports": tuple(
-                    (m.replace(_PKG, package), n) for m, n in op.imports
-                ),
+                "imports": tuple((m.replace(_PKG, package), n) for m, n in op.imports),
             }
         )
         for op in router.operations
     )
     return ApiRouterModel(name=router.name, tag=router.tag, operations=operations)
-
-
-__all__ = ["compile_api", "pytuple"]

@@ -215,13 +215,29 @@ def ruff_clean(source: str) -> str:
     common = ["--isolated", "--line-length", str(LINE_LENGTH)]
     try:
         fixed = subprocess.run(
-            [ruff, "check", *common, "--select", "I,F401,UP", "--fix-only",
-             "--exit-zero", "--stdin-filename", "generated.py", "-"],
-            input=source, capture_output=True, text=True, check=True,
+            [
+                ruff,
+                "check",
+                *common,
+                "--select",
+                "I,F401,UP",
+                "--fix-only",
+                "--exit-zero",
+                "--stdin-filename",
+                "generated.py",
+                "-",
+            ],
+            input=source,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         return subprocess.run(
             [ruff, "format", *common, "--stdin-filename", "generated.py", "-"],
-            input=fixed, capture_output=True, text=True, check=True,
+            input=fixed,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
