@@ -1046,9 +1046,10 @@ def _docstring(op: Operation) -> str:
 
 
 def _version(text: str) -> str:
-    """``info.version`` when PEP 440 accepts it (a package version must be), else 0.1.0."""
+    """``info.version`` when it is a PEP 440 version as written (a package version must
+    be; ``2024-01`` would silently become ``2024.post1``), else 0.1.0."""
     try:
-        return str(Version(text))
+        return text if str(Version(text)) == text else DEFAULT_VERSION
     except InvalidVersion:
         return DEFAULT_VERSION
 
