@@ -297,6 +297,11 @@ class ApiRouterModel:
     def stubs(self) -> tuple[ApiOperationModel, ...]:
         return tuple(op for op in self.operations if op.crud is None)
 
+    @property
+    def uses_convertors(self) -> bool:
+        """Whether a route's path uses a convertor of ``convertors.py``."""
+        return any(":pattern_" in op.route for op in self.operations)
+
 
 @dataclass(frozen=True)
 class ApiSchemeModel:
@@ -343,6 +348,8 @@ class ApiModel:
     requirements: tuple[ApiRequirementModel, ...]
     policies: tuple[PolicyModel, ...]
     tables: tuple[ApiTableModel, ...]
+    # Starlette path convertors made from patterns: ((name, regex), ...)
+    convertors: tuple[tuple[str, str], ...] = ()
 
     @property
     def operations(self) -> tuple[ApiOperationModel, ...]:

@@ -30,7 +30,7 @@ from fastgen.openapi.description import (
 )
 from fastgen.openapi.models import SCALARS, ModelSet, class_name
 from fastgen.openapi.naming import default_service_name, python_identifier
-from fastgen.openapi.routes import _precedes, _rank
+from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
     ApiModel,
@@ -173,6 +173,7 @@ class _Compiler:
         }
         self.table_models: dict[str, ResourceModel] = {}
         self.requirements: dict[str, ApiRequirementModel] = {}
+        self.patterns: dict[str, str] = {}  # regex -> convertor name
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(
@@ -239,6 +240,9 @@ class _Compiler:
                 requirements=tuple(self.requirements.values()),
                 policies=tuple(policies.values()),
                 tables=self._tables(operations),
+                convertors=tuple(
+                    (name, regex) for regex, name in self.patterns.items()
+                ),
             ),
         )
 
@@ -503,7 +507,7 @@ class _Compiler:
                 return None
         requirement = self._requirement(op, schemes)
         responses = self._responses_literal(op, status, others)
-        served = _served_path(op)
+        served = _served_path(op, self._convertors(op))
         decorator = [pystr(served)]
         if op.operation_id:
             decorator.append(f"operation_id={pystr(op.operation_id)}")
@@ -563,6 +567,41 @@ class _Compiler:
             if requirement
             else None,
         )
+
+    def _convertors(self, op: Operation) -> dict[str, str]:
+        """Starlette convertors for the path parameters whose pattern routes them.
+
+        A catch-all pattern (``.+``) matches slashes too, as the ``path`` convertor
+        does. Of two same-shape routes (the description allows them when exactly one
+        is constrained by a pattern), the constrained one must not match other values,
+        or it would answer 422 where the other route should answer: its parameters get
+        a convertor made from their pattern (registered in ``convertors.py``).
+        """
+        shape = _SHAPE.sub("{}", op.path)
+        siblings = [
+            other
+            for other in self.api.operations
+            if other is not op
+            and other.method == op.method
+            and _SHAPE.sub("{}", other.path) == shape
+        ]
+        found = {}
+        for param in op.parameters:
+            schema = self._resolve(self._deref(param.schema))
+            pattern = schema.get("pattern") if isinstance(schema, dict) else None
+            if param.location != "path" or not isinstance(pattern, str):
+                continue
+            if pattern in CATCH_ALL and pattern.replace("^", "").startswith(
+                (".", "(.")
+            ):
+                found[param.name] = "path"
+            elif siblings and pattern not in CATCH_ALL:
+                regex = pattern.removeprefix("^").removesuffix("$")
+                name = self.patterns.setdefault(
+                    regex, f"pattern_{len(self.patterns) + 1}"
+                )
+                found[param.name] = name
+        return found
 
     def _columns(self, resource: Resource) -> set[str]:
         model = self.table_models.get(resource.annotation.table or resource.name)
@@ -698,7 +737,9 @@ class _Compiler:
             if not props:
                 self.error(
                     request.source,
-                    f"a {media.content_type} body must be an object with properties",
+                    f"a {media.content_type} body must be an object with properties "
+                    "(not oneOf/anyOf, not free-form): FastAPI reads a form into one "
+                    "model with fields",
                 )
                 return False
             py_type = types.of(schema, hoist=base)
@@ -799,8 +840,7 @@ class _Compiler:
                 f"{op.method} {op.path} is the {crud!r} operation of resource "
                 f"{resource.schema!r}, so its success response must be "
                 f"{'an array of ' if crud == 'list' else ''}#/components/schemas/"
-                f"{resource.schema}; the generated repository cannot answer "
-                f"{success.annotation}",
+                f"{resource.schema}, which the generated repository returns",
             )
             return None
         if crud in ("create", "update") and not isinstance(body, ApiParamModel):
@@ -985,15 +1025,22 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SHAPE = re.compile(r"\{[^{}]*\}")
 
 
-def _served_path(op: Operation) -> str:
+def _served_path(op: Operation, convertors: Mapping[str, str]) -> str:
     """The path FastAPI serves: parameters keep their wire name where Starlette accepts
-    it (so the app's OpenAPI names them as the document does), else their Python name."""
+    it (so the app's OpenAPI names them as the document does), else their Python name;
+    ``convertors`` (parameter -> Starlette convertor) make a route match only the
+    values its pattern allows."""
     path = op.path
     for param in op.parameters:
-        if param.location == "path" and not _IDENTIFIER.fullmatch(param.name):
-            path = path.replace("{" + param.name + "}", "{" + param.python_name + "}")
+        if param.location != "path":
+            continue
+        name = param.name if _IDENTIFIER.fullmatch(param.name) else param.python_name
+        convertor = convertors.get(param.name)
+        served = f"{name}:{convertor}" if convertor else name
+        path = path.replace("{" + param.name + "}", "{" + served + "}")
     return path
 
 
