@@ -272,6 +272,11 @@ class ApiOperationModel:
     requirement_header: str | None  # a literal dict of credentials for tests
 
     @property
+    def openapi_path(self) -> str:
+        """The route as the app's OpenAPI document lists it (without convertors)."""
+        return re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", self.route)
+
+    @property
     def item_model(self) -> str:
         """The element type of a list response (``list[X]`` -> ``X``)."""
         return self.returns.removeprefix("list[").removesuffix("]")

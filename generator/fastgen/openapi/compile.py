@@ -96,13 +96,13 @@ class _Types:
             return None
         ref = schema.get("$ref")
         if isinstance(ref, str) and depth:
-            key = _unescape(ref.removeprefix("#/components/schemas/"))
-            target_schema = self.schemas.get(key)
+            target_schema = _pointer(self.schemas, ref)
             return self.of(target_schema, depth=depth + 1) if depth < 8 else None
         if isinstance(ref, str):
             target = self.models.ref_class(ref)
-            if target is None:
-                return None
+            if target is None:  # a pointer into a component: use what it points at
+                pointed = _pointer(self.schemas, ref)
+                return None if pointed is None else self.of(pointed, hoist=hoist)
             self.imports.add((_PKG, "api_models"))
             return f"api_models.{target}"
         kinds = schema.get("type")
@@ -120,14 +120,22 @@ class _Types:
         return f"{inner} | None" if nullable and inner != "Any" else inner
 
     def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if depth and isinstance(variants, list) and not schema.get("discriminator"):
+            # A parameter may be one of several scalars: int | str.
+            types = [self.of(v, depth=depth) for v in variants]
+            if None in types:
+                return None
+            unique = list(dict.fromkeys(t for t in types if t))
+            return " | ".join(unique) if unique else None
         if any(k in schema for k in ("allOf", "oneOf", "anyOf", "not", "properties")):
             return None
         enum = schema.get("enum")
         if isinstance(enum, list) and enum:
             values = [v for v in enum if v is not None]
-            if values and all(
-                isinstance(v, str | int) and not isinstance(v, bool) for v in values
-            ):
+            if not values:
+                return "None"
+            if all(isinstance(v, str | int | bool) for v in values):
                 self.imports.add(("typing", "Literal"))
                 return f"Literal[{', '.join(pyliteral(v) for v in values)}]"
             return None
@@ -687,7 +695,7 @@ class _Compiler:
             value = schema.get("default") if isinstance(schema, dict) else None
             if value is None:
                 default = "None"
-                if not py_type.endswith("| None") and py_type != "Any":
+                if not py_type.endswith("None") and py_type != "Any":
                     py_type += " | None"
             else:
                 default = pyliteral(value)
@@ -1070,6 +1078,18 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         ),
         None,
     )
+
+
+def _pointer(schemas: Mapping[str, Any], ref: str) -> Any:
+    """The schema ``ref`` (``#/components/schemas/...``) points at, or None."""
+    if not ref.startswith("#/components/schemas/"):
+        return None
+    node: Any = schemas
+    for token in ref.removeprefix("#/components/schemas/").split("/"):
+        if not isinstance(node, dict) or _unescape(token) not in node:
+            return None
+        node = node[_unescape(token)]
+    return node
 
 
 def _unescape(token: str) -> str:

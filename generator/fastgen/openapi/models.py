@@ -114,6 +114,15 @@ class ModelSet:
             return None
         return self.names.get(_unescape(ref[len(REF_PREFIX) :]))
 
+    def _renamed_ref(self, ref: str) -> str:
+        """``ref`` with its component renamed, also when it points inside one
+        (``#/components/schemas/address/properties/city``)."""
+        if not ref.startswith(REF_PREFIX):
+            return ref
+        head, sep, rest = ref[len(REF_PREFIX) :].partition("/")
+        target = self.names.get(_unescape(head))
+        return REF_PREFIX + target + sep + rest if target else ref
+
     def hoist(self, base: str, schema: Any) -> str:
         """A class for an inline schema; its name is ``base`` or the next free one."""
         name = self._free(class_name(base))
@@ -136,8 +145,7 @@ class ModelSet:
             out = {}
             for key, value in node.items():
                 if key == "$ref" and isinstance(value, str):
-                    target = self.ref_class(value)
-                    out[key] = REF_PREFIX + target if target else value
+                    out[key] = self._renamed_ref(value)
                 elif key == "mapping" and isinstance(value, dict):
                     out[key] = {
                         k: REF_PREFIX + (self.ref_class(v) or "")
