@@ -12,11 +12,13 @@ of the compile can refer to them by name. The module is generated once per docum
 from __future__ import annotations
 
 import ast
+import json
 import keyword
 import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ruff.__main__ import find_ruff_bin
@@ -167,7 +169,7 @@ class ModelSet:
         all_classes = [*self.names.values(), *self.hoisted]
         if not all_classes:
             return HEADER + "\n"
-        source = _datamodel_codegen(self.document())
+        source = _generate_module(json.dumps(self.document(), sort_keys=True))
         defined = {
             node.name
             for node in ast.parse(source).body
@@ -184,6 +186,12 @@ class ModelSet:
 
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
+
+
+@lru_cache(maxsize=8)
+def _generate_module(document_json: str) -> str:
+    """Generation is the slow step and ``fastgen new`` compiles twice (check, render)."""
+    return _datamodel_codegen(json.loads(document_json))
 
 
 def _datamodel_codegen(document: dict[str, Any]) -> str:
