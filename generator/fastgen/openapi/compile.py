@@ -64,6 +64,7 @@ CONSTRAINTS = {
     "minItems": "min_length",
     "maxItems": "max_length",
 }
+INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
 MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
@@ -685,6 +686,23 @@ class _Compiler:
                 if key == "pattern" and is_list:
                     continue
                 args.append(f"{arg}={pyliteral(value)}")
+        bounds = (
+            INTEGER_BOUNDS.get(schema.get("format"))
+            if isinstance(schema, dict)
+            else None
+        )
+        if bounds and schema.get("type") == "integer" and not is_list:
+            # int32/int64 say how large the value can be; without the bound a
+            # larger one reaches the database driver and fails there (a 500).
+            for key, arg, value in (
+                ("minimum", "ge", -bounds),
+                ("maximum", "le", bounds - 1),
+            ):
+                if (
+                    key not in schema
+                    and f"exclusive{key[0].upper()}{key[1:]}" not in schema
+                ):
+                    args.append(f"{arg}={value}")
         if param.description:
             args.append(f"description={pystr(param.description)}")
         if param.deprecated:
