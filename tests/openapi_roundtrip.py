@@ -197,8 +197,10 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
     if kind == "integer" and schema.get("format") not in (None, "int32", "int64"):
         kind = "integer"
     out: dict[str, Any] = {"type": kind}
-    if isinstance(schema.get("enum"), list):
-        out["enum"] = sorted(repr(v) for v in schema["enum"] if v is not None)
+    # pydantic writes a one-value enum (a Literal) as const.
+    enum = [schema["const"]] if "const" in schema else schema.get("enum")
+    if isinstance(enum, list):
+        out["enum"] = sorted(repr(v) for v in enum if v is not None)
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
         out["properties"] = {

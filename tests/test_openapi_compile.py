@@ -37,12 +37,18 @@ def test_petstore_compiles_to_a_table_and_cached_routes() -> None:
     assert {name: op.crud for name, op in ops.items()} == {
         "find_pets": "list",
         "add_pet": "create",
+        "my_pets": None,  # a stub: no table serves it
         "find_pet_by_id": "get",
         "delete_pet": "delete",
     }
+    assert "dependencies=[Depends(require_bearer)]" in ops["my_pets"].decorator
     assert ops["find_pets"].returns == "list[api_models.Pet]"
     assert ops["delete_pet"].status == 204
-    assert [p.name for p in model.policies] == ["find_pets", "find_pet_by_id"]
+    assert [(p.name, p.scope) for p in model.policies] == [
+        ("find_pets", "public"),
+        ("my_pets", "private"),
+        ("find_pet_by_id", "public"),
+    ]
     assert model.invalidations == {
         "add_pet": (("find_pets", False),),
         "delete_pet": (("find_pet_by_id", True), ("find_pets", False)),

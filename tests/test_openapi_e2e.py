@@ -2,7 +2,8 @@
 the app describes the same API, serve it and use it over HTTP (CRUD, cache, 501).
 
 The document is the OpenAPI Initiative's petstore-expanded with ``x-fastgen-resource``
-on ``Pet`` and ``x-fastgen-cache`` on both reads.
+on ``Pet``, ``x-fastgen-cache`` on both reads, and ``GET /pets/mine``: a bearer-secured
+operation cached per caller, whose body the user writes (as here).
 """
 
 from __future__ import annotations
@@ -28,11 +29,44 @@ from .test_e2e import free_port, run
 pytestmark = pytest.mark.e2e
 SPEC = Path(__file__).parent / "specs" / "openapi" / "compile" / "petstore-table.yaml"
 PACKAGE = "swagger_petstore"
+MY_PETS = '''\
+"""Body of GET /pets/mine, written by the user: a pet named after the call count."""
+
+from itertools import count
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from swagger_petstore import api_models
+
+CALLS = count(1)
+
+
+async def handle(session: AsyncSession) -> list[api_models.Pet]:
+    """Each computation is numbered, so a cached answer shows an old number."""
+    return [api_models.Pet(id=next(CALLS), name="mine")]
+'''
+MY_PETS_TEST = '''\
+"""The user's test of GET /pets/mine."""
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_my_pets_needs_a_token(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/pets/mine")).status_code == 401
+    mine = await client.get("/pets/mine", headers={"authorization": "Bearer a"})
+    assert mine.json()[0]["name"] == "mine"
+'''
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = new_project(SPEC, tmp_path_factory.mktemp("oa") / "petstore")
+    hook = project / "src" / PACKAGE / "hooks" / "operations" / "my_pets.py"
+    hook.write_text(MY_PETS)
+    (project / "tests" / "test_operation_stubs.py").write_text(MY_PETS_TEST)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)
     run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]", cwd=project)
     return project
@@ -124,3 +158,17 @@ def test_table_backed_pets_over_http(server: str) -> None:
         # The delete invalidated the cached item and the list.
         assert http.get(f"/pets/{pet['id']}").status_code == 404
         assert http.get("/pets").json() == []
+
+
+def test_private_entries_never_cross_callers(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=5) as http:
+        assert http.get("/pets/mine").status_code == 401
+        ann = {"authorization": "Bearer ann"}
+        bob = {"authorization": "Bearer bob"}
+        first = http.get("/pets/mine", headers=ann)
+        again = http.get("/pets/mine", headers=ann)
+        other = http.get("/pets/mine", headers=bob)
+        assert (first.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
+        assert again.json() == first.json()
+        assert other.headers["x-cache"] == "MISS"
+        assert other.json()[0]["id"] != first.json()[0]["id"]
