@@ -26,7 +26,10 @@ app = typer.Typer(
 
 SpecArg = Annotated[
     Path,
-    typer.Argument(help="A fastgen.yaml spec (YAML or JSON).", show_default=False),
+    typer.Argument(
+        help="A fastgen.yaml spec, or an OpenAPI 3.0/3.1 document (YAML or JSON).",
+        show_default=False,
+    ),
 ]
 
 
@@ -81,16 +84,12 @@ def new(
     ] = None,
 ) -> None:
     """Generate a new project from SPEC."""
+    from fastgen.inputs import read_input
     from fastgen.render import new_project
-    from fastgen.spec.loader import load_document
 
     with _user_errors(2):
         if output is None:
-            data, _ = load_document(spec)
-            name = (
-                data.get("service", {}).get("name") if isinstance(data, dict) else None
-            )
-            output = Path(name if isinstance(name, str) and name else "service")
+            output = Path(read_input(spec)[1].package)
         destination = new_project(spec, output)
     typer.echo(f"Generated {destination}")
     typer.echo(f"Next: cd {destination} && pip install -e '.[dev]' && pytest")
@@ -99,10 +98,10 @@ def new(
 @app.command()
 def validate(spec: SpecArg) -> None:
     """Check SPEC and print every problem as FILE:LINE:COL: message."""
-    from fastgen.spec.validate import load_spec
+    from fastgen.inputs import read_input
 
     with _user_errors(2):
-        load_spec(spec)
+        read_input(spec)
     typer.echo(f"{spec}: ok")
 
 
@@ -127,7 +126,7 @@ def update(
         bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
     ] = False,
 ) -> None:
-    """Regenerate the project from its fastgen.yaml, keeping hand edits (3-way merge)."""
+    """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits."""
     from fastgen.update import preview, update_project
 
     with _user_errors(1):
@@ -141,13 +140,13 @@ def update(
 
 @app.command()
 def check(project: ProjectOpt = Path()) -> None:
-    """Exit 1 if the committed code is stale with respect to fastgen.yaml or fastgen."""
+    """Exit 1 if the committed code is stale with respect to its spec file or fastgen."""
     from fastgen.update import preview
 
     with _user_errors(1):
         result = preview(project)
     if result.clean:
-        typer.echo("Up to date with fastgen.yaml.")
+        typer.echo("Up to date with the spec file.")
         return
     typer.echo("Stale: `fastgen update` would change these files:", err=True)
     _report(result, verb="would change", err=True)

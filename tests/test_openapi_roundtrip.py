@@ -1,0 +1,84 @@
+"""The round-trip comparison itself: it sees the differences that matter and none of
+the ones generation legitimately introduces."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .openapi_roundtrip import compare
+
+SOURCE: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "paths": {
+        "/pets/{pet-id}": {
+            "get": {
+                "parameters": [
+                    {"name": "pet-id", "in": "path", "required": True},
+                    {"name": "fields", "in": "query"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "a pet",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Pet"}
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Pet": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "tag": {"type": "string", "nullable": True},
+                    "kind": {"type": "string", "enum": ["cat"]},
+                },
+            }
+        }
+    },
+}
+
+
+def served() -> dict[str, Any]:
+    """What FastAPI would write for SOURCE: renamed parameter, anyOf-null, const."""
+    app = copy.deepcopy(SOURCE)
+    op = app["paths"].pop("/pets/{pet-id}")["get"]
+    op["parameters"][0]["name"] = "pet_id"
+    op["responses"]["422"] = {"description": "Validation Error"}
+    app["paths"]["/pets/{pet_id}"] = {"get": op}
+    pet = app["components"]["schemas"].pop("Pet")
+    pet["properties"]["tag"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    pet["properties"]["kind"] = {"const": "cat", "type": "string"}
+    app["components"]["schemas"]["PetModel"] = pet
+    response = op["responses"]["200"]["content"]["application/json"]
+    response["schema"] = {"$ref": "#/components/schemas/PetModel"}
+    return app
+
+
+def test_legitimate_differences_are_normalised() -> None:
+    assert compare(SOURCE, served()) == []
+
+
+def test_real_differences_are_reported() -> None:
+    app = served()
+    op = app["paths"]["/pets/{pet_id}"]["get"]
+    op["parameters"][1]["required"] = True
+    op["responses"]["201"] = op["responses"].pop("200")
+    app["components"]["schemas"]["PetModel"]["properties"]["id"]["type"] = "string"
+    problems = compare(SOURCE, app)
+    assert len(problems) == 2
+    assert problems[0].startswith("GET /pets/{}: parameters: expected")
+    assert "status codes: expected ['200'], served ['201']" in problems[1]
+    op["responses"]["200"] = op["responses"].pop("201")
+    del op["parameters"][1]["required"]
+    (problem,) = compare(SOURCE, app)
+    assert "response 200 at .properties.id.type: expected 'integer'" in problem
+    del app["paths"]["/pets/{pet_id}"]
+    assert compare(SOURCE, app) == ["GET /pets/{}: missing from the app"]
