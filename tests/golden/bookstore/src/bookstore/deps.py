@@ -12,6 +12,7 @@ from bookstore.cache import CacheLayer
 from bookstore.hooks.settings import Settings
 
 PAGE_SIZE_MAX = 100
+OFFSET_MAX = 2**63 - 1  # SQL's OFFSET is a signed 64-bit integer
 
 
 @lru_cache
@@ -35,4 +36,4 @@ def get_cache(request: Request) -> CacheLayer:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CacheDep = Annotated[CacheLayer, Depends(get_cache)]
 Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows to skip.")]
