@@ -26,7 +26,10 @@ app = typer.Typer(
 
 SpecArg = Annotated[
     Path,
-    typer.Argument(help="A fastgen.yaml spec (YAML or JSON).", show_default=False),
+    typer.Argument(
+        help="A fastgen.yaml spec, or an OpenAPI 3.0/3.1 document (YAML or JSON).",
+        show_default=False,
+    ),
 ]
 
 
@@ -81,16 +84,12 @@ def new(
     ] = None,
 ) -> None:
     """Generate a new project from SPEC."""
+    from fastgen.inputs import read_input
     from fastgen.render import new_project
-    from fastgen.spec.loader import load_document
 
     with _user_errors(2):
         if output is None:
-            data, _ = load_document(spec)
-            name = (
-                data.get("service", {}).get("name") if isinstance(data, dict) else None
-            )
-            output = Path(name if isinstance(name, str) and name else "service")
+            output = Path(read_input(spec)[1].package)
         destination = new_project(spec, output)
     typer.echo(f"Generated {destination}")
     typer.echo(f"Next: cd {destination} && pip install -e '.[dev]' && pytest")
@@ -99,10 +98,10 @@ def new(
 @app.command()
 def validate(spec: SpecArg) -> None:
     """Check SPEC and print every problem as FILE:LINE:COL: message."""
-    from fastgen.spec.validate import load_spec
+    from fastgen.inputs import read_input
 
     with _user_errors(2):
-        load_spec(spec)
+        read_input(spec)
     typer.echo(f"{spec}: ok")
 
 

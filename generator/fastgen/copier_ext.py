@@ -18,15 +18,9 @@ from jinja2.ext import Extension
 
 from fastgen import __version__, pycode
 from fastgen.formatting import format_python
+from fastgen.inputs import compile_answer, project_spec, spec_file_name
 from fastgen.migrations import initial_migration, pending_change, schema_json
-from fastgen.service import (
-    ServiceModel,
-    compile_service,
-    pyliteral,
-    pystr,
-)
-from fastgen.spec.loader import Positions
-from fastgen.spec.validate import validate_data
+from fastgen.service import ServiceModel, pyliteral, pystr
 
 
 class FastgenExtension(Extension):
@@ -44,6 +38,7 @@ class FastgenExtension(Extension):
         environment.globals["fastgen_version"] = __version__
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
         environment.globals["schema_changed"] = schema_changed
+        environment.globals["spec_file_name"] = spec_file_name
         environment.globals["schema_json"] = schema_json
         for helper in (
             pycode.orm_column,
@@ -63,6 +58,10 @@ class FastgenExtension(Extension):
             pycode.pk_of,
             pycode.test_imports,
             pycode.routers_imports,
+            pycode.api_router_imports,
+            pycode.api_hook_imports,
+            pycode.api_security_imports,
+            pycode.api_call_args,
             pycode.invalidations_literal,
             pycode.models_init_imports,
             pycode.tables_in_creation_order,
@@ -99,9 +98,9 @@ _last_compiled: dict[str, tuple[Any, ServiceModel]] = {}
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:
-    """True when the project's fastgen.yaml says something else than the ``spec`` answer."""
-    path = Path(str(project)) / "fastgen.yaml"
-    if not path.is_file():
+    """True when the project's input file says something else than the ``spec`` answer."""
+    path = project_spec(Path(str(project)))
+    if path is None:
         return False
     on_disk = yaml.safe_load(path.read_text(encoding="utf-8"))
     return json.dumps(on_disk, default=str) != json.dumps(spec, default=str)
@@ -116,4 +115,4 @@ def schema_changed(spec: Any, project: Any) -> bool:
 def _compile(spec_json: str) -> ServiceModel:
     # The answer went through YAML once; a round trip through JSON gives a hashable key.
     data = json.loads(spec_json)
-    return compile_service(validate_data(data, Positions(".copier-answers.yml")))
+    return compile_answer(data, ".copier-answers.yml")

@@ -7,10 +7,13 @@ indented line, else one per line with a trailing comma.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fastgen.pyimports import LINE_LENGTH, Import, render_imports
 from fastgen.service import (
+    ApiOperationModel,
+    ApiRouterModel,
     EndpointModel,
     FieldModel,
     ResourceModel,
@@ -358,7 +361,7 @@ def conftest_imports(service: ServiceModel) -> str:
         (f"{pkg}.main", "create_app"),
         (f"{pkg}.hooks.settings", "Settings"),
     ]
-    for resource in service.resources:
+    for resource in service.crud_resources:
         schemas = f"{pkg}.schemas.{resource.module}"
         imports += [
             (f"{pkg}.models", resource.class_name),
@@ -389,9 +392,10 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
 
 def routers_imports(service: ServiceModel) -> str:
     """Imports of ``routers/__init__.py``."""
-    modules = [r.module for r in service.resources]
+    modules = [r.module for r in service.crud_resources]
     if service.endpoints:
         modules.append("endpoints")
+    modules += [r.name for r in service.api_routers]
     imports: list[Import] = [("fastapi", "APIRouter")]
     imports += [(f"{service.package}.routers", m) for m in modules]
     return render_imports(imports, service.package)
@@ -459,3 +463,70 @@ def sample_url(endpoint: EndpointModel) -> str:
     for param in endpoint.params:
         url = url.replace(f"{{{param.name}}}", samples.get(param.py_type, "sample"))
     return url
+
+
+# --- OpenAPI input ------------------------------------------------------------------
+
+
+def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
+    """Imports of one per-tag router module of an OpenAPI service."""
+    pkg = service.package
+    imports: list[Import] = [("fastapi", "APIRouter"), (f"{pkg}.deps", "SessionDep")]
+    for op in router.operations:
+        imports += list(op.imports)
+        if op.invalidates:
+            imports.append((f"{pkg}.deps", "CacheDep"))
+        if op.crud is None:
+            imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
+            continue
+        imports.append((f"{pkg}.models", op.row_class))
+        if op.crud in ("get", "update", "delete"):
+            imports.append((f"{pkg}.crud", "get_or_404"))
+        if op.crud in ("create", "update", "delete"):
+            imports.append((f"{pkg}.crud", "commit_or_409"))
+            hooks = f"{pkg}.hooks.resources.{op.resource}"
+            imports.append((hooks, f"hooks as {op.resource}_hooks"))
+        if op.crud in ("create", "update"):
+            imports.append((f"{pkg}.crud", "column_values"))
+        if op.crud == "list":
+            imports.append(("sqlalchemy", "select"))
+    return render_imports(imports, pkg)
+
+
+def api_security_imports(service: ServiceModel) -> str:
+    """Imports of ``security.py``: the FastAPI security classes the schemes use."""
+    imports: list[Import] = [
+        ("typing", "Annotated"),
+        ("fastapi", "HTTPException"),
+        ("fastapi", "Request"),
+        ("fastapi", "Security"),
+        ("fastapi", "status"),
+    ]
+    for scheme in service.api_schemes:
+        imports.append(("fastapi.security", scheme.factory.split("(")[0]))
+        for name in ("HTTPAuthorizationCredentials", "HTTPBasicCredentials"):
+            if name in scheme.annotation:
+                imports.append(("fastapi.security", name))
+    return render_imports(imports, service.package)
+
+
+def api_hook_imports(op: ApiOperationModel, service: ServiceModel) -> str:
+    """Imports of one operation's stub module in hooks/operations/."""
+    pkg = service.package
+    imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
+    types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
+    for module, name in op.imports:
+        if (
+            name
+            and re.search(rf"\b{re.escape(name)}\b", types)
+            or (name is None and module.split(" as ")[-1] + "." in types)
+        ):
+            imports.append((module, name))
+    if "Response" == op.stub_returns:
+        imports.append(("fastapi", "Response"))
+    return render_imports(imports, pkg)
+
+
+def api_call_args(op: ApiOperationModel) -> list[str]:
+    """Keyword arguments passing a route's parameters on to its stub."""
+    return [f"{p.name}={p.name}" for p in op.params]

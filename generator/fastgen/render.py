@@ -11,8 +11,8 @@ from copier.errors import CopierError
 
 from fastgen import __version__
 from fastgen.errors import FastgenError
+from fastgen.inputs import read_input, spec_file_name
 from fastgen.spec.loader import load_document
-from fastgen.spec.validate import validate_data
 from fastgen.template_repo import template_source
 
 
@@ -21,15 +21,16 @@ def new_project(spec_path: Path, destination: Path) -> Path:
 
     Nothing is written unless the spec is valid; a failed render removes what it made.
     """
-    data, positions = load_document(spec_path)
-    validate_data(data, positions)
+    data, _ = read_input(spec_path)
     if destination.exists() and any(destination.iterdir()):
         raise FastgenError(
             f"{destination} exists and is not empty; choose a new directory"
         )
     render(data, destination)
-    # Keep the user's own file (comments and all) as the project's source of truth.
-    shutil.copyfile(spec_path, destination / "fastgen.yaml")
+    # Keep the user's own file (comments and all) as the project's source of truth;
+    # an OpenAPI document of several files stays bundled, as rendered from the answer.
+    if load_document(spec_path)[0] == data:
+        shutil.copyfile(spec_path, destination / spec_file_name(data))
     return destination
 
 

@@ -232,6 +232,128 @@ class EndpointModel:
 
 
 @dataclass(frozen=True)
+class ApiParamModel:
+    """One argument of an OpenAPI route (a parameter or the request body)."""
+
+    name: str
+    annotation: str  # with its FastAPI marker: Annotated[int, Query(ge=1)]
+    py_type: str  # the plain type the handler stub receives
+    default: str | None  # a Python expression, or None when required
+    location: str  # path, query, header, cookie or body
+
+
+@dataclass(frozen=True)
+class ApiOperationModel:
+    """One OpenAPI operation, as a route and (unless a table serves it) a stub."""
+
+    name: str
+    method: str
+    route: str
+    router: str
+    tag: str
+    docstring: str  # a Python string literal
+    decorator: tuple[str, ...]  # arguments of @router.<method>(...)
+    params: tuple[ApiParamModel, ...]
+    returns: str
+    status: int
+    stub_returns: str
+    crud: str | None  # list, get, create, update or delete of ``resource``
+    resource: str | None
+    row_class: str | None
+    pk_name: str | None
+    id_param: str | None
+    limit_param: str | None
+    offset_param: str | None
+    filters: tuple[str, ...]  # query parameters that are columns: equality filters
+    policy: PolicyModel | None
+    invalidates: bool
+    imports: tuple[tuple[str, str | None], ...]
+    sample: str | None  # a literal [url, query, body] that passes validation
+    requirement_header: str | None  # a literal dict of credentials for tests
+
+    @property
+    def item_model(self) -> str:
+        """The element type of a list response (``list[X]`` -> ``X``)."""
+        return self.returns.removeprefix("list[").removesuffix("]")
+
+    @property
+    def required_params(self) -> tuple[ApiParamModel, ...]:
+        return tuple(p for p in self.params if p.default is None)
+
+    @property
+    def optional_params(self) -> tuple[ApiParamModel, ...]:
+        return tuple(p for p in self.params if p.default is not None)
+
+
+@dataclass(frozen=True)
+class ApiRouterModel:
+    """The routes of one tag (``default`` for untagged operations)."""
+
+    name: str
+    tag: str
+    operations: tuple[ApiOperationModel, ...]
+
+    @property
+    def stubs(self) -> tuple[ApiOperationModel, ...]:
+        return tuple(op for op in self.operations if op.crud is None)
+
+
+@dataclass(frozen=True)
+class ApiSchemeModel:
+    """A security scheme, as a FastAPI security dependency."""
+
+    name: str
+    var: str
+    factory: str  # e.g. HTTPBearer(scheme_name="bearer", auto_error=False)
+    annotation: str
+    location: str  # where the credential travels: header, query or cookie
+    parameter: str  # its name there (headers lower-case)
+
+
+@dataclass(frozen=True)
+class ApiRequirementModel:
+    """A dependency that lets a request through when any alternative is satisfied."""
+
+    function: str
+    schemes: tuple[ApiSchemeModel, ...]
+    condition: str  # e.g. "bearer is not None or api_key is not None"
+    description: str
+
+
+@dataclass(frozen=True)
+class ApiTableModel:
+    """The CRUD operations of one table-backed schema (for the generated tests)."""
+
+    resource: str
+    pk: str
+    list: ApiOperationModel | None
+    get: ApiOperationModel | None
+    create: ApiOperationModel | None
+    update: ApiOperationModel | None
+    delete: ApiOperationModel | None
+
+
+@dataclass(frozen=True)
+class ApiModel:
+    """What an OpenAPI document adds: models, per-tag routers, security."""
+
+    models_source: str
+    routers: tuple[ApiRouterModel, ...]
+    schemes: tuple[ApiSchemeModel, ...]
+    requirements: tuple[ApiRequirementModel, ...]
+    policies: tuple[PolicyModel, ...]
+    tables: tuple[ApiTableModel, ...]
+
+    @property
+    def operations(self) -> tuple[ApiOperationModel, ...]:
+        return tuple(op for r in self.routers for op in r.operations)
+
+    @property
+    def stubs(self) -> tuple[ApiOperationModel, ...]:
+        return tuple(op for op in self.operations if op.crud is None)
+
+
+@dataclass(frozen=True)
 class ServiceModel:
     """The whole service, ready to render."""
 
@@ -252,12 +374,41 @@ class ServiceModel:
     endpoints: tuple[EndpointModel, ...]
     # write name ("author.update", "reindex") -> ((policy name, by id), ...)
     invalidations: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    # The HTTP surface of an OpenAPI input (None for a native spec).
+    api: ApiModel | None = None
 
     @property
     def policies(self) -> tuple[PolicyModel, ...]:
         found = [p for r in self.resources for p in r.policies.values()]
         found += [e.policy for e in self.endpoints if e.policy]
+        if self.api is not None:
+            found += self.api.policies
         return tuple(found)
+
+    @property
+    def api_routers(self) -> tuple[ApiRouterModel, ...]:
+        return self.api.routers if self.api is not None else ()
+
+    @property
+    def api_schemes(self) -> tuple[ApiSchemeModel, ...]:
+        return self.api.schemes if self.api is not None else ()
+
+    @property
+    def api_requirements(self) -> tuple[ApiRequirementModel, ...]:
+        return self.api.requirements if self.api is not None else ()
+
+    @property
+    def api_operations(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.operations if self.api is not None else ()
+
+    @property
+    def api_stubs(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.stubs if self.api is not None else ()
+
+    @property
+    def crud_resources(self) -> tuple[ResourceModel, ...]:
+        """Resources served by the native CRUD routers (an OpenAPI input has its own)."""
+        return () if self.api is not None else self.resources
 
     def invalidates(self, write: str) -> tuple[tuple[str, bool], ...]:
         return self.invalidations.get(write, ())
@@ -278,7 +429,7 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
         title=spec.service.title or spec.service.name,
         version=spec.service.version,
         description=spec.service.description,
-        database_url=_database_url(spec.database, spec.service.name),
+        database_url=database_url(spec.database, spec.service.name),
         pool_size=spec.database.pool_size,
         max_overflow=spec.database.max_overflow,
         pool_timeout=spec.database.pool_timeout,
@@ -293,18 +444,18 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
     )
 
 
-def _database_url(database: DatabaseSpec, name: str) -> str:
+def database_url(database: DatabaseSpec, name: str) -> str:
     return database.url or f"sqlite+aiosqlite:///./{name}.db"
 
 
 def _primary_key(rname: str, resource: ResourceSpec) -> FieldModel:
     for fname, spec in resource.fields.items():
         if spec.primary_key:
-            return _field(rname, fname, spec, {})
-    return _field(rname, "id", FieldSpec(type="integer", primary_key=True), {})
+            return field_model(rname, fname, spec, {})
+    return field_model(rname, "id", FieldSpec(type="integer", primary_key=True), {})
 
 
-def _field(
+def field_model(
     rname: str, fname: str, spec: FieldSpec, pk_types: dict[str, FieldModel]
 ) -> FieldModel:
     ref_table = ref_column = enum_alias = None
@@ -352,7 +503,7 @@ def _default_literal(spec: FieldSpec) -> str | None:
     return pyliteral(spec.default)
 
 
-def _policy(
+def policy_model(
     name: str,
     path: str,
     spec: CachePolicySpec | None,
@@ -387,7 +538,7 @@ def _resource(
 ) -> ResourceModel:
     pk = pk_types[name]
     fields = tuple(
-        _field(name, fname, fspec, pk_types)
+        field_model(name, fname, fspec, pk_types)
         for fname, fspec in spec.fields.items()
         if not fspec.primary_key
     )
@@ -396,7 +547,7 @@ def _resource(
     paths = {"list": base, "get": f"{base}/{{{id_param}}}"}
     policies = {}
     for op in ("list", "get"):
-        policy = _policy(
+        policy = policy_model(
             f"{name}.{op}",
             paths[op],
             spec.cache.get(op),
@@ -443,7 +594,7 @@ def _endpoint(
         ResponseFieldModel(fname, _TYPES[ftype][0])
         for fname, ftype in (spec.response or {}).items()
     )
-    policy = _policy(name, spec.path, spec.cache, defaults, None)
+    policy = policy_model(name, spec.path, spec.cache, defaults, None)
     return EndpointModel(
         name=name,
         method=spec.method,

@@ -24,14 +24,11 @@ from copier.errors import CopierError
 
 from fastgen import __version__
 from fastgen.errors import FastgenError
+from fastgen.inputs import SPEC_FILES, project_spec, read_input
 from fastgen.migrations import write_revision
-from fastgen.service import compile_service
-from fastgen.spec.loader import load_document
-from fastgen.spec.validate import validate_data
 from fastgen.template_repo import live_template_root, template_source
 
 ANSWERS = ".copier-answers.yml"
-SPEC = "fastgen.yaml"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 
 
@@ -68,10 +65,10 @@ def git(project: Path, *args: str, check: bool = True) -> str:
 def stored_spec(project: Path) -> dict[str, Any]:
     """The spec the project was last rendered from (copier's answer)."""
     answers_path = project / ANSWERS
-    if not answers_path.is_file() or not (project / SPEC).is_file():
+    if not answers_path.is_file() or project_spec(project) is None:
         raise FastgenError(
-            f"{project} is not a fastgen project (no {ANSWERS} and {SPEC}); "
-            "run this inside a generated project"
+            f"{project} is not a fastgen project (no {ANSWERS} and "
+            f"{' or '.join(SPEC_FILES)}); run this inside a generated project"
         )
     answers = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
     if not isinstance(answers.get("spec"), dict):
@@ -83,8 +80,7 @@ def update_project(project: Path) -> UpdateResult:
     """Re-render ``project`` from its fastgen.yaml in place (the tree must be committed)."""
     project = project.resolve()
     stored_spec(project)
-    data, positions = load_document(project / SPEC)
-    new_model = compile_service(validate_data(data, positions))
+    data, new_model = read_input(_spec_path(project))
     git(project, "rev-parse", "--show-toplevel")
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
@@ -170,8 +166,13 @@ def user_owned() -> pathspec.PathSpec:
 def migrate_project(project: Path) -> Path | None:
     """Write the migration for the spec's schema change (after a plain copier update)."""
     stored_spec(project)
-    data, positions = load_document(project / SPEC)
-    return write_revision(project, compile_service(validate_data(data, positions)))
+    return write_revision(project, read_input(_spec_path(project))[1])
+
+
+def _spec_path(project: Path) -> Path:
+    path = project_spec(project)
+    assert path is not None  # stored_spec checked it
+    return path
 
 
 def preview(project: Path) -> UpdateResult:
@@ -184,8 +185,9 @@ def preview(project: Path) -> UpdateResult:
         clone = Path(scratch) / "project"
         git(project, "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
         clone = clone / relative
-        shutil.copyfile(project / SPEC, clone / SPEC)
-        git(clone, "add", SPEC)
+        spec = _spec_path(project)
+        shutil.copyfile(spec, clone / spec.name)
+        git(clone, "add", spec.name)
         if git(clone, "status", "--porcelain").strip():
             git(clone, *_identity(), "commit", "-q", "--no-verify", "-m", "preview")
         result = update_project(clone)

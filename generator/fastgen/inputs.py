@@ -1,0 +1,64 @@
+"""The two input formats — a native fastgen.yaml or an OpenAPI document — behind one API.
+
+A project stores its input as copier's ``spec`` answer and as a file beside the code:
+``fastgen.yaml`` for a native spec, ``openapi.yaml`` for an OpenAPI document (bundled
+into one file when it was several). Everything downstream asks this module, so
+``new``, ``validate``, ``update``, ``check`` and ``migrate`` treat both alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastgen.service import ServiceModel, compile_service
+from fastgen.spec.loader import Positions, load_document
+from fastgen.spec.validate import validate_data
+
+NATIVE_FILE = "fastgen.yaml"
+OPENAPI_FILE = "openapi.yaml"
+SPEC_FILES = (NATIVE_FILE, OPENAPI_FILE)
+
+
+def is_openapi(data: Any) -> bool:
+    """True for an OpenAPI (or Swagger) document: it has an ``openapi``/``swagger`` key."""
+    return isinstance(data, dict) and ("openapi" in data or "swagger" in data)
+
+
+def spec_file_name(data: Any) -> str:
+    """The name of the file a project keeps its input in."""
+    return OPENAPI_FILE if is_openapi(data) else NATIVE_FILE
+
+
+def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
+    """Load, check and compile an input file: (the ``spec`` answer, its service model).
+
+    For OpenAPI the answer is the bundled document (one self-contained mapping).
+    Raises ``SpecError`` with every located problem.
+    """
+    data, positions = load_document(path)
+    if is_openapi(data):
+        from fastgen.openapi import describe_api, load_openapi
+        from fastgen.openapi.compile import compile_api
+
+        document, source_map = load_openapi(path)
+        return document, compile_api(describe_api(document, source_map))
+    return data, compile_service(validate_data(data, positions))
+
+
+def compile_answer(data: Any, origin: str) -> ServiceModel:
+    """The service model of a stored ``spec`` answer (it may have been edited)."""
+    if is_openapi(data):
+        from fastgen.openapi import SourceMap, describe_api
+        from fastgen.openapi.compile import compile_api
+
+        return compile_api(describe_api(data, SourceMap(Positions(origin))))
+    return compile_service(validate_data(data, Positions(origin)))
+
+
+def project_spec(project: Path) -> Path | None:
+    """The input file of a generated project, or None when it has none."""
+    for name in SPEC_FILES:
+        if (project / name).is_file():
+            return project / name
+    return None

@@ -1,0 +1,1017 @@
+"""Compile an ``ApiDescription`` into the one ``ServiceModel`` the templates render.
+
+The OpenAPI document decides the HTTP surface: every operation becomes a route with its
+own parameters, body, status codes and response models (datamodel-code-generator writes
+the models, see ``models.py``), grouped into one router per tag. What runs behind a
+route is either the generated repository (operations of an ``x-fastgen-resource``) or a
+typed stub in ``hooks/operations/`` that the user owns. Cache policies, invalidation and
+settings reuse the native spec's compile, so the cache layer cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from fastgen.errors import Problem, SpecError
+from fastgen.openapi.description import (
+    ApiDescription,
+    MediaType,
+    Operation,
+    Parameter,
+    Resource,
+    Schema,
+    SchemaRef,
+    SecurityScheme,
+)
+from fastgen.openapi.models import SCALARS, ModelSet, class_name
+from fastgen.openapi.naming import default_service_name, python_identifier
+from fastgen.openapi.routes import _precedes, _rank
+from fastgen.openapi.sourcemap import Source
+from fastgen.service import (
+    ApiModel,
+    ApiOperationModel,
+    ApiParamModel,
+    ApiRequirementModel,
+    ApiRouterModel,
+    ApiSchemeModel,
+    ApiTableModel,
+    FieldModel,
+    PolicyModel,
+    ResourceModel,
+    ServiceModel,
+    database_url,
+    field_model,
+    policy_model,
+    pyliteral,
+    pystr,
+)
+from fastgen.spec.model import FieldSpec
+
+DEFAULT_VERSION = "0.1.0"
+CONSTRAINTS = {
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "pattern": "pattern",
+    "minItems": "min_length",
+    "maxItems": "max_length",
+}
+MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
+METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+
+
+def compile_api(api: ApiDescription) -> ServiceModel:
+    """The service model of a checked OpenAPI description; ``SpecError`` if it can't be."""
+    return _Compiler(api).run()
+
+
+@dataclass
+class _Types:
+    """Python annotations of schemas, with the imports they need."""
+
+    models: ModelSet
+    schemas: Mapping[str, Any]
+    imports: set[tuple[str, str | None]] = field(default_factory=set)
+
+    def of(self, schema: Any, *, hoist: str | None = None) -> str | None:
+        """The annotation of ``schema``; None when only a model class could hold it."""
+        if schema is None or schema == {}:
+            self.imports.add(("typing", "Any"))
+            return "Any"
+        if not isinstance(schema, dict):
+            return None
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            target = self.models.ref_class(ref)
+            if target is None:
+                return None
+            self.imports.add((_PKG, "api_models"))
+            return f"api_models.{target}"
+        kinds = schema.get("type")
+        nullable = bool(schema.get("nullable"))
+        if isinstance(kinds, list):
+            nullable = nullable or "null" in kinds
+            kinds = [k for k in kinds if k != "null"]
+            kinds = kinds[0] if len(kinds) == 1 else None
+        inner = self._plain(schema, kinds)
+        if inner is None and hoist is not None:
+            self.imports.add((_PKG, "api_models"))
+            return f"api_models.{self.models.hoist(hoist, schema)}"
+        if inner is None:
+            return None
+        return f"{inner} | None" if nullable and inner != "Any" else inner
+
+    def _plain(self, schema: dict[str, Any], kind: Any) -> str | None:
+        if any(k in schema for k in ("allOf", "oneOf", "anyOf", "not", "properties")):
+            return None
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            values = [v for v in enum if v is not None]
+            if values and all(
+                isinstance(v, str | int) and not isinstance(v, bool) for v in values
+            ):
+                self.imports.add(("typing", "Literal"))
+                return f"Literal[{', '.join(pyliteral(v) for v in values)}]"
+            return None
+        if kind == "array":
+            items = self.of(schema.get("items", {}))
+            return f"list[{items}]" if items else None
+        if kind == "object":
+            extra = schema.get("additionalProperties")
+            if extra in (None, True, {}):
+                self.imports.add(("typing", "Any"))
+                return "dict[str, Any]"
+            value = self.of(extra) if isinstance(extra, dict) else None
+            return f"dict[str, {value}]" if value else None
+        if not isinstance(kind, str):
+            return None
+        fmt = schema.get("format")
+        py_type, module = (
+            SCALARS.get((kind, fmt))
+            or SCALARS.get((kind, None))
+            or (
+                None,
+                None,
+            )
+        )
+        if module is not None:
+            self.imports.add((module[0], module[1] or None))
+        return py_type
+
+
+# Replaced by the package name when imports are rendered.
+_PKG = "{package}"
+
+
+class _Compiler:
+    def __init__(self, api: ApiDescription) -> None:
+        self.api = api
+        self.problems: list[Problem] = []
+        self.models = ModelSet(api.schemas, api.openapi_version)
+        self.resources_by_op: dict[str, tuple[Resource, str]] = {
+            op_name: (resource, crud)
+            for resource in api.resources
+            for crud, op_name in resource.operations
+        }
+        self.table_models: dict[str, ResourceModel] = {}
+        self.requirements: dict[str, ApiRequirementModel] = {}
+
+    def error(self, source: Source, message: str) -> None:
+        self.problems.append(
+            Problem(
+                source.file, source.line, source.column, f"{source.pointer}: {message}"
+            )
+        )
+
+    # -- the whole service ---------------------------------------------------------
+
+    def run(self) -> ServiceModel:
+        api = self.api
+        service = api.settings.service
+        package = service.name if service else default_service_name(api.info.title)
+        version = service.version if service else _version(api.info.version)
+        defaults = api.settings.cache
+        for resource in api.resources:
+            model = self._resource(resource)
+            if model is not None:
+                self.table_models[resource.name] = model
+        schemes = tuple(self._scheme(s) for s in api.security_schemes)
+        ordered = [api.operation(name) for name in api.route_order]
+        policies = {
+            op.name: policy
+            for op in ordered
+            if (policy := self._policy(op, defaults)) is not None
+        }
+        invalidations = self._invalidations(policies)
+        operations = [
+            op_model
+            for op in ordered
+            if (op_model := self._operation(op, policies, invalidations, schemes))
+        ]
+        routers = self._routers(operations)
+        if self.problems:
+            raise SpecError(self.problems)
+        source = self.models.generate()
+        title = (service.title if service else None) or api.info.title or package
+        description = (
+            service.description if service and service.description else ""
+        ) or api.info.description
+        settings = api.settings
+        return ServiceModel(
+            package=package,
+            title=title,
+            version=version,
+            description=description,
+            database_url=database_url(settings.database, package),
+            pool_size=settings.database.pool_size,
+            max_overflow=settings.database.max_overflow,
+            pool_timeout=settings.database.pool_timeout,
+            pool_recycle=settings.database.pool_recycle,
+            cache_backend=defaults.backend,
+            redis_url=defaults.redis_url,
+            max_entries=defaults.max_entries,
+            max_bytes=defaults.max_bytes,
+            resources=tuple(self.table_models.values()),
+            endpoints=(),
+            invalidations=invalidations,
+            api=ApiModel(
+                models_source=source.replace("{package}", package),
+                routers=tuple(_fill_package(router, package) for router in routers),
+                schemes=schemes,
+                requirements=tuple(self.requirements.values()),
+                policies=tuple(policies.values()),
+                tables=self._tables(operations),
+            ),
+        )
+
+    def _tables(self, operations: list[ApiOperationModel]) -> tuple[ApiTableModel, ...]:
+        by_name = {op.name: op for op in operations}
+        tables = []
+        for resource in self.api.resources:
+            crud = {kind: by_name.get(name) for kind, name in resource.operations}
+            tables.append(
+                ApiTableModel(
+                    resource=resource.annotation.table or resource.name,
+                    pk=resource.annotation.id,
+                    list=crud.get("list"),
+                    get=crud.get("get"),
+                    create=crud.get("create"),
+                    update=crud.get("update"),
+                    delete=crud.get("delete"),
+                )
+            )
+        return tuple(tables)
+
+    # -- tables ---------------------------------------------------------------------
+
+    def _resource(self, resource: Resource) -> ResourceModel | None:
+        properties, required = self._object(self.api.schemas[resource.schema], set())
+        table = resource.annotation.table or resource.name
+        id_name = resource.annotation.id
+        fields: list[FieldModel] = []
+        pk: FieldModel | None = None
+        for name, schema in properties.items():
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name == "metadata":
+                self.error(
+                    resource.source,
+                    f"property {name!r} cannot be a column of table {table!r}: "
+                    "resource properties must be lower_snake_case identifiers "
+                    "(and not 'metadata')",
+                )
+                return None
+            spec = self._column(schema, name == id_name, name in required)
+            model = field_model(table, name, spec, {})
+            if name == id_name:
+                pk = model
+            else:
+                fields.append(model)
+        if pk is None:
+            return None
+        id_param = _item_param(resource, self.api) or id_name
+        return ResourceModel(
+            name=table,
+            class_name=class_name(table),
+            table=table,
+            path=resource.annotation.path,
+            id_param=id_param,
+            pk=pk,
+            fields=tuple(fields),
+            operations=tuple(crud for crud, _ in resource.operations),
+            policies={},
+            enums=tuple(f for f in fields if f.enum_alias),
+        )
+
+    def _object(self, schema: Any, seen: set[str]) -> tuple[dict[str, Any], set[str]]:
+        """Properties and required names of an object schema, through allOf/$ref."""
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            key = (
+                schema["$ref"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            )
+            if key in seen or key not in self.api.schemas:
+                return {}, set()
+            return self._object(self.api.schemas[key], seen | {key})
+        if not isinstance(schema, dict):
+            return {}, set()
+        properties = dict(schema.get("properties") or {})
+        required = set(schema.get("required") or [])
+        for part in schema.get("allOf") or []:
+            more, more_required = self._object(part, seen)
+            properties = {**more, **properties}
+            required |= more_required
+        return properties, required
+
+    def _column(self, schema: Any, primary: bool, required: bool) -> FieldSpec:
+        resolved = schema
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            key = schema["$ref"].rsplit("/", 1)[-1]
+            resolved = self.api.schemas.get(key, {})
+        if not isinstance(resolved, dict):
+            resolved = {}
+        kind = resolved.get("type")
+        nullable = bool(resolved.get("nullable"))
+        if isinstance(kind, list):
+            nullable = nullable or "null" in kind
+            rest = [k for k in kind if k != "null"]
+            kind = rest[0] if len(rest) == 1 else None
+        fmt = resolved.get("format")
+        enum = resolved.get("enum")
+        max_length = None
+        if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+            ftype = "enum"
+        elif kind == "string":
+            ftype = {"date-time": "datetime", "date": "date", "uuid": "uuid"}.get(
+                fmt or "", "string"
+            )
+            if ftype == "string":
+                length = resolved.get("maxLength")
+                max_length = length if isinstance(length, int) and length > 0 else None
+                if max_length is None and not primary:
+                    ftype = "text"
+        elif kind == "integer":
+            ftype = "integer"
+        elif kind == "number":
+            ftype = "float"
+        elif kind == "boolean":
+            ftype = "boolean"
+        else:
+            ftype = "json"
+        return FieldSpec(
+            type=ftype,  # type: ignore[arg-type]
+            required=primary or (required and not nullable),
+            primary_key=primary,
+            max_length=max_length,
+            values=[str(v) for v in enum] if ftype == "enum" else None,
+        )
+
+    # -- security -------------------------------------------------------------------
+
+    def _scheme(self, scheme: SecurityScheme) -> ApiSchemeModel:
+        var = python_identifier(scheme.name, prefix="scheme")
+        name = pystr(scheme.name)
+        description = pystr(scheme.description) if scheme.description else None
+        extra = f", description={description}" if description else ""
+        if scheme.kind == "http_basic":
+            factory = f"HTTPBasic(scheme_name={name}, auto_error=False{extra})"
+            annotation, source = (
+                "HTTPBasicCredentials | None",
+                ("header", "authorization"),
+            )
+        elif scheme.kind == "api_key":
+            where = {"header": "Header", "query": "Query", "cookie": "Cookie"}[
+                scheme.location or "header"
+            ]
+            factory = (
+                f"APIKey{where}(name={pystr(scheme.parameter_name or '')}, "
+                f"scheme_name={name}, auto_error=False{extra})"
+            )
+            annotation = "str | None"
+            source = (scheme.location or "header", scheme.parameter_name or "")
+        else:
+            bearer = (
+                f", bearerFormat={pystr(scheme.bearer_format)}"
+                if scheme.bearer_format
+                else ""
+            )
+            factory = f"HTTPBearer(scheme_name={name}, auto_error=False{extra}{bearer})"
+            annotation = "HTTPAuthorizationCredentials | None"
+            source = ("header", "authorization")
+        return ApiSchemeModel(
+            name=scheme.name,
+            var=var,
+            factory=factory,
+            annotation=annotation,
+            location=source[0],
+            parameter=source[1].lower() if source[0] == "header" else source[1],
+        )
+
+    def _requirement(
+        self, op: Operation, schemes: tuple[ApiSchemeModel, ...]
+    ) -> ApiRequirementModel | None:
+        """The dependency that enforces an operation's security requirements."""
+        if not op.security:
+            return None
+        by_name = {s.name: s for s in schemes}
+        alternatives = []
+        used: list[str] = []
+        for requirement in op.security:
+            names = [by_name[n].var for n, _ in requirement.schemes if n in by_name]
+            if not names:
+                return None  # anonymous access is one of the alternatives
+            alternatives.append(names)
+            used += [n for n in names if n not in used]
+        function = "require_" + "_or_".join("_and_".join(a) for a in alternatives)
+        condition = " or ".join(
+            " and ".join(f"{n} is not None" for n in a) for a in alternatives
+        )
+        by_var = {s.var: s for s in schemes}
+        described = " or ".join(" and ".join(a) for a in alternatives)
+        requirement = ApiRequirementModel(
+            function=function,
+            schemes=tuple(by_var[v] for v in used),
+            condition=condition,
+            description=f"401 unless the request carries {described}.",
+        )
+        self.requirements.setdefault(function, requirement)
+        return requirement
+
+    # -- caching --------------------------------------------------------------------
+
+    def _policy(self, op: Operation, defaults: Any) -> PolicyModel | None:
+        if op.cache is None:
+            return None
+        id_param = None
+        owner = self.resources_by_op.get(op.name)
+        if owner and owner[1] == "get":
+            id_param = _path_param(op)
+        return policy_model(op.name, op.route, op.cache, defaults, id_param)
+
+    def _invalidations(
+        self, policies: dict[str, PolicyModel]
+    ) -> dict[str, tuple[tuple[str, bool], ...]]:
+        """Writes on a resource clear its cached reads; ``invalidated_by`` adds more."""
+        table: dict[str, set[tuple[str, bool]]] = {}
+        by_operation_id = {
+            op.operation_id or op.name: op.name for op in self.api.operations
+        }
+        for resource in self.api.resources:
+            crud = dict(resource.operations)
+            reads = [(crud.get("list"), False), (crud.get("get"), True)]
+            for op_kind in ("create", "update", "delete"):
+                write = crud.get(op_kind)
+                if write is None:
+                    continue
+                targets = table.setdefault(write, set())
+                for read, by_id in reads:
+                    if read in policies and not (op_kind == "create" and by_id):
+                        targets.add((read, by_id))
+        for name, policy in policies.items():
+            cache = self.api.operation(name).cache
+            for write in cache.invalidated_by if cache else []:
+                writer = by_operation_id.get(write, write)
+                table.setdefault(writer, set()).add((policy.name, False))
+        return {
+            write: tuple(sorted(targets))
+            for write, targets in sorted(table.items())
+            if targets
+        }
+
+    # -- operations -----------------------------------------------------------------
+
+    def _operation(
+        self,
+        op: Operation,
+        policies: dict[str, PolicyModel],
+        invalidations: dict[str, tuple[tuple[str, bool], ...]],
+        schemes: tuple[ApiSchemeModel, ...],
+    ) -> ApiOperationModel | None:
+        types = _Types(self.models, self.api.schemas)
+        if op.method not in METHODS:
+            self.error(op.source, f"{op.method} operations are not supported")
+            return None
+        params = [p for p in (self._param(op, p, types) for p in op.parameters) if p]
+        if len(params) != len(op.parameters):
+            return None
+        body = self._body(op, types)
+        if body is False:
+            return None
+        status, success, others = self._responses(op, types)
+        if status is None:
+            return None
+        owner = self.resources_by_op.get(op.name)
+        crud = None
+        if owner is not None:
+            crud = self._check_crud(op, owner, success, body)
+            if crud is None:
+                return None
+        requirement = self._requirement(op, schemes)
+        responses = self._responses_literal(op, status, others)
+        decorator = [pystr(op.route)]
+        if op.operation_id:
+            decorator.append(f"operation_id={pystr(op.operation_id)}")
+        if status != "200":
+            decorator.append(f"status_code={status}")
+        if success.response_class:
+            types.imports.add(("fastapi", "Response"))
+            decorator.append("response_class=Response")
+        if responses:
+            decorator.append(f"responses={responses}")
+        if op.summary:
+            decorator.append(f"summary={pystr(op.summary)}")
+        if op.deprecated:
+            decorator.append("deprecated=True")
+        if requirement:
+            types.imports.add(("fastapi", "Depends"))
+            types.imports.add((f"{_PKG}.security", requirement.function))
+            decorator.append(f"dependencies=[Depends({requirement.function})]")
+        invalidates = op.name in invalidations
+        arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
+        return ApiOperationModel(
+            name=op.name,
+            method=op.method.lower(),
+            route=op.route,
+            router=self._router_name(op),
+            tag=op.tags[0] if op.tags else "",
+            docstring=_docstring(op),
+            decorator=tuple(decorator),
+            params=tuple(arguments),
+            returns=success.annotation,
+            status=int(status) if status.isdigit() else 200,
+            stub_returns=success.annotation,
+            crud=crud,
+            resource=owner[0].annotation.table or owner[0].name if owner else None,
+            row_class=class_name(owner[0].annotation.table or owner[0].name)
+            if owner
+            else None,
+            pk_name=owner[0].annotation.id if owner else None,
+            id_param=_path_param(op) if owner else None,
+            limit_param=_named(params, ("limit", "page_size", "per_page")),
+            offset_param=_named(params, ("offset", "skip")),
+            filters=tuple(
+                p.name
+                for p in params
+                if owner
+                and p.location == "query"
+                and p.name in self._columns(owner[0])
+                and not p.py_type.startswith(("list[", "dict["))
+            ),
+            policy=policies.get(op.name),
+            invalidates=invalidates,
+            imports=tuple(sorted(types.imports, key=str)),
+            sample=self._sample_request(op),
+            requirement_header=self._credential_header(op, schemes),
+        )
+
+    def _columns(self, resource: Resource) -> set[str]:
+        model = self.table_models.get(resource.annotation.table or resource.name)
+        if model is None:
+            return set()
+        return {model.pk.name, *(f.name for f in model.fields)}
+
+    def _router_name(self, op: Operation) -> str:
+        return python_identifier(op.tags[0], prefix="tag") if op.tags else "default"
+
+    def _param(
+        self, op: Operation, param: Parameter, types: _Types
+    ) -> ApiParamModel | None:
+        schema = self._deref(param.schema)
+        py_type = types.of(schema)
+        if py_type is None or "api_models." in py_type and param.location != "query":
+            self.error(
+                param.source,
+                f"{param.location} parameter {param.name!r} has a schema fastgen "
+                "cannot read as a scalar or a list of scalars",
+            )
+            return None
+        is_list = py_type.startswith("list[")
+        if is_list and (
+            param.location in ("path", "header", "cookie") or not param.explode
+        ):
+            self.error(
+                param.source,
+                f"{param.location} parameter {param.name!r} is an array "
+                + (
+                    "with explode: false (comma-separated)"
+                    if param.location == "query"
+                    else f"in the {param.location}"
+                )
+                + "; FastAPI reads arrays only as repeated query parameters "
+                "(style: form, explode: true)",
+            )
+            return None
+        if py_type.startswith("dict["):
+            self.error(
+                param.source,
+                f"{param.location} parameter {param.name!r} is an object; FastAPI "
+                "cannot read it from the URL",
+            )
+            return None
+        marker = MARKERS[param.location]
+        types.imports.add(("fastapi", marker))
+        types.imports.add(("typing", "Annotated"))
+        args: list[str] = []
+        if param.name != param.python_name or param.location == "header":
+            args.append(f"alias={pystr(param.name)}")
+        if param.location == "header":
+            args.append("convert_underscores=False")
+        for key, arg in CONSTRAINTS.items():
+            value = schema.get(key) if isinstance(schema, dict) else None
+            if key.startswith("exclusive") and isinstance(value, bool):
+                continue  # 3.0 booleans qualify minimum/maximum
+            if value is not None and (
+                key.endswith("Items") == is_list or key == "pattern"
+            ):
+                if (
+                    isinstance(schema, dict)
+                    and key in ("minimum", "maximum")
+                    and (schema.get("exclusive" + key[0].upper() + key[1:]) is True)
+                ):
+                    arg = "gt" if key == "minimum" else "lt"
+                if key == "pattern" and is_list:
+                    continue
+                args.append(f"{arg}={pyliteral(value)}")
+        if param.description:
+            args.append(f"description={pystr(param.description)}")
+        if param.deprecated:
+            args.append("deprecated=True")
+        default: str | None = None
+        required = param.required or param.location == "path"
+        if not required:
+            value = schema.get("default") if isinstance(schema, dict) else None
+            if value is None:
+                default = "None"
+                if not py_type.endswith("| None") and py_type != "Any":
+                    py_type += " | None"
+            else:
+                default = pyliteral(value)
+        annotation = f"Annotated[{py_type}, {marker}({', '.join(args)})]"
+        return ApiParamModel(
+            name=param.python_name,
+            annotation=annotation,
+            py_type=py_type,
+            default=default,
+            location=param.location,
+        )
+
+    def _deref(self, schema: Schema | None) -> Any:
+        if schema is None:
+            return {}
+        if isinstance(schema, SchemaRef):
+            return {"$ref": "#/components/schemas/" + _escape(schema.name)}
+        return dict(schema.schema)
+
+    def _body(self, op: Operation, types: _Types) -> ApiParamModel | None | bool:
+        request = op.request_body
+        if request is None or not request.content:
+            return None
+        media = _primary(request.content)
+        schema = self._deref(media.schema)
+        base = class_name(op.name) + "Request"
+        types.imports.add(("typing", "Annotated"))
+        if media.kind == "json":
+            py_type = types.of(schema, hoist=base)
+            marker = (
+                "Body()"
+                if media.content_type == "application/json"
+                else (f"Body(media_type={pystr(media.content_type)})")
+            )
+            types.imports.add(("fastapi", "Body"))
+        elif media.kind in ("form", "multipart"):
+            props, _ = self._object(schema, set())
+            if not props:
+                self.error(
+                    request.source,
+                    f"a {media.content_type} body must be an object with properties",
+                )
+                return False
+            py_type = types.of(schema, hoist=base)
+            marker = "Form()"
+            types.imports.add(("fastapi", "Form"))
+        elif media.kind == "text":
+            py_type = "str"
+            marker = f"Body(media_type={pystr(media.content_type)})"
+            types.imports.add(("fastapi", "Body"))
+        else:
+            py_type = "bytes"
+            marker = f"Body(media_type={pystr(media.content_type)})"
+            types.imports.add(("fastapi", "Body"))
+        default = None
+        if not request.required:
+            py_type = f"{py_type} | None"
+            default = "None"
+        return ApiParamModel(
+            name="body",
+            annotation=f"Annotated[{py_type}, {marker}]",
+            py_type=py_type or "Any",
+            default=default,
+            location="body",
+        )
+
+    def _responses(
+        self, op: Operation, types: _Types
+    ) -> tuple[
+        str | None, _Success, list[tuple[str, str, str | None, MediaType | None]]
+    ]:
+        """The success status, its return type, and the other responses."""
+        statuses = [r.status for r in op.responses]
+        success_status = next(
+            (s for s in statuses if s.isdigit() and s[0] == "2"), None
+        )
+        if success_status is None:
+            success_status = "200"
+        success = _Success("None", False)
+        others: list[tuple[str, str, str | None, MediaType | None]] = []
+        for response in op.responses:
+            media = _primary(response.content) if response.content else None
+            base = (
+                class_name(op.name)
+                + "Response"
+                + ("" if response.status == success_status else response.status.title())
+            )
+            model = None
+            if media is not None and media.kind == "json":
+                model = types.of(self._deref(media.schema), hoist=base)
+            if response.status == success_status:
+                if media is None:
+                    success = _Success("None", False)
+                elif media.kind == "json":
+                    success = _Success(model or "Any", False)
+                else:
+                    success = _Success("Response", True)
+                if response.description or media is not None and media.kind != "json":
+                    others.append((response.status, response.description, None, media))
+            else:
+                others.append((response.status, response.description, model, media))
+        return success_status, success, others
+
+    def _responses_literal(
+        self,
+        op: Operation,
+        status: str,
+        others: list[tuple[str, str, str | None, MediaType | None]],
+    ) -> str:
+        entries = []
+        for code, description, model, media in others:
+            parts = [f'"description": {pystr(description or code)}']
+            if model is not None:
+                parts.append(f'"model": {model}')
+            elif media is not None and media.kind != "json":
+                schema = self._deref(media.schema) or {"type": "string"}
+                parts.append(
+                    f'"content": {{{pystr(media.content_type)}: '
+                    f'{{"schema": {pyliteral(schema)}}}}}'
+                )
+            key = code if code.isdigit() else pystr(code)
+            entries.append(f"{key}: {{{', '.join(parts)}}}")
+        return "{" + ", ".join(entries) + "}" if entries else ""
+
+    def _check_crud(
+        self,
+        op: Operation,
+        owner: tuple[Resource, str],
+        success: _Success,
+        body: Any,
+    ) -> str | None:
+        resource, crud = owner
+        row = f"api_models.{self.models.names[resource.schema]}"
+        expected = {"list": f"list[{row}]", "get": row, "create": row, "update": row}
+        want = expected.get(crud)
+        if want is not None and success.annotation != want:
+            self.error(
+                op.source,
+                f"{op.method} {op.path} is the {crud!r} operation of resource "
+                f"{resource.schema!r}, so its success response must be "
+                f"{'an array of ' if crud == 'list' else ''}#/components/schemas/"
+                f"{resource.schema}; the generated repository cannot answer "
+                f"{success.annotation}",
+            )
+            return None
+        if crud in ("create", "update") and not isinstance(body, ApiParamModel):
+            self.error(op.source, f"the {crud!r} operation needs a request body")
+            return None
+        return crud
+
+    def _sample_request(self, op: Operation) -> str | None:
+        """A Python literal of (url, json body) that passes validation, or None."""
+        url = op.route
+        query: dict[str, Any] = {}
+        for param in op.parameters:
+            value = _sample(self._deref(param.schema), self.api.schemas, 0)
+            if value is _NO_SAMPLE or isinstance(value, dict | list):
+                return None
+            if param.location == "path":
+                url = url.replace("{" + param.python_name + "}", str(value))
+            elif param.required and param.location == "query":
+                query[param.name] = value
+            elif param.required:
+                return None
+        body: Any = None
+        request = op.request_body
+        if request is not None and request.content:
+            media = _primary(request.content)
+            if media.kind != "json":
+                return None
+            body = _sample(self._deref(media.schema), self.api.schemas, 0)
+            if body is _NO_SAMPLE:
+                return None
+        return pyliteral([url, query, body])
+
+    def _credential_header(
+        self, op: Operation, schemes: tuple[ApiSchemeModel, ...]
+    ) -> str | None:
+        """Headers that satisfy the operation's first security requirement (tests)."""
+        if not op.security or not op.security[0].schemes:
+            return None
+        by_name = {s.name: s for s in schemes}
+        headers = {}
+        for name, _ in op.security[0].schemes:
+            scheme = by_name.get(name)
+            if scheme is None:
+                continue
+            if scheme.location != "header":
+                return None
+            value = (
+                "Bearer test-token" if scheme.parameter == "authorization" else "test"
+            )
+            if scheme.factory.startswith("HTTPBasic"):
+                value = "Basic dGVzdDp0ZXN0"
+            headers[scheme.parameter] = value
+        return pyliteral(headers)
+
+    def _routers(self, operations: list[ApiOperationModel]) -> list[ApiRouterModel]:
+        """One router per first tag, in the order their first route must be registered."""
+        groups: dict[str, list[ApiOperationModel]] = {}
+        for op in operations:
+            groups.setdefault(op.router, []).append(op)
+        registered = [op for ops in groups.values() for op in ops]
+        by_name = {op.name: self.api.operation(op.name) for op in operations}
+        position = {op.name: i for i, op in enumerate(registered)}
+        schemas = self.api.schemas
+        for a in operations:
+            for b in operations:
+                oa, ob = by_name[a.name], by_name[b.name]
+                if (
+                    oa.method == ob.method
+                    and position[a.name] > position[b.name]
+                    and _precedes(_rank(oa, schemas), _rank(ob, schemas))
+                ):
+                    self.error(
+                        ob.source,
+                        f"{ob.method} {ob.path} must be registered after "
+                        f"{oa.method} {oa.path}, which is more specific, but their "
+                        "tags put them in different routers in the other order; "
+                        "give them the same first tag",
+                    )
+        return [
+            ApiRouterModel(
+                name=name,
+                tag=ops[0].tag,
+                operations=tuple(ops),
+            )
+            for name, ops in groups.items()
+        ]
+
+
+@dataclass(frozen=True)
+class _Success:
+    annotation: str
+    response_class: bool
+
+
+_NO_SAMPLE = object()
+
+
+def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
+    """A value valid for ``schema`` (required properties only), or ``_NO_SAMPLE``."""
+    if depth > 8 or not isinstance(schema, dict):
+        return _NO_SAMPLE
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        key = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        return _sample(schemas.get(key), schemas, depth + 1)
+    if "default" in schema:
+        return schema["default"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            value = _sample(part, schemas, depth + 1)
+            if not isinstance(value, dict):
+                return _NO_SAMPLE
+            merged |= value
+        own = {k: v for k, v in schema.items() if k != "allOf"}
+        if own.get("properties"):
+            value = _sample({"type": "object", **own}, schemas, depth + 1)
+            if not isinstance(value, dict):
+                return _NO_SAMPLE
+            merged |= value
+        return merged
+    if "oneOf" in schema or "anyOf" in schema:
+        return _NO_SAMPLE
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if kinds else None
+    if kind == "object" or kind is None and "properties" in schema:
+        out = {}
+        properties = schema.get("properties") or {}
+        for name in schema.get("required") or []:
+            value = _sample(properties.get(name, {}), schemas, depth + 1)
+            if value is _NO_SAMPLE:
+                return _NO_SAMPLE
+            out[name] = value
+        return out
+    if kind == "array":
+        count = schema.get("minItems") or 0
+        if not count:
+            return []
+        item = _sample(schema.get("items", {}), schemas, depth + 1)
+        return _NO_SAMPLE if item is _NO_SAMPLE else [item] * count
+    if kind == "string":
+        if "pattern" in schema:
+            return _NO_SAMPLE
+        fmt = schema.get("format")
+        special = {
+            "date-time": "2024-01-01T12:00:00Z",
+            "date": "2024-01-01",
+            "uuid": "00000000-0000-4000-8000-000000000001",
+            "email": "someone@example.com",
+            "uri": "https://example.com/",
+        }
+        if fmt in special:
+            return special[fmt]
+        length = max(int(schema.get("minLength") or 1), 1)
+        if schema.get("maxLength") is not None and schema["maxLength"] < length:
+            return _NO_SAMPLE
+        return "x" * length
+    if kind in ("integer", "number"):
+        low = schema.get("minimum")
+        value = low if isinstance(low, int | float) else 1
+        if schema.get("exclusiveMinimum") is True or isinstance(
+            schema.get("exclusiveMinimum"), int | float
+        ):
+            return _NO_SAMPLE
+        high = schema.get("maximum")
+        if isinstance(high, int | float) and value > high:
+            return _NO_SAMPLE
+        return int(value) if kind == "integer" else float(value)
+    if kind == "boolean":
+        return True
+    if kind is None and not schema:
+        return {}
+    return _NO_SAMPLE
+
+
+def _primary(content: tuple[MediaType, ...]) -> MediaType:
+    """The media type the route serves: JSON first, then the first one written."""
+    return next((m for m in content if m.kind == "json"), content[0])
+
+
+def _path_param(op: Operation) -> str | None:
+    path = [p.python_name for p in op.parameters if p.location == "path"]
+    return path[-1] if path else None
+
+
+def _item_param(resource: Resource, api: ApiDescription) -> str | None:
+    for crud, name in resource.operations:
+        if crud in ("get", "update", "delete"):
+            return _path_param(api.operation(name))
+    return None
+
+
+def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
+    return next(
+        (
+            p.name
+            for p in params
+            if p.location == "query" and p.name in names and p.py_type.startswith("int")
+        ),
+        None,
+    )
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _docstring(op: Operation) -> str:
+    text = (op.summary or op.description or f"{op.method} {op.path}").strip()
+    first = text.splitlines()[0].strip() if text else f"{op.method} {op.path}"
+    if not first.endswith("."):
+        first += "."
+    return (
+        pystr(first)
+        if '"""' in first or first.endswith('"')
+        else ('"""' + first.replace("\\", "\\\\") + '"""')
+    )
+
+
+def _version(text: str) -> str:
+    """``info.version`` when PEP 440 accepts it (a package version must be), else 0.1.0."""
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return DEFAULT_VERSION
+
+
+def _fill_package(router: ApiRouterModel, package: str) -> ApiRouterModel:
+    operations = tuple(
+        ApiOperationModel(
+            **{
+                **op.__dict__,
+                "imports": tuple((m.replace(_PKG, package), n) for m, n in op.imports),
+            }
+        )
+        for op in router.operations
+    )
+    return ApiRouterModel(name=router.name, tag=router.tag, operations=operations)
