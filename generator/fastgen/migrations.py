@@ -232,12 +232,21 @@ def render_revision(
     downgrade: list[str],
 ) -> str:
     """A complete Alembic revision module."""
+    body = "\n".join(upgrade + downgrade)
+    # A service without tables (an OpenAPI document of stubs) uses neither import.
+    third_party = "".join(
+        line
+        for line, used in (
+            ("import sqlalchemy as sa\n", "sa." in body),
+            ("from alembic import op\n", "op." in body),
+        )
+        if used
+    )
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {down_revision}" if down_revision else ""}\n"""\n\n'
         "from collections.abc import Sequence\n\n"
-        "import sqlalchemy as sa\n"
-        "from alembic import op\n\n"
-        f"revision: str = {pystr(revision)}\n"
+        + (third_party + "\n" if third_party else "")
+        + f"revision: str = {pystr(revision)}\n"
         f"down_revision: str | None = {pystr(down_revision) if down_revision else None}\n"
         "branch_labels: str | Sequence[str] | None = None\n"
         "depends_on: str | Sequence[str] | None = None\n\n\n"

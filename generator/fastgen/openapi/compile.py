@@ -81,14 +81,24 @@ class _Types:
     schemas: Mapping[str, Any]
     imports: set[tuple[str, str | None]] = field(default_factory=set)
 
-    def of(self, schema: Any, *, hoist: str | None = None) -> str | None:
-        """The annotation of ``schema``; None when only a model class could hold it."""
+    def of(
+        self, schema: Any, *, hoist: str | None = None, depth: int = 0
+    ) -> str | None:
+        """The annotation of ``schema``; None when only a model class could hold it.
+
+        With ``depth`` > 0 (parameters), references are followed instead of naming a
+        model: FastAPI reads a model-typed query parameter as a set of parameters.
+        """
         if schema is None or schema == {}:
             self.imports.add(("typing", "Any"))
             return "Any"
         if not isinstance(schema, dict):
             return None
         ref = schema.get("$ref")
+        if isinstance(ref, str) and depth:
+            key = _unescape(ref.removeprefix("#/components/schemas/"))
+            target_schema = self.schemas.get(key)
+            return self.of(target_schema, depth=depth + 1) if depth < 8 else None
         if isinstance(ref, str):
             target = self.models.ref_class(ref)
             if target is None:
@@ -101,7 +111,7 @@ class _Types:
             nullable = nullable or "null" in kinds
             kinds = [k for k in kinds if k != "null"]
             kinds = kinds[0] if len(kinds) == 1 else None
-        inner = self._plain(schema, kinds)
+        inner = self._plain(schema, kinds, depth)
         if inner is None and hoist is not None:
             self.imports.add((_PKG, "api_models"))
             return f"api_models.{self.models.hoist(hoist, schema)}"
@@ -109,7 +119,7 @@ class _Types:
             return None
         return f"{inner} | None" if nullable and inner != "Any" else inner
 
-    def _plain(self, schema: dict[str, Any], kind: Any) -> str | None:
+    def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
         if any(k in schema for k in ("allOf", "oneOf", "anyOf", "not", "properties")):
             return None
         enum = schema.get("enum")
@@ -122,14 +132,14 @@ class _Types:
                 return f"Literal[{', '.join(pyliteral(v) for v in values)}]"
             return None
         if kind == "array":
-            items = self.of(schema.get("items", {}))
+            items = self.of(schema.get("items", {}), depth=depth)
             return f"list[{items}]" if items else None
         if kind == "object":
             extra = schema.get("additionalProperties")
             if extra in (None, True, {}):
                 self.imports.add(("typing", "Any"))
                 return "dict[str, Any]"
-            value = self.of(extra) if isinstance(extra, dict) else None
+            value = self.of(extra, depth=depth) if isinstance(extra, dict) else None
             return f"dict[str, {value}]" if value else None
         if not isinstance(kind, str):
             return None
@@ -493,7 +503,8 @@ class _Compiler:
                 return None
         requirement = self._requirement(op, schemes)
         responses = self._responses_literal(op, status, others)
-        decorator = [pystr(op.route)]
+        served = _served_path(op)
+        decorator = [pystr(served)]
         if op.operation_id:
             decorator.append(f"operation_id={pystr(op.operation_id)}")
         if status != "200":
@@ -516,7 +527,7 @@ class _Compiler:
         return ApiOperationModel(
             name=op.name,
             method=op.method.lower(),
-            route=op.route,
+            route=served,
             router=self._router_name(op),
             tag=op.tags[0] if op.tags else "",
             docstring=_docstring(op),
@@ -545,8 +556,12 @@ class _Compiler:
             policy=policies.get(op.name),
             invalidates=invalidates,
             imports=tuple(sorted(types.imports, key=str)),
-            sample=self._sample_request(op),
-            requirement_header=self._credential_header(op, schemes),
+            sample=self._sample_request(op)
+            if not requirement or self._credential_header(op, schemes)
+            else None,
+            requirement_header=self._credential_header(op, schemes)
+            if requirement
+            else None,
         )
 
     def _columns(self, resource: Resource) -> set[str]:
@@ -562,8 +577,9 @@ class _Compiler:
         self, op: Operation, param: Parameter, types: _Types
     ) -> ApiParamModel | None:
         schema = self._deref(param.schema)
-        py_type = types.of(schema)
-        if py_type is None or "api_models." in py_type and param.location != "query":
+        py_type = types.of(schema, depth=1)
+        schema = self._resolve(schema)
+        if py_type is None:
             self.error(
                 param.source,
                 f"{param.location} parameter {param.name!r} has a schema fastgen "
@@ -597,7 +613,12 @@ class _Compiler:
         types.imports.add(("fastapi", marker))
         types.imports.add(("typing", "Annotated"))
         args: list[str] = []
-        if param.name != param.python_name or param.location == "header":
+        wire_in_route = param.location == "path" and _IDENTIFIER.fullmatch(param.name)
+        if (
+            param.name != param.python_name
+            and (param.location != "path" or wire_in_route)
+            or param.location == "header"
+        ):
             args.append(f"alias={pystr(param.name)}")
         if param.location == "header":
             args.append("convert_underscores=False")
@@ -639,6 +660,15 @@ class _Compiler:
             default=default,
             location=param.location,
         )
+
+    def _resolve(self, schema: Any) -> Any:
+        """Follow ``$ref``s to the schema they name (for constraints)."""
+        for _ in range(8):
+            if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
+                break
+            key = _unescape(schema["$ref"].removeprefix("#/components/schemas/"))
+            schema = self.api.schemas.get(key, {})
+        return schema
 
     def _deref(self, schema: Schema | None) -> Any:
         if schema is None:
@@ -806,24 +836,26 @@ class _Compiler:
     def _credential_header(
         self, op: Operation, schemes: tuple[ApiSchemeModel, ...]
     ) -> str | None:
-        """Headers that satisfy the operation's first security requirement (tests)."""
-        if not op.security or not op.security[0].schemes:
-            return None
+        """Headers satisfying one of the operation's requirements (for tests).
+
+        None when no requirement is met by headers alone (the tests then skip it).
+        """
         by_name = {s.name: s for s in schemes}
-        headers = {}
-        for name, _ in op.security[0].schemes:
-            scheme = by_name.get(name)
-            if scheme is None:
+        for requirement in op.security:
+            used = [by_name.get(name) for name, _ in requirement.schemes]
+            if any(s is None or s.location != "header" for s in used):
                 continue
-            if scheme.location != "header":
-                return None
-            value = (
-                "Bearer test-token" if scheme.parameter == "authorization" else "test"
-            )
-            if scheme.factory.startswith("HTTPBasic"):
-                value = "Basic dGVzdDp0ZXN0"
-            headers[scheme.parameter] = value
-        return pyliteral(headers)
+            headers = {}
+            for scheme in used:
+                assert scheme is not None
+                if scheme.factory.startswith("HTTPBasic"):
+                    headers[scheme.parameter] = "Basic dGVzdDp0ZXN0"
+                elif scheme.parameter == "authorization":
+                    headers[scheme.parameter] = "Bearer test-token"
+                else:
+                    headers[scheme.parameter] = "test"
+            return pyliteral(headers)
+        return None
 
     def _routers(self, operations: list[ApiOperationModel]) -> list[ApiRouterModel]:
         """One router per first tag, in the order their first route must be registered."""
@@ -876,7 +908,7 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
     if isinstance(ref, str):
         key = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         return _sample(schemas.get(key), schemas, depth + 1)
-    if "default" in schema:
+    if isinstance(schema.get("default"), str | int | float | bool):
         return schema["default"]
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
@@ -952,6 +984,19 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
     return _NO_SAMPLE
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _served_path(op: Operation) -> str:
+    """The path FastAPI serves: parameters keep their wire name where Starlette accepts
+    it (so the app's OpenAPI names them as the document does), else their Python name."""
+    path = op.path
+    for param in op.parameters:
+        if param.location == "path" and not _IDENTIFIER.fullmatch(param.name):
+            path = path.replace("{" + param.name + "}", "{" + param.python_name + "}")
+    return path
+
+
 def _primary(content: tuple[MediaType, ...]) -> MediaType:
     """The media type the route serves: JSON first, then the first one written."""
     return next((m for m in content if m.kind == "json"), content[0])
@@ -980,6 +1025,10 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
     )
 
 
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
@@ -997,9 +1046,10 @@ def _docstring(op: Operation) -> str:
 
 
 def _version(text: str) -> str:
-    """``info.version`` when PEP 440 accepts it (a package version must be), else 0.1.0."""
+    """``info.version`` when it is a PEP 440 version as written (a package version must
+    be; ``2024-01`` would silently become ``2024.post1``), else 0.1.0."""
     try:
-        return str(Version(text))
+        return text if str(Version(text)) == text else DEFAULT_VERSION
     except InvalidVersion:
         return DEFAULT_VERSION
 

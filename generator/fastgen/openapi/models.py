@@ -45,6 +45,9 @@ RESERVED = frozenset(
         "EmailStr",
         "Enum",
         "Field",
+        # FastAPI's own components in the app's OpenAPI document:
+        "HTTPValidationError",
+        "ValidationError",
         "IntEnum",
         "List",
         "Literal",

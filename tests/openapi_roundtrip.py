@@ -1,0 +1,211 @@
+"""Does a generated app's own OpenAPI document describe the same API as its input?
+
+``compare(input_document, app.openapi())`` returns the differences (empty when none),
+after normalising what legitimately differs: path parameter names (a served path may
+rename ``{pet-id}`` to ``{pet_id}``), component names and ``$ref`` indirection, titles,
+descriptions, examples, and the validation-error responses FastAPI adds. Compared:
+paths and methods, parameters (name, in, required), status codes, and the shape of each
+request and response schema (type, properties, required, items, enum) down to a
+bounded depth. Reusable: the corpus harness runs it over every document.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DEPTH = 4
+_PARAM = re.compile(r"\{[^{}]*\}")
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
+    """The differences between the input document and the app's, as sentences."""
+    problems: list[str] = []
+    want = _operations(source)
+    have = _operations(served)
+    for key in sorted(set(want) - set(have)):
+        problems.append(f"{key[1].upper()} {key[0]}: missing from the app")
+    for key in sorted(set(want) & set(have)):
+        where = f"{key[1].upper()} {key[0]}"
+        problems += [
+            f"{where}: {p}"
+            for p in _operation_diff(source, want[key], served, have[key])
+        ]
+    return problems
+
+
+def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    found = {}
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters") or []
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                found[(_PARAM.sub("{}", path), method)] = {
+                    **op,
+                    "parameters": [*shared, *(op.get("parameters") or [])],
+                }
+    return found
+
+
+def _operation_diff(
+    source: dict[str, Any],
+    want: dict[str, Any],
+    served: dict[str, Any],
+    have: dict[str, Any],
+) -> list[str]:
+    problems = []
+    want_params = _params(source, want)
+    have_params = _params(served, have)
+    # Path parameters are compared by position: their names may be sanitised.
+    if [r for (n, loc), r in want_params.items() if loc == "path"] != [
+        r for (n, loc), r in have_params.items() if loc == "path"
+    ]:
+        problems.append("path parameters differ")
+    want_other = {k: v for k, v in want_params.items() if k[1] != "path"}
+    have_other = {k: v for k, v in have_params.items() if k[1] != "path"}
+    if want_other != have_other:
+        problems.append(f"parameters: expected {want_other}, served {have_other}")
+    want_codes = _codes(want)
+    have_codes = _codes(have) - ({"422"} - want_codes)
+    if want_codes != have_codes:
+        problems.append(
+            f"status codes: expected {sorted(want_codes)}, served {sorted(have_codes)}"
+        )
+    want_body = _body_shape(source, want)
+    have_body = _body_shape(served, have)
+    if not same(want_body, have_body):
+        problems.append(f"request body{difference(want_body, have_body)}")
+    for code in sorted(want_codes & have_codes):
+        w = _response_shape(source, want, code)
+        h = _response_shape(served, have, code)
+        if not same(w, h):
+            problems.append(f"response {code}{difference(w, h)}")
+    return problems
+
+
+def same(want: Any, have: Any) -> bool:
+    """Equal shapes; None (cut at the depth bound on one side) matches anything."""
+    if want is None or have is None:
+        return True
+    if isinstance(want, dict) and isinstance(have, dict):
+        return set(want) == set(have) and all(same(want[k], have[k]) for k in want)
+    return want == have
+
+
+def difference(want: Any, have: Any, at: str = "") -> str:
+    """Where two shapes first differ: `` at .data.items: expected X, served Y``."""
+    if isinstance(want, dict) and isinstance(have, dict):
+        for key in sorted(set(want) | set(have)):
+            if key not in want or key not in have or not same(want[key], have[key]):
+                return difference(want.get(key), have.get(key), f"{at}.{key}")
+    return f" at {at or '.'}: expected {want!r:.120}, served {have!r:.120}"
+
+
+def _resolve(document: dict[str, Any], node: Any) -> Any:
+    for _ in range(16):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node
+        target: Any = document
+        for token in node["$ref"].lstrip("#/").split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(token, {}) if isinstance(target, dict) else {}
+        node = target
+    return node
+
+
+def _params(
+    document: dict[str, Any], op: dict[str, Any]
+) -> dict[tuple[str, str], bool]:
+    out = {}
+    for param in op.get("parameters") or []:
+        param = _resolve(document, param)
+        if not isinstance(param, dict):
+            continue
+        name, where = str(param.get("name")), str(param.get("in"))
+        if where == "header" and name.lower() in (
+            "accept",
+            "content-type",
+            "authorization",
+        ):
+            continue  # OpenAPI says these are ignored
+        out[(name.lower() if where == "header" else name, where)] = bool(
+            param.get("required") or where == "path"
+        )
+    return out
+
+
+def _codes(op: dict[str, Any]) -> set[str]:
+    return {str(code) for code in (op.get("responses") or {})}
+
+
+def _json_schema(document: dict[str, Any], content: Any) -> Any:
+    if not isinstance(content, dict) or not content:
+        return None
+    # Only JSON bodies have a shape worth comparing (text and bytes are strings).
+    media = next((v for k, v in content.items() if "json" in k), None)
+    return media.get("schema") if isinstance(media, dict) else None
+
+
+def _body_shape(document: dict[str, Any], op: dict[str, Any]) -> Any:
+    body = _resolve(document, op.get("requestBody"))
+    if not isinstance(body, dict):
+        return None
+    return shape(document, _json_schema(document, body.get("content")), DEPTH)
+
+
+def _response_shape(document: dict[str, Any], op: dict[str, Any], code: str) -> Any:
+    response = _resolve(document, (op.get("responses") or {}).get(code))
+    if not isinstance(response, dict):
+        return None
+    return shape(document, _json_schema(document, response.get("content")), DEPTH)
+
+
+def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
+    """A schema reduced to what must survive generation: types and structure."""
+    schema = _resolve(document, schema)
+    if not isinstance(schema, dict) or depth == 0:
+        return None
+    if "allOf" in schema:
+        merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+        for part in [
+            *schema["allOf"],
+            {k: v for k, v in schema.items() if k != "allOf"},
+        ]:
+            part = _resolve(document, part)
+            if isinstance(part, dict):
+                merged["properties"] |= part.get("properties") or {}
+                merged["required"] += part.get("required") or []
+        schema = merged
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            # pydantic writes nullable as anyOf [X, null]: no extra level
+            variants = [shape(document, v, depth) for v in schema[key]]
+            variants = [v for v in variants if v != {"type": "null"}]
+            if len(variants) == 1:
+                return variants[0]
+            return {"union": sorted(map(repr, variants))}
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else tuple(sorted(kinds))
+    if kind is None and "properties" in schema:
+        kind = "object"
+    if kind == "integer" and schema.get("format") not in (None, "int32", "int64"):
+        kind = "integer"
+    out: dict[str, Any] = {"type": kind}
+    if isinstance(schema.get("enum"), list):
+        out["enum"] = sorted(repr(v) for v in schema["enum"] if v is not None)
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties") or {}
+        out["properties"] = {
+            name: shape(document, value, depth - 1)
+            for name, value in properties.items()
+        }
+        out["required"] = sorted(set(schema.get("required") or []))
+    if kind == "array":
+        out["items"] = shape(document, schema.get("items"), depth - 1)
+    return out

@@ -1,0 +1,173 @@
+"""The compile of an OpenAPI description into the service model, and the CLI on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fastgen.cli import app
+from fastgen.errors import SpecError
+from fastgen.inputs import is_openapi, read_input, spec_file_name
+
+SPECS = Path(__file__).parent / "specs" / "openapi"
+PETSTORE = SPECS / "compile" / "petstore-table.yaml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_petstore_compiles_to_a_table_and_cached_routes() -> None:
+    data, model = read_input(PETSTORE)
+    assert is_openapi(data) and spec_file_name(data) == "openapi.yaml"
+    assert model.package == "swagger_petstore"
+    assert model.version == "1.0.0"
+    (pet,) = model.resources
+    assert (pet.pk.name, pet.pk.type) == ("id", "integer")
+    assert [(f.name, f.required) for f in pet.fields] == [
+        ("name", True),
+        ("tag", False),
+    ]
+    assert model.api is not None
+    ops = {op.name: op for op in model.api.operations}
+    assert {name: op.crud for name, op in ops.items()} == {
+        "find_pets": "list",
+        "add_pet": "create",
+        "find_pet_by_id": "get",
+        "delete_pet": "delete",
+    }
+    assert ops["find_pets"].returns == "list[api_models.Pet]"
+    assert ops["delete_pet"].status == 204
+    assert [p.name for p in model.policies] == ["find_pets", "find_pet_by_id"]
+    assert model.invalidations == {
+        "add_pet": (("find_pets", False),),
+        "delete_pet": (("find_pet_by_id", True), ("find_pets", False)),
+    }
+    source = model.api.models_source
+    assert "class Pet(NewPet):" in source and "datamodel-codegen" not in source
+
+
+STUBS = """\
+openapi: 3.1.0
+info: {title: Shop, version: "2024-01"}
+x-fastgen: {cache: {ttl: 30}}
+paths:
+  /orders/{order-id}:
+    get:
+      operationId: getOrder
+      tags: [orders]
+      security: [{key: []}]
+      x-fastgen-cache: {scope: private, invalidated_by: [cancelOrder]}
+      parameters:
+        - {name: order-id, in: path, required: true,
+           schema: {type: integer, minimum: 1}}
+        - {name: X-Trace, in: header, schema: {type: string, maxLength: 8}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties:
+                  id: {type: integer}
+                  state: {type: [string, "null"], enum: [open, done, null]}
+        "404": {description: missing}
+    delete:
+      operationId: cancelOrder
+      tags: [orders]
+      parameters:
+        - {name: order-id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "204": {description: cancelled}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"""
+
+
+def test_stubs_security_and_invalidated_by(tmp_path: Path) -> None:
+    _, model = read_input(write(tmp_path, STUBS))
+    assert model.version == "0.1.0"  # "2024-01" is not PEP 440
+    assert model.api is not None
+    (router,) = model.api.routers
+    assert router.name == "orders"
+    get, cancel = router.operations
+    assert get.crud is None and get.route == "/orders/{order_id}"
+    assert get.params[0].annotation == "Annotated[int, Path(ge=1)]"
+    assert get.params[1].annotation == (
+        'Annotated[str | None, Header(alias="X-Trace", convert_underscores=False, '
+        "max_length=8)]"
+    )
+    assert get.returns == "api_models.GetOrderResponse"
+    assert "dependencies=[Depends(require_key)]" in get.decorator
+    assert get.policy is not None and get.policy.scope == "private"
+    assert get.policy.ttl == 30
+    assert model.invalidations == {"cancel_order": (("get_order", False),)}
+    assert cancel.invalidates and cancel.returns == "None"
+    assert "class GetOrderResponse(BaseModel):" in model.api.models_source
+    (scheme,) = model.api.schemes
+    assert (scheme.location, scheme.parameter) == ("header", "x-key")
+
+
+@pytest.mark.parametrize(
+    ("fragment", "message"),
+    [
+        (
+            (
+                "- {name: ids, in: query, explode: false, "
+                "schema: {type: array, items: {type: integer}}}"
+            ),
+            "query parameter 'ids' is an array with explode: false",
+        ),
+        (
+            "- {name: filter, in: query, schema: {type: object}}",
+            "query parameter 'filter' is an object",
+        ),
+    ],
+)
+def test_unsupported_parameters_fail_located(
+    tmp_path: Path, fragment: str, message: str
+) -> None:
+    text = f"""\
+openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /things:
+    get:
+      parameters:
+        {fragment}
+      responses: {{"200": {{description: ok}}}}
+"""
+    with pytest.raises(SpecError) as error:
+        read_input(write(tmp_path, text))
+    (problem,) = error.value.problems
+    assert (problem.line, problem.column) == (7, 11)
+    assert problem.message.startswith("#/paths/~1things/get/parameters/0: ")
+    assert message in problem.message
+
+
+def test_resource_list_must_answer_an_array_of_its_schema(tmp_path: Path) -> None:
+    text = PETSTORE.read_text().replace(
+        "                type: array\n                items:\n"
+        "                  $ref: '#/components/schemas/Pet'",
+        "                $ref: '#/components/schemas/Pet'",
+    )
+    with pytest.raises(SpecError, match="success response must be an array of"):
+        read_input(write(tmp_path, text))
+
+
+def test_cli_validates_and_generates_openapi(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", str(PETSTORE)])
+    assert result.exit_code == 0, result.output
+    bad = write(tmp_path, STUBS.replace("cancelOrder]", "cancelOrdr]"))
+    result = runner.invoke(app, ["new", str(bad), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "'cancelOrdr' is not an operationId" in result.output
+    assert not (tmp_path / "out").exists()

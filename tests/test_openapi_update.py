@@ -1,0 +1,108 @@
+"""Regeneration of an OpenAPI project: a changed document (a new operation, a new ttl)
+updates the code and keeps the user's handler bodies and hand edits, with
+``fastgen update`` and ``fastgen check`` exactly as for a native spec."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from fastgen.render import new_project
+from fastgen.update import preview, update_project
+
+from .test_update import edit, git
+
+DOCUMENT = """\
+openapi: 3.0.3
+info: {title: Notes, version: 1.0.0}
+paths:
+  /notes/{noteId}:
+    get:
+      operationId: getNote
+      tags: [notes]
+      x-fastgen-cache: {ttl: 30}
+      parameters:
+        - {name: noteId, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200":
+          description: a note
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Note"}
+components:
+  schemas:
+    Note:
+      type: object
+      required: [id, text]
+      properties:
+        id: {type: integer}
+        text: {type: string}
+"""
+NEW_OPERATION = """\
+  /notes:
+    get:
+      operationId: listNotes
+      tags: [notes]
+      responses:
+        "200":
+          description: all notes
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Note"}
+"""
+HANDLER = '''\
+"""Body of GET /notes/{noteId}, written by the user."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notes import api_models
+
+
+async def handle(session: AsyncSession, *, note_id: int) -> api_models.Note:
+    """Every note says hello."""
+    return api_models.Note(id=note_id, text="hello")
+'''
+
+
+def test_update_adds_an_operation_and_keeps_handlers(tmp_path: Path) -> None:
+    source = tmp_path / "notes.yaml"
+    source.write_text(DOCUMENT)
+    project = new_project(source, tmp_path / "notes")
+    assert (project / "openapi.yaml").read_text() == DOCUMENT
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    pkg = project / "src" / "notes"
+    (pkg / "hooks" / "operations" / "get_note.py").write_text(HANDLER)
+    router = pkg / "routers" / "notes.py"
+    edit(router, '"""GET /notes/{noteId}."""', '"""One note (edited)."""')
+    git(project, "commit", "-qam", "hand edits")
+
+    spec = project / "openapi.yaml"
+    edit(spec, "{ttl: 30}", "{ttl: 45}")
+    edit(spec, "  /notes/{noteId}:\n", NEW_OPERATION + "  /notes/{noteId}:\n")
+    git(project, "commit", "-qam", "list notes, longer ttl")
+    stale = preview(project)
+    assert "src/notes/routers/notes.py" in stale.changed
+
+    result = update_project(project)
+    assert result.conflicts == []
+    assert (pkg / "hooks" / "operations" / "get_note.py").read_text() == HANDLER
+    assert (pkg / "hooks" / "operations" / "list_notes.py").is_file()
+    routes = router.read_text()
+    assert '"""One note (edited)."""' in routes
+    assert "async def list_notes(" in routes
+    assert "ttl=45," in (pkg / "cache_config.py").read_text()
+    answers = (project / ".copier-answers.yml").read_text()
+    assert "listNotes" in answers
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated")
+    assert preview(project).clean
+    ruff = [sys.executable, "-m", "ruff"]
+    subprocess.run([*ruff, "check", "--quiet", "."], cwd=project, check=True)
+    subprocess.run(
+        [*ruff, "format", "--check", "--quiet", "."], cwd=project, check=True
+    )
