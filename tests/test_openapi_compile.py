@@ -171,3 +171,17 @@ def test_cli_validates_and_generates_openapi(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "'cancelOrdr' is not an operationId" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_same_shape_routes_get_pattern_convertors() -> None:
+    _, model = read_input(SPECS / "warn" / "same-shape-pattern.yaml")
+    assert model.api is not None
+    assert [op.route for op in model.api.operations] == [
+        "/folders/{folderId:pattern_1}",
+        "/folders/{folderPath:path}",
+    ]
+    assert [op.openapi_path for op in model.api.operations] == [
+        "/folders/{folderId}",
+        "/folders/{folderPath}",
+    ]
+    assert model.api.convertors == (("pattern_1", r"\d+"),)

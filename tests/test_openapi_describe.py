@@ -50,10 +50,12 @@ def test_parameters() -> None:
     assert rows == [
         ("itemId", "path", True, "simple", False),
         ("fields", "query", False, "form", True),
-        ("tags", "query", False, "form", False),
         ("X-Request-Id", "header", False, "simple", False),
         ("session", "cookie", False, "form", True),
     ]
+    # Described as written; the compile rejects it (see the support matrix).
+    (unexploded,) = fixture("reject/explode-false.yaml").operations[0].parameters
+    assert (unexploded.style, unexploded.explode) == ("form", False)
     assert op.parameters[0].source.pointer == "#/paths/~1items~1{itemId}/parameters/0"
     assert op.parameters[1].schema == InlineSchema(
         {"type": "array", "items": {"type": "string"}}, op.parameters[1].schema.source

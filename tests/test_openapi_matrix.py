@@ -1,5 +1,8 @@
 """The support matrix in docs/openapi.md: every construct's fixture has its outcome.
 
+A fixture is read and compiled into a service model: a construct the input side
+accepts but the compile cannot generate is rejected, with its location, too.
+
 The table is generated from tests/specs/openapi/matrix.yaml and the messages fastgen
 prints for each fixture. After an intended change, regenerate it with
 ``FASTGEN_UPDATE_GOLDEN=1 python -m pytest tests/test_openapi_matrix.py``.
@@ -15,6 +18,7 @@ import yaml
 
 from fastgen.errors import Problem, SpecError
 from fastgen.openapi import read_openapi
+from fastgen.openapi.compile import compile_api
 
 from .conftest import REPO
 
@@ -29,6 +33,7 @@ def observed(fixture: str) -> tuple[str, list[str]]:
     """The outcome of reading a fixture, and what fastgen said about it."""
     try:
         api = read_openapi(FIXTURES / fixture)
+        compile_api(api)
     except SpecError as exc:
         return "rejected", [_relative(p) for p in exc.problems]
     if api.warnings:

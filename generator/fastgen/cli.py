@@ -126,7 +126,7 @@ def update(
         bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
     ] = False,
 ) -> None:
-    """Regenerate the project from its fastgen.yaml, keeping hand edits (3-way merge)."""
+    """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits."""
     from fastgen.update import preview, update_project
 
     with _user_errors(1):
@@ -140,13 +140,13 @@ def update(
 
 @app.command()
 def check(project: ProjectOpt = Path()) -> None:
-    """Exit 1 if the committed code is stale with respect to fastgen.yaml or fastgen."""
+    """Exit 1 if the committed code is stale with respect to its spec file or fastgen."""
     from fastgen.update import preview
 
     with _user_errors(1):
         result = preview(project)
     if result.clean:
-        typer.echo("Up to date with fastgen.yaml.")
+        typer.echo("Up to date with the spec file.")
         return
     typer.echo("Stale: `fastgen update` would change these files:", err=True)
     _report(result, verb="would change", err=True)

@@ -472,6 +472,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
     """Imports of one per-tag router module of an OpenAPI service."""
     pkg = service.package
     imports: list[Import] = [("fastapi", "APIRouter"), (f"{pkg}.deps", "SessionDep")]
+    if router.uses_convertors:
+        imports.append((f"{pkg}.convertors", "register_convertors"))
     for op in router.operations:
         imports += list(op.imports)
         if op.invalidates:

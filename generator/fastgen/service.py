@@ -272,6 +272,11 @@ class ApiOperationModel:
     requirement_header: str | None  # a literal dict of credentials for tests
 
     @property
+    def openapi_path(self) -> str:
+        """The route as the app's OpenAPI document lists it (without convertors)."""
+        return re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", self.route)
+
+    @property
     def item_model(self) -> str:
         """The element type of a list response (``list[X]`` -> ``X``)."""
         return self.returns.removeprefix("list[").removesuffix("]")
@@ -296,6 +301,11 @@ class ApiRouterModel:
     @property
     def stubs(self) -> tuple[ApiOperationModel, ...]:
         return tuple(op for op in self.operations if op.crud is None)
+
+    @property
+    def uses_convertors(self) -> bool:
+        """Whether a route's path uses a convertor of ``convertors.py``."""
+        return any(":pattern_" in op.route for op in self.operations)
 
 
 @dataclass(frozen=True)
@@ -343,6 +353,8 @@ class ApiModel:
     requirements: tuple[ApiRequirementModel, ...]
     policies: tuple[PolicyModel, ...]
     tables: tuple[ApiTableModel, ...]
+    # Starlette path convertors made from patterns: ((name, regex), ...)
+    convertors: tuple[tuple[str, str], ...] = ()
 
     @property
     def operations(self) -> tuple[ApiOperationModel, ...]:

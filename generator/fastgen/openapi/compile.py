@@ -30,7 +30,7 @@ from fastgen.openapi.description import (
 )
 from fastgen.openapi.models import SCALARS, ModelSet, class_name
 from fastgen.openapi.naming import default_service_name, python_identifier
-from fastgen.openapi.routes import _precedes, _rank
+from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
     ApiModel,
@@ -64,6 +64,7 @@ CONSTRAINTS = {
     "minItems": "min_length",
     "maxItems": "max_length",
 }
+INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
 MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
@@ -96,13 +97,13 @@ class _Types:
             return None
         ref = schema.get("$ref")
         if isinstance(ref, str) and depth:
-            key = _unescape(ref.removeprefix("#/components/schemas/"))
-            target_schema = self.schemas.get(key)
+            target_schema = _pointer(self.schemas, ref)
             return self.of(target_schema, depth=depth + 1) if depth < 8 else None
         if isinstance(ref, str):
             target = self.models.ref_class(ref)
-            if target is None:
-                return None
+            if target is None:  # a pointer into a component: use what it points at
+                pointed = _pointer(self.schemas, ref)
+                return None if pointed is None else self.of(pointed, hoist=hoist)
             self.imports.add((_PKG, "api_models"))
             return f"api_models.{target}"
         kinds = schema.get("type")
@@ -120,14 +121,22 @@ class _Types:
         return f"{inner} | None" if nullable and inner != "Any" else inner
 
     def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if depth and isinstance(variants, list) and not schema.get("discriminator"):
+            # A parameter may be one of several scalars: int | str.
+            types = [self.of(v, depth=depth) for v in variants]
+            if None in types:
+                return None
+            unique = list(dict.fromkeys(t for t in types if t))
+            return " | ".join(unique) if unique else None
         if any(k in schema for k in ("allOf", "oneOf", "anyOf", "not", "properties")):
             return None
         enum = schema.get("enum")
         if isinstance(enum, list) and enum:
             values = [v for v in enum if v is not None]
-            if values and all(
-                isinstance(v, str | int) and not isinstance(v, bool) for v in values
-            ):
+            if not values:
+                return "None"
+            if all(isinstance(v, str | int | bool) for v in values):
                 self.imports.add(("typing", "Literal"))
                 return f"Literal[{', '.join(pyliteral(v) for v in values)}]"
             return None
@@ -173,6 +182,7 @@ class _Compiler:
         }
         self.table_models: dict[str, ResourceModel] = {}
         self.requirements: dict[str, ApiRequirementModel] = {}
+        self.patterns: dict[str, str] = {}  # regex -> convertor name
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(
@@ -239,6 +249,9 @@ class _Compiler:
                 requirements=tuple(self.requirements.values()),
                 policies=tuple(policies.values()),
                 tables=self._tables(operations),
+                convertors=tuple(
+                    (name, regex) for regex, name in self.patterns.items()
+                ),
             ),
         )
 
@@ -503,7 +516,7 @@ class _Compiler:
                 return None
         requirement = self._requirement(op, schemes)
         responses = self._responses_literal(op, status, others)
-        served = _served_path(op)
+        served = _served_path(op, self._convertors(op))
         decorator = [pystr(served)]
         if op.operation_id:
             decorator.append(f"operation_id={pystr(op.operation_id)}")
@@ -563,6 +576,41 @@ class _Compiler:
             if requirement
             else None,
         )
+
+    def _convertors(self, op: Operation) -> dict[str, str]:
+        """Starlette convertors for the path parameters whose pattern routes them.
+
+        A catch-all pattern (``.+``) matches slashes too, as the ``path`` convertor
+        does. Of two same-shape routes (the description allows them when exactly one
+        is constrained by a pattern), the constrained one must not match other values,
+        or it would answer 422 where the other route should answer: its parameters get
+        a convertor made from their pattern (registered in ``convertors.py``).
+        """
+        shape = _SHAPE.sub("{}", op.path)
+        siblings = [
+            other
+            for other in self.api.operations
+            if other is not op
+            and other.method == op.method
+            and _SHAPE.sub("{}", other.path) == shape
+        ]
+        found = {}
+        for param in op.parameters:
+            schema = self._resolve(self._deref(param.schema))
+            pattern = schema.get("pattern") if isinstance(schema, dict) else None
+            if param.location != "path" or not isinstance(pattern, str):
+                continue
+            if pattern in CATCH_ALL and pattern.replace("^", "").startswith(
+                (".", "(.")
+            ):
+                found[param.name] = "path"
+            elif siblings and pattern not in CATCH_ALL:
+                regex = pattern.removeprefix("^").removesuffix("$")
+                name = self.patterns.setdefault(
+                    regex, f"pattern_{len(self.patterns) + 1}"
+                )
+                found[param.name] = name
+        return found
 
     def _columns(self, resource: Resource) -> set[str]:
         model = self.table_models.get(resource.annotation.table or resource.name)
@@ -638,6 +686,23 @@ class _Compiler:
                 if key == "pattern" and is_list:
                     continue
                 args.append(f"{arg}={pyliteral(value)}")
+        bounds = (
+            INTEGER_BOUNDS.get(schema.get("format"))
+            if isinstance(schema, dict)
+            else None
+        )
+        if bounds and schema.get("type") == "integer" and not is_list:
+            # int32/int64 say how large the value can be; without the bound a
+            # larger one reaches the database driver and fails there (a 500).
+            for key, arg, value in (
+                ("minimum", "ge", -bounds),
+                ("maximum", "le", bounds - 1),
+            ):
+                if (
+                    key not in schema
+                    and f"exclusive{key[0].upper()}{key[1:]}" not in schema
+                ):
+                    args.append(f"{arg}={value}")
         if param.description:
             args.append(f"description={pystr(param.description)}")
         if param.deprecated:
@@ -648,7 +713,7 @@ class _Compiler:
             value = schema.get("default") if isinstance(schema, dict) else None
             if value is None:
                 default = "None"
-                if not py_type.endswith("| None") and py_type != "Any":
+                if not py_type.endswith("None") and py_type != "Any":
                     py_type += " | None"
             else:
                 default = pyliteral(value)
@@ -698,7 +763,9 @@ class _Compiler:
             if not props:
                 self.error(
                     request.source,
-                    f"a {media.content_type} body must be an object with properties",
+                    f"a {media.content_type} body must be an object with properties "
+                    "(not oneOf/anyOf, not free-form): FastAPI reads a form into one "
+                    "model with fields",
                 )
                 return False
             py_type = types.of(schema, hoist=base)
@@ -799,8 +866,7 @@ class _Compiler:
                 f"{op.method} {op.path} is the {crud!r} operation of resource "
                 f"{resource.schema!r}, so its success response must be "
                 f"{'an array of ' if crud == 'list' else ''}#/components/schemas/"
-                f"{resource.schema}; the generated repository cannot answer "
-                f"{success.annotation}",
+                f"{resource.schema}, which the generated repository returns",
             )
             return None
         if crud in ("create", "update") and not isinstance(body, ApiParamModel):
@@ -985,15 +1051,22 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SHAPE = re.compile(r"\{[^{}]*\}")
 
 
-def _served_path(op: Operation) -> str:
+def _served_path(op: Operation, convertors: Mapping[str, str]) -> str:
     """The path FastAPI serves: parameters keep their wire name where Starlette accepts
-    it (so the app's OpenAPI names them as the document does), else their Python name."""
+    it (so the app's OpenAPI names them as the document does), else their Python name;
+    ``convertors`` (parameter -> Starlette convertor) make a route match only the
+    values its pattern allows."""
     path = op.path
     for param in op.parameters:
-        if param.location == "path" and not _IDENTIFIER.fullmatch(param.name):
-            path = path.replace("{" + param.name + "}", "{" + param.python_name + "}")
+        if param.location != "path":
+            continue
+        name = param.name if _IDENTIFIER.fullmatch(param.name) else param.python_name
+        convertor = convertors.get(param.name)
+        served = f"{name}:{convertor}" if convertor else name
+        path = path.replace("{" + param.name + "}", "{" + served + "}")
     return path
 
 
@@ -1023,6 +1096,18 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         ),
         None,
     )
+
+
+def _pointer(schemas: Mapping[str, Any], ref: str) -> Any:
+    """The schema ``ref`` (``#/components/schemas/...``) points at, or None."""
+    if not ref.startswith("#/components/schemas/"):
+        return None
+    node: Any = schemas
+    for token in ref.removeprefix("#/components/schemas/").split("/"):
+        if not isinstance(node, dict) or _unescape(token) not in node:
+            return None
+        node = node[_unescape(token)]
+    return node
 
 
 def _unescape(token: str) -> str:

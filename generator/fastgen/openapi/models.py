@@ -12,11 +12,13 @@ of the compile can refer to them by name. The module is generated once per docum
 from __future__ import annotations
 
 import ast
+import json
 import keyword
 import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ruff.__main__ import find_ruff_bin
@@ -114,6 +116,15 @@ class ModelSet:
             return None
         return self.names.get(_unescape(ref[len(REF_PREFIX) :]))
 
+    def _renamed_ref(self, ref: str) -> str:
+        """``ref`` with its component renamed, also when it points inside one
+        (``#/components/schemas/address/properties/city``)."""
+        if not ref.startswith(REF_PREFIX):
+            return ref
+        head, sep, rest = ref[len(REF_PREFIX) :].partition("/")
+        target = self.names.get(_unescape(head))
+        return REF_PREFIX + target + sep + rest if target else ref
+
     def hoist(self, base: str, schema: Any) -> str:
         """A class for an inline schema; its name is ``base`` or the next free one."""
         name = self._free(class_name(base))
@@ -136,8 +147,7 @@ class ModelSet:
             out = {}
             for key, value in node.items():
                 if key == "$ref" and isinstance(value, str):
-                    target = self.ref_class(value)
-                    out[key] = REF_PREFIX + target if target else value
+                    out[key] = self._renamed_ref(value)
                 elif key == "mapping" and isinstance(value, dict):
                     out[key] = {
                         k: REF_PREFIX + (self.ref_class(v) or "")
@@ -159,7 +169,7 @@ class ModelSet:
         all_classes = [*self.names.values(), *self.hoisted]
         if not all_classes:
             return HEADER + "\n"
-        source = _datamodel_codegen(self.document())
+        source = _generate_module(json.dumps(self.document(), sort_keys=True))
         defined = {
             node.name
             for node in ast.parse(source).body
@@ -176,6 +186,12 @@ class ModelSet:
 
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
+
+
+@lru_cache(maxsize=8)
+def _generate_module(document_json: str) -> str:
+    """Generation is the slow step and ``fastgen new`` compiles twice (check, render)."""
+    return _datamodel_codegen(json.loads(document_json))
 
 
 def _datamodel_codegen(document: dict[str, Any]) -> str:

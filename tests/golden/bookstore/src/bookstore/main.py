@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_exception_handler(NotImplementedError, _not_implemented)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.state.cache = cache
     app.state.metrics_registry = registry
     app.include_router(health_router)
@@ -85,6 +86,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _not_implemented(_request: Request, exc: Exception) -> JSONResponse:
     """A hand-written endpoint whose body is still the stub answers 501, not 500."""
     return JSONResponse({"detail": str(exc) or "not implemented"}, status_code=501)
+
+
+async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    """A number the database cannot hold (SQLite raises this for ints over 64 bits)
+    is the caller's mistake, so 422, not 500."""
+    return JSONResponse(
+        {"detail": f"a number is out of the range the database stores: {exc}"},
+        status_code=422,
+    )
 
 
 app = create_app()
