@@ -83,3 +83,45 @@ def local_nginx_config(project: Path, upstream: str, listen: str = "80") -> str:
     return text.replace("server app:8000 ", f"server {upstream} ").replace(
         "listen 80;", f"listen {listen};"
     )
+
+
+def install_project(venv: Path, project: Path) -> None:
+    """Install a generated project (editable, with its dev extra) into ``venv``.
+
+    What the shared venv already holds is not fetched again, and hatchling comes
+    from the venv (no build isolation), so a second project installs in seconds.
+    """
+    result = subprocess.run(
+        [venv / "bin" / "python", "-m", "pip", "install", "-q"]
+        + ["--no-build-isolation", "-e", f"{project}[dev]"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def shared_venv(tmp_path_factory: pytest.TempPathFactory, bookstore: Path) -> Path:
+    """One venv for the generated projects fuzzed or run here, made once.
+
+    The bookstore brings the dependencies every generated project shares; each
+    project is then installed into it by ``install_project`` at little cost.
+    """
+    venv = tmp_path_factory.mktemp("shared") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run(
+        [
+            venv / "bin" / "python",
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "hatchling>=1.25",
+            "editables",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    install_project(venv, bookstore)
+    return venv

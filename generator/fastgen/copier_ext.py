@@ -45,6 +45,7 @@ class FastgenExtension(Extension):
             pycode.orm_imports,
             pycode.schema_field,
             pycode.schema_imports,
+            pycode.column_aliases,
             pycode.enum_alias,
             pycode.tuple_assign,
             pycode.endpoint_imports,

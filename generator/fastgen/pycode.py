@@ -113,17 +113,43 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
 # --- pydantic schemas -------------------------------------------------------------
 
 
-def _schema_type(field: FieldModel) -> str:
+# Column types whose range is narrower than the Python type: the API type says so
+# (schemas/common.py), so an out-of-range value is a 422, not a database error.
+_COLUMN_ALIASES = {"int": "IntColumn", "Decimal": "DecimalColumn"}
+
+
+def _schema_type(field: FieldModel, mode: str) -> str:
     if field.max_length and field.type == "string":
         return f"Annotated[str, Field(max_length={field.max_length})]"
     if field.type == "datetime":
         return "UTCDateTime"
-    return field.py_type
+    if mode == "read":  # what the column holds already fits it
+        return field.py_type
+    return _COLUMN_ALIASES.get(field.py_type, field.py_type)
+
+
+def _sent_fields(resource: ResourceModel) -> tuple[FieldModel, ...]:
+    """The fields a client sends; a natural (non-``id``) key is one of them."""
+    natural_key = (resource.pk,) if resource.pk.name != "id" else ()
+    return natural_key + resource.fields
+
+
+def _aliases(resource: ResourceModel) -> set[str]:
+    return {
+        _COLUMN_ALIASES[field.py_type]
+        for field in _sent_fields(resource)
+        if field.py_type in _COLUMN_ALIASES
+    }
+
+
+def column_aliases(service: ServiceModel) -> tuple[str, ...]:
+    """The aliases of ``_COLUMN_ALIASES`` some request schema uses, sorted."""
+    return tuple(sorted(set().union(*(_aliases(r) for r in service.resources))))
 
 
 def schema_field(field: FieldModel, mode: str) -> str:
     """One field line of the Create / Update / Read schema (indented 4)."""
-    annotation = _schema_type(field)
+    annotation = _schema_type(field, mode)
     if mode == "update":
         return f"    {field.name}: {annotation} | None = None"
     if mode == "read":
@@ -170,6 +196,7 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
             ("pydantic", "model_validator"),
             (f"{package}.schemas.common", "reject_nulls"),
         ]
+    imports += [(f"{package}.schemas.common", alias) for alias in _aliases(resource)]
     for field in fields:
         if field.type == "datetime":
             imports.append((f"{package}.schemas.common", "UTCDateTime"))

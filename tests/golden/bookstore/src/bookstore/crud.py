@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bookstore.db import Base
+from bookstore.schemas.common import INTEGER_MAX, INTEGER_MIN
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -29,8 +30,13 @@ STATEMENT_TIMEOUT_CODES = frozenset({"57014", 1969, 3024})
 
 
 async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any) -> ModelT:
-    """The row with primary key ``key``, or a JSON 404."""
-    row = await session.get(model, key)
+    """The row with primary key ``key``, or a JSON 404.
+
+    An integer key no integer column can hold names no row; asking the database
+    would fail with an overflow error instead.
+    """
+    storable = not isinstance(key, int) or INTEGER_MIN <= key <= INTEGER_MAX
+    row = await session.get(model, key) if storable else None
     if row is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"{model.__tablename__} {key} not found"

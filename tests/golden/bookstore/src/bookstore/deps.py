@@ -17,6 +17,7 @@ from bookstore.outbound import OutboundClient
 log = logging.getLogger(__name__)
 
 PAGE_SIZE_MAX = 100
+OFFSET_MAX = 2**63 - 1  # SQL's OFFSET is a signed 64-bit integer
 
 
 @lru_cache
@@ -58,4 +59,4 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CacheDep = Annotated[CacheLayer, Depends(get_cache)]
 HttpClientDep = Annotated[OutboundClient, Depends(get_http_client)]
 Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows to skip.")]

@@ -7,7 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bookstore.schemas.common import reject_nulls
+from bookstore.schemas.common import DecimalColumn, IntColumn, reject_nulls
 
 BOOK_REQUIRED = ("title", "isbn", "price", "author_id")
 
@@ -17,9 +17,9 @@ class BookCreate(BaseModel):
 
     title: Annotated[str, Field(max_length=200)]
     isbn: Annotated[str, Field(max_length=13)]
-    price: Decimal
+    price: DecimalColumn
     published_on: dt.date | None = None
-    author_id: int
+    author_id: IntColumn
 
 
 class BookUpdate(BaseModel):
@@ -27,9 +27,9 @@ class BookUpdate(BaseModel):
 
     title: Annotated[str, Field(max_length=200)] | None = None
     isbn: Annotated[str, Field(max_length=13)] | None = None
-    price: Decimal | None = None
+    price: DecimalColumn | None = None
     published_on: dt.date | None = None
-    author_id: int | None = None
+    author_id: IntColumn | None = None
 
     @model_validator(mode="after")
     def _required_not_null(self) -> Self:

@@ -1,0 +1,164 @@
+"""`fastgen new` against fastapi-code-generator on the corpus documents, in one run.
+
+Both tools run as their users run them: a fresh process per generation (interpreter
+start-up included), writing a new output directory. Runs are interleaved document by
+document and tool by tool, so drift in machine load hits both alike; the table gives
+each tool's median wall and CPU time and the ratios fastgen / fastapi-code-generator
+(below 1: fastgen is faster). fastapi-code-generator pins old dependencies, so it lives in a venv of its own
+(made by this script on first use, under ~/.cache/fastgen-bench). Run:
+
+    .venv/bin/python bench/openapi.py [--runs 5] [--profile DOC] [DOC ...]
+
+``--profile DOC`` runs fastgen once on that document under pyinstrument instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+FCG_VERSION = "0.8.1"
+FCG_VENV = Path.home() / ".cache" / "fastgen-bench" / f"fcg-{FCG_VERSION}"
+Tool = Callable[[Path, Path], subprocess.CompletedProcess[bytes]]
+
+
+def documents() -> list[str]:
+    with (CORPUS / "MANIFEST.tsv").open(newline="") as manifest:
+        return [row["file"] for row in csv.DictReader(manifest, delimiter="\t")]
+
+
+def fcg_command() -> Path:
+    """fastapi-codegen from its own venv, installed there on first use."""
+    command = FCG_VENV / "bin" / "fastapi-codegen"
+    if not command.exists():
+        subprocess.run([sys.executable, "-m", "venv", FCG_VENV], check=True)
+        subprocess.run(
+            [FCG_VENV / "bin" / "python", "-m", "pip", "install", "-q"]
+            + [f"fastapi-code-generator=={FCG_VERSION}"],
+            check=True,
+        )
+    return command
+
+
+def fastgen_run(document: Path, out: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastgen", "new", document, "-o", out],
+        capture_output=True,
+        check=False,
+    )
+
+
+def fcg_run(document: Path, out: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [fcg_command(), "--input", document, "--output", out],
+        capture_output=True,
+        check=False,
+    )
+
+
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(tool: Tool, document: Path) -> tuple[float, float] | None:
+    """(wall, CPU) seconds of one generation into a new directory; None if it failed.
+
+    CPU time (user + system of the child) is the steadier measure on a shared
+    machine, where the wall time also counts waiting for a core.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        cpu, start = cpu_of_children(), time.perf_counter()
+        result = tool(document, Path(scratch) / "out")
+        elapsed, cpu = time.perf_counter() - start, cpu_of_children() - cpu
+    return (elapsed, cpu) if result.returncode == 0 else None
+
+
+def failure(tool: Tool, document: Path) -> str:
+    """The first line a failing tool printed: why it could not generate."""
+    with tempfile.TemporaryDirectory() as scratch:
+        result = tool(document, Path(scratch) / "out")
+    lines = (result.stdout + result.stderr).decode(errors="replace").strip()
+    return lines.splitlines()[0] if lines else f"exit {result.returncode}"
+
+
+def median(samples: list[tuple[float, float] | None], which: int) -> float | None:
+    """The median wall (0) or CPU (1) time, or None if any run failed."""
+    if any(sample is None for sample in samples):
+        return None
+    return statistics.median(sample[which] for sample in samples if sample)
+
+
+def cell(seconds: float | None) -> str:
+    return "failed" if seconds is None else f"{seconds:.2f}s"
+
+
+def ratio(ours: float | None, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}" if ours and theirs else "-"
+
+
+def compare(runs: int, names: list[str]) -> None:
+    fcg_command()
+    with tempfile.TemporaryDirectory() as scratch:  # warm fastgen's template cache
+        fastgen_run(CORPUS / names[0], Path(scratch) / "warm")
+    samples: dict[tuple[str, str], list[tuple[float, float] | None]] = {}
+    for _ in range(runs):
+        for name in names:
+            for label, tool in (("fastgen", fastgen_run), ("fcg", fcg_run)):
+                samples.setdefault((name, label), []).append(timed(tool, CORPUS / name))
+    print(
+        f"{'document':38} {'fastgen':>8} {'fcg':>8} {'ratio':>6}"
+        f" {'CPU fastgen':>11} {'CPU fcg':>8} {'ratio':>6}"
+    )
+    for name in names:
+        ours, theirs = samples[(name, "fastgen")], samples[(name, "fcg")]
+        wall = median(ours, 0), median(theirs, 0)
+        cpu = median(ours, 1), median(theirs, 1)
+        print(
+            f"{name:38} {cell(wall[0]):>8} {cell(wall[1]):>8} {ratio(*wall):>6}"
+            f" {cell(cpu[0]):>11} {cell(cpu[1]):>8} {ratio(*cpu):>6}"
+        )
+        for label, tool, result in (
+            ("fastgen", fastgen_run, wall[0]),
+            ("fcg", fcg_run, wall[1]),
+        ):
+            if result is None:
+                print(f"    {label} failed: {failure(tool, CORPUS / name)}")
+    print(f"medians of {runs} interleaved runs; fastapi-code-generator {FCG_VERSION}")
+
+
+def profile(name: str) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(
+            [sys.executable, "-m", "pyinstrument", "-m", "fastgen", "new"]
+            + [str(CORPUS / name), "-o", str(Path(scratch) / "out")],
+            check=False,
+            env={**os.environ, "COLUMNS": "120"},
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", metavar="DOC", help="a MANIFEST.tsv file name")
+    parser.add_argument("documents", nargs="*", help="default: the whole corpus")
+    args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+    else:
+        compare(args.runs, args.documents or documents())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Schemathesis checks for generated services, loaded by ``schemathesis run``.
+
+tests/fuzzing.py names this module in ``SCHEMATHESIS_HOOKS``; it is not a test module.
+The rules are the generated service's contract for any request, valid or not:
+
+- no 5xx, except 501 from an operation whose body is still a stub (listed in
+  ``FASTGEN_FUZZ_STUBBED`` as JSON, ``["GET /pets/{}", ...]``: path parameters are
+  matched by position, since a generated app may rename them);
+- a stub never answers 2xx (its body does not exist yet);
+- every 4xx and 501 carries a JSON body, as FastAPI's own errors do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import schemathesis
+
+STUBBED = frozenset(json.loads(os.environ.get("FASTGEN_FUZZ_STUBBED", "[]")))
+
+
+def operation_label(method: str, path: str) -> str:
+    """``GET /pets/{}`` for ``get /pets/{petId}``: how stubs are named."""
+    return f"{method.upper()} {re.sub(r'{[^}]*}', '{}', path)}"
+
+
+@schemathesis.check
+def fastgen_contract(ctx, response, case) -> None:
+    """Server errors, stubs and error bodies, as the module docstring says."""
+    status = response.status_code
+    label = operation_label(case.method, case.operation.path)
+    stub = label in STUBBED
+    if status >= 500 and not (stub and status == 501):
+        raise AssertionError(f"{label} answered {status}")
+    if stub and status < 300:
+        raise AssertionError(f"{label} is a stub but answered {status}")
+    if 400 <= status < 500 or status == 501:
+        media = (response.headers.get("content-type") or [""])[0]
+        if "json" not in media.split(";")[0]:
+            raise AssertionError(f"{label} answered {status} with {media!r}, not JSON")
+        try:
+            json.loads(response.content)
+        except ValueError as exc:
+            raise AssertionError(
+                f"{label} answered {status}: body is not JSON"
+            ) from exc

@@ -1,0 +1,152 @@
+"""Every corpus document, end to end: generate, install, import, round-trip, test, fuzz.
+
+For each document of ../shared/corpus/MANIFEST.tsv (a multi-file one by its root
+file) ``fastgen new`` generates a project, which is installed into the shared venv
+(tests/conftest.py: the common dependencies are installed once, each project adds
+only itself). Then, one test each, so a failure names the document and the step:
+the app imports and publishes the same API as the document (tests/openapi_roundtrip.py),
+the project's own tests pass, and schemathesis finds no 5xx on the running app (501
+only from operations no table backs, whose bodies are stubs) and a JSON body on every
+4xx (tests/fuzzing.py). A document the OpenAPI reader rejects on purpose
+(tests/test_openapi_corpus.py's REJECTED) must make ``fastgen new`` fail with exactly
+those located problems.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fastgen.openapi import load_openapi, read_openapi
+
+from .conftest import install_project, run_fastgen
+from .fuzz_checks import operation_label
+from .fuzzing import fuzz, serve
+from .openapi_roundtrip import compare
+from .test_openapi_corpus import CORPUS, REJECTED, ROWS
+
+pytestmark = pytest.mark.e2e
+
+GENERATED = sorted(set(ROWS) - set(REJECTED))
+MAX_EXAMPLES = 10  # per operation and phase: bounded CI time, still every operation
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A corpus document's project, installed in the shared venv."""
+
+    document: Path
+    project: Path
+    package: str
+    python: Path
+
+
+def package_of(project: Path) -> str:
+    """The import package, from the wheel target in the generated pyproject.toml."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    (source,) = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    return Path(source).name
+
+
+def stubbed_operations(document: Path) -> list[str]:
+    """Operations no ``x-fastgen-resource`` table implements: their bodies are stubs."""
+    api = read_openapi(document)
+    served = {name for r in api.resources for _, name in r.operations}
+    labels = set()
+    for operation in api.operations:
+        if operation.name not in served:
+            labels.add(operation_label(operation.method, operation.path))
+            labels.add(
+                operation_label(operation.method, api.base_path + operation.path)
+            )
+    return sorted(labels)
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module", params=GENERATED)
+def generated(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    shared_venv: Path,
+) -> Generated:
+    document = CORPUS / request.param
+    project = tmp_path_factory.mktemp("corpus") / "project"
+    result = run_fastgen("new", str(document), "-o", str(project))
+    assert result.returncode == 0, (
+        f"fastgen new {request.param} failed ({result.returncode}):\n"
+        f"{result.stdout}{result.stderr}"
+    )
+    install_project(shared_venv, project)
+    return Generated(
+        document, project, package_of(project), shared_venv / "bin" / "python"
+    )
+
+
+def published_api(generated: Generated) -> dict[str, object]:
+    """The OpenAPI document the generated app serves, from a fresh import."""
+    script = (
+        f"import json; from {generated.package}.main import app; "
+        "print(json.dumps(app.openapi()))"
+    )
+    result = run(generated.python, "-c", script, cwd=generated.project)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_app_imports(generated: Generated) -> None:
+    assert published_api(generated)["paths"]
+
+
+def test_app_publishes_the_same_api(generated: Generated) -> None:
+    source, _ = load_openapi(generated.document)
+    assert compare(source, published_api(generated)) == []
+
+
+def test_generated_tests_pass(generated: Generated) -> None:
+    result = run(
+        generated.python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        cwd=generated.project,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_running_app_survives_fuzzing(generated: Generated, tmp_path: Path) -> None:
+    with serve(
+        generated.python,
+        f"{generated.package}.main:app",
+        cwd=generated.project,
+        log=tmp_path / "uvicorn.log",
+        env={
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+    ) as base:
+        result = fuzz(
+            base,
+            workdir=tmp_path,
+            max_examples=MAX_EXAMPLES,
+            stubbed=stubbed_operations(generated.document),
+        )
+    assert result.ok, result.output
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_rejected_document_fails_with_located_problems(
+    name: str, tmp_path: Path
+) -> None:
+    result = run_fastgen("new", str(CORPUS / name), "-o", str(tmp_path / "project"))
+    assert result.returncode != 0
+    output = (result.stdout + result.stderr).replace(f"{CORPUS}/", "")
+    for problem in REJECTED[name]:
+        assert problem in output
+    assert not (tmp_path / "project").exists()

@@ -1,0 +1,171 @@
+"""The annotated OpenAPI examples over HTTP: the native example's cache checks, and fuzz.
+
+examples/petstore.yaml (the corpus petstore with a table and two cached reads) and
+examples/store.yaml (private order reads behind a bearer scheme; an inventory whose
+cache writes to other resources clear) are generated, installed in the shared venv
+and served by uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py:
+X-Cache MISS then HIT, invalidation after a write, ETag/304; and private entries never
+served to another caller or to an anonymous one. Then schemathesis (tests/fuzzing.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fastgen.render import new_project
+
+from .conftest import REPO, install_project
+from .fuzzing import fuzz, serve
+
+pytestmark = pytest.mark.e2e
+
+INVENTORY = '''\
+"""Body of GET /store/inventory, written by the user."""
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store import api_models
+from store.models import Orders, Pets
+
+
+async def handle(session: AsyncSession) -> api_models.Inventory:
+    """Count the pets and the orders."""
+    pets = await session.scalar(select(func.count(Pets.id)))
+    orders = await session.scalar(select(func.count(Orders.id)))
+    return api_models.Inventory(pets=pets or 0, orders=orders or 0)
+'''
+HOOKS = {"store": {"get_inventory.py": INVENTORY}}
+ALICE = {"authorization": "Bearer alice"}
+BOB = {"authorization": "Bearer bob"}
+
+
+@pytest.fixture(scope="module", params=["petstore", "store"])
+def example(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    shared_venv: Path,
+) -> tuple[str, Path]:
+    """An example generated (with the user's hooks written) and installed."""
+    name = request.param
+    project = new_project(
+        REPO / "examples" / f"{name}.yaml", tmp_path_factory.mktemp("ex") / name
+    )
+    for module, body in HOOKS.get(name, {}).items():
+        (project / "src" / name / "hooks" / "operations" / module).write_text(body)
+    install_project(shared_venv, project)
+    return name, project
+
+
+@pytest.fixture
+def server(
+    example: tuple[str, Path], shared_venv: Path, tmp_path: Path
+) -> Iterator[str]:
+    name, project = example
+    with serve(
+        shared_venv / "bin" / "python",
+        f"{name}.main:app",
+        cwd=project,
+        log=tmp_path / "uvicorn.log",
+        env={
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+    ) as base:
+        yield base
+
+
+def check_petstore(http: httpx.Client) -> None:
+    created = http.post("/pets", json={"name": "Rex", "tag": "dog"})
+    assert created.status_code == 200, created.text  # the document says 200
+    pet_id = created.json()["id"]
+
+    first = http.get("/pets")
+    assert (first.status_code, first.headers["x-cache"]) == (200, "MISS")
+    second = http.get("/pets")
+    assert second.headers["x-cache"] == "HIT"
+    assert (
+        second.json() == first.json() == [{"id": pet_id, "name": "Rex", "tag": "dog"}]
+    )
+    etag = second.headers["etag"]
+    assert http.get("/pets", headers={"if-none-match": etag}).status_code == 304
+
+    assert http.get(f"/pets/{pet_id}").headers["x-cache"] == "MISS"
+    assert http.get(f"/pets/{pet_id}").headers["x-cache"] == "HIT"
+
+    assert http.post("/pets", json={"name": "Tom"}).status_code == 200
+    fresh = http.get("/pets")
+    assert fresh.headers["x-cache"] == "MISS"
+    assert [p["name"] for p in fresh.json()] == ["Rex", "Tom"]
+    assert http.get("/pets", headers={"if-none-match": etag}).status_code == 200
+
+    assert http.delete(f"/pets/{pet_id}").status_code == 204
+    gone = http.get(f"/pets/{pet_id}")
+    assert gone.status_code == 404
+    assert gone.headers.get("x-cache") != "HIT"
+    assert [p["name"] for p in http.get("/pets").json()] == ["Tom"]
+
+
+def check_store(http: httpx.Client) -> None:
+    pet = http.post("/pets", json={"name": "Rex"}).json()
+    order = {"pet_id": pet["id"], "quantity": 2}
+
+    # Cross-resource invalidation: the inventory is cleared by pet and order writes.
+    inventory = http.get("/store/inventory")
+    assert inventory.headers["x-cache"] == "MISS"
+    assert inventory.json() == {"pets": 1, "orders": 0}
+    assert http.get("/store/inventory").headers["x-cache"] == "HIT"
+    placed = http.post("/orders", json=order, headers=ALICE)
+    assert placed.status_code == 201, placed.text
+    after = http.get("/store/inventory")
+    assert after.headers["x-cache"] == "MISS"
+    assert after.json() == {"pets": 1, "orders": 1}
+    assert http.get("/store/inventory").headers["x-cache"] == "HIT"
+
+    # Private reads: an entry is the caller's own.
+    mine = http.get("/orders", headers=ALICE)
+    assert (mine.status_code, mine.headers["x-cache"]) == (200, "MISS")
+    again = http.get("/orders", headers=ALICE)
+    assert again.headers["x-cache"] == "HIT"
+    assert again.json() == mine.json()
+    assert http.get("/orders", headers=BOB).headers["x-cache"] == "MISS"
+    assert http.get("/orders", headers=BOB).headers["x-cache"] == "HIT"
+    anonymous = http.get("/orders")
+    assert anonymous.status_code == 401
+    assert anonymous.headers.get("x-cache") != "HIT"
+    assert anonymous.json()["detail"]
+    etag = again.headers["etag"]
+    assert (
+        http.get("/orders", headers={**ALICE, "if-none-match": etag}).status_code == 304
+    )
+    assert http.get("/orders", headers={"if-none-match": etag}).status_code == 401
+
+    order_url = f"/orders/{placed.json()['id']}"
+    assert http.get(order_url, headers=ALICE).headers["x-cache"] == "MISS"
+    assert http.get(order_url, headers=ALICE).headers["x-cache"] == "HIT"
+    assert http.get(order_url).status_code == 401
+
+    # A write invalidates the private entries of every caller.
+    assert http.delete(order_url, headers=BOB).status_code == 204
+    assert http.get(order_url, headers=ALICE).status_code == 404
+    assert http.get("/orders", headers=ALICE).json() == []
+    assert http.get("/store/inventory").json() == {"pets": 1, "orders": 0}
+
+
+CHECKS = {"petstore": check_petstore, "store": check_store}
+
+
+def test_cache_over_http(example: tuple[str, Path], server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        CHECKS[example[0]](http)
+
+
+def test_survives_fuzzing(
+    example: tuple[str, Path], server: str, tmp_path: Path
+) -> None:
+    result = fuzz(server, workdir=tmp_path, max_examples=25, headers=BOB)
+    assert result.ok, result.output
