@@ -86,11 +86,12 @@ def timed(tool: Tool, document: Path) -> tuple[float, float] | None:
 
 
 def failure(tool: Tool, document: Path) -> str:
-    """The first line a failing tool printed: why it could not generate."""
+    """Why a tool could not generate: fastgen's first problem, or a traceback's end."""
     with tempfile.TemporaryDirectory() as scratch:
         result = tool(document, Path(scratch) / "out")
-    lines = (result.stdout + result.stderr).decode(errors="replace").strip()
-    return lines.splitlines()[0] if lines else f"exit {result.returncode}"
+    lines = (result.stdout + result.stderr).decode(errors="replace").split("\n")
+    lines = [line for line in lines if line.strip()] or [f"exit {result.returncode}"]
+    return lines[0] if tool is fastgen_run else lines[-1]
 
 
 def median(samples: list[tuple[float, float] | None], which: int) -> float | None:
