@@ -191,3 +191,24 @@ def test_same_shape_routes_get_pattern_convertors() -> None:
         "/folders/{folderPath}",
     ]
     assert model.api.convertors == (("pattern_1", r"\d+"),)
+
+
+def test_new_compiles_the_document_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validating the input and rendering it share one compile: for OpenAPI each one
+    runs datamodel-code-generator, the largest cost of ``fastgen new``."""
+    import fastgen.openapi.compile as compile_module
+    from fastgen.render import new_project
+
+    compiled = []
+    real = compile_module.compile_api
+
+    def counting(*args: object, **kwargs: object) -> object:
+        compiled.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compile_module, "compile_api", counting)
+    project = new_project(PETSTORE, tmp_path / "petstore")
+    assert len(compiled) == 1
+    assert (project / "src" / "swagger_petstore" / "api_models.py").is_file()

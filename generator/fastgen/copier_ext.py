@@ -8,7 +8,7 @@ side of an update from their own ``spec`` answers, and both go through this same
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +92,35 @@ def service_of(spec: Any) -> ServiceModel:
     last = _last_compiled.get("spec")
     if last is not None and last[0] is spec:
         return last[1]
-    model = _compile(json.dumps(spec, default=str))
+    key = _content_key(spec)
+    model = _compiled.get(key)
+    if model is None:
+        # The answer went through YAML once; a round trip through JSON is plain data.
+        model = compile_answer(json.loads(key), ".copier-answers.yml")
+        remember(spec, model)
     _last_compiled["spec"] = (spec, model)
     return model
 
 
+def remember(spec: Any, model: ServiceModel) -> None:
+    """Use ``model`` for this answer instead of compiling it again.
+
+    ``fastgen new`` has just compiled the input to validate it; for an OpenAPI
+    document that compile runs datamodel-code-generator, the largest single cost
+    of generating a project (bench/README.md).
+    """
+    _compiled[_content_key(spec)] = model
+    while len(_compiled) > _KEEP_COMPILED:
+        _compiled.popitem(last=False)
+
+
+def _content_key(spec: Any) -> str:
+    # Key order is kept: it is the order of resources, fields and paths.
+    return json.dumps(spec, default=str)
+
+
+_KEEP_COMPILED = 8
+_compiled: OrderedDict[str, ServiceModel] = OrderedDict()
 _last_compiled: dict[str, tuple[Any, ServiceModel]] = {}
 
 
@@ -112,10 +136,3 @@ def spec_differs_from_file(spec: Any, project: Any) -> bool:
 def schema_changed(spec: Any, project: Any) -> bool:
     """True when the project's migrations do not yet build the spec's schema."""
     return pending_change(Path(str(project)), service_of(spec))
-
-
-@lru_cache(maxsize=8)
-def _compile(spec_json: str) -> ServiceModel:
-    # The answer went through YAML once; a round trip through JSON gives a hashable key.
-    data = json.loads(spec_json)
-    return compile_answer(data, ".copier-answers.yml")

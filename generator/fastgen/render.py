@@ -10,6 +10,7 @@ import copier
 from copier.errors import CopierError
 
 from fastgen import __version__
+from fastgen.copier_ext import remember
 from fastgen.errors import FastgenError
 from fastgen.inputs import read_input, spec_file_name
 from fastgen.spec.loader import load_document
@@ -21,11 +22,12 @@ def new_project(spec_path: Path, destination: Path) -> Path:
 
     Nothing is written unless the spec is valid; a failed render removes what it made.
     """
-    data, _ = read_input(spec_path)
+    data, model = read_input(spec_path)
     if destination.exists() and any(destination.iterdir()):
         raise FastgenError(
             f"{destination} exists and is not empty; choose a new directory"
         )
+    remember(data, model)
     render(data, destination)
     # Keep the user's own file (comments and all) as the project's source of truth;
     # an OpenAPI document of several files stays bundled, as rendered from the answer.
