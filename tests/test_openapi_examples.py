@@ -1,11 +1,14 @@
 """The annotated OpenAPI examples over HTTP: the native example's cache checks, and fuzz.
 
-examples/petstore.yaml (the corpus petstore with a table and two cached reads) and
+examples/petstore.yaml (the corpus petstore with a table and two cached reads),
 examples/store.yaml (private order reads behind a bearer scheme; an inventory whose
-cache writes to other resources clear) are generated, installed in the shared venv
-and served by uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py:
-X-Cache MISS then HIT, invalidation after a write, ETag/304; and private entries never
-served to another caller or to an anonymous one. Then schemathesis (tests/fuzzing.py).
+cache writes to other resources clear) and examples/billing.yaml (Billingo partners
+and documents: a partner update clears the cached documents) are generated, with the
+user's hooks written, installed in the shared venv and served by uvicorn on SQLite
+with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
+after a write, ETag/304; private entries never served to another caller or to an
+anonymous one; a write on one table clearing a cached read of another (and no other
+write clearing it). Then schemathesis (tests/fuzzing.py).
 """
 
 from __future__ import annotations
@@ -39,12 +42,67 @@ async def handle(session: AsyncSession) -> api_models.Inventory:
     orders = await session.scalar(select(func.count(Orders.id)))
     return api_models.Inventory(pets=pets or 0, orders=orders or 0)
 '''
-HOOKS = {"store": {"get_inventory.py": INVENTORY}}
+PARTNERS = '''\
+"""A partner update is copied into the partner's documents, as Billingo shows them."""
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing import api_models
+from billing.models import Documents, Partners
+from billing.resource_hooks import ResourceHooks
+
+
+class PartnersHooks(ResourceHooks[Partners]):
+    """Keep each document's copy of its partner current."""
+
+    async def before_update(self, session: AsyncSession, row: Partners) -> None:
+        """Rewrite the copy held by the partner's documents."""
+        partner = api_models.Partner.model_validate(row, from_attributes=True)
+        await session.execute(
+            update(Documents)
+            .where(Documents.partner_id == row.id)
+            .values(partner=partner.model_dump(mode="json"))
+        )
+
+
+hooks = PartnersHooks()
+'''
+DOCUMENTS = '''\
+"""A new document takes a copy of its partner, which must exist."""
+
+from fastapi import HTTPException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing import api_models
+from billing.models import Documents, Partners
+from billing.resource_hooks import ResourceHooks
+
+
+class DocumentsHooks(ResourceHooks[Documents]):
+    """Fill the document's partner from partner_id."""
+
+    async def before_create(self, session: AsyncSession, row: Documents) -> None:
+        """Refuse an unknown partner; copy a known one."""
+        partner = await session.get(Partners, row.partner_id)
+        if partner is None:
+            raise HTTPException(422, f"no partner {row.partner_id}")
+        copy = api_models.Partner.model_validate(partner, from_attributes=True)
+        row.partner = copy.model_dump(mode="json")
+
+
+hooks = DocumentsHooks()
+'''
+# The user's hook files of each example, by path under src/<package>/hooks/.
+HOOKS = {
+    "store": {"operations/get_inventory.py": INVENTORY},
+    "billing": {"resources/partners.py": PARTNERS, "resources/documents.py": DOCUMENTS},
+}
 ALICE = {"authorization": "Bearer alice"}
 BOB = {"authorization": "Bearer bob"}
 
 
-@pytest.fixture(scope="module", params=["petstore", "store"])
+@pytest.fixture(scope="module", params=["petstore", "store", "billing"])
 def example(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -56,7 +114,7 @@ def example(
         REPO / "examples" / f"{name}.yaml", tmp_path_factory.mktemp("ex") / name
     )
     for module, body in HOOKS.get(name, {}).items():
-        (project / "src" / name / "hooks" / "operations" / module).write_text(body)
+        (project / "src" / name / "hooks" / module).write_text(body)
     install_project(shared_venv, project)
     return name, project
 
@@ -156,7 +214,70 @@ def check_store(http: httpx.Client) -> None:
     assert http.get("/store/inventory").json() == {"pets": 1, "orders": 0}
 
 
-CHECKS = {"petstore": check_petstore, "store": check_store}
+def check_billing(http: httpx.Client) -> None:
+    address = {
+        "country_code": "HU",
+        "post_code": "1234",
+        "city": "Pécs",
+        "address": "Fő u. 1",
+    }
+    acme = {"name": "Acme Kft.", "address": address, "emails": ["a@acme.hu"]}
+    other = {"name": "Other Bt.", "address": {**address, "city": "Győr"}}
+    created = http.post("/partners", json=acme)
+    assert created.status_code == 201, created.text
+    partner = created.json()
+    bystander = http.post("/partners", json=other).json()
+    invoice = {
+        "type": "invoice",
+        "fulfillment_date": "2026-01-10",
+        "due_date": "2026-01-25",
+        "payment_method": "wire_transfer",
+        "language": "hu",
+        "currency": "HUF",
+        "items": [{"product_id": 7, "quantity": 2.5}],
+    }
+    document = http.post("/documents", json={**invoice, "partner_id": partner["id"]})
+    assert document.status_code == 201, document.text
+    assert document.json()["partner"] == partner
+    doc_url = f"/documents/{document.json()['id']}"
+    unknown = http.post("/documents", json={**invoice, "partner_id": 10**6})
+    assert unknown.status_code == 422
+    partner_url = f"/partners/{partner['id']}"
+
+    # Both resources' reads are cached.
+    first = http.get(doc_url)
+    assert (first.status_code, first.headers["x-cache"]) == (200, "MISS")
+    assert first.json() == document.json()
+    assert http.get(doc_url).headers["x-cache"] == "HIT"
+    assert http.get(partner_url).headers["x-cache"] == "MISS"
+    assert http.get(partner_url).headers["x-cache"] == "HIT"
+    etag = http.get(doc_url).headers["etag"]
+    assert http.get(doc_url, headers={"if-none-match": etag}).status_code == 304
+
+    # A write on the *other* resource clears the document: invalidated_by.
+    renamed = {**acme, "name": "Acme Zrt."}
+    assert http.put(partner_url, json=renamed).status_code == 200
+    fresh = http.get(doc_url)
+    assert (fresh.status_code, fresh.headers["x-cache"]) == (200, "MISS")
+    assert fresh.json()["partner"] == {**partner, "name": "Acme Zrt."}
+    assert http.get(doc_url, headers={"if-none-match": etag}).status_code == 200
+    assert http.get(doc_url).headers["x-cache"] == "HIT"
+    assert http.get(partner_url).json()["name"] == "Acme Zrt."
+
+    # Writes the document does not depend on leave its entry alone.
+    assert http.post("/partners", json=other).status_code == 201
+    assert http.delete(f"/partners/{bystander['id']}").status_code == 204
+    assert http.get(doc_url).headers["x-cache"] == "HIT"
+
+    # A document's own delete clears its entry; the partner's stays cached.
+    assert http.delete(doc_url).status_code == 204
+    gone = http.get(doc_url)
+    assert gone.status_code == 404
+    assert gone.headers.get("x-cache") != "HIT"
+    assert http.get(partner_url).headers["x-cache"] == "HIT"
+
+
+CHECKS = {"petstore": check_petstore, "store": check_store, "billing": check_billing}
 
 
 def test_cache_over_http(example: tuple[str, Path], server: str) -> None:
