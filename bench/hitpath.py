@@ -111,6 +111,11 @@ async def measure(work: Path, rounds: int, count: int) -> None:
         apps = {
             "raw ASGI constant": (raw, [request_bytes(f"/memory/{n}") for n in keys]),
             "memory hit": (app, [request_bytes(f"/memory/{n}") for n in keys]),
+            # The cache alone, as before the request observer (bench/observer.py).
+            "memory hit, unobserved": (
+                app._front.app,  # noqa: SLF001
+                [request_bytes(f"/memory/{n}") for n in keys],
+            ),
             "bare FastAPI constant": (
                 bare,
                 [request_bytes(f"/const/{n}") for n in keys],

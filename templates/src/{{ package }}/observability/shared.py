@@ -5,8 +5,9 @@ There, ``/metrics`` shows what prometheus-client's metric objects wrote to the s
 files, summed over the workers by whichever one answers. Values only read when
 scraped (the cache's request counts, the pool gauges) live in one process, so each
 worker copies its own to those files every ``INTERVAL`` seconds and at shutdown:
-counters as counters (summed), gauges as ``livesum`` gauges (summed over live
-workers). They lag by at most the interval.
+counters as counters (summed), histograms as histograms (buckets, sum and count
+summed), gauges as ``livesum`` gauges (summed over live workers). They lag by at
+most the interval.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from prometheus_client import Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
@@ -34,10 +35,16 @@ def multiprocess() -> bool:
 class SharedCopy:
     """Copies scrape-time collectors into the shared files of this worker."""
 
-    def __init__(self, collectors: Iterable[Collector]) -> None:
+    def __init__(
+        self, collectors: Iterable[Collector], registry: CollectorRegistry | None = None
+    ) -> None:
+        """``registry`` gets the copies too: none when serving, where the shared
+        files are what ``/metrics`` reads; a test's, to see what was copied."""
         self._collectors = list(collectors)
+        self._registry = registry
         self._counters: dict[str, Counter] = {}
         self._gauges: dict[str, Gauge] = {}
+        self._histograms: dict[str, Histogram] = {}
         self._copied: dict[tuple[str, Labels], float] = {}
 
     def copy(self) -> None:
@@ -47,6 +54,8 @@ class SharedCopy:
                     self._copy_counter(family)
                 elif family.type == "gauge":
                     self._copy_gauge(family)
+                elif family.type == "histogram":
+                    self._copy_histogram(family)
 
     def run_beside_lifespan(self, app: FastAPI) -> None:
         """Copy every ``INTERVAL`` seconds while the app runs, and once at shutdown."""
@@ -80,7 +89,7 @@ class SharedCopy:
             if counter is None:
                 names = [name for name, _ in labels]
                 counter = Counter(
-                    family.name, family.documentation, names, registry=None
+                    family.name, family.documentation, names, registry=self._registry
                 )
                 self._counters[family.name] = counter
             before = self._copied.get((family.name, labels), 0.0)
@@ -99,9 +108,58 @@ class SharedCopy:
                     family.name,
                     family.documentation,
                     names,
-                    registry=None,
+                    registry=self._registry,
                     multiprocess_mode="livesum",
                 )
                 self._gauges[family.name] = gauge
             target = gauge.labels(*(v for _, v in labels)) if labels else gauge
             target.set(sample.value)
+
+    def _copy_histogram(self, family: Metric) -> None:
+        """Adds what each bucket and the sum grew by since the last copy.
+
+        prometheus-client's ``Histogram`` writes the shared files but only takes one
+        observation at a time, so the increments go to the values it keeps per bucket
+        (``_buckets``, non-cumulative as in those files) and ``_sum``: the one use of
+        its internals here, in place of re-observing every request.
+        """
+        bounds: dict[Labels, list[float]] = {}
+        counts: dict[Labels, list[float]] = {}
+        sums: dict[Labels, float] = {}
+        for sample in family.samples:
+            labels = tuple(sorted(sample.labels.items()))
+            if sample.name.endswith("_bucket"):
+                key = tuple(item for item in labels if item[0] != "le")
+                bounds.setdefault(key, []).append(float(sample.labels["le"]))
+                counts.setdefault(key, []).append(sample.value)
+            elif sample.name.endswith("_sum"):
+                sums[labels] = sample.value
+        for labels, cumulative in counts.items():
+            histogram = self._histograms.get(family.name)
+            if histogram is None:
+                histogram = Histogram(
+                    family.name,
+                    family.documentation,
+                    [name for name, _ in labels],
+                    registry=self._registry,
+                    buckets=bounds[labels],
+                )
+                self._histograms[family.name] = histogram
+            child = histogram.labels(*(v for _, v in labels)) if labels else histogram
+            below = 0.0
+            values = zip(bounds[labels], cumulative, child._buckets, strict=True)
+            for bound, total, value in values:
+                le = (*labels, ("le", str(bound)))
+                self._add(f"{family.name}_bucket", le, total - below, value.inc)
+                below = total
+            total_seconds = sums.get(labels, 0.0)
+            self._add(f"{family.name}_sum", labels, total_seconds, child._sum.inc)
+
+    def _add(
+        self, name: str, labels: Labels, value: float, inc: Callable[[float], None]
+    ) -> None:
+        """``inc`` by what the sample ``name{labels}`` grew since it was last copied."""
+        before = self._copied.get((name, labels), 0.0)
+        if value > before:
+            inc(value - before)
+            self._copied[(name, labels)] = value

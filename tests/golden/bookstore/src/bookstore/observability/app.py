@@ -26,14 +26,15 @@ def observe(
     """
     pool = PoolCollector(lambda: getattr(app.state, "engine", None))
     registry.register(pool)
+    metrics = HttpMetrics(registry)
     if multiprocess():
-        SharedCopy([pool, *cache_metrics.scrape_time]).run_beside_lifespan(app)
+        shared = SharedCopy([metrics, pool, *cache_metrics.scrape_time])
+        shared.run_beside_lifespan(app)
     if settings.profiling_enabled:
         # Development only; pyinstrument comes with the dev extra.
         from .profiler import RequestProfiler
 
         app.wrap_front(RequestProfiler)
-    metrics = HttpMetrics(registry)
     app.wrap_front(
         lambda inner: RequestObserver(
             inner, metrics=metrics, log_cache_hits=settings.log_cache_hits

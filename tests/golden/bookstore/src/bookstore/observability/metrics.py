@@ -7,11 +7,19 @@ and status codes: nothing a client sends can create a new series.
 
 from __future__ import annotations
 
+import itertools
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
@@ -32,46 +40,88 @@ LATENCY_BUCKETS = (
     5.0,
     10.0,
 )
+_LE = (*(floatToGoString(bound) for bound in LATENCY_BUCKETS), "+Inf")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-Observe = Callable[[float], None]
+
+class Series:
+    """What the requests of one (route, method, status) add up to.
+
+    Plain numbers: the event loop is one thread, so a request pays a few additions,
+    not prometheus-client's locks. ``buckets[i]`` counts durations in bucket ``i``
+    alone (``le`` is ``LATENCY_BUCKETS[i]``, the last one ``+Inf``).
+    """
+
+    __slots__ = ("buckets", "count", "seconds")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self.buckets = [0] * len(_LE)
+
+    def add(self, seconds: float) -> None:
+        self.count += 1
+        self.seconds += seconds
+        self.buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
 
 
-class HttpMetrics:
-    """``http_requests_total`` and ``http_request_duration_seconds``.
+class HttpMetrics(Collector):
+    """``http_requests_total`` and ``http_request_duration_seconds``, read when scraped.
 
-    Errors are ``http_requests_total{status=~"5.."}``. The bound children of each
-    (route, method, status) are kept, so a request pays two increments, not label
-    lookups.
+    Errors are ``http_requests_total{status=~"5.."}``. With several workers,
+    shared.py copies both to the multiprocess files like the other scrape-time
+    metrics.
     """
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "http_requests",
-            "HTTP requests answered, by route template, method and status.",
-            ["route", "method", "status"],
-            registry=registry,
-        )
-        self.duration = Histogram(
-            "http_request_duration_seconds",
-            "Time from receiving a request to sending the end of its response.",
-            ["route", "method"],
-            buckets=LATENCY_BUCKETS,
-            registry=registry,
-        )
-        self._bound: dict[tuple[str, str, int], tuple[Callable[[], None], Observe]] = {}
+        self._series: dict[tuple[str, str, int], Series] = {}
+        registry.register(self)
+
+    def series(self, route: str, method: str, status: int) -> Series:
+        found = self._series.get((route, method, status))
+        if found is None:
+            # Any other method a client sends is one series, not one each.
+            label = method if method in _METHODS else "other"
+            found = self._series.setdefault((route, label, status), Series())
+        return found
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        bound = self._bound.get((route, method, status))
-        if bound is None:
-            label = method if method in _METHODS else "other"
-            bound = (
-                self.requests.labels(route, label, str(status)).inc,
-                self.duration.labels(route, label).observe,
-            )
-            self._bound[(route, method, status)] = bound
-        bound[0]()
-        bound[1](seconds)
+        self.series(route, method, status).add(seconds)
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(self._families())
+
+    def collect(self) -> Iterator[Metric]:
+        requests, duration = families = self._families()
+        # The histogram has no status label: its series add up over statuses.
+        timed: dict[tuple[str, str], Series] = {}
+        for (route, method, status), series in sorted(self._series.items()):
+            requests.add_metric([route, method, str(status)], series.count)
+            summed = timed.setdefault((route, method), Series())
+            summed.count += series.count
+            summed.seconds += series.seconds
+            summed.buckets = [
+                a + b for a, b in zip(summed.buckets, series.buckets, strict=True)
+            ]
+        for (route, method), summed in timed.items():
+            cumulative = zip(_LE, itertools.accumulate(summed.buckets), strict=True)
+            duration.add_metric([route, method], list(cumulative), summed.seconds)
+        return iter(families)
+
+    @staticmethod
+    def _families() -> tuple[CounterMetricFamily, HistogramMetricFamily]:
+        return (
+            CounterMetricFamily(
+                "http_requests",
+                "HTTP requests answered, by route template, method and status.",
+                labels=["route", "method", "status"],
+            ),
+            HistogramMetricFamily(
+                "http_request_duration_seconds",
+                "Time from receiving a request to sending the end of its response.",
+                labels=["route", "method"],
+            ),
+        )
 
 
 class PoolCollector(Collector):

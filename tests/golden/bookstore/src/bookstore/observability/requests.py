@@ -7,9 +7,12 @@ request. What it costs a hit is measured in bench/README.md of fastgen.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import secrets
+from collections.abc import Awaitable
 from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,10 +28,59 @@ _VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _UNMATCHED = "unmatched"
 
 
+class _RequestIds:
+    """Ids unique across processes and cheap to make: a random per-process prefix
+    (made again in a forked child) and a counter, 32 hex digits in all.
+
+    They are labels, not secrets: a client can guess the next one.
+    """
+
+    def __init__(self) -> None:
+        self._renew()
+        os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._count = itertools.count()
+
+    def new(self) -> str:
+        return f"{self._prefix}{next(self._count):016x}"
+
+
+new_request_id = _RequestIds().new
+
+
+class _Watched:
+    """The ``send`` of one request: notes the status and ``X-Cache`` of the answer
+    and adds ``X-Request-ID`` to it."""
+
+    __slots__ = ("cache", "echoed", "send", "status")
+
+    def __init__(self, send: Send, echoed: tuple[bytes, bytes]) -> None:
+        self.send = send
+        self.echoed = echoed
+        self.status = 500
+        self.cache: bytes | None = None
+
+    def __call__(self, message: Message) -> Awaitable[None]:
+        # Not a coroutine: the caller awaits the inner send's own, one frame less
+        # per message.
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            headers = message.get("headers", ())
+            for name, value in headers:
+                if name == b"x-cache":
+                    self.cache = value
+            # A copy: a cached answer's header list is shared between hits.
+            message = {**message, "headers": [*headers, self.echoed]}
+        return self.send(message)
+
+
 class RequestObserver:
     """Tags each HTTP request with an id and records how it went.
 
-    The id is the client's ``X-Request-ID`` when valid, otherwise a new random one;
+    The id is the client's ``X-Request-ID`` when valid, otherwise a new one
+    (``new_request_id``);
     it is echoed in the response and set in ``REQUEST_ID`` for every log line
     written meanwhile. Cache hits are logged at DEBUG unless ``log_cache_hits``:
     at INFO and above, a hit then pays for its metrics but not for a log line
@@ -47,32 +99,18 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         raw_id = _incoming_id(scope)
-        request_id = raw_id.decode() if raw_id else secrets.token_hex(16)
-        echoed = (b"x-request-id", raw_id or request_id.encode())
-        status = 500
-        cache: bytes | None = None
-
-        async def observed(message: Message) -> None:
-            nonlocal status, cache
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = message.get("headers", ())
-                for name, value in headers:
-                    if name == b"x-cache":
-                        cache = value
-                # A copy: a cached answer's header list is shared between hits.
-                message = {**message, "headers": [*headers, echoed]}
-            await send(message)
-
+        request_id = raw_id.decode() if raw_id else new_request_id()
+        watched = _Watched(send, (b"x-request-id", raw_id or request_id.encode()))
         token = REQUEST_ID.set(request_id)
         start = perf_counter()
         try:
-            await self.app(scope, receive, observed)
+            await self.app(scope, receive, watched)
         finally:
             seconds = perf_counter() - start
             route = _route_template(scope)
+            status = watched.status
             self.metrics.observe(route, scope["method"], status, seconds)
-            self._log(scope["method"], route, status, seconds, cache)
+            self._log(scope["method"], route, status, seconds, watched.cache)
             REQUEST_ID.reset(token)
 
     def _log(
