@@ -59,11 +59,6 @@ class Series:
         self.seconds = 0.0
         self.buckets = [0] * len(_LE)
 
-    def add(self, seconds: float) -> None:
-        self.count += 1
-        self.seconds += seconds
-        self.buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
-
 
 class HttpMetrics(Collector):
     """``http_requests_total`` and ``http_request_duration_seconds``, read when scraped.
@@ -77,16 +72,16 @@ class HttpMetrics(Collector):
         self._series: dict[tuple[str, str, int], Series] = {}
         registry.register(self)
 
-    def series(self, route: str, method: str, status: int) -> Series:
-        found = self._series.get((route, method, status))
-        if found is None:
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        # Inline, not a Series method: this runs for every request.
+        series = self._series.get((route, method, status))
+        if series is None:
             # Any other method a client sends is one series, not one each.
             label = method if method in _METHODS else "other"
-            found = self._series.setdefault((route, label, status), Series())
-        return found
-
-    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.series(route, method, status).add(seconds)
+            series = self._series.setdefault((route, label, status), Series())
+        series.count += 1
+        series.seconds += seconds
+        series.buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
 
     def describe(self) -> Iterator[Metric]:
         return iter(self._families())
