@@ -113,7 +113,7 @@ async def measure(work: Path, rounds: int, count: int) -> None:
             "memory hit": (app, [request_bytes(f"/memory/{n}") for n in keys]),
             # The cache alone, as before the request observer (bench/observer.py).
             "memory hit, unobserved": (
-                app._front.app,  # noqa: SLF001
+                app._front.app,
                 [request_bytes(f"/memory/{n}") for n in keys],
             ),
             "bare FastAPI constant": (
