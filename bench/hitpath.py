@@ -8,7 +8,8 @@ CPU one keep-alive request costs inside the server process, from the bytes of th
 request to the bytes of the answer, through uvicorn's real httptools protocol with an
 in-memory transport (no syscalls, no load generator). It compares the same three
 apps as bench/cache.py — the raw ASGI app (constant bytes), a `memory` hit of the
-generated `get` endpoint, and the bare FastAPI endpoint — interleaved over many short
+generated `get` endpoint, and the bare FastAPI endpoint — plus the same hit with the
+request observer taken off (what it costs is the difference), interleaved over many short
 rounds in one process, and reports the minimum per app (CPU time only grows under
 contention). It reuses bench/cache.py's work directory (run that once first, or any
 time with ``--rounds 1 --duration 1 --keys 1000``) and re-runs itself in its venv.
@@ -111,6 +112,11 @@ async def measure(work: Path, rounds: int, count: int) -> None:
         apps = {
             "raw ASGI constant": (raw, [request_bytes(f"/memory/{n}") for n in keys]),
             "memory hit": (app, [request_bytes(f"/memory/{n}") for n in keys]),
+            # The cache alone, as before the request observer (bench/observer.py).
+            "memory hit, unobserved": (
+                app._front.app,
+                [request_bytes(f"/memory/{n}") for n in keys],
+            ),
             "bare FastAPI constant": (
                 bare,
                 [request_bytes(f"/const/{n}") for n in keys],

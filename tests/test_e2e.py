@@ -207,6 +207,7 @@ def test_metrics_of_two_worker_processes_are_summed(
                 assert httpx.get(f"{base}/authors").status_code == 200
         expected = {
             ("http_requests_total", 'route="/healthz"'): 5.0,
+            ("http_request_duration_seconds_count", 'route="/healthz"'): 5.0,
             ("cache_requests_total", 'endpoint="author.list",result="miss"'): 2.0,
             ("cache_requests_total", 'endpoint="author.list",result="hit"'): 3.0,
             ("cache_memory_entries", ""): 2.0,

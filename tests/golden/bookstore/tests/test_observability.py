@@ -4,6 +4,7 @@
 import io
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -18,6 +20,9 @@ from bookstore.cache_config import POLICIES
 from bookstore.hooks.settings import Settings
 from bookstore.main import create_app
 from bookstore.observability.logs import HANDLER_NAME
+from bookstore.observability.metrics import HttpMetrics
+from bookstore.observability.requests import new_request_id
+from bookstore.observability.shared import SharedCopy
 
 pytestmark = pytest.mark.anyio
 
@@ -164,6 +169,81 @@ async def test_http_metrics_by_route_template_method_and_status(
     assert timed == 2
     assert sample(scraped, "http_requests_total", route="unmatched", status="404") == 1
     assert sample(scraped, "http_requests_total", method="other", status="405") == 1
+
+
+def test_the_latency_histogram_has_cumulative_buckets_a_sum_and_a_count() -> None:
+    registry = CollectorRegistry()
+    metrics = HttpMetrics(registry)
+    for seconds in (0.0001, 0.0005, 0.0007, 0.3, 20.0):
+        metrics.observe("/a", "GET", 200, seconds)
+    metrics.observe("/a", "GET", 404, 0.002)
+    metrics.observe("/a", "BREW", 405, 0.001)
+    metrics.observe("/a", "MOVE", 405, 0.001)
+    scraped = generate_latest(registry).decode()
+
+    def bucket(le: str) -> float | None:
+        name = "http_request_duration_seconds_bucket"
+        return sample(scraped, name, route="/a", method="GET", le=le)
+
+    # ``le`` is inclusive; the 404 is in the (route, method) histogram too.
+    assert [bucket(le) for le in ("0.0005", "0.001", "0.0025", "0.25", "0.5")] == [
+        2,
+        3,
+        4,
+        4,
+        5,
+    ]
+    assert (bucket("10.0"), bucket("+Inf")) == (5, 6)
+    count = sample(scraped, "http_request_duration_seconds_count", method="GET")
+    assert count == 6
+    total = sample(scraped, "http_request_duration_seconds_sum", method="GET")
+    assert total == pytest.approx(0.0001 + 0.0005 + 0.0007 + 0.3 + 20.0 + 0.002)
+    assert sample(scraped, "http_requests_total", method="GET", status="200") == 5
+    assert sample(scraped, "http_requests_total", method="GET", status="404") == 1
+    assert sample(scraped, "http_requests_total", method="other", status="405") == 2
+
+
+def test_the_shared_copy_adds_what_grew_since_the_last_copy() -> None:
+    """With several workers, each one's HTTP metrics reach the shared files as a
+    counter and a histogram equal to its own, however often they are copied."""
+    registry, copies = CollectorRegistry(), CollectorRegistry()
+    metrics = HttpMetrics(registry)
+    shared = SharedCopy([metrics], copies)
+    metrics.observe("/a", "GET", 200, 0.0007)
+    shared.copy()
+    metrics.observe("/a", "GET", 200, 0.3)
+    metrics.observe("/a", "GET", 500, 0.002)
+    metrics.observe("/b", "POST", 201, 3.0)
+    shared.copy()
+    shared.copy()
+
+    def samples(scraped: bytes) -> dict[tuple[str, frozenset[Any]], float]:
+        return {
+            (found.name, frozenset(found.labels.items())): found.value
+            for family in text_string_to_metric_families(scraped.decode())
+            for found in family.samples
+            if not found.name.endswith("_created")
+        }
+
+    copied = samples(generate_latest(copies))
+    assert copied == samples(generate_latest(registry))
+    assert sum(1 for name, _ in copied if name.endswith("_bucket")) == 2 * 15
+
+
+def test_request_ids_are_unique_in_and_across_processes() -> None:
+    ours = [new_request_id() for _ in range(1000)]
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # a worker forked from a preloaded app
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 64).decode()
+    os.close(read)
+    os.close(write)
+    assert len(set(ours)) == len(ours)
+    assert all(len(made) == 32 and int(made, 16) >= 0 for made in [*ours, theirs])
+    assert theirs[:16] != ours[0][:16], "a forked process makes its own prefix"
 
 
 async def test_db_pool_metrics_are_read_when_scraped(
