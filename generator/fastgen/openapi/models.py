@@ -24,6 +24,7 @@ from typing import Any
 from ruff.__main__ import find_ruff_bin
 
 from fastgen.errors import FastgenError
+from fastgen.formatting import format_python
 from fastgen.pyimports import LINE_LENGTH
 
 REF_PREFIX = "#/components/schemas/"
@@ -230,14 +231,14 @@ def _datamodel_codegen(document: dict[str, Any]) -> str:
 
 def ruff_clean(source: str) -> str:
     """``source`` with imports sorted and unused ones dropped, then ruff-formatted."""
-    ruff = find_ruff_bin()
-    common = ["--isolated", "--line-length", str(LINE_LENGTH)]
     try:
         fixed = subprocess.run(
             [
-                ruff,
+                find_ruff_bin(),
                 "check",
-                *common,
+                "--isolated",
+                "--line-length",
+                str(LINE_LENGTH),
                 "--select",
                 "I,F401,UP",
                 "--fix-only",
@@ -251,13 +252,7 @@ def ruff_clean(source: str) -> str:
             text=True,
             check=True,
         ).stdout
-        return subprocess.run(
-            [ruff, "format", *common, "--stdin-filename", "generated.py", "-"],
-            input=fixed,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
-        raise FastgenError(f"generated models did not format: {detail}") from exc
+        raise FastgenError(f"generated models did not lint: {detail}") from exc
+    return format_python(fixed, force=True)
