@@ -468,20 +468,29 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
         title=spec.service.title or spec.service.name,
         version=spec.service.version,
         description=spec.service.description,
-        database_url=database_url(spec.database, spec.service.name),
-        pool_size=spec.database.pool_size,
-        max_overflow=spec.database.max_overflow,
-        pool_timeout=spec.database.pool_timeout,
-        pool_recycle=spec.database.pool_recycle,
-        statement_timeout=spec.database.statement_timeout,
-        cache_backend=cache.backend,
-        redis_url=cache.redis_url,
-        max_entries=cache.max_entries,
-        max_bytes=cache.max_bytes,
+        **runtime_settings(spec.database, cache, spec.service.name),
         resources=resources,
         endpoints=endpoints,
         invalidations=_invalidations(spec, resources, endpoints),
     )
+
+
+def runtime_settings(
+    database: DatabaseSpec, cache: CacheDefaults, package: str
+) -> dict[str, Any]:
+    """The database and cache fields of a ServiceModel: one place for both inputs."""
+    return {
+        "database_url": database_url(database, package),
+        "pool_size": database.pool_size,
+        "max_overflow": database.max_overflow,
+        "pool_timeout": database.pool_timeout,
+        "pool_recycle": database.pool_recycle,
+        "statement_timeout": database.statement_timeout,
+        "cache_backend": cache.backend,
+        "redis_url": cache.redis_url,
+        "max_entries": cache.max_entries,
+        "max_bytes": cache.max_bytes,
+    }
 
 
 def database_url(database: DatabaseSpec, name: str) -> str:
