@@ -212,3 +212,36 @@ def test_new_compiles_the_document_once(
     project = new_project(PETSTORE, tmp_path / "petstore")
     assert len(compiled) == 1
     assert (project / "src" / "swagger_petstore" / "api_models.py").is_file()
+
+
+LOCALS = """\
+openapi: 3.0.3
+info: {title: Locals, version: 1.0.0}
+paths:
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: query, in: query, schema: {type: string}}
+        - {name: cache, in: header, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_parameters_named_like_the_routes_own_arguments_get_an_underscore(
+    tmp_path: Path,
+) -> None:
+    """A cookie called ``session`` would be a second ``session`` argument of the route."""
+    _, model = read_input(write(tmp_path, LOCALS))
+    assert model.api is not None
+    (op,) = model.api.operations
+    assert [(p.name, p.annotation) for p in op.params] == [
+        ("session_", 'Annotated[str | None, Cookie(alias="session")]'),
+        ("query_", 'Annotated[str | None, Query(alias="query")]'),
+        (
+            "cache_",
+            'Annotated[str | None, Header(alias="cache", convert_underscores=False)]',
+        ),
+    ]
