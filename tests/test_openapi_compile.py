@@ -245,3 +245,63 @@ def test_parameters_named_like_the_routes_own_arguments_get_an_underscore(
             'Annotated[str | None, Header(alias="cache", convert_underscores=False)]',
         ),
     ]
+
+
+LIST = """\
+openapi: 3.0.3
+info: {title: Invoices, version: 1.0.0}
+paths:
+  /invoices:
+    get:
+      operationId: listInvoices
+      x-fastgen-cache: {ttl: 30}
+      parameters:
+        - {name: page, in: query, schema: {type: integer, default: 1}}
+        - {name: per_page, in: query, schema: {type: integer, default: 25}}
+        - {name: partner_id, in: query, schema: {type: integer}}
+        - {name: status, in: query,
+           schema: {type: array, items: {type: string, enum: [open, paid]}}}
+        - {name: number, in: query, schema: {type: integer}}
+        - {name: issued, in: query, schema: {type: string, format: date-time}}
+        - {name: sort, in: query, schema: {type: string, default: number}}
+        - {name: X-Tenant, in: header, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Invoice"}}
+components:
+  schemas:
+    Invoice:
+      x-fastgen-resource: {path: /invoices}
+      type: object
+      required: [id]
+      properties:
+        id: {type: integer}
+        partner_id: {type: integer}
+        status: {type: string, enum: [open, paid]}
+        number: {type: string}
+        issued: {type: string, format: date-time}
+"""
+
+
+def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
+    tmp_path: Path,
+) -> None:
+    """page/per_page paginate, same-kind columns filter (an array with IN); the
+    others (a number for a text column, a timestamp, sort, a header, a cookie) go to
+    the user's ``refine``."""
+    _, model = read_input(write(tmp_path, LIST))
+    assert model.api is not None
+    (op,) = model.api.operations
+    assert (op.limit_param, op.offset_param, op.page_param) == (
+        "per_page",
+        None,
+        "page",
+    )
+    assert op.filters == ("partner_id",)
+    assert op.any_filters == ("status",)
+    assert op.refined == ("number", "issued", "sort", "x_tenant", "session_")
+    assert model.api.refined_lists == (op,)

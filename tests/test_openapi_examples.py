@@ -1,6 +1,7 @@
 """The annotated OpenAPI examples over HTTP: the native example's cache checks, and fuzz.
 
-examples/petstore.yaml (the corpus petstore with a table and two cached reads),
+examples/petstore.yaml (the corpus petstore with a table and two cached reads; the
+user's ``refine`` applies its ``tags`` filter),
 examples/store.yaml (private order reads behind a bearer scheme; an inventory whose
 cache writes to other resources clear) and examples/billing.yaml (Billingo partners
 and documents: a partner update clears the cached documents) are generated, with the
@@ -93,8 +94,27 @@ class DocumentsHooks(ResourceHooks[Documents]):
 
 hooks = DocumentsHooks()
 '''
+FIND_PETS = '''\
+"""GET /pets?tags=...: the pets whose tag is one of those asked for."""
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from petstore.models import Pets
+
+
+async def refine(
+    session: AsyncSession,
+    query: Select[tuple[Pets]],
+    *,
+    tags: list[str] | None,
+) -> Select[tuple[Pets]]:
+    """Keep the pets tagged with any of ``tags``."""
+    return query if tags is None else query.where(Pets.tag.in_(tags))
+'''
 # The user's hook files of each example, by path under src/<package>/hooks/.
 HOOKS = {
+    "petstore": {"operations/find_pets.py": FIND_PETS},
     "store": {"operations/get_inventory.py": INVENTORY},
     "billing": {"resources/partners.py": PARTNERS, "resources/documents.py": DOCUMENTS},
 }
@@ -161,11 +181,25 @@ def check_petstore(http: httpx.Client) -> None:
     assert [p["name"] for p in fresh.json()] == ["Rex", "Tom"]
     assert http.get("/pets", headers={"if-none-match": etag}).status_code == 200
 
+    # The query selects the entry: each filter value is its own cached answer.
+    assert http.post("/pets", json={"name": "Tib", "tag": "cat"}).status_code == 200
+    for tag, names in (("dog", ["Rex"]), ("cat", ["Tib"])):
+        first = http.get("/pets", params={"tags": tag})
+        assert (first.headers["x-cache"], [p["name"] for p in first.json()]) == (
+            "MISS",
+            names,
+        )
+        again = http.get("/pets", params={"tags": tag})
+        assert (again.headers["x-cache"], again.json()) == ("HIT", first.json())
+    both = http.get("/pets", params={"tags": ["cat", "dog"], "limit": 1})
+    assert [p["name"] for p in both.json()] == ["Rex"]
+
     assert http.delete(f"/pets/{pet_id}").status_code == 204
     gone = http.get(f"/pets/{pet_id}")
     assert gone.status_code == 404
     assert gone.headers.get("x-cache") != "HIT"
-    assert [p["name"] for p in http.get("/pets").json()] == ["Tom"]
+    assert [p["name"] for p in http.get("/pets").json()] == ["Tom", "Tib"]
+    assert http.get("/pets", params={"tags": "dog"}).json() == []
 
 
 def check_store(http: httpx.Client) -> None:

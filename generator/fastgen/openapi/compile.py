@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -67,6 +67,24 @@ CONSTRAINTS = {
 INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
 MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+# Integer query parameters a list reads as pagination (Python names), as the corpus
+# documents spell them: limit/offset, page/per_page (billingo), page/limit (museum).
+LIMIT_NAMES = ("limit", "page_size", "per_page")
+OFFSET_NAMES = ("offset", "skip")
+PAGE_NAMES = ("page", "page_number")
+_TEXT = {"string", "text", "enum"}
+# Column type -> the kinds of query parameter an equality filter may compare it with
+# (a datetime is left to the user: equal instants rarely mean what a filter means).
+FILTER_KINDS = {
+    "string": _TEXT,
+    "text": _TEXT,
+    "enum": _TEXT,
+    "integer": {"integer"},
+    "float": {"float", "integer"},
+    "boolean": {"boolean"},
+    "date": {"date"},
+    "uuid": {"uuid"},
+}
 
 
 def compile_api(api: ApiDescription) -> ServiceModel:
@@ -548,15 +566,8 @@ class _Compiler:
             else None,
             pk_name=owner[0].annotation.id if owner else None,
             id_param=_path_param(op) if owner else None,
-            limit_param=_named(params, ("limit", "page_size", "per_page")),
-            offset_param=_named(params, ("offset", "skip")),
-            filters=tuple(
-                p.name
-                for p in params
-                if owner
-                and p.location == "query"
-                and p.name in self._columns(owner[0])
-                and not p.py_type.startswith(("list[", "dict["))
+            **asdict(
+                self._list_query(op, params, owner[0] if crud == "list" else None)
             ),
             policy=policies.get(op.name),
             invalidates=invalidates,
@@ -604,11 +615,59 @@ class _Compiler:
                 found[param.name] = name
         return found
 
-    def _columns(self, resource: Resource) -> set[str]:
+    def _list_query(
+        self, op: Operation, params: list[ApiParamModel], resource: Resource | None
+    ) -> _ListQuery:
+        """How a table-backed list applies its parameters (nothing for other operations).
+
+        Pagination by its usual names, equality (or, for an array, IN) filters for
+        parameters named like a column of the same kind; every other parameter is
+        the user's, passed to ``refine`` in ``hooks/operations/`` so none is dropped.
+        """
+        if resource is None:
+            return _ListQuery()
+        limit = _named(params, LIMIT_NAMES)
+        offset = _named(params, OFFSET_NAMES)
+        page = _named(params, PAGE_NAMES) if limit and not offset else None
+        kinds = self._column_kinds(resource)
+        filters, any_filters, refined = [], [], []
+        for param, model in zip(op.parameters, params, strict=True):
+            if model.name in (limit, offset, page):
+                continue
+            kind = self._filter_kind(param)
+            column = kinds.get(model.name)
+            if param.location == "query" and kind and column and kind in column:
+                is_list = model.py_type.startswith("list[")
+                (any_filters if is_list else filters).append(model.name)
+            else:
+                refined.append(model.name)
+        return _ListQuery(
+            limit, offset, page, tuple(filters), tuple(any_filters), tuple(refined)
+        )
+
+    def _column_kinds(self, resource: Resource) -> dict[str, set[str]]:
+        """Each column's name, and the kinds of parameter it can be compared with."""
         model = self.table_models.get(resource.annotation.table or resource.name)
         if model is None:
-            return set()
-        return {model.pk.name, *(f.name for f in model.fields)}
+            return {}
+        return {
+            f.name: FILTER_KINDS[f.type]
+            for f in (model.pk, *model.fields)
+            if f.type in FILTER_KINDS
+        }
+
+    def _filter_kind(self, param: Parameter) -> str | None:
+        """The column type a parameter's values (an array's items) would be stored as."""
+        schema = self._resolve(self._deref(param.schema))
+        if isinstance(schema, dict) and schema.get("type") == "array":
+            schema = self._resolve(schema.get("items"))
+        if (
+            not isinstance(schema, dict)
+            or "type" not in schema
+            and "enum" not in schema
+        ):
+            return None
+        return self._column(schema, False, False).type
 
     def _router_name(self, op: Operation) -> str:
         return python_identifier(op.tags[0], prefix="tag") if op.tags else "default"
@@ -947,6 +1006,18 @@ class _Compiler:
             )
             for name, ops in groups.items()
         ]
+
+
+@dataclass(frozen=True)
+class _ListQuery:
+    """The parameters a table-backed list applies, and those it passes to ``refine``."""
+
+    limit_param: str | None = None
+    offset_param: str | None = None
+    page_param: str | None = None
+    filters: tuple[str, ...] = ()
+    any_filters: tuple[str, ...] = ()
+    refined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
