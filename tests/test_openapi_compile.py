@@ -292,7 +292,7 @@ def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
 ) -> None:
     """page/per_page paginate, same-kind columns filter (an array with IN); the
     others (a number for a text column, a timestamp, sort, a header, a cookie) go to
-    the user's ``refine``."""
+    the user's ``refine``, and the header and cookie vary the cache key."""
     _, model = read_input(write(tmp_path, LIST))
     assert model.api is not None
     (op,) = model.api.operations
@@ -305,3 +305,5 @@ def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
     assert op.any_filters == ("status",)
     assert op.refined == ("number", "issued", "sort", "x_tenant", "session_")
     assert model.api.refined_lists == (op,)
+    assert op.policy is not None
+    assert op.policy.vary == ("cookie", "x-tenant")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -464,7 +464,17 @@ class _Compiler:
         owner = self.resources_by_op.get(op.name)
         if owner and owner[1] == "get":
             id_param = _path_param(op)
-        return policy_model(op.name, op.route, op.cache, defaults, id_param)
+        policy = policy_model(op.name, op.route, op.cache, defaults, id_param)
+        # The key holds the path and the query; a header or cookie parameter selects
+        # the response too, so it varies the key (a cookie as the whole Cookie header).
+        selecting = {
+            "cookie" if p.location == "cookie" else p.name.lower()
+            for p in op.parameters
+            if p.location in ("header", "cookie")
+        }
+        if policy is None or selecting <= set(policy.vary):
+            return policy
+        return replace(policy, vary=tuple(sorted(selecting | set(policy.vary))))
 
     def _invalidations(
         self, policies: dict[str, PolicyModel]
