@@ -275,7 +275,7 @@ paths:
 components:
   schemas:
     Invoice:
-      x-fastgen-resource: {path: /invoices}
+      x-fastgen-resource: {path: /invoices, table: invoices}  # not the schema name
       type: object
       required: [id]
       properties:

@@ -1,12 +1,12 @@
 """The annotated OpenAPI examples over HTTP: the native example's cache checks, and fuzz.
 
 examples/petstore.yaml (the corpus petstore with a table and two cached reads; the
-user's ``refine`` applies its ``tags`` filter),
-examples/store.yaml (private order reads behind a bearer scheme; an inventory whose
-cache writes to other resources clear) and examples/billing.yaml (Billingo partners
-and documents: a partner update clears the cached documents) are generated, with the
-user's hooks written, installed in the shared venv and served by uvicorn on SQLite
-with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
+user's ``refine`` applies its ``tags`` filter), examples/store.yaml (private order
+reads behind a bearer scheme; an inventory whose cache writes to other resources
+clear; lists filtered and paged by the generated code) and examples/billing.yaml
+(Billingo partners and documents: a partner update clears the cached documents) are
+generated, with the user's hooks written, installed in the shared venv and served by
+uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
 after a write, ETag/304; private entries never served to another caller or to an
 anonymous one; a write on one table clearing a cached read of another (and no other
 write clearing it). Then schemathesis (tests/fuzzing.py), and the project's own
@@ -248,6 +248,31 @@ def check_store(http: httpx.Client) -> None:
     assert http.get(order_url, headers=ALICE).status_code == 404
     assert http.get("/orders", headers=ALICE).json() == []
     assert http.get("/store/inventory").json() == {"pets": 1, "orders": 0}
+
+    # Column filters and pages, applied by the generated list: each value of the
+    # query is its own cached answer.
+    for name in ("Tib", "Tom"):
+        assert http.post("/pets", json={"name": name, "tag": "cat"}).status_code == 201
+    for query, names in (({"tag": "cat"}, ["Tib", "Tom"]), ({"tag": "dog"}, [])):
+        first = http.get("/pets", params=query)
+        assert first.headers["x-cache"] == "MISS"
+        assert [p["name"] for p in first.json()] == names
+        again = http.get("/pets", params=query)
+        assert (again.headers["x-cache"], again.json()) == ("HIT", first.json())
+    pages = [http.get("/pets", params={"per_page": 2, "page": n}) for n in (1, 2, 3)]
+    assert [[p["name"] for p in page.json()] for page in pages] == [
+        ["Rex", "Tib"],
+        ["Tom"],
+        [],
+    ]
+    assert http.get("/pets", params={"page": 0}).status_code == 422
+    assert http.post("/orders", json=order, headers=ALICE).status_code == 201
+    placed = http.get("/orders", params={"status": "placed"}, headers=ALICE)
+    assert (placed.headers["x-cache"], len(placed.json())) == ("MISS", 1)
+    later = http.get(
+        "/orders", params={"status": ["approved", "delivered"]}, headers=ALICE
+    )
+    assert (later.headers["x-cache"], later.json()) == ("MISS", [])
 
 
 def check_billing(http: httpx.Client) -> None:

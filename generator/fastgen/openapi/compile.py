@@ -657,7 +657,7 @@ class _Compiler:
 
     def _column_kinds(self, resource: Resource) -> dict[str, set[str]]:
         """Each column's name, and the kinds of parameter it can be compared with."""
-        model = self.table_models.get(resource.annotation.table or resource.name)
+        model = self.table_models.get(resource.name)
         if model is None:
             return {}
         return {
