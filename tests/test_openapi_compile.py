@@ -305,5 +305,7 @@ def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
     assert op.any_filters == ("status",)
     assert op.refined == ("number", "issued", "sort", "x_tenant", "session_")
     assert model.api.refined_lists == (op,)
+    # The generated 501 test sends a parameter only refine applies.
+    assert op.refine_sample == '["/invoices", {"number": 1}, None]'
     assert op.policy is not None
     assert op.policy.vary == ("cookie", "x-tenant")

@@ -273,6 +273,7 @@ class ApiOperationModel:
     invalidates: bool
     imports: tuple[tuple[str, str | None], ...]
     sample: str | None  # a literal [url, query, body] that passes validation
+    refine_sample: str | None  # a sample request that reaches the list's refine
     requirement_header: str | None  # a literal dict of credentials for tests
 
     @property

@@ -557,6 +557,8 @@ class _Compiler:
             decorator.append(f"dependencies=[Depends({requirement.function})]")
         invalidates = op.name in invalidations
         arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
+        listing = self._list_query(op, params, owner[0] if crud == "list" else None)
+        testable = not requirement or self._credential_header(op, schemes)
         return ApiOperationModel(
             name=op.name,
             method=op.method.lower(),
@@ -576,14 +578,13 @@ class _Compiler:
             else None,
             pk_name=owner[0].annotation.id if owner else None,
             id_param=_path_param(op) if owner else None,
-            **asdict(
-                self._list_query(op, params, owner[0] if crud == "list" else None)
-            ),
+            **asdict(listing),
             policy=policies.get(op.name),
             invalidates=invalidates,
             imports=tuple(sorted(types.imports, key=str)),
-            sample=self._sample_request(op)
-            if not requirement or self._credential_header(op, schemes)
+            sample=self._sample_request(op) if testable else None,
+            refine_sample=self._refine_sample(op, listing.refined)
+            if testable and listing.refined
             else None,
             requirement_header=self._credential_header(op, schemes)
             if requirement
@@ -936,10 +937,43 @@ class _Compiler:
         return crud
 
     def _sample_request(self, op: Operation) -> str | None:
-        """A Python literal of (url, json body) that passes validation, or None."""
+        """A Python literal of [url, query, json body] that passes validation, or None."""
+        parts = self._sample_parts(op)
+        return None if parts is None else pyliteral(list(parts))
+
+    def _refine_sample(self, op: Operation, refined: tuple[str, ...]) -> str | None:
+        """A sample request (as ``_sample_request``) using a parameter only the list's
+        ``refine`` applies, so its stub answers 501; None when none can be made."""
+        parts = self._sample_parts(op)
+        if parts is None:
+            return None
+        url, query, body = parts
+        for param in op.parameters:
+            if param.python_name not in refined:
+                continue
+            if param.required and param.location in ("path", "query"):
+                return pyliteral([url, query, body])  # every request uses it
+            schema = self._resolve(self._deref(param.schema))
+            if (
+                param.location != "query"
+                or not isinstance(schema, dict)
+                or "default" in schema  # the default is what refine leaves alone
+            ):
+                continue
+            value = _sample(schema, self.api.schemas, 0)
+            if value == [] and isinstance(schema.get("items"), dict):
+                value = [_sample(self._resolve(schema["items"]), self.api.schemas, 0)]
+            if all(_scalar(v) for v in (value if isinstance(value, list) else [value])):
+                return pyliteral([url, {**query, param.name: value}, body])
+        return None
+
+    def _sample_parts(self, op: Operation) -> tuple[str, dict[str, Any], Any] | None:
+        """The url, query and json body of a request that passes validation, or None."""
         url = op.route
         query: dict[str, Any] = {}
         for param in op.parameters:
+            if not param.required and param.location != "path":
+                continue  # not sent
             value = _sample(self._deref(param.schema), self.api.schemas, 0)
             if value is _NO_SAMPLE or isinstance(value, dict | list):
                 return None
@@ -958,7 +992,7 @@ class _Compiler:
             body = _sample(self._deref(media.schema), self.api.schemas, 0)
             if body is _NO_SAMPLE:
                 return None
-        return pyliteral([url, query, body])
+        return url, query, body
 
     def _credential_header(
         self, op: Operation, schemes: tuple[ApiSchemeModel, ...]
@@ -1169,6 +1203,11 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         ),
         None,
     )
+
+
+def _scalar(value: Any) -> bool:
+    """A sample value a query string can carry."""
+    return value is not _NO_SAMPLE and isinstance(value, str | int | float | bool)
 
 
 def _pointer(schemas: Mapping[str, Any], ref: str) -> Any:
