@@ -99,6 +99,8 @@ hooks = DocumentsHooks()
 FIND_PETS = '''\
 """GET /pets?tags=...: the pets whose tag is one of those asked for."""
 
+from typing import Any
+
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -107,10 +109,10 @@ from petstore.models import Pets
 
 async def refine(
     session: AsyncSession,
-    query: Select[tuple[Pets]],
+    query: Select[Any],
     *,
     tags: list[str] | None,
-) -> Select[tuple[Pets]]:
+) -> Select[Any]:
     """Keep the pets tagged with any of ``tags``."""
     return query if tags is None else query.where(Pets.tag.in_(tags))
 '''

@@ -646,7 +646,7 @@ def api_hook_imports(
     pkg = service.package
     imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
     if refine:
-        imports += [("sqlalchemy", "Select"), (f"{pkg}.models", op.row_class)]
+        imports += [("typing", "Any"), ("sqlalchemy", "Select")]
         types = " ".join(p.py_type for p in op.refined_params)
     else:
         types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
