@@ -212,3 +212,100 @@ def test_new_compiles_the_document_once(
     project = new_project(PETSTORE, tmp_path / "petstore")
     assert len(compiled) == 1
     assert (project / "src" / "swagger_petstore" / "api_models.py").is_file()
+
+
+LOCALS = """\
+openapi: 3.0.3
+info: {title: Locals, version: 1.0.0}
+paths:
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: query, in: query, schema: {type: string}}
+        - {name: cache, in: header, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_parameters_named_like_the_routes_own_arguments_get_an_underscore(
+    tmp_path: Path,
+) -> None:
+    """A cookie called ``session`` would be a second ``session`` argument of the route."""
+    _, model = read_input(write(tmp_path, LOCALS))
+    assert model.api is not None
+    (op,) = model.api.operations
+    assert [(p.name, p.annotation) for p in op.params] == [
+        ("session_", 'Annotated[str | None, Cookie(alias="session")]'),
+        ("query_", 'Annotated[str | None, Query(alias="query")]'),
+        (
+            "cache_",
+            'Annotated[str | None, Header(alias="cache", convert_underscores=False)]',
+        ),
+    ]
+
+
+LIST = """\
+openapi: 3.0.3
+info: {title: Invoices, version: 1.0.0}
+paths:
+  /invoices:
+    get:
+      operationId: listInvoices
+      x-fastgen-cache: {ttl: 30}
+      parameters:
+        - {name: page, in: query, schema: {type: integer, default: 1}}
+        - {name: per_page, in: query, schema: {type: integer, default: 25}}
+        - {name: partner_id, in: query, schema: {type: integer}}
+        - {name: status, in: query,
+           schema: {type: array, items: {type: string, enum: [open, paid]}}}
+        - {name: number, in: query, schema: {type: integer}}
+        - {name: issued, in: query, schema: {type: string, format: date-time}}
+        - {name: sort, in: query, schema: {type: string, default: number}}
+        - {name: X-Tenant, in: header, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Invoice"}}
+components:
+  schemas:
+    Invoice:
+      x-fastgen-resource: {path: /invoices, table: invoices}  # not the schema name
+      type: object
+      required: [id]
+      properties:
+        id: {type: integer}
+        partner_id: {type: integer}
+        status: {type: string, enum: [open, paid]}
+        number: {type: string}
+        issued: {type: string, format: date-time}
+"""
+
+
+def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
+    tmp_path: Path,
+) -> None:
+    """page/per_page paginate, same-kind columns filter (an array with IN); the
+    others (a number for a text column, a timestamp, sort, a header, a cookie) go to
+    the user's ``refine``, and the header and cookie vary the cache key."""
+    _, model = read_input(write(tmp_path, LIST))
+    assert model.api is not None
+    (op,) = model.api.operations
+    assert (op.limit_param, op.offset_param, op.page_param) == (
+        "per_page",
+        None,
+        "page",
+    )
+    assert op.filters == ("partner_id",)
+    assert op.any_filters == ("status",)
+    assert op.refined == ("number", "issued", "sort", "x_tenant", "session_")
+    assert model.api.refined_lists == (op,)
+    # The generated 501 test sends a parameter only refine applies.
+    assert op.refine_sample == '["/invoices", {"number": 1}, None]'
+    assert op.policy is not None
+    assert op.policy.vary == ("cookie", "x-tenant")

@@ -616,6 +616,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             imports.append((f"{pkg}.crud", "column_values"))
         if op.crud == "list":
             imports.append(("sqlalchemy", "select"))
+        if op.refined:
+            imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
     return render_imports(imports, pkg)
 
 
@@ -636,11 +638,18 @@ def api_security_imports(service: ServiceModel) -> str:
     return render_imports(imports, service.package)
 
 
-def api_hook_imports(op: ApiOperationModel, service: ServiceModel) -> str:
-    """Imports of one operation's stub module in hooks/operations/."""
+def api_hook_imports(
+    op: ApiOperationModel, service: ServiceModel, *, refine: bool = False
+) -> str:
+    """Imports of one operation's module in hooks/operations/: a stub's ``handle``,
+    or with ``refine`` a table-backed list's ``refine``."""
     pkg = service.package
     imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
-    types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
+    if refine:
+        imports += [("typing", "Any"), ("sqlalchemy", "Select")]
+        types = " ".join(p.py_type for p in op.refined_params)
+    else:
+        types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
     for module, name in op.imports:
         if (
             name

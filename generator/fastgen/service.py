@@ -265,11 +265,15 @@ class ApiOperationModel:
     id_param: str | None
     limit_param: str | None
     offset_param: str | None
+    page_param: str | None  # a 1-based page number, in pages of ``limit_param``
     filters: tuple[str, ...]  # query parameters that are columns: equality filters
+    any_filters: tuple[str, ...]  # array query parameters that are columns: IN
+    refined: tuple[str, ...]  # list parameters fastgen does not apply: the user's hook
     policy: PolicyModel | None
     invalidates: bool
     imports: tuple[tuple[str, str | None], ...]
     sample: str | None  # a literal [url, query, body] that passes validation
+    refine_sample: str | None  # a sample request that reaches the list's refine
     requirement_header: str | None  # a literal dict of credentials for tests
 
     @property
@@ -281,6 +285,11 @@ class ApiOperationModel:
     def item_model(self) -> str:
         """The element type of a list response (``list[X]`` -> ``X``)."""
         return self.returns.removeprefix("list[").removesuffix("]")
+
+    @property
+    def refined_params(self) -> tuple[ApiParamModel, ...]:
+        """The parameters passed on to the list's ``refine`` hook."""
+        return tuple(p for p in self.params if p.name in self.refined)
 
     @property
     def required_params(self) -> tuple[ApiParamModel, ...]:
@@ -365,6 +374,11 @@ class ApiModel:
     def stubs(self) -> tuple[ApiOperationModel, ...]:
         return tuple(op for op in self.operations if op.crud is None)
 
+    @property
+    def refined_lists(self) -> tuple[ApiOperationModel, ...]:
+        """Table-backed lists with parameters only the user's ``refine`` can apply."""
+        return tuple(op for op in self.operations if op.crud == "list" and op.refined)
+
 
 @dataclass(frozen=True)
 class ServiceModel:
@@ -443,6 +457,10 @@ class ServiceModel:
     @property
     def api_stubs(self) -> tuple[ApiOperationModel, ...]:
         return self.api.stubs if self.api is not None else ()
+
+    @property
+    def api_refined_lists(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.refined_lists if self.api is not None else ()
 
     @property
     def crud_resources(self) -> tuple[ResourceModel, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -67,6 +67,24 @@ CONSTRAINTS = {
 INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
 MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+# Integer query parameters a list reads as pagination (Python names), as the corpus
+# documents spell them: limit/offset, page/per_page (billingo), page/limit (museum).
+LIMIT_NAMES = ("limit", "page_size", "per_page")
+OFFSET_NAMES = ("offset", "skip")
+PAGE_NAMES = ("page", "page_number")
+_TEXT = {"string", "text", "enum"}
+# Column type -> the kinds of query parameter an equality filter may compare it with
+# (a datetime is left to the user: equal instants rarely mean what a filter means).
+FILTER_KINDS = {
+    "string": _TEXT,
+    "text": _TEXT,
+    "enum": _TEXT,
+    "integer": {"integer"},
+    "float": {"float", "integer"},
+    "boolean": {"boolean"},
+    "date": {"date"},
+    "uuid": {"uuid"},
+}
 
 
 def compile_api(api: ApiDescription) -> ServiceModel:
@@ -446,7 +464,17 @@ class _Compiler:
         owner = self.resources_by_op.get(op.name)
         if owner and owner[1] == "get":
             id_param = _path_param(op)
-        return policy_model(op.name, op.route, op.cache, defaults, id_param)
+        policy = policy_model(op.name, op.route, op.cache, defaults, id_param)
+        # The key holds the path and the query; a header or cookie parameter selects
+        # the response too, so it varies the key (a cookie as the whole Cookie header).
+        selecting = {
+            "cookie" if p.location == "cookie" else p.name.lower()
+            for p in op.parameters
+            if p.location in ("header", "cookie")
+        }
+        if policy is None or selecting <= set(policy.vary):
+            return policy
+        return replace(policy, vary=tuple(sorted(selecting | set(policy.vary))))
 
     def _invalidations(
         self, policies: dict[str, PolicyModel]
@@ -529,6 +557,8 @@ class _Compiler:
             decorator.append(f"dependencies=[Depends({requirement.function})]")
         invalidates = op.name in invalidations
         arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
+        listing = self._list_query(op, params, owner[0] if crud == "list" else None)
+        testable = not requirement or self._credential_header(op, schemes)
         return ApiOperationModel(
             name=op.name,
             method=op.method.lower(),
@@ -548,21 +578,13 @@ class _Compiler:
             else None,
             pk_name=owner[0].annotation.id if owner else None,
             id_param=_path_param(op) if owner else None,
-            limit_param=_named(params, ("limit", "page_size", "per_page")),
-            offset_param=_named(params, ("offset", "skip")),
-            filters=tuple(
-                p.name
-                for p in params
-                if owner
-                and p.location == "query"
-                and p.name in self._columns(owner[0])
-                and not p.py_type.startswith(("list[", "dict["))
-            ),
+            **asdict(listing),
             policy=policies.get(op.name),
             invalidates=invalidates,
             imports=tuple(sorted(types.imports, key=str)),
-            sample=self._sample_request(op)
-            if not requirement or self._credential_header(op, schemes)
+            sample=self._sample_request(op) if testable else None,
+            refine_sample=self._refine_sample(op, listing.refined)
+            if testable and listing.refined
             else None,
             requirement_header=self._credential_header(op, schemes)
             if requirement
@@ -604,11 +626,59 @@ class _Compiler:
                 found[param.name] = name
         return found
 
-    def _columns(self, resource: Resource) -> set[str]:
-        model = self.table_models.get(resource.annotation.table or resource.name)
+    def _list_query(
+        self, op: Operation, params: list[ApiParamModel], resource: Resource | None
+    ) -> _ListQuery:
+        """How a table-backed list applies its parameters (nothing for other operations).
+
+        Pagination by its usual names, equality (or, for an array, IN) filters for
+        parameters named like a column of the same kind; every other parameter is
+        the user's, passed to ``refine`` in ``hooks/operations/`` so none is dropped.
+        """
+        if resource is None:
+            return _ListQuery()
+        limit = _named(params, LIMIT_NAMES)
+        offset = _named(params, OFFSET_NAMES)
+        page = _named(params, PAGE_NAMES) if limit and not offset else None
+        kinds = self._column_kinds(resource)
+        filters, any_filters, refined = [], [], []
+        for param, model in zip(op.parameters, params, strict=True):
+            if model.name in (limit, offset, page):
+                continue
+            kind = self._filter_kind(param)
+            column = kinds.get(model.name)
+            if param.location == "query" and kind and column and kind in column:
+                is_list = model.py_type.startswith("list[")
+                (any_filters if is_list else filters).append(model.name)
+            else:
+                refined.append(model.name)
+        return _ListQuery(
+            limit, offset, page, tuple(filters), tuple(any_filters), tuple(refined)
+        )
+
+    def _column_kinds(self, resource: Resource) -> dict[str, set[str]]:
+        """Each column's name, and the kinds of parameter it can be compared with."""
+        model = self.table_models.get(resource.name)
         if model is None:
-            return set()
-        return {model.pk.name, *(f.name for f in model.fields)}
+            return {}
+        return {
+            f.name: FILTER_KINDS[f.type]
+            for f in (model.pk, *model.fields)
+            if f.type in FILTER_KINDS
+        }
+
+    def _filter_kind(self, param: Parameter) -> str | None:
+        """The column type a parameter's values (an array's items) would be stored as."""
+        schema = self._resolve(self._deref(param.schema))
+        if isinstance(schema, dict) and schema.get("type") == "array":
+            schema = self._resolve(schema.get("items"))
+        if (
+            not isinstance(schema, dict)
+            or "type" not in schema
+            and "enum" not in schema
+        ):
+            return None
+        return self._column(schema, False, False).type
 
     def _router_name(self, op: Operation) -> str:
         return python_identifier(op.tags[0], prefix="tag") if op.tags else "default"
@@ -867,10 +937,43 @@ class _Compiler:
         return crud
 
     def _sample_request(self, op: Operation) -> str | None:
-        """A Python literal of (url, json body) that passes validation, or None."""
+        """A Python literal of [url, query, json body] that passes validation, or None."""
+        parts = self._sample_parts(op)
+        return None if parts is None else pyliteral(list(parts))
+
+    def _refine_sample(self, op: Operation, refined: tuple[str, ...]) -> str | None:
+        """A sample request (as ``_sample_request``) using a parameter only the list's
+        ``refine`` applies, so its stub answers 501; None when none can be made."""
+        parts = self._sample_parts(op)
+        if parts is None:
+            return None
+        url, query, body = parts
+        for param in op.parameters:
+            if param.python_name not in refined:
+                continue
+            if param.required and param.location in ("path", "query"):
+                return pyliteral([url, query, body])  # every request uses it
+            schema = self._resolve(self._deref(param.schema))
+            if (
+                param.location != "query"
+                or not isinstance(schema, dict)
+                or "default" in schema  # the default is what refine leaves alone
+            ):
+                continue
+            value = _sample(schema, self.api.schemas, 0)
+            if value == [] and isinstance(schema.get("items"), dict):
+                value = [_sample(self._resolve(schema["items"]), self.api.schemas, 0)]
+            if all(_scalar(v) for v in (value if isinstance(value, list) else [value])):
+                return pyliteral([url, {**query, param.name: value}, body])
+        return None
+
+    def _sample_parts(self, op: Operation) -> tuple[str, dict[str, Any], Any] | None:
+        """The url, query and json body of a request that passes validation, or None."""
         url = op.route
         query: dict[str, Any] = {}
         for param in op.parameters:
+            if not param.required and param.location != "path":
+                continue  # not sent
             value = _sample(self._deref(param.schema), self.api.schemas, 0)
             if value is _NO_SAMPLE or isinstance(value, dict | list):
                 return None
@@ -889,7 +992,7 @@ class _Compiler:
             body = _sample(self._deref(media.schema), self.api.schemas, 0)
             if body is _NO_SAMPLE:
                 return None
-        return pyliteral([url, query, body])
+        return url, query, body
 
     def _credential_header(
         self, op: Operation, schemes: tuple[ApiSchemeModel, ...]
@@ -947,6 +1050,18 @@ class _Compiler:
             )
             for name, ops in groups.items()
         ]
+
+
+@dataclass(frozen=True)
+class _ListQuery:
+    """The parameters a table-backed list applies, and those it passes to ``refine``."""
+
+    limit_param: str | None = None
+    offset_param: str | None = None
+    page_param: str | None = None
+    filters: tuple[str, ...] = ()
+    any_filters: tuple[str, ...] = ()
+    refined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1088,6 +1203,11 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         ),
         None,
     )
+
+
+def _scalar(value: Any) -> bool:
+    """A sample value a query string can carry."""
+    return value is not _NO_SAMPLE and isinstance(value, str | int | float | bool)
 
 
 def _pointer(schemas: Mapping[str, Any], ref: str) -> Any:

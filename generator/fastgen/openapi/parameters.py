@@ -22,6 +22,11 @@ DEFAULT_STYLE = {
 # OpenAPI: "If in is header and the name is Accept, Content-Type or Authorization, the
 # parameter definition SHALL be ignored."
 IGNORED_HEADERS = ("accept", "content-type", "authorization")
+# Names a generated route (or a list's refine hook) already gives its own arguments
+# and locals: a parameter named so gets a trailing underscore, as a keyword does.
+ROUTE_LOCALS = frozenset(
+    {"session", "cache", "body", "query", "row", "rows", "result", "request"}
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +60,19 @@ def parameters(
     kept = [d for d in merged.values() if _is_served(d, path, resolver)]
     names = unique_names(
         [d.name for d in kept],
-        [python_identifier(d.name, prefix="param") for d in kept],
+        [_python_name(d.name) for d in kept],
     )
     return tuple(
         param
         for declared, name in zip(kept, names, strict=True)
         if (param := _parameter(declared, name, resolver)) is not None
     )
+
+
+def _python_name(name: str) -> str:
+    """The parameter's name in Python; one the generated route uses itself gets a ``_``."""
+    base = python_identifier(name, prefix="param")
+    return base + "_" if base in ROUTE_LOCALS else base
 
 
 def _declared(node: Any, loc: Loc, resolver: Resolver) -> list[_Declared]:
