@@ -6,7 +6,9 @@ rename ``{pet-id}`` to ``{pet_id}``), component names and ``$ref`` indirection, 
 descriptions, examples, and the validation-error responses FastAPI adds. Compared:
 paths and methods, parameters (name, in, required), status codes, and the shape of each
 request and response schema (type, properties, required, items, enum) down to a
-bounded depth. Reusable: the corpus harness runs it over every document.
+bounded depth; the same for every webhook (by name and method) and every operation's
+callbacks (by callback name, expression as written, and method). Reusable: the corpus
+harness runs it over every document.
 """
 
 from __future__ import annotations
@@ -21,9 +23,28 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
     """The differences between the input document and the app's, as sentences."""
-    problems: list[str] = []
-    want = _operations(source)
-    have = _operations(served)
+    problems = _compare_all(
+        source, _operations(source, "paths"), served, _operations(served, "paths")
+    )
+    problems += [
+        f"webhook {p}"
+        for p in _compare_all(
+            source,
+            _operations(source, "webhooks"),
+            served,
+            _operations(served, "webhooks"),
+        )
+    ]
+    return problems
+
+
+def _compare_all(
+    source: dict[str, Any],
+    want: dict[tuple[str, str], dict[str, Any]],
+    served: dict[str, Any],
+    have: dict[tuple[str, str], dict[str, Any]],
+) -> list[str]:
+    problems = []
     for key in sorted(set(want) - set(have)):
         problems.append(f"{key[1].upper()} {key[0]}: missing from the app")
     for key in sorted(set(want) & set(have)):
@@ -32,23 +53,51 @@ def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
             f"{where}: {p}"
             for p in _operation_diff(source, want[key], served, have[key])
         ]
+        problems += [
+            f"{where}: callback {p}"
+            for p in _compare_all(
+                source,
+                _callbacks(source, want[key]),
+                served,
+                _callbacks(served, have[key]),
+            )
+        ]
     return problems
 
 
-def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+def _operations(
+    document: dict[str, Any], section: str
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The operations of ``paths`` (templates normalised) or ``webhooks`` (by name)."""
     found = {}
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        shared = item.get("parameters") or []
-        for method in METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                found[(_PARAM.sub("{}", path), method)] = {
-                    **op,
-                    "parameters": [*shared, *(op.get("parameters") or [])],
-                }
+    for path, item in (document.get(section) or {}).items():
+        item = _resolve(document, item)
+        key = _PARAM.sub("{}", path) if section == "paths" else path
+        found |= _item_operations(item, key)
     return found
+
+
+def _callbacks(
+    document: dict[str, Any], op: dict[str, Any]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """An operation's callback operations, keyed by ``name expression`` and method."""
+    found = {}
+    for name, callback in (op.get("callbacks") or {}).items():
+        callback = _resolve(document, callback)
+        for expression, item in (callback or {}).items():
+            found |= _item_operations(_resolve(document, item), f"{name} {expression}")
+    return found
+
+
+def _item_operations(item: Any, key: str) -> dict[tuple[str, str], dict[str, Any]]:
+    if not isinstance(item, dict):
+        return {}
+    shared = item.get("parameters") or []
+    return {
+        (key, method): {**op, "parameters": [*shared, *(op.get("parameters") or [])]}
+        for method in METHODS
+        if isinstance(op := item.get(method), dict)
+    }
 
 
 def _operation_diff(

@@ -345,6 +345,16 @@ class ApiTableModel:
 
 
 @dataclass(frozen=True)
+class ApiCallbacksModel:
+    """The callbacks of one served operation: a router whose routes it publishes."""
+
+    var: str  # the APIRouter's name in outgoing.py
+    path: str  # the served operation's path and method, as its OpenAPI lists them
+    method: str
+    callbacks: tuple[tuple[str, ApiOperationModel], ...]  # (callback name, request)
+
+
+@dataclass(frozen=True)
 class ApiModel:
     """What an OpenAPI document adds: models, per-tag routers, security."""
 
@@ -356,6 +366,14 @@ class ApiModel:
     tables: tuple[ApiTableModel, ...]
     # Starlette path convertors made from patterns: ((name, regex), ...)
     convertors: tuple[tuple[str, str], ...] = ()
+    # Requests the service sends, published in its OpenAPI as FastAPI does.
+    webhooks: tuple[ApiOperationModel, ...] = ()
+    callbacks: tuple[ApiCallbacksModel, ...] = ()
+
+    @property
+    def outgoing(self) -> bool:
+        """Whether ``outgoing.py`` declares webhooks or callbacks."""
+        return bool(self.webhooks or self.callbacks)
 
     @property
     def operations(self) -> tuple[ApiOperationModel, ...]:

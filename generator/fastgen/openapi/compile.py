@@ -33,6 +33,7 @@ from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
+    ApiCallbacksModel,
     ApiModel,
     ApiOperationModel,
     ApiParamModel,
@@ -183,6 +184,7 @@ class _Compiler:
         self.table_models: dict[str, ResourceModel] = {}
         self.requirements: dict[str, ApiRequirementModel] = {}
         self.patterns: dict[str, str] = {}  # regex -> convertor name
+        self.callbacks: list[ApiCallbacksModel] = []
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(
@@ -217,6 +219,7 @@ class _Compiler:
             if (op_model := self._operation(op, policies, invalidations, schemes))
         ]
         routers = self._routers(operations)
+        webhooks = [model for op in api.webhooks if (model := self._sent(op))]
         if self.problems:
             raise SpecError(self.problems)
         source = self.models.generate()
@@ -243,6 +246,19 @@ class _Compiler:
                 tables=self._tables(operations),
                 convertors=tuple(
                     (name, regex) for regex, name in self.patterns.items()
+                ),
+                webhooks=tuple(_fill_operation(op, package) for op in webhooks),
+                callbacks=tuple(
+                    ApiCallbacksModel(
+                        group.var,
+                        group.path,
+                        group.method,
+                        tuple(
+                            (name, _fill_operation(op, package))
+                            for name, op in group.callbacks
+                        ),
+                    )
+                    for group in self.callbacks
                 ),
             ),
         )
@@ -527,6 +543,12 @@ class _Compiler:
             types.imports.add(("fastapi", "Depends"))
             types.imports.add((f"{_PKG}.security", requirement.function))
             decorator.append(f"dependencies=[Depends({requirement.function})]")
+        if op.callbacks:
+            group = self._callbacks(op, served)
+            if group is None:
+                return None
+            types.imports.add((f"{_PKG}.outgoing", group))
+            decorator.append(f"callbacks={group}.routes")
         invalidates = op.name in invalidations
         arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
         return ApiOperationModel(
@@ -567,6 +589,80 @@ class _Compiler:
             requirement_header=self._credential_header(op, schemes)
             if requirement
             else None,
+        )
+
+    def _callbacks(self, op: Operation, served: str) -> str | None:
+        """The router in ``outgoing.py`` whose routes are ``op``'s callbacks."""
+        sent = [(c.name, self._sent(c.operation, c.name)) for c in op.callbacks]
+        callbacks = tuple((name, model) for name, model in sent if model is not None)
+        if len(callbacks) != len(sent):
+            return None
+        var = f"{op.name}_callbacks"
+        path = re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", served)
+        self.callbacks.append(
+            ApiCallbacksModel(var, path, op.method.lower(), callbacks)
+        )
+        return var
+
+    def _sent(
+        self, op: Operation, callback: str | None = None
+    ) -> ApiOperationModel | None:
+        """A webhook or callback (a request the service sends) as a FastAPI route that
+        is never served: only its signature, published in the app's OpenAPI, counts.
+        """
+        types = _Types(self.models, self.api.schemas)
+        if op.method not in METHODS:
+            self.error(op.source, f"{op.method} operations are not supported")
+            return None
+        params = [p for p in (self._param(op, p, types) for p in op.parameters) if p]
+        body = self._body(op, types)
+        status, success, others = self._responses(op, types)
+        if len(params) != len(op.parameters) or body is False or status is None:
+            return None
+        decorator = [pystr(op.path)]
+        if callback is not None:
+            decorator.append(f"name={pystr(callback)}")  # FastAPI's callback key
+        if op.operation_id:
+            decorator.append(f"operation_id={pystr(op.operation_id)}")
+        if status != "200":
+            decorator.append(f"status_code={status}")
+        if success.response_class:
+            types.imports.add(("fastapi", "Response"))
+            decorator.append("response_class=Response")
+        elif success.annotation != "None":
+            decorator.append(f"response_model={success.annotation}")
+        responses = self._responses_literal(op, status, others)
+        if responses:
+            decorator.append(f"responses={responses}")
+        if op.summary:
+            decorator.append(f"summary={pystr(op.summary)}")
+        if op.deprecated:
+            decorator.append("deprecated=True")
+        return ApiOperationModel(
+            name=op.name,
+            method=op.method.lower(),
+            route=op.path,
+            router="outgoing",
+            tag="",
+            docstring=_docstring(op),
+            decorator=tuple(decorator),
+            params=(*params, *([body] if isinstance(body, ApiParamModel) else [])),
+            returns="None",
+            status=int(status) if status.isdigit() else 200,
+            stub_returns="None",
+            crud=None,
+            resource=None,
+            row_class=None,
+            pk_name=None,
+            id_param=None,
+            limit_param=None,
+            offset_param=None,
+            filters=(),
+            policy=None,
+            invalidates=False,
+            imports=tuple(sorted(types.imports, key=str)),
+            sample=None,
+            requirement_header=None,
         )
 
     def _convertors(self, op: Operation) -> dict[str, str]:
@@ -1132,13 +1228,11 @@ def _version(text: str) -> str:
 
 
 def _fill_package(router: ApiRouterModel, package: str) -> ApiRouterModel:
-    operations = tuple(
-        ApiOperationModel(
-            **{
-                **op.__dict__,
-                "imports": tuple((m.replace(_PKG, package), n) for m, n in op.imports),
-            }
-        )
-        for op in router.operations
-    )
+    operations = tuple(_fill_operation(op, package) for op in router.operations)
     return ApiRouterModel(name=router.name, tag=router.tag, operations=operations)
+
+
+def _fill_operation(op: ApiOperationModel, package: str) -> ApiOperationModel:
+    """``op`` with the package name in its imports."""
+    imports = tuple((m.replace(_PKG, package), n) for m, n in op.imports)
+    return ApiOperationModel(**{**op.__dict__, "imports": imports})

@@ -33,12 +33,17 @@ class _Declared:
 
 
 def parameters(
-    lists: list[tuple[Any, Loc]], path: str, resolver: Resolver
+    lists: list[tuple[Any, Loc]],
+    path: str,
+    resolver: Resolver,
+    *,
+    templated: bool = True,
 ) -> tuple[Parameter, ...]:
     """The parameters in ``lists`` (path item's, then the operation's, which override).
 
     ``path`` is the operation's path template; path parameters it does not mention are
-    ignored with a warning.
+    ignored with a warning. Without ``templated`` (a webhook name or a callback's
+    runtime expression) there is no template to fill: path parameters are errors.
     """
     merged: dict[tuple[str, str], _Declared] = {}
     for node, loc in lists:
@@ -52,6 +57,16 @@ def parameters(
                 )
             seen.add(key)
             merged[key] = declared
+    if not templated:
+        for declared in merged.values():
+            if declared.location == "path":
+                resolver.report.error(
+                    declared.loc,
+                    f"path parameter {declared.name!r} of a webhook or callback is "
+                    "not supported: its URL is a name or runtime expression, not a "
+                    "path template",
+                )
+        merged = {k: d for k, d in merged.items() if d.location != "path"}
     kept = [d for d in merged.values() if _is_served(d, path, resolver)]
     names = unique_names(
         [d.name for d in kept],
