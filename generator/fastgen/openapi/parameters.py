@@ -68,10 +68,14 @@ def parameters(
                 )
         merged = {k: d for k, d in merged.items() if d.location != "path"}
     kept = [d for d in merged.values() if _is_served(d, path, resolver)]
-    names = unique_names(
-        [d.name for d in kept],
-        [python_identifier(d.name, prefix="param") for d in kept],
+    # Path parameters are named first: FastAPI takes any argument named like a
+    # template parameter for that path parameter, whatever its marker says.
+    order = sorted(range(len(kept)), key=lambda i: kept[i].location != "path")
+    ordered = unique_names(
+        [kept[i].name for i in order],
+        [python_identifier(kept[i].name, prefix="param") for i in order],
     )
+    names = [ordered[order.index(i)] for i in range(len(kept))]
     return tuple(
         param
         for declared, name in zip(kept, names, strict=True)
