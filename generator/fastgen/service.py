@@ -369,6 +369,7 @@ class ApiModel:
     # Requests the service sends, published in its OpenAPI as FastAPI does.
     webhooks: tuple[ApiOperationModel, ...] = ()
     callbacks: tuple[ApiCallbacksModel, ...] = ()
+    fastapi_minimum: str = "0.115"  # the oldest FastAPI with the features used
 
     @property
     def outgoing(self) -> bool:

@@ -54,6 +54,9 @@ from fastgen.service import (
 from fastgen.spec.model import FieldSpec
 
 DEFAULT_VERSION = "0.1.0"
+FASTAPI_MINIMUM = "0.115"  # pydantic models as query and form parameters
+QUERY_MODELS = "0.159"  # a model among other query parameters
+FORM_UNIONS = "0.160"  # a form body that is a union of models
 CONSTRAINTS = {
     "minimum": "ge",
     "maximum": "le",
@@ -119,7 +122,7 @@ class _Types:
             return f"api_models.{self.models.hoist(hoist, schema)}"
         if inner is None:
             return None
-        return f"{inner} | None" if nullable and inner != "Any" else inner
+        return f"{inner} | None" if nullable and inner not in ("Any", "None") else inner
 
     def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
         variants = schema.get("oneOf") or schema.get("anyOf")
@@ -137,9 +140,17 @@ class _Types:
             values = [v for v in enum if v is not None]
             if not values:
                 return "None"
+            if depth and all(isinstance(v, bool) for v in values):
+                return "bool"  # a parameter is text: "true" must become True
             if all(isinstance(v, str | int | bool) for v in values):
                 self.imports.add(("typing", "Literal"))
-                return f"Literal[{', '.join(pyliteral(v) for v in values)}]"
+                literal = f"Literal[{', '.join(pyliteral(v) for v in values)}]"
+                if depth and all(type(v) is int for v in values):
+                    # A parameter is text, and a Literal of ints does not match
+                    # "1": convert first, so a valid value is one.
+                    self.imports.add(("pydantic", "BeforeValidator"))
+                    return f"Annotated[{literal}, BeforeValidator(int)]"
+                return literal
             return None
         if kind == "array":
             items = self.of(schema.get("items", {}), depth=depth)
@@ -185,6 +196,7 @@ class _Compiler:
         self.requirements: dict[str, ApiRequirementModel] = {}
         self.patterns: dict[str, str] = {}  # regex -> convertor name
         self.callbacks: list[ApiCallbacksModel] = []
+        self.fastapi_minimum = FASTAPI_MINIMUM  # raised by the features routes use
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(
@@ -248,6 +260,7 @@ class _Compiler:
                     (name, regex) for regex, name in self.patterns.items()
                 ),
                 webhooks=tuple(_fill_operation(op, package) for op in webhooks),
+                fastapi_minimum=self.fastapi_minimum,
                 callbacks=tuple(
                     ApiCallbacksModel(
                         group.var,
@@ -714,6 +727,8 @@ class _Compiler:
     ) -> ApiParamModel | None:
         schema = self._deref(param.schema)
         py_type = types.of(schema, depth=1)
+        if py_type is None and self._object(schema, set())[0]:
+            return self._query_model(op, param, types)
         schema = self._resolve(schema)
         if py_type is None:
             self.error(
@@ -814,6 +829,68 @@ class _Compiler:
             location=param.location,
         )
 
+    def _query_model(
+        self, op: Operation, param: Parameter, types: _Types
+    ) -> ApiParamModel | None:
+        """An object query parameter as a pydantic model of query parameters.
+
+        With style form and explode (OpenAPI's default), an object travels as its
+        properties (``?name=x&size=2``), which is how FastAPI (0.159 and later) reads
+        ``Annotated[Model, Query()]``. Each property must be readable from a query
+        string. A model that forbids additional properties would take the
+        operation's other query parameters for extras, so the route reads a
+        subclass that allows them.
+        """
+        schema = self._deref(param.schema)
+        properties, required = self._object(schema, set())
+        where = f"{param.location} parameter {param.name!r} is an object"
+        problem = None
+        if param.location != "query" or not param.explode:
+            problem = (
+                f"{where} {'with explode: false' if param.explode is False else ''}"
+                f"{'' if param.location == 'query' else 'in the ' + param.location}; "
+                "FastAPI reads an object only from the query string, as its "
+                "properties (style: form, explode: true)"
+            ).replace(" ;", ";")
+        elif required and not param.required:
+            problem = (
+                f"{where} with required properties but is not required itself; "
+                "FastAPI reads it as a model whose required fields are required"
+            )
+        else:
+            probe = _Types(self.models, self.api.schemas)  # its imports are unused
+            unreadable = [
+                name
+                for name, value in properties.items()
+                if (kind := probe.of(value, depth=1)) is None
+                or kind.startswith("dict[")
+            ]
+            if unreadable:
+                problem = (
+                    f"{where} whose properties {', '.join(map(repr, unreadable))} "
+                    "cannot be read from a query string (objects)"
+                )
+        if problem is not None:
+            self.error(param.source, problem)
+            return None
+        base = class_name(f"{op.name}_{param.python_name}") + "Query"
+        others = [p for p in op.parameters if p.location == "query" and p is not param]
+        if others and self._resolve(schema).get("additionalProperties") is False:
+            schema = {"allOf": [schema], "additionalProperties": True}
+        py_type = types.of(schema, hoist=base)
+        if py_type is None:
+            return None
+        self.fastapi_minimum = max(self.fastapi_minimum, QUERY_MODELS, key=Version)
+        types.imports.add(("fastapi", "Query"))
+        types.imports.add(("typing", "Annotated"))
+        return ApiParamModel(
+            name=param.python_name,
+            annotation=f"Annotated[{py_type}, Query()]",
+            py_type=py_type,
+            default=None,
+            location="query",
+        )
+
     def _resolve(self, schema: Any) -> Any:
         """Follow ``$ref``s to the schema they name (for constraints)."""
         for _ in range(8):
@@ -848,16 +925,16 @@ class _Compiler:
             types.imports.add(("fastapi", "Body"))
         elif media.kind in ("form", "multipart"):
             props, _ = self._object(schema, set())
-            if not props:
+            union = None if props else self._form_union(schema, types)
+            if not props and union is None:
                 self.error(
                     request.source,
-                    f"a {media.content_type} body must be an object with properties "
-                    "(not oneOf/anyOf, not free-form): FastAPI reads a form into one "
-                    "model with fields",
+                    f"a {media.content_type} body must be an object with properties, "
+                    "or a oneOf/anyOf of component schemas that are (not free-form): "
+                    "FastAPI reads a form into one model, or a union of models",
                 )
                 return False
-            py_type = types.of(schema, hoist=base)
-            marker = "Form()"
+            py_type, marker = union or (types.of(schema, hoist=base), "Form()")
             types.imports.add(("fastapi", "Form"))
         elif media.kind == "text":
             py_type = "str"
@@ -878,6 +955,35 @@ class _Compiler:
             default=default,
             location="body",
         )
+
+    def _form_union(self, schema: Any, types: _Types) -> tuple[str, str] | None:
+        """The union of models a form body may be, and its marker; None if it is not
+        a ``oneOf``/``anyOf`` of component objects.
+
+        FastAPI (0.160 and later) validates a form as a union of models, tried in
+        turn or chosen by a discriminator, and publishes it as the document does.
+        """
+        schema = self._resolve(schema)
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if not isinstance(variants, list) or not variants:
+            return None
+        classes = []
+        for variant in variants:
+            if not (isinstance(variant, dict) and isinstance(variant.get("$ref"), str)):
+                return None
+            if not self._object(variant, set())[0]:
+                return None
+            classes.append(types.of(variant))
+        if None in classes:
+            return None
+        self.fastapi_minimum = max(self.fastapi_minimum, FORM_UNIONS, key=Version)
+        marker = "Form()"
+        discriminator = schema.get("discriminator")
+        if isinstance(discriminator, dict) and discriminator.get("propertyName"):
+            types.imports.add(("pydantic", "Field"))
+            name = pystr(discriminator["propertyName"])
+            marker = f"Field(discriminator={name}), Form()"
+        return " | ".join(str(c) for c in classes), marker
 
     def _responses(
         self, op: Operation, types: _Types
