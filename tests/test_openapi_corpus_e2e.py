@@ -32,6 +32,9 @@ pytestmark = pytest.mark.e2e
 
 GENERATED = sorted(ROWS)
 MAX_EXAMPLES = 10  # per operation and phase: bounded CI time, still every operation
+# document -> tests a user would add (tests/corpus_user_tests/), run with the project's
+USER_TESTS = {"redocly-cafe/openapi/openapi.yaml": ["cafe_menu_form.py"]}
+USER_TESTS_DIR = Path(__file__).parent / "corpus_user_tests"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ def generated(
         f"fastgen new {request.param} failed ({result.returncode}):\n"
         f"{result.stdout}{result.stderr}"
     )
+    for name in USER_TESTS.get(request.param, []):
+        test = (USER_TESTS_DIR / name).read_text()
+        (project / "tests" / f"test_{name}").write_text(test)
     install_project(shared_venv, project)
     return Generated(
         document, project, package_of(project), shared_venv / "bin" / "python"
