@@ -19,6 +19,7 @@ from typing import Any
 
 DEPTH = 4
 _PARAM = re.compile(r"\{[^{}]*\}")
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -186,6 +187,8 @@ def _params(
             "authorization",
         ):
             continue  # OpenAPI says these are ignored
+        if where == "header" and not _HEADER_NAME.fullmatch(name):
+            continue  # not an HTTP field name: no request can carry it
         exploded = _exploded_object(document, param)
         if exploded is not None:
             out |= exploded

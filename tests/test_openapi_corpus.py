@@ -44,6 +44,7 @@ LOADS: dict[str, dict[str, int]] = {
         "default 1 is a number but the schema's type is string": 1,
         "const is OpenAPI 3.1; in 3.0 read as enum": 2,
         "enum contains null but the schema is not nullable": 2,
+        "'header param' is not a valid HTTP field name": 1,
     },
 }
 # document -> webhooks it publishes, and callbacks (operation, callback name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,6 +23,8 @@ DEFAULT_STYLE = {
 # OpenAPI: "If in is header and the name is Accept, Content-Type or Authorization, the
 # parameter definition SHALL be ignored."
 IGNORED_HEADERS = ("accept", "content-type", "authorization")
+# RFC 9110 field names are tokens: no spaces or separators.
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,14 @@ def _is_served(declared: _Declared, path: str, resolver: Resolver) -> bool:
             declared.loc,
             f"header parameter {declared.name!r} is ignored, as OpenAPI requires "
             "(content negotiation and securitySchemes cover it)",
+        )
+        return False
+    if declared.location == "header" and not HEADER_NAME.fullmatch(declared.name):
+        report.warn(
+            declared.loc,
+            f"header parameter {declared.name!r} is not a valid HTTP field name "
+            "(RFC 9110: a token, without spaces or separators); no request can carry "
+            "it, so it is ignored",
         )
         return False
     if declared.location == "path" and "{" + declared.name + "}" not in path:
