@@ -344,6 +344,10 @@ class ApiTableModel:
     delete: ApiOperationModel | None
 
 
+# The oldest FastAPI a generated project supports (pydantic models as form parameters).
+FASTAPI_MINIMUM = "0.115"
+
+
 @dataclass(frozen=True)
 class ApiCallbacksModel:
     """The callbacks of one served operation: a router whose routes it publishes."""
@@ -369,7 +373,7 @@ class ApiModel:
     # Requests the service sends, published in its OpenAPI as FastAPI does.
     webhooks: tuple[ApiOperationModel, ...] = ()
     callbacks: tuple[ApiCallbacksModel, ...] = ()
-    fastapi_minimum: str = "0.115"  # the oldest FastAPI with the features used
+    fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
 
     @property
     def outgoing(self) -> bool:
@@ -442,6 +446,11 @@ class ServiceModel:
         return tuple(
             f"{r.path}/export" for r in self.resources if "export" in r.operations
         )
+
+    @property
+    def fastapi_minimum(self) -> str:
+        """The oldest FastAPI that serves this service's routes."""
+        return self.api.fastapi_minimum if self.api else FASTAPI_MINIMUM
 
     @property
     def api_routers(self) -> tuple[ApiRouterModel, ...]:

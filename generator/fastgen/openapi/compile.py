@@ -33,6 +33,7 @@ from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
+    FASTAPI_MINIMUM,
     ApiCallbacksModel,
     ApiModel,
     ApiOperationModel,
@@ -54,7 +55,6 @@ from fastgen.service import (
 from fastgen.spec.model import FieldSpec
 
 DEFAULT_VERSION = "0.1.0"
-FASTAPI_MINIMUM = "0.115"  # pydantic models as query and form parameters
 QUERY_MODELS = "0.159"  # a model among other query parameters
 FORM_UNIONS = "0.160"  # a form body that is a union of models
 CONSTRAINTS = {
