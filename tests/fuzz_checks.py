@@ -8,6 +8,9 @@ The rules are the generated service's contract for any request, valid or not:
   matched by position, since a generated app may rename them);
 - a stub never answers 2xx (its body does not exist yet);
 - every 4xx and 501 carries a JSON body, as FastAPI's own errors do.
+
+A request body of a media type schemathesis has no serializer for (a generated app
+reads those as raw bytes, e.g. ``openapi/python/client``) is sent as its bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,32 @@ STUBBED = frozenset(json.loads(os.environ.get("FASTGEN_FUZZ_STUBBED", "[]")))
 def operation_label(method: str, path: str) -> str:
     """``GET /pets/{}`` for ``get /pets/{petId}``: how stubs are named."""
     return f"{method.upper()} {re.sub(r'{[^}]*}', '{}', path)}"
+
+
+def _opaque_body(_ctx: object, value: object) -> bytes:
+    """A body the app takes as bytes: bytes as they are, text as UTF-8, else JSON."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    return json.dumps(value).encode()
+
+
+@schemathesis.hook
+def after_load_schema(_context, schema) -> None:
+    """Send bodies of media types schemathesis cannot serialize as opaque bytes."""
+    from schemathesis.transport.requests import REQUESTS_TRANSPORT
+
+    media_types = {
+        media
+        for item in (schema.raw_schema.get("paths") or {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for media in ((operation.get("requestBody") or {}).get("content") or {})
+    }
+    for media in sorted(media_types):
+        if REQUESTS_TRANSPORT.get_first_matching_media_type(media) is None:
+            schemathesis.serializer(media)(_opaque_body)
 
 
 @schemathesis.check

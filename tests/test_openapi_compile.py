@@ -309,3 +309,75 @@ def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
     assert op.refine_sample == '["/invoices", {"number": 1}, None]'
     assert op.policy is not None
     assert op.policy.vary == ("cookie", "x-tenant")
+
+
+def test_sent_requests_become_never_served_routes() -> None:
+    _, hooks = read_input(SPECS / "webhooks.yaml")
+    assert hooks.api is not None
+    (webhook,) = hooks.api.webhooks
+    assert (webhook.name, webhook.route, webhook.returns) == (
+        "order_shipped",
+        "orderShipped",
+        "None",
+    )
+    assert [p.py_type for p in webhook.params] == [
+        "api_models.OrderShippedRequest | None"
+    ]
+    _, subscribed = read_input(SPECS / "callbacks.yaml")
+    assert subscribed.api is not None
+    (group,) = subscribed.api.callbacks
+    ((name, callback),) = group.callbacks
+    assert (group.var, group.path, name) == (
+        "subscribe_callbacks",
+        "/subscriptions",
+        "onEvent",
+    )
+    assert (
+        'name="onEvent"' in callback.decorator
+        and "status_code=204" in callback.decorator
+    )
+    (subscribe,) = subscribed.api.operations
+    assert "callbacks=subscribe_callbacks.routes" in subscribe.decorator
+
+
+def test_form_unions_and_object_queries_raise_the_fastapi_minimum() -> None:
+    _, form = read_input(SPECS / "form-union.yaml")
+    assert form.api is not None and form.api.fastapi_minimum == "0.160"
+    (body,) = form.api.operations[0].params
+    assert body.annotation == (
+        "Annotated[api_models.Beverage | api_models.Dessert, "
+        'Field(discriminator="category"), Form()]'
+    )
+    _, query = read_input(SPECS / "object-query.yaml")
+    assert query.api is not None and query.api.fastapi_minimum == "0.159"
+    filter_, limit = query.api.operations[0].params
+    # Filter forbids extras, so FastAPI would reject ?limit=: a subclass allows them.
+    assert filter_.annotation == "Annotated[api_models.GetItemsFilterQuery, Query()]"
+    assert "class GetItemsFilterQuery(Filter):" in query.api.models_source
+    assert 'extra="allow"' in query.api.models_source
+    assert limit.name == "limit"
+    _, plain = read_input(SPECS / "bodies.yaml")
+    assert plain.api is not None and plain.api.fastapi_minimum == "0.115"
+
+
+def test_integer_enum_parameters_are_converted_from_text(tmp_path: Path) -> None:
+    document = write(
+        tmp_path,
+        """
+openapi: 3.0.3
+info: {title: Sizes, version: 1.0.0}
+paths:
+  /items:
+    get:
+      parameters:
+        - {name: size, in: query, schema: {type: integer, enum: [1, 2]}}
+        - {name: fresh, in: query, schema: {type: boolean, enum: [true, false]}}
+      responses: {'204': {description: ok}}
+""",
+    )
+    _, model = read_input(document)
+    assert model.api is not None
+    size, fresh = model.api.operations[0].params
+    # A query value is text: Literal[1, 2] alone would never match "1".
+    assert size.py_type == "Annotated[Literal[1, 2], BeforeValidator(int)] | None"
+    assert fresh.py_type == "bool | None"

@@ -22,7 +22,7 @@ FIXTURES = REPO / "tests" / "specs" / "openapi"
 CASES = [
     *((name, name) for name in ("annotated.yaml", "security.yaml", "parameters.yaml")),
     *((name, name) for name in ("responses.yaml", "bodies.yaml", "names.yaml")),
-    ("warn/webhooks.yaml", "warn/webhooks.yaml"),
+    ("webhooks.yaml", "webhooks.yaml"),
     ("warn/enum-null.yaml", "warn/enum-null.yaml"),
     ("multifile/openapi.yaml", "multifile/openapi.yaml"),
     ("multifile/openapi.yaml", "multifile/paths/pets.yaml"),

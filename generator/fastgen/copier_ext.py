@@ -65,6 +65,7 @@ class FastgenExtension(Extension):
             pycode.api_hook_imports,
             pycode.api_security_imports,
             pycode.api_call_args,
+            pycode.api_outgoing_imports,
             pycode.invalidations_literal,
             pycode.models_init_imports,
             pycode.tables_in_creation_order,

@@ -662,6 +662,18 @@ def api_hook_imports(
     return render_imports(imports, pkg)
 
 
+def api_outgoing_imports(service: ServiceModel) -> str:
+    """Imports of ``outgoing.py``: its routers and the types of the requests sent."""
+    assert service.api is not None
+    imports: list[Import] = [("fastapi", "APIRouter")]
+    for op in service.api.webhooks:
+        imports += list(op.imports)
+    for group in service.api.callbacks:
+        for _, op in group.callbacks:
+            imports += list(op.imports)
+    return render_imports(imports, service.package)
+
+
 def api_call_args(op: ApiOperationModel) -> list[str]:
     """Keyword arguments passing a route's parameters on to its stub."""
     return [f"{p.name}={p.name}" for p in op.params]

@@ -353,6 +353,20 @@ class ApiTableModel:
     delete: ApiOperationModel | None
 
 
+# The oldest FastAPI a generated project supports (pydantic models as form parameters).
+FASTAPI_MINIMUM = "0.115"
+
+
+@dataclass(frozen=True)
+class ApiCallbacksModel:
+    """The callbacks of one served operation: a router whose routes it publishes."""
+
+    var: str  # the APIRouter's name in outgoing.py
+    path: str  # the served operation's path and method, as its OpenAPI lists them
+    method: str
+    callbacks: tuple[tuple[str, ApiOperationModel], ...]  # (callback name, request)
+
+
 @dataclass(frozen=True)
 class ApiModel:
     """What an OpenAPI document adds: models, per-tag routers, security."""
@@ -365,6 +379,15 @@ class ApiModel:
     tables: tuple[ApiTableModel, ...]
     # Starlette path convertors made from patterns: ((name, regex), ...)
     convertors: tuple[tuple[str, str], ...] = ()
+    # Requests the service sends, published in its OpenAPI as FastAPI does.
+    webhooks: tuple[ApiOperationModel, ...] = ()
+    callbacks: tuple[ApiCallbacksModel, ...] = ()
+    fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+
+    @property
+    def outgoing(self) -> bool:
+        """Whether ``outgoing.py`` declares webhooks or callbacks."""
+        return bool(self.webhooks or self.callbacks)
 
     @property
     def operations(self) -> tuple[ApiOperationModel, ...]:
@@ -437,6 +460,11 @@ class ServiceModel:
         return tuple(
             f"{r.path}/export" for r in self.resources if "export" in r.operations
         )
+
+    @property
+    def fastapi_minimum(self) -> str:
+        """The oldest FastAPI that serves this service's routes."""
+        return self.api.fastapi_minimum if self.api else FASTAPI_MINIMUM
 
     @property
     def api_routers(self) -> tuple[ApiRouterModel, ...]:

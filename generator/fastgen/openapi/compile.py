@@ -33,6 +33,8 @@ from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
+    FASTAPI_MINIMUM,
+    ApiCallbacksModel,
     ApiModel,
     ApiOperationModel,
     ApiParamModel,
@@ -53,6 +55,8 @@ from fastgen.service import (
 from fastgen.spec.model import FieldSpec
 
 DEFAULT_VERSION = "0.1.0"
+QUERY_MODELS = "0.159"  # a model among other query parameters
+FORM_UNIONS = "0.160"  # a form body that is a union of models
 CONSTRAINTS = {
     "minimum": "ge",
     "maximum": "le",
@@ -136,7 +140,7 @@ class _Types:
             return f"api_models.{self.models.hoist(hoist, schema)}"
         if inner is None:
             return None
-        return f"{inner} | None" if nullable and inner != "Any" else inner
+        return f"{inner} | None" if nullable and inner not in ("Any", "None") else inner
 
     def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
         variants = schema.get("oneOf") or schema.get("anyOf")
@@ -154,9 +158,17 @@ class _Types:
             values = [v for v in enum if v is not None]
             if not values:
                 return "None"
+            if depth and all(isinstance(v, bool) for v in values):
+                return "bool"  # a parameter is text: "true" must become True
             if all(isinstance(v, str | int | bool) for v in values):
                 self.imports.add(("typing", "Literal"))
-                return f"Literal[{', '.join(pyliteral(v) for v in values)}]"
+                literal = f"Literal[{', '.join(pyliteral(v) for v in values)}]"
+                if depth and all(type(v) is int for v in values):
+                    # A parameter is text, and a Literal of ints does not match
+                    # "1": convert first, so a valid value is one.
+                    self.imports.add(("pydantic", "BeforeValidator"))
+                    return f"Annotated[{literal}, BeforeValidator(int)]"
+                return literal
             return None
         if kind == "array":
             items = self.of(schema.get("items", {}), depth=depth)
@@ -201,6 +213,8 @@ class _Compiler:
         self.table_models: dict[str, ResourceModel] = {}
         self.requirements: dict[str, ApiRequirementModel] = {}
         self.patterns: dict[str, str] = {}  # regex -> convertor name
+        self.callbacks: list[ApiCallbacksModel] = []
+        self.fastapi_minimum = FASTAPI_MINIMUM  # raised by the features routes use
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(
@@ -235,6 +249,7 @@ class _Compiler:
             if (op_model := self._operation(op, policies, invalidations, schemes))
         ]
         routers = self._routers(operations)
+        webhooks = [model for op in api.webhooks if (model := self._sent(op))]
         if self.problems:
             raise SpecError(self.problems)
         source = self.models.generate()
@@ -261,6 +276,20 @@ class _Compiler:
                 tables=self._tables(operations),
                 convertors=tuple(
                     (name, regex) for regex, name in self.patterns.items()
+                ),
+                webhooks=tuple(_fill_operation(op, package) for op in webhooks),
+                fastapi_minimum=self.fastapi_minimum,
+                callbacks=tuple(
+                    ApiCallbacksModel(
+                        group.var,
+                        group.path,
+                        group.method,
+                        tuple(
+                            (name, _fill_operation(op, package))
+                            for name, op in group.callbacks
+                        ),
+                    )
+                    for group in self.callbacks
                 ),
             ),
         )
@@ -555,6 +584,12 @@ class _Compiler:
             types.imports.add(("fastapi", "Depends"))
             types.imports.add((f"{_PKG}.security", requirement.function))
             decorator.append(f"dependencies=[Depends({requirement.function})]")
+        if op.callbacks:
+            group = self._callbacks(op, served)
+            if group is None:
+                return None
+            types.imports.add((f"{_PKG}.outgoing", group))
+            decorator.append(f"callbacks={group}.routes")
         invalidates = op.name in invalidations
         arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
         listing = self._list_query(op, params, owner[0] if crud == "list" else None)
@@ -589,6 +624,80 @@ class _Compiler:
             requirement_header=self._credential_header(op, schemes)
             if requirement
             else None,
+        )
+
+    def _callbacks(self, op: Operation, served: str) -> str | None:
+        """The router in ``outgoing.py`` whose routes are ``op``'s callbacks."""
+        sent = [(c.name, self._sent(c.operation, c.name)) for c in op.callbacks]
+        callbacks = tuple((name, model) for name, model in sent if model is not None)
+        if len(callbacks) != len(sent):
+            return None
+        var = f"{op.name}_callbacks"
+        path = re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", served)
+        self.callbacks.append(
+            ApiCallbacksModel(var, path, op.method.lower(), callbacks)
+        )
+        return var
+
+    def _sent(
+        self, op: Operation, callback: str | None = None
+    ) -> ApiOperationModel | None:
+        """A webhook or callback (a request the service sends) as a FastAPI route that
+        is never served: only its signature, published in the app's OpenAPI, counts.
+        """
+        types = _Types(self.models, self.api.schemas)
+        if op.method not in METHODS:
+            self.error(op.source, f"{op.method} operations are not supported")
+            return None
+        params = [p for p in (self._param(op, p, types) for p in op.parameters) if p]
+        body = self._body(op, types)
+        status, success, others = self._responses(op, types)
+        if len(params) != len(op.parameters) or body is False or status is None:
+            return None
+        decorator = [pystr(op.path)]
+        if callback is not None:
+            decorator.append(f"name={pystr(callback)}")  # FastAPI's callback key
+        if op.operation_id:
+            decorator.append(f"operation_id={pystr(op.operation_id)}")
+        if status != "200":
+            decorator.append(f"status_code={status}")
+        if success.response_class:
+            types.imports.add(("fastapi", "Response"))
+            decorator.append("response_class=Response")
+        elif success.annotation != "None":
+            decorator.append(f"response_model={success.annotation}")
+        responses = self._responses_literal(op, status, others)
+        if responses:
+            decorator.append(f"responses={responses}")
+        if op.summary:
+            decorator.append(f"summary={pystr(op.summary)}")
+        if op.deprecated:
+            decorator.append("deprecated=True")
+        return ApiOperationModel(
+            name=op.name,
+            method=op.method.lower(),
+            route=op.path,
+            router="outgoing",
+            tag="",
+            docstring=_docstring(op),
+            decorator=tuple(decorator),
+            params=(*params, *([body] if isinstance(body, ApiParamModel) else [])),
+            returns="None",
+            status=int(status) if status.isdigit() else 200,
+            stub_returns="None",
+            crud=None,
+            resource=None,
+            row_class=None,
+            pk_name=None,
+            id_param=None,
+            limit_param=None,
+            offset_param=None,
+            filters=(),
+            policy=None,
+            invalidates=False,
+            imports=tuple(sorted(types.imports, key=str)),
+            sample=None,
+            requirement_header=None,
         )
 
     def _convertors(self, op: Operation) -> dict[str, str]:
@@ -688,6 +797,8 @@ class _Compiler:
     ) -> ApiParamModel | None:
         schema = self._deref(param.schema)
         py_type = types.of(schema, depth=1)
+        if py_type is None and self._object(schema, set())[0]:
+            return self._query_model(op, param, types)
         schema = self._resolve(schema)
         if py_type is None:
             self.error(
@@ -788,6 +899,68 @@ class _Compiler:
             location=param.location,
         )
 
+    def _query_model(
+        self, op: Operation, param: Parameter, types: _Types
+    ) -> ApiParamModel | None:
+        """An object query parameter as a pydantic model of query parameters.
+
+        With style form and explode (OpenAPI's default), an object travels as its
+        properties (``?name=x&size=2``), which is how FastAPI (0.159 and later) reads
+        ``Annotated[Model, Query()]``. Each property must be readable from a query
+        string. A model that forbids additional properties would take the
+        operation's other query parameters for extras, so the route reads a
+        subclass that allows them.
+        """
+        schema = self._deref(param.schema)
+        properties, required = self._object(schema, set())
+        where = f"{param.location} parameter {param.name!r} is an object"
+        problem = None
+        if param.location != "query" or not param.explode:
+            problem = (
+                f"{where} {'with explode: false' if param.explode is False else ''}"
+                f"{'' if param.location == 'query' else 'in the ' + param.location}; "
+                "FastAPI reads an object only from the query string, as its "
+                "properties (style: form, explode: true)"
+            ).replace(" ;", ";")
+        elif required and not param.required:
+            problem = (
+                f"{where} with required properties but is not required itself; "
+                "FastAPI reads it as a model whose required fields are required"
+            )
+        else:
+            probe = _Types(self.models, self.api.schemas)  # its imports are unused
+            unreadable = [
+                name
+                for name, value in properties.items()
+                if (kind := probe.of(value, depth=1)) is None
+                or kind.startswith("dict[")
+            ]
+            if unreadable:
+                problem = (
+                    f"{where} whose properties {', '.join(map(repr, unreadable))} "
+                    "cannot be read from a query string (objects)"
+                )
+        if problem is not None:
+            self.error(param.source, problem)
+            return None
+        base = class_name(f"{op.name}_{param.python_name}") + "Query"
+        others = [p for p in op.parameters if p.location == "query" and p is not param]
+        if others and self._resolve(schema).get("additionalProperties") is False:
+            schema = {"allOf": [schema], "additionalProperties": True}
+        py_type = types.of(schema, hoist=base)
+        if py_type is None:
+            return None
+        self.fastapi_minimum = max(self.fastapi_minimum, QUERY_MODELS, key=Version)
+        types.imports.add(("fastapi", "Query"))
+        types.imports.add(("typing", "Annotated"))
+        return ApiParamModel(
+            name=param.python_name,
+            annotation=f"Annotated[{py_type}, Query()]",
+            py_type=py_type,
+            default=None,
+            location="query",
+        )
+
     def _resolve(self, schema: Any) -> Any:
         """Follow ``$ref``s to the schema they name (for constraints)."""
         for _ in range(8):
@@ -822,16 +995,16 @@ class _Compiler:
             types.imports.add(("fastapi", "Body"))
         elif media.kind in ("form", "multipart"):
             props, _ = self._object(schema, set())
-            if not props:
+            union = None if props else self._form_union(schema, types)
+            if not props and union is None:
                 self.error(
                     request.source,
-                    f"a {media.content_type} body must be an object with properties "
-                    "(not oneOf/anyOf, not free-form): FastAPI reads a form into one "
-                    "model with fields",
+                    f"a {media.content_type} body must be an object with properties, "
+                    "or a oneOf/anyOf of component schemas that are (not free-form): "
+                    "FastAPI reads a form into one model, or a union of models",
                 )
                 return False
-            py_type = types.of(schema, hoist=base)
-            marker = "Form()"
+            py_type, marker = union or (types.of(schema, hoist=base), "Form()")
             types.imports.add(("fastapi", "Form"))
         elif media.kind == "text":
             py_type = "str"
@@ -852,6 +1025,35 @@ class _Compiler:
             default=default,
             location="body",
         )
+
+    def _form_union(self, schema: Any, types: _Types) -> tuple[str, str] | None:
+        """The union of models a form body may be, and its marker; None if it is not
+        a ``oneOf``/``anyOf`` of component objects.
+
+        FastAPI (0.160 and later) validates a form as a union of models, tried in
+        turn or chosen by a discriminator, and publishes it as the document does.
+        """
+        schema = self._resolve(schema)
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if not isinstance(variants, list) or not variants:
+            return None
+        classes = []
+        for variant in variants:
+            if not (isinstance(variant, dict) and isinstance(variant.get("$ref"), str)):
+                return None
+            if not self._object(variant, set())[0]:
+                return None
+            classes.append(types.of(variant))
+        if None in classes:
+            return None
+        self.fastapi_minimum = max(self.fastapi_minimum, FORM_UNIONS, key=Version)
+        marker = "Form()"
+        discriminator = schema.get("discriminator")
+        if isinstance(discriminator, dict) and discriminator.get("propertyName"):
+            types.imports.add(("pydantic", "Field"))
+            name = pystr(discriminator["propertyName"])
+            marker = f"Field(discriminator={name}), Form()"
+        return " | ".join(str(c) for c in classes), marker
 
     def _responses(
         self, op: Operation, types: _Types
@@ -1252,13 +1454,11 @@ def _version(text: str) -> str:
 
 
 def _fill_package(router: ApiRouterModel, package: str) -> ApiRouterModel:
-    operations = tuple(
-        ApiOperationModel(
-            **{
-                **op.__dict__,
-                "imports": tuple((m.replace(_PKG, package), n) for m, n in op.imports),
-            }
-        )
-        for op in router.operations
-    )
+    operations = tuple(_fill_operation(op, package) for op in router.operations)
     return ApiRouterModel(name=router.name, tag=router.tag, operations=operations)
+
+
+def _fill_operation(op: ApiOperationModel, package: str) -> ApiOperationModel:
+    """``op`` with the package name in its imports."""
+    imports = tuple((m.replace(_PKG, package), n) for m, n in op.imports)
+    return ApiOperationModel(**{**op.__dict__, "imports": imports})

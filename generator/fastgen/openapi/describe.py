@@ -21,6 +21,7 @@ from fastgen.openapi.operations import (
     check_operation_ids,
     operation_names,
     operation_sites,
+    webhook_sites,
 )
 from fastgen.openapi.placement import check_placement
 from fastgen.openapi.refs import Resolver
@@ -29,7 +30,6 @@ from fastgen.openapi.resources import resources
 from fastgen.openapi.routes import check_routes, route_order
 from fastgen.openapi.schema_lint import normalise_schemas
 from fastgen.openapi.security import Security
-from fastgen.openapi.shape import mapping
 from fastgen.openapi.sourcemap import SourceMap
 from fastgen.openapi.version import openapi_version
 
@@ -56,13 +56,19 @@ def describe_api(document: dict[str, Any], source_map: SourceMap) -> ApiDescript
         )
     security = Security(document, resolver)
     sites = operation_sites(document, resolver)
-    _check_served(document, sites, report)
+    hooks = webhook_sites(document, resolver)
+    _check_served(document, sites, hooks, report)
     check_placement(document, {site.loc for site in sites}, report)
     check_operation_ids(sites, resolver)
     built = [
         (site, op)
         for site, name in zip(sites, operation_names(sites), strict=True)
         if (op := build_operation(site, name, security, resolver)) is not None
+    ]
+    webhooks = [
+        op
+        for site, name in zip(hooks, operation_names(hooks), strict=True)
+        if (op := build_operation(site, name, security, resolver, sent=True))
     ]
     operations = with_cache_policies(
         [site for site, _ in built], [op for _, op in built], report
@@ -84,30 +90,25 @@ def describe_api(document: dict[str, Any], source_map: SourceMap) -> ApiDescript
         schemas=schemas,
         resources=found_resources,
         warnings=report.sorted_warnings(),
+        webhooks=tuple(webhooks),
     )
 
 
-def _check_served(document: dict[str, Any], sites: list[Site], report: Report) -> None:
-    """A service needs operations; webhooks describe requests it sends, not serves.
+def _check_served(
+    document: dict[str, Any], sites: list[Site], hooks: list[Site], report: Report
+) -> None:
+    """A service needs operations to serve or webhooks to publish.
 
-    Without operations because of an error already reported, that error says it all.
+    Without either because of an error already reported, that error says it all.
     """
-    webhooks = mapping(document.get("webhooks"), ("webhooks",), report, "webhooks")
-    if sites and webhooks:
-        report.warn(
-            ("webhooks",),
-            f"webhooks ({len(webhooks)}) describe requests this API sends; fastgen "
-            "generates the server side and ignores them",
-            key=True,
-        )
-    elif not sites and not report.errors:
-        where = ("webhooks",) if webhooks else ("paths",) if "paths" in document else ()
-        message = (
-            "the document has webhooks but no paths: there is no operation to serve"
-            if webhooks
-            else "the document has no operations under paths: nothing to generate"
-        )
-        report.error(where, message, key=bool(where))
+    if sites or hooks or report.errors:
+        return
+    where = ("paths",) if "paths" in document else ()
+    report.error(
+        where,
+        "the document has no operations under paths or webhooks: nothing to generate",
+        key=bool(where),
+    )
 
 
 def _schemas(document: dict[str, Any]) -> dict[str, Any]:

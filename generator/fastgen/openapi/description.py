@@ -132,8 +132,26 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Callback:
+    """A request the service sends back while handling an operation (``callbacks``).
+
+    ``name`` is the callback's key, ``expression`` the runtime expression of its URL
+    (e.g. ``{$request.body#/callbackUrl}``), ``operation`` what is sent and answered.
+    """
+
+    name: str
+    expression: str
+    operation: Operation
+    source: Source
+
+
+@dataclass(frozen=True)
 class Operation:
-    """One method on one path: never dropped, never merged."""
+    """One method on one path: never dropped, never merged.
+
+    A webhook or callback operation (a request the service *sends*) has the same
+    parts; its ``path`` and ``route`` are the webhook name or callback expression.
+    """
 
     name: str  # Python identifier, unique in the API
     operation_id: str | None  # as written
@@ -150,6 +168,7 @@ class Operation:
     deprecated: bool
     cache: CacheAnnotation | None
     source: Source
+    callbacks: tuple[Callback, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +205,7 @@ class ApiDescription:
     schemas: Mapping[str, Mapping[str, Any]]  # components/schemas, corrected
     resources: tuple[Resource, ...]
     warnings: tuple[Problem, ...]
+    webhooks: tuple[Operation, ...] = ()  # requests the service sends, by name
 
     def operation(self, name: str) -> Operation:
         """The operation called ``name`` (its Python name)."""

@@ -200,6 +200,7 @@ def _datamodel_codegen(document: dict[str, Any]) -> str:
         DataModelType,
         InputFileType,
         LiteralType,
+        NamingStrategy,
         OpenAPIScope,
         PythonVersion,
         generate,
@@ -223,6 +224,16 @@ def _datamodel_codegen(document: dict[str, Any]) -> str:
         capitalise_enum_members=True,
         custom_file_header=HEADER,
         formatters=[],
+        # A ULID would need python-ulid, and documents (the Redocly cafe) put
+        # prefixed ids like "ord_01h1..." under that format: read it as text.
+        type_mappings=["string+ulid=string"],
+        # Component schemas keep their names (routes refer to them by name): an
+        # inline object named like one (Order.orderItems -> OrderItem) is prefixed
+        # with its parent's (OrderOrderItem) instead of taking the name first.
+        naming_strategy=NamingStrategy.FullPath,
+        # A property named Field shadows pydantic's Field in its class, and the
+        # generator's import alias for that case misses root models: rename it.
+        aliases={"Field": "Field_"},
     )
     if not isinstance(output, str):
         raise FastgenError("datamodel-code-generator wrote several modules, not one")

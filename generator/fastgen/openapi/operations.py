@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from fastgen.openapi.bodies import request_body, responses
-from fastgen.openapi.description import HttpMethod, Operation, Parameter
+from fastgen.openapi.description import Callback, HttpMethod, Operation, Parameter
 from fastgen.openapi.naming import python_identifier, unique_names
 from fastgen.openapi.parameters import parameters
 from fastgen.openapi.refs import Resolver
 from fastgen.openapi.security import Security
-from fastgen.openapi.shape import sequence
+from fastgen.openapi.shape import mapping, sequence
 from fastgen.spec.loader import Loc
 from fastgen.spec.validate import did_you_mean
 
@@ -39,7 +39,7 @@ class Site:
 
 
 def operation_sites(document: dict[str, Any], resolver: Resolver) -> list[Site]:
-    """Every operation under ``paths``, in document order (webhooks are not served)."""
+    """Every operation under ``paths``, in document order."""
     paths = document.get("paths")
     report = resolver.report
     if paths is None:
@@ -54,28 +54,47 @@ def operation_sites(document: dict[str, Any], resolver: Resolver) -> list[Site]:
         if not path.startswith("/"):
             report.error(("paths", path), "a path must start with '/'", key=True)
             continue
-        resolved = resolver.resolve(node, ("paths", path))
-        if resolved is None:
-            continue
-        item, item_loc = resolved
-        if not isinstance(item, dict):
-            report.error(item_loc, "a path item must be a mapping")
-            continue
-        for key, operation in item.items():
-            if key in METHODS and isinstance(operation, dict):
-                sites.append(
-                    Site(path, key, operation, (*item_loc, key), item, item_loc)
-                )
-            elif key in METHODS:
-                report.error((*item_loc, key), "an operation must be a mapping")
-            elif key not in PATH_ITEM_KEYS and not str(key).startswith("x-"):
-                report.error(
-                    (*item_loc, key),
-                    f"unknown key {key!r} in a path item; expected one of: "
-                    f"{', '.join(PATH_ITEM_KEYS)}"
-                    f"{did_you_mean(str(key).lower(), list(METHODS))}",
-                    key=True,
-                )
+        sites += _item_sites(path, node, ("paths", path), resolver)
+    return sites
+
+
+def webhook_sites(document: dict[str, Any], resolver: Resolver) -> list[Site]:
+    """Every operation under ``webhooks`` (OpenAPI 3.1), keyed by webhook name."""
+    webhooks = mapping(
+        document.get("webhooks"), ("webhooks",), resolver.report, "webhooks"
+    )
+    return [
+        site
+        for name, node in webhooks.items()
+        if not str(name).startswith("x-")
+        for site in _item_sites(str(name), node, ("webhooks", name), resolver)
+    ]
+
+
+def _item_sites(path: str, node: Any, loc: Loc, resolver: Resolver) -> list[Site]:
+    """The operations of the path item ``node`` (a ``$ref`` is followed)."""
+    report = resolver.report
+    resolved = resolver.resolve(node, loc)
+    if resolved is None:
+        return []
+    item, item_loc = resolved
+    if not isinstance(item, dict):
+        report.error(item_loc, "a path item must be a mapping")
+        return []
+    sites = []
+    for key, operation in item.items():
+        if key in METHODS and isinstance(operation, dict):
+            sites.append(Site(path, key, operation, (*item_loc, key), item, item_loc))
+        elif key in METHODS:
+            report.error((*item_loc, key), "an operation must be a mapping")
+        elif key not in PATH_ITEM_KEYS and not str(key).startswith("x-"):
+            report.error(
+                (*item_loc, key),
+                f"unknown key {key!r} in a path item; expected one of: "
+                f"{', '.join(PATH_ITEM_KEYS)}"
+                f"{did_you_mean(str(key).lower(), list(METHODS))}",
+                key=True,
+            )
     return sites
 
 
@@ -109,18 +128,14 @@ def check_operation_ids(sites: list[Site], resolver: Resolver) -> None:
 
 
 def build_operation(
-    site: Site, name: str, security: Security, resolver: Resolver
+    site: Site, name: str, security: Security, resolver: Resolver, *, sent: bool = False
 ) -> Operation | None:
-    """The operation at ``site``; None after reporting what makes it unusable."""
+    """The operation at ``site``; None after reporting what makes it unusable.
+
+    ``sent``: a webhook or callback operation, a request the service sends. Its path
+    is a name or a runtime expression, not a template the service routes.
+    """
     node, loc, report = site.node, site.loc, resolver.report
-    if "callbacks" in node:
-        report.error(
-            (*loc, "callbacks"),
-            "callbacks are not supported: they are requests the service would send "
-            "back to the caller, which fastgen does not generate; remove them or "
-            "describe them in the operation's description",
-            key=True,
-        )
     params = parameters(
         [
             (site.item.get("parameters"), (*site.item_loc, "parameters")),
@@ -128,12 +143,18 @@ def build_operation(
         ],
         site.path,
         resolver,
+        templated=not sent,
     )
-    route = _route(site, params, resolver)
+    route = site.path if sent else _route(site, params, resolver)
     body = None
     if "requestBody" in node:
         body = request_body(node["requestBody"], (*loc, "requestBody"), resolver)
-    requirements = security.requirements(node.get("security"), (*loc, "security"))
+    requirements = (
+        () if sent else security.requirements(node.get("security"), (*loc, "security"))
+    )
+    callbacks: tuple[Callback, ...] = ()
+    if "callbacks" in node:
+        callbacks = _callbacks(site, name, security, resolver, nested=sent)
     if route is None:
         return None
     return Operation(
@@ -155,7 +176,69 @@ def build_operation(
         deprecated=node.get("deprecated") is True,
         cache=None,
         source=report.source_map.source(loc),
+        callbacks=callbacks,
     )
+
+
+def _callbacks(
+    site: Site, owner: str, security: Security, resolver: Resolver, *, nested: bool
+) -> tuple[Callback, ...]:
+    """The operation's callbacks: each one request, published as FastAPI does.
+
+    FastAPI lists a callback route under its name with its one path, so a callback
+    holding several expressions or methods cannot be published as written.
+    """
+    report = resolver.report
+    loc = (*site.loc, "callbacks")
+    if nested:
+        report.error(
+            loc,
+            "callbacks of a webhook or callback are not supported: FastAPI publishes "
+            "callbacks only on the operations it serves",
+            key=True,
+        )
+        return ()
+    found = []
+    for name, entry in mapping(
+        site.node["callbacks"], loc, report, "callbacks"
+    ).items():
+        if str(name).startswith("x-"):
+            continue
+        resolved = resolver.resolve(entry, (*loc, name))
+        if resolved is None:
+            continue
+        callback, callback_loc = resolved
+        expressions = mapping(callback, callback_loc, report, "a callback")
+        sites = [
+            inner
+            for expression, item in expressions.items()
+            if not str(expression).startswith("x-")
+            for inner in _item_sites(
+                str(expression), item, (*callback_loc, expression), resolver
+            )
+        ]
+        if len(sites) != 1:
+            report.error(
+                (*loc, name),
+                f"callback {name!r} has {len(sites)} operations; fastgen publishes "
+                "callbacks as FastAPI does, one request per callback name: give "
+                "each request a callback of its own",
+                key=True,
+            )
+            continue
+        (inner,) = sites
+        function = python_identifier(f"{owner} {name}", prefix="callback")
+        operation = build_operation(inner, function, security, resolver, sent=True)
+        if operation is not None:
+            found.append(
+                Callback(
+                    str(name),
+                    inner.path,
+                    operation,
+                    report.source_map.source((*loc, name)),
+                )
+            )
+    return tuple(found)
 
 
 def _route(site: Site, params: tuple[Parameter, ...], resolver: Resolver) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,6 +28,8 @@ IGNORED_HEADERS = ("accept", "content-type", "authorization")
 ROUTE_LOCALS = frozenset(
     {"session", "cache", "body", "query", "row", "rows", "result", "request"}
 )
+# RFC 9110 field names are tokens: no spaces or separators.
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,17 @@ class _Declared:
 
 
 def parameters(
-    lists: list[tuple[Any, Loc]], path: str, resolver: Resolver
+    lists: list[tuple[Any, Loc]],
+    path: str,
+    resolver: Resolver,
+    *,
+    templated: bool = True,
 ) -> tuple[Parameter, ...]:
     """The parameters in ``lists`` (path item's, then the operation's, which override).
 
     ``path`` is the operation's path template; path parameters it does not mention are
-    ignored with a warning.
+    ignored with a warning. Without ``templated`` (a webhook name or a callback's
+    runtime expression) there is no template to fill: path parameters are errors.
     """
     merged: dict[tuple[str, str], _Declared] = {}
     for node, loc in lists:
@@ -57,11 +65,25 @@ def parameters(
                 )
             seen.add(key)
             merged[key] = declared
+    if not templated:
+        for declared in merged.values():
+            if declared.location == "path":
+                resolver.report.error(
+                    declared.loc,
+                    f"path parameter {declared.name!r} of a webhook or callback is "
+                    "not supported: its URL is a name or runtime expression, not a "
+                    "path template",
+                )
+        merged = {k: d for k, d in merged.items() if d.location != "path"}
     kept = [d for d in merged.values() if _is_served(d, path, resolver)]
-    names = unique_names(
-        [d.name for d in kept],
-        [_python_name(d.name) for d in kept],
+    # Path parameters are named first: FastAPI takes any argument named like a
+    # template parameter for that path parameter, whatever its marker says.
+    order = sorted(range(len(kept)), key=lambda i: kept[i].location != "path")
+    ordered = unique_names(
+        [kept[i].name for i in order],
+        [_python_name(kept[i].name) for i in order],
     )
+    names = [ordered[order.index(i)] for i in range(len(kept))]
     return tuple(
         param
         for declared, name in zip(kept, names, strict=True)
@@ -119,6 +141,14 @@ def _is_served(declared: _Declared, path: str, resolver: Resolver) -> bool:
             declared.loc,
             f"header parameter {declared.name!r} is ignored, as OpenAPI requires "
             "(content negotiation and securitySchemes cover it)",
+        )
+        return False
+    if declared.location == "header" and not HEADER_NAME.fullmatch(declared.name):
+        report.warn(
+            declared.loc,
+            f"header parameter {declared.name!r} is not a valid HTTP field name "
+            "(RFC 9110: a token, without spaces or separators); no request can carry "
+            "it, so it is ignored",
         )
         return False
     if declared.location == "path" and "{" + declared.name + "}" not in path:

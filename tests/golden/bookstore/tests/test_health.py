@@ -117,6 +117,7 @@ async def test_only_failing_connections_are_503s(
 
 async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
+    assert "/healthz" in paths
     assert "/authors" in paths
     assert "/authors/{author_id}" in paths
     assert "/books" in paths
