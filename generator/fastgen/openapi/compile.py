@@ -690,13 +690,12 @@ class _Compiler:
             row_class=None,
             pk_name=None,
             id_param=None,
-            limit_param=None,
-            offset_param=None,
-            filters=(),
+            **asdict(_ListQuery()),
             policy=None,
             invalidates=False,
             imports=tuple(sorted(types.imports, key=str)),
             sample=None,
+            refine_sample=None,
             requirement_header=None,
         )
 
