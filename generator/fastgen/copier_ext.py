@@ -17,7 +17,7 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 from fastgen import __version__, pycode
-from fastgen.formatting import format_python
+from fastgen.formatting import format_python, needs_ruff
 from fastgen.inputs import compile_answer, project_spec, spec_file_name
 from fastgen.migrations import initial_migration, pending_change, schema_json
 from fastgen.service import ServiceModel, pyliteral, pystr
@@ -34,7 +34,7 @@ class FastgenExtension(Extension):
         environment.filters["pyliteral"] = pyliteral
         environment.filters["jsonstr"] = json.dumps
         environment.filters["pytuple"] = pycode.pytuple
-        environment.filters["format_python"] = format_python
+        environment.filters["format_python"] = format_rendered
         environment.globals["fastgen_version"] = __version__
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
         environment.globals["schema_changed"] = schema_changed
@@ -83,6 +83,19 @@ class FastgenExtension(Extension):
         if name and name.endswith((".py.jinja", ".py{% endif %}.jinja")):
             return "{% filter format_python %}" + source + "{% endfilter %}"
         return source
+
+
+def format_rendered(source: str) -> str:
+    """A rendered Python module, ruff-formatted now or, in a batch, by the worker later."""
+    if deferred_formatting is not None and needs_ruff(source):
+        deferred_formatting.append(source)
+        return source
+    return format_python(source)
+
+
+# Set by fastgen's copier worker (render.FastgenWorker) while it renders: modules that
+# need ruff are collected here and formatted with one ruff process after the render.
+deferred_formatting: list[str] | None = None
 
 
 def service_of(spec: Any) -> ServiceModel:
