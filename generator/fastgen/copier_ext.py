@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from jinja2.ext import Extension
 
 from fastgen import __version__, pycode
@@ -74,6 +75,7 @@ class FastgenExtension(Extension):
             pycode.wrap,
         ):
             environment.globals[helper.__name__] = helper
+        environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]
 
     def preprocess(
         self, source: str, name: str | None, filename: str | None = None
@@ -96,6 +98,37 @@ def format_rendered(source: str) -> str:
 # Set by fastgen's copier worker (render.FastgenWorker) while it renders: modules that
 # need ruff are collected here and formatted with one ruff process after the render.
 deferred_formatting: list[str] | None = None
+
+
+def _compiled_once(environment: Environment) -> Callable[..., Template]:
+    """``environment.from_string`` that compiles each source string once.
+
+    copier renders every part of every path (``src``, ``models.py``, ...) and every
+    setting through ``from_string``, hundreds of compiles of a few dozen strings per
+    render. A template is reusable: globals are looked up when it renders. The
+    extensions' ``preprocess`` hooks still run on every call, since copier's yield
+    tag resets its state there.
+    """
+    compile_string = environment.from_string
+    compiled: dict[str, Template] = {}
+
+    def from_string(
+        source: Any, globals: Any = None, template_class: Any = None
+    ) -> Template:
+        if (
+            globals is not None
+            or template_class is not None
+            or not isinstance(source, str)
+        ):
+            return compile_string(source, globals, template_class)
+        template = compiled.get(source)
+        if template is None:
+            template = compiled[source] = compile_string(source)
+        else:
+            environment.preprocess(source)
+        return template
+
+    return from_string
 
 
 def service_of(spec: Any) -> ServiceModel:
