@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, Template
 from jinja2.ext import Extension
+from jinja2_ansible_filters.core_filters import to_nice_yaml
 
 from fastgen import __version__, pycode
 from fastgen.formatting import format_python, needs_ruff
@@ -40,6 +41,7 @@ class FastgenExtension(Extension):
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
         environment.globals["schema_changed"] = schema_changed
         environment.globals["spec_file_name"] = spec_file_name
+        environment.globals["spec_file_text"] = spec_file_text
         environment.globals["schema_json"] = schema_json
         for helper in (
             pycode.orm_column,
@@ -138,7 +140,7 @@ def service_of(spec: Any) -> ServiceModel:
     last = _last_compiled.get("spec")
     if last is not None and last[0] is spec:
         return last[1]
-    key = _content_key(spec)
+    key = content_key(spec)
     model = _compiled.get(key)
     if model is None:
         # The answer went through YAML once; a round trip through JSON is plain data.
@@ -155,12 +157,12 @@ def remember(spec: Any, model: ServiceModel) -> None:
     document that compile runs datamodel-code-generator, the largest single cost
     of generating a project (bench/README.md).
     """
-    _compiled[_content_key(spec)] = model
+    _compiled[content_key(spec)] = model
     while len(_compiled) > _KEEP_COMPILED:
         _compiled.popitem(last=False)
 
 
-def _content_key(spec: Any) -> str:
+def content_key(spec: Any) -> str:
     # Key order is kept: it is the order of resources, fields and paths.
     return json.dumps(spec, default=str)
 
@@ -168,6 +170,23 @@ def _content_key(spec: Any) -> str:
 _KEEP_COMPILED = 8
 _compiled: OrderedDict[str, ServiceModel] = OrderedDict()
 _last_compiled: dict[str, tuple[Any, ServiceModel]] = {}
+
+
+def spec_file_text(spec: Any) -> str:
+    """The project's spec file: the ``spec`` answer as YAML, or the user's own file.
+
+    ``fastgen new`` copies the user's file over the rendered one when its content is
+    the answer (``own_spec_file``); rendering it as that text spares dumping a large
+    OpenAPI document through PyYAML's pure-Python emitter for nothing.
+    """
+    if own_spec_file is not None and own_spec_file[0] == content_key(spec):
+        return own_spec_file[1]
+    return to_nice_yaml(spec, sort_keys=False)
+
+
+# (content key of the answer, text of the file it was read from), set by
+# render.new_project while it renders.
+own_spec_file: tuple[str, str] | None = None
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:

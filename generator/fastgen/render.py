@@ -13,11 +13,10 @@ from copier.errors import CopierError
 from plumbum import ProcessExecutionError
 
 from fastgen import __version__, copier_ext
-from fastgen.copier_ext import remember
+from fastgen.copier_ext import content_key, remember
 from fastgen.errors import FastgenError
 from fastgen.formatting import format_python_batch
-from fastgen.inputs import read_input, spec_file_name
-from fastgen.spec.loader import load_document
+from fastgen.inputs import read_input_file, spec_file_name
 from fastgen.template_repo import template_source
 
 
@@ -26,17 +25,23 @@ def new_project(spec_path: Path, destination: Path) -> Path:
 
     Nothing is written unless the spec is valid; a failed render removes what it made.
     """
-    data, model = read_input(spec_path)
+    data, model, own_file = read_input_file(spec_path)
     if destination.exists() and any(destination.iterdir()):
         raise FastgenError(
             f"{destination} exists and is not empty; choose a new directory"
         )
     remember(data, model)
-    render(data, destination)
+    if not own_file:
+        render(data, destination)
+        return destination
     # Keep the user's own file (comments and all) as the project's source of truth;
     # an OpenAPI document of several files stays bundled, as rendered from the answer.
-    if load_document(spec_path)[0] == data:
-        shutil.copyfile(spec_path, destination / spec_file_name(data))
+    copier_ext.own_spec_file = (content_key(data), spec_path.read_text("utf-8"))
+    try:
+        render(data, destination)
+    finally:
+        copier_ext.own_spec_file = None
+    shutil.copyfile(spec_path, destination / spec_file_name(data))
     return destination
 
 
