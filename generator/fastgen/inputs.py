@@ -43,8 +43,8 @@ def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
 def read_input_file(path: Path) -> tuple[dict[str, Any], ServiceModel, bool]:
     """``read_input`` plus whether the answer is the file's own content.
 
-    It is not for an OpenAPI document that refers to other files: the answer is then
-    the bundle of them all.
+    It is not when bundling an OpenAPI document changed it: several files joined into
+    one, or values made plain (a YAML date becomes a string).
     """
     data, positions = load_document(path)
     if is_openapi(data):

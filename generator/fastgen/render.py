@@ -35,7 +35,7 @@ def new_project(spec_path: Path, destination: Path) -> Path:
         render(data, destination)
         return destination
     # Keep the user's own file (comments and all) as the project's source of truth;
-    # an OpenAPI document of several files stays bundled, as rendered from the answer.
+    # a bundled OpenAPI document stays as rendered from the answer (above).
     copier_ext.own_spec_file = (content_key(data), spec_path.read_text("utf-8"))
     try:
         render(data, destination)
