@@ -10,6 +10,7 @@ from typing import Any
 from copier._main import Worker
 from copier._vcs import get_git
 from copier.errors import CopierError
+from jinja2 import Environment
 from plumbum import ProcessExecutionError
 
 from fastgen import __version__, copier_ext
@@ -119,7 +120,39 @@ class FastgenWorker(Worker):
             path = self.subproject.local_abspath / dst_relpath
             self._format_later.append((path, deferred[-1]))
 
+    def _render_string(
+        self, string: str, extra_context: dict[str, Any] | None = None
+    ) -> str:
+        # Most path parts ("src", "models.py") and the answers file name have no Jinja
+        # syntax: they render as themselves, without building copier's render context.
+        if _is_plain(self.jinja_env, string):
+            self.jinja_env.preprocess(string)  # the hooks' side effects, as compiling
+            return string
+        return super()._render_string(string, extra_context)
+
+    @property
+    def answers_relpath(self) -> Path:
+        path = str(self.answers_file or self.template.answers_relpath)
+        if _is_plain(self.jinja_env, path):
+            self.jinja_env.preprocess(path)
+            return Path(path)
+        return super().answers_relpath
+
     def _render_allowed(self, dst_relpath: Path, *args: Any, **kwargs: Any) -> bool:
         allowed = super()._render_allowed(dst_relpath, *args, **kwargs)
         self._written = allowed and not self.pretend
         return allowed
+
+
+def _is_plain(environment: Environment, string: str) -> bool:
+    """True when Jinja would render ``string`` as itself (it has no syntax at all)."""
+    markers = (
+        environment.block_start_string,
+        environment.variable_start_string,
+        environment.comment_start_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        "\r",
+        "\n",
+    )
+    return not any(marker and marker in string for marker in markers)
