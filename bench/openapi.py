@@ -7,16 +7,18 @@ each tool's median wall and CPU time and the ratios fastgen / fastapi-code-gener
 (below 1: fastgen is faster). fastapi-code-generator pins old dependencies, so it lives in a venv of its own
 (made by this script on first use, under ~/.cache/fastgen-bench). Run:
 
-    .venv/bin/python bench/openapi.py [--runs 5] [--profile DOC] [DOC ...]
+    .venv/bin/python bench/openapi.py [--runs 5] [--profile DOC] [--imports] [DOC ...]
 
-``--profile DOC`` runs fastgen once on that document under pyinstrument instead.
+``--imports`` compares what fastgen's imports alone cost with each tool's whole run on
+the first document. ``--profile DOC`` runs fastgen once on that document under cProfile instead and prints
+where the time went (cumulative, then own time), plus the subprocesses it started.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
+import pstats
 import resource
 import statistics
 import subprocess
@@ -141,22 +143,56 @@ def compare(runs: int, names: list[str]) -> None:
 
 def profile(name: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
+        stats = Path(scratch) / "fastgen.prof"
         subprocess.run(
-            [sys.executable, "-m", "pyinstrument", "-m", "fastgen", "new"]
+            [sys.executable, "-m", "cProfile", "-o", stats, "-m", "fastgen", "new"]
             + [str(CORPUS / name), "-o", str(Path(scratch) / "out")],
             check=False,
-            env={**os.environ, "COLUMNS": "120"},
         )
+        report = pstats.Stats(str(stats))
+        report.sort_stats("cumulative").print_stats(40)
+        report.sort_stats("tottime").print_stats(25)
+        report.print_callers("fork_exec")
+
+
+IMPORTS = {
+    "python -c pass": "pass",
+    "fastgen's imports for OpenAPI input": "import fastgen.cli, fastgen.render,"
+    " fastgen.openapi.compile, datamodel_code_generator.parser.openapi",
+    "  of which copier": "import copier._main",
+    "  of which datamodel-code-generator": "import datamodel_code_generator,"
+    " datamodel_code_generator.parser.openapi",
+}
+
+
+def imports(runs: int, name: str) -> None:
+    """CPU medians of bare imports against both tools' whole runs, interleaved."""
+    fcg_command()
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for label, code in IMPORTS.items():
+            cpu = cpu_of_children()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            samples.setdefault(label, []).append(cpu_of_children() - cpu)
+        for label, tool in (("fastgen", fastgen_run), ("fcg", fcg_run)):
+            sample = timed(tool, CORPUS / name)
+            if sample:
+                samples.setdefault(f"{label} whole run, {name}", []).append(sample[1])
+    for label, values in samples.items():
+        print(f"{label:60} {statistics.median(values):.2f}s CPU")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", metavar="DOC", help="a MANIFEST.tsv file name")
+    parser.add_argument("--imports", action="store_true", help="the import floor")
     parser.add_argument("documents", nargs="*", help="default: the whole corpus")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile)
+    elif args.imports:
+        imports(args.runs, (args.documents or documents())[0])
     else:
         compare(args.runs, args.documents or documents())
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from jinja2.ext import Extension
+from jinja2_ansible_filters.core_filters import to_nice_yaml
 
 from fastgen import __version__, pycode
-from fastgen.formatting import format_python
+from fastgen.formatting import format_python, needs_ruff
 from fastgen.inputs import compile_answer, project_spec, spec_file_name
 from fastgen.migrations import initial_migration, pending_change, schema_json
 from fastgen.service import ServiceModel, pyliteral, pystr
@@ -34,11 +36,12 @@ class FastgenExtension(Extension):
         environment.filters["pyliteral"] = pyliteral
         environment.filters["jsonstr"] = json.dumps
         environment.filters["pytuple"] = pycode.pytuple
-        environment.filters["format_python"] = format_python
+        environment.filters["format_python"] = format_rendered
         environment.globals["fastgen_version"] = __version__
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
         environment.globals["schema_changed"] = schema_changed
         environment.globals["spec_file_name"] = spec_file_name
+        environment.globals["spec_file_text"] = spec_file_text
         environment.globals["schema_json"] = schema_json
         for helper in (
             pycode.orm_column,
@@ -75,6 +78,7 @@ class FastgenExtension(Extension):
             pycode.wrap,
         ):
             environment.globals[helper.__name__] = helper
+        environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]
 
     def preprocess(
         self, source: str, name: str | None, filename: str | None = None
@@ -86,6 +90,50 @@ class FastgenExtension(Extension):
         return source
 
 
+def format_rendered(source: str) -> str:
+    """A rendered Python module, ruff-formatted now or, in a batch, by the worker later."""
+    if deferred_formatting is not None and needs_ruff(source):
+        deferred_formatting.append(source)
+        return source
+    return format_python(source)
+
+
+# Set by fastgen's copier worker (render.FastgenWorker) while it renders: modules that
+# need ruff are collected here and formatted with one ruff process after the render.
+deferred_formatting: list[str] | None = None
+
+
+def _compiled_once(environment: Environment) -> Callable[..., Template]:
+    """``environment.from_string`` that compiles each source string once.
+
+    copier renders every part of every path (``src``, ``models.py``, ...) and every
+    setting through ``from_string``, hundreds of compiles of a few dozen strings per
+    render. A template is reusable: globals are looked up when it renders. The
+    extensions' ``preprocess`` hooks still run on every call, since copier's yield
+    tag resets its state there.
+    """
+    compile_string = environment.from_string
+    compiled: dict[str, Template] = {}
+
+    def from_string(
+        source: Any, globals: Any = None, template_class: Any = None
+    ) -> Template:
+        if (
+            globals is not None
+            or template_class is not None
+            or not isinstance(source, str)
+        ):
+            return compile_string(source, globals, template_class)
+        template = compiled.get(source)
+        if template is None:
+            template = compiled[source] = compile_string(source)
+        else:
+            environment.preprocess(source)
+        return template
+
+    return from_string
+
+
 def service_of(spec: Any) -> ServiceModel:
     """The service model of a ``spec`` answer (validated again: answers can be edited)."""
     # Every template asks for it: reuse the last result while copier passes the same
@@ -93,7 +141,7 @@ def service_of(spec: Any) -> ServiceModel:
     last = _last_compiled.get("spec")
     if last is not None and last[0] is spec:
         return last[1]
-    key = _content_key(spec)
+    key = content_key(spec)
     model = _compiled.get(key)
     if model is None:
         # The answer went through YAML once; a round trip through JSON is plain data.
@@ -110,12 +158,12 @@ def remember(spec: Any, model: ServiceModel) -> None:
     document that compile runs datamodel-code-generator, the largest single cost
     of generating a project (bench/README.md).
     """
-    _compiled[_content_key(spec)] = model
+    _compiled[content_key(spec)] = model
     while len(_compiled) > _KEEP_COMPILED:
         _compiled.popitem(last=False)
 
 
-def _content_key(spec: Any) -> str:
+def content_key(spec: Any) -> str:
     # Key order is kept: it is the order of resources, fields and paths.
     return json.dumps(spec, default=str)
 
@@ -123,6 +171,23 @@ def _content_key(spec: Any) -> str:
 _KEEP_COMPILED = 8
 _compiled: OrderedDict[str, ServiceModel] = OrderedDict()
 _last_compiled: dict[str, tuple[Any, ServiceModel]] = {}
+
+
+def spec_file_text(spec: Any) -> str:
+    """The project's spec file: the ``spec`` answer as YAML, or the user's own file.
+
+    ``fastgen new`` copies the user's file over the rendered one when its content is
+    the answer (``own_spec_file``); rendering it as that text spares dumping a large
+    OpenAPI document through PyYAML's pure-Python emitter for nothing.
+    """
+    if own_spec_file is not None and own_spec_file[0] == content_key(spec):
+        return own_spec_file[1]
+    return to_nice_yaml(spec, sort_keys=False)
+
+
+# (content key of the answer, text of the file it was read from), set by
+# render.new_project while it renders.
+own_spec_file: tuple[str, str] | None = None
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:

@@ -36,14 +36,25 @@ def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
     For OpenAPI the answer is the bundled document (one self-contained mapping).
     Raises ``SpecError`` with every located problem.
     """
+    answer, model, _ = read_input_file(path)
+    return answer, model
+
+
+def read_input_file(path: Path) -> tuple[dict[str, Any], ServiceModel, bool]:
+    """``read_input`` plus whether the answer is the file's own content.
+
+    It is not when bundling an OpenAPI document changed it: several files joined into
+    one, or values made plain (a YAML date becomes a string).
+    """
     data, positions = load_document(path)
     if is_openapi(data):
         from fastgen.openapi import describe_api, load_openapi
         from fastgen.openapi.compile import compile_api
 
         document, source_map = load_openapi(path)
-        return document, compile_api(describe_api(document, source_map))
-    return data, compile_service(validate_data(data, positions))
+        model = compile_api(describe_api(document, source_map))
+        return document, model, document == data
+    return data, compile_service(validate_data(data, positions)), True
 
 
 def compile_answer(data: Any, origin: str) -> ServiceModel:

@@ -30,6 +30,8 @@ PACKAGE_TEMPLATE = Path(__file__).parent / "_template"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HISTORY = Path(__file__).parent / "template_history"
 SOURCE_PATH = "~/.cache/fastgen/template"
+# Part of the stamp: a cache built another way (loose objects) is rebuilt.
+_LAYOUT = b"packed\0"
 
 
 def live_template_root() -> Path:
@@ -84,7 +86,7 @@ def template_source() -> str:
     target = Path(SOURCE_PATH).expanduser()
     versions = [(v, snapshot_files(p)) for v, p in released_versions()]
     versions.append((__version__, live_template_files()))
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_LAYOUT)
     for version, files in versions:
         digest.update(version.encode() + b"\0")
         for name, data in files.items():
@@ -122,6 +124,9 @@ def _build(
             date=date,
         )
         _git(staging, "tag", version)
+    # One pack instead of loose objects: copier clones the repository on every
+    # render (hard-linking each object file) and deletes the clone after.
+    _git(staging, "repack", "-a", "-d", "-q")
     (staging / ".git" / "fastgen-stamp").write_text(stamp)
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import copier
 import pathspec
 import yaml
 from copier.errors import CopierError
@@ -26,6 +25,7 @@ from fastgen import __version__
 from fastgen.errors import FastgenError
 from fastgen.inputs import SPEC_FILES, project_spec, read_input
 from fastgen.migrations import write_revision
+from fastgen.render import FastgenWorker
 from fastgen.template_repo import live_template_root, template_source
 
 ANSWERS = ".copier-answers.yml"
@@ -104,8 +104,8 @@ def _run_copier(project: Path, spec: dict[str, Any]) -> None:
             f"{ANSWERS} points at template {answers.get('_src_path')!r}, not {source!r}"
         )
     try:
-        copier.run_update(
-            project,
+        with FastgenWorker(
+            dst_path=project,
             data={"spec": spec},
             defaults=True,
             overwrite=True,
@@ -113,7 +113,8 @@ def _run_copier(project: Path, spec: dict[str, Any]) -> None:
             quiet=True,
             conflict="inline",
             vcs_ref=__version__,
-        )
+        ) as worker:
+            worker.run_update()
     except (CopierError, ValueError) as exc:
         raise FastgenError(f"copier update failed: {exc}") from exc
 
