@@ -9,7 +9,8 @@ request to the bytes of the answer, through uvicorn's real httptools protocol wi
 in-memory transport (no syscalls, no load generator). It compares the same three
 apps as bench/cache.py — the raw ASGI app (constant bytes), a `memory` hit of the
 generated `get` endpoint, and the bare FastAPI endpoint — plus the same hit with the
-request observer taken off (what it costs is the difference), interleaved over many short
+request observer taken off (what it costs is the difference) and with the whole
+observer in front of it (as before hits were answered ahead of it), interleaved over many short
 rounds in one process, and reports the minimum per app (CPU time only grows under
 contention). It reuses bench/cache.py's work directory (run that once first, or any
 time with ``--rounds 1 --duration 1 --keys 1000``) and re-runs itself in its venv.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import os
 import statistics
@@ -96,6 +98,9 @@ async def measure(work: Path, rounds: int, count: int) -> None:
     sys.path.insert(0, str(BENCH))
     from baseline_apps import bare, raw
     from cachebench.main import create_app  # type: ignore[import-not-found]
+    from cachebench.observability import (  # type: ignore[import-not-found]
+        RequestObserver,
+    )
 
     (work / "hitpath.db").unlink(missing_ok=True)
     app = create_app()
@@ -106,6 +111,10 @@ async def measure(work: Path, rounds: int, count: int) -> None:
         b"POST /memory HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
         b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
     )
+    observer_first = copy.copy(app)  # the same app and cache, another front
+    observer_first._front = RequestObserver(
+        app._front.app, metrics=app._front.metrics, log_cache_hits=False
+    )
     async with app.router.lifespan_context(app):
         await cpu_per_request(app, [create], HOT_KEYS)  # the rows, through the API
         keys = range(1, HOT_KEYS + 1)
@@ -115,6 +124,12 @@ async def measure(work: Path, rounds: int, count: int) -> None:
             # The cache alone, as before the request observer (bench/observer.py).
             "memory hit, unobserved": (
                 app._front.app,
+                [request_bytes(f"/memory/{n}") for n in keys],
+            ),
+            # The whole observer in front of the hit, as before hits were answered
+            # ahead of it.
+            "memory hit, observer 1st": (
+                observer_first,
                 [request_bytes(f"/memory/{n}") for n in keys],
             ),
             "bare FastAPI constant": (
