@@ -124,9 +124,11 @@ class CacheMiddleware:
             return None
         path = route_path(scope)
         found = self.layer.match(path)
-        if found is None or found[0].private or not found[0].memory:
+        if found is None:
             return None
         route = found[0]
+        if route.private or not route.memory:
+            return None
         if_none_match, accept_encoding, vary_values = _read_headers(scope, route)
         hit = self._memory_hit(
             route,
