@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/observer.py [--duration 6] [--rounds 5]
 
-The generated app of bench/cache_spec.yaml is served three ways side by side, each a
-uvicorn process pinned to core 0 like in bench/cache.py: as generated (the observer
-in front of the cache, LOG_LEVEL=INFO, so hits are counted but not logged), with
-LOG_CACHE_HITS=true (an access log line per hit, written to a file), and with the
-observer taken off (``unobserved_app.py``: the cache alone, as before it existed).
+The generated app of bench/cache_spec.yaml is served four ways side by side, each a
+uvicorn process pinned to core 0 like in bench/cache.py: as generated (LOG_LEVEL=INFO:
+hits counted but not logged, so answered ahead of the rest of the observer), with
+LOG_CACHE_HITS=true (an access log line per hit, written to a file), with the
+observer taken off (``unobserved_app.py``: the cache alone, as before it existed) and
+with the whole observer in front of every hit (as before hits were answered ahead).
 A raw ASGI app returning the same bytes is the baseline. wrk loads the memory
 endpoint's 100 hot keys; the scenarios run round-robin and each figure is the median
 of the rounds. Nothing asserts: it prints ratios.
@@ -73,6 +74,10 @@ def main() -> None:
         ),
         "memory hit, no observer": (
             "unobserved_app:app",
+            {"PYTHONPATH": str(BENCH)},
+        ),
+        "memory hit, whole observer first": (
+            "unobserved_app:observer_first",
             {"PYTHONPATH": str(BENCH)},
         ),
     }

@@ -9,7 +9,7 @@ GET/HEAD requests from it, in front of FastAPI's own entry point in a
 from .app import CachedFastAPI
 from .layer import CacheLayer
 from .metrics import CacheMetrics
-from .middleware import CacheMiddleware, Principal
+from .middleware import CacheMiddleware, Hit, Principal
 from .policy import CachePolicy
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "CacheMiddleware",
     "CachePolicy",
     "CachedFastAPI",
+    "Hit",
     "Principal",
 ]

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .layer import CacheLayer
-from .middleware import CacheMiddleware, Principal
+from .middleware import CacheMiddleware, Hit, Principal
 
 
 class CachedFastAPI(FastAPI):
@@ -22,11 +22,17 @@ class CachedFastAPI(FastAPI):
     """
 
     _front: ASGIApp | None = None
+    _cache: CacheMiddleware | None = None
 
     def cache_in_front(self, *, layer: CacheLayer, principal: Principal) -> None:
-        self._front = CacheMiddleware(
+        self._cache = self._front = CacheMiddleware(
             super().__call__, layer=layer, principal=principal
         )
+
+    @property
+    def answer_hit(self) -> Callable[[Scope], Hit | None] | None:
+        """The cache's answer to a memory hit, for a wrapper to try first."""
+        return None if self._cache is None else self._cache.answer_hit
 
     def wrap_front(self, wrapper: Callable[[ASGIApp], ASGIApp]) -> None:
         """Put ``wrapper`` in front of the cache too (e.g. to count hits)."""

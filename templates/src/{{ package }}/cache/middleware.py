@@ -26,6 +26,9 @@ _STALE: Header = (b"x-cache", b"STALE")
 _MISS: Header = (b"x-cache", b"MISS")
 _BYPASS: Header = (b"x-cache", b"BYPASS")
 
+# A memory hit answered in front (``answer_hit``): route template, start, body.
+Hit = tuple[str, Message, Message]
+
 
 class CacheMiddleware:
     def __init__(
@@ -51,19 +54,7 @@ class CacheMiddleware:
         route, params = found
         # For outer layers (access log, metrics): a hit never reaches the router.
         scope["cache.route"] = route.policy.path
-        if_none_match = accept_encoding = None
-        varied: dict[bytes, bytes] = {}
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                if_none_match = value
-            elif name == b"accept-encoding":
-                accept_encoding = value
-            elif name in route.vary_bytes:
-                varied[name] = varied[name] + b"," + value if name in varied else value
-        # "=value" for a header that was sent, "" for one that wasn't.
-        vary_values = [
-            b"=" + varied[name] if name in varied else b"" for name in route.vary_bytes
-        ]
+        if_none_match, accept_encoding, vary_values = _read_headers(scope, route)
         principal = None
         if route.private:
             principal = await self.principal(Request(scope))
@@ -77,15 +68,10 @@ class CacheMiddleware:
         head = scope["method"] == "HEAD"
         gzip_ok = accept_encoding is not None and _accepts_gzip(accept_encoding)
         if route.memory:  # the hit path: no tags, no coroutine
-            now = layer.clock()
-            entry = layer.cached(key, now)
-            if entry is not None and now < entry.fresh_until:
-                route.metrics.hits += 1
-                start, body = _response(
-                    route, entry, _HIT, now, head, if_none_match, gzip_ok
-                )
-                await send(start)
-                await send(body)
+            hit = self._memory_hit(route, key, head, if_none_match, gzip_ok)
+            if hit is not None:
+                await send(hit[0])
+                await send(hit[1])
                 return
         look = await layer.lookup(route, key, params)
         entry = look.entry
@@ -125,6 +111,49 @@ class CacheMiddleware:
         else:  # joined a computation whose response can't be shared: make our own
             await self._pass(scope, receive, send, _MISS)
 
+    def answer_hit(self, scope: Scope) -> Hit | None:
+        """The answer to a fresh memory hit of a public policy, or None.
+
+        Plain code that awaits nothing, for a layer in front of this one (the
+        request observer) to answer the hot case before its own work; for None it
+        calls this middleware, which then reads the request again. Private
+        policies return None: their principal hook runs behind that layer. The
+        start message's header list is the caller's to extend.
+        """
+        if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
+            return None
+        path = route_path(scope)
+        found = self.layer.match(path)
+        if found is None:
+            return None
+        route = found[0]
+        if route.private or not route.memory:
+            return None
+        if_none_match, accept_encoding, vary_values = _read_headers(scope, route)
+        hit = self._memory_hit(
+            route,
+            route.key(path, scope["query_string"], vary_values, None),
+            scope["method"] == "HEAD",
+            if_none_match,
+            accept_encoding is not None and _accepts_gzip(accept_encoding),
+        )
+        return None if hit is None else (route.policy.path, *hit)
+
+    def _memory_hit(
+        self,
+        route: Route,
+        key: str,
+        head: bool,
+        if_none_match: bytes | None,
+        gzip_ok: bool,
+    ) -> tuple[Message, Message] | None:
+        now = self.layer.clock()
+        entry = self.layer.cached(key, now)
+        if entry is None or now >= entry.fresh_until:
+            return None
+        route.metrics.hits += 1
+        return _response(route, entry, _HIT, now, head, if_none_match, gzip_ok)
+
     def _producer(
         self, route: Route, scope: Scope, recorder: Recorder | None
     ) -> Produce:
@@ -161,6 +190,26 @@ class CacheMiddleware:
             await send(message)
 
         await self.app(scope, receive, labelled)
+
+
+def _read_headers(
+    scope: Scope, route: Route
+) -> tuple[bytes | None, bytes | None, list[bytes]]:
+    """``If-None-Match``, ``Accept-Encoding`` and the route's varied headers: for
+    each of those "=value" when it was sent, "" when it wasn't."""
+    if_none_match = accept_encoding = None
+    varied: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            if_none_match = value
+        elif name == b"accept-encoding":
+            accept_encoding = value
+        elif name in route.vary_bytes:
+            varied[name] = varied[name] + b"," + value if name in varied else value
+    vary_values = [
+        b"=" + varied[name] if name in varied else b"" for name in route.vary_bytes
+    ]
+    return if_none_match, accept_encoding, vary_values
 
 
 def _response(

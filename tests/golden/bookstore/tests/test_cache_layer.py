@@ -987,3 +987,21 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
     assert second.json() == [1, 2] and calls == ["items"]
     assert [r.headers["x-cache"] for r in mine] == ["MISS", "HIT"]
     assert docs.status_code == 200 and "x-cache" not in docs.headers
+
+    # What the request observer asks first: public memory hits only. A private
+    # entry is only ever answered after the principal hook has run.
+    def get(path: str) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"x-tenant", b"t1")],
+        }
+
+    assert app.answer_hit is not None
+    hit = app.answer_hit(get("/items"))
+    assert hit is not None and hit[0] == "/items" and hit[1]["status"] == 200
+    assert (b"x-cache", b"HIT") in hit[1]["headers"] and hit[2]["body"] == b"[1,2]"
+    assert app.answer_hit(get("/me")) is None

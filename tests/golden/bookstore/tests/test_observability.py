@@ -137,20 +137,26 @@ async def test_cache_hits_are_logged_only_when_asked(
     miss, hit = await client.get(path), await client.get(path)
     if miss.status_code != 200:
         pytest.skip(f"{path} answers {miss.status_code} on an empty database")
-    assert hit.headers["x-cache"] == "HIT" and hit.headers["x-request-id"]
+    assert hit.headers["x-cache"] == "HIT" and len(hit.headers["x-request-id"]) == 32
+    kept = await client.get(path, headers={"x-request-id": "lb-4711.b"})
+    assert kept.headers["x-cache"] == "HIT"
+    assert kept.headers["x-request-id"] == "lb-4711.b"
     assert [(a["route"], a["cache"]) for a in access(logged())] == [(path, "MISS")]
 
-    verbose = create_app(app.state.settings.model_copy(update={"log_cache_hits": True}))
-    transport = httpx.ASGITransport(app=verbose)
-    async with (
-        verbose.router.lifespan_context(verbose),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as other,
-    ):
-        with json_logs() as verbose_logged:
-            await other.get(path)
-            await other.get(path)
-            lines = access(verbose_logged())
-    assert [(a["route"], a["cache"]) for a in lines] == [(path, "MISS"), (path, "HIT")]
+    for asked in ({"log_cache_hits": True}, {"log_level": "DEBUG"}):
+        verbose = create_app(app.state.settings.model_copy(update=asked))
+        transport = httpx.ASGITransport(app=verbose)
+        async with (
+            verbose.router.lifespan_context(verbose),
+            httpx.AsyncClient(transport=transport, base_url="http://test") as other,
+        ):
+            with json_logs() as verbose_logged:
+                await other.get(path)
+                await other.get(path)
+                lines = access(verbose_logged())
+        logged_hits = [(a["route"], a["cache"], a["level"]) for a in lines]
+        level = "DEBUG" if "log_level" in asked else "INFO"
+        assert logged_hits == [(path, "MISS", "INFO"), (path, "HIT", level)], asked
 
 
 async def test_http_metrics_by_route_template_method_and_status(

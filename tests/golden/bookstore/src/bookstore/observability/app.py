@@ -19,7 +19,8 @@ def observe(
     cache_metrics: CacheMetrics,
 ) -> None:
     """Put the request observer (and the profiler, when enabled) in front of
-    everything, the cache included; call it after ``cache_in_front``.
+    everything, the cache included; call it after ``cache_in_front``. Unless hits
+    are logged or profiled, the observer lets the cache answer memory hits first.
 
     With ``PROMETHEUS_MULTIPROC_DIR`` set, the lifespan also copies this worker's
     scrape-time metrics to the shared files (shared.py).
@@ -30,13 +31,18 @@ def observe(
     if multiprocess():
         shared = SharedCopy([metrics, pool, *cache_metrics.scrape_time])
         shared.run_beside_lifespan(app)
+    answer_hit = app.answer_hit
     if settings.profiling_enabled:
         # Development only; pyinstrument comes with the dev extra.
         from .profiler import RequestProfiler
 
         app.wrap_front(RequestProfiler)
+        answer_hit = None  # a profiled request must reach the profiler
     app.wrap_front(
         lambda inner: RequestObserver(
-            inner, metrics=metrics, log_cache_hits=settings.log_cache_hits
+            inner,
+            metrics=metrics,
+            log_cache_hits=settings.log_cache_hits,
+            answer_hit=answer_hit,
         )
     )
