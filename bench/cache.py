@@ -286,6 +286,27 @@ def wrk(
     return rps, p99, total, errors
 
 
+def round_robin(
+    targets: dict[str, tuple[int, str]], script: Path, rounds: int, duration: float
+) -> dict[str, Result]:
+    """Load each (port, path prefix) in turn, round after round, after a warm-up:
+    drift of the shared machine then hits every target alike."""
+    results = {name: Result() for name in targets}
+    for port, prefix in targets.values():
+        wrk(f"http://127.0.0.1:{port}", script, prefix, "warm", duration=2)
+    for round_no in range(rounds):
+        for name, (port, prefix) in targets.items():
+            rps, p99, _total, errors = wrk(
+                f"http://127.0.0.1:{port}", script, prefix, duration=duration
+            )
+            results[name].rps.append(rps)
+            results[name].p99_ms.append(p99)
+            results[name].errors += errors
+        print(f"round {round_no + 1}/{rounds} done", flush=True)
+        time.sleep(0.5)
+    return results
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from cache import (
@@ -27,14 +26,13 @@ from cache import (
     HOT_KEYS,
     HOT_LUA,
     SPEC,
-    Result,
     fetch,
     free_port,
     post,
+    round_robin,
     row,
     servers,
     venv,
-    wrk,
 )
 
 from fastgen.render import new_project
@@ -110,21 +108,11 @@ def main() -> None:
             cwd=BENCH,
             ready=f"http://127.0.0.1:{raw_port}/",
         )
-        targets = {"raw ASGI constant": raw_port, **ports}
-        results = {name: Result() for name in targets}
-        for port in targets.values():
-            wrk(f"http://127.0.0.1:{port}", hot_lua, "/memory/", "warm", duration=2)
-        for round_no in range(args.rounds):
-            for name, port in targets.items():
-                prefix = "/const/" if port == raw_port else "/memory/"
-                rps, p99, _total, errors = wrk(
-                    f"http://127.0.0.1:{port}", hot_lua, prefix, duration=args.duration
-                )
-                results[name].rps.append(rps)
-                results[name].p99_ms.append(p99)
-                results[name].errors += errors
-            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
-            time.sleep(0.5)
+        targets = {
+            "raw ASGI constant": (raw_port, "/const/"),
+            **{name: (port, "/memory/") for name, port in ports.items()},
+        }
+        results = round_robin(targets, hot_lua, args.rounds, args.duration)
     raw = results["raw ASGI constant"].median_rps
     print(f"\n{'scenario':36} {'req/s':>9} {'p99 ms':>8} {'/ raw':>7}   req/s range")
     for name, result in results.items():

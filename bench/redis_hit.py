@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from cache import (
@@ -26,14 +25,13 @@ from cache import (
     HOT_LUA,
     LOAD_CORE,
     SPEC,
-    Result,
     fetch,
     free_port,
     post,
+    round_robin,
     row,
     servers,
     venv,
-    wrk,
 )
 
 from fastgen.render import new_project
@@ -101,21 +99,11 @@ def main() -> None:
             cwd=BENCH,
             ready=f"http://127.0.0.1:{bare_port}/const/1",
         )
-        targets = {"bare FastAPI constant": bare_port, **ports}
-        results = {name: Result() for name in targets}
-        for port in targets.values():
-            wrk(f"http://127.0.0.1:{port}", hot_lua, "/redis/", "warm", duration=2)
-        for round_no in range(args.rounds):
-            for name, port in targets.items():
-                prefix = "/const/" if port == bare_port else "/redis/"
-                rps, p99, _total, errors = wrk(
-                    f"http://127.0.0.1:{port}", hot_lua, prefix, duration=args.duration
-                )
-                results[name].rps.append(rps)
-                results[name].p99_ms.append(p99)
-                results[name].errors += errors
-            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
-            time.sleep(0.5)
+        targets = {
+            "bare FastAPI constant": (bare_port, "/const/"),
+            **{name: (port, "/redis/") for name, port in ports.items()},
+        }
+        results = round_robin(targets, hot_lua, args.rounds, args.duration)
     bare = results["bare FastAPI constant"]
     print(f"\n{'scenario':28} {'req/s':>9} {'p99 ms':>8} {'p99/bare':>9}   req/s range")
     for name, result in results.items():
