@@ -564,22 +564,11 @@ class _Compiler:
             if crud is None:
                 return None
         requirement = self._requirement(op, schemes)
-        responses = self._responses_literal(op, status, others)
         served = _served_path(op, self._convertors(op))
-        decorator = [pystr(served)]
-        if op.operation_id:
-            decorator.append(f"operation_id={pystr(op.operation_id)}")
-        if status != "200":
-            decorator.append(f"status_code={status}")
-        if success.response_class:
-            types.imports.add(("fastapi", "Response"))
-            decorator.append("response_class=Response")
-        if responses:
-            decorator.append(f"responses={responses}")
-        if op.summary:
-            decorator.append(f"summary={pystr(op.summary)}")
-        if op.deprecated:
-            decorator.append("deprecated=True")
+        decorator = [
+            pystr(served),
+            *self._route_options(op, status, success, others, types),
+        ]
         if requirement:
             types.imports.add(("fastapi", "Depends"))
             types.imports.add((f"{_PKG}.security", requirement.function))
@@ -657,22 +646,9 @@ class _Compiler:
         decorator = [pystr(op.path)]
         if callback is not None:
             decorator.append(f"name={pystr(callback)}")  # FastAPI's callback key
-        if op.operation_id:
-            decorator.append(f"operation_id={pystr(op.operation_id)}")
-        if status != "200":
-            decorator.append(f"status_code={status}")
-        if success.response_class:
-            types.imports.add(("fastapi", "Response"))
-            decorator.append("response_class=Response")
-        elif success.annotation != "None":
-            decorator.append(f"response_model={success.annotation}")
-        responses = self._responses_literal(op, status, others)
-        if responses:
-            decorator.append(f"responses={responses}")
-        if op.summary:
-            decorator.append(f"summary={pystr(op.summary)}")
-        if op.deprecated:
-            decorator.append("deprecated=True")
+        decorator += self._route_options(
+            op, status, success, others, types, response_model=True
+        )
         return ApiOperationModel(
             name=op.name,
             method=op.method.lower(),
@@ -698,6 +674,38 @@ class _Compiler:
             refine_sample=None,
             requirement_header=None,
         )
+
+    def _route_options(
+        self,
+        op: Operation,
+        status: str,
+        success: _Success,
+        others: list[tuple[str, str, str | None, MediaType | None]],
+        types: _Types,
+        *,
+        response_model: bool = False,
+    ) -> list[str]:
+        """The route decorator's keywords that publish ``op``'s id, responses and
+        documentation; a route that is never served declares its response model,
+        since it has no return annotation."""
+        options = []
+        if op.operation_id:
+            options.append(f"operation_id={pystr(op.operation_id)}")
+        if status != "200":
+            options.append(f"status_code={status}")
+        if success.response_class:
+            types.imports.add(("fastapi", "Response"))
+            options.append("response_class=Response")
+        elif response_model and success.annotation != "None":
+            options.append(f"response_model={success.annotation}")
+        responses = self._responses_literal(op, status, others)
+        if responses:
+            options.append(f"responses={responses}")
+        if op.summary:
+            options.append(f"summary={pystr(op.summary)}")
+        if op.deprecated:
+            options.append("deprecated=True")
+        return options
 
     def _convertors(self, op: Operation) -> dict[str, str]:
         """Starlette convertors for the path parameters whose pattern routes them.
