@@ -286,6 +286,23 @@ def wrk(
     return rps, p99, total, errors
 
 
+def cachebench(work: Path) -> tuple[Path, Path, Path]:
+    """``SPEC`` generated afresh in ``work`` and installed in its venv, with no
+    database left from a previous run: the project, its python and the hot-key script.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    project = work / "cachebench"
+    shutil.rmtree(project, ignore_errors=True)
+    new_project(SPEC, project)
+    (project / "src/cachebench/hooks/endpoints/blob.py").write_text(BLOB_HOOK)
+    python = venv(work / "venv-fastgen", "-e", str(project))
+    for stale in work.glob("bench.db*"):
+        stale.unlink()
+    hot_lua = work / "hot.lua"
+    hot_lua.write_text(HOT_LUA % {"keys": HOT_KEYS})
+    return project, python, hot_lua
+
+
 def round_robin(
     targets: dict[str, tuple[int, str]], script: Path, rounds: int, duration: float
 ) -> dict[str, Result]:
@@ -342,17 +359,10 @@ def main() -> None:
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     print(f"setting up in {work} ...", flush=True)
-    project = work / "cachebench"
-    shutil.rmtree(project, ignore_errors=True)
-    new_project(SPEC, project)
-    (project / "src/cachebench/hooks/endpoints/blob.py").write_text(BLOB_HOOK)
-    ours = venv(work / "venv-fastgen", "-e", str(project))
+    project, ours, hot_lua = cachebench(work)
     fc2 = venv(work / "venv-fc2", *FC2_REQUIREMENTS)
     database = work / "bench.db"
-    for stale in work.glob("bench.db*"):
-        stale.unlink()
-    hot_lua, unique_lua = work / "hot.lua", work / "unique.lua"
-    hot_lua.write_text(HOT_LUA % {"keys": HOT_KEYS})
+    unique_lua = work / "unique.lua"
     unique_lua.write_text(UNIQUE_LUA % {"keys": HOT_KEYS})
 
     with servers(work) as started:

@@ -16,26 +16,20 @@ of the rounds. Nothing asserts: it prints ratios.
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 
 from cache import (
     BENCH,
-    BLOB_HOOK,
     HOT_KEYS,
-    HOT_LUA,
-    SPEC,
+    cachebench,
     fetch,
     free_port,
     post,
     round_robin,
     row,
     servers,
-    venv,
 )
-
-from fastgen.render import new_project
 
 
 def main() -> None:
@@ -49,16 +43,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     work = args.workdir
-    work.mkdir(parents=True, exist_ok=True)
-    project = work / "cachebench"
-    shutil.rmtree(project, ignore_errors=True)
-    new_project(SPEC, project)
-    (project / "src/cachebench/hooks/endpoints/blob.py").write_text(BLOB_HOOK)
-    ours = venv(work / "venv-fastgen", "-e", str(project))
-    for stale in work.glob("bench.db*"):
-        stale.unlink()
-    hot_lua = work / "hot.lua"
-    hot_lua.write_text(HOT_LUA % {"keys": HOT_KEYS})
+    project, ours, hot_lua = cachebench(work)
     env = {
         "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
         "REDIS_URL": "redis://127.0.0.1:1/0",

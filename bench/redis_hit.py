@@ -15,26 +15,21 @@ round-robin over the rounds; figures are medians. Nothing asserts: it prints rat
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 
 from cache import (
     BENCH,
     HOT_KEYS,
-    HOT_LUA,
     LOAD_CORE,
-    SPEC,
+    cachebench,
     fetch,
     free_port,
     post,
     round_robin,
     row,
     servers,
-    venv,
 )
-
-from fastgen.render import new_project
 
 
 def main() -> None:
@@ -48,15 +43,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     work = args.workdir
-    work.mkdir(parents=True, exist_ok=True)
-    project = work / "cachebench"
-    shutil.rmtree(project, ignore_errors=True)
-    new_project(SPEC, project)
-    ours = venv(work / "venv-fastgen", "-e", str(project))
-    for stale in work.glob("bench.db*"):
-        stale.unlink()
-    hot_lua = work / "hot.lua"
-    hot_lua.write_text(HOT_LUA % {"keys": HOT_KEYS})
+    project, ours, hot_lua = cachebench(work)
     with servers(work) as started:
         redis_port = free_port()
         redis_argv = ["redis-server", "--port", str(redis_port), "--save", ""]
