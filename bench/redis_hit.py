@@ -1,14 +1,17 @@
-"""Redis hits with and without hiredis, against the bare FastAPI endpoint's p99.
+"""Redis hits as generated, with their reads pipelined, and without hiredis, against
+the bare FastAPI endpoint's p99.
 
     .venv/bin/python bench/redis_hit.py [--duration 4] [--rounds 5]
 
 The issue's target "p99 of hits at 50 connections below the bare FastAPI constant
 endpoint's p99" is missed by the `redis` backend, whose hit spends most of its CPU in
-redis-py. This serves the generated app of bench/cache_spec.yaml twice, like
+redis-py. This serves the generated app of bench/cache_spec.yaml three times, like
 bench/cache.py (uvicorn pinned to core 0, `wrk -t1 -c50` and redis-server at nice -10
 on core 1): as generated (redis-py with hiredis, which the generated project
-installs) and with redis-py's pure-Python parser (``hiredis_off_app.py``), beside the
-bare FastAPI constant endpoint. wrk loads the `redis` endpoint's 100 hot keys,
+installs, the reads of one event-loop turn sent as one MGET), with those reads sent as
+a pipeline of one MGET per request as before (``pipelined_app.py``), and with
+redis-py's pure-Python parser (``hiredis_off_app.py``), beside the bare FastAPI
+constant endpoint. wrk loads the `redis` endpoint's 100 hot keys,
 round-robin over the rounds; figures are medians. Nothing asserts: it prints ratios.
 """
 
@@ -56,6 +59,7 @@ def main() -> None:
         }
         apps = {
             "redis hit, hiredis": "cachebench.main:app",
+            "redis hit, pipelined reads": "pipelined_app:app",
             "redis hit, Python parser": "hiredis_off_app:app",
         }
         ports = {}

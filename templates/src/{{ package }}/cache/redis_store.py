@@ -401,9 +401,12 @@ class RedisStore:
 
 
 class _ReadBatcher:
-    """Sends the MGETs asked for in one turn of the event loop as one pipeline.
+    """Sends the MGETs asked for in one turn of the event loop as one MGET.
 
-    A failure fails every read of the batch; each caller's breaker check sees it.
+    One command for the batch is packed and parsed once: under load that costs a
+    Redis hit ~20% less CPU than a pipeline of one MGET per caller
+    (bench/README.md). A failure fails every read of the batch; each caller's
+    breaker check sees it.
     """
 
     def __init__(self) -> None:
@@ -427,14 +430,9 @@ class _ReadBatcher:
     async def _run(
         self, client: Any, batch: list[tuple[list[str], asyncio.Future[list[Any]]]]
     ) -> None:
+        names = [name for asked, _ in batch for name in asked]
         try:
-            if len(batch) == 1:
-                results = [await client.mget(batch[0][0])]
-            else:
-                pipeline = client.pipeline(transaction=False)
-                for names, _ in batch:
-                    pipeline.mget(names)
-                results = await pipeline.execute()
+            values = await client.mget(names)
         except BaseException as exc:
             for _, future in batch:
                 if not future.done():
@@ -442,9 +440,12 @@ class _ReadBatcher:
             if isinstance(exc, asyncio.CancelledError):
                 raise
             return
-        for (_, future), result in zip(batch, results, strict=True):
+        start = 0
+        for asked, future in batch:
+            end = start + len(asked)
             if not future.done():
-                future.set_result(result)
+                future.set_result(values[start:end])
+            start = end
 
     async def close(self) -> None:
         tasks = list(self._tasks)

@@ -208,6 +208,33 @@ async def test_redis_entry_is_shared_and_invalidated_across_processes(
     assert await layer_a.check() == {"memory": "ok", "redis": "ok"}
 
 
+async def test_concurrent_redis_hits_share_one_read_and_get_their_own_entry(
+    workers: Any, redis_url: str
+) -> None:
+    # The reads of one event-loop turn go to Redis as one MGET: every request must
+    # still get its own entry out of that one answer.
+    (_, app_a, backend_a), (_, app_b, backend_b) = await workers(
+        item_policy("redis"), ITEMS
+    )
+    ids = range(1, 21)
+    backend_a.rows.update({n: f"row {n}" for n in ids})
+    stats = Redis.from_url(redis_url)
+    try:
+        async with client(app_a) as a, client(app_b) as b:
+            for n in ids:
+                await a.get(f"/items/{n}")  # A stores every row in Redis
+            before = await stats.info("commandstats")
+            hits = await asyncio.gather(*(b.get(f"/items/{n}") for n in ids))
+            after = await stats.info("commandstats")
+    finally:
+        await stats.aclose()
+    assert [r.json()["name"] for r in hits] == [f"row {n}" for n in ids]
+    assert {r.headers["x-cache"] for r in hits} == {"HIT"}
+    assert "item" not in backend_b.calls
+    reads = after["cmdstat_mget"]["calls"] - before["cmdstat_mget"]["calls"]
+    assert 1 <= reads < len(ids)
+
+
 async def test_tiered_invalidation_reaches_the_other_memory_tier(
     workers: Any,
 ) -> None:
