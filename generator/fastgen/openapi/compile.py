@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 from fastgen.errors import Problem, SpecError
 from fastgen.openapi.description import (
     ApiDescription,
+    InlineSchema,
     MediaType,
     Operation,
     Parameter,
@@ -28,7 +29,14 @@ from fastgen.openapi.description import (
     SchemaRef,
     SecurityScheme,
 )
-from fastgen.openapi.models import SCALARS, ModelSet, class_name
+from fastgen.openapi.models import (
+    REQUEST,
+    RESPONSE,
+    SCALARS,
+    ModelSet,
+    class_name,
+    marks_read_write,
+)
 from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
@@ -92,8 +100,39 @@ FILTER_KINDS = {
 
 
 def compile_api(api: ApiDescription) -> ServiceModel:
-    """The service model of a checked OpenAPI description; ``SpecError`` if it can't be."""
-    return _Compiler(api).run()
+    """The service model of a checked OpenAPI description; ``SpecError`` if it can't be.
+
+    Which schemas datamodel-code-generator splits into request and response models
+    (for a document that marks properties readOnly or writeOnly) is known once it
+    has run: the compile then runs again knowing them. Its models are the same
+    unless a name kept free for a variant no schema needed is now given back.
+    """
+    first = _Compiler(api)
+    model = first.run()
+    if not first.models.read_write:
+        return model
+    return _Compiler(api, first.models.split_ids).run()
+
+
+def _marks_read_write(api: ApiDescription) -> bool:
+    """Whether a schema the models come from marks properties readOnly/writeOnly."""
+    operations = [*api.operations, *api.webhooks]
+    operations += [c.operation for op in operations for c in op.callbacks]
+    inline = [
+        media.schema.schema
+        for op in operations
+        for part in (op.request_body, *op.responses)
+        if part is not None
+        for media in part.content
+        if isinstance(media.schema, InlineSchema)
+    ]
+    inline += [
+        p.schema.schema
+        for op in operations
+        for p in op.parameters
+        if isinstance(p.schema, InlineSchema)
+    ]
+    return marks_read_write(dict(api.schemas)) or marks_read_write(inline)
 
 
 @dataclass
@@ -105,12 +144,18 @@ class _Types:
     imports: set[tuple[str, str | None]] = field(default_factory=set)
 
     def of(
-        self, schema: Any, *, hoist: str | None = None, depth: int = 0
+        self,
+        schema: Any,
+        *,
+        hoist: str | None = None,
+        depth: int = 0,
+        role: str | None = None,
     ) -> str | None:
         """The annotation of ``schema``; None when only a model class could hold it.
 
         With ``depth`` > 0 (parameters), references are followed instead of naming a
         model: FastAPI reads a model-typed query parameter as a set of parameters.
+        ``role`` (REQUEST or RESPONSE) picks that variant of a split model.
         """
         if schema is None or schema == {}:
             self.imports.add(("typing", "Any"))
@@ -125,24 +170,29 @@ class _Types:
             target = self.models.ref_class(ref)
             if target is None:  # a pointer into a component: use what it points at
                 pointed = _pointer(self.schemas, ref)
-                return None if pointed is None else self.of(pointed, hoist=hoist)
+                if pointed is None:
+                    return None
+                return self.of(pointed, hoist=hoist, role=role)
             self.imports.add((_PKG, "api_models"))
-            return f"api_models.{target}"
+            return f"api_models.{self.models.variant(target, role)}"
         kinds = schema.get("type")
         nullable = bool(schema.get("nullable"))
         if isinstance(kinds, list):
             nullable = nullable or "null" in kinds
             kinds = [k for k in kinds if k != "null"]
             kinds = kinds[0] if len(kinds) == 1 else None
-        inner = self._plain(schema, kinds, depth)
+        inner = self._plain(schema, kinds, depth, role)
         if inner is None and hoist is not None:
             self.imports.add((_PKG, "api_models"))
-            return f"api_models.{self.models.hoist(hoist, schema)}"
+            hoisted = self.models.hoist(hoist, schema)
+            return f"api_models.{self.models.variant(hoisted, role)}"
         if inner is None:
             return None
         return f"{inner} | None" if nullable and inner not in ("Any", "None") else inner
 
-    def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
+    def _plain(
+        self, schema: dict[str, Any], kind: Any, depth: int, role: str | None
+    ) -> str | None:
         variants = schema.get("oneOf") or schema.get("anyOf")
         if depth and isinstance(variants, list) and not schema.get("discriminator"):
             # A parameter may be one of several scalars: int | str.
@@ -171,14 +221,18 @@ class _Types:
                 return literal
             return None
         if kind == "array":
-            items = self.of(schema.get("items", {}), depth=depth)
+            items = self.of(schema.get("items", {}), depth=depth, role=role)
             return f"list[{items}]" if items else None
         if kind == "object":
             extra = schema.get("additionalProperties")
             if extra in (None, True, {}):
                 self.imports.add(("typing", "Any"))
                 return "dict[str, Any]"
-            value = self.of(extra, depth=depth) if isinstance(extra, dict) else None
+            value = (
+                self.of(extra, depth=depth, role=role)
+                if isinstance(extra, dict)
+                else None
+            )
             return f"dict[str, {value}]" if value else None
         if not isinstance(kind, str):
             return None
@@ -201,10 +255,14 @@ _PKG = "{package}"
 
 
 class _Compiler:
-    def __init__(self, api: ApiDescription) -> None:
+    def __init__(
+        self, api: ApiDescription, split_ids: frozenset[str] | None = None
+    ) -> None:
         self.api = api
         self.problems: list[Problem] = []
-        self.models = ModelSet(api.schemas, api.openapi_version)
+        self.models = ModelSet(
+            api.schemas, api.openapi_version, _marks_read_write(api), split_ids
+        )
         self.resources_by_op: dict[str, tuple[Resource, str]] = {
             op_name: (resource, crud)
             for resource in api.resources
@@ -329,7 +387,11 @@ class _Compiler:
                     "(and not 'metadata')",
                 )
                 return None
-            spec = self._column(schema, name == id_name, name in required)
+            # A read-only column is never in a request: the database (the id) or
+            # the resource's before_create hook fills it, so it may be empty.
+            spec = self._column(
+                schema, name == id_name, name in required and not _read_only(schema)
+            )
             model = field_model(table, name, spec, {})
             if name == id_name:
                 pk = model
@@ -954,7 +1016,7 @@ class _Compiler:
         others = [p for p in op.parameters if p.location == "query" and p is not param]
         if others and self._resolve(schema).get("additionalProperties") is False:
             schema = {"allOf": [schema], "additionalProperties": True}
-        py_type = types.of(schema, hoist=base)
+        py_type = types.of(schema, hoist=base, role=REQUEST)
         if py_type is None:
             return None
         self.fastapi_minimum = max(self.fastapi_minimum, QUERY_MODELS, key=Version)
@@ -993,7 +1055,7 @@ class _Compiler:
         base = class_name(op.name) + "Request"
         types.imports.add(("typing", "Annotated"))
         if media.kind == "json":
-            py_type = types.of(schema, hoist=base)
+            py_type = types.of(schema, hoist=base, role=REQUEST)
             marker = (
                 "Body()"
                 if media.content_type == "application/json"
@@ -1011,7 +1073,10 @@ class _Compiler:
                     "FastAPI reads a form into one model, or a union of models",
                 )
                 return False
-            py_type, marker = union or (types.of(schema, hoist=base), "Form()")
+            py_type, marker = union or (
+                types.of(schema, hoist=base, role=REQUEST),
+                "Form()",
+            )
             types.imports.add(("fastapi", "Form"))
         elif media.kind == "text":
             py_type = "str"
@@ -1050,7 +1115,7 @@ class _Compiler:
                 return None
             if not self._object(variant, set())[0]:
                 return None
-            classes.append(types.of(variant))
+            classes.append(types.of(variant, role=REQUEST))
         if None in classes:
             return None
         self.fastapi_minimum = max(self.fastapi_minimum, FORM_UNIONS, key=Version)
@@ -1085,7 +1150,7 @@ class _Compiler:
             )
             model = None
             if media is not None and media.kind == "json":
-                model = types.of(self._deref(media.schema), hoist=base)
+                model = types.of(self._deref(media.schema), hoist=base, role=RESPONSE)
             if response.status == success_status:
                 if media is None:
                     success = _Success("None", False)
@@ -1128,7 +1193,8 @@ class _Compiler:
         body: Any,
     ) -> str | None:
         resource, crud = owner
-        row = f"api_models.{self.models.names[resource.schema]}"
+        row_class = self.models.names[resource.schema]
+        row = f"api_models.{self.models.variant(row_class, RESPONSE)}"
         expected = {"list": f"list[{row}]", "get": row, "create": row, "update": row}
         want = expected.get(crud)
         if want is not None and success.annotation != want:
@@ -1320,6 +1386,8 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
         out = {}
         properties = schema.get("properties") or {}
         for name in schema.get("required") or []:
+            if _read_only(properties.get(name)):
+                continue  # not part of a request
             value = _sample(properties.get(name, {}), schemas, depth + 1)
             if value is _NO_SAMPLE:
                 return _NO_SAMPLE
@@ -1412,6 +1480,10 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         ),
         None,
     )
+
+
+def _read_only(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("readOnly") is True
 
 
 def _scalar(value: Any) -> bool:
