@@ -3,7 +3,10 @@
 ``compare(input_document, app.openapi())`` returns the differences (empty when none),
 after normalising what legitimately differs: path parameter names (a served path may
 rename ``{pet-id}`` to ``{pet_id}``), component names and ``$ref`` indirection, titles,
-descriptions, examples, and the validation-error responses FastAPI adds. Compared:
+descriptions, examples, and the validation-error responses FastAPI adds. A request
+body is compared without the properties the input marks readOnly (and a response
+without the writeOnly ones): OpenAPI leaves them out there, and so do the generated
+request and response models. Compared:
 paths and methods, parameters (name, in, required), status codes, and the shape of each
 request and response schema (type, properties, required, items, enum) down to a
 bounded depth; the same for every webhook (by name and method) and every operation's
@@ -18,6 +21,7 @@ import re
 from typing import Any
 
 DEPTH = 4
+READ_ONLY, WRITE_ONLY = "readOnly", "writeOnly"
 _PARAM = re.compile(r"\{[^{}]*\}")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -208,7 +212,7 @@ def _exploded_object(
         return None
     if param.get("explode", True) is not True:
         return None
-    object_shape = shape(document, param.get("schema"), 2)
+    object_shape = shape(document, param.get("schema"), 2, READ_ONLY)
     if not isinstance(object_shape, dict) or not object_shape.get("properties"):
         return None
     required = object_shape["required"]
@@ -231,14 +235,16 @@ def _body_shape(document: dict[str, Any], op: dict[str, Any]) -> Any:
     body = _resolve(document, op.get("requestBody"))
     if not isinstance(body, dict):
         return None
-    return shape(document, _json_schema(document, body.get("content")), DEPTH)
+    schema = _json_schema(document, body.get("content"))
+    return shape(document, schema, DEPTH, READ_ONLY)
 
 
 def _response_shape(document: dict[str, Any], op: dict[str, Any], code: str) -> Any:
     response = _resolve(document, (op.get("responses") or {}).get(code))
     if not isinstance(response, dict):
         return None
-    return shape(document, _json_schema(document, response.get("content")), DEPTH)
+    schema = _json_schema(document, response.get("content"))
+    return shape(document, schema, DEPTH, WRITE_ONLY)
 
 
 def _flattened(
@@ -258,8 +264,11 @@ def _flattened(
     return {"type": "object", "properties": properties, "required": required}
 
 
-def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
-    """A schema reduced to what must survive generation: types and structure."""
+def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
+    """A schema reduced to what must survive generation: types and structure.
+
+    ``drop`` (READ_ONLY in a request, WRITE_ONLY in a response) names the mark of
+    the properties left out, at every level."""
     schema = _resolve(document, schema)
     if not isinstance(schema, dict) or depth == 0:
         return None
@@ -270,7 +279,8 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
     ):
         # One part with siblings (description, readOnly...) is that part.
         own = {k: v for k, v in schema.items() if k != "allOf"}
-        return shape(document, {**_resolve(document, schema["allOf"][0]), **own}, depth)
+        part = _resolve(document, schema["allOf"][0])
+        return shape(document, {**part, **own}, depth, drop)
     if "allOf" in schema:
         merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
         for part in [
@@ -287,7 +297,7 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
     for key in ("oneOf", "anyOf"):
         if key in schema:
             # pydantic writes nullable as anyOf [X, null]: no extra level
-            variants = [shape(document, v, depth) for v in schema[key]]
+            variants = [shape(document, v, depth, drop) for v in schema[key]]
             # pydantic drops repeated variants (oneOf: [A, A] is A)
             unique = {
                 json.dumps(v, sort_keys=True): v
@@ -316,11 +326,29 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
         out["enum"] = sorted(repr(v) for v in enum if v is not None)
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
-        out["properties"] = {
-            name: shape(document, value, depth - 1)
+        kept = {
+            name: value
             for name, value in properties.items()
+            if not _marked(document, value, drop)
         }
-        out["required"] = sorted(set(schema.get("required") or []))
+        out["properties"] = {
+            name: shape(document, value, depth - 1, drop)
+            for name, value in kept.items()
+        }
+        left_out = set(properties) - set(kept)
+        out["required"] = sorted(set(schema.get("required") or []) - left_out)
     if kind == "array":
-        out["items"] = shape(document, schema.get("items"), depth - 1)
+        out["items"] = shape(document, schema.get("items"), depth - 1, drop)
     return out
+
+
+def _marked(document: dict[str, Any], schema: Any, mark: str) -> bool:
+    """Whether a property's schema, as written or as referenced, carries ``mark``."""
+    if not isinstance(schema, dict):
+        return False
+    target = _resolve(document, schema)
+    return (
+        schema.get(mark) is True
+        or isinstance(target, dict)
+        and target.get(mark) is True
+    )
