@@ -3,7 +3,8 @@
 examples/petstore.yaml (the corpus petstore with a table and two cached reads; the
 user's ``refine`` applies its ``tags`` filter), examples/store.yaml (private order
 reads behind a bearer scheme; an inventory whose cache writes to other resources
-clear; lists filtered and paged by the generated code) and examples/billing.yaml
+clear; lists filtered and paged by the generated code; a readOnly id and a writeOnly
+property) and examples/billing.yaml
 (Billingo partners and documents: a partner update clears the cached documents) are
 generated, with the user's hooks written, installed in the shared venv and served by
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
@@ -275,6 +276,18 @@ def check_store(http: httpx.Client) -> None:
         "/orders", params={"status": ["approved", "delivered"]}, headers=ALICE
     )
     assert (later.headers["x-cache"], later.json()) == ("MISS", [])
+
+    # Pet.id is readOnly, though required: a request need not send it, and one that
+    # does cannot choose it (the database numbers pets). Pet.microchip is
+    # writeOnly: stored, never in a response.
+    chip = {"name": "Max", "microchip": "985141000123456"}
+    chipped = http.post("/pets", json={"id": pet["id"], **chip})
+    assert chipped.status_code == 201, chipped.text
+    max_id = chipped.json()["id"]
+    assert max_id != pet["id"]
+    served = [chipped.json(), http.get(f"/pets/{max_id}").json()]
+    served += [p for p in http.get("/pets").json() if p["id"] == max_id]
+    assert [(p["name"], "microchip" in p) for p in served] == [("Max", False)] * 3
 
 
 def check_billing(http: httpx.Client) -> None:
