@@ -17,8 +17,12 @@ import pytest
 from pydantic import ValidationError
 
 from fastgen.inputs import read_input
+from fastgen.openapi import read_openapi
+from fastgen.openapi.compile import compile_api
 from fastgen.openapi.models import marks_read_write
 from fastgen.service import ServiceModel
+
+from .test_openapi_corpus import CORPUS
 
 ACCOUNTS = """\
 openapi: 3.0.3
@@ -204,3 +208,20 @@ def test_documents_without_marks_are_generated_as_before(tmp_path: Path) -> None
     models = classes(plain)
     assert {"Account", "AccountRequest", "Error", "ErrorResponse"} <= set(models)
     assert "AccountResponse" not in models
+
+
+def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
+    """The Redocly cafe: a multipart oneOf of component schemas whose base marks
+    id/createdAt readOnly and photo writeOnly (its user test sends the form)."""
+    api = read_openapi(CORPUS / "redocly-cafe" / "openapi" / "openapi.yaml")
+    model = compile_api(api)
+    assert model.api is not None
+    ops = {op.name: op for op in model.api.operations}
+    (body,) = ops["create_menu_item"].params
+    assert body.py_type == "api_models.BeverageRequest | api_models.DessertRequest"
+    assert ops["create_menu_item"].returns == "api_models.MenuItemResponse"
+    assert ops["create_order"].params[0].py_type == "api_models.OrderRequest"
+    models = classes(model)
+    assert "createdAt" not in models["BeverageRequest"].model_fields
+    assert "photo" in models["BeverageRequest"].model_fields
+    assert "photo" not in models["BeverageResponse"].model_fields
