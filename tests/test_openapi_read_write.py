@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from fastgen.inputs import read_input
 from fastgen.openapi import read_openapi
 from fastgen.openapi.compile import compile_api
-from fastgen.openapi.models import marks_read_write
+from fastgen.openapi.models import REQUEST, RESPONSE, ModelSet, marks_read_write
 from fastgen.service import ServiceModel
 
 from .test_openapi_corpus import CORPUS
@@ -225,3 +225,16 @@ def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
     assert "createdAt" not in models["BeverageRequest"].model_fields
     assert "photo" in models["BeverageRequest"].model_fields
     assert "photo" not in models["BeverageResponse"].model_fields
+
+
+def test_a_variant_name_is_kept_free_whatever_the_order_of_the_schemas() -> None:
+    for keys in (["PetRequest", "Pet"], ["Pet", "PetRequest"]):
+        schemas = {key: {"type": "object"} for key in keys}
+        first = ModelSet(schemas, "3.0.3", read_write=True)  # before generation
+        assert first.names == {"Pet": "Pet", "PetRequest": "PetRequest2"}
+        split = ModelSet(schemas, "3.0.3", True, frozenset({"c:Pet"}))
+        assert split.names == first.names
+        assert split.variant("Pet", REQUEST) == "PetRequest"
+        assert split.variant("PetRequest2", RESPONSE) == "PetRequest2"
+        unsplit = ModelSet(schemas, "3.0.3", True, frozenset())
+        assert unsplit.names == {"Pet": "Pet", "PetRequest": "PetRequest"}
