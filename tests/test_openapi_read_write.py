@@ -180,16 +180,22 @@ def test_variant_names_stay_free_only_for_schemas_that_split(
     assert set(models["Error"].model_fields) == {"detail"}
 
 
-def test_the_table_fills_read_only_columns(model: ServiceModel) -> None:
+def test_a_table_leaves_read_only_columns_to_the_database_or_the_hook(
+    model: ServiceModel,
+) -> None:
     (table,) = model.resources
     assert table.pk.name == "id"
     assert [(f.name, f.required) for f in table.fields] == [
         ("name", True),
         ("password", True),
-        ("created_at", False),  # never in a request: the user's hook fills it
+        ("created_at", True),
     ]
     assert model.api is not None
     create = next(op for op in model.api.operations if op.name == "create_account")
+    # The database numbers the id; no request sends created_at, so before_create
+    # must fill it (the route answers 501 until it does).
+    assert create.hook_fills == ("created_at",)
+    assert ("fastapi", "HTTPException") in create.imports
     assert create.sample is not None
     assert ast.literal_eval(create.sample) == [
         "/accounts",

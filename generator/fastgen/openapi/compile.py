@@ -387,11 +387,7 @@ class _Compiler:
                     "(and not 'metadata')",
                 )
                 return None
-            # A read-only column is never in a request: the database (the id) or
-            # the resource's before_create hook fills it, so it may be empty.
-            spec = self._column(
-                schema, name == id_name, name in required and not _read_only(schema)
-            )
+            spec = self._column(schema, name == id_name, name in required)
             model = field_model(table, name, spec, {})
             if name == id_name:
                 pk = model
@@ -643,6 +639,9 @@ class _Compiler:
             decorator.append(f"callbacks={group}.routes")
         invalidates = op.name in invalidations
         arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
+        hook_fills = self._hook_fills(owner[0]) if owner and crud == "create" else ()
+        if hook_fills:
+            types.imports.add(("fastapi", "HTTPException"))
         listing = self._list_query(op, params, owner[0] if crud == "list" else None)
         testable = not requirement or self._credential_header(op, schemes)
         return ApiOperationModel(
@@ -675,6 +674,20 @@ class _Compiler:
             requirement_header=self._credential_header(op, schemes)
             if requirement
             else None,
+            hook_fills=hook_fills,
+        )
+
+    def _hook_fills(self, resource: Resource) -> tuple[str, ...]:
+        """The required readOnly columns of a table besides its id: no request sends
+        them and every response must carry them, so the resource's before_create
+        hook fills them (the database numbers the id)."""
+        properties, required = self._object(self.api.schemas[resource.schema], set())
+        return tuple(
+            name
+            for name, schema in properties.items()
+            if name in required
+            and name != resource.annotation.id
+            and _read_only(schema)
         )
 
     def _callbacks(self, op: Operation, served: str) -> str | None:
