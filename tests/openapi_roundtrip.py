@@ -6,7 +6,8 @@ rename ``{pet-id}`` to ``{pet_id}``), component names and ``$ref`` indirection, 
 descriptions, examples, and the validation-error responses FastAPI adds. A request
 body is compared without the properties the input marks readOnly (and a response
 without the writeOnly ones): OpenAPI leaves them out there, and so do the generated
-request and response models. Compared:
+request and response models; in a webhook or callback, which the service sends,
+the other way round. Compared:
 paths and methods, parameters (name, in, required), status codes, and the shape of each
 request and response schema (type, properties, required, items, enum) down to a
 bounded depth; the same for every webhook (by name and method) and every operation's
@@ -40,6 +41,7 @@ def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
             _operations(source, "webhooks"),
             served,
             _operations(served, "webhooks"),
+            sent=True,
         )
     ]
     return problems
@@ -50,7 +52,10 @@ def _compare_all(
     want: dict[tuple[str, str], dict[str, Any]],
     served: dict[str, Any],
     have: dict[tuple[str, str], dict[str, Any]],
+    *,
+    sent: bool = False,
 ) -> list[str]:
+    """``sent``: the operations are requests the service sends (webhooks, callbacks)."""
     problems = []
     for key in sorted(set(want) - set(have)):
         problems.append(f"{key[1].upper()} {key[0]}: missing from the app")
@@ -58,7 +63,7 @@ def _compare_all(
         where = f"{key[1].upper()} {key[0]}"
         problems += [
             f"{where}: {p}"
-            for p in _operation_diff(source, want[key], served, have[key])
+            for p in _operation_diff(source, want[key], served, have[key], sent)
         ]
         problems += [
             f"{where}: callback {p}"
@@ -67,6 +72,7 @@ def _compare_all(
                 _callbacks(source, want[key]),
                 served,
                 _callbacks(served, have[key]),
+                sent=True,
             )
         ]
     return problems
@@ -112,10 +118,16 @@ def _operation_diff(
     want: dict[str, Any],
     served: dict[str, Any],
     have: dict[str, Any],
+    sent: bool,
 ) -> list[str]:
     problems = []
-    want_params = _params(source, want)
-    have_params = _params(served, have)
+    # What the sender leaves out: readOnly from a request the service receives,
+    # writeOnly from one it sends; the answer the other.
+    request_drop, response_drop = (
+        (WRITE_ONLY, READ_ONLY) if sent else (READ_ONLY, WRITE_ONLY)
+    )
+    want_params = _params(source, want, request_drop)
+    have_params = _params(served, have, request_drop)
     # Path parameters are compared by position: their names may be sanitised.
     if [r for (n, loc), r in want_params.items() if loc == "path"] != [
         r for (n, loc), r in have_params.items() if loc == "path"
@@ -134,13 +146,13 @@ def _operation_diff(
         problems.append(
             f"status codes: expected {sorted(want_codes)}, served {sorted(have_codes)}"
         )
-    want_body = _body_shape(source, want)
-    have_body = _body_shape(served, have)
+    want_body = _body_shape(source, want, request_drop)
+    have_body = _body_shape(served, have, request_drop)
     if not same(want_body, have_body):
         problems.append(f"request body{difference(want_body, have_body)}")
     for code in sorted(want_codes & have_codes):
-        w = _response_shape(source, want, code)
-        h = _response_shape(served, have, code)
+        w = _response_shape(source, want, code, response_drop)
+        h = _response_shape(served, have, code, response_drop)
         if not same(w, h):
             problems.append(f"response {code}{difference(w, h)}")
     return problems
@@ -177,7 +189,7 @@ def _resolve(document: dict[str, Any], node: Any) -> Any:
 
 
 def _params(
-    document: dict[str, Any], op: dict[str, Any]
+    document: dict[str, Any], op: dict[str, Any], drop: str
 ) -> dict[tuple[str, str], bool]:
     out = {}
     for param in op.get("parameters") or []:
@@ -193,7 +205,7 @@ def _params(
             continue  # OpenAPI says these are ignored
         if where == "header" and not _HEADER_NAME.fullmatch(name):
             continue  # not an HTTP field name: no request can carry it
-        exploded = _exploded_object(document, param)
+        exploded = _exploded_object(document, param, drop)
         if exploded is not None:
             out |= exploded
             continue
@@ -204,7 +216,7 @@ def _params(
 
 
 def _exploded_object(
-    document: dict[str, Any], param: dict[str, Any]
+    document: dict[str, Any], param: dict[str, Any], drop: str
 ) -> dict[tuple[str, str], bool] | None:
     """An object query parameter in form style, exploded: its properties are the
     query parameters on the wire (``?name=x&size=2``), as FastAPI publishes a model."""
@@ -212,7 +224,7 @@ def _exploded_object(
         return None
     if param.get("explode", True) is not True:
         return None
-    object_shape = shape(document, param.get("schema"), 2, READ_ONLY)
+    object_shape = shape(document, param.get("schema"), 2, drop)
     if not isinstance(object_shape, dict) or not object_shape.get("properties"):
         return None
     required = object_shape["required"]
@@ -231,20 +243,22 @@ def _json_schema(document: dict[str, Any], content: Any) -> Any:
     return media.get("schema") if isinstance(media, dict) else None
 
 
-def _body_shape(document: dict[str, Any], op: dict[str, Any]) -> Any:
+def _body_shape(document: dict[str, Any], op: dict[str, Any], drop: str) -> Any:
     body = _resolve(document, op.get("requestBody"))
     if not isinstance(body, dict):
         return None
     schema = _json_schema(document, body.get("content"))
-    return shape(document, schema, DEPTH, READ_ONLY)
+    return shape(document, schema, DEPTH, drop)
 
 
-def _response_shape(document: dict[str, Any], op: dict[str, Any], code: str) -> Any:
+def _response_shape(
+    document: dict[str, Any], op: dict[str, Any], code: str, drop: str
+) -> Any:
     response = _resolve(document, (op.get("responses") or {}).get(code))
     if not isinstance(response, dict):
         return None
     schema = _json_schema(document, response.get("content"))
-    return shape(document, schema, DEPTH, WRITE_ONLY)
+    return shape(document, schema, DEPTH, drop)
 
 
 def _flattened(

@@ -244,3 +244,43 @@ def test_a_variant_name_is_kept_free_whatever_the_order_of_the_schemas() -> None
         assert split.variant("PetRequest2", RESPONSE) == "PetRequest2"
         unsplit = ModelSet(schemas, "3.0.3", True, frozenset())
         assert unsplit.names == {"Pet": "Pet", "PetRequest": "PetRequest"}
+
+
+WEBHOOK = """\
+openapi: 3.1.0
+info: {title: Hooks, version: 1.0.0}
+webhooks:
+  accountCreated:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/Account'}}
+      responses:
+        "200":
+          description: the subscriber's receipt
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Account'}}
+components:
+  schemas:
+    Account:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        password: {type: string, writeOnly: true}
+"""
+
+
+def test_a_webhook_sends_the_response_model(tmp_path: Path) -> None:
+    """The service owns what it sends, so its body carries the readOnly id (and no
+    password); the subscriber's answer is the request side."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(WEBHOOK, encoding="utf-8")
+    _, model = read_input(path)
+    assert model.api is not None
+    (webhook,) = model.api.webhooks
+    (body,) = webhook.params
+    assert body.py_type == "api_models.AccountResponse"
+    assert "response_model=api_models.AccountRequest" in webhook.decorator

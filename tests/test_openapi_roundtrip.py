@@ -191,3 +191,25 @@ def test_a_request_that_still_needs_a_read_only_property_is_reported() -> None:
     app["components"]["schemas"]["AccountRequest"]["required"].remove("password")
     (problem,) = compare(MARKED, app)
     assert "request body at .required: expected ['name', 'password']" in problem
+
+
+def test_a_webhook_body_is_compared_as_the_service_sends_it() -> None:
+    """The service owns what it sends: its body keeps the readOnly properties and
+    leaves out the writeOnly ones, as a response does."""
+    hook = {
+        "post": {
+            "requestBody": _json({"$ref": "#/components/schemas/Account"}),
+            "responses": {"200": {"description": "received"}},
+        }
+    }
+    source = {**MARKED, "webhooks": {"accountCreated": hook}}
+    app = served_split()
+    sent = copy.deepcopy(hook)
+    sent["post"]["requestBody"] = _json(
+        {"$ref": "#/components/schemas/AccountResponse"}
+    )
+    app["webhooks"] = {"accountCreated": sent}
+    assert compare(source, app) == []
+    sent["post"]["requestBody"] = _json({"$ref": "#/components/schemas/AccountRequest"})
+    (problem,) = compare(source, app)
+    assert problem.startswith("webhook POST accountCreated: request body at ")

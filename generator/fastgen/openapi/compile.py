@@ -708,14 +708,18 @@ class _Compiler:
     ) -> ApiOperationModel | None:
         """A webhook or callback (a request the service sends) as a FastAPI route that
         is never served: only its signature, published in the app's OpenAPI, counts.
+
+        The service owns what it sends, so readOnly and writeOnly swap roles (as
+        Redoc, RapiDoc and Swagger UI read them): the body is a response model, with
+        the readOnly properties, and the subscriber's answer a request model.
         """
         types = _Types(self.models, self.api.schemas)
         if op.method not in METHODS:
             self.error(op.source, f"{op.method} operations are not supported")
             return None
         params = [p for p in (self._param(op, p, types) for p in op.parameters) if p]
-        body = self._body(op, types)
-        status, success, others = self._responses(op, types)
+        body = self._body(op, types, RESPONSE)
+        status, success, others = self._responses(op, types, REQUEST)
         if len(params) != len(op.parameters) or body is False or status is None:
             return None
         decorator = [pystr(op.path)]
@@ -1059,7 +1063,9 @@ class _Compiler:
             return {"$ref": "#/components/schemas/" + _escape(schema.name)}
         return dict(schema.schema)
 
-    def _body(self, op: Operation, types: _Types) -> ApiParamModel | None | bool:
+    def _body(
+        self, op: Operation, types: _Types, role: str = REQUEST
+    ) -> ApiParamModel | None | bool:
         request = op.request_body
         if request is None or not request.content:
             return None
@@ -1068,7 +1074,7 @@ class _Compiler:
         base = class_name(op.name) + "Request"
         types.imports.add(("typing", "Annotated"))
         if media.kind == "json":
-            py_type = types.of(schema, hoist=base, role=REQUEST)
+            py_type = types.of(schema, hoist=base, role=role)
             marker = (
                 "Body()"
                 if media.content_type == "application/json"
@@ -1077,7 +1083,7 @@ class _Compiler:
             types.imports.add(("fastapi", "Body"))
         elif media.kind in ("form", "multipart"):
             props, _ = self._object(schema, set())
-            union = None if props else self._form_union(schema, types)
+            union = None if props else self._form_union(schema, types, role)
             if not props and union is None:
                 self.error(
                     request.source,
@@ -1087,7 +1093,7 @@ class _Compiler:
                 )
                 return False
             py_type, marker = union or (
-                types.of(schema, hoist=base, role=REQUEST),
+                types.of(schema, hoist=base, role=role),
                 "Form()",
             )
             types.imports.add(("fastapi", "Form"))
@@ -1111,7 +1117,9 @@ class _Compiler:
             location="body",
         )
 
-    def _form_union(self, schema: Any, types: _Types) -> tuple[str, str] | None:
+    def _form_union(
+        self, schema: Any, types: _Types, role: str
+    ) -> tuple[str, str] | None:
         """The union of models a form body may be, and its marker; None if it is not
         a ``oneOf``/``anyOf`` of component objects.
 
@@ -1128,7 +1136,7 @@ class _Compiler:
                 return None
             if not self._object(variant, set())[0]:
                 return None
-            classes.append(types.of(variant, role=REQUEST))
+            classes.append(types.of(variant, role=role))
         if None in classes:
             return None
         self.fastapi_minimum = max(self.fastapi_minimum, FORM_UNIONS, key=Version)
@@ -1141,7 +1149,7 @@ class _Compiler:
         return " | ".join(str(c) for c in classes), marker
 
     def _responses(
-        self, op: Operation, types: _Types
+        self, op: Operation, types: _Types, role: str = RESPONSE
     ) -> tuple[
         str | None, _Success, list[tuple[str, str, str | None, MediaType | None]]
     ]:
@@ -1163,7 +1171,7 @@ class _Compiler:
             )
             model = None
             if media is not None and media.kind == "json":
-                model = types.of(self._deref(media.schema), hoist=base, role=RESPONSE)
+                model = types.of(self._deref(media.schema), hoist=base, role=role)
             if response.status == success_status:
                 if media is None:
                     success = _Success("None", False)
