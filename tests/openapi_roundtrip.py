@@ -3,7 +3,11 @@
 ``compare(input_document, app.openapi())`` returns the differences (empty when none),
 after normalising what legitimately differs: path parameter names (a served path may
 rename ``{pet-id}`` to ``{pet_id}``), component names and ``$ref`` indirection, titles,
-descriptions, examples, and the validation-error responses FastAPI adds. Compared:
+descriptions, examples, and the validation-error responses FastAPI adds. A request
+body is compared without the properties the input marks readOnly (and a response
+without the writeOnly ones): OpenAPI leaves them out there, and so do the generated
+request and response models; in a webhook or callback, which the service sends,
+the other way round. Compared:
 paths and methods, parameters (name, in, required), status codes, and the shape of each
 request and response schema (type, properties, required, items, enum) down to a
 bounded depth; the same for every webhook (by name and method) and every operation's
@@ -18,6 +22,7 @@ import re
 from typing import Any
 
 DEPTH = 4
+READ_ONLY, WRITE_ONLY = "readOnly", "writeOnly"
 _PARAM = re.compile(r"\{[^{}]*\}")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -36,6 +41,7 @@ def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
             _operations(source, "webhooks"),
             served,
             _operations(served, "webhooks"),
+            sent=True,
         )
     ]
     return problems
@@ -46,7 +52,10 @@ def _compare_all(
     want: dict[tuple[str, str], dict[str, Any]],
     served: dict[str, Any],
     have: dict[tuple[str, str], dict[str, Any]],
+    *,
+    sent: bool = False,
 ) -> list[str]:
+    """``sent``: the operations are requests the service sends (webhooks, callbacks)."""
     problems = []
     for key in sorted(set(want) - set(have)):
         problems.append(f"{key[1].upper()} {key[0]}: missing from the app")
@@ -54,7 +63,7 @@ def _compare_all(
         where = f"{key[1].upper()} {key[0]}"
         problems += [
             f"{where}: {p}"
-            for p in _operation_diff(source, want[key], served, have[key])
+            for p in _operation_diff(source, want[key], served, have[key], sent)
         ]
         problems += [
             f"{where}: callback {p}"
@@ -63,6 +72,7 @@ def _compare_all(
                 _callbacks(source, want[key]),
                 served,
                 _callbacks(served, have[key]),
+                sent=True,
             )
         ]
     return problems
@@ -108,10 +118,16 @@ def _operation_diff(
     want: dict[str, Any],
     served: dict[str, Any],
     have: dict[str, Any],
+    sent: bool,
 ) -> list[str]:
     problems = []
-    want_params = _params(source, want)
-    have_params = _params(served, have)
+    # What the sender leaves out: readOnly from a request the service receives,
+    # writeOnly from one it sends; the answer the other.
+    request_drop, response_drop = (
+        (WRITE_ONLY, READ_ONLY) if sent else (READ_ONLY, WRITE_ONLY)
+    )
+    want_params = _params(source, want, request_drop)
+    have_params = _params(served, have, request_drop)
     # Path parameters are compared by position: their names may be sanitised.
     if [r for (n, loc), r in want_params.items() if loc == "path"] != [
         r for (n, loc), r in have_params.items() if loc == "path"
@@ -130,13 +146,13 @@ def _operation_diff(
         problems.append(
             f"status codes: expected {sorted(want_codes)}, served {sorted(have_codes)}"
         )
-    want_body = _body_shape(source, want)
-    have_body = _body_shape(served, have)
+    want_body = _body_shape(source, want, request_drop)
+    have_body = _body_shape(served, have, request_drop)
     if not same(want_body, have_body):
         problems.append(f"request body{difference(want_body, have_body)}")
     for code in sorted(want_codes & have_codes):
-        w = _response_shape(source, want, code)
-        h = _response_shape(served, have, code)
+        w = _response_shape(source, want, code, response_drop)
+        h = _response_shape(served, have, code, response_drop)
         if not same(w, h):
             problems.append(f"response {code}{difference(w, h)}")
     return problems
@@ -173,7 +189,7 @@ def _resolve(document: dict[str, Any], node: Any) -> Any:
 
 
 def _params(
-    document: dict[str, Any], op: dict[str, Any]
+    document: dict[str, Any], op: dict[str, Any], drop: str
 ) -> dict[tuple[str, str], bool]:
     out = {}
     for param in op.get("parameters") or []:
@@ -189,7 +205,7 @@ def _params(
             continue  # OpenAPI says these are ignored
         if where == "header" and not _HEADER_NAME.fullmatch(name):
             continue  # not an HTTP field name: no request can carry it
-        exploded = _exploded_object(document, param)
+        exploded = _exploded_object(document, param, drop)
         if exploded is not None:
             out |= exploded
             continue
@@ -200,7 +216,7 @@ def _params(
 
 
 def _exploded_object(
-    document: dict[str, Any], param: dict[str, Any]
+    document: dict[str, Any], param: dict[str, Any], drop: str
 ) -> dict[tuple[str, str], bool] | None:
     """An object query parameter in form style, exploded: its properties are the
     query parameters on the wire (``?name=x&size=2``), as FastAPI publishes a model."""
@@ -208,7 +224,7 @@ def _exploded_object(
         return None
     if param.get("explode", True) is not True:
         return None
-    object_shape = shape(document, param.get("schema"), 2)
+    object_shape = shape(document, param.get("schema"), 2, drop)
     if not isinstance(object_shape, dict) or not object_shape.get("properties"):
         return None
     required = object_shape["required"]
@@ -227,18 +243,22 @@ def _json_schema(document: dict[str, Any], content: Any) -> Any:
     return media.get("schema") if isinstance(media, dict) else None
 
 
-def _body_shape(document: dict[str, Any], op: dict[str, Any]) -> Any:
+def _body_shape(document: dict[str, Any], op: dict[str, Any], drop: str) -> Any:
     body = _resolve(document, op.get("requestBody"))
     if not isinstance(body, dict):
         return None
-    return shape(document, _json_schema(document, body.get("content")), DEPTH)
+    schema = _json_schema(document, body.get("content"))
+    return shape(document, schema, DEPTH, drop)
 
 
-def _response_shape(document: dict[str, Any], op: dict[str, Any], code: str) -> Any:
+def _response_shape(
+    document: dict[str, Any], op: dict[str, Any], code: str, drop: str
+) -> Any:
     response = _resolve(document, (op.get("responses") or {}).get(code))
     if not isinstance(response, dict):
         return None
-    return shape(document, _json_schema(document, response.get("content")), DEPTH)
+    schema = _json_schema(document, response.get("content"))
+    return shape(document, schema, DEPTH, drop)
 
 
 def _flattened(
@@ -258,8 +278,11 @@ def _flattened(
     return {"type": "object", "properties": properties, "required": required}
 
 
-def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
-    """A schema reduced to what must survive generation: types and structure."""
+def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
+    """A schema reduced to what must survive generation: types and structure.
+
+    ``drop`` (READ_ONLY in a request, WRITE_ONLY in a response) names the mark of
+    the properties left out, at every level."""
     schema = _resolve(document, schema)
     if not isinstance(schema, dict) or depth == 0:
         return None
@@ -270,7 +293,8 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
     ):
         # One part with siblings (description, readOnly...) is that part.
         own = {k: v for k, v in schema.items() if k != "allOf"}
-        return shape(document, {**_resolve(document, schema["allOf"][0]), **own}, depth)
+        part = _resolve(document, schema["allOf"][0])
+        return shape(document, {**part, **own}, depth, drop)
     if "allOf" in schema:
         merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
         for part in [
@@ -287,7 +311,7 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
     for key in ("oneOf", "anyOf"):
         if key in schema:
             # pydantic writes nullable as anyOf [X, null]: no extra level
-            variants = [shape(document, v, depth) for v in schema[key]]
+            variants = [shape(document, v, depth, drop) for v in schema[key]]
             # pydantic drops repeated variants (oneOf: [A, A] is A)
             unique = {
                 json.dumps(v, sort_keys=True): v
@@ -316,11 +340,29 @@ def shape(document: dict[str, Any], schema: Any, depth: int) -> Any:
         out["enum"] = sorted(repr(v) for v in enum if v is not None)
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
-        out["properties"] = {
-            name: shape(document, value, depth - 1)
+        kept = {
+            name: value
             for name, value in properties.items()
+            if not _marked(document, value, drop)
         }
-        out["required"] = sorted(set(schema.get("required") or []))
+        out["properties"] = {
+            name: shape(document, value, depth - 1, drop)
+            for name, value in kept.items()
+        }
+        left_out = set(properties) - set(kept)
+        out["required"] = sorted(set(schema.get("required") or []) - left_out)
     if kind == "array":
-        out["items"] = shape(document, schema.get("items"), depth - 1)
+        out["items"] = shape(document, schema.get("items"), depth - 1, drop)
     return out
+
+
+def _marked(document: dict[str, Any], schema: Any, mark: str) -> bool:
+    """Whether a property's schema, as written or as referenced, carries ``mark``."""
+    if not isinstance(schema, dict):
+        return False
+    target = _resolve(document, schema)
+    return (
+        schema.get(mark) is True
+        or isinstance(target, dict)
+        and target.get(mark) is True
+    )

@@ -3,7 +3,8 @@
 examples/petstore.yaml (the corpus petstore with a table and two cached reads; the
 user's ``refine`` applies its ``tags`` filter), examples/store.yaml (private order
 reads behind a bearer scheme; an inventory whose cache writes to other resources
-clear; lists filtered and paged by the generated code) and examples/billing.yaml
+clear; lists filtered and paged by the generated code; a readOnly id and a writeOnly
+property) and examples/billing.yaml
 (Billingo partners and documents: a partner update clears the cached documents) are
 generated, with the user's hooks written, installed in the shared venv and served by
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -44,6 +46,27 @@ async def handle(session: AsyncSession) -> api_models.Inventory:
     pets = await session.scalar(select(func.count(Pets.id)))
     orders = await session.scalar(select(func.count(Orders.id)))
     return api_models.Inventory(pets=pets or 0, orders=orders or 0)
+'''
+PETS = '''\
+"""A new pet is registered today: no request says when (registered is readOnly)."""
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Pets
+from store.resource_hooks import ResourceHooks
+
+
+class PetsHooks(ResourceHooks[Pets]):
+    """Date the registration."""
+
+    async def before_create(self, session: AsyncSession, row: Pets) -> None:
+        """The store registers the pet on the day it is added."""
+        row.registered = date.today()
+
+
+hooks = PetsHooks()
 '''
 PARTNERS = '''\
 """A partner update is copied into the partner's documents, as Billingo shows them."""
@@ -119,7 +142,7 @@ async def refine(
 # The user's hook files of each example, by path under src/<package>/hooks/.
 HOOKS = {
     "petstore": {"operations/find_pets.py": FIND_PETS},
-    "store": {"operations/get_inventory.py": INVENTORY},
+    "store": {"operations/get_inventory.py": INVENTORY, "resources/pets.py": PETS},
     "billing": {"resources/partners.py": PARTNERS, "resources/documents.py": DOCUMENTS},
 }
 ALICE = {"authorization": "Bearer alice"}
@@ -275,6 +298,20 @@ def check_store(http: httpx.Client) -> None:
         "/orders", params={"status": ["approved", "delivered"]}, headers=ALICE
     )
     assert (later.headers["x-cache"], later.json()) == ("MISS", [])
+
+    # Pet.id is readOnly, though required: a request need not send it, and one that
+    # does cannot choose it (the database numbers pets). Pet.microchip is
+    # writeOnly: stored, never in a response.
+    chip = {"name": "Max", "microchip": "985141000123456"}
+    chipped = http.post("/pets", json={"id": pet["id"], **chip})
+    assert chipped.status_code == 201, chipped.text
+    max_id = chipped.json()["id"]
+    assert max_id != pet["id"]
+    served = [chipped.json(), http.get(f"/pets/{max_id}").json()]
+    served += [p for p in http.get("/pets").json() if p["id"] == max_id]
+    assert [(p["name"], "microchip" in p) for p in served] == [("Max", False)] * 3
+    # Pet.registered is readOnly and required: the user's before_create fills it.
+    assert {p["registered"] for p in served} == {date.today().isoformat()}
 
 
 def check_billing(http: httpx.Client) -> None:

@@ -82,3 +82,134 @@ def test_real_differences_are_reported() -> None:
     assert "response 200 at .properties.id.type: expected 'integer'" in problem
     del app["paths"]["/pets/{pet_id}"]
     assert compare(SOURCE, app) == ["GET /pets/{}: missing from the app"]
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+MARKED: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "paths": {
+        "/accounts": {
+            "post": {
+                "requestBody": _json({"$ref": "#/components/schemas/Account"}),
+                "responses": {
+                    "201": {
+                        "description": "stored",
+                        **_json({"$ref": "#/components/schemas/Account"}),
+                    }
+                },
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Account": {
+                "type": "object",
+                "required": ["id", "name", "password"],
+                "properties": {
+                    "id": {"type": "integer", "readOnly": True},
+                    "name": {"type": "string"},
+                    "password": {"type": "string", "writeOnly": True},
+                    "owner": {"allOf": [{"$ref": "#/components/schemas/Owner"}]},
+                },
+            },
+            "Owner": {
+                "type": "object",
+                "required": ["key"],
+                "properties": {"key": {"type": "string", "readOnly": True}},
+            },
+        }
+    },
+}
+
+
+def served_split() -> dict[str, Any]:
+    """What FastAPI writes for MARKED with request and response models."""
+    request = {
+        "type": "object",
+        "required": ["name", "password"],
+        "properties": {
+            "name": {"type": "string"},
+            "password": {"type": "string"},
+            "owner": {"$ref": "#/components/schemas/OwnerRequest"},
+        },
+    }
+    response = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "owner": {"$ref": "#/components/schemas/OwnerResponse"},
+        },
+    }
+    op = {
+        "requestBody": _json({"$ref": "#/components/schemas/AccountRequest"}),
+        "responses": {
+            "201": {
+                "description": "stored",
+                **_json({"$ref": "#/components/schemas/AccountResponse"}),
+            },
+            "422": {"description": "Validation Error"},
+        },
+    }
+    owner = {"type": "object", "required": ["key"], "properties": {"key": {}}}
+    owner["properties"]["key"] = {"type": "string"}
+    return {
+        "paths": {"/accounts": {"post": op}},
+        "components": {
+            "schemas": {
+                "AccountRequest": request,
+                "AccountResponse": response,
+                "OwnerRequest": {"type": "object", "properties": {}},
+                "OwnerResponse": owner,
+            }
+        },
+    }
+
+
+def test_read_only_and_write_only_properties_are_left_out_where_openapi_says() -> None:
+    assert compare(MARKED, served_split()) == []
+
+
+def test_a_request_that_still_needs_a_read_only_property_is_reported() -> None:
+    app = served_split()
+    schemas = app["components"]["schemas"]
+    schemas["AccountRequest"]["required"].append("id")
+    schemas["AccountRequest"]["properties"]["id"] = {"type": "integer"}
+    (problem,) = compare(MARKED, app)
+    assert problem.startswith("POST /accounts: request body at .properties.id:")
+    app = served_split()
+    app["components"]["schemas"]["AccountResponse"]["properties"]["password"] = {
+        "type": "string"
+    }
+    (problem,) = compare(MARKED, app)
+    assert problem.startswith("POST /accounts: response 201 at .properties.password:")
+    app = served_split()  # an unmarked property is still compared
+    app["components"]["schemas"]["AccountRequest"]["required"].remove("password")
+    (problem,) = compare(MARKED, app)
+    assert "request body at .required: expected ['name', 'password']" in problem
+
+
+def test_a_webhook_body_is_compared_as_the_service_sends_it() -> None:
+    """The service owns what it sends: its body keeps the readOnly properties and
+    leaves out the writeOnly ones, as a response does."""
+    hook = {
+        "post": {
+            "requestBody": _json({"$ref": "#/components/schemas/Account"}),
+            "responses": {"200": {"description": "received"}},
+        }
+    }
+    source = {**MARKED, "webhooks": {"accountCreated": hook}}
+    app = served_split()
+    sent = copy.deepcopy(hook)
+    sent["post"]["requestBody"] = _json(
+        {"$ref": "#/components/schemas/AccountResponse"}
+    )
+    app["webhooks"] = {"accountCreated": sent}
+    assert compare(source, app) == []
+    sent["post"]["requestBody"] = _json({"$ref": "#/components/schemas/AccountRequest"})
+    (problem,) = compare(source, app)
+    assert problem.startswith("webhook POST accountCreated: request body at ")

@@ -275,6 +275,9 @@ class ApiOperationModel:
     sample: str | None  # a literal [url, query, body] that passes validation
     refine_sample: str | None  # a sample request that reaches the list's refine
     requirement_header: str | None  # a literal dict of credentials for tests
+    # create: required readOnly columns besides the id, which no request sends and
+    # the response must carry: the resource's before_create hook fills them
+    hook_fills: tuple[str, ...] = ()
 
     @property
     def openapi_path(self) -> str:

@@ -1,25 +1,25 @@
 """A user's test of the Redocly cafe's POST /menu: a multipart form that is a menu item,
-a beverage or a dessert told apart by ``category`` (a discriminated oneOf)."""
+a beverage or a dessert told apart by ``category`` (a discriminated oneOf).
+
+The document marks ``id``, ``object``, ``createdAt`` and ``updatedAt`` readOnly (and
+required), ``photo`` writeOnly: a request leaves out the first ones, a response the
+photo."""
+
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
 pytestmark = pytest.mark.anyio
 TOKEN = {"authorization": "Bearer test-token"}
-# The document marks these readOnly but required; the generated request models still
-# require them (readOnly is not yet read as "response only").
-READ_ONLY = {
-    "id": "prd_01h1s5z6vf2mm1mz3hevnn9va7",
-    "object": "menuItem",
-    "createdAt": "2026-02-18T10:20:38Z",
-    "updatedAt": "2026-02-18T10:20:38Z",
-}
-BEVERAGE = {**READ_ONLY, "name": "Cappuccino", "price": "4500", "category": "beverage"}
+BEVERAGE = {"name": "Cappuccino", "price": "4500", "category": "beverage"}
 
 
 async def test_each_variant_reaches_the_handler(client: httpx.AsyncClient) -> None:
+    # No readOnly field is sent, though the document lists them as required.
     beverage = {**BEVERAGE, "volume": "250", "containsCaffeine": "true"}
-    dessert = {**READ_ONLY, "name": "Brownie", "price": "3500", "category": "dessert"}
+    dessert = {"name": "Brownie", "price": "3500", "category": "dessert"}
     for form in (beverage, {**dessert, "calories": "420"}):
         response = await client.post("/menu", data=form, headers=TOKEN)
         assert response.status_code == 501, response.text  # the stub, after validation
@@ -36,3 +36,28 @@ async def test_an_unknown_category_is_rejected(client: httpx.AsyncClient) -> Non
     form = {**BEVERAGE, "category": "soup", "volume": "250"}
     response = await client.post("/menu", data=form, headers=TOKEN)
     assert response.status_code == 422
+
+
+async def test_the_write_only_photo_never_reaches_a_response(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def handle(session: object, *, body: Any) -> dict[str, Any]:
+        """A handler that answers with everything it was sent, photo included."""
+        now = datetime(2026, 2, 18, 10, 20, 38, tzinfo=UTC)
+        assert body.photo == b"PNG"  # the request model has it
+        return {
+            **body.model_dump(),
+            "id": "prd_01h1s5z6vf2mm1mz3hevnn9va7",
+            "object": "menuItem",
+            "createdAt": now,
+            "updatedAt": now,
+        }
+
+    monkeypatch.setattr("redocly_cafe.hooks.operations.create_menu_item.handle", handle)
+    form = {**BEVERAGE, "volume": "250", "containsCaffeine": "true", "photo": "PNG"}
+    response = await client.post("/menu", data=form, headers=TOKEN)
+    assert response.status_code == 201, response.text
+    item = response.json()
+    assert item["id"] == "prd_01h1s5z6vf2mm1mz3hevnn9va7"
+    assert item["name"] == "Cappuccino"
+    assert "photo" not in item

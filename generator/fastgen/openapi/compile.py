@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 from fastgen.errors import Problem, SpecError
 from fastgen.openapi.description import (
     ApiDescription,
+    InlineSchema,
     MediaType,
     Operation,
     Parameter,
@@ -28,7 +29,14 @@ from fastgen.openapi.description import (
     SchemaRef,
     SecurityScheme,
 )
-from fastgen.openapi.models import SCALARS, ModelSet, class_name
+from fastgen.openapi.models import (
+    REQUEST,
+    RESPONSE,
+    SCALARS,
+    ModelSet,
+    class_name,
+    marks_read_write,
+)
 from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
@@ -92,8 +100,39 @@ FILTER_KINDS = {
 
 
 def compile_api(api: ApiDescription) -> ServiceModel:
-    """The service model of a checked OpenAPI description; ``SpecError`` if it can't be."""
-    return _Compiler(api).run()
+    """The service model of a checked OpenAPI description; ``SpecError`` if it can't be.
+
+    Which schemas datamodel-code-generator splits into request and response models
+    (for a document that marks properties readOnly or writeOnly) is known once it
+    has run: the compile then runs again knowing them. Its models are the same
+    unless a name kept free for a variant no schema needed is now given back.
+    """
+    first = _Compiler(api)
+    model = first.run()
+    if not first.models.read_write:
+        return model
+    return _Compiler(api, first.models.split_ids).run()
+
+
+def _marks_read_write(api: ApiDescription) -> bool:
+    """Whether a schema the models come from marks properties readOnly/writeOnly."""
+    operations = [*api.operations, *api.webhooks]
+    operations += [c.operation for op in operations for c in op.callbacks]
+    inline = [
+        media.schema.schema
+        for op in operations
+        for part in (op.request_body, *op.responses)
+        if part is not None
+        for media in part.content
+        if isinstance(media.schema, InlineSchema)
+    ]
+    inline += [
+        p.schema.schema
+        for op in operations
+        for p in op.parameters
+        if isinstance(p.schema, InlineSchema)
+    ]
+    return marks_read_write(dict(api.schemas)) or marks_read_write(inline)
 
 
 @dataclass
@@ -105,12 +144,18 @@ class _Types:
     imports: set[tuple[str, str | None]] = field(default_factory=set)
 
     def of(
-        self, schema: Any, *, hoist: str | None = None, depth: int = 0
+        self,
+        schema: Any,
+        *,
+        hoist: str | None = None,
+        depth: int = 0,
+        role: str | None = None,
     ) -> str | None:
         """The annotation of ``schema``; None when only a model class could hold it.
 
         With ``depth`` > 0 (parameters), references are followed instead of naming a
         model: FastAPI reads a model-typed query parameter as a set of parameters.
+        ``role`` (REQUEST or RESPONSE) picks that variant of a split model.
         """
         if schema is None or schema == {}:
             self.imports.add(("typing", "Any"))
@@ -125,24 +170,29 @@ class _Types:
             target = self.models.ref_class(ref)
             if target is None:  # a pointer into a component: use what it points at
                 pointed = _pointer(self.schemas, ref)
-                return None if pointed is None else self.of(pointed, hoist=hoist)
+                if pointed is None:
+                    return None
+                return self.of(pointed, hoist=hoist, role=role)
             self.imports.add((_PKG, "api_models"))
-            return f"api_models.{target}"
+            return f"api_models.{self.models.variant(target, role)}"
         kinds = schema.get("type")
         nullable = bool(schema.get("nullable"))
         if isinstance(kinds, list):
             nullable = nullable or "null" in kinds
             kinds = [k for k in kinds if k != "null"]
             kinds = kinds[0] if len(kinds) == 1 else None
-        inner = self._plain(schema, kinds, depth)
+        inner = self._plain(schema, kinds, depth, role)
         if inner is None and hoist is not None:
             self.imports.add((_PKG, "api_models"))
-            return f"api_models.{self.models.hoist(hoist, schema)}"
+            hoisted = self.models.hoist(hoist, schema)
+            return f"api_models.{self.models.variant(hoisted, role)}"
         if inner is None:
             return None
         return f"{inner} | None" if nullable and inner not in ("Any", "None") else inner
 
-    def _plain(self, schema: dict[str, Any], kind: Any, depth: int) -> str | None:
+    def _plain(
+        self, schema: dict[str, Any], kind: Any, depth: int, role: str | None
+    ) -> str | None:
         variants = schema.get("oneOf") or schema.get("anyOf")
         if depth and isinstance(variants, list) and not schema.get("discriminator"):
             # A parameter may be one of several scalars: int | str.
@@ -171,14 +221,18 @@ class _Types:
                 return literal
             return None
         if kind == "array":
-            items = self.of(schema.get("items", {}), depth=depth)
+            items = self.of(schema.get("items", {}), depth=depth, role=role)
             return f"list[{items}]" if items else None
         if kind == "object":
             extra = schema.get("additionalProperties")
             if extra in (None, True, {}):
                 self.imports.add(("typing", "Any"))
                 return "dict[str, Any]"
-            value = self.of(extra, depth=depth) if isinstance(extra, dict) else None
+            value = (
+                self.of(extra, depth=depth, role=role)
+                if isinstance(extra, dict)
+                else None
+            )
             return f"dict[str, {value}]" if value else None
         if not isinstance(kind, str):
             return None
@@ -201,10 +255,14 @@ _PKG = "{package}"
 
 
 class _Compiler:
-    def __init__(self, api: ApiDescription) -> None:
+    def __init__(
+        self, api: ApiDescription, split_ids: frozenset[str] | None = None
+    ) -> None:
         self.api = api
         self.problems: list[Problem] = []
-        self.models = ModelSet(api.schemas, api.openapi_version)
+        self.models = ModelSet(
+            api.schemas, api.openapi_version, _marks_read_write(api), split_ids
+        )
         self.resources_by_op: dict[str, tuple[Resource, str]] = {
             op_name: (resource, crud)
             for resource in api.resources
@@ -581,6 +639,9 @@ class _Compiler:
             decorator.append(f"callbacks={group}.routes")
         invalidates = op.name in invalidations
         arguments = [*params] + ([body] if isinstance(body, ApiParamModel) else [])
+        hook_fills = self._hook_fills(owner[0]) if owner and crud == "create" else ()
+        if hook_fills:
+            types.imports.add(("fastapi", "HTTPException"))
         listing = self._list_query(op, params, owner[0] if crud == "list" else None)
         testable = not requirement or self._credential_header(op, schemes)
         return ApiOperationModel(
@@ -613,6 +674,20 @@ class _Compiler:
             requirement_header=self._credential_header(op, schemes)
             if requirement
             else None,
+            hook_fills=hook_fills,
+        )
+
+    def _hook_fills(self, resource: Resource) -> tuple[str, ...]:
+        """The required readOnly columns of a table besides its id: no request sends
+        them and every response must carry them, so the resource's before_create
+        hook fills them (the database numbers the id)."""
+        properties, required = self._object(self.api.schemas[resource.schema], set())
+        return tuple(
+            name
+            for name, schema in properties.items()
+            if name in required
+            and name != resource.annotation.id
+            and _read_only(schema)
         )
 
     def _callbacks(self, op: Operation, served: str) -> str | None:
@@ -633,14 +708,18 @@ class _Compiler:
     ) -> ApiOperationModel | None:
         """A webhook or callback (a request the service sends) as a FastAPI route that
         is never served: only its signature, published in the app's OpenAPI, counts.
+
+        The service owns what it sends, so readOnly and writeOnly swap roles (as
+        Redoc, RapiDoc and Swagger UI read them): the body is a response model, with
+        the readOnly properties, and the subscriber's answer a request model.
         """
         types = _Types(self.models, self.api.schemas)
         if op.method not in METHODS:
             self.error(op.source, f"{op.method} operations are not supported")
             return None
         params = [p for p in (self._param(op, p, types) for p in op.parameters) if p]
-        body = self._body(op, types)
-        status, success, others = self._responses(op, types)
+        body = self._body(op, types, RESPONSE)
+        status, success, others = self._responses(op, types, REQUEST)
         if len(params) != len(op.parameters) or body is False or status is None:
             return None
         decorator = [pystr(op.path)]
@@ -954,7 +1033,7 @@ class _Compiler:
         others = [p for p in op.parameters if p.location == "query" and p is not param]
         if others and self._resolve(schema).get("additionalProperties") is False:
             schema = {"allOf": [schema], "additionalProperties": True}
-        py_type = types.of(schema, hoist=base)
+        py_type = types.of(schema, hoist=base, role=REQUEST)
         if py_type is None:
             return None
         self.fastapi_minimum = max(self.fastapi_minimum, QUERY_MODELS, key=Version)
@@ -984,7 +1063,9 @@ class _Compiler:
             return {"$ref": "#/components/schemas/" + _escape(schema.name)}
         return dict(schema.schema)
 
-    def _body(self, op: Operation, types: _Types) -> ApiParamModel | None | bool:
+    def _body(
+        self, op: Operation, types: _Types, role: str = REQUEST
+    ) -> ApiParamModel | None | bool:
         request = op.request_body
         if request is None or not request.content:
             return None
@@ -993,7 +1074,7 @@ class _Compiler:
         base = class_name(op.name) + "Request"
         types.imports.add(("typing", "Annotated"))
         if media.kind == "json":
-            py_type = types.of(schema, hoist=base)
+            py_type = types.of(schema, hoist=base, role=role)
             marker = (
                 "Body()"
                 if media.content_type == "application/json"
@@ -1002,7 +1083,7 @@ class _Compiler:
             types.imports.add(("fastapi", "Body"))
         elif media.kind in ("form", "multipart"):
             props, _ = self._object(schema, set())
-            union = None if props else self._form_union(schema, types)
+            union = None if props else self._form_union(schema, types, role)
             if not props and union is None:
                 self.error(
                     request.source,
@@ -1011,7 +1092,10 @@ class _Compiler:
                     "FastAPI reads a form into one model, or a union of models",
                 )
                 return False
-            py_type, marker = union or (types.of(schema, hoist=base), "Form()")
+            py_type, marker = union or (
+                types.of(schema, hoist=base, role=role),
+                "Form()",
+            )
             types.imports.add(("fastapi", "Form"))
         elif media.kind == "text":
             py_type = "str"
@@ -1033,7 +1117,9 @@ class _Compiler:
             location="body",
         )
 
-    def _form_union(self, schema: Any, types: _Types) -> tuple[str, str] | None:
+    def _form_union(
+        self, schema: Any, types: _Types, role: str
+    ) -> tuple[str, str] | None:
         """The union of models a form body may be, and its marker; None if it is not
         a ``oneOf``/``anyOf`` of component objects.
 
@@ -1050,7 +1136,7 @@ class _Compiler:
                 return None
             if not self._object(variant, set())[0]:
                 return None
-            classes.append(types.of(variant))
+            classes.append(types.of(variant, role=role))
         if None in classes:
             return None
         self.fastapi_minimum = max(self.fastapi_minimum, FORM_UNIONS, key=Version)
@@ -1063,7 +1149,7 @@ class _Compiler:
         return " | ".join(str(c) for c in classes), marker
 
     def _responses(
-        self, op: Operation, types: _Types
+        self, op: Operation, types: _Types, role: str = RESPONSE
     ) -> tuple[
         str | None, _Success, list[tuple[str, str, str | None, MediaType | None]]
     ]:
@@ -1085,7 +1171,7 @@ class _Compiler:
             )
             model = None
             if media is not None and media.kind == "json":
-                model = types.of(self._deref(media.schema), hoist=base)
+                model = types.of(self._deref(media.schema), hoist=base, role=role)
             if response.status == success_status:
                 if media is None:
                     success = _Success("None", False)
@@ -1128,7 +1214,8 @@ class _Compiler:
         body: Any,
     ) -> str | None:
         resource, crud = owner
-        row = f"api_models.{self.models.names[resource.schema]}"
+        row_class = self.models.names[resource.schema]
+        row = f"api_models.{self.models.variant(row_class, RESPONSE)}"
         expected = {"list": f"list[{row}]", "get": row, "create": row, "update": row}
         want = expected.get(crud)
         if want is not None and success.annotation != want:
@@ -1320,6 +1407,8 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
         out = {}
         properties = schema.get("properties") or {}
         for name in schema.get("required") or []:
+            if _read_only(properties.get(name)):
+                continue  # not part of a request
             value = _sample(properties.get(name, {}), schemas, depth + 1)
             if value is _NO_SAMPLE:
                 return _NO_SAMPLE
@@ -1412,6 +1501,10 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         ),
         None,
     )
+
+
+def _read_only(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("readOnly") is True
 
 
 def _scalar(value: Any) -> bool:

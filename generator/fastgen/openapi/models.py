@@ -7,6 +7,12 @@ derived from their operation (``AddPetRequest``, ``FindPetsResponse``). Their ``
 are rewritten to match, so the generated module has exactly these classes and the rest
 of the compile can refer to them by name. The module is generated once per document
 (no timestamp) and ruff-formatted: same document, same bytes.
+
+A document that marks properties ``readOnly`` or ``writeOnly`` is generated with the
+generator's request/response split: a schema that has such properties (or uses one
+that has) becomes two classes, ``XRequest`` without the read-only properties and
+``XResponse`` without the write-only ones, and no ``X``. Which schemas split is known
+after generation (``split``): the compile then runs again knowing them.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from fastgen.formatting import format_python
 from fastgen.pyimports import LINE_LENGTH
 
 REF_PREFIX = "#/components/schemas/"
+REQUEST, RESPONSE = "Request", "Response"  # the generator's suffixes of the variants
 MODULE = "api_models"
 HEADER = (
     '"""Request and response models of the OpenAPI document.\n\n'
@@ -93,24 +100,68 @@ def class_name(text: str) -> str:
 
 @dataclass
 class ModelSet:
-    """The schemas to generate, under the class names the compile refers to."""
+    """The schemas to generate, under the class names the compile refers to.
+
+    With ``read_write`` the names ``XRequest`` and ``XResponse`` of a schema that may
+    split stay free for its variants (the generator would number them otherwise):
+    every schema's while ``split_ids`` is unknown (None), then only those of the
+    schemas a first generation split (``c:<component key>``, ``h:<nth hoisted>``).
+    """
 
     components: Mapping[str, Any]
     openapi_version: str
+    read_write: bool = False  # some property is readOnly or writeOnly
+    split_ids: frozenset[str] | None = None
     names: dict[str, str] = field(default_factory=dict)  # component key -> class
     hoisted: dict[str, Any] = field(default_factory=dict)  # class -> inline schema
+    split: set[str] = field(default_factory=set)  # classes generated as variants
+    ids: dict[str, str] = field(default_factory=dict)  # class -> its schema's id
     taken: set[str] = field(default_factory=set)
+    variant_of: dict[str, str] = field(default_factory=dict)  # variant -> class
 
     def __post_init__(self) -> None:
-        for key in self.components:
-            self.names[key] = self._free(class_name(str(key)))
+        bases = {key: class_name(str(key)) for key in self.components}
+        for key, base in bases.items():
+            if self._splits(f"c:{key}"):
+                # A component named like another's variant (Pet, PetRequest) yields
+                # the name to the variant, whatever their order in the document.
+                for variant in _variants(base):
+                    self.variant_of.setdefault(variant, base.lower())
+        for key, base in bases.items():
+            self.names[key] = self._free(base, f"c:{key}")
 
-    def _free(self, base: str) -> str:
+    def _splits(self, schema_id: str) -> bool:
+        """Whether the schema may become variants, whose names must stay free."""
+        if not self.read_write:
+            return False
+        return self.split_ids is None or schema_id in self.split_ids
+
+    def _free(self, base: str, schema_id: str) -> str:
+        splits = self._splits(schema_id)
         name, n = base, 2
-        while name.lower() in self.taken:
+        while not self._available(name, splits):
             name, n = f"{base}{n}", n + 1
         self.taken.add(name.lower())
+        self.ids[name] = schema_id
+        if splits:
+            for variant in _variants(name):
+                self.variant_of[variant] = name.lower()
+            if self.split_ids is not None:
+                self.split.add(name)
         return name
+
+    def _available(self, name: str, splits: bool) -> bool:
+        key = name.lower()
+        if key in self.taken or self.variant_of.get(key, key) != key:
+            return False
+        return not splits or all(
+            variant not in self.taken and self.variant_of.get(variant, key) == key
+            for variant in _variants(name)
+        )
+
+    def variant(self, name: str, role: str | None) -> str:
+        """The class that holds schema class ``name`` in a request or a response."""
+        return name + role if role and name in self.split else name
 
     def ref_class(self, ref: str) -> str | None:
         if not ref.startswith(REF_PREFIX):
@@ -128,7 +179,7 @@ class ModelSet:
 
     def hoist(self, base: str, schema: Any) -> str:
         """A class for an inline schema; its name is ``base`` or the next free one."""
-        name = self._free(class_name(base))
+        name = self._free(class_name(base), f"h:{len(self.hoisted)}")
         self.hoisted[name] = schema
         return name
 
@@ -166,17 +217,30 @@ class ModelSet:
         return node
 
     def generate(self) -> str:
-        """The ``api_models`` module source."""
+        """The ``api_models`` module source; sets ``split``."""
         all_classes = [*self.names.values(), *self.hoisted]
         if not all_classes:
             return HEADER + "\n"
-        source = _generate_module(json.dumps(self.document(), sort_keys=True))
+        document = json.dumps(self.document(), sort_keys=True)
+        source = _generate_module(document, self.read_write)
         defined = {
             node.name
             for node in ast.parse(source).body
             if isinstance(node, ast.ClassDef)
         }
-        missing = sorted(set(all_classes) - defined)
+        split = {
+            name
+            for name in all_classes
+            if name not in defined and {name + REQUEST, name + RESPONSE} <= defined
+        }
+        if self.split_ids is not None and split != self.split:
+            raise FastgenError(
+                "datamodel-code-generator split other schemas into request and "
+                f"response models than before: {sorted(split ^ self.split)}"
+            )
+        self.split = split
+        self.split_ids = frozenset(self.ids[name] for name in split)
+        missing = sorted(set(all_classes) - defined - self.split)
         if missing:
             raise FastgenError(
                 "datamodel-code-generator did not generate the classes "
@@ -189,13 +253,29 @@ def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+def _variants(name: str) -> tuple[str, str]:
+    return (name + REQUEST).lower(), (name + RESPONSE).lower()
+
+
+def marks_read_write(node: Any) -> bool:
+    """Whether a schema, or any schema inside it, marks a property readOnly or
+    writeOnly (a property *named* readOnly has a schema, not True, as its value)."""
+    if isinstance(node, dict):
+        if node.get("readOnly") is True or node.get("writeOnly") is True:
+            return True
+        return any(marks_read_write(value) for value in node.values())
+    if isinstance(node, list):
+        return any(marks_read_write(item) for item in node)
+    return False
+
+
 @lru_cache(maxsize=8)
-def _generate_module(document_json: str) -> str:
+def _generate_module(document_json: str, read_write: bool) -> str:
     """Generation is the slow step and ``fastgen new`` compiles twice (check, render)."""
-    return _datamodel_codegen(json.loads(document_json))
+    return _datamodel_codegen(json.loads(document_json), read_write=read_write)
 
 
-def _datamodel_codegen(document: dict[str, Any]) -> str:
+def _datamodel_codegen(document: dict[str, Any], *, read_write: bool) -> str:
     from datamodel_code_generator import (
         DataModelType,
         InputFileType,
@@ -203,9 +283,22 @@ def _datamodel_codegen(document: dict[str, Any]) -> str:
         NamingStrategy,
         OpenAPIScope,
         PythonVersion,
+        ReadOnlyWriteOnlyModelType,
         generate,
     )
 
+    # Only a document that marks properties gets the option, so the models of
+    # every other document stay what they were. Request/response variants replace
+    # the schema's own model (no third class nobody uses), and the generator
+    # decides them from the schema graph: a schema that holds a split one splits too.
+    split: dict[str, Any] = (
+        {
+            "read_only_write_only_model_type": ReadOnlyWriteOnlyModelType.RequestResponse,
+            "dedupe_request_response_variants": True,
+        }
+        if read_write
+        else {}
+    )
     output = generate(
         document,
         input_file_type=InputFileType.OpenAPI,
@@ -234,6 +327,7 @@ def _datamodel_codegen(document: dict[str, Any]) -> str:
         # A property named Field shadows pydantic's Field in its class, and the
         # generator's import alias for that case misses root models: rename it.
         aliases={"Field": "Field_"},
+        **split,
     )
     if not isinstance(output, str):
         raise FastgenError("datamodel-code-generator wrote several modules, not one")
