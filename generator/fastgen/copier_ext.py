@@ -63,6 +63,7 @@ class FastgenExtension(Extension):
             pycode.pk_of,
             pycode.test_imports,
             pycode.database_test_imports,
+            pycode.health_test_imports,
             pycode.routers_imports,
             pycode.api_router_imports,
             pycode.api_hook_imports,

@@ -512,6 +512,29 @@ def database_test_imports(service: ServiceModel) -> str:
     return render_imports(imports, pkg)
 
 
+def health_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_health.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("gc", None),
+        ("signal", None),
+        ("collections.abc", "AsyncIterator"),
+        ("collections.abc", "Iterator"),
+        ("pathlib", "Path"),
+        ("anyio", None),
+        ("httpx", None),
+        ("pytest", None),
+        ("fastapi", "FastAPI"),
+        ("sqlalchemy.exc", "DBAPIError"),
+        (f"{pkg}.health", "Drain"),
+        (f"{pkg}.hooks.settings", "Settings"),
+        (f"{pkg}.main", "GC_YOUNG_THRESHOLD"),
+        (f"{pkg}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    return render_imports(imports, pkg)
+
+
 def routers_imports(service: ServiceModel) -> str:
     """Imports of ``routers/__init__.py``."""
     modules = [r.module for r in service.crud_resources]
