@@ -92,8 +92,9 @@ def main() -> None:
                 ready=f"{bases[name]}/readyz",
             )
         first = bases["as generated"]
-        for n in range(1, HOT_KEYS + 1):
+        for n in range(1, HOT_KEYS + 1):  # one database: the rows of both servers
             post(f"{first}/redis", row(n))
+            post(f"{first}/memory", row(n))  # misses of a missing row are not stored
         body_file = work / "row.json"
         body_file.write_bytes(fetch(f"{first}/redis/1"))
         bare_port = free_port()
