@@ -270,6 +270,9 @@ def check_store(http: httpx.Client) -> None:
     # ship_date is a date-time column: stored in UTC though SQLite keeps no offset,
     # answered as the same instant.
     assert placed.json()["ship_date"] == "2026-01-10T08:00:00Z"
+    # An instant before year 1 in UTC has no stored form: the caller's mistake.
+    early = {**order, "ship_date": "0001-01-01T00:30:00+01:00"}
+    assert http.post("/orders", json=early, headers=ALICE).status_code == 422
     order_url = f"/orders/{placed.json()['id']}"
     fetched = http.get(order_url, headers=ALICE)
     assert (fetched.headers["x-cache"], fetched.json()) == ("MISS", placed.json())
