@@ -11,6 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "bookstore.yaml"
+NASTY = REPO / "tests" / "specs" / "nasty.yaml"
 
 
 def run_fastgen(
@@ -47,6 +48,24 @@ def server_bookstore(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(
         [".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev,mysql]"],
         cwd=project,
+        check=True,
+        capture_output=True,
+    )
+    return project
+
+
+@pytest.fixture(scope="session")
+def server_nasty(
+    server_bookstore: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """tests/specs/nasty.yaml (every field type, datetimes with offsets) installed
+    beside the bookstore: same dependencies, so it costs no venv of its own."""
+    from fastgen.render import new_project
+
+    project = new_project(NASTY, tmp_path_factory.mktemp("dbproj") / "nasty")
+    python = server_bookstore / ".venv" / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "-e", project],
         check=True,
         capture_output=True,
     )

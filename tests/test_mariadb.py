@@ -18,11 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.render import new_project
-
-from .conftest import REPO, free_port
-
-NASTY = REPO / "tests" / "specs" / "nasty.yaml"
+from .conftest import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -112,22 +108,15 @@ def test_generated_tests_pass_on_mariadb(server_bookstore: Path, mariadb: str) -
 
 
 def test_every_field_type_on_mariadb(
-    server_bookstore: Path, mariadb: str, tmp_path: Path
+    server_bookstore: Path, server_nasty: Path, mariadb: str
 ) -> None:
     """tests/specs/nasty.yaml: enum, JSON, UUID, decimal and boolean defaults,
-    datetimes with offsets, long names. Installed beside the bookstore (same
-    dependencies), so it costs one generated-suite run, not a venv."""
-    project = new_project(NASTY, tmp_path / "nasty")
+    datetimes with offsets, long names: its whole generated suite."""
     venv = server_bookstore / ".venv" / "bin"
-    subprocess.run(
-        [venv / "python", "-m", "pip", "install", "-q", "--no-deps", "-e", project],
-        check=True,
-        capture_output=True,
-    )
     env = {**os.environ, "TEST_DATABASE_URL": createdb(mariadb, "nasty")}
     result = subprocess.run(
         [venv / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
+        cwd=server_nasty,
         env=env,
         capture_output=True,
         text=True,

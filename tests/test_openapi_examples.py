@@ -4,7 +4,7 @@ examples/petstore.yaml (the corpus petstore with a table and two cached reads; t
 user's ``refine`` applies its ``tags`` filter), examples/store.yaml (private order
 reads behind a bearer scheme; an inventory whose cache writes to other resources
 clear; lists filtered and paged by the generated code; a readOnly id and a writeOnly
-property) and examples/billing.yaml
+property; a date-time column) and examples/billing.yaml
 (Billingo partners and documents: a partner update clears the cached documents) are
 generated, with the user's hooks written, installed in the shared venv and served by
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
@@ -231,7 +231,11 @@ def check_petstore(http: httpx.Client) -> None:
 
 def check_store(http: httpx.Client) -> None:
     pet = http.post("/pets", json={"name": "Rex"}).json()
-    order = {"pet_id": pet["id"], "quantity": 2}
+    order = {
+        "pet_id": pet["id"],
+        "quantity": 2,
+        "ship_date": "2026-01-10T10:00:00+02:00",
+    }
 
     # Cross-resource invalidation: the inventory is cleared by pet and order writes.
     inventory = http.get("/store/inventory")
@@ -263,8 +267,15 @@ def check_store(http: httpx.Client) -> None:
     )
     assert http.get("/orders", headers={"if-none-match": etag}).status_code == 401
 
+    # ship_date is a date-time column: stored in UTC though SQLite keeps no offset,
+    # answered as the same instant.
+    assert placed.json()["ship_date"] == "2026-01-10T08:00:00Z"
+    # An instant before year 1 in UTC has no stored form: the caller's mistake.
+    early = {**order, "ship_date": "0001-01-01T00:30:00+01:00"}
+    assert http.post("/orders", json=early, headers=ALICE).status_code == 422
     order_url = f"/orders/{placed.json()['id']}"
-    assert http.get(order_url, headers=ALICE).headers["x-cache"] == "MISS"
+    fetched = http.get(order_url, headers=ALICE)
+    assert (fetched.headers["x-cache"], fetched.json()) == ("MISS", placed.json())
     assert http.get(order_url, headers=ALICE).headers["x-cache"] == "HIT"
     assert http.get(order_url).status_code == 401
 

@@ -96,6 +96,26 @@ def test_generated_tests_pass_on_postgresql(
     assert " passed" in result.stdout
 
 
+def test_datetimes_keep_their_instant_on_postgresql(
+    server_bookstore: Path, server_nasty: Path, postgres: str
+) -> None:
+    """The bookstore has no datetime column: tests/specs/nasty.yaml's database test
+    (a UTCTimestamp round trip) and table tests (datetimes sent with +02:00)."""
+    env = {**os.environ, "TEST_DATABASE_URL": createdb(postgres, "nasty")}
+    result = subprocess.run(
+        [server_bookstore / ".venv" / "bin" / "python", "-m", "pytest", "-q"]
+        + ["-p", "no:cacheprovider", "tests/test_database.py"]
+        + ["tests/test_a_resource_with_a_rather_long_name.py"],
+        cwd=server_nasty,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout
+
+
 def test_migrations_apply_to_postgresql(server_bookstore: Path, postgres: str) -> None:
     env = {**os.environ, "DATABASE_URL": createdb(postgres, "migrated")}
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):

@@ -71,6 +71,11 @@ def _orm_py_type(field: FieldModel) -> str:
     return field.py_type
 
 
+def _orm_sa_type(field: FieldModel) -> str:
+    """The column type in the model; migrations keep ``field.sa_type``, its DDL."""
+    return "UTCTimestamp()" if field.type == "datetime" else field.sa_type
+
+
 def orm_column(field: FieldModel) -> str:
     """The ``name: Mapped[...] = mapped_column(...)`` line of one field (indented 4)."""
     py_type = _orm_py_type(field)
@@ -80,7 +85,7 @@ def orm_column(field: FieldModel) -> str:
     if field.ref_table:
         args.append(f"ForeignKey({pystr(f'{field.ref_table}.{field.ref_column}')})")
     elif not (field.primary_key and field.type == "integer"):
-        args.append(field.sa_type)
+        args.append(_orm_sa_type(field))
     if field.primary_key:
         args.append("primary_key=True")
     if field.index and not field.unique:
@@ -101,6 +106,8 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
     for field in (resource.pk, *resource.fields):
         if field.ref_table:
             imports.append(("sqlalchemy", "ForeignKey"))
+        elif field.type == "datetime":
+            imports.append((f"{package}.db", "UTCTimestamp"))
         elif not (field.primary_key and field.type == "integer"):
             imports.append(("sqlalchemy", field.sa_type.split("(")[0]))
         py_type = _orm_py_type(field)
@@ -509,6 +516,16 @@ def database_test_imports(service: ServiceModel) -> str:
         (f"{pkg}.main", "create_app"),
         ("conftest", "settings_for"),
     ]
+    if service.uses_datetime:
+        imports += [
+            ("datetime as dt", None),
+            ("fastapi", "FastAPI"),
+            ("sqlalchemy", "Column"),
+            ("sqlalchemy", "MetaData"),
+            ("sqlalchemy", "Table"),
+            ("sqlalchemy", "select"),
+            (f"{pkg}.db", "UTCTimestamp"),
+        ]
     return render_imports(imports, pkg)
 
 

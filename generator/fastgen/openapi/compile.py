@@ -1425,7 +1425,7 @@ def _sample(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
             return _NO_SAMPLE
         fmt = schema.get("format")
         special = {
-            "date-time": "2024-01-01T12:00:00Z",
+            "date-time": "2024-01-01T12:00:00+02:00",
             "date": "2024-01-01",
             "uuid": "00000000-0000-4000-8000-000000000001",
             "email": "someone@example.com",
