@@ -303,6 +303,47 @@ def cachebench(work: Path) -> tuple[Path, Path, Path]:
     return project, python, hot_lua
 
 
+def serve_variants(
+    started: Servers, work: Path, project: Path, python: Path, apps: dict[str, str]
+) -> dict[str, int]:
+    """A redis-server (nice -10, on the load core) and one server per ``apps`` entry
+    (name -> ASGI app of the generated project or of bench/), all on one database and
+    one Redis: the port of each."""
+    redis_port = free_port()
+    redis_argv = ["redis-server", "--port", str(redis_port), "--save", ""]
+    started.start("redis", ["nice", "-n", "-10", *redis_argv], core=LOAD_CORE)
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(BENCH),
+    }
+    ports = {}
+    for name, target in apps.items():
+        ports[name] = free_port()
+        ready = f"http://127.0.0.1:{ports[name]}/readyz"
+        label = re.sub(r"[^a-z0-9]+", "-", name.lower())
+        started.uvicorn(
+            label, python, target, ports[name], env=env, cwd=project, ready=ready
+        )
+    return ports
+
+
+def serve_baseline(started: Servers, python: Path, body_file: Path, app: str) -> int:
+    """``app`` of baseline_apps ("raw" or "bare") answering ``body_file``: its port."""
+    port = free_port()
+    started.uvicorn(
+        app,
+        python,
+        f"baseline_apps:{app}",
+        port,
+        env={"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)},
+        cwd=BENCH,
+        ready=f"http://127.0.0.1:{port}/const/1",
+    )
+    return port
+
+
 def round_robin(
     targets: dict[str, tuple[int, str]], script: Path, rounds: int, duration: float
 ) -> dict[str, Result]:
@@ -414,26 +455,8 @@ def main() -> None:
         body_file.write_bytes(body)
         print(f"row: {len(body)} bytes of JSON", flush=True)
 
-        bench_env = {"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)}
-        raw_port, bare_port = free_port(), free_port()
-        started.uvicorn(
-            "raw",
-            ours,
-            "baseline_apps:raw",
-            raw_port,
-            env=bench_env,
-            cwd=BENCH,
-            ready=f"http://127.0.0.1:{raw_port}/",
-        )
-        started.uvicorn(
-            "bare",
-            ours,
-            "baseline_apps:bare",
-            bare_port,
-            env=bench_env,
-            cwd=BENCH,
-            ready=f"http://127.0.0.1:{bare_port}/const/1",
-        )
+        raw_port = serve_baseline(started, ours, body_file, "raw")
+        bare_port = serve_baseline(started, ours, body_file, "bare")
         fc2_env = {
             "BENCH_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
             "BENCH_REDIS_URL": redis_url,

@@ -24,15 +24,14 @@ import urllib.request
 from pathlib import Path
 
 from cache import (
-    BENCH,
     HOT_KEYS,
-    LOAD_CORE,
     UNIQUE_LUA,
     cachebench,
     fetch,
-    free_port,
     post,
     row,
+    serve_baseline,
+    serve_variants,
     servers,
     wrk,
 )
@@ -65,49 +64,20 @@ def main() -> None:
     unique_lua = work / "unique.lua"
     unique_lua.write_text(UNIQUE_LUA % {"keys": HOT_KEYS})
     with servers(work) as started:
-        redis_port = free_port()
-        redis_argv = ["redis-server", "--port", str(redis_port), "--save", ""]
-        started.start("redis", ["nice", "-n", "-10", *redis_argv], core=LOAD_CORE)
-        env = {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(BENCH),
-        }
         apps = {
             "as generated": "cachebench.main:app",
             "default gc": "gc_default_app:app",
         }
-        bases = {}
-        for name, target in apps.items():
-            port = free_port()
-            bases[name] = f"http://127.0.0.1:{port}"
-            started.uvicorn(
-                name.replace(" ", "-"),
-                ours,
-                target,
-                port,
-                env=env,
-                cwd=project,
-                ready=f"{bases[name]}/readyz",
-            )
+        ports = serve_variants(started, work, project, ours, apps)
+        bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         first = bases["as generated"]
         for n in range(1, HOT_KEYS + 1):  # one database: the rows of both servers
             post(f"{first}/redis", row(n))
             post(f"{first}/memory", row(n))  # misses of a missing row are not stored
         body_file = work / "row.json"
         body_file.write_bytes(fetch(f"{first}/redis/1"))
-        bare_port = free_port()
+        bare_port = serve_baseline(started, ours, body_file, "bare")
         bare = f"http://127.0.0.1:{bare_port}"
-        started.uvicorn(
-            "bare",
-            ours,
-            "baseline_apps:bare",
-            bare_port,
-            env={"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)},
-            cwd=BENCH,
-            ready=f"{bare}/const/1",
-        )
         for base in bases.values():
             wrk(base, hot_lua, "/redis/", "warm", duration=2)
         print("round  entries  bare p99 | redis hit p99 (x bare), collections 0/1/2")

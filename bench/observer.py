@@ -28,6 +28,7 @@ from cache import (
     post,
     round_robin,
     row,
+    serve_baseline,
     servers,
 )
 
@@ -83,16 +84,7 @@ def main() -> None:
             post(f"{first}/memory", row(n))
         body_file = work / "row.json"
         body_file.write_bytes(fetch(f"{first}/memory/1"))
-        raw_port = free_port()
-        started.uvicorn(
-            "raw",
-            ours,
-            "baseline_apps:raw",
-            raw_port,
-            env={"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)},
-            cwd=BENCH,
-            ready=f"http://127.0.0.1:{raw_port}/",
-        )
+        raw_port = serve_baseline(started, ours, body_file, "raw")
         targets = {
             "raw ASGI constant": (raw_port, "/const/"),
             **{name: (port, "/memory/") for name, port in ports.items()},

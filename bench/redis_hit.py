@@ -22,15 +22,14 @@ import tempfile
 from pathlib import Path
 
 from cache import (
-    BENCH,
     HOT_KEYS,
-    LOAD_CORE,
     cachebench,
     fetch,
-    free_port,
     post,
     round_robin,
     row,
+    serve_baseline,
+    serve_variants,
     servers,
 )
 
@@ -48,48 +47,18 @@ def main() -> None:
     work = args.workdir
     project, ours, hot_lua = cachebench(work)
     with servers(work) as started:
-        redis_port = free_port()
-        redis_argv = ["redis-server", "--port", str(redis_port), "--save", ""]
-        started.start("redis", ["nice", "-n", "-10", *redis_argv], core=LOAD_CORE)
-        env = {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(BENCH),
-        }
         apps = {
             "redis hit, hiredis": "cachebench.main:app",
             "redis hit, pipelined reads": "pipelined_app:app",
             "redis hit, Python parser": "hiredis_off_app:app",
         }
-        ports = {}
-        for name, target in apps.items():
-            ports[name] = free_port()
-            base = f"http://127.0.0.1:{ports[name]}"
-            started.uvicorn(
-                name.replace(" ", "-").replace(",", ""),
-                ours,
-                target,
-                ports[name],
-                env=env,
-                cwd=project,
-                ready=f"{base}/readyz",
-            )
+        ports = serve_variants(started, work, project, ours, apps)
         first = f"http://127.0.0.1:{ports['redis hit, hiredis']}"
         for n in range(1, HOT_KEYS + 1):
             post(f"{first}/redis", row(n))
         body_file = work / "row.json"
         body_file.write_bytes(fetch(f"{first}/redis/1"))
-        bare_port = free_port()
-        started.uvicorn(
-            "bare",
-            ours,
-            "baseline_apps:bare",
-            bare_port,
-            env={"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)},
-            cwd=BENCH,
-            ready=f"http://127.0.0.1:{bare_port}/const/1",
-        )
+        bare_port = serve_baseline(started, ours, body_file, "bare")
         targets = {
             "bare FastAPI constant": (bare_port, "/const/"),
             **{name: (port, "/redis/") for name, port in ports.items()},

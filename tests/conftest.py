@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -76,6 +77,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def assert_generated_tests_pass(
+    python: Path, project: Path, database_url: str, *paths: str
+) -> None:
+    """Run a generated project's own suite (or ``paths`` of it) on ``database_url``."""
+    result = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        cwd=project,
+        env={**os.environ, "TEST_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout
 
 
 def ruff(

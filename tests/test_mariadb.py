@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port
+from .conftest import assert_generated_tests_pass, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -94,17 +94,8 @@ def createdb(mariadb: str, name: str) -> str:
 
 
 def test_generated_tests_pass_on_mariadb(server_bookstore: Path, mariadb: str) -> None:
-    env = {**os.environ, "TEST_DATABASE_URL": createdb(mariadb, "tests")}
-    result = subprocess.run(
-        [".venv/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=server_bookstore,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert " passed" in result.stdout
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_bookstore, createdb(mariadb, "tests"))
 
 
 def test_every_field_type_on_mariadb(
@@ -112,18 +103,8 @@ def test_every_field_type_on_mariadb(
 ) -> None:
     """tests/specs/nasty.yaml: enum, JSON, UUID, decimal and boolean defaults,
     datetimes with offsets, long names: its whole generated suite."""
-    venv = server_bookstore / ".venv" / "bin"
-    env = {**os.environ, "TEST_DATABASE_URL": createdb(mariadb, "nasty")}
-    result = subprocess.run(
-        [venv / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=server_nasty,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert " passed" in result.stdout
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_nasty, createdb(mariadb, "nasty"))
 
 
 def test_migrations_apply_to_mariadb(server_bookstore: Path, mariadb: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port
+from .conftest import assert_generated_tests_pass, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -83,17 +83,8 @@ def createdb(postgres: str, name: str) -> str:
 def test_generated_tests_pass_on_postgresql(
     server_bookstore: Path, postgres: str
 ) -> None:
-    env = {**os.environ, "TEST_DATABASE_URL": createdb(postgres, "tests")}
-    result = subprocess.run(
-        [".venv/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=server_bookstore,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert " passed" in result.stdout
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_bookstore, createdb(postgres, "tests"))
 
 
 def test_datetimes_keep_their_instant_on_postgresql(
@@ -101,19 +92,13 @@ def test_datetimes_keep_their_instant_on_postgresql(
 ) -> None:
     """The bookstore has no datetime column: tests/specs/nasty.yaml's database test
     (a UTCTimestamp round trip) and table tests (datetimes sent with +02:00)."""
-    env = {**os.environ, "TEST_DATABASE_URL": createdb(postgres, "nasty")}
-    result = subprocess.run(
-        [server_bookstore / ".venv" / "bin" / "python", "-m", "pytest", "-q"]
-        + ["-p", "no:cacheprovider", "tests/test_database.py"]
-        + ["tests/test_a_resource_with_a_rather_long_name.py"],
-        cwd=server_nasty,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    assert_generated_tests_pass(
+        server_bookstore / ".venv" / "bin" / "python",
+        server_nasty,
+        createdb(postgres, "nasty"),
+        "tests/test_database.py",
+        "tests/test_a_resource_with_a_rather_long_name.py",
     )
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert " passed" in result.stdout
 
 
 def test_migrations_apply_to_postgresql(server_bookstore: Path, postgres: str) -> None:
