@@ -138,9 +138,13 @@ async def test_deleting_author_still_referenced_is_409(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     row = await make_book(app)
-    response = await client.delete(f"/authors/{row['author_id']}")
+    url = f"/authors/{row['author_id']}"
+    assert (await client.get(url)).status_code == 200  # now cached
+    response = await client.delete(url)
     assert response.status_code == 409
     assert response.json()["detail"]
+    # The delete was rolled back: nothing changed, so nothing is invalidated.
+    assert (await client.get(url)).headers["x-cache"] == "HIT"
 
 
 async def test_list_book_is_cached_until_a_write(
