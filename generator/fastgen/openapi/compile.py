@@ -107,11 +107,12 @@ def compile_api(api: ApiDescription) -> ServiceModel:
     has run: the compile then runs again knowing them. Its models are the same
     unless a name kept free for a variant no schema needed is now given back.
     """
-    first = _Compiler(api)
+    read_write = _marks_read_write(api)
+    first = _Compiler(api, read_write)
     model = first.run()
-    if not first.models.read_write:
+    if not read_write:
         return model
-    return _Compiler(api, first.models.split_ids).run()
+    return _Compiler(api, read_write, first.models.split_ids).run()
 
 
 def _marks_read_write(api: ApiDescription) -> bool:
@@ -256,13 +257,14 @@ _PKG = "{package}"
 
 class _Compiler:
     def __init__(
-        self, api: ApiDescription, split_ids: frozenset[str] | None = None
+        self,
+        api: ApiDescription,
+        read_write: bool = False,
+        split_ids: frozenset[str] | None = None,
     ) -> None:
         self.api = api
         self.problems: list[Problem] = []
-        self.models = ModelSet(
-            api.schemas, api.openapi_version, _marks_read_write(api), split_ids
-        )
+        self.models = ModelSet(api.schemas, api.openapi_version, read_write, split_ids)
         self.resources_by_op: dict[str, tuple[Resource, str]] = {
             op_name: (resource, crud)
             for resource in api.resources
