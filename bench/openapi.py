@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = REPO / "tests" / "corpus"
 FCG_VERSION = "0.8.1"
 FCG_VENV = Path.home() / ".cache" / "fastgen-bench" / f"fcg-{FCG_VERSION}"
 Tool = Callable[[Path, Path], subprocess.CompletedProcess[bytes]]

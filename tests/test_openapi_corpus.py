@@ -1,4 +1,4 @@
-"""Every real document in the shared corpus loads whole and compiles.
+"""Every real document in the corpus (tests/corpus/) loads whole and compiles.
 
 Loading means: every operation MANIFEST.tsv counts is described (none dropped), with
 exactly the warnings listed here, and the webhooks and callbacks the document sends.
@@ -17,7 +17,7 @@ import pytest
 from fastgen.openapi import read_openapi
 from fastgen.openapi.compile import compile_api
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 with (CORPUS / "MANIFEST.tsv").open(newline="") as manifest:
     ROWS = {row["file"]: row for row in csv.DictReader(manifest, delimiter="\t")}
 

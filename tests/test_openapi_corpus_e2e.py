@@ -1,6 +1,6 @@
 """Every corpus document, end to end: generate, install, import, round-trip, test, fuzz.
 
-For each document of ../shared/corpus/MANIFEST.tsv (a multi-file one by its root
+For each document of tests/corpus/MANIFEST.tsv (a multi-file one by its root
 file) ``fastgen new`` generates a project, which is installed into the shared venv
 (tests/conftest.py: the common dependencies are installed once, each project adds
 only itself). Then, one test each, so a failure names the document and the step:
