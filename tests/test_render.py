@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.inputs import SCHEMA_MODELINE
 from fastgen.render import new_project
 
 from .conftest import EXAMPLE, REPO, ruff, run_fastgen
@@ -44,8 +45,9 @@ def test_generation_is_deterministic(bookstore: Path, tmp_path: Path) -> None:
     assert tree(again) == tree(bookstore)
 
 
-def test_spec_is_copied_verbatim(bookstore: Path) -> None:
-    assert (bookstore / "fastgen.yaml").read_text() == EXAMPLE.read_text()
+def test_spec_is_copied_verbatim_after_the_schema_modeline(bookstore: Path) -> None:
+    text = (bookstore / "fastgen.yaml").read_text()
+    assert text == f"{SCHEMA_MODELINE}\n{EXAMPLE.read_text()}"
 
 
 @pytest.mark.parametrize("spec", ["bookstore", "nasty", "queue"])

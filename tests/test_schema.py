@@ -18,6 +18,17 @@ def test_checked_in_schema_is_up_to_date() -> None:
     )
 
 
+def test_template_ships_the_current_schema() -> None:
+    """Generated projects get it as .fastgen/fastgen.schema.json (fastgen.yaml's
+    modeline points there). It is a plain file of the template, not rendered from the
+    running fastgen, so an update's old side keeps the old schema and the change shows."""
+    (shipped,) = (REPO / "templates").glob("*/fastgen.schema.json")
+    assert shipped.read_text() == json.dumps(spec_json_schema(), indent=2) + "\n", (
+        f"{shipped.relative_to(REPO)} is stale: run `fastgen schema > "
+        f"'{shipped.relative_to(REPO)}'`"
+    )
+
+
 def test_example_validates_against_the_schema() -> None:
     spec = yaml.safe_load(EXAMPLE.read_text())
     jsonschema.validate(spec, spec_json_schema())

@@ -285,7 +285,7 @@ def test_pip_installed_fastgen_generates_and_updates(tmp_path: Path) -> None:
     )
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    wheel = next(wheels.glob("fastgen-*.whl"))
+    wheel = next(wheels.glob("fastgen_service-*.whl"))
     subprocess.run(
         [str(venv / "bin" / "pip"), "install", "-q", str(wheel)],
         check=True,

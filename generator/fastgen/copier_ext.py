@@ -20,7 +20,12 @@ from jinja2_ansible_filters.core_filters import to_nice_yaml
 
 from fastgen import __version__, pycode
 from fastgen.formatting import format_python, needs_ruff
-from fastgen.inputs import compile_answer, project_spec, spec_file_name
+from fastgen.inputs import (
+    compile_answer,
+    project_file_text,
+    project_spec,
+    spec_file_name,
+)
 from fastgen.migrations import initial_migration, pending_change, schema_json
 from fastgen.service import ServiceModel, pyliteral, pystr
 
@@ -182,8 +187,8 @@ def spec_file_text(spec: Any) -> str:
     OpenAPI document through PyYAML's pure-Python emitter for nothing.
     """
     if own_spec_file is not None and own_spec_file[0] == content_key(spec):
-        return own_spec_file[1]
-    return to_nice_yaml(spec, sort_keys=False)
+        return project_file_text(spec, own_spec_file[1])
+    return project_file_text(spec, to_nice_yaml(spec, sort_keys=False))
 
 
 # (content key of the answer, text of the file it was read from), set by

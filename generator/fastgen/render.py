@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from fastgen import __version__, copier_ext
 from fastgen.copier_ext import content_key, remember
 from fastgen.errors import FastgenError
 from fastgen.formatting import format_python_batch
-from fastgen.inputs import read_input_file, spec_file_name
+from fastgen.inputs import project_file_text, read_input_file, spec_file_name
 from fastgen.template_repo import template_source
 
 
@@ -35,14 +34,17 @@ def new_project(spec_path: Path, destination: Path) -> Path:
     if not own_file:
         render(data, destination)
         return destination
-    # Keep the user's own file (comments and all) as the project's source of truth;
-    # a bundled OpenAPI document stays as rendered from the answer (above).
-    copier_ext.own_spec_file = (content_key(data), spec_path.read_text("utf-8"))
+    # Keep the user's own file (comments, line endings and all) as the project's
+    # source of truth; a bundled OpenAPI document stays as rendered from the answer
+    # (above). A fastgen.yaml gains the schema modeline (``project_file_text``).
+    text = spec_path.read_bytes().decode("utf-8")
+    copier_ext.own_spec_file = (content_key(data), text)
     try:
         render(data, destination)
     finally:
         copier_ext.own_spec_file = None
-    shutil.copyfile(spec_path, destination / spec_file_name(data))
+    target = destination / spec_file_name(data)
+    target.write_bytes(project_file_text(data, text).encode("utf-8"))
     return destination
 
 
