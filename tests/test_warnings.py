@@ -116,3 +116,29 @@ def test_a_message_naming_a_schema_is_located_at_it() -> None:
         ),
         "api.yaml:1:1: #: datamodel-code-generator: something else",
     ]
+
+
+def test_required_on_a_property_makes_the_field_required() -> None:
+    from fastgen.inputs import read_input_file
+
+    read = read_input_file(WARN / "required-on-property.yaml")
+    assert read.model.api is not None
+    assert "class Pet(BaseModel):\n    name: str\n" in read.model.api.models_source
+    assert [w.message.split(": ", 1)[0] for w in read.warnings] == [
+        "#/components/schemas/Pet/properties/name/required"
+    ]
+
+
+def test_strict_refuses_what_is_read_as_meant(tmp_path: Path) -> None:
+    spec = WARN / "default-null.yaml"
+    out = tmp_path / "out"
+    result = run_fastgen("new", "--strict", str(spec), "-o", str(out))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        (
+            f"{spec}:7:67: #/paths/~1pets/get/parameters/0/schema/default: default: null "
+            "but the schema is not nullable; read as no default (an error with --strict)"
+        ),
+        "1 problem found; nothing written.",
+    ]
+    assert not out.exists()

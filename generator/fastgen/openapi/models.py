@@ -227,7 +227,17 @@ class ModelSet:
         if not all_classes:
             return HEADER + "\n"
         document = json.dumps(self.document(), sort_keys=True)
-        source, said = _generate_module(document, self.read_write)
+        from datamodel_code_generator import Error as DatamodelError
+
+        try:
+            source, said = _generate_module(document, self.read_write)
+        except DatamodelError as exc:
+            # A schema fastgen's checks let through but the generator cannot read:
+            # say which, rather than a traceback.
+            detail = self._document_pointers(str(exc).splitlines()[0])
+            raise FastgenError(
+                f"datamodel-code-generator cannot read the schemas: {detail}"
+            ) from None
         self.warnings = tuple(self._document_pointers(message) for message in said)
         defined = {
             node.name
