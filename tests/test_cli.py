@@ -58,3 +58,11 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("new", "validate", "schema"):
         assert command in result.stdout
+
+
+def test_every_command_that_reads_the_spec_has_strict() -> None:
+    for command in ("new", "validate", "update", "check", "migrate"):
+        result = run_fastgen(command, "--help")
+        assert result.returncode == 0
+        assert "--strict" in result.stdout, command
+        assert "Treat every warning about the spec as an error" in result.stdout
