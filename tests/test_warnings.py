@@ -142,3 +142,20 @@ def test_strict_refuses_what_is_read_as_meant(tmp_path: Path) -> None:
         "1 problem found; nothing written.",
     ]
     assert not out.exists()
+
+
+def test_check_names_the_projects_file_and_strict_refuses(tmp_path: Path) -> None:
+    project = tmp_path / "uspto"
+    assert run_fastgen("new", str(USPTO), "-o", str(project)).returncode == 0
+    identity = ("-c", "user.name=t", "-c", "user.email=t@localhost")
+    for args in (("init", "-q"), ("add", "-A"), (*identity, "commit", "-qm", "new")):
+        subprocess.run(["git", *args], cwd=project, check=True)
+    spec = project / "openapi.yaml"
+    located = [line.replace(str(USPTO), str(spec)) for line in FORMAT_WARNINGS]
+    result = run_fastgen("check", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == located
+    strict = run_fastgen("check", "--strict", cwd=project)
+    assert strict.returncode == 2
+    assert strict.stderr.splitlines()[-1] == "2 problems found."
+    assert strict.stderr.startswith(f"{spec}:205:25: ")
