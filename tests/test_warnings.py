@@ -159,3 +159,18 @@ def test_check_names_the_projects_file_and_strict_refuses(tmp_path: Path) -> Non
     assert strict.returncode == 2
     assert strict.stderr.splitlines()[-1] == "2 problems found."
     assert strict.stderr.startswith(f"{spec}:205:25: ")
+
+
+def test_parameters_are_read_as_meant() -> None:
+    from fastgen.openapi import read_openapi
+
+    (query,) = read_openapi(WARN / "location-case.yaml").operations[0].parameters
+    assert (query.location, query.required) == ("query", False)
+    (needed,) = read_openapi(WARN / "required-string.yaml").operations[0].parameters
+    assert needed.required is True
+    (typed,) = read_openapi(WARN / "type-case.yaml").operations[0].parameters
+    assert typed.schema is not None and typed.schema.schema == {"type": "integer"}
+    (named,) = read_openapi(WARN / "default-null.yaml").operations[0].parameters
+    assert named.schema is not None and named.schema.schema == {"type": "string"}
+    (get,) = read_openapi(WARN / "uppercase-method.yaml").operations
+    assert (get.method, get.path) == ("GET", "/pets")

@@ -165,6 +165,7 @@ def _types_are_valid(
         )
         return False
     allowed = TYPES_31 if is_31(version) else TYPES_30
+    kind = _lower_case_types(schema, loc, allowed, report)
     if not isinstance(kind, str | list):
         report.error((*loc, "type"), f"type must be one of: {', '.join(allowed)}")
         return False
@@ -184,6 +185,29 @@ def _types_are_valid(
             )
             return False
     return True
+
+
+def _lower_case_types(
+    schema: dict[str, Any], loc: Loc, allowed: tuple[str, ...], report: Report
+) -> Any:
+    """``type: Integer`` is integer: JSON Schema's type names are lower case."""
+    kind = schema["type"]
+    names = kind if isinstance(kind, list) else [kind]
+    fixed = [
+        name.lower()
+        if isinstance(name, str) and name not in allowed and name.lower() in allowed
+        else name
+        for name in names
+    ]
+    if fixed == names:
+        return kind
+    schema["type"] = fixed if isinstance(kind, list) else fixed[0]
+    report.warn(
+        (*loc, "type"),
+        f"type: {json.dumps(kind)} is not lower case, as JSON Schema requires; read "
+        f"as type: {json.dumps(schema['type'])}",
+    )
+    return schema["type"]
 
 
 def _default_matches_type(schema: dict[str, Any], loc: Loc, report: Report) -> None:
