@@ -71,7 +71,8 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
             found += locate_model_warnings(
                 model.api.model_warnings, document, source_map
             )
-        read = Input(document, model, document == data, tuple(dict.fromkeys(found)))
+        warnings = tuple(sorted(dict.fromkeys(found)))
+        read = Input(document, model, document == data, warnings)
     else:
         model = compile_service(validate_data(data, positions))
         read = Input(data, model, True)
