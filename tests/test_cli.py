@@ -22,7 +22,16 @@ def test_validate_reports_every_problem_with_exit_2(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{spec}:4:3: unknown key 'titel'")
     assert lines[1].startswith(f"{spec}:5:3: unknown key 'versio'")
-    assert lines[-1] == "2 problems found; nothing written."
+    assert lines[-1] == "2 problems found."  # validate never writes
+
+
+def test_new_with_a_bad_spec_says_nothing_was_written(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("fastgen: 1\nservice:\n  name: x\n  titel: y\n")
+    result = run_fastgen("new", str(spec), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == "1 problem found; nothing written."
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_file_is_exit_2(tmp_path: Path) -> None:
@@ -49,3 +58,11 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("new", "validate", "schema"):
         assert command in result.stdout
+
+
+def test_every_command_that_reads_the_spec_has_strict() -> None:
+    for command in ("new", "validate", "update", "check", "migrate"):
+        result = run_fastgen(command, "--help")
+        assert result.returncode == 0
+        assert "--strict" in result.stdout, command
+        assert "Treat every warning about the spec as an error" in result.stdout

@@ -25,9 +25,12 @@ def test_same_data_and_positions(name: str) -> None:
     assert (fast.values, fast.keys) == (pure.values, pure.keys)
 
 
-def test_syntax_errors_keep_the_detailed_message() -> None:
+def test_syntax_errors_name_where_the_construct_starts() -> None:
     with pytest.raises(loader.SpecError) as caught:
         loader.load_text("a: [b\n", "x.yaml")
     assert [str(p) for p in caught.value.problems] == [
-        "x.yaml:2:1: invalid YAML: expected ',' or ']', but got '<stream end>'"
+        (
+            "x.yaml:1:4: invalid YAML: '[' opened here is never closed: no ']' "
+            "before the end of the file (noticed at 2:1)"
+        )
     ]

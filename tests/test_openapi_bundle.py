@@ -318,7 +318,8 @@ def test_positions_point_into_the_file_that_holds_the_construct(tmp_path: Path) 
                 "openapi.yaml": HEAD + "paths:\n  /a: {$ref: p.yaml}\n",
                 "p.yaml": "get: [unclosed\n",
             },
-            "p.yaml:2:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "p.yaml:1:6: invalid YAML: '[' opened here is never closed: no ']' "
+            "before the end of the file (noticed at 2:1)",
             id="invalid-yaml-in-external-file",
         ),
         pytest.param(

@@ -234,7 +234,8 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             "fastgen: 1\nservice:\n  name: [shop\n",
-            "4:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "3:9: invalid YAML: '[' opened here is never closed: no ']' before the "
+            "end of the file (noticed at 4:1)",
             id="invalid-yaml",
         ),
     ],

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fastgen import __version__
-from fastgen.errors import FastgenError, SpecError
+from fastgen.errors import FastgenError, Problem, SpecError
 
 if TYPE_CHECKING:
     from fastgen.update import UpdateResult
@@ -33,23 +33,41 @@ SpecArg = Annotated[
 ]
 
 
-def _fail_spec(error: SpecError) -> None:
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Treat every warning about the spec as an error (exit 2, nothing written).",
+    ),
+]
+
+
+def _fail_spec(error: SpecError, *, writes: bool) -> None:
     for problem in error.problems:
         typer.echo(str(problem), err=True)
     count = len(error.problems)
-    typer.echo(
-        f"{count} problem{'s' if count != 1 else ''} found; nothing written.", err=True
-    )
+    found = f"{count} problem{'s' if count != 1 else ''} found"
+    typer.echo(f"{found}; nothing written." if writes else f"{found}.", err=True)
     raise typer.Exit(2)
 
 
+def _warn(warnings: tuple[Problem, ...]) -> None:
+    """Print what was read as meant, located like errors (``--strict`` refuses it)."""
+    for problem in warnings:
+        where = f"{problem.file}:{problem.line}:{problem.column}"
+        typer.echo(f"{where}: warning: {problem.message}", err=True)
+
+
 @contextmanager
-def _user_errors(failure_code: int) -> Iterator[None]:
-    """Turn fastgen's user-facing errors into messages and exit codes."""
+def _user_errors(failure_code: int, *, writes: bool = True) -> Iterator[None]:
+    """Turn fastgen's user-facing errors into messages and exit codes.
+
+    ``writes``: the command writes files, so a refused spec means nothing was.
+    """
     try:
         yield
     except SpecError as error:
-        _fail_spec(error)
+        _fail_spec(error, writes=writes)
     except FastgenError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(failure_code) from None
@@ -82,27 +100,33 @@ def new(
             "--output", "-o", help="Directory to create (default: the service name)."
         ),
     ] = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Generate a new project from SPEC."""
-    from fastgen.inputs import read_input
+    from fastgen.inputs import read_input_file
     from fastgen.render import new_project
 
     with _user_errors(2):
-        if output is None:
-            output = Path(read_input(spec)[1].package)
-        destination = new_project(spec, output)
+        read = read_input_file(spec, strict=strict)
+        _warn(read.warnings)
+        destination = new_project(spec, output or Path(read.model.package), read)
     typer.echo(f"Generated {destination}")
     typer.echo(f"Next: cd {destination} && pip install -e '.[dev]' && pytest")
 
 
 @app.command()
-def validate(spec: SpecArg) -> None:
-    """Check SPEC and print every problem as FILE:LINE:COL: message."""
-    from fastgen.inputs import read_input
+def validate(spec: SpecArg, strict: StrictOpt = False) -> None:
+    """Check SPEC and print every problem as FILE:LINE:COL: message (writes nothing)."""
+    from fastgen.inputs import read_input_file
 
-    with _user_errors(2):
-        read_input(spec)
-    typer.echo(f"{spec}: ok")
+    with _user_errors(2, writes=False):
+        warnings = read_input_file(spec, strict=strict).warnings
+    _warn(warnings)
+    count = len(warnings)
+    typer.echo(
+        f"{spec}: ok"
+        + (f" ({count} warning{'s' if count != 1 else ''})" if count else "")
+    )
 
 
 @app.command()
@@ -125,12 +149,17 @@ def update(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
     ] = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits."""
     from fastgen.update import preview, update_project
 
     with _user_errors(1):
-        result = preview(project) if dry_run else update_project(project)
+        if dry_run:
+            result = preview(project, strict=strict)
+        else:
+            result = update_project(project, strict=strict)
+    _warn(result.warnings)
     if dry_run:
         typer.echo(result.diff.rstrip() or "No changes.")
     _report(result, verb="would change" if dry_run else "changed")
@@ -139,12 +168,13 @@ def update(
 
 
 @app.command()
-def check(project: ProjectOpt = Path()) -> None:
+def check(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
     """Exit 1 if the committed code is stale with respect to its spec file or fastgen."""
     from fastgen.update import preview
 
-    with _user_errors(1):
-        result = preview(project)
+    with _user_errors(1, writes=False):
+        result = preview(project, strict=strict)
+    _warn(result.warnings)
     if result.clean:
         typer.echo("Up to date with the spec file.")
         return
@@ -174,12 +204,12 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
 
 
 @app.command()
-def migrate(project: ProjectOpt = Path()) -> None:
+def migrate(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
     """Write the Alembic revision for a schema change (after a plain `copier update`)."""
     from fastgen.update import migrate_project
 
     with _user_errors(1):
-        path = migrate_project(project)
+        path = migrate_project(project, strict=strict)
     typer.echo(
         f"Migration: {path}" if path else "The migrations already match the spec."
     )

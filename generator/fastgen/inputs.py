@@ -8,9 +8,11 @@ into one file when it was several). Everything downstream asks this module, so
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from fastgen.errors import Problem, SpecError
 from fastgen.service import ServiceModel, compile_service
 from fastgen.spec.loader import Positions, load_document
 from fastgen.spec.validate import validate_data
@@ -53,31 +55,58 @@ def project_file_text(data: Any, text: str) -> str:
     return SCHEMA_MODELINE + newline + text
 
 
+@dataclass(frozen=True)
+class Input:
+    """An input file, read: what copier stores and renders, and what to tell the user."""
+
+    answer: dict[str, Any]  # the ``spec`` answer; for OpenAPI the bundled document
+    model: ServiceModel
+    # Whether the answer is the file's own content. It is not when bundling an
+    # OpenAPI document changed it: several files joined into one, or values made
+    # plain (a YAML date becomes a string).
+    own_file: bool
+    warnings: tuple[Problem, ...] = ()  # read as meant; errors under ``strict``
+
+
 def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
     """Load, check and compile an input file: (the ``spec`` answer, its service model).
 
     For OpenAPI the answer is the bundled document (one self-contained mapping).
     Raises ``SpecError`` with every located problem.
     """
-    answer, model, _ = read_input_file(path)
-    return answer, model
+    read = read_input_file(path)
+    return read.answer, read.model
 
 
-def read_input_file(path: Path) -> tuple[dict[str, Any], ServiceModel, bool]:
-    """``read_input`` plus whether the answer is the file's own content.
-
-    It is not when bundling an OpenAPI document changed it: several files joined into
-    one, or values made plain (a YAML date becomes a string).
-    """
+def read_input_file(path: Path, *, strict: bool = False) -> Input:
+    """``read_input`` with its warnings; with ``strict`` every warning is an error."""
     data, positions = load_document(path)
     if is_openapi(data):
         from fastgen.openapi import describe_api, load_openapi
         from fastgen.openapi.compile import compile_api
+        from fastgen.openapi.model_warnings import locate_model_warnings
 
         document, source_map = load_openapi(path)
-        model = compile_api(describe_api(document, source_map))
-        return document, model, document == data
-    return data, compile_service(validate_data(data, positions)), True
+        api = describe_api(document, source_map)
+        model = compile_api(api)
+        found = [*api.warnings]
+        if model.api is not None:
+            found += locate_model_warnings(
+                model.api.model_warnings, document, source_map
+            )
+        warnings = tuple(sorted(dict.fromkeys(found)))
+        read = Input(document, model, document == data, warnings)
+    else:
+        model = compile_service(validate_data(data, positions))
+        read = Input(data, model, True)
+    if strict and read.warnings:
+        raise SpecError([strict_problem(warning) for warning in read.warnings])
+    return read
+
+
+def strict_problem(warning: Problem) -> Problem:
+    """A warning as ``--strict`` reports it: an error."""
+    return replace(warning, message=f"{warning.message} (an error with --strict)")
 
 
 def compile_answer(data: Any, origin: str) -> ServiceModel:

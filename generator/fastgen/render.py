@@ -16,16 +16,19 @@ from fastgen import __version__, copier_ext
 from fastgen.copier_ext import content_key, remember
 from fastgen.errors import FastgenError
 from fastgen.formatting import format_python_batch
-from fastgen.inputs import project_file_text, read_input_file, spec_file_name
+from fastgen.inputs import Input, project_file_text, read_input_file, spec_file_name
 from fastgen.template_repo import template_source
 
 
-def new_project(spec_path: Path, destination: Path) -> Path:
+def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
     """Validate ``spec_path`` and render a new project into ``destination``.
 
     Nothing is written unless the spec is valid; a failed render removes what it made.
+    ``read`` is the file already read (the CLI reads it first to report warnings).
     """
-    data, model, own_file = read_input_file(spec_path)
+    if read is None:
+        read = read_input_file(spec_path)
+    data, model, own_file = read.answer, read.model, read.own_file
     if destination.exists() and any(destination.iterdir()):
         raise FastgenError(
             f"{destination} exists and is not empty; choose a new directory"

@@ -386,6 +386,8 @@ class ApiModel:
     webhooks: tuple[ApiOperationModel, ...] = ()
     callbacks: tuple[ApiCallbacksModel, ...] = ()
     fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+    # datamodel-code-generator's warnings about the schemas (see openapi/models.py)
+    model_warnings: tuple[str, ...] = ()
 
     @property
     def outgoing(self) -> bool:

@@ -22,8 +22,9 @@ import yaml
 from copier.errors import CopierError
 
 from fastgen import __version__
-from fastgen.errors import FastgenError
-from fastgen.inputs import SPEC_FILES, project_spec, read_input
+from fastgen.copier_ext import remember
+from fastgen.errors import FastgenError, Problem
+from fastgen.inputs import SPEC_FILES, project_spec, read_input_file
 from fastgen.migrations import write_revision
 from fastgen.render import FastgenWorker
 from fastgen.template_repo import live_template_root, template_source
@@ -42,6 +43,7 @@ class UpdateResult:
     kept: list[str] = field(default_factory=list)
     migration: str | None = None
     diff: str = ""
+    warnings: tuple[Problem, ...] = ()  # about the spec file, read as meant
 
     @property
     def clean(self) -> bool:
@@ -76,11 +78,13 @@ def stored_spec(project: Path) -> dict[str, Any]:
     return answers["spec"]
 
 
-def update_project(project: Path) -> UpdateResult:
+def update_project(project: Path, *, strict: bool = False) -> UpdateResult:
     """Re-render ``project`` from its fastgen.yaml in place (the tree must be committed)."""
     project = project.resolve()
     stored_spec(project)
-    data, new_model = read_input(_spec_path(project))
+    read = read_input_file(_spec_path(project), strict=strict)
+    data, new_model = read.answer, read.model
+    remember(data, new_model)  # copier renders the new side from this same answer
     git(project, "rev-parse", "--show-toplevel")
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
@@ -89,6 +93,7 @@ def update_project(project: Path) -> UpdateResult:
         )
     _run_copier(project, data)
     result = _inspect(project)
+    result.warnings = read.warnings
     result.kept = _keep_user_files(project, result)
     migration = write_revision(project, new_model)
     if migration is not None:
@@ -164,10 +169,12 @@ def user_owned() -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines("gitignore", config["_skip_if_exists"])
 
 
-def migrate_project(project: Path) -> Path | None:
+def migrate_project(project: Path, *, strict: bool = False) -> Path | None:
     """Write the migration for the spec's schema change (after a plain copier update)."""
     stored_spec(project)
-    return write_revision(project, read_input(_spec_path(project))[1])
+    return write_revision(
+        project, read_input_file(_spec_path(project), strict=strict).model
+    )
 
 
 def _spec_path(project: Path) -> Path:
@@ -176,10 +183,12 @@ def _spec_path(project: Path) -> Path:
     return path
 
 
-def preview(project: Path) -> UpdateResult:
+def preview(project: Path, *, strict: bool = False) -> UpdateResult:
     """Run the update in a clone of the project (with the current fastgen.yaml)."""
     project = project.resolve()
     stored_spec(project)
+    # Read here, so problems name the project's file rather than the clone's.
+    warnings = read_input_file(_spec_path(project), strict=strict).warnings
     top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
     relative = project.relative_to(top)
     with tempfile.TemporaryDirectory(prefix="fastgen-preview-") as scratch:
@@ -192,6 +201,7 @@ def preview(project: Path) -> UpdateResult:
         if git(clone, "status", "--porcelain").strip():
             git(clone, *_identity(), "commit", "-q", "--no-verify", "-m", "preview")
         result = update_project(clone)
+        result.warnings = warnings
         git(clone, "add", "-A")
         result.diff = (
             git(clone, "diff", "--cached", "--stat")

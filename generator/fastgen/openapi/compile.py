@@ -339,6 +339,7 @@ class _Compiler:
                 ),
                 webhooks=tuple(_fill_operation(op, package) for op in webhooks),
                 fastapi_minimum=self.fastapi_minimum,
+                model_warnings=self.models.warnings,
                 callbacks=tuple(
                     ApiCallbacksModel(
                         group.var,

@@ -22,6 +22,7 @@ import json
 import keyword
 import re
 import subprocess
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +32,7 @@ from ruff.__main__ import find_ruff_bin
 
 from fastgen.errors import FastgenError
 from fastgen.formatting import format_python
+from fastgen.openapi.pointer import escape
 from fastgen.pyimports import LINE_LENGTH
 
 REF_PREFIX = "#/components/schemas/"
@@ -118,6 +120,9 @@ class ModelSet:
     ids: dict[str, str] = field(default_factory=dict)  # class -> its schema's id
     taken: set[str] = field(default_factory=set)
     variant_of: dict[str, str] = field(default_factory=dict)  # variant -> class
+    # What datamodel-code-generator warned about, its class pointers made the
+    # document's (``#/components/schemas/<key>``); set by ``generate``.
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         bases = {key: class_name(str(key)) for key in self.components}
@@ -222,7 +227,18 @@ class ModelSet:
         if not all_classes:
             return HEADER + "\n"
         document = json.dumps(self.document(), sort_keys=True)
-        source = _generate_module(document, self.read_write)
+        from datamodel_code_generator import Error as DatamodelError
+
+        try:
+            source, said = _generate_module(document, self.read_write)
+        except DatamodelError as exc:
+            # A schema fastgen's checks let through but the generator cannot read:
+            # say which, rather than a traceback.
+            detail = self._document_pointers(str(exc).splitlines()[0])
+            raise FastgenError(
+                f"datamodel-code-generator cannot read the schemas: {detail}"
+            ) from None
+        self.warnings = tuple(self._document_pointers(message) for message in said)
         defined = {
             node.name
             for node in ast.parse(source).body
@@ -248,6 +264,16 @@ class ModelSet:
             )
         return ruff_clean(source)
 
+    def _document_pointers(self, message: str) -> str:
+        """``message`` with each class's pointer made its component's pointer."""
+        keys = {name: key for key, name in self.names.items()}
+
+        def component(match: re.Match[str]) -> str:
+            key = keys.get(_unescape(match.group(1)))
+            return REF_PREFIX + escape(key) if key is not None else match.group(0)
+
+        return re.sub(re.escape(REF_PREFIX) + r"([^/\s'\",;:]+)", component, message)
+
 
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
@@ -270,9 +296,21 @@ def marks_read_write(node: Any) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _generate_module(document_json: str, read_write: bool) -> str:
-    """Generation is the slow step and ``fastgen new`` compiles twice (check, render)."""
-    return _datamodel_codegen(json.loads(document_json), read_write=read_write)
+def _generate_module(
+    document_json: str, read_write: bool
+) -> tuple[str, tuple[str, ...]]:
+    """The module and what the generator warned about, each message once.
+
+    Generation is the slow step: a document compiled again (``update`` renders the
+    new side from the same answer) reuses it, warnings included. The generator
+    reports through ``warnings``; recorded here, they never reach the terminal as
+    Python's raw text (nor become exceptions under ``-W error``): the input side
+    locates them in the document (``openapi/model_warnings.py``).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        source = _datamodel_codegen(json.loads(document_json), read_write=read_write)
+    return source, tuple(dict.fromkeys(str(w.message) for w in caught))
 
 
 def _datamodel_codegen(document: dict[str, Any], *, read_write: bool) -> str:

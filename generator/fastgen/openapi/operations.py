@@ -26,7 +26,7 @@ class Site:
     """Where an operation is written: its path item and the operation object."""
 
     path: str
-    method: str  # lower case, as the key is written
+    method: str  # lower case (the key may be capitalised: see _item_sites)
     node: dict[str, Any]
     loc: Loc
     item: dict[str, Any]
@@ -83,10 +83,28 @@ def _item_sites(path: str, node: Any, loc: Loc, resolver: Resolver) -> list[Site
         return []
     sites = []
     for key, operation in item.items():
-        if key in METHODS and isinstance(operation, dict):
-            sites.append(Site(path, key, operation, (*item_loc, key), item, item_loc))
-        elif key in METHODS:
+        method = key
+        if _capitalised_method(key, item):
+            # `GET:` means get; a document with both is ambiguous (rejected below).
+            method = key.lower()
+            report.warn(
+                (*item_loc, key),
+                f"method {key!r} is not lower case, as OpenAPI requires; read as "
+                f"{method}",
+                key=True,
+            )
+        if method in METHODS and isinstance(operation, dict):
+            site = Site(path, method, operation, (*item_loc, key), item, item_loc)
+            sites.append(site)
+        elif method in METHODS:
             report.error((*item_loc, key), "an operation must be a mapping")
+        elif isinstance(key, str) and key.lower() in METHODS:
+            report.error(
+                (*item_loc, key),
+                f"method {key!r} repeats {key.lower()} in other letter case; OpenAPI "
+                f"methods are lower case: keep one {key.lower()}",
+                key=True,
+            )
         elif key not in PATH_ITEM_KEYS and not str(key).startswith("x-"):
             report.error(
                 (*item_loc, key),
@@ -96,6 +114,16 @@ def _item_sites(path: str, node: Any, loc: Loc, resolver: Resolver) -> list[Site
                 key=True,
             )
     return sites
+
+
+def _capitalised_method(key: Any, item: dict[str, Any]) -> bool:
+    """``GET`` or ``Post`` where the path item has no ``get``/``post`` of its own."""
+    return (
+        isinstance(key, str)
+        and key != key.lower()
+        and key.lower() in METHODS
+        and key.lower() not in item
+    )
 
 
 def operation_names(sites: list[Site]) -> list[str]:

@@ -122,6 +122,14 @@ def _declared(node: Any, loc: Loc, resolver: Resolver) -> list[_Declared]:
                 f"in: {location} is Swagger 2.0; describe the body with requestBody",
             )
             continue
+        if isinstance(location, str) and location.lower() in LOCATIONS:
+            if location not in LOCATIONS:
+                resolver.report.warn(
+                    (*param_loc, "in"),
+                    f"in: {location} is not lower case, as OpenAPI requires; read as "
+                    f"in: {location.lower()}",
+                )
+            location = location.lower()
         if location not in LOCATIONS:
             hint = did_you_mean(str(location), list(LOCATIONS))
             resolver.report.error(
@@ -181,6 +189,13 @@ def _parameter(
         )
         return None
     required = node.get("required") is True
+    if isinstance(node.get("required"), str) and node["required"] in ("true", "false"):
+        required = node["required"] == "true"
+        report.warn(
+            (*loc, "required"),
+            f"required: {node['required']!r} is a string, not a boolean; read as "
+            f"required: {node['required']}",
+        )
     if declared.location == "path" and not required:
         report.warn(
             loc,

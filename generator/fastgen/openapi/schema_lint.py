@@ -40,7 +40,9 @@ def normalise_schemas(
             _nullable_in_31(schema, loc, report)
         else:
             _const_in_30(schema, loc, report)
+            _type_list_in_30(schema, loc, report)
         _null_in_enum(schema, loc, version, report)
+        _required_in_property(schema, loc, report)
         if _types_are_valid(schema, loc, version, report):
             _default_matches_type(schema, loc, report)
     return fixed
@@ -82,6 +84,51 @@ def _const_in_30(schema: dict[str, Any], loc: Loc, report: Report) -> None:
     )
 
 
+def _type_list_in_30(schema: dict[str, Any], loc: Loc, report: Report) -> None:
+    """``type: [string, "null"]`` in 3.0: one type and null say nullable: true."""
+    kind = schema.get("type")
+    if not isinstance(kind, list) or "null" not in kind:
+        return
+    concrete = [name for name in kind if name != "null"]
+    if len(concrete) != 1 or not isinstance(concrete[0], str):
+        return  # several types: not one 3.0 schema, rejected by _types_are_valid
+    schema["type"] = concrete[0]
+    schema["nullable"] = True
+    report.warn(
+        (*loc, "type"),
+        f"a list of types is OpenAPI 3.1; in 3.0 read as type: {concrete[0]} with "
+        "nullable: true",
+    )
+
+
+def _required_in_property(schema: dict[str, Any], loc: Loc, report: Report) -> None:
+    """Swagger-style ``required: true`` on a property: the object's ``required``."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    for name, prop in properties.items():
+        if not isinstance(prop, dict) or not isinstance(prop.get("required"), bool):
+            continue
+        where = (*loc, "properties", name, "required")
+        if prop.pop("required"):
+            listed = schema.get("required")
+            if not isinstance(listed, list):
+                listed = schema["required"] = []
+            if name not in listed:
+                listed.append(name)
+            report.warn(
+                where,
+                f"required: true belongs on the object (required: [{name}]), not on "
+                f"the property; read as required: [{name}]",
+            )
+        else:
+            report.warn(
+                where,
+                "required: false on a property is Swagger 2.0; properties are "
+                "optional unless the object lists them in required: ignored",
+            )
+
+
 def _null_in_enum(
     schema: dict[str, Any], loc: Loc, version: str, report: Report
 ) -> None:
@@ -118,6 +165,7 @@ def _types_are_valid(
         )
         return False
     allowed = TYPES_31 if is_31(version) else TYPES_30
+    kind = _lower_case_types(schema, loc, allowed, report)
     if not isinstance(kind, str | list):
         report.error((*loc, "type"), f"type must be one of: {', '.join(allowed)}")
         return False
@@ -139,12 +187,42 @@ def _types_are_valid(
     return True
 
 
+def _lower_case_types(
+    schema: dict[str, Any], loc: Loc, allowed: tuple[str, ...], report: Report
+) -> Any:
+    """``type: Integer`` is integer: JSON Schema's type names are lower case."""
+    kind = schema["type"]
+    names = kind if isinstance(kind, list) else [kind]
+    fixed = [
+        name.lower()
+        if isinstance(name, str) and name not in allowed and name.lower() in allowed
+        else name
+        for name in names
+    ]
+    if fixed == names:
+        return kind
+    schema["type"] = fixed if isinstance(kind, list) else fixed[0]
+    report.warn(
+        (*loc, "type"),
+        f"type: {json.dumps(kind)} is not lower case, as JSON Schema requires; read "
+        f"as type: {json.dumps(schema['type'])}",
+    )
+    return schema["type"]
+
+
 def _default_matches_type(schema: dict[str, Any], loc: Loc, report: Report) -> None:
     if "default" not in schema or "type" not in schema:
         return
     value = schema["default"]
     types = _types(schema)
     if value is None and (schema.get("nullable") is True or "null" in types):
+        return
+    if value is None:
+        del schema["default"]
+        report.warn(
+            (*loc, "default"),
+            "default: null but the schema is not nullable; read as no default",
+        )
         return
     if any(_is_of_type(value, name) for name in types):
         return

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from fastgen.errors import Problem, SpecError
+from fastgen.spec.yaml_errors import syntax_problem
 
 Loc = tuple[str | int, ...]
 # libyaml's parser gives the same nodes and marks as PyYAML's pure-Python one, several
@@ -121,12 +122,7 @@ def _load(loader_class: Any, text: str, display: str) -> tuple[Any, Positions]:
         builder = _Builder(loader, positions)
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(
-            [Problem(display, line, column, f"invalid YAML: {reason}")]
-        ) from None
+        raise SpecError([syntax_problem(exc, display)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(display, 1, 1, f"invalid YAML: {exc}")]) from None
     finally:
