@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from fastgen.render import new_project
 
@@ -87,6 +88,24 @@ async def handle(session: AsyncSession, author_id: int) -> AuthorStatsResponse:
     count, average = (await session.execute(query)).one()
     return AuthorStatsResponse(book_count=count, average_price=average or 0)
 '''
+
+
+def held_stats_spec(work: Path) -> Path:
+    """The example with its stats endpoint hand-written (AUTHOR_STATS), not an
+    aggregate: a body of our own can be held mid-request."""
+    spec = yaml.safe_load(EXAMPLE.read_text())
+    spec["endpoints"]["author_stats"] = {
+        "method": "GET",
+        "path": "/authors/{author_id}/stats",
+        "response": {"book_count": "integer", "average_price": "decimal"},
+        "cache": {
+            "ttl": 120,
+            "invalidated_by": ["book.create", "book.update", "book.delete"],
+        },
+    }
+    path = work / "bookstore.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -410,7 +429,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("load")
     (work / "control").mkdir()
-    project = new_project(EXAMPLE, work / "bookstore")
+    project = new_project(held_stats_spec(work), work / "bookstore")
     hooks = project / "src" / "bookstore" / "hooks" / "endpoints"
     (hooks / "author_stats.py").write_text(AUTHOR_STATS)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)
