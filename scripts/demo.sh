@@ -11,5 +11,5 @@ rm -rf bookstore
 cd bookstore
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[dev]'
-echo "Serving on http://127.0.0.1:8000 (docs at /docs); Ctrl-C stops it."
+echo "Serving on http://127.0.0.1:${PORT:-8000} (docs at /docs); Ctrl-C stops it."
 exec .venv/bin/uvicorn bookstore.main:app --host 127.0.0.1 --port "${PORT:-8000}"
