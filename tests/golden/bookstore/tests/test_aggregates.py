@@ -61,7 +61,8 @@ async def test_author_stats(app: FastAPI, client: httpx.AsyncClient) -> None:
     second = await client.get(url)
     assert second.headers["x-cache"] == "HIT"
     assert second.json() == first.json()
-    await add(7)  # a write to book invalidates the cached answer
+    # A write to book invalidates the cached answer:
+    await add(7)
     after = await client.get(url)
     assert after.status_code == 200, after.text
     assert after.headers["x-cache"] == "MISS"
