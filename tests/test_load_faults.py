@@ -32,11 +32,10 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from fastgen.render import new_project
 
-from .conftest import EXAMPLE, REPO
+from .conftest import REPO, hand_written_stats_example
 from .test_cache_integration import Redis, eventually, free_port
 from .test_postgres import as_postgres, postgres_bin
 
@@ -88,24 +87,6 @@ async def handle(session: AsyncSession, author_id: int) -> AuthorStatsResponse:
     count, average = (await session.execute(query)).one()
     return AuthorStatsResponse(book_count=count, average_price=average or 0)
 '''
-
-
-def held_stats_spec(work: Path) -> Path:
-    """The example with its stats endpoint hand-written (AUTHOR_STATS), not an
-    aggregate: a body of our own can be held mid-request."""
-    spec = yaml.safe_load(EXAMPLE.read_text())
-    spec["endpoints"]["author_stats"] = {
-        "method": "GET",
-        "path": "/authors/{author_id}/stats",
-        "response": {"book_count": "integer", "average_price": "decimal"},
-        "cache": {
-            "ttl": 120,
-            "invalidated_by": ["book.create", "book.update", "book.delete"],
-        },
-    }
-    path = work / "bookstore.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False))
-    return path
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -429,7 +410,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("load")
     (work / "control").mkdir()
-    project = new_project(held_stats_spec(work), work / "bookstore")
+    project = new_project(hand_written_stats_example(work), work / "bookstore")
     hooks = project / "src" / "bookstore" / "hooks" / "endpoints"
     (hooks / "author_stats.py").write_text(AUTHOR_STATS)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)

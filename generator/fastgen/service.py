@@ -454,7 +454,7 @@ class ServiceModel:
     pool_recycle: int
     statement_timeout: float
     cache_backend: str
-    redis_url: str | None
+    redis_url: str  # "" when none is configured (a str: older templates quote it)
     max_entries: int
     max_bytes: int
     resources: tuple[ResourceModel, ...]
@@ -579,7 +579,7 @@ def runtime_settings(
         "pool_recycle": database.pool_recycle,
         "statement_timeout": database.statement_timeout,
         "cache_backend": cache.backend,
-        "redis_url": cache.redis_url,
+        "redis_url": cache.redis_url or "",
         "max_entries": cache.max_entries,
         "max_bytes": cache.max_bytes,
     }
