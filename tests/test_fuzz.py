@@ -44,6 +44,7 @@ def test_values_no_column_holds_are_client_errors(bookstore_server: str) -> None
     huge = 2**70
     with httpx.Client(base_url=bookstore_server, timeout=10) as http:
         assert http.get(f"/authors/{huge}").status_code == 404
+        assert http.get(f"/authors/{huge}/stats").status_code == 422
         assert http.delete(f"/books/{huge}").status_code == 404
         assert http.get("/authors", params={"offset": huge}).status_code == 422
         author = http.post("/authors", json={"name": "A"}).json()
