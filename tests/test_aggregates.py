@@ -99,3 +99,19 @@ def test_avg_of_an_integer_is_a_float_and_min_of_an_enum_a_string(
     assert [(p.name, p.py_type) for p in sizes.params] == [("size", "ItemSize")]
     assert pycode.aggregate_query(sizes).endswith(").where(Item.size == size)")
     assert "func.coalesce(func.sum(Item.qty), 0)" in pycode.aggregate_query(sizes)
+
+
+def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> None:
+    """``SELECT count(*)`` with no FROM counts one row, whatever the table holds."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: shop}\nresources:\n  item:\n    path: /items\n"
+        "    fields:\n      qty: {type: integer}\n"
+        "endpoints:\n  totals:\n    method: GET\n    path: /totals\n"
+        "    aggregate: {from: item, fields: {everything: count}}\n"
+    )
+    totals = endpoint(spec, "totals")
+    assert pycode.aggregate_query(totals) == (
+        "    query = select(\n        func.count(),\n    ).select_from(Item)"
+    )
+    assert pycode.aggregate_names(totals) == ["everything"]

@@ -382,7 +382,11 @@ def aggregate_query(endpoint: EndpointModel) -> str:
         columns.append(f"select({key}).where({key} == {parent.param}).exists()")
     conditions = [f"{table}.{c.name} == {param}" for c, param in aggregate.where]
     body = "".join(f"        {c},\n" for c in columns)
-    where = f".where({', '.join(conditions)})" if conditions else ""
+    # Without a condition naming the table, count() alone would select from no
+    # table at all (and count one row).
+    where = (
+        f".where({', '.join(conditions)})" if conditions else f".select_from({table})"
+    )
     return f"    query = select(\n{body}    ){where}"
 
 
