@@ -27,10 +27,10 @@ def decimal_mean(values: list[str]) -> str | None:
 
 async def test_author_stats(app: FastAPI, client: httpx.AsyncClient) -> None:
     """Exact values before and after rows are added; cached until a write."""
-    author = await make_author(app, 1)
+    author_row = await make_author(app, 1)
     # The column values of the rows aggregated: the path says which.
     where: dict[str, Any] = {
-        "author_id": author["id"],
+        "author_id": author_row["id"],
     }
     url = f"/authors/{where['author_id']}/stats"
     rows: list[dict[str, Any]] = []
