@@ -233,6 +233,13 @@ AggregateFunction = Literal["count", "sum", "avg", "min", "max"]
 class AggregateColumn(SpecModel):
     """One function of one column, e.g. ``{avg: price}``: exactly one key."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
+
     count: Identifier | None = Field(None, description="Rows where it is not null.")
     sum: Identifier | None = Field(None, description="0 when no row matches.")
     avg: Identifier | None = Field(None, description="null when no row matches.")
