@@ -9,10 +9,29 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "bookstore.yaml"
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
+
+
+def hand_written_stats_example(directory: Path) -> Path:
+    """The example with ``author_stats`` hand-written (a hook), as before aggregates:
+    what an earlier release can render, and a body a test can hold mid-request."""
+    spec = yaml.safe_load(EXAMPLE.read_text())
+    spec["endpoints"]["author_stats"] = {
+        "method": "GET",
+        "path": "/authors/{author_id}/stats",
+        "response": {"book_count": "integer", "average_price": "decimal"},
+        "cache": {
+            "ttl": 120,
+            "invalidated_by": ["book.create", "book.update", "book.delete"],
+        },
+    }
+    path = directory / "bookstore.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
 
 
 def run_fastgen(

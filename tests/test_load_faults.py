@@ -35,7 +35,7 @@ import pytest
 
 from fastgen.render import new_project
 
-from .conftest import EXAMPLE, REPO
+from .conftest import REPO, hand_written_stats_example
 from .test_cache_integration import Redis, eventually, free_port
 from .test_postgres import as_postgres, postgres_bin
 
@@ -410,7 +410,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("load")
     (work / "control").mkdir()
-    project = new_project(EXAMPLE, work / "bookstore")
+    project = new_project(hand_written_stats_example(work), work / "bookstore")
     hooks = project / "src" / "bookstore" / "hooks" / "endpoints"
     (hooks / "author_stats.py").write_text(AUTHOR_STATS)
     run(sys.executable, "-m", "venv", ".venv", cwd=project)

@@ -91,13 +91,15 @@ def test_datetimes_keep_their_instant_on_postgresql(
     server_bookstore: Path, server_nasty: Path, postgres: str
 ) -> None:
     """The bookstore has no datetime column: tests/specs/nasty.yaml's database test
-    (a UTCTimestamp round trip) and table tests (datetimes sent with +02:00)."""
+    (a UTCTimestamp round trip), table tests (datetimes sent with +02:00) and
+    aggregates (every function, min and max of datetimes among them)."""
     assert_generated_tests_pass(
         server_bookstore / ".venv" / "bin" / "python",
         server_nasty,
         createdb(postgres, "nasty"),
         "tests/test_database.py",
         "tests/test_a_resource_with_a_rather_long_name.py",
+        "tests/test_aggregates.py",
     )
 
 

@@ -258,3 +258,149 @@ def test_all_shape_errors_are_reported_together(tmp_path: Path) -> None:
 def test_openapi_document_is_rejected_with_a_pointer(tmp_path: Path) -> None:
     found = problems(tmp_path, "openapi: 3.0.0\ninfo: {title: x, version: '1'}\n")
     assert found == ["1:10: OpenAPI input is not supported yet"]
+
+
+AGGREGATE = """\
+fastgen: 1
+service:
+  name: shop
+resources:
+  maker:
+    path: /makers
+    fields:
+      name: {type: string}
+  item:
+    path: /items
+    fields:
+      name: {type: string}
+      price: {type: decimal}
+      tags: {type: json}
+      maker_id: {type: ref, to: maker}
+endpoints:
+  stats:
+    method: GET
+    path: /makers/{maker_id}/stats
+    aggregate:
+      from: item
+      where: {maker_id: maker_id}
+      fields: {count: count, mean: {avg: price}}
+"""
+
+
+def test_valid_aggregate_loads(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(AGGREGATE)
+    aggregate = load_spec(path).endpoints["stats"].aggregate
+    assert aggregate is not None and aggregate.from_ == "item"
+    assert aggregate.fields["count"] == "count"
+    mean = aggregate.fields["mean"]
+    assert not isinstance(mean, str) and (mean.function, mean.column) == (
+        "avg",
+        "price",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "      from: item",
+            "      form: item",
+            "21:7: unknown key 'form' in endpoints.stats.aggregate; expected one of: "
+            "from, where, fields (did you mean 'from'?)",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "from: item",
+            "from: iten",
+            "21:13: endpoints.stats.aggregate.from: no resource named 'iten'; "
+            "expected one of: maker, item (did you mean 'item'?)",
+            id="unknown-resource",
+        ),
+        pytest.param(
+            "count: count,",
+            "count: cnt,",
+            "23:23: endpoints.stats.aggregate.fields.count: 'cnt' is not allowed; "
+            "expected 'count' (the matching rows) or one function of a column, e.g. "
+            "{avg: price} (did you mean 'count'?)",
+            id="not-count",
+        ),
+        pytest.param(
+            "{avg: price}",
+            "{avgg: price}",
+            "23:37: unknown key 'avgg' in endpoints.stats.aggregate.fields.mean; "
+            "expected one of: count, sum, avg, min, max (did you mean 'avg'?)",
+            id="unknown-function",
+        ),
+        pytest.param(
+            "{avg: price}",
+            "{avg: price, max: price}",
+            "23:36: endpoints.stats.aggregate.fields.mean: expected exactly one of "
+            "count, sum, avg, min, max naming a column, e.g. {avg: price}",
+            id="two-functions",
+        ),
+        pytest.param(
+            "{avg: price}",
+            "{avg: prise}",
+            "23:42: endpoints.stats.aggregate.fields.mean.avg: resource 'item' has no "
+            "column 'prise'; expected one of: id, name, price, tags, maker_id (did "
+            "you mean 'price'?)",
+            id="unknown-column",
+        ),
+        pytest.param(
+            "{avg: price}",
+            "{avg: name}",
+            "23:42: endpoints.stats.aggregate.fields.mean.avg: item.name is a string "
+            "column; avg takes a column of type integer, float, decimal",
+            id="wrong-column-type",
+        ),
+        pytest.param(
+            "where: {maker_id: maker_id}",
+            "where: {tags: maker_id}",
+            "22:15: endpoints.stats.aggregate.where.tags: item.tags is a json column; "
+            "a path parameter can equal a column of type ref, integer, string, uuid, "
+            "date, enum",
+            id="where-column-type",
+        ),
+        pytest.param(
+            "where: {maker_id: maker_id}",
+            "where: {maker_id: maker}",
+            "22:25: endpoints.stats.aggregate.where.maker_id: 'maker' is not a "
+            "parameter of path '/makers/{maker_id}/stats'",
+            id="where-not-a-parameter",
+        ),
+        pytest.param(
+            "where: {maker_id: maker_id}",
+            "where: {}",
+            "19:11: endpoints.stats.path: the parameter 'maker_id' is not used; "
+            "expected it in aggregate.where, e.g. {column: maker_id}",
+            id="parameter-unused",
+        ),
+        pytest.param(
+            "method: GET",
+            "method: POST",
+            "20:5: endpoints.stats.aggregate: only a GET can be an aggregate (this "
+            "one is POST)",
+            id="not-get",
+        ),
+        pytest.param(
+            "    aggregate:",
+            "    response: {n: integer}\n    aggregate:",
+            "20:5: endpoints.stats.response: an aggregate's response is its fields; "
+            "remove response",
+            id="with-response",
+        ),
+        pytest.param(
+            "{count: count,",
+            "{maker_found: count, query: count,",
+            "23:16: endpoints.stats.aggregate.fields.maker_found: the name is used by "
+            "the generated route; choose another",
+            id="name-taken",
+        ),
+    ],
+)
+def test_aggregate_error_message(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in AGGREGATE
+    assert expected in problems(tmp_path, AGGREGATE.replace(old, new))

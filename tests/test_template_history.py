@@ -13,7 +13,7 @@ from fastgen import __version__, template_repo
 from fastgen.template_repo import live_template_files, write_snapshot
 from fastgen.update import update_project
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, hand_written_stats_example
 
 HEALTH = "templates/src/{{ package }}/health.py.jinja"
 
@@ -114,17 +114,19 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     from fastgen.render import new_project
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # A spec the release understood: its stats endpoint hand-written, not an aggregate.
+    example = hand_written_stats_example(tmp_path)
     project = tmp_path / "bookstore"
     copier.run_copy(
         template_repo.template_source(),
         project,
         vcs_ref=release,
-        data={"spec": yaml.safe_load(EXAMPLE.read_text())},
+        data={"spec": yaml.safe_load(example.read_text())},
         defaults=True,
         unsafe=True,
         quiet=True,
     )
-    (project / "fastgen.yaml").write_text(EXAMPLE.read_text())
+    (project / "fastgen.yaml").write_text(example.read_text())
     hook = project / "src" / "bookstore" / "hooks" / "auth.py"
     hook.write_text(hook.read_text() + "# hand edit in a user-owned file\n")
     git(project, "init", "-q", "-b", "main")
@@ -136,7 +138,7 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     assert not result.conflicts
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == __version__
-    fresh = _tree(new_project(EXAMPLE, tmp_path / "fresh"))
+    fresh = _tree(new_project(example, tmp_path / "fresh"))
     updated = _tree(project)
     assert updated.pop("src/bookstore/hooks/auth.py").endswith(
         b"# hand edit in a user-owned file\n"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastgen.spec.model import (
+    AggregateSpec,
     CacheDefaults,
     CachePolicySpec,
     DatabaseSpec,
@@ -215,6 +216,37 @@ class ResponseFieldModel:
 
 
 @dataclass(frozen=True)
+class AggregateFieldModel:
+    """One response field of an aggregate: a SQL function over the matching rows."""
+
+    name: str
+    function: str  # count, sum, avg, min or max
+    column: FieldModel | None  # None: count the rows
+    py_type: str  # its response type, ``| None`` included when it can be null
+
+
+@dataclass(frozen=True)
+class ParentModel:
+    """A row a ref column in ``where`` names: without it the endpoint answers 404."""
+
+    param: str
+    resource: str
+    class_name: str
+    pk: str
+
+
+@dataclass(frozen=True)
+class AggregateModel:
+    """``SELECT <functions> FROM <resource> WHERE <column> = <param> ...``."""
+
+    resource: str
+    class_name: str
+    where: tuple[tuple[FieldModel, str], ...]  # (column, path parameter)
+    fields: tuple[AggregateFieldModel, ...]
+    parents: tuple[ParentModel, ...]
+
+
+@dataclass(frozen=True)
 class EndpointModel:
     name: str
     method: str
@@ -226,6 +258,7 @@ class EndpointModel:
     policy: PolicyModel | None
     background: bool  # answers 202 and runs the body later ...
     queued: bool  # ... on the task queue (in the worker) rather than in-process
+    aggregate: AggregateModel | None = None  # computed by fastgen: no hook to write
 
     @property
     def status_code(self) -> int:
@@ -423,7 +456,7 @@ class ServiceModel:
     pool_recycle: int
     statement_timeout: float
     cache_backend: str
-    redis_url: str
+    redis_url: str  # "" when none is configured (a str: older templates quote it)
     max_entries: int
     max_bytes: int
     resources: tuple[ResourceModel, ...]
@@ -447,6 +480,15 @@ class ServiceModel:
         return any(
             e.response_class or (e.background and not e.queued) for e in self.endpoints
         )
+
+    @property
+    def hook_endpoints(self) -> tuple[EndpointModel, ...]:
+        """Endpoints whose body is the user's ``hooks/endpoints/<name>.py``."""
+        return tuple(e for e in self.endpoints if e.aggregate is None)
+
+    @property
+    def aggregate_endpoints(self) -> tuple[EndpointModel, ...]:
+        return tuple(e for e in self.endpoints if e.aggregate is not None)
 
     @property
     def queued_endpoints(self) -> tuple[EndpointModel, ...]:
@@ -512,7 +554,8 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
         _resource(name, r, cache, pk_types) for name, r in spec.resources.items()
     )
     endpoints = tuple(
-        _endpoint(name, e, cache, pk_types) for name, e in spec.endpoints.items()
+        _endpoint(name, e, cache, pk_types, resources)
+        for name, e in spec.endpoints.items()
     )
     return ServiceModel(
         package=spec.service.name,
@@ -538,7 +581,7 @@ def runtime_settings(
         "pool_recycle": database.pool_recycle,
         "statement_timeout": database.statement_timeout,
         "cache_backend": cache.backend,
-        "redis_url": cache.redis_url,
+        "redis_url": cache.redis_url or "",
         "max_entries": cache.max_entries,
         "max_bytes": cache.max_bytes,
     }
@@ -680,20 +723,38 @@ def _endpoint(
     spec: EndpointSpec,
     defaults: CacheDefaults,
     pk_types: dict[str, FieldModel],
+    resources: tuple[ResourceModel, ...],
 ) -> EndpointModel:
+    aggregate = None
+    # An aggregate's path parameter has the type of the column it is compared with.
+    typed_by_column: dict[str, str] = {}
+    if spec.aggregate is not None:
+        source = next(r for r in resources if r.name == spec.aggregate.from_)
+        aggregate = _aggregate(spec.aggregate, source, pk_types)
+        typed_by_column = {
+            param: _column(source, column).py_type
+            for column, param in spec.aggregate.where.items()
+        }
     params = []
     for pname in PATH_PARAM_RE.findall(spec.path):
-        if pname in spec.params:
+        if pname in typed_by_column:
+            py_type = typed_by_column[pname]
+        elif pname in spec.params:
             py_type = _TYPES[spec.params[pname]][0]
         elif pname.endswith("_id") and pname[: -len("_id")] in pk_types:
             py_type = pk_types[pname[: -len("_id")]].py_type
         else:
             py_type = "str"
         params.append(ParamModel(pname, py_type))
-    response_fields = tuple(
-        ResponseFieldModel(fname, _TYPES[ftype][0])
-        for fname, ftype in (spec.response or {}).items()
-    )
+    if aggregate is not None:
+        response_fields = tuple(
+            ResponseFieldModel(f.name, f.py_type) for f in aggregate.fields
+        )
+    else:
+        response_fields = tuple(
+            ResponseFieldModel(fname, _TYPES[ftype][0])
+            for fname, ftype in (spec.response or {}).items()
+        )
     policy = policy_model(name, spec.path, spec.cache, defaults, None)
     return EndpointModel(
         name=name,
@@ -702,13 +763,67 @@ def _endpoint(
         summary=spec.summary,
         params=tuple(params),
         response_class=f"{class_name(name)}Response"
-        if spec.response is not None
+        if spec.response is not None or aggregate is not None
         else None,
         response_fields=response_fields,
         policy=policy,
         background=spec.background is not False,
         queued=spec.background == "queue",
+        aggregate=aggregate,
     )
+
+
+def _column(resource: ResourceModel, name: str) -> FieldModel:
+    return next(f for f in (resource.pk, *resource.fields) if f.name == name)
+
+
+def _aggregate(
+    spec: AggregateSpec, source: ResourceModel, pk_types: dict[str, FieldModel]
+) -> AggregateModel:
+    fields = []
+    for fname, value in spec.fields.items():
+        if isinstance(value, str):  # 'count': the matching rows
+            fields.append(AggregateFieldModel(fname, "count", None, "int"))
+            continue
+        column = _column(source, value.column)
+        fields.append(
+            AggregateFieldModel(
+                fname, value.function, column, aggregate_type(value.function, column)
+            )
+        )
+    parents = []
+    for column_name, param in spec.where.items():
+        column = _column(source, column_name)
+        if column.ref_table:
+            parent = pk_types[column.ref_table]
+            parents.append(
+                ParentModel(
+                    param, column.ref_table, class_name(column.ref_table), parent.name
+                )
+            )
+    return AggregateModel(
+        resource=source.name,
+        class_name=source.class_name,
+        where=tuple((_column(source, c), p) for c, p in spec.where.items()),
+        fields=tuple(fields),
+        parents=tuple(parents),
+    )
+
+
+def aggregate_type(function: str, column: FieldModel) -> str:
+    """The response type of ``function`` over ``column``.
+
+    count is an int and sum a number of the column's type, 0 without rows; avg is a
+    Decimal over a decimal column (at the column's scale) and a float otherwise;
+    min and max have the column's type. avg, min and max are null without rows.
+    """
+    if function == "count":
+        return "int"
+    if function == "sum":
+        return column.py_type
+    if function == "avg":
+        return ("Decimal" if column.type == "decimal" else "float") + " | None"
+    return ("str" if column.enum_alias else column.py_type) + " | None"
 
 
 def _invalidations(
@@ -729,6 +844,19 @@ def _invalidations(
                 targets.add((resource.policies["list"].name, False))
             if op != "create" and "get" in resource.policies:
                 targets.add((resource.policies["get"].name, True))
+    for endpoint in endpoints:
+        if endpoint.aggregate is None or endpoint.policy is None:
+            continue
+        source = next(r for r in resources if r.name == endpoint.aggregate.resource)
+        writes = [f"{source.name}.{op}" for op in source.writes]
+        # A deleted parent turns the answer into a 404.
+        writes += [
+            f"{parent.resource}.delete"
+            for parent in endpoint.aggregate.parents
+            if "delete" in spec.resources[parent.resource].operations
+        ]
+        for write in writes:
+            table.setdefault(write, set()).add((endpoint.policy.name, False))
     specs = {
         **{
             f"{r}.{op}": p

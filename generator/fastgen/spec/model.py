@@ -16,8 +16,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     model_validator,
 )
 
@@ -147,7 +149,12 @@ class CacheDefaults(SpecModel):
     """Service-wide cache settings; each endpoint may override backend and ttl."""
 
     backend: Backend = "memory"
-    redis_url: str = "redis://localhost:6379/0"
+    redis_url: str | None = Field(
+        None,
+        description="The cache's Redis; REDIS_URL sets or overrides it at run time. "
+        "Without one, tiered policies run in-process only and redis policies are "
+        "not cached.",
+    )
     max_entries: int = Field(
         10_000, ge=1, description="LRU bound of the in-process tier."
     )
@@ -220,8 +227,90 @@ class ResourceSpec(SpecModel):
     cache: dict[ReadOperation, CachePolicySpec] = Field(default_factory=dict)
 
 
+AggregateFunction = Literal["count", "sum", "avg", "min", "max"]
+
+
+class AggregateColumn(SpecModel):
+    """One function of one column, e.g. ``{avg: price}``: exactly one key."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
+
+    count: Identifier | None = Field(None, description="Rows where it is not null.")
+    sum: Identifier | None = Field(None, description="0 when no row matches.")
+    avg: Identifier | None = Field(None, description="null when no row matches.")
+    min: Identifier | None = Field(None, description="null when no row matches.")
+    max: Identifier | None = Field(None, description="null when no row matches.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AggregateColumn:
+        if len(self.model_fields_set) != 1:
+            raise ValueError(
+                "expected exactly one of count, sum, avg, min, max naming a column, "
+                "e.g. {avg: price}"
+            )
+        return self
+
+    @property
+    def function(self) -> AggregateFunction:
+        return next(iter(self.model_fields_set))  # type: ignore[return-value]
+
+    @property
+    def column(self) -> str:
+        return str(getattr(self, self.function))
+
+
+def _aggregate_kind(value: object) -> str:
+    return (
+        "aggregate-column"
+        if isinstance(value, dict | AggregateColumn)
+        else "aggregate-rows"
+    )
+
+
+def _check_count(value: object) -> object:
+    if value == "count":
+        return value
+    hint = " (did you mean 'count'?)" if str(value).lower().startswith("c") else ""
+    raise ValueError(
+        f"{value!r} is not allowed; expected 'count' (the matching rows) or one "
+        f"function of a column, e.g. {{avg: price}}{hint}"
+    )
+
+
+# 'count' (the matching rows) or one function of a column; the tags (dropped from
+# error locations) make a mistake report one expectation, not one per member.
+Aggregate = Annotated[
+    Annotated[Literal["count"], BeforeValidator(_check_count), Tag("aggregate-rows")]
+    | Annotated[AggregateColumn, Tag("aggregate-column")],
+    Discriminator(_aggregate_kind),
+]
+
+
+class AggregateSpec(SpecModel):
+    """A GET computed by fastgen: aggregates over the rows of one resource."""
+
+    from_: Identifier = Field(
+        alias="from", description="The resource whose rows are aggregated."
+    )
+    where: dict[Identifier, Identifier] = Field(
+        default_factory=dict,
+        description="column of `from` -> the path parameter it must equal; every "
+        "path parameter is one. A ref column's parameter answers 404 when no row "
+        "of the referenced resource has that key.",
+    )
+    fields: Annotated[dict[FieldName, Aggregate], Field(min_length=1)] = Field(
+        description="Response field -> 'count' (matching rows) or {count|sum|avg|"
+        "min|max: column}."
+    )
+
+
 class EndpointSpec(SpecModel):
-    """A hand-written endpoint; its body lives in a user-owned file."""
+    """A route of its own: a hand-written body in a user-owned file, or an aggregate."""
 
     method: Method
     path: UrlPath
@@ -232,6 +321,11 @@ class EndpointSpec(SpecModel):
     )
     response: dict[Identifier, ScalarType] | None = Field(
         None, description="Fields of the JSON response object."
+    )
+    aggregate: AggregateSpec | None = Field(
+        None,
+        description="Compute the response from the rows of a resource (GET only); "
+        "no body to write. Writes to that resource invalidate its cache.",
     )
     cache: CachePolicySpec | None = None
     background: Background = Field(

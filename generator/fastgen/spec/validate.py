@@ -30,6 +30,16 @@ RESERVED_PARAMS = frozenset(
 RESERVED_ENDPOINTS = frozenset({"router", "enqueue", "dt", "uuid"})
 # Served by every project with a queued endpoint (``background: queue``).
 JOB_STATUS_PATH = "/jobs/{job_id}"
+# Column types a path parameter can be compared with (exactly, and spelled in a URL).
+WHERE_TYPES = ("ref", "integer", "string", "uuid", "date", "enum")
+_ORDERED = ("integer", "float", "decimal", "string", "date", "datetime", "enum")
+# Column types each aggregate function but count (any column) takes.
+AGGREGATE_TYPES = {
+    "sum": ("integer", "float", "decimal"),
+    "avg": ("integer", "float", "decimal"),
+    "min": _ORDERED,
+    "max": _ORDERED,
+}
 # PostgreSQL truncates longer identifiers (MySQL refuses them past 64).
 MAX_IDENTIFIER = 63
 # InnoDB indexes 3072 bytes: 768 characters of up to 4 bytes in utf8mb4.
@@ -70,9 +80,11 @@ def _allowed_keys(parent: Loc, root: type[BaseModel] = FastgenSpec) -> list[str]
     i = 0
     parts = list(parent)
     while i < len(parts):
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        model = _model_in(model)
+        if model is None:
             return []
-        field = model.model_fields.get(str(parts[i]))
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        field = fields.get(str(parts[i]))
         if field is None:
             return []
         annotation = field.annotation
@@ -86,9 +98,22 @@ def _allowed_keys(parent: Loc, root: type[BaseModel] = FastgenSpec) -> list[str]
             continue
         model = args[0] if args and origin is not None else annotation
         i += 1
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
+    model = _model_in(model)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class in ``annotation``, looking through Annotated and unions."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    return _model_in(origin) if origin not in (None, dict, list) else None
 
 
 def pydantic_problems(
@@ -148,7 +173,9 @@ def _is_union_tag(part: str | int) -> bool:
     # pydantic inserts the union member's name (e.g. 'str', 'int') into union locs.
     return isinstance(part, str) and (
         part in {"str", "int", "float", "bool", "none", "list[str]"}
-        or part.startswith(("function-", "constrained-str", "lax-", "json-or-python"))
+        or part.startswith(
+            ("function-", "constrained-str", "lax-", "json-or-python", "aggregate-")
+        )
     )
 
 
@@ -187,6 +214,7 @@ class _SemanticChecks:
         yield from self._required_ref_cycles()
         yield from self._operations()
         yield from self._endpoints()
+        yield from self._aggregates()
         yield from self._routes()
         yield from self._policies()
 
@@ -398,6 +426,127 @@ class _SemanticChecks:
                 yield self.pos.problem(
                     (*loc, "path"), f"endpoints.{ename}.path: a parameter appears twice"
                 )
+
+    def _aggregates(self) -> Iterator[Problem]:
+        for ename, endpoint in self.spec.endpoints.items():
+            aggregate = endpoint.aggregate
+            if aggregate is None:
+                continue
+            loc: Loc = ("endpoints", ename, "aggregate")
+            where = f"endpoints.{ename}"
+            if endpoint.method != "GET":
+                yield self.pos.problem(
+                    loc,
+                    f"{where}.aggregate: only a GET can be an aggregate "
+                    f"(this one is {endpoint.method})",
+                    key=True,
+                )
+            if endpoint.response is not None:
+                yield self.pos.problem(
+                    (*loc[:-1], "response"),
+                    f"{where}.response: an aggregate's response is its fields; "
+                    "remove response",
+                    key=True,
+                )
+            path_params = PATH_PARAM_RE.findall(endpoint.path)
+            for pname in endpoint.params:
+                if pname in aggregate.where.values():
+                    yield self.pos.problem(
+                        (*loc[:-1], "params", pname),
+                        f"{where}.params.{pname}: the type of an aggregate's parameter "
+                        "is the type of its column in aggregate.where; remove it",
+                        key=True,
+                    )
+            for pname in path_params:
+                if pname not in aggregate.where.values():
+                    yield self.pos.problem(
+                        (*loc[:-1], "path"),
+                        f"{where}.path: the parameter {pname!r} is not used; "
+                        f"expected it in aggregate.where, e.g. {{column: {pname}}}",
+                    )
+            resource = self.spec.resources.get(aggregate.from_)
+            if resource is None:
+                hint = did_you_mean(aggregate.from_, list(self.spec.resources))
+                yield self.pos.problem(
+                    (*loc, "from"),
+                    f"{where}.aggregate.from: no resource named {aggregate.from_!r}; "
+                    f"expected one of: {', '.join(self.spec.resources)}{hint}",
+                )
+                continue
+            columns = self._columns(aggregate.from_)
+            for column, pname in aggregate.where.items():
+                wloc: Loc = (*loc, "where", column)
+                kind = columns.get(column)
+                if kind is None:
+                    yield self._no_column(wloc, column, aggregate.from_, columns)
+                elif kind not in WHERE_TYPES:
+                    yield self.pos.problem(
+                        wloc,
+                        f"{_dotted(wloc)}: {aggregate.from_}.{column} is a {kind} "
+                        "column; a path parameter can equal a column of type "
+                        f"{', '.join(WHERE_TYPES)}",
+                        key=True,
+                    )
+                if pname not in path_params:
+                    yield self.pos.problem(
+                        wloc,
+                        f"{_dotted(wloc)}: {pname!r} is not a parameter of path "
+                        f"{endpoint.path!r}",
+                    )
+            if len(set(aggregate.where.values())) != len(aggregate.where):
+                yield self.pos.problem(
+                    (*loc, "where"),
+                    f"{where}.aggregate.where: a parameter may stand for one column only",
+                )
+            parents = [
+                f"{field.to}_found"
+                for column, field in resource.fields.items()
+                if column in aggregate.where and field.type == "ref"
+            ]
+            taken = {"query", *path_params, *parents}
+            for fname, value in aggregate.fields.items():
+                floc: Loc = (*loc, "fields", fname)
+                if fname in taken:
+                    yield self.pos.problem(
+                        floc,
+                        f"{_dotted(floc)}: the name is used by the generated route; "
+                        "choose another",
+                        key=True,
+                    )
+                if isinstance(value, str):  # 'count': the matching rows
+                    continue
+                function, column = value.function, value.column
+                kind = columns.get(column)
+                if kind is None:
+                    yield self._no_column(
+                        (*floc, function), column, aggregate.from_, columns
+                    )
+                elif function != "count" and kind not in AGGREGATE_TYPES[function]:
+                    yield self.pos.problem(
+                        (*floc, function),
+                        f"{_dotted(floc)}.{function}: {aggregate.from_}.{column} is a "
+                        f"{kind} column; {function} takes a column of type "
+                        f"{', '.join(AGGREGATE_TYPES[function])}",
+                    )
+
+    def _columns(self, rname: str) -> dict[str, str]:
+        """Column name -> type of a resource, its primary key included."""
+        resource = self.spec.resources[rname]
+        columns = {name: f.type for name, f in resource.fields.items()}
+        if not any(f.primary_key for f in resource.fields.values()):
+            columns = {"id": "integer", **columns}
+        return columns
+
+    def _no_column(
+        self, loc: Loc, column: str, rname: str, columns: dict[str, str]
+    ) -> Problem:
+        hint = did_you_mean(column, list(columns))
+        return self.pos.problem(
+            loc,
+            f"{_dotted(loc)}: resource {rname!r} has no column {column!r}; expected "
+            f"one of: {', '.join(columns)}{hint}",
+            key=loc[-2] == "where",
+        )
 
     def _routes(self) -> Iterator[Problem]:
         seen: dict[tuple[str, str], str] = {}

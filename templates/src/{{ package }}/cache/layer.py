@@ -169,7 +169,12 @@ class CacheLayer:
         With a ``tiered`` policy the invalidation bus starts too; it keeps trying to
         subscribe in the background for as long as the process runs.
         """
-        if self._uses_redis:
+        if self._uses_redis and not self.redis.configured:
+            log.info(
+                "no Redis configured (REDIS_URL): tiered cache policies use their "
+                "in-process tier only, redis policies are not cached"
+            )
+        elif self._uses_redis:
             await self.redis.connect()
         if self._tiered and not self.redis.disabled:
             self.bus.start()
@@ -187,9 +192,12 @@ class CacheLayer:
         await self.redis.close()
 
     async def check(self) -> dict[str, str]:
-        """Health of each store, for readiness probes; never raises."""
+        """Health of each store in use, for readiness probes; never raises.
+
+        A Redis the settings do not name is not in use, so it is not reported.
+        """
         states = {"memory": "ok"}
-        if self._uses_redis:
+        if self._uses_redis and self.redis.configured:
             states["redis"] = "ok" if await self.redis.ping() else "down"
         return states
 
@@ -413,17 +421,19 @@ class CacheLayer:
                     return lease.entry
             if refresh:
                 route.metrics.refresh.inc()
-            entry = await self._compute(route, produce)
+            started = time.perf_counter()
+            entry = await produce()
             # Store only under the generations seen before the computation began,
             # and only if no write has changed them since (then the result may
             # predate the write; its own caller still gets it).
             current = self.generations.snapshot(look.tags) == look.local
+            stored = False
             if entry is not None:
                 entry.tags, entry.snapshot = look.tags, look.local
                 if current and route.memory:
                     if route.redis:
                         entry.local_until = self.clock() + self.l1_ttl
-                    self.memory.put(key, entry, self.clock())
+                    stored = self.memory.put(key, entry, self.clock())
             flight.future.set_result(entry)
             if (
                 entry is not None
@@ -432,7 +442,7 @@ class CacheLayer:
                 and look.remote is not None
             ):
                 name, lease.name = lease.name, ""  # the script releases it
-                await self.redis.store(
+                stored |= await self.redis.store(
                     route.remote_key(key),
                     encode_entry(entry),
                     ttl_ms=route.policy.lifetime * 1000,
@@ -442,6 +452,9 @@ class CacheLayer:
                     lease=name,
                     token=lease.token,
                 )
+            if stored:  # an error page or a superseded result fills nothing
+                route.metrics.fill.inc()
+                route.metrics.fill_seconds.observe(time.perf_counter() - started)
         finally:
             if lease.name:
                 await self.redis.release(lease.name, lease.token)
@@ -451,14 +464,6 @@ class CacheLayer:
             if self._flights.get(key) is flight:
                 del self._flights[key]
         return entry
-
-    async def _compute(self, route: Route, produce: Produce) -> Entry | None:
-        started = time.perf_counter()
-        try:
-            return await produce()
-        finally:
-            route.metrics.fill.inc()
-            route.metrics.fill_seconds.observe(time.perf_counter() - started)
 
     async def _lease(
         self, route: Route, key: str, look: Lookup, *, refresh: bool

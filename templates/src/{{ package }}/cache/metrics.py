@@ -63,13 +63,14 @@ class CacheMetrics:
         self.scrape_time: tuple[Collector, ...] = (counts, self._memory)
         self.fills = Counter(
             "cache_fills",
-            "Responses computed by the app for the cache (misses and refreshes).",
+            "Entries stored in the cache, computed on a miss or a refresh (an answer "
+            "that cannot be stored, such as an error, is no fill).",
             ["endpoint"],
             registry=registry,
         )
         self.fill_seconds = Histogram(
             "cache_fill_duration_seconds",
-            "Time the app took to compute a response for the cache.",
+            "Time the app took to compute each entry counted in cache_fills.",
             ["endpoint"],
             buckets=FILL_BUCKETS,
             registry=registry,

@@ -168,7 +168,8 @@ class RedisStore:
         self._open_until = 0.0  # 0: closed; else tripped, open until then
         self._probing = False
         self._healthy = True
-        self._disabled: str | None = None
+        # No URL: the configuration asked for no Redis (not an outage, nothing to log).
+        self._disabled: str | None = None if url else "no Redis is configured"
         self._pending: dict[str, int] = {}
         self._flushing = asyncio.Lock()
         self._reads = _ReadBatcher()
@@ -187,6 +188,11 @@ class RedisStore:
     @property
     def disabled(self) -> bool:
         return self._disabled is not None
+
+    @property
+    def configured(self) -> bool:
+        """Whether the settings name a Redis (``REDIS_URL``) at all."""
+        return bool(self.url)
 
     def _trip(self, exc: BaseException) -> None:
         self._open_until = time.monotonic() + self._breaker_seconds

@@ -37,11 +37,11 @@ def anyio_backend() -> str:
 
 def settings_for(tmp_path: Path, **changes: Any) -> Settings:
     """Settings of a test app: its own SQLite file (or the test server), ``changes``."""
-    return Settings(
-        database_url=DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
-        redis_url=REDIS_URL,
-        **changes,
-    )
+    defaults: dict[str, Any] = {
+        "database_url": DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        "redis_url": REDIS_URL,
+    }
+    return Settings(**(defaults | changes))
 
 
 @pytest.fixture

@@ -110,6 +110,10 @@ class Backend:
         await self._count("report")
         return JSONResponse(report_body())
 
+    async def unwritten(self, request: Request) -> Response:
+        await self._count("unwritten")
+        return JSONResponse({"detail": "not implemented"}, status_code=501)
+
     async def text(self, request: Request) -> Response:
         await self._count("text")
         size = int(request.path_params["size"])
@@ -174,6 +178,7 @@ def build(
             Route("/cookie", backend.cookie),
             Route("/report", backend.report),
             Route("/text/{size}", backend.text),
+            Route("/unwritten", backend.unwritten),
         ]
     )
     if gzip_inside:
@@ -688,9 +693,9 @@ def cache_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     ]
 
 
-@pytest.mark.parametrize("redis_url", [UNREACHABLE_REDIS, None])
+@pytest.mark.parametrize("redis_url", [UNREACHABLE_REDIS, "not-a-url"])
 async def test_redis_policy_without_redis_bypasses_with_one_warning(
-    redis_url: str | None, caplog: pytest.LogCaptureFixture
+    redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     item = policy("item.get", "/items/{item_id}", id_param="item_id", backend="redis")
@@ -726,6 +731,33 @@ async def test_tiered_policy_without_redis_uses_its_memory_tier(
     ]
     assert backend.calls["item"] == 2
     assert len(cache_warnings(caplog)) == 1
+    await layer.close()
+
+
+@pytest.mark.parametrize("redis_url", [None, ""])
+async def test_no_redis_configured_is_said_once_and_is_no_outage(
+    redis_url: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    tiered = policy(
+        "item.get", "/items/{item_id}", id_param="item_id", backend="tiered"
+    )
+    remote = policy("item.list", "/items", backend="redis")
+    layer, app, _ = build(tiered, remote, redis_url=redis_url)
+    await layer.startup()
+    async with client(app) as c:
+        found = [(await c.get("/items/1")).headers["x-cache"] for _ in range(2)]
+        listed = [(await c.get("/items")).headers["x-cache"] for _ in range(2)]
+        await layer.invalidate("item.update", 1)
+        again = (await c.get("/items/1")).headers["x-cache"]
+    assert (found, listed, again) == (["MISS", "HIT"], ["BYPASS"] * 2, "MISS")
+    assert await layer.check() == {"memory": "ok"}  # readiness names no Redis
+    said = [r for r in caplog.records if r.name.startswith(CACHE_LOGGER)]
+    message = (
+        "no Redis configured (REDIS_URL): tiered cache policies use their "
+        "in-process tier only, redis policies are not cached"
+    )
+    assert [(r.levelno, r.getMessage()) for r in said] == [(logging.INFO, message)]
     await layer.close()
 
 
@@ -917,6 +949,22 @@ async def test_metrics_count_each_outcome_per_endpoint() -> None:
     for endpoint in ("item.get", "item.list"):
         labels = {"endpoint": endpoint, "origin": "local"}
         assert count(layer, "cache_invalidations_total", **labels) == 1
+
+
+async def test_only_a_stored_entry_counts_as_a_fill() -> None:
+    unwritten = policy("unwritten", "/unwritten")
+    layer, app, backend = build(ITEM, unwritten)
+    async with client(app) as c:
+        missing = [await c.get("/items/404") for _ in range(2)]
+        errors = [await c.get("/unwritten") for _ in range(2)]
+        found = await c.get("/items/1")
+    assert [r.status_code for r in missing + errors] == [404, 404, 501, 501]
+    assert backend.calls == {"item": 3, "unwritten": 2}  # nothing was stored
+    assert found.status_code == 200
+    assert count(layer, "cache_fills_total", endpoint="unwritten") == 0
+    assert count(layer, "cache_fill_duration_seconds_count", endpoint="unwritten") == 0
+    assert count(layer, "cache_fills_total", endpoint="item.get") == 1
+    assert count(layer, "cache_requests_total", endpoint="item.get", result="miss") == 3
 
 
 async def test_logs_never_contain_what_a_key_is_made_of(

@@ -10,12 +10,6 @@ import pytest
 pytestmark = pytest.mark.anyio
 
 
-async def test_author_stats(client: httpx.AsyncClient) -> None:
-    response = await client.request("GET", "/authors/1/stats")
-    assert response.status_code == 501, "the body is still the generated stub"
-    assert "author_stats" in response.json()["detail"]
-
-
 async def test_reindex(client: httpx.AsyncClient) -> None:
     response = await client.request("POST", "/admin/reindex")
     assert response.status_code == 202

@@ -32,6 +32,26 @@ async def test_readyz_checks_the_database(client: httpx.AsyncClient) -> None:
     assert response.json()["checks"]["database"] == "ok"
 
 
+@pytest.mark.parametrize(
+    ("redis_url", "reported"),
+    [
+        (None, None),  # development: no Redis asked for, none reported
+        ("redis://127.0.0.1:1/0", "down"),  # configured but unreachable
+    ],
+)
+async def test_readyz_reports_redis_only_when_configured(
+    tmp_path: Path, redis_url: str | None, reported: str | None
+) -> None:
+    application = create_app(settings_for(tmp_path, redis_url=redis_url))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            response = await c.get("/readyz")
+    assert (response.status_code, response.json()["status"]) == (200, "ok")
+    checks = response.json()["checks"]
+    assert checks.get("cache.redis") == reported
+
+
 @pytest.fixture
 def server_signals() -> Iterator[list[int]]:
     """Stands in for the server's SIGTERM handler (uvicorn's) and records each call."""

@@ -72,6 +72,7 @@ INVALIDATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
     "author.delete": (
         ("author.get", True),
         ("author.list", False),
+        ("author_stats", False),
     ),
     "author.update": (
         ("author.get", True),

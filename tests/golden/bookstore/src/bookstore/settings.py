@@ -24,7 +24,9 @@ class GeneratedSettings(BaseSettings):
     # Create missing tables at startup: handy on SQLite; turn off where Alembic migrates.
     create_schema: bool = True
 
-    redis_url: str = "redis://localhost:6379/0"
+    # The cache's Redis, for redis and tiered policies. None (or empty): no Redis;
+    # tiered policies then run in-process only and redis policies are not cached.
+    redis_url: str | None = None
     cache_max_entries: int = 10000
     cache_max_bytes: int = 67108864
     # Redis answers within this or the cache goes on without it (fails open) ...

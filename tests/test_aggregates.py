@@ -1,0 +1,117 @@
+"""Aggregate endpoints: what the spec compiles to (types, the query, invalidations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fastgen import pycode
+from fastgen.service import EndpointModel, compile_service
+from fastgen.spec.validate import load_spec
+
+from .conftest import EXAMPLE, REPO
+
+NASTY = REPO / "tests" / "specs" / "nasty.yaml"
+
+
+def endpoint(spec: Path, name: str) -> EndpointModel:
+    return next(e for e in compile_service(load_spec(spec)).endpoints if e.name == name)
+
+
+def test_bookstore_stats_is_computed_not_hand_written() -> None:
+    service = compile_service(load_spec(EXAMPLE))
+    stats = endpoint(EXAMPLE, "author_stats")
+    assert [e.name for e in service.hook_endpoints] == ["reindex"]
+    assert [e.name for e in service.aggregate_endpoints] == ["author_stats"]
+    assert [(p.name, pycode.aggregate_param_type(p)) for p in stats.params] == [
+        ("author_id", "IntColumn")
+    ]
+    assert [(f.name, f.py_type) for f in stats.response_fields] == [
+        ("book_count", "int"),
+        ("average_price", "Decimal | None"),
+    ]
+    assert pycode.aggregate_query(stats) == (
+        "    query = select(\n"
+        "        func.count(),\n"
+        "        cast(func.avg(Book.price), Numeric(18, 4)),\n"
+        "        select(Author.id).where(Author.id == author_id).exists(),\n"
+        "    ).where(Book.author_id == author_id)"
+    )
+    assert pycode.aggregate_names(stats) == [
+        "book_count",
+        "average_price",
+        "author_found",
+    ]
+
+
+def test_writes_to_the_source_and_parent_deletes_invalidate() -> None:
+    service = compile_service(load_spec(EXAMPLE))
+    invalidating = sorted(
+        write
+        for write, targets in service.invalidations.items()
+        if ("author_stats", False) in targets
+    )
+    assert invalidating == [
+        "author.delete",  # the answer becomes a 404
+        "book.create",
+        "book.delete",
+        "book.update",
+    ]
+    assert ("author_stats", False) not in service.invalidates("author.update")
+
+
+@pytest.mark.parametrize(
+    ("field", "py_type"),
+    [
+        ("count_all", "int"),
+        ("total", "Decimal"),  # 0 without rows
+        ("mean", "Decimal | None"),
+        ("smallest", "Decimal | None"),
+        ("first_happened", "dt.datetime | None"),
+        ("with_extra", "int"),
+    ],
+)
+def test_types_follow_the_columns(field: str, py_type: str) -> None:
+    summary = endpoint(NASTY, "summary_of_the_rows_of_one_kind")
+    types = {f.name: f.py_type for f in summary.response_fields}
+    assert types[field] == py_type
+
+
+def test_avg_of_an_integer_is_a_float_and_min_of_an_enum_a_string(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: shop}\nresources:\n  item:\n    path: /items\n"
+        "    fields:\n      qty: {type: integer}\n"
+        "      size: {type: enum, values: [s, m]}\n"
+        "endpoints:\n  sizes:\n    method: GET\n    path: /sizes/{size}\n"
+        "    aggregate:\n      from: item\n      where: {size: size}\n"
+        "      fields: {mean: {avg: qty}, total: {sum: qty}, low: {min: size}}\n"
+    )
+    sizes = endpoint(spec, "sizes")
+    assert {f.name: f.py_type for f in sizes.response_fields} == {
+        "mean": "float | None",
+        "total": "int",
+        "low": "str | None",
+    }
+    assert [(p.name, p.py_type) for p in sizes.params] == [("size", "ItemSize")]
+    assert pycode.aggregate_query(sizes).endswith(").where(Item.size == size)")
+    assert "func.coalesce(func.sum(Item.qty), 0)" in pycode.aggregate_query(sizes)
+
+
+def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> None:
+    """``SELECT count(*)`` with no FROM counts one row, whatever the table holds."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: shop}\nresources:\n  item:\n    path: /items\n"
+        "    fields:\n      qty: {type: integer}\n"
+        "endpoints:\n  totals:\n    method: GET\n    path: /totals\n"
+        "    aggregate: {from: item, fields: {everything: count}}\n"
+    )
+    totals = endpoint(spec, "totals")
+    assert pycode.aggregate_query(totals) == (
+        "    query = select(\n        func.count(),\n    ).select_from(Item)"
+    )
+    assert pycode.aggregate_names(totals) == ["everything"]
