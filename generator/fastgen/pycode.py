@@ -94,7 +94,9 @@ def orm_column(field: FieldModel) -> str:
         args.append("unique=True")
     if field.default is not None:
         args.append(f"default={field.default}")
-    return wrap(f"{field.name}: Mapped[{py_type}] = mapped_column", args, indent=4)
+    if field.aliased:  # the column keeps its name; the attribute is an alias
+        args.insert(0, pystr(field.name))
+    return wrap(f"{field.attr}: Mapped[{py_type}] = mapped_column", args, indent=4)
 
 
 def orm_imports(resource: ResourceModel, package: str) -> str:
@@ -155,19 +157,33 @@ def column_aliases(service: ServiceModel) -> tuple[str, ...]:
 
 
 def schema_field(field: FieldModel, mode: str) -> str:
-    """One field line of the Create / Update / Read schema (indented 4)."""
+    """One field line of the Create / Update / Read schema (indented 4).
+
+    An aliased field is read from its wire name in a request body and written under
+    it in a response; the stored row is read by its attribute (``from_attributes``).
+    """
     annotation = _schema_type(field, mode)
+    head = f"    {field.attr}: {annotation}"
+    default: str | None = None
     if mode == "update":
-        return f"    {field.name}: {annotation} | None = None"
-    if mode == "read":
+        head, default = head + " | None", "None"
+    elif mode == "read":
         if field.nullable:
-            annotation += " | None"
-        return f"    {field.name}: {annotation}"
-    if field.default is not None:
-        return _assign(f"    {field.name}: {annotation} = ", field.default)
-    if not field.required:
-        return f"    {field.name}: {annotation} | None = None"
-    return f"    {field.name}: {annotation}"
+            head += " | None"
+    elif field.default is not None:
+        default = field.default
+    elif not field.required:
+        head, default = head + " | None", "None"
+    if not field.aliased:
+        if default is None:
+            return head
+        if default == "None":
+            return f"{head} = None"
+        return _assign(f"{head} = ", default)
+    alias = "serialization_alias" if mode == "read" else "alias"
+    args = [] if default is None else [default]
+    field_args = [*args, f"{alias}={pystr(field.name)}"]
+    return wrap(f"{head.strip()} = Field", field_args, indent=4)
 
 
 def _assign(head: str, value: str) -> str:
@@ -195,6 +211,8 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
     fields = (resource.pk, *resource.fields)
     if any(f.max_length and f.type == "string" for f in fields):
         imports += [("typing", "Annotated"), ("pydantic", "Field")]
+    if resource.aliased:
+        imports.append(("pydantic", "Field"))
     if resource.enums:
         imports.append(("typing", "Literal"))
     if any(f.required and not f.primary_key for f in resource.fields):

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import decimal
 import json
+import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.naming import (
+    CLASS_BODY_NAMES,
+    MODULE_NAMES,
+    free_name,
+    python_name,
+)
 from fastgen.spec.model import (
     CacheDefaults,
     CachePolicySpec,
@@ -39,6 +46,40 @@ _TYPES: dict[str, tuple[str, str]] = {
     "json": ("JsonValue", "JSON()"),
 }
 DEFAULT_STRING_LENGTH = 255
+# Class names the generated modules import or define beside a resource's classes
+# (its ORM model ``X``, ``XCreate``, ``XUpdate``, ``XRead`` and its enum aliases).
+GENERATED_CLASS_NAMES = frozenset(
+    {
+        *("APIRouter", "Accepted", "Annotated", "Any", "AsyncIterator", "AsyncSession"),
+        *("Awaitable", "BackgroundTasks", "Base", "BaseModel", "Boolean", "CacheDep"),
+        *("Callable", "Column", "ConfigDict", "DBAPIError", "Date", "DateTime"),
+        *("Decimal", "DecimalColumn", "Drain", "FastAPI", "Field", "Float"),
+        *("ForeignKey", "HTTPException", "IntColumn", "Integer", "InvalidOperation"),
+        *("Iterator", "JSON", "JobAccepted", "JobContext", "JobQueueDep", "JsonValue"),
+        *("Limit", "Literal", "Mapped", "MetaData", "Numeric", "Offset", "Page"),
+        *("Path", "RedisServer", "Request", "ResourceHooks", "Response", "Select"),
+        "Self",
+        *("SessionDep", "Settings", "StreamingResponse", "String", "Table", "Text"),
+        *("UTCDateTime", "UTCTimestamp", "Uuid"),
+    }
+)
+# What a ref field's identifier must not be: it is also a keyword argument of the
+# tests' payload helpers beside ``n`` and a local of the generated export test.
+TEST_LOCALS = frozenset(
+    {
+        *("add", "app", "client", "large_lines", "large_peak", "n", "numbers"),
+        *("payload", "payloads", "rows", "small_lines", "small_peak"),
+    }
+)
+# Module-level names of a resource's router: its item route's key argument (and the
+# locals of the routes beside it) must not shadow them.
+ROUTER_NAMES = frozenset(
+    {
+        *("cache", "commit_or_409", "dt", "ensure_references", "get_or_404", "hooks"),
+        *("limit", "name", "ndjson_export", "offset", "payload", "query", "request"),
+        *("router", "row", "rows", "select", "session", "uuid", "value"),
+    }
+)
 
 
 def pystr(value: str) -> str:
@@ -152,10 +193,21 @@ class FieldModel:
     enum_alias: str | None
     enum_values: tuple[str, ...]
     default_value: Any = None  # the spec's default, for SQL server defaults
+    # The Python identifier of the column (``name`` is its wire name: the column and
+    # the JSON key); they differ where ``name`` would collide (fastgen.naming).
+    attr: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
 
     @property
     def nullable(self) -> bool:
         return not self.required and self.default is None
+
+    @property
+    def aliased(self) -> bool:
+        return self.attr != self.name
 
 
 @dataclass(frozen=True)
@@ -186,10 +238,18 @@ class ResourceModel:
     operations: tuple[str, ...]
     policies: dict[str, PolicyModel]
     enums: tuple[FieldModel, ...]
+    # The name of its modules (models/, schemas/, routers/, tests/test_*.py): the
+    # resource's name unless that is a keyword or a generated module's name.
+    module_name: str = ""
 
     @property
     def module(self) -> str:
-        return self.name
+        return self.module_name or self.name
+
+    @property
+    def aliased(self) -> bool:
+        """Whether a column's identifier differs from its wire name."""
+        return any(f.aliased for f in (self.pk, *self.fields))
 
     @property
     def writes(self) -> tuple[str, ...]:
@@ -465,6 +525,11 @@ class ServiceModel:
         )
 
     @property
+    def pydantic_minimum(self) -> str:
+        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` (aliased columns)."""
+        return "2.11" if any(r.aliased for r in self.crud_resources) else "2.9"
+
+    @property
     def fastapi_minimum(self) -> str:
         """The oldest FastAPI that serves this service's routes."""
         return self.api.fastapi_minimum if self.api else FASTAPI_MINIMUM
@@ -505,9 +570,13 @@ class ServiceModel:
 def compile_service(spec: FastgenSpec) -> ServiceModel:
     """Build the service model of a validated spec (pure; same spec → equal model)."""
     cache = spec.cache
-    pk_types = {name: _primary_key(name, r) for name, r in spec.resources.items()}
+    names = resource_names(spec)
+    pk_types = {
+        name: _primary_key(name, r, names[name]) for name, r in spec.resources.items()
+    }
     resources = tuple(
-        _resource(name, r, cache, pk_types) for name, r in spec.resources.items()
+        _resource(name, r, cache, pk_types, names[name])
+        for name, r in spec.resources.items()
     )
     endpoints = tuple(
         _endpoint(name, e, cache, pk_types) for name, e in spec.endpoints.items()
@@ -546,15 +615,88 @@ def database_url(database: DatabaseSpec, name: str) -> str:
     return database.url or f"sqlite+aiosqlite:///./{name}.db"
 
 
-def _primary_key(rname: str, resource: ResourceSpec) -> FieldModel:
+@dataclass(frozen=True)
+class ResourceNames:
+    """The Python names of one resource: its classes, modules and columns."""
+
+    class_name: str
+    module: str
+    attrs: dict[str, str]  # field (wire) name -> identifier
+    enum_aliases: dict[str, str]  # enum field name -> its Literal alias
+
+
+def resource_names(spec: FastgenSpec) -> dict[str, ResourceNames]:
+    """Every resource's Python names, collision-free and deterministic.
+
+    A name keeps its spec spelling unless it would collide: with a keyword, with
+    what a generated module or class body uses itself, or with a sibling's name.
+    Then ``fastgen.naming`` aliases it (``class`` -> ``class_``) and the wire name
+    (table, column, JSON key) stays exactly as written.
+    """
+    classes = set(GENERATED_CLASS_NAMES)
+    classes |= {f"{class_name(e)}Response" for e in spec.endpoints}
+    modules = set(MODULE_NAMES) | set(spec.resources)
+    bases: dict[str, tuple[str, str]] = {}
+    for rname in spec.resources:
+        base = class_name(rname)
+        while not classes.isdisjoint(_model_classes(base)):
+            base += "Resource"
+        classes.update(_model_classes(base))
+        module = rname
+        if keyword.iskeyword(rname) or rname in MODULE_NAMES:
+            module = python_name(rname, modules)
+            modules.add(module)
+        bases[rname] = (base, module)
+    names = {}
+    for rname, resource in spec.resources.items():
+        base, module = bases[rname]
+        aliases = {}
+        for fname, fspec in resource.fields.items():
+            if fspec.type == "enum":
+                alias = free_name(base + class_name(fname), classes, "Value")
+                classes.add(alias)
+                aliases[fname] = alias
+        names[rname] = ResourceNames(base, module, field_attrs(resource), aliases)
+    return names
+
+
+def _model_classes(base: str) -> tuple[str, ...]:
+    return tuple(base + suffix for suffix in ("", "Create", "Update", "Read", "Hooks"))
+
+
+def field_attrs(resource: ResourceSpec) -> dict[str, str]:
+    """Field name -> identifier: the name itself, or an alias where it would collide.
+
+    Names that need no alias are placed first, so an alias never takes a name a
+    sibling field already has (``class`` -> ``class__`` beside a ``class_``).
+    """
+    taken = set(resource.fields)
+    attrs = {}
+    for fname, fspec in resource.fields.items():
+        reserved = CLASS_BODY_NAMES | (TEST_LOCALS if fspec.type == "ref" else set())
+        attr = python_name(fname, reserved)
+        if attr != fname:
+            attr = python_name(fname, reserved | taken)
+            taken.add(attr)
+        attrs[fname] = attr
+    return attrs
+
+
+def _primary_key(
+    rname: str, resource: ResourceSpec, names: ResourceNames
+) -> FieldModel:
     for fname, spec in resource.fields.items():
         if spec.primary_key:
-            return field_model(rname, fname, spec, {})
+            return field_model(rname, fname, spec, {}, names)
     return field_model(rname, "id", FieldSpec(type="integer", primary_key=True), {})
 
 
 def field_model(
-    rname: str, fname: str, spec: FieldSpec, pk_types: dict[str, FieldModel]
+    rname: str,
+    fname: str,
+    spec: FieldSpec,
+    pk_types: dict[str, FieldModel],
+    names: ResourceNames | None = None,
 ) -> FieldModel:
     ref_table = ref_column = enum_alias = None
     enum_values: tuple[str, ...] = ()
@@ -564,7 +706,11 @@ def field_model(
         ref_table, ref_column = spec.to, target.name
     elif spec.type == "enum":
         enum_values = tuple(spec.values or ())
-        enum_alias = class_name(rname) + class_name(fname)
+        enum_alias = (
+            names.enum_aliases[fname]
+            if names
+            else class_name(rname) + class_name(fname)
+        )
         longest = max(len(v) for v in enum_values)
         py_type = enum_alias
         sa_type = f"String({longest})"
@@ -588,6 +734,7 @@ def field_model(
         enum_alias=enum_alias,
         enum_values=enum_values,
         default_value=spec.default,
+        attr=names.attrs.get(fname, fname) if names else fname,
     )
 
 
@@ -633,14 +780,15 @@ def _resource(
     spec: ResourceSpec,
     defaults: CacheDefaults,
     pk_types: dict[str, FieldModel],
+    names: ResourceNames,
 ) -> ResourceModel:
     pk = pk_types[name]
     fields = tuple(
-        field_model(name, fname, fspec, pk_types)
+        field_model(name, fname, fspec, pk_types, names)
         for fname, fspec in spec.fields.items()
         if not fspec.primary_key
     )
-    id_param = f"{name}_id" if pk.name == "id" else pk.name
+    id_param = python_name(f"{name}_id" if pk.name == "id" else pk.attr, ROUTER_NAMES)
     base = spec.path.rstrip("/")
     paths = {"list": base, "get": f"{base}/{{{id_param}}}"}
     policies = {}
@@ -661,7 +809,7 @@ def _resource(
     )
     return ResourceModel(
         name=name,
-        class_name=class_name(name),
+        class_name=names.class_name,
         table=name,
         path=base,
         id_param=id_param,
@@ -670,6 +818,7 @@ def _resource(
         operations=ordered_ops,
         policies=policies,
         enums=tuple(f for f in fields if f.enum_alias),
+        module_name=names.module,
     )
 
 

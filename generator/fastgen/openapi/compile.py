@@ -18,6 +18,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from fastgen.errors import Problem, SpecError
+from fastgen.naming import default_service_name, python_identifier
 from fastgen.openapi.description import (
     ApiDescription,
     InlineSchema,
@@ -37,7 +38,6 @@ from fastgen.openapi.models import (
     class_name,
     marks_read_write,
 )
-from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
