@@ -26,6 +26,10 @@ from collections.abc import Collection, Sequence
 # would turn every later ``str`` annotation of the class into its default value).
 CLASS_BODY_NAMES = frozenset(
     {
+        # the instance argument of __init__ and of methods (SQLAlchemy's __init__
+        # takes it by position: a column named self would be given twice)
+        "cls",
+        "self",
         # sqlalchemy.orm.DeclarativeBase
         "metadata",
         "registry",

@@ -257,8 +257,9 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         ("fastapi", "APIRouter"),
         (f"{pkg}.models", resource.class_name),
         (schemas, f"{resource.class_name}Read"),
-        *_py_import(resource.pk.py_type),
     ]
+    if ops & {"get", "update", "delete"}:  # routes that take the key
+        imports += _py_import(resource.pk.py_type)
     if ops - {"export"}:
         imports.append((f"{pkg}.deps", "SessionDep"))
     if ops & {"list", "export"}:
@@ -448,6 +449,14 @@ def missing_key(resource: ResourceModel) -> str:
     return {"integer": "999999", "uuid": '"00000000-0000-4000-8000-999999999999"'}.get(
         resource.pk.type, '"no-such-key"'
     )
+
+
+def missing_url(resource: ResourceModel) -> str:
+    """The URL literal of an item route whose key names no row (404 tests)."""
+    if resource.pk.type == "integer":
+        return f'f"{resource.path}/{{{missing_key(resource)}}}"'
+    key = missing_key(resource).strip('"')
+    return pystr(f"{resource.path}/{key}")
 
 
 def conftest_imports(service: ServiceModel) -> str:
