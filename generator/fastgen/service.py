@@ -446,6 +446,13 @@ class ApiModel:
     webhooks: tuple[ApiOperationModel, ...] = ()
     callbacks: tuple[ApiCallbacksModel, ...] = ()
     fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+    # Paths served with Python names for parameters Starlette cannot route by (not
+    # identifiers), published under the document's: (served, document, renames).
+    document_paths: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def published_path(self, served: str) -> str:
+        """The path the app's /openapi.json lists for a served one (see document_paths)."""
+        return next((p for s, p, _ in self.document_paths if s == served), served)
 
     @property
     def outgoing(self) -> bool:

@@ -339,6 +339,7 @@ class _Compiler:
                 ),
                 webhooks=tuple(_fill_operation(op, package) for op in webhooks),
                 fastapi_minimum=self.fastapi_minimum,
+                document_paths=_document_paths(ordered),
                 callbacks=tuple(
                     ApiCallbacksModel(
                         group.var,
@@ -1475,6 +1476,23 @@ def _served_path(op: Operation, convertors: Mapping[str, str]) -> str:
         served = f"{name}:{convertor}" if convertor else name
         path = path.replace("{" + param.name + "}", "{" + served + "}")
     return path
+
+
+def _document_paths(
+    operations: list[Operation],
+) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """Served paths whose parameters Starlette cannot name as the document does
+    (not identifiers): (served path, document path, ((Python name, wire name), ...))."""
+    found: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+    for op in operations:
+        renamed = tuple(
+            (p.python_name, p.name)
+            for p in op.parameters
+            if p.location == "path" and not _IDENTIFIER.fullmatch(p.name)
+        )
+        if renamed:
+            found.setdefault(_served_path(op, {}), (op.path, renamed))
+    return tuple((served, path, names) for served, (path, names) in found.items())
 
 
 def _primary(content: tuple[MediaType, ...]) -> MediaType:
