@@ -20,14 +20,17 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from fastgen.render import new_project
 from fastgen.spec.loader import Positions
 from fastgen.spec.validate import validate_data
 
-from .conftest import install_project, ruff
+from .conftest import REPO, install_project, ruff
+
+# Every name below, in one spec (and its refs): always one of the examples.
+NAMES_SPEC = yaml.safe_load((REPO / "tests" / "specs" / "names.yaml").read_text())
 
 NAMES = (
     # hard and soft keywords
@@ -172,6 +175,7 @@ def _examples(variable: str, default: int) -> int:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(spec=specs())
+@example(spec=NAMES_SPEC)
 def test_random_spec_generates_ruff_clean_code(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         assert_ruff_clean(generate(spec, Path(tmp)))
@@ -179,8 +183,8 @@ def test_random_spec_generates_ruff_clean_code(spec: dict[str, Any]) -> None:
 
 # What the running app publishes: each resource's JSON properties in /openapi.json.
 OPENAPI_PROPERTIES = """
-import json, sys
-from randsvc.main import create_app
+import json
+from PACKAGE.main import create_app
 document = create_app().openapi()
 print(json.dumps({name: sorted(schema.get("properties", {}))
                   for name, schema in document["components"]["schemas"].items()}))
@@ -198,6 +202,7 @@ def test_random_specs_install_and_pass_their_tests(shared_venv: Path) -> None:
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(spec=specs())
+    @example(spec=NAMES_SPEC)
     def check(spec: dict[str, Any]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             project = generate(spec, Path(tmp))
@@ -212,7 +217,11 @@ def test_random_specs_install_and_pass_their_tests(shared_venv: Path) -> None:
             )
             assert result.returncode == 0, result.stdout[-4000:]
             published = subprocess.run(
-                [python, "-c", OPENAPI_PROPERTIES],
+                [
+                    python,
+                    "-c",
+                    OPENAPI_PROPERTIES.replace("PACKAGE", spec["service"]["name"]),
+                ],
                 cwd=project,
                 capture_output=True,
                 text=True,
