@@ -63,6 +63,7 @@ def test_names_spec_keeps_every_wire_name() -> None:
     assert {f.name: f.attr for f in settings.fields}["app"] == "app_"
     assert by_name["endpoints"].module == "endpoints_"  # routers/endpoints.py exists
     assert service.pydantic_minimum == "2.11"  # serialize_by_alias
+    assert service.fastapi_minimum == "0.128"  # validates the returned model as is
 
 
 def test_sibling_aliases_never_take_a_written_name() -> None:
@@ -90,4 +91,6 @@ def test_aliased_columns_keep_their_wire_names(tmp_path: Path) -> None:
         "from names.routers import class_, endpoints_, settings"
         in (package / "routers" / "__init__.py").read_text()
     )
-    assert '"pydantic>=2.11"' in (project / "pyproject.toml").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"pydantic>=2.11"' in pyproject
+    assert '"fastapi>=0.128"' in pyproject

@@ -418,6 +418,8 @@ class ApiTableModel:
 
 # The oldest FastAPI a generated project supports (pydantic models as form parameters).
 FASTAPI_MINIMUM = "0.115"
+# ... where a response schema has aliased fields (see ServiceModel.fastapi_minimum).
+ALIASED_FASTAPI_MINIMUM = "0.128"
 
 
 @dataclass(frozen=True)
@@ -538,8 +540,16 @@ class ServiceModel:
 
     @property
     def fastapi_minimum(self) -> str:
-        """The oldest FastAPI that serves this service's routes."""
-        return self.api.fastapi_minimum if self.api else FASTAPI_MINIMUM
+        """The oldest FastAPI that serves this service's routes.
+
+        Before 0.128 FastAPI dumped a returned model by alias and validated the dump
+        again, which a schema whose aliases only name the JSON output (aliased
+        columns) would refuse.
+        """
+        if self.api:
+            return self.api.fastapi_minimum
+        aliased = any(r.aliased for r in self.crud_resources)
+        return ALIASED_FASTAPI_MINIMUM if aliased else FASTAPI_MINIMUM
 
     @property
     def api_routers(self) -> tuple[ApiRouterModel, ...]:
