@@ -88,9 +88,23 @@ def test_aliased_columns_keep_their_wire_names(tmp_path: Path) -> None:
     assert 'from_: bool | None = Field(serialization_alias="from")' in schemas
     assert "ConfigDict(from_attributes=True, serialize_by_alias=True)" in schemas
     assert (
-        "from names.routers import class_, endpoints_, settings"
+        "from names.routers import class_, endpoints, endpoints_, settings"
         in (package / "routers" / "__init__.py").read_text()
     )
     pyproject = (project / "pyproject.toml").read_text()
     assert '"pydantic>=2.11"' in pyproject
     assert '"fastapi>=0.128"' in pyproject
+
+
+def test_endpoint_parameters_and_response_keys_keep_their_names(
+    tmp_path: Path,
+) -> None:
+    project = new_project(NAMES, tmp_path / "names")
+    package = project / "src" / "names"
+    router = (package / "routers" / "endpoints.py").read_text()
+    assert '@router.get("/lookup/{class}/{match}", status_code=200)' in router
+    assert 'class_: Annotated[str, Path(alias="class")],' in router
+    assert "    match: str,\n" in router  # a soft keyword is an identifier
+    schemas = (package / "schemas" / "endpoints.py").read_text()
+    assert 'json_: int = Field(serialization_alias="json")' in schemas
+    assert "    type: str\n" in schemas

@@ -245,6 +245,8 @@ def endpoint_imports(service: ServiceModel) -> str:
     for endpoint in service.endpoints:
         for field in endpoint.response_fields:
             imports += _py_import(field.py_type)
+            if field.attr != field.name:
+                imports.append(("pydantic", "Field"))
     return render_imports(imports, service.package)
 
 
@@ -318,6 +320,8 @@ def endpoint_router_imports(service: ServiceModel) -> str:
                 (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
             )
         imports += [imp for p in endpoint.params for imp in _py_import(p.py_type)]
+        if any(p.attr != p.name for p in endpoint.params):
+            imports += [("typing", "Annotated"), ("fastapi", "Path")]
         if endpoint.queued:
             imports += [
                 ("fastapi", "Response"),

@@ -264,14 +264,31 @@ class ResourceModel:
 
 @dataclass(frozen=True)
 class ParamModel:
-    name: str
+    name: str  # in the path template and the published OpenAPI
     py_type: str
+    attr: str = ""  # the argument's name in Python (``class`` -> ``class_``)
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
+    @property
+    def annotation(self) -> str:
+        """The route argument's type; an aliased one names its path parameter."""
+        if self.attr == self.name:
+            return self.py_type
+        return f"Annotated[{self.py_type}, Path(alias={pystr(self.name)})]"
 
 
 @dataclass(frozen=True)
 class ResponseFieldModel:
-    name: str
+    name: str  # the JSON key
     py_type: str
+    attr: str = ""  # the field's name in Python, where ``name`` would collide
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
 
 
 @dataclass(frozen=True)
@@ -548,7 +565,9 @@ class ServiceModel:
         """
         if self.api:
             return self.api.fastapi_minimum
-        aliased = any(r.aliased for r in self.crud_resources)
+        aliased = any(r.aliased for r in self.crud_resources) or any(
+            f.attr != f.name for e in self.endpoints for f in e.response_fields
+        )
         return ALIASED_FASTAPI_MINIMUM if aliased else FASTAPI_MINIMUM
 
     @property
@@ -853,10 +872,15 @@ def _endpoint(
             py_type = pk_types[pname[: -len("_id")]].py_type
         else:
             py_type = "str"
-        params.append(ParamModel(pname, py_type))
+        params.append(ParamModel(pname, py_type, python_name(pname)))
+    response = spec.response or {}
     response_fields = tuple(
-        ResponseFieldModel(fname, _TYPES[ftype][0])
-        for fname, ftype in (spec.response or {}).items()
+        ResponseFieldModel(
+            fname,
+            _TYPES[ftype][0],
+            python_name(fname, CLASS_BODY_NAMES | (set(response) - {fname})),
+        )
+        for fname, ftype in response.items()
     )
     policy = policy_model(name, spec.path, spec.cache, defaults, None)
     return EndpointModel(

@@ -224,11 +224,11 @@ class EndpointSpec(SpecModel):
     method: Method
     path: UrlPath
     summary: str = ""
-    params: dict[Identifier, ScalarType] = Field(
+    params: dict[Name, ScalarType] = Field(
         default_factory=dict,
         description="Types of path parameters; '<resource>_id' defaults to that id type.",
     )
-    response: dict[Identifier, ScalarType] | None = Field(
+    response: dict[Name, ScalarType] | None = Field(
         None, description="Fields of the JSON response object."
     )
     cache: CachePolicySpec | None = None
