@@ -138,7 +138,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         resource: dict[str, Any] = {
             "path": f"/r{i}",
             "fields": draw(fields(list(resources), rname)),
-            "operations": ops,
+            "operations": list(ops),
         }
         cache = {op: {"ttl": 60} for op in ("list", "get") if op in ops}
         if cache and draw(st.booleans()):
