@@ -441,8 +441,9 @@ def sample_expr(field: FieldModel) -> str:
         "float": "n + 0.5",
         "decimal": 'f"{n}.25"',
         "boolean": "n % 2 == 1",
-        "date": 'f"2024-01-{n:02d}"',
-        "datetime": 'f"2024-01-{n:02d}T12:30:00+02:00"',
+        # a valid, distinct day for every n (an export test makes thousands of rows)
+        "date": "str(dt.date(2024, 1, 1) + dt.timedelta(days=n))",
+        "datetime": 'f"{dt.date(2024, 1, 1) + dt.timedelta(days=n)}T12:30:00+02:00"',
         "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
         "json": '{"n": n}',
     }[kind]
