@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import decimal
 import json
-import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastgen.naming import (
     CLASS_BODY_NAMES,
-    MODULE_NAMES,
-    free_name,
+    ROUTER_NAMES,
+    ResourceNames,
+    class_name,
     python_name,
+    resource_names,
 )
 from fastgen.spec.model import (
     CacheDefaults,
@@ -46,40 +47,6 @@ _TYPES: dict[str, tuple[str, str]] = {
     "json": ("JsonValue", "JSON()"),
 }
 DEFAULT_STRING_LENGTH = 255
-# Class names the generated modules import or define beside a resource's classes
-# (its ORM model ``X``, ``XCreate``, ``XUpdate``, ``XRead`` and its enum aliases).
-GENERATED_CLASS_NAMES = frozenset(
-    {
-        *("APIRouter", "Accepted", "Annotated", "Any", "AsyncIterator", "AsyncSession"),
-        *("Awaitable", "BackgroundTasks", "Base", "BaseModel", "Boolean", "CacheDep"),
-        *("Callable", "Column", "ConfigDict", "DBAPIError", "Date", "DateTime"),
-        *("Decimal", "DecimalColumn", "Drain", "FastAPI", "Field", "Float"),
-        *("ForeignKey", "HTTPException", "IntColumn", "Integer", "InvalidOperation"),
-        *("Iterator", "JSON", "JobAccepted", "JobContext", "JobQueueDep", "JsonValue"),
-        *("Limit", "Literal", "Mapped", "MetaData", "Numeric", "Offset", "Page"),
-        *("Path", "RedisServer", "Request", "ResourceHooks", "Response", "Select"),
-        "Self",
-        *("SessionDep", "Settings", "StreamingResponse", "String", "Table", "Text"),
-        *("UTCDateTime", "UTCTimestamp", "Uuid"),
-    }
-)
-# What a ref field's identifier must not be: it is also a keyword argument of the
-# tests' payload helpers beside ``n`` and a local of the generated export test.
-TEST_LOCALS = frozenset(
-    {
-        *("add", "app", "client", "large_lines", "large_peak", "n", "numbers"),
-        *("payload", "payloads", "rows", "small_lines", "small_peak"),
-    }
-)
-# Module-level names of a resource's router: its item route's key argument (and the
-# locals of the routes beside it) must not shadow them.
-ROUTER_NAMES = frozenset(
-    {
-        *("cache", "commit_or_409", "dt", "ensure_references", "get_or_404", "hooks"),
-        *("limit", "name", "ndjson_export", "offset", "payload", "query", "request"),
-        *("router", "row", "rows", "select", "session", "uuid", "value"),
-    }
-)
 
 
 def pystr(value: str) -> str:
@@ -132,11 +99,6 @@ def pyliteral(value: Any) -> str:
             + "}"
         )
     raise TypeError(f"no literal for {type(value).__name__}")
-
-
-def class_name(name: str) -> str:
-    """``book_review`` -> ``BookReview``."""
-    return "".join(part.capitalize() for part in name.split("_") if part)
 
 
 def default_problem(spec: FieldSpec) -> str | None:
@@ -649,73 +611,6 @@ def runtime_settings(
 
 def database_url(database: DatabaseSpec, name: str) -> str:
     return database.url or f"sqlite+aiosqlite:///./{name}.db"
-
-
-@dataclass(frozen=True)
-class ResourceNames:
-    """The Python names of one resource: its classes, modules and columns."""
-
-    class_name: str
-    module: str
-    attrs: dict[str, str]  # field (wire) name -> identifier
-    enum_aliases: dict[str, str]  # enum field name -> its Literal alias
-
-
-def resource_names(spec: FastgenSpec) -> dict[str, ResourceNames]:
-    """Every resource's Python names, collision-free and deterministic.
-
-    A name keeps its spec spelling unless it would collide: with a keyword, with
-    what a generated module or class body uses itself, or with a sibling's name.
-    Then ``fastgen.naming`` aliases it (``class`` -> ``class_``) and the wire name
-    (table, column, JSON key) stays exactly as written.
-    """
-    classes = set(GENERATED_CLASS_NAMES)
-    classes |= {f"{class_name(e)}Response" for e in spec.endpoints}
-    modules = set(MODULE_NAMES) | set(spec.resources)
-    bases: dict[str, tuple[str, str]] = {}
-    for rname in spec.resources:
-        base = class_name(rname)
-        while not classes.isdisjoint(_model_classes(base)):
-            base += "Resource"
-        classes.update(_model_classes(base))
-        module = rname
-        if keyword.iskeyword(rname) or rname in MODULE_NAMES:
-            module = python_name(rname, modules)
-            modules.add(module)
-        bases[rname] = (base, module)
-    names = {}
-    for rname, resource in spec.resources.items():
-        base, module = bases[rname]
-        aliases = {}
-        for fname, fspec in resource.fields.items():
-            if fspec.type == "enum":
-                alias = free_name(base + class_name(fname), classes, "Value")
-                classes.add(alias)
-                aliases[fname] = alias
-        names[rname] = ResourceNames(base, module, field_attrs(resource), aliases)
-    return names
-
-
-def _model_classes(base: str) -> tuple[str, ...]:
-    return tuple(base + suffix for suffix in ("", "Create", "Update", "Read", "Hooks"))
-
-
-def field_attrs(resource: ResourceSpec) -> dict[str, str]:
-    """Field name -> identifier: the name itself, or an alias where it would collide.
-
-    Names that need no alias are placed first, so an alias never takes a name a
-    sibling field already has (``class`` -> ``class__`` beside a ``class_``).
-    """
-    taken = set(resource.fields)
-    attrs = {}
-    for fname, fspec in resource.fields.items():
-        reserved = CLASS_BODY_NAMES | (TEST_LOCALS if fspec.type == "ref" else set())
-        attr = python_name(fname, reserved)
-        if attr != fname:
-            attr = python_name(fname, reserved | taken)
-            taken.add(attr)
-        attrs[fname] = attr
-    return attrs
 
 
 def _primary_key(
