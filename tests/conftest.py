@@ -14,6 +14,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "bookstore.yaml"
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
+NAMES = REPO / "tests" / "specs" / "names.yaml"
 
 
 def hand_written_stats_example(directory: Path) -> Path:
@@ -83,6 +84,24 @@ def server_nasty(
     from fastgen.render import new_project
 
     project = new_project(NASTY, tmp_path_factory.mktemp("dbproj") / "nasty")
+    python = server_bookstore / ".venv" / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "-e", project],
+        check=True,
+        capture_output=True,
+    )
+    return project
+
+
+@pytest.fixture(scope="session")
+def server_names(
+    server_bookstore: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """tests/specs/names.yaml (tables and columns named class, from, metadata, self...)
+    installed beside the bookstore, for the database-server tests."""
+    from fastgen.render import new_project
+
+    project = new_project(NAMES, tmp_path_factory.mktemp("dbproj") / "names")
     python = server_bookstore / ".venv" / "bin" / "python"
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "-e", project],

@@ -107,6 +107,15 @@ def test_every_field_type_on_mariadb(
     assert_generated_tests_pass(python, server_nasty, createdb(mariadb, "nasty"))
 
 
+def test_names_of_every_kind_on_mariadb(
+    server_bookstore: Path, server_names: Path, mariadb: str
+) -> None:
+    """tests/specs/names.yaml: tables and columns named class, from, match, metadata
+    (reserved words in MariaDB too, quoted by SQLAlchemy): its whole generated suite."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_names, createdb(mariadb, "names"))
+
+
 def test_migrations_apply_to_mariadb(server_bookstore: Path, mariadb: str) -> None:
     env = {**os.environ, "DATABASE_URL": createdb(mariadb, "migrated")}
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):

@@ -82,7 +82,18 @@ def test_document_loads_every_operation(name: str) -> None:
 def test_baseline_names_parameters_and_its_callback() -> None:
     api = read_openapi(CORPUS / "opc-baseline-3.0.json")
     hyphen = next(op for op in api.operations if "{hyphen-in-path}" in op.path)
+    # Starlette routes only identifiers; the app publishes the document's name.
     assert hyphen.route == "/naming/{hyphen_in_path}"
+    model = compile_api(api)
+    assert model.api is not None
+    assert model.api.document_paths == (
+        (
+            "/naming/{hyphen_in_path}",
+            "/naming/{hyphen-in-path}",
+            (("hyphen_in_path", "hyphen-in-path"),),
+        ),
+    )
+    assert model.api.published_path("/naming/{hyphen_in_path}") == hyphen.path
     cookies = {
         (p.name, p.python_name)
         for op in api.operations

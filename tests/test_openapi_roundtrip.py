@@ -47,12 +47,10 @@ SOURCE: dict[str, Any] = {
 
 
 def served() -> dict[str, Any]:
-    """What FastAPI would write for SOURCE: renamed parameter, anyOf-null, const."""
+    """What FastAPI would write for SOURCE: a 422, anyOf-null, const, a class name."""
     app = copy.deepcopy(SOURCE)
-    op = app["paths"].pop("/pets/{pet-id}")["get"]
-    op["parameters"][0]["name"] = "pet_id"
+    op = app["paths"]["/pets/{pet-id}"]["get"]
     op["responses"]["422"] = {"description": "Validation Error"}
-    app["paths"]["/pets/{pet_id}"] = {"get": op}
     pet = app["components"]["schemas"].pop("Pet")
     pet["properties"]["tag"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
     pet["properties"]["kind"] = {"const": "cat", "type": "string"}
@@ -68,20 +66,29 @@ def test_legitimate_differences_are_normalised() -> None:
 
 def test_real_differences_are_reported() -> None:
     app = served()
-    op = app["paths"]["/pets/{pet_id}"]["get"]
+    op = app["paths"]["/pets/{pet-id}"]["get"]
     op["parameters"][1]["required"] = True
     op["responses"]["201"] = op["responses"].pop("200")
     app["components"]["schemas"]["PetModel"]["properties"]["id"]["type"] = "string"
     problems = compare(SOURCE, app)
     assert len(problems) == 2
-    assert problems[0].startswith("GET /pets/{}: parameters: expected")
+    assert problems[0].startswith("GET /pets/{pet-id}: parameters: expected")
     assert "status codes: expected ['200'], served ['201']" in problems[1]
     op["responses"]["200"] = op["responses"].pop("201")
     del op["parameters"][1]["required"]
     (problem,) = compare(SOURCE, app)
     assert "response 200 at .properties.id.type: expected 'integer'" in problem
-    del app["paths"]["/pets/{pet_id}"]
-    assert compare(SOURCE, app) == ["GET /pets/{}: missing from the app"]
+    del app["paths"]["/pets/{pet-id}"]
+    assert compare(SOURCE, app) == ["GET /pets/{pet-id}: missing from the app"]
+
+
+def test_a_renamed_path_parameter_is_a_difference() -> None:
+    """The document's names are the API: {pet-id} served as {pet_id} is another one."""
+    app = served()
+    op = app["paths"].pop("/pets/{pet-id}")["get"]
+    op["parameters"][0]["name"] = "pet_id"
+    app["paths"]["/pets/{pet_id}"] = {"get": op}
+    assert compare(SOURCE, app) == ["GET /pets/{pet-id}: missing from the app"]
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:

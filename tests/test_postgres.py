@@ -103,6 +103,34 @@ def test_datetimes_keep_their_instant_on_postgresql(
     )
 
 
+def test_names_of_every_kind_on_postgresql(
+    server_bookstore: Path, server_names: Path, postgres: str
+) -> None:
+    """Tables and columns named class, from, metadata, self, json... (quoted by
+    SQLAlchemy, aliased in Python): the routes' tests and the migrations both ways."""
+    url = createdb(postgres, "names")
+    assert_generated_tests_pass(
+        server_bookstore / ".venv" / "bin" / "python",
+        server_names,
+        url,
+        "tests/test_class_.py",
+        "tests/test_settings.py",
+        "tests/test_endpoints_.py",
+    )
+    env = {**os.environ, "DATABASE_URL": createdb(postgres, "names_migrated")}
+    alembic = server_bookstore / ".venv" / "bin" / "alembic"
+    for step in (["upgrade", "head"], ["downgrade", "base"]):
+        result = subprocess.run(
+            [alembic, *step],
+            cwd=server_names,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+
+
 def test_migrations_apply_to_postgresql(server_bookstore: Path, postgres: str) -> None:
     env = {**os.environ, "DATABASE_URL": createdb(postgres, "migrated")}
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):

@@ -54,7 +54,8 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             "fastgen: 1\nservice:\n  name: class\n",
-            "3:9: service.name: 'class' is a Python keyword; choose another name",
+            "3:9: service.name: 'class' is a Python keyword, and this name becomes a "
+            "Python function or package name; choose another name",
             id="keyword-name",
         ),
         pytest.param(
@@ -143,8 +144,9 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
         pytest.param(
             BASE
             + "  thing:\n    path: /things\n    fields:\n      id: {type: integer}\n",
-            "12:7: resources.thing.fields.id: 'id' is reserved in generated code; choose "
-            "another field name",
+            "12:7: resources.thing.fields.id: 'id' is the column of the primary key "
+            "fastgen adds to a resource without one; mark this field primary_key: "
+            "true, or name it otherwise",
             id="reserved-field",
         ),
         pytest.param(

@@ -73,6 +73,7 @@ class FastgenExtension(Extension):
             pycode.worker_imports,
             pycode.sample_expr,
             pycode.missing_key,
+            pycode.missing_url,
             pycode.conftest_imports,
             pycode.pk_of,
             pycode.test_imports,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from fastgen.naming import python_name
 from fastgen.pyimports import LINE_LENGTH, Import, render_imports
 from fastgen.service import (
     AggregateFieldModel,
@@ -95,7 +96,9 @@ def orm_column(field: FieldModel) -> str:
         args.append("unique=True")
     if field.default is not None:
         args.append(f"default={field.default}")
-    return wrap(f"{field.name}: Mapped[{py_type}] = mapped_column", args, indent=4)
+    if field.aliased:  # the column keeps its name; the attribute is an alias
+        args.insert(0, pystr(field.name))
+    return wrap(f"{field.attr}: Mapped[{py_type}] = mapped_column", args, indent=4)
 
 
 def orm_imports(resource: ResourceModel, package: str) -> str:
@@ -156,19 +159,33 @@ def column_aliases(service: ServiceModel) -> tuple[str, ...]:
 
 
 def schema_field(field: FieldModel, mode: str) -> str:
-    """One field line of the Create / Update / Read schema (indented 4)."""
+    """One field line of the Create / Update / Read schema (indented 4).
+
+    An aliased field is read from its wire name in a request body and written under
+    it in a response; the stored row is read by its attribute (``from_attributes``).
+    """
     annotation = _schema_type(field, mode)
+    head = f"    {field.attr}: {annotation}"
+    default: str | None = None
     if mode == "update":
-        return f"    {field.name}: {annotation} | None = None"
-    if mode == "read":
+        head, default = head + " | None", "None"
+    elif mode == "read":
         if field.nullable:
-            annotation += " | None"
-        return f"    {field.name}: {annotation}"
-    if field.default is not None:
-        return _assign(f"    {field.name}: {annotation} = ", field.default)
-    if not field.required:
-        return f"    {field.name}: {annotation} | None = None"
-    return f"    {field.name}: {annotation}"
+            head += " | None"
+    elif field.default is not None:
+        default = field.default
+    elif not field.required:
+        head, default = head + " | None", "None"
+    if not field.aliased:
+        if default is None:
+            return head
+        if default == "None":
+            return f"{head} = None"
+        return _assign(f"{head} = ", default)
+    alias = "serialization_alias" if mode == "read" else "alias"
+    args = [] if default is None else [default]
+    field_args = [*args, f"{alias}={pystr(field.name)}"]
+    return wrap(f"{head.strip()} = Field", field_args, indent=4)
 
 
 def _assign(head: str, value: str) -> str:
@@ -196,6 +213,8 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
     fields = (resource.pk, *resource.fields)
     if any(f.max_length and f.type == "string" for f in fields):
         imports += [("typing", "Annotated"), ("pydantic", "Field")]
+    if resource.aliased:
+        imports.append(("pydantic", "Field"))
     if resource.enums:
         imports.append(("typing", "Literal"))
     if any(f.required and not f.primary_key for f in resource.fields):
@@ -228,6 +247,8 @@ def endpoint_imports(service: ServiceModel) -> str:
     for endpoint in service.endpoints:
         for field in endpoint.response_fields:
             imports += _py_import(field.py_type.removesuffix(" | None"))
+            if field.attr != field.name:
+                imports.append(("pydantic", "Field"))
     return render_imports(imports, service.package)
 
 
@@ -240,8 +261,9 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         ("fastapi", "APIRouter"),
         (f"{pkg}.models", resource.class_name),
         (schemas, f"{resource.class_name}Read"),
-        *_py_import(resource.pk.py_type),
     ]
+    if ops & {"get", "update", "delete"}:  # routes that take the key
+        imports += _py_import(resource.pk.py_type)
     if ops - {"export"}:
         imports.append((f"{pkg}.deps", "SessionDep"))
     if ops & {"list", "export"}:
@@ -303,6 +325,8 @@ def endpoint_router_imports(service: ServiceModel) -> str:
                 (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
             )
         imports += [imp for p in endpoint.params for imp in _py_import(p.py_type)]
+        if any(p.attr != p.name for p in endpoint.params):
+            imports += [("typing", "Annotated"), ("fastapi", "Path")]
         if endpoint.queued:
             imports += [
                 ("fastapi", "Response"),
@@ -368,7 +392,7 @@ def aggregate_query(endpoint: EndpointModel) -> str:
     table = aggregate.class_name
     columns = []
     for field in aggregate.fields:
-        column = f"{table}.{field.column.name}" if field.column else ""
+        column = f"{table}.{field.column.attr}" if field.column else ""
         expression = f"func.{field.function}({column})"
         if field.function == "sum":
             expression = f"func.coalesce({expression}, 0)"
@@ -380,7 +404,9 @@ def aggregate_query(endpoint: EndpointModel) -> str:
     for parent in aggregate.parents:
         key = f"{parent.class_name}.{parent.pk}"
         columns.append(f"select({key}).where({key} == {parent.param}).exists()")
-    conditions = [f"{table}.{c.name} == {param}" for c, param in aggregate.where]
+    conditions = [
+        f"{table}.{c.attr} == {python_name(param)}" for c, param in aggregate.where
+    ]
     body = "".join(f"        {c},\n" for c in columns)
     # Without a condition naming the table, count() alone would select from no
     # table at all (and count one row).
@@ -394,7 +420,7 @@ def aggregate_names(endpoint: EndpointModel) -> list[str]:
     """The names a row of ``aggregate_query`` unpacks into, in column order."""
     aggregate = endpoint.aggregate
     assert aggregate is not None
-    return [f.name for f in aggregate.fields] + [
+    return [f.attr for f in endpoint.response_fields] + [
         f"{p.resource}_found" for p in aggregate.parents
     ]
 
@@ -486,6 +512,8 @@ def aggregate_test_imports(service: ServiceModel) -> str:
         ]
         if aggregate.where and len(aggregate.parents) == len(aggregate.where):
             imports.append(("conftest", f"make_{resource.name}"))  # rows not counted
+        if any("dt." in sample_expr(f) for f in aggregate_extras(endpoint)):
+            imports.append(("datetime as dt", None))
         for field in aggregate.fields:
             expected = aggregate_expected(field)
             if "Decimal" in expected or "decimal_mean" in expected:
@@ -593,8 +621,9 @@ def sample_expr(field: FieldModel) -> str:
         "float": "n + 0.5",
         "decimal": 'f"{n}.25"',
         "boolean": "n % 2 == 1",
-        "date": 'f"2024-01-{n:02d}"',
-        "datetime": 'f"2024-01-{n:02d}T12:30:00+02:00"',
+        # a valid, distinct day for every n (an export test makes thousands of rows)
+        "date": "str(dt.date(2024, 1, 1) + dt.timedelta(days=n))",
+        "datetime": 'f"{dt.date(2024, 1, 1) + dt.timedelta(days=n)}T12:30:00+02:00"',
         "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
         "json": '{"n": n}',
     }[kind]
@@ -605,6 +634,14 @@ def missing_key(resource: ResourceModel) -> str:
     return {"integer": "999999", "uuid": '"00000000-0000-4000-8000-999999999999"'}.get(
         resource.pk.type, '"no-such-key"'
     )
+
+
+def missing_url(resource: ResourceModel) -> str:
+    """The URL literal of an item route whose key names no row (404 tests)."""
+    if resource.pk.type == "integer":
+        return f'f"{resource.path}/{{{missing_key(resource)}}}"'
+    key = missing_key(resource).strip('"')
+    return pystr(f"{resource.path}/{key}")
 
 
 def conftest_imports(service: ServiceModel) -> str:

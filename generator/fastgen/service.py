@@ -13,6 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.naming import (
+    CLASS_BODY_NAMES,
+    ROUTER_NAMES,
+    ResourceNames,
+    class_name,
+    python_name,
+    resource_names,
+)
 from fastgen.spec.model import (
     AggregateSpec,
     CacheDefaults,
@@ -94,11 +102,6 @@ def pyliteral(value: Any) -> str:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
-def class_name(name: str) -> str:
-    """``book_review`` -> ``BookReview``."""
-    return "".join(part.capitalize() for part in name.split("_") if part)
-
-
 def default_problem(spec: FieldSpec) -> str | None:
     """Why ``spec.default`` does not fit ``spec.type``, or None when it fits."""
     value = spec.default
@@ -153,10 +156,21 @@ class FieldModel:
     enum_alias: str | None
     enum_values: tuple[str, ...]
     default_value: Any = None  # the spec's default, for SQL server defaults
+    # The Python identifier of the column (``name`` is its wire name: the column and
+    # the JSON key); they differ where ``name`` would collide (fastgen.naming).
+    attr: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
 
     @property
     def nullable(self) -> bool:
         return not self.required and self.default is None
+
+    @property
+    def aliased(self) -> bool:
+        return self.attr != self.name
 
 
 @dataclass(frozen=True)
@@ -187,10 +201,18 @@ class ResourceModel:
     operations: tuple[str, ...]
     policies: dict[str, PolicyModel]
     enums: tuple[FieldModel, ...]
+    # The name of its modules (models/, schemas/, routers/, tests/test_*.py): the
+    # resource's name unless that is a keyword or a generated module's name.
+    module_name: str = ""
 
     @property
     def module(self) -> str:
-        return self.name
+        return self.module_name or self.name
+
+    @property
+    def aliased(self) -> bool:
+        """Whether a column's identifier differs from its wire name."""
+        return any(f.aliased for f in (self.pk, *self.fields))
 
     @property
     def writes(self) -> tuple[str, ...]:
@@ -205,14 +227,31 @@ class ResourceModel:
 
 @dataclass(frozen=True)
 class ParamModel:
-    name: str
+    name: str  # in the path template and the published OpenAPI
     py_type: str
+    attr: str = ""  # the argument's name in Python (``class`` -> ``class_``)
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
+    @property
+    def annotation(self) -> str:
+        """The route argument's type; an aliased one names its path parameter."""
+        if self.attr == self.name:
+            return self.py_type
+        return f"Annotated[{self.py_type}, Path(alias={pystr(self.name)})]"
 
 
 @dataclass(frozen=True)
 class ResponseFieldModel:
-    name: str
+    name: str  # the JSON key
     py_type: str
+    attr: str = ""  # the field's name in Python, where ``name`` would collide
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
 
 
 @dataclass(frozen=True)
@@ -229,10 +268,10 @@ class AggregateFieldModel:
 class ParentModel:
     """A row a ref column in ``where`` names: without it the endpoint answers 404."""
 
-    param: str
+    param: str  # the path parameter's Python name
     resource: str
     class_name: str
-    pk: str
+    pk: str  # the Python name of its key column
 
 
 @dataclass(frozen=True)
@@ -391,6 +430,8 @@ class ApiTableModel:
 
 # The oldest FastAPI a generated project supports (pydantic models as form parameters).
 FASTAPI_MINIMUM = "0.115"
+# ... where a response schema has aliased fields (see ServiceModel.fastapi_minimum).
+ALIASED_FASTAPI_MINIMUM = "0.128"
 
 
 @dataclass(frozen=True)
@@ -421,6 +462,13 @@ class ApiModel:
     fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
     # datamodel-code-generator's warnings about the schemas (see openapi/models.py)
     model_warnings: tuple[str, ...] = ()
+    # Paths served with Python names for parameters Starlette cannot route by (not
+    # identifiers), published under the document's: (served, document, renames).
+    document_paths: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def published_path(self, served: str) -> str:
+        """The path the app's /openapi.json lists for a served one (see document_paths)."""
+        return next((p for s, p, _ in self.document_paths if s == served), served)
 
     @property
     def outgoing(self) -> bool:
@@ -509,9 +557,24 @@ class ServiceModel:
         )
 
     @property
+    def pydantic_minimum(self) -> str:
+        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` (aliased columns)."""
+        return "2.11" if any(r.aliased for r in self.crud_resources) else "2.9"
+
+    @property
     def fastapi_minimum(self) -> str:
-        """The oldest FastAPI that serves this service's routes."""
-        return self.api.fastapi_minimum if self.api else FASTAPI_MINIMUM
+        """The oldest FastAPI that serves this service's routes.
+
+        Before 0.128 FastAPI dumped a returned model by alias and validated the dump
+        again, which a schema whose aliases only name the JSON output (aliased
+        columns) would refuse.
+        """
+        if self.api:
+            return self.api.fastapi_minimum
+        aliased = any(r.aliased for r in self.crud_resources) or any(
+            f.attr != f.name for e in self.endpoints for f in e.response_fields
+        )
+        return ALIASED_FASTAPI_MINIMUM if aliased else FASTAPI_MINIMUM
 
     @property
     def api_routers(self) -> tuple[ApiRouterModel, ...]:
@@ -549,9 +612,13 @@ class ServiceModel:
 def compile_service(spec: FastgenSpec) -> ServiceModel:
     """Build the service model of a validated spec (pure; same spec → equal model)."""
     cache = spec.cache
-    pk_types = {name: _primary_key(name, r) for name, r in spec.resources.items()}
+    names = resource_names(spec)
+    pk_types = {
+        name: _primary_key(name, r, names[name]) for name, r in spec.resources.items()
+    }
     resources = tuple(
-        _resource(name, r, cache, pk_types) for name, r in spec.resources.items()
+        _resource(name, r, cache, pk_types, names[name])
+        for name, r in spec.resources.items()
     )
     endpoints = tuple(
         _endpoint(name, e, cache, pk_types, resources)
@@ -591,15 +658,21 @@ def database_url(database: DatabaseSpec, name: str) -> str:
     return database.url or f"sqlite+aiosqlite:///./{name}.db"
 
 
-def _primary_key(rname: str, resource: ResourceSpec) -> FieldModel:
+def _primary_key(
+    rname: str, resource: ResourceSpec, names: ResourceNames
+) -> FieldModel:
     for fname, spec in resource.fields.items():
         if spec.primary_key:
-            return field_model(rname, fname, spec, {})
+            return field_model(rname, fname, spec, {}, names)
     return field_model(rname, "id", FieldSpec(type="integer", primary_key=True), {})
 
 
 def field_model(
-    rname: str, fname: str, spec: FieldSpec, pk_types: dict[str, FieldModel]
+    rname: str,
+    fname: str,
+    spec: FieldSpec,
+    pk_types: dict[str, FieldModel],
+    names: ResourceNames | None = None,
 ) -> FieldModel:
     ref_table = ref_column = enum_alias = None
     enum_values: tuple[str, ...] = ()
@@ -609,7 +682,11 @@ def field_model(
         ref_table, ref_column = spec.to, target.name
     elif spec.type == "enum":
         enum_values = tuple(spec.values or ())
-        enum_alias = class_name(rname) + class_name(fname)
+        enum_alias = (
+            names.enum_aliases[fname]
+            if names
+            else class_name(rname) + class_name(fname)
+        )
         longest = max(len(v) for v in enum_values)
         py_type = enum_alias
         sa_type = f"String({longest})"
@@ -633,6 +710,7 @@ def field_model(
         enum_alias=enum_alias,
         enum_values=enum_values,
         default_value=spec.default,
+        attr=names.attrs.get(fname, fname) if names else fname,
     )
 
 
@@ -678,14 +756,15 @@ def _resource(
     spec: ResourceSpec,
     defaults: CacheDefaults,
     pk_types: dict[str, FieldModel],
+    names: ResourceNames,
 ) -> ResourceModel:
     pk = pk_types[name]
     fields = tuple(
-        field_model(name, fname, fspec, pk_types)
+        field_model(name, fname, fspec, pk_types, names)
         for fname, fspec in spec.fields.items()
         if not fspec.primary_key
     )
-    id_param = f"{name}_id" if pk.name == "id" else pk.name
+    id_param = python_name(f"{name}_id" if pk.name == "id" else pk.attr, ROUTER_NAMES)
     base = spec.path.rstrip("/")
     paths = {"list": base, "get": f"{base}/{{{id_param}}}"}
     policies = {}
@@ -706,7 +785,7 @@ def _resource(
     )
     return ResourceModel(
         name=name,
-        class_name=class_name(name),
+        class_name=names.class_name,
         table=name,
         path=base,
         id_param=id_param,
@@ -715,6 +794,7 @@ def _resource(
         operations=ordered_ops,
         policies=policies,
         enums=tuple(f for f in fields if f.enum_alias),
+        module_name=names.module,
     )
 
 
@@ -730,7 +810,7 @@ def _endpoint(
     typed_by_column: dict[str, str] = {}
     if spec.aggregate is not None:
         source = next(r for r in resources if r.name == spec.aggregate.from_)
-        aggregate = _aggregate(spec.aggregate, source, pk_types)
+        aggregate = _aggregate(spec.aggregate, source, resources)
         typed_by_column = {
             param: _column(source, column).py_type
             for column, param in spec.aggregate.where.items()
@@ -745,16 +825,19 @@ def _endpoint(
             py_type = pk_types[pname[: -len("_id")]].py_type
         else:
             py_type = "str"
-        params.append(ParamModel(pname, py_type))
+        params.append(ParamModel(pname, py_type, python_name(pname)))
     if aggregate is not None:
-        response_fields = tuple(
-            ResponseFieldModel(f.name, f.py_type) for f in aggregate.fields
-        )
+        typed = {f.name: f.py_type for f in aggregate.fields}
     else:
-        response_fields = tuple(
-            ResponseFieldModel(fname, _TYPES[ftype][0])
-            for fname, ftype in (spec.response or {}).items()
+        typed = {f: _TYPES[ftype][0] for f, ftype in (spec.response or {}).items()}
+    response_fields = tuple(
+        ResponseFieldModel(
+            fname,
+            py_type,
+            python_name(fname, CLASS_BODY_NAMES | (set(typed) - {fname})),
         )
+        for fname, py_type in typed.items()
+    )
     policy = policy_model(name, spec.path, spec.cache, defaults, None)
     return EndpointModel(
         name=name,
@@ -778,7 +861,7 @@ def _column(resource: ResourceModel, name: str) -> FieldModel:
 
 
 def _aggregate(
-    spec: AggregateSpec, source: ResourceModel, pk_types: dict[str, FieldModel]
+    spec: AggregateSpec, source: ResourceModel, resources: tuple[ResourceModel, ...]
 ) -> AggregateModel:
     fields = []
     for fname, value in spec.fields.items():
@@ -795,10 +878,10 @@ def _aggregate(
     for column_name, param in spec.where.items():
         column = _column(source, column_name)
         if column.ref_table:
-            parent = pk_types[column.ref_table]
+            parent = next(r for r in resources if r.name == column.ref_table)
             parents.append(
                 ParentModel(
-                    param, column.ref_table, class_name(column.ref_table), parent.name
+                    python_name(param), parent.name, parent.class_name, parent.pk.attr
                 )
             )
     return AggregateModel(

@@ -10,6 +10,7 @@ settings reuse the native spec's compile, so the cache layer cannot tell them ap
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -18,6 +19,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from fastgen.errors import Problem, SpecError
+from fastgen.naming import CLASS_BODY_NAMES, default_service_name, python_identifier
 from fastgen.openapi.description import (
     ApiDescription,
     InlineSchema,
@@ -37,7 +39,6 @@ from fastgen.openapi.models import (
     class_name,
     marks_read_write,
 )
-from fastgen.openapi.naming import default_service_name, python_identifier
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
 from fastgen.openapi.sourcemap import Source
 from fastgen.service import (
@@ -340,6 +341,7 @@ class _Compiler:
                 webhooks=tuple(_fill_operation(op, package) for op in webhooks),
                 fastapi_minimum=self.fastapi_minimum,
                 model_warnings=self.models.warnings,
+                document_paths=_document_paths(ordered),
                 callbacks=tuple(
                     ApiCallbacksModel(
                         group.var,
@@ -382,12 +384,14 @@ class _Compiler:
         fields: list[FieldModel] = []
         pk: FieldModel | None = None
         for name, schema in properties.items():
-            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name == "metadata":
+            problem = _column_name_problem(name)
+            if problem:
                 self.error(
                     resource.source,
                     f"property {name!r} cannot be a column of table {table!r}: "
-                    "resource properties must be lower_snake_case identifiers "
-                    "(and not 'metadata')",
+                    f"{problem}; the ORM model and the API models must give the "
+                    "column the same attribute, which x-fastgen-resource tables do "
+                    "not alias yet (native fastgen.yaml resources do)",
                 )
                 return None
             spec = self._column(schema, name == id_name, name in required)
@@ -1476,6 +1480,34 @@ def _served_path(op: Operation, convertors: Mapping[str, str]) -> str:
         served = f"{name}:{convertor}" if convertor else name
         path = path.replace("{" + param.name + "}", "{" + served + "}")
     return path
+
+
+def _column_name_problem(name: str) -> str | None:
+    """Why a table's property cannot be an ORM attribute of the same name, if so."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        return "it is not a lower_snake_case identifier"
+    if keyword.iskeyword(name):
+        return "it is a Python keyword"
+    if name in CLASS_BODY_NAMES:
+        return "SQLAlchemy's or pydantic's model classes use the name themselves"
+    return None
+
+
+def _document_paths(
+    operations: list[Operation],
+) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """Served paths whose parameters Starlette cannot name as the document does
+    (not identifiers): (served path, document path, ((Python name, wire name), ...))."""
+    found: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+    for op in operations:
+        renamed = tuple(
+            (p.python_name, p.name)
+            for p in op.parameters
+            if p.location == "path" and not _IDENTIFIER.fullmatch(p.name)
+        )
+        if renamed:
+            found.setdefault(_served_path(op, {}), (op.path, renamed))
+    return tuple((served, path, names) for served, (path, names) in found.items())
 
 
 def _primary(content: tuple[MediaType, ...]) -> MediaType:

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
+from fastgen.naming import python_identifier, unique_names
 from fastgen.openapi.bodies import request_body, responses
 from fastgen.openapi.description import Callback, HttpMethod, Operation, Parameter
-from fastgen.openapi.naming import python_identifier, unique_names
 from fastgen.openapi.parameters import parameters
 from fastgen.openapi.refs import Resolver
 from fastgen.openapi.security import Security

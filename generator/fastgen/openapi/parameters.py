@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
+from fastgen.naming import python_identifier, unique_names
 from fastgen.openapi.bodies import schema_use
 from fastgen.openapi.description import Parameter, ParameterLocation, ParameterStyle
-from fastgen.openapi.naming import python_identifier, unique_names
 from fastgen.openapi.refs import Resolver
 from fastgen.spec.loader import Loc
 from fastgen.spec.validate import did_you_mean

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastgen.naming import python_identifier
 from fastgen.openapi.annotations import (
     RESOURCE_KEY,
     ResourceAnnotation,
     validate_annotation,
 )
 from fastgen.openapi.description import CrudOperation, Operation, Resource
-from fastgen.openapi.naming import python_identifier
 from fastgen.openapi.refs import Resolver
 from fastgen.openapi.shape import mapping, sequence
 from fastgen.spec.loader import Loc

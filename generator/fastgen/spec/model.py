@@ -24,39 +24,37 @@ from pydantic import (
 )
 
 IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-# Names that would shadow something the generated code needs.
-RESERVED_NAMES = frozenset(
-    {"id", "metadata", "registry", "self", "cls", "session", "cache", "request"}
-)
 
 
-def _check_identifier(value: str) -> str:
+def _check_name(value: str) -> str:
     if not IDENTIFIER_RE.match(value):
         raise ValueError(
             f"{value!r} is not a valid name; expected lower_snake_case matching "
             "[a-z][a-z0-9_]*"
         )
-    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        raise ValueError(f"{value!r} is a Python keyword; choose another name")
     return value
 
 
+def _check_identifier(value: str) -> str:
+    # Soft keywords (match, case, type) are valid identifiers; hard ones are not.
+    if keyword.iskeyword(_check_name(value)):
+        raise ValueError(
+            f"{value!r} is a Python keyword, and this name becomes a Python "
+            "function or package name; choose another name"
+        )
+    return value
+
+
+# A name the generated code uses as it is (a package, an endpoint's function).
 Identifier = Annotated[
     str,
     StringConstraints(max_length=40),
     AfterValidator(_check_identifier),
 ]
-
-
-def _check_field_name(value: str) -> str:
-    if value in RESERVED_NAMES:
-        raise ValueError(
-            f"{value!r} is reserved in generated code; choose another field name"
-        )
-    return value
-
-
-FieldName = Annotated[Identifier, AfterValidator(_check_field_name)]
+# A resource or field name: a table, column or JSON key kept exactly as written; where
+# it collides with Python or the generated code, the code gets an alias
+# (fastgen.naming), so keywords and names like ``metadata`` are allowed.
+Name = Annotated[str, StringConstraints(max_length=40), AfterValidator(_check_name)]
 UrlPath = Annotated[
     str,
     StringConstraints(
@@ -219,7 +217,7 @@ class ResourceSpec(SpecModel):
     path: ResourcePath = Field(
         description="Collection path, e.g. /books (no parameters)."
     )
-    fields: dict[FieldName, FieldSpec]
+    fields: dict[Name, FieldSpec]
     operations: list[Operation] = Field(
         default_factory=lambda: ["list", "get", "create", "update", "delete"],
         description="export (GET <path>/export, every row as NDJSON) is opt-in.",
@@ -240,11 +238,11 @@ class AggregateColumn(SpecModel):
         json_schema_extra={"minProperties": 1, "maxProperties": 1},
     )
 
-    count: Identifier | None = Field(None, description="Rows where it is not null.")
-    sum: Identifier | None = Field(None, description="0 when no row matches.")
-    avg: Identifier | None = Field(None, description="null when no row matches.")
-    min: Identifier | None = Field(None, description="null when no row matches.")
-    max: Identifier | None = Field(None, description="null when no row matches.")
+    count: Name | None = Field(None, description="Rows where it is not null.")
+    sum: Name | None = Field(None, description="0 when no row matches.")
+    avg: Name | None = Field(None, description="null when no row matches.")
+    min: Name | None = Field(None, description="null when no row matches.")
+    max: Name | None = Field(None, description="null when no row matches.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> AggregateColumn:
@@ -294,16 +292,16 @@ Aggregate = Annotated[
 class AggregateSpec(SpecModel):
     """A GET computed by fastgen: aggregates over the rows of one resource."""
 
-    from_: Identifier = Field(
+    from_: Name = Field(
         alias="from", description="The resource whose rows are aggregated."
     )
-    where: dict[Identifier, Identifier] = Field(
+    where: dict[Name, Name] = Field(
         default_factory=dict,
         description="column of `from` -> the path parameter it must equal; every "
         "path parameter is one. A ref column's parameter answers 404 when no row "
         "of the referenced resource has that key.",
     )
-    fields: Annotated[dict[FieldName, Aggregate], Field(min_length=1)] = Field(
+    fields: Annotated[dict[Name, Aggregate], Field(min_length=1)] = Field(
         description="Response field -> 'count' (matching rows) or {count|sum|avg|"
         "min|max: column}."
     )
@@ -315,11 +313,11 @@ class EndpointSpec(SpecModel):
     method: Method
     path: UrlPath
     summary: str = ""
-    params: dict[Identifier, ScalarType] = Field(
+    params: dict[Name, ScalarType] = Field(
         default_factory=dict,
         description="Types of path parameters; '<resource>_id' defaults to that id type.",
     )
-    response: dict[Identifier, ScalarType] | None = Field(
+    response: dict[Name, ScalarType] | None = Field(
         None, description="Fields of the JSON response object."
     )
     aggregate: AggregateSpec | None = Field(
@@ -353,5 +351,5 @@ class FastgenSpec(SpecModel):
     service: ServiceSpec
     database: DatabaseSpec = Field(default_factory=DatabaseSpec)
     cache: CacheDefaults = Field(default_factory=CacheDefaults)
-    resources: dict[Identifier, ResourceSpec] = Field(default_factory=dict)
+    resources: dict[Name, ResourceSpec] = Field(default_factory=dict)
     endpoints: dict[Identifier, EndpointSpec] = Field(default_factory=dict)

@@ -313,6 +313,15 @@ class _SemanticChecks:
                         yield self.pos.problem(
                             (*loc, "default"), f"{_dotted(loc)}.default: {message}"
                         )
+            if "id" in resource.fields and not primary:
+                loc = ("resources", rname, "fields", "id")
+                yield self.pos.problem(
+                    loc,
+                    f"{_dotted(loc)}: 'id' is the column of the primary key fastgen "
+                    "adds to a resource without one; mark this field primary_key: "
+                    "true, or name it otherwise",
+                    key=True,
+                )
             if len(primary) > 1:
                 yield self.pos.problem(
                     ("resources", rname, "fields", primary[1]),

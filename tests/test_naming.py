@@ -1,0 +1,110 @@
+"""One place maps wire names to Python identifiers: deterministic, collision-free."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fastgen.naming import CLASS_BODY_NAMES, python_name
+from fastgen.render import new_project
+from fastgen.service import compile_service
+from fastgen.spec.validate import load_spec
+
+from .conftest import REPO
+
+NAMES = REPO / "tests" / "specs" / "names.yaml"
+
+
+@pytest.mark.parametrize(
+    ("wire", "reserved", "expected"),
+    [
+        ("title", CLASS_BODY_NAMES, "title"),
+        ("metadata", CLASS_BODY_NAMES, "metadata_"),
+        ("class", (), "class_"),
+        ("from", (), "from_"),
+        ("match", (), "match"),  # soft keywords are identifiers
+        ("type", (), "type"),
+        ("self", CLASS_BODY_NAMES, "self_"),
+        ("str", CLASS_BODY_NAMES, "str_"),
+        ("json", CLASS_BODY_NAMES, "json_"),
+        ("class", {"class_"}, "class__"),
+    ],
+)
+def test_python_name(wire: str, reserved: set[str], expected: str) -> None:
+    assert python_name(wire, reserved) == expected
+
+
+def test_names_spec_keeps_every_wire_name() -> None:
+    service = compile_service(load_spec(NAMES))
+    by_name = {r.name: r for r in service.resources}
+    klass = by_name["class"]
+    assert (klass.module, klass.class_name, klass.table) == ("class_", "Class", "class")
+    attrs = {f.name: f.attr for f in (klass.pk, *klass.fields)}
+    assert attrs == {
+        "id": "id",
+        "metadata": "metadata_",
+        "self": "self_",
+        "request": "request",
+        "match": "match",
+        "str": "str_",
+        "from": "from_",
+        "json": "json_",
+    }
+    settings = by_name["settings"]
+    # Settings is the generated settings class the tests import beside the models.
+    assert settings.class_name == "SettingsResource"
+    assert (settings.pk.name, settings.pk.attr, settings.id_param) == (
+        "import",
+        "import_",
+        "import_",
+    )
+    # Ref fields are also arguments beside n and app in the generated tests.
+    assert {f.name: f.attr for f in settings.fields}["app"] == "app_"
+    assert by_name["endpoints"].module == "endpoints_"  # routers/endpoints.py exists
+    assert service.pydantic_minimum == "2.11"  # serialize_by_alias
+    assert service.fastapi_minimum == "0.128"  # validates the returned model as is
+
+
+def test_sibling_aliases_never_take_a_written_name() -> None:
+    spec = load_spec(NAMES).model_copy(deep=True)
+    fields = dict(spec.resources["class"].fields)
+    fields["metadata_"] = fields["request"]
+    resource = spec.resources["class"].model_copy(update={"fields": fields})
+    changed = spec.model_copy(update={"resources": {"class": resource}})
+    klass = compile_service(changed).resources[0]
+    attrs = {f.name: f.attr for f in klass.fields}
+    assert (attrs["metadata"], attrs["metadata_"]) == ("metadata__", "metadata_")
+
+
+def test_aliased_columns_keep_their_wire_names(tmp_path: Path) -> None:
+    project = new_project(NAMES, tmp_path / "names")
+    package = project / "src" / "names"
+    model = (package / "models" / "class_.py").read_text()
+    assert 'metadata_: Mapped[Any | None] = mapped_column("metadata", JSON())' in model
+    assert 'from_: Mapped[bool | None] = mapped_column("from", Boolean())' in model
+    schemas = (package / "schemas" / "class_.py").read_text()
+    assert 'metadata_: JsonValue | None = Field(None, alias="metadata")' in schemas
+    assert 'from_: bool | None = Field(serialization_alias="from")' in schemas
+    assert "ConfigDict(from_attributes=True, serialize_by_alias=True)" in schemas
+    assert (
+        "from names.routers import class_, endpoints, endpoints_, settings"
+        in (package / "routers" / "__init__.py").read_text()
+    )
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"pydantic>=2.11"' in pyproject
+    assert '"fastapi>=0.128"' in pyproject
+
+
+def test_endpoint_parameters_and_response_keys_keep_their_names(
+    tmp_path: Path,
+) -> None:
+    project = new_project(NAMES, tmp_path / "names")
+    package = project / "src" / "names"
+    router = (package / "routers" / "endpoints.py").read_text()
+    assert '@router.get("/lookup/{class}/{match}", status_code=200)' in router
+    assert 'class_: Annotated[str, Path(alias="class")],' in router
+    assert "    match: str,\n" in router  # a soft keyword is an identifier
+    schemas = (package / "schemas" / "endpoints.py").read_text()
+    assert 'json_: int = Field(serialization_alias="json")' in schemas
+    assert "    type: str\n" in schemas
