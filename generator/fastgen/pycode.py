@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from fastgen.naming import python_name
 from fastgen.pyimports import LINE_LENGTH, Import, render_imports
@@ -317,6 +318,8 @@ def endpoint_router_imports(service: ServiceModel) -> str:
     pkg = service.package
     imports: list[Import] = [("fastapi", "APIRouter")]
     for endpoint in service.endpoints:
+        if any(p.attr != p.name for p in endpoint.params):
+            imports += [("typing", "Annotated"), ("fastapi", "Path")]
         if endpoint.aggregate is not None:
             imports += _aggregate_imports(endpoint, service)
             continue
@@ -325,8 +328,6 @@ def endpoint_router_imports(service: ServiceModel) -> str:
                 (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
             )
         imports += [imp for p in endpoint.params for imp in _py_import(p.py_type)]
-        if any(p.attr != p.name for p in endpoint.params):
-            imports += [("typing", "Annotated"), ("fastapi", "Path")]
         if endpoint.queued:
             imports += [
                 ("fastapi", "Response"),
@@ -382,7 +383,8 @@ def aggregate_param_type(param: ParamModel) -> str:
     An integer a column cannot hold is a 422, as in a request body; asking the
     database would be an error.
     """
-    return _COLUMN_ALIASES.get(param.py_type, param.py_type)
+    column_type = _COLUMN_ALIASES.get(param.py_type, param.py_type)
+    return replace(param, py_type=column_type).annotation
 
 
 def aggregate_query(endpoint: EndpointModel) -> str:
