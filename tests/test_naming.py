@@ -71,7 +71,9 @@ def test_sibling_aliases_never_take_a_written_name() -> None:
     fields = dict(spec.resources["class"].fields)
     fields["metadata_"] = fields["request"]
     resource = spec.resources["class"].model_copy(update={"fields": fields})
-    changed = spec.model_copy(update={"resources": {"class": resource}})
+    changed = spec.model_copy(
+        update={"resources": {**spec.resources, "class": resource}}
+    )
     klass = compile_service(changed).resources[0]
     attrs = {f.name: f.attr for f in klass.fields}
     assert (attrs["metadata"], attrs["metadata_"]) == ("metadata__", "metadata_")
