@@ -81,16 +81,7 @@ def server_nasty(
 ) -> Path:
     """tests/specs/nasty.yaml (every field type, datetimes with offsets) installed
     beside the bookstore: same dependencies, so it costs no venv of its own."""
-    from fastgen.render import new_project
-
-    project = new_project(NASTY, tmp_path_factory.mktemp("dbproj") / "nasty")
-    python = server_bookstore / ".venv" / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "-e", project],
-        check=True,
-        capture_output=True,
-    )
-    return project
+    return _beside_bookstore(NASTY, server_bookstore, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -99,9 +90,16 @@ def server_names(
 ) -> Path:
     """tests/specs/names.yaml (tables and columns named class, from, metadata, self...)
     installed beside the bookstore, for the database-server tests."""
+    return _beside_bookstore(NAMES, server_bookstore, tmp_path_factory)
+
+
+def _beside_bookstore(
+    spec: Path, server_bookstore: Path, factory: pytest.TempPathFactory
+) -> Path:
+    """``spec``'s project, installed without dependencies in the bookstore's venv."""
     from fastgen.render import new_project
 
-    project = new_project(NAMES, tmp_path_factory.mktemp("dbproj") / "names")
+    project = new_project(spec, factory.mktemp("dbproj") / spec.stem)
     python = server_bookstore / ".venv" / "bin" / "python"
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "-e", project],
@@ -109,6 +107,18 @@ def server_names(
         capture_output=True,
     )
     return project
+
+
+def git(project: Path, *args: str) -> str:
+    """Run git in ``project`` with a throwaway identity; its output."""
+    result = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
 
 
 def free_port() -> int:

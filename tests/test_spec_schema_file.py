@@ -9,7 +9,6 @@ to ``fastgen schema``. The modeline is a comment: the spec reads back unchanged,
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import copier
@@ -24,19 +23,9 @@ from fastgen.schema import spec_json_schema
 from fastgen.template_repo import live_template_files, write_snapshot
 from fastgen.update import preview, stored_spec, update_project
 
-from .conftest import EXAMPLE, REPO, run_fastgen
+from .conftest import EXAMPLE, REPO, git, run_fastgen
 
 PETSTORE = REPO / "examples" / "petstore.yaml"
-
-
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def test_fastgen_yaml_starts_with_the_schema_modeline(bookstore: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import copier
@@ -13,7 +12,7 @@ from fastgen import __version__, template_repo
 from fastgen.template_repo import live_template_files, write_snapshot
 from fastgen.update import update_project
 
-from .conftest import EXAMPLE, hand_written_stats_example
+from .conftest import EXAMPLE, git, hand_written_stats_example
 
 HEALTH = "templates/src/{{ package }}/health.py.jinja"
 
@@ -31,16 +30,6 @@ def old_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(template_repo, "HISTORY", history)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     return "0.0.1"
-
-
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def test_snapshots_are_reproducible(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from fastgen.render import new_project
 
-from .conftest import EXAMPLE, run_fastgen
+from .conftest import EXAMPLE, git, run_fastgen
 
 ROUTER_ADDITION = '''
 
@@ -26,17 +26,6 @@ async def count_authors(session: SessionDep) -> int:
     """Hand-written: how many authors there are."""
     return len((await session.scalars(select(Author))).all())
 '''
-
-
-def git(project: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
 
 
 def edit(path: Path, old: str, new: str) -> None:
