@@ -135,7 +135,7 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     fresh.pop("src/bookstore/hooks/auth.py")
     # fastgen.yaml is the user's: kept as written, without the schema modeline a
     # fresh project's copy starts with.
-    assert updated.pop("fastgen.yaml") == EXAMPLE.read_bytes()
-    assert fresh.pop("fastgen.yaml").endswith(b"\n" + EXAMPLE.read_bytes())
+    assert updated.pop("fastgen.yaml") == example.read_bytes()
+    assert fresh.pop("fastgen.yaml").endswith(b"\n" + example.read_bytes())
     assert sorted(updated) == sorted(fresh)
     assert [name for name in fresh if updated[name] != fresh[name]] == []
