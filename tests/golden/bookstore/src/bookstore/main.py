@@ -89,7 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             # The server runs this once in-flight requests have finished.
             drain.uninstall()
+            # Wait for the cancelled warm-up: a request of it still holding a
+            # connection when the engine is disposed never finishes closing it.
             warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
             if tracing is not None:
                 tracing.stopped()
             await app.state.http_client.aclose()
