@@ -221,8 +221,11 @@ class CacheLayer:
         Pass the outermost app (the one the cache middleware wraps), so the requests
         take the same path as a client's. ``state`` is the lifespan state, if the
         routes read ``request.state``. Failures and requests slower than ``timeout``
-        seconds are logged and skipped; warming is best effort.
+        seconds are logged and skipped; warming is best effort. A ``timeout`` of 0
+        turns warming off.
         """
+        if timeout <= 0:
+            return
         for route in self.routes:
             if not route.policy.warm or route.private:
                 continue
