@@ -40,6 +40,8 @@ def settings_for(tmp_path: Path, **changes: Any) -> Settings:
     defaults: dict[str, Any] = {
         "database_url": DATABASE_URL or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         "redis_url": REDIS_URL,
+        # Tests start from an empty cache; test_cache_layer warms explicitly.
+        "cache_warm_timeout": 0,
     }
     return Settings(**(defaults | changes))
 

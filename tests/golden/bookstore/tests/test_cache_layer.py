@@ -779,6 +779,29 @@ async def test_warm_fills_warm_policies() -> None:
     assert backend.calls == {"items": 1}
 
 
+async def test_warm_gives_up_on_a_request_that_hangs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A database that never answers at startup must not keep the warm-up pending."""
+    layer, _, _ = build(ITEM, policy("item.list", "/items", warm=True))
+
+    async def hanging(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.Event().wait()
+
+    await asyncio.wait_for(layer.warm(hanging, timeout=0.05), timeout=5)
+    assert [r.getMessage() for r in cache_warnings(caplog)] == [
+        "warming item.list took over 0.05s; skipped"
+    ]
+
+
+async def test_warm_timeout_0_turns_warming_off() -> None:
+    layer, app, _ = build(ITEM, policy("item.list", "/items", warm=True))
+    await layer.warm(app, timeout=0)
+    async with client(app) as c:
+        response = await c.get("/items")
+    assert response.headers["x-cache"] == "MISS"
+
+
 def test_policy_is_validated() -> None:
     with pytest.raises(ValueError, match="id_param"):
         policy("item.get", "/items/{item_id}", id_param="author_id")

@@ -78,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if tracing is not None:
             tracing.started(engine, app.state.http_client.client)
         # Warm-up runs beside readiness, never in front of it.
-        warming = asyncio.create_task(cache.warm(app))
+        warming = asyncio.create_task(
+            cache.warm(app, timeout=settings.cache_warm_timeout)
+        )
         # What startup made lives as long as the process: keep it out of every
         # garbage collection (full collections of it showed as p99 spikes).
         gc.freeze()
@@ -89,7 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             # The server runs this once in-flight requests have finished.
             drain.uninstall()
+            # Wait for the cancelled warm-up: a request of it still holding a
+            # connection when the engine is disposed never finishes closing it.
             warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
             if tracing is not None:
                 tracing.stopped()
             await app.state.http_client.aclose()

@@ -36,6 +36,9 @@ class GeneratedSettings(BaseSettings):
     # Longest a tiered entry is served from memory without asking Redis: the backstop
     # for an invalidation message missed while the channel was down.
     cache_l1_ttl: float = 5.0
+    # Seconds each startup warm-up request may take before it is skipped; 0: no
+    # warm-up at all.
+    cache_warm_timeout: float = 10.0
 
     # On SIGTERM /readyz answers 503 for this long before the server stops accepting
     # connections, so a load balancer stops sending first; in-flight requests then

@@ -42,6 +42,9 @@ Produce = Callable[[], Awaitable[Entry | None]]
 # new generation is still there when a computation that began before it tries to
 # store.
 _TAG_GRACE_MS = 60_000
+# How long one warm-up request may take: a database that hangs at startup must not
+# keep a warm-up (and the shutdown that waits for it) pending forever.
+WARM_TIMEOUT_SECONDS = 10.0
 # How often a process waiting for another one's computation looks for its entry.
 _POLL_FIRST = 0.002
 _POLL_MAX = 0.025
@@ -206,18 +209,32 @@ class CacheLayer:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def warm(self, app: ASGIApp, *, state: dict[str, Any] | None = None) -> None:
+    async def warm(
+        self,
+        app: ASGIApp,
+        *,
+        state: dict[str, Any] | None = None,
+        timeout: float = WARM_TIMEOUT_SECONDS,
+    ) -> None:
         """Fill the entries of ``warm`` policies with internal GETs through ``app``.
 
         Pass the outermost app (the one the cache middleware wraps), so the requests
         take the same path as a client's. ``state`` is the lifespan state, if the
-        routes read ``request.state``. Failures are logged; warming is best effort.
+        routes read ``request.state``. Failures and requests slower than ``timeout``
+        seconds are logged and skipped; warming is best effort. A ``timeout`` of 0
+        turns warming off.
         """
+        if timeout <= 0:
+            return
         for route in self.routes:
             if not route.policy.warm or route.private:
                 continue
             try:
-                status = await _internal_get(app, route.policy.path, state)
+                async with asyncio.timeout(timeout):
+                    status = await _internal_get(app, route.policy.path, state)
+            except TimeoutError:
+                log.warning("warming %s took over %ss; skipped", route.name, timeout)
+                continue
             except Exception:
                 log.warning("warming %s failed", route.name, exc_info=True)
                 continue

@@ -29,9 +29,14 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 def reject_nulls(model: BaseModel, required: Sequence[str]) -> None:
-    """A PATCH may omit a required field but may not set it to null."""
+    """A PATCH may omit a required field but may not set it to null.
+
+    The message names the wire (JSON) name: the client never sent an aliased
+    field's Python name.
+    """
+    fields = type(model).model_fields
     nulls = [
-        name
+        fields[name].alias or name
         for name in required
         if name in model.model_fields_set and getattr(model, name) is None
     ]
