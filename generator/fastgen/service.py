@@ -358,9 +358,10 @@ class ApiOperationModel:
     @property
     def from_row(self) -> str:
         """How the route reads a response model from an ORM row: by attribute, which
-        for an aliased column is the field's Python name, not its alias."""
+        for an aliased column is the field's Python name; never by alias (the row's
+        ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
         if self.row_attrs:
-            return "from_attributes=True, by_name=True"
+            return "from_attributes=True, by_alias=False, by_name=True"
         return "from_attributes=True"
 
     @property
