@@ -301,8 +301,8 @@ def test_list_applies_pagination_and_column_filters_and_hands_over_the_rest(
         None,
         "page",
     )
-    assert op.filters == ("partner_id",)
-    assert op.any_filters == ("status",)
+    assert op.filters == (("partner_id", "partner_id"),)
+    assert op.any_filters == (("status", "status"),)
     assert op.refined == ("number", "issued", "sort", "x_tenant", "session_")
     assert model.api.refined_lists == (op,)
     # The generated 501 test sends a parameter only refine applies.

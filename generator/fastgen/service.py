@@ -338,8 +338,10 @@ class ApiOperationModel:
     limit_param: str | None
     offset_param: str | None
     page_param: str | None  # a 1-based page number, in pages of ``limit_param``
-    filters: tuple[str, ...]  # query parameters that are columns: equality filters
-    any_filters: tuple[str, ...]  # array query parameters that are columns: IN
+    # (ORM attribute, parameter) of query parameters that are columns: equality
+    # filters, and of array query parameters that are columns: IN
+    filters: tuple[tuple[str, str], ...]
+    any_filters: tuple[tuple[str, str], ...]
     refined: tuple[str, ...]  # list parameters fastgen does not apply: the user's hook
     policy: PolicyModel | None
     invalidates: bool
@@ -350,6 +352,17 @@ class ApiOperationModel:
     # create: required readOnly columns besides the id, which no request sends and
     # the response must carry: the resource's before_create hook fills them
     hook_fills: tuple[str, ...] = ()
+    # property -> ORM attribute of the table's columns that are aliased
+    row_attrs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def from_row(self) -> str:
+        """How the route reads a response model from an ORM row: by attribute, which
+        for an aliased column is the field's Python name; never by alias (the row's
+        ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
+        if self.row_attrs:
+            return "from_attributes=True, by_alias=False, by_name=True"
+        return "from_attributes=True"
 
     @property
     def openapi_path(self) -> str:
@@ -558,8 +571,9 @@ class ServiceModel:
 
     @property
     def pydantic_minimum(self) -> str:
-        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` (aliased columns)."""
-        return "2.11" if any(r.aliased for r in self.crud_resources) else "2.9"
+        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` and validation
+        ``by_name`` (aliased columns)."""
+        return "2.11" if any(r.aliased for r in self.resources) else "2.9"
 
     @property
     def fastapi_minimum(self) -> str:

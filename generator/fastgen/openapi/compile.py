@@ -10,7 +10,6 @@ settings reuse the native spec's compile, so the cache layer cannot tell them ap
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -18,8 +17,13 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from fastgen.errors import Problem, SpecError
-from fastgen.naming import CLASS_BODY_NAMES, default_service_name, python_identifier
+from fastgen.errors import FastgenError, Problem, SpecError
+from fastgen.naming import (
+    CLASS_BODY_NAMES,
+    default_service_name,
+    python_identifier,
+    python_name,
+)
 from fastgen.openapi.description import (
     ApiDescription,
     InlineSchema,
@@ -37,6 +41,7 @@ from fastgen.openapi.models import (
     SCALARS,
     ModelSet,
     class_name,
+    field_attributes,
     marks_read_write,
 )
 from fastgen.openapi.routes import CATCH_ALL, _precedes, _rank
@@ -314,6 +319,7 @@ class _Compiler:
         if self.problems:
             raise SpecError(self.problems)
         source = self.models.generate()
+        self._check_column_names(source)
         title = (service.title if service else None) or api.info.title or package
         description = (
             service.description if service and service.description else ""
@@ -383,19 +389,22 @@ class _Compiler:
         id_name = resource.annotation.id
         fields: list[FieldModel] = []
         pk: FieldModel | None = None
+        taken = set(properties)
         for name, schema in properties.items():
-            problem = _column_name_problem(name)
-            if problem:
-                self.error(
-                    resource.source,
-                    f"property {name!r} cannot be a column of table {table!r}: "
-                    f"{problem}; the ORM model and the API models must give the "
-                    "column the same attribute, which x-fastgen-resource tables do "
-                    "not alias yet (native fastgen.yaml resources do)",
-                )
-                return None
             spec = self._column(schema, name == id_name, name in required)
-            model = field_model(table, name, spec, {})
+            attr = _column_attr(name, taken)
+            if attr != name:
+                given = self.models.aliases.setdefault(name, attr)
+                if given != attr:
+                    self.error(
+                        resource.source,
+                        f"property {name!r} of table {table!r} would be the "
+                        f"attribute {attr!r}, but another table's property of the "
+                        f"same name is {given!r}; the API models name a property "
+                        "once for the whole document: rename one of the properties",
+                    )
+                    return None
+            model = replace(field_model(table, name, spec, {}), attr=attr)
             if name == id_name:
                 pk = model
             else:
@@ -415,6 +424,24 @@ class _Compiler:
             policies={},
             enums=tuple(f for f in fields if f.enum_alias),
         )
+
+    def _check_column_names(self, source: str) -> None:
+        """Each table's ORM attributes are its API models' fields (rows and models
+        convert by attribute): datamodel-code-generator took the names it was given."""
+        for resource in self.api.resources:
+            model = self.table_models.get(resource.name)
+            if model is None:
+                continue
+            row_class = self.models.variant(
+                self.models.names[resource.schema], RESPONSE
+            )
+            given = field_attributes(source, row_class)
+            for column in (model.pk, *model.fields):
+                if given.get(column.name, column.name) != column.attr:
+                    raise FastgenError(
+                        f"datamodel-code-generator named property {column.name!r} of "
+                        f"{row_class} {given.get(column.name)!r}, not {column.attr!r}"
+                    )
 
     def _object(self, schema: Any, seen: set[str]) -> tuple[dict[str, Any], set[str]]:
         """Properties and required names of an object schema, through allOf/$ref."""
@@ -650,6 +677,12 @@ class _Compiler:
         if hook_fills:
             types.imports.add(("fastapi", "HTTPException"))
         listing = self._list_query(op, params, owner[0] if crud == "list" else None)
+        table = self.table_models.get(owner[0].name) if owner else None
+        row_attrs = (
+            {f.name: f.attr for f in (table.pk, *table.fields) if f.aliased}
+            if table
+            else {}
+        )
         testable = not requirement or self._credential_header(op, schemes)
         return ApiOperationModel(
             name=op.name,
@@ -668,7 +701,9 @@ class _Compiler:
             row_class=class_name(owner[0].annotation.table or owner[0].name)
             if owner
             else None,
-            pk_name=owner[0].annotation.id if owner else None,
+            pk_name=row_attrs.get(owner[0].annotation.id, owner[0].annotation.id)
+            if owner
+            else None,
             id_param=_path_param(op) if owner else None,
             **asdict(listing),
             policy=policies.get(op.name),
@@ -682,6 +717,7 @@ class _Compiler:
             if requirement
             else None,
             hook_fills=hook_fills,
+            row_attrs=row_attrs,
         )
 
     def _hook_fills(self, resource: Resource) -> tuple[str, ...]:
@@ -848,23 +884,25 @@ class _Compiler:
             if model.name in (limit, offset, page):
                 continue
             kind = self._filter_kind(param)
-            column = kinds.get(model.name)
-            if param.location == "query" and kind and column and kind in column:
+            # the property's name, or the parameter's Python name (page-size: page_size)
+            column = kinds.get(param.name) or kinds.get(model.name)
+            if param.location == "query" and kind and column and kind in column[1]:
                 is_list = model.py_type.startswith("list[")
-                (any_filters if is_list else filters).append(model.name)
+                (any_filters if is_list else filters).append((column[0], model.name))
             else:
                 refined.append(model.name)
         return _ListQuery(
             limit, offset, page, tuple(filters), tuple(any_filters), tuple(refined)
         )
 
-    def _column_kinds(self, resource: Resource) -> dict[str, set[str]]:
-        """Each column's name, and the kinds of parameter it can be compared with."""
+    def _column_kinds(self, resource: Resource) -> dict[str, tuple[str, set[str]]]:
+        """Each column's name: its attribute, and the kinds of parameter it can be
+        compared with."""
         model = self.table_models.get(resource.name)
         if model is None:
             return {}
         return {
-            f.name: FILTER_KINDS[f.type]
+            f.name: (f.attr, FILTER_KINDS[f.type])
             for f in (model.pk, *model.fields)
             if f.type in FILTER_KINDS
         }
@@ -1362,8 +1400,8 @@ class _ListQuery:
     limit_param: str | None = None
     offset_param: str | None = None
     page_param: str | None = None
-    filters: tuple[str, ...] = ()
-    any_filters: tuple[str, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()  # (ORM attribute, parameter)
+    any_filters: tuple[tuple[str, str], ...] = ()
     refined: tuple[str, ...] = ()
 
 
@@ -1482,15 +1520,20 @@ def _served_path(op: Operation, convertors: Mapping[str, str]) -> str:
     return path
 
 
-def _column_name_problem(name: str) -> str | None:
-    """Why a table's property cannot be an ORM attribute of the same name, if so."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        return "it is not a lower_snake_case identifier"
-    if keyword.iskeyword(name):
-        return "it is a Python keyword"
-    if name in CLASS_BODY_NAMES:
-        return "SQLAlchemy's or pydantic's model classes use the name themselves"
-    return None
+def _column_attr(name: str, taken: set[str]) -> str:
+    """The Python name of a table's property: the ORM attribute and the API models'
+    field (datamodel-code-generator is given it). The property itself unless Python,
+    SQLAlchemy or pydantic claim it or it is no plain identifier; then an alias free
+    in the class, which ``taken`` (the class's names) then holds."""
+    base = name
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        base = python_identifier(name, prefix="field")
+    reserved = CLASS_BODY_NAMES | {"Field"}  # pydantic's Field, renamed Field_ too
+    attr = python_name(base, reserved)
+    if attr != name:
+        attr = python_name(base, reserved | taken)
+        taken.add(attr)
+    return attr
 
 
 def _document_paths(

@@ -120,6 +120,9 @@ class ModelSet:
     ids: dict[str, str] = field(default_factory=dict)  # class -> its schema's id
     taken: set[str] = field(default_factory=set)
     variant_of: dict[str, str] = field(default_factory=dict)  # variant -> class
+    # Property -> Python name of the properties of tables that need an alias (set
+    # before ``generate``): the API models' fields are the ORM models' attributes.
+    aliases: dict[str, str] = field(default_factory=dict)
     # What datamodel-code-generator warned about, its class pointers made the
     # document's (``#/components/schemas/<key>``); set by ``generate``.
     warnings: tuple[str, ...] = ()
@@ -230,7 +233,9 @@ class ModelSet:
         from datamodel_code_generator import Error as DatamodelError
 
         try:
-            source, said = _generate_module(document, self.read_write)
+            source, said = _generate_module(
+                document, self.read_write, tuple(sorted(self.aliases.items()))
+            )
         except DatamodelError as exc:
             # A schema fastgen's checks let through but the generator cannot read:
             # say which, rather than a traceback.
@@ -297,7 +302,7 @@ def marks_read_write(node: Any) -> bool:
 
 @lru_cache(maxsize=8)
 def _generate_module(
-    document_json: str, read_write: bool
+    document_json: str, read_write: bool, aliases: tuple[tuple[str, str], ...] = ()
 ) -> tuple[str, tuple[str, ...]]:
     """The module and what the generator warned about, each message once.
 
@@ -309,11 +314,15 @@ def _generate_module(
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        source = _datamodel_codegen(json.loads(document_json), read_write=read_write)
+        source = _datamodel_codegen(
+            json.loads(document_json), read_write=read_write, aliases=dict(aliases)
+        )
     return source, tuple(dict.fromkeys(str(w.message) for w in caught))
 
 
-def _datamodel_codegen(document: dict[str, Any], *, read_write: bool) -> str:
+def _datamodel_codegen(
+    document: dict[str, Any], *, read_write: bool, aliases: dict[str, str]
+) -> str:
     from datamodel_code_generator import (
         DataModelType,
         InputFileType,
@@ -364,12 +373,45 @@ def _datamodel_codegen(document: dict[str, Any], *, read_write: bool) -> str:
         naming_strategy=NamingStrategy.FullPath,
         # A property named Field shadows pydantic's Field in its class, and the
         # generator's import alias for that case misses root models: rename it.
-        aliases={"Field": "Field_"},
+        # Table properties get the Python names of their ORM attributes.
+        aliases={**aliases, "Field": "Field_"},
         **split,
     )
     if not isinstance(output, str):
         raise FastgenError("datamodel-code-generator wrote several modules, not one")
     return output
+
+
+def field_attributes(source: str, class_name: str) -> dict[str, str]:
+    """Wire name -> Python name of each aliased field of a generated class and its bases.
+
+    datamodel-code-generator renames a property Python cannot name as written
+    (``class`` -> ``class_``, ``createdAt`` stays); a table's ORM model takes the same
+    attribute so rows and API models convert by attribute.
+    """
+    classes = {
+        node.name: node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ClassDef)
+    }
+    found: dict[str, str] = {}
+    pending = [class_name]
+    while pending:
+        node = classes.get(pending.pop())
+        if node is None:
+            continue
+        for statement in node.body:
+            if not (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+            ):
+                continue
+            for call in ast.walk(statement):
+                for kw in call.keywords if isinstance(call, ast.Call) else ():
+                    if kw.arg == "alias" and isinstance(kw.value, ast.Constant):
+                        found.setdefault(str(kw.value.value), statement.target.id)
+        pending += [base.id for base in node.bases if isinstance(base, ast.Name)]
+    return found
 
 
 def ruff_clean(source: str) -> str:
