@@ -121,6 +121,24 @@ def git(project: Path, *args: str) -> str:
     return result.stdout
 
 
+def fake_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes]
+) -> str:
+    """Ship ``files`` as the template of an earlier release, 0.0.1, and return it.
+
+    The template repository is rebuilt under a private HOME, so the real cache of
+    this machine is left alone.
+    """
+    from fastgen import template_repo
+
+    history = tmp_path / "history"
+    history.mkdir()
+    template_repo.write_snapshot(files, history / "0.0.1.tar.gz")
+    monkeypatch.setattr(template_repo, "HISTORY", history)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return "0.0.1"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

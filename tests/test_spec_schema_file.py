@@ -20,10 +20,10 @@ from fastgen.copier_ext import spec_differs_from_file
 from fastgen.inputs import SCHEMA_FILE, SCHEMA_MODELINE, project_file_text, read_input
 from fastgen.render import new_project
 from fastgen.schema import spec_json_schema
-from fastgen.template_repo import live_template_files, write_snapshot
+from fastgen.template_repo import live_template_files
 from fastgen.update import preview, stored_spec, update_project
 
-from .conftest import EXAMPLE, REPO, git, run_fastgen
+from .conftest import EXAMPLE, REPO, fake_release, git, run_fastgen
 
 PETSTORE = REPO / "examples" / "petstore.yaml"
 
@@ -92,16 +92,11 @@ OLD_WORDING = "OLD SCHEMA"
 @pytest.fixture
 def old_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fake 0.0.1 release whose schema file says something else than today's."""
-    history = tmp_path / "history"
-    history.mkdir()
     files = live_template_files()
     (name,) = [n for n in files if n.endswith("/fastgen.schema.json")]
     old = {**spec_json_schema(), "title": OLD_WORDING}
     files[name] = (json.dumps(old, indent=2) + "\n").encode()
-    write_snapshot(files, history / "0.0.1.tar.gz")
-    monkeypatch.setattr(template_repo, "HISTORY", history)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    return "0.0.1"
+    return fake_release(tmp_path, monkeypatch, files)
 
 
 def test_update_brings_the_schema_file_to_this_release(

@@ -12,7 +12,7 @@ from fastgen import __version__, template_repo
 from fastgen.template_repo import live_template_files, write_snapshot
 from fastgen.update import update_project
 
-from .conftest import EXAMPLE, git, hand_written_stats_example
+from .conftest import EXAMPLE, fake_release, git, hand_written_stats_example
 
 HEALTH = "templates/src/{{ package }}/health.py.jinja"
 
@@ -20,16 +20,11 @@ HEALTH = "templates/src/{{ package }}/health.py.jinja"
 @pytest.fixture
 def old_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fake 0.0.1 release whose health module words its docstring differently."""
-    history = tmp_path / "history"
-    history.mkdir()
     files = live_template_files()
     files[HEALTH] = files[HEALTH].replace(
         b"The process is up; says nothing about its dependencies.", b"Old wording."
     )
-    write_snapshot(files, history / "0.0.1.tar.gz")
-    monkeypatch.setattr(template_repo, "HISTORY", history)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    return "0.0.1"
+    return fake_release(tmp_path, monkeypatch, files)
 
 
 def test_snapshots_are_reproducible(tmp_path: Path) -> None:
