@@ -158,7 +158,7 @@ def profile(name: str) -> None:
 IMPORTS = {
     "python -c pass": "pass",
     "fastgen's imports for OpenAPI input": "import fastgen.cli, fastgen.render,"
-    " fastgen.openapi.compile, datamodel_code_generator.parser.openapi",
+    " fastgen.spec.openapi.compile, datamodel_code_generator.parser.openapi",
     "  of which copier": "import copier._main",
     "  of which datamodel-code-generator": "import datamodel_code_generator,"
     " datamodel_code_generator.parser.openapi",

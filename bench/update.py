@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from fastgen.render import new_project
-from fastgen.update import update_project
+from fastgen.render.project import new_project
+from fastgen.render.update import update_project
 
 BUDGET_SECONDS = 10.0
 

@@ -12,7 +12,7 @@ import sys
 
 from packaging.version import Version
 
-from fastgen.template_repo import HISTORY, live_template_files, write_snapshot
+from fastgen.render.template_repo import HISTORY, live_template_files, write_snapshot
 
 
 def main() -> None:

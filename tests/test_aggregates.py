@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fastgen import pycode
-from fastgen.service import EndpointModel, compile_service
-from fastgen.spec.validate import load_spec
+from fastgen.model.service import EndpointModel
+from fastgen.render import pycode
+from fastgen.spec.native.compile import compile_service
+from fastgen.spec.native.validate import load_spec
 
 from .conftest import EXAMPLE, REPO
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastgen.formatting import format_python, format_python_batch, needs_ruff
+from fastgen.render.formatting import format_python, format_python_batch, needs_ruff
 
 LONG_CALL = "result = compute(" + ", ".join(f"argument_{i}" for i in range(12)) + ")\n"
 SOURCES = [

@@ -7,8 +7,8 @@ import ast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastgen.pyimports import render_imports
-from fastgen.service import pyliteral, pystr
+from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.pyimports import render_imports
 
 from .conftest import ruff
 

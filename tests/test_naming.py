@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.naming import CLASS_BODY_NAMES, python_name
-from fastgen.render import new_project
-from fastgen.service import compile_service
-from fastgen.spec.validate import load_spec
+from fastgen.model.naming import CLASS_BODY_NAMES, python_name
+from fastgen.render.project import new_project
+from fastgen.spec.native.compile import compile_service
+from fastgen.spec.native.validate import load_spec
 
 from .conftest import REPO
 

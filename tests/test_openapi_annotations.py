@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.errors import SpecError
-from fastgen.openapi import read_openapi
+from fastgen.spec.openapi import read_openapi
+from fastgen.spec.problems import SpecError
 
 BASE = """\
 openapi: 3.0.3

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from fastgen.errors import SpecError
-from fastgen.openapi import load_openapi
-from fastgen.openapi.pointer import escape, pointer, split_ref, unescape
+from fastgen.spec.openapi import load_openapi
+from fastgen.spec.openapi.pointer import escape, pointer, split_ref, unescape
+from fastgen.spec.problems import SpecError
 
 HEAD = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
 

@@ -8,8 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from fastgen.cli import app
-from fastgen.errors import SpecError
-from fastgen.inputs import is_openapi, read_input, spec_file_name
+from fastgen.model.files import is_openapi, spec_file_name
+from fastgen.spec.inputs import read_input
+from fastgen.spec.problems import SpecError
 
 SPECS = Path(__file__).parent / "specs" / "openapi"
 PETSTORE = SPECS / "compile" / "petstore-table.yaml"
@@ -198,8 +199,8 @@ def test_new_compiles_the_document_once(
 ) -> None:
     """Validating the input and rendering it share one compile: for OpenAPI each one
     runs datamodel-code-generator, the largest cost of ``fastgen new``."""
-    import fastgen.openapi.compile as compile_module
-    from fastgen.render import new_project
+    import fastgen.spec.openapi.compile as compile_module
+    from fastgen.render.project import new_project
 
     compiled = []
     real = compile_module.compile_api

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.openapi import read_openapi
-from fastgen.openapi.compile import compile_api
+from fastgen.spec.openapi import read_openapi
+from fastgen.spec.openapi.compile import compile_api
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 with (CORPUS / "MANIFEST.tsv").open(newline="") as manifest:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.openapi import load_openapi, read_openapi
+from fastgen.spec.openapi import load_openapi, read_openapi
 
 from .conftest import install_project, run_fastgen
 from .fuzz_checks import operation_label

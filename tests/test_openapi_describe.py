@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.openapi import (
+from fastgen.spec.openapi import (
     ApiDescription,
     InlineSchema,
     MediaType,

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastgen.openapi import load_openapi
-from fastgen.render import new_project
+from fastgen.render.project import new_project
+from fastgen.spec.openapi import load_openapi
 
 from .openapi_roundtrip import compare
 from .test_e2e import free_port, run

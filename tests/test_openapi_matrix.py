@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from fastgen.errors import Problem, SpecError
-from fastgen.openapi import read_openapi
-from fastgen.openapi.compile import compile_api
+from fastgen.spec.openapi import read_openapi
+from fastgen.spec.openapi.compile import compile_api
+from fastgen.spec.problems import Problem, SpecError
 
 from .conftest import REPO
 

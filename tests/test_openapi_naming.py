@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fastgen.naming import default_service_name, python_identifier, unique_names
+from fastgen.model.naming import default_service_name, python_identifier, unique_names
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from fastgen.inputs import read_input
-from fastgen.openapi import read_openapi
-from fastgen.openapi.compile import compile_api
-from fastgen.openapi.models import REQUEST, RESPONSE, ModelSet, marks_read_write
-from fastgen.service import ServiceModel
+from fastgen.model.service import ServiceModel
+from fastgen.spec.inputs import read_input
+from fastgen.spec.openapi import read_openapi
+from fastgen.spec.openapi.compile import compile_api
+from fastgen.spec.openapi.models import REQUEST, RESPONSE, ModelSet, marks_read_write
 
 from .test_openapi_corpus import CORPUS
 

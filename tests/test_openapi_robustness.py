@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastgen.errors import SpecError
-from fastgen.openapi import read_openapi
+from fastgen.spec.openapi import read_openapi
+from fastgen.spec.problems import SpecError
 
 from .conftest import REPO
 

@@ -5,7 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from fastgen.openapi import annotations_json_schema
+from fastgen.spec.openapi import annotations_json_schema
 
 from .conftest import REPO
 
@@ -14,7 +14,7 @@ SCHEMA = REPO / "schemas" / "x-fastgen.schema.json"
 
 def test_checked_in_schema_is_up_to_date() -> None:
     assert json.loads(SCHEMA.read_text()) == annotations_json_schema(), (
-        "schemas/x-fastgen.schema.json is stale: run `python -m fastgen.openapi "
+        "schemas/x-fastgen.schema.json is stale: run `python -m fastgen.spec.openapi "
         "schema > schemas/x-fastgen.schema.json`"
     )
 

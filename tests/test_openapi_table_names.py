@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastgen.openapi import read_openapi
-from fastgen.openapi.compile import compile_api
-from fastgen.render import new_project
+from fastgen.render.project import new_project
+from fastgen.spec.openapi import read_openapi
+from fastgen.spec.openapi.compile import compile_api
 
 from .conftest import REPO, install_project
 from .fuzzing import serve

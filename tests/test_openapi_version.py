@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.errors import SpecError
-from fastgen.openapi import load_openapi
+from fastgen.spec.openapi import load_openapi
+from fastgen.spec.problems import SpecError
 
 
 def first_problem(tmp_path: Path, text: str) -> str:

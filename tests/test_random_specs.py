@@ -23,9 +23,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
-from fastgen.render import new_project
+from fastgen.render.project import new_project
 from fastgen.spec.loader import Positions
-from fastgen.spec.validate import validate_data
+from fastgen.spec.native.validate import validate_data
 
 from .conftest import REPO, install_project, ruff
 

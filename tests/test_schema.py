@@ -5,7 +5,7 @@ import json
 import jsonschema
 import yaml
 
-from fastgen.schema import spec_json_schema
+from fastgen.spec.native.schema import spec_json_schema
 
 from .conftest import EXAMPLE, REPO
 

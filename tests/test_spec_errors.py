@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.errors import SpecError
-from fastgen.spec.validate import load_spec
+from fastgen.spec.native.validate import load_spec
+from fastgen.spec.problems import SpecError
 
 BASE = """\
 fastgen: 1

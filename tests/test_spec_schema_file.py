@@ -15,13 +15,14 @@ import copier
 import pytest
 import yaml
 
-from fastgen import template_repo
 from fastgen.copier_ext import spec_differs_from_file
-from fastgen.inputs import SCHEMA_FILE, SCHEMA_MODELINE, project_file_text, read_input
-from fastgen.render import new_project
-from fastgen.schema import spec_json_schema
-from fastgen.template_repo import live_template_files
-from fastgen.update import preview, stored_spec, update_project
+from fastgen.model.files import SCHEMA_FILE, SCHEMA_MODELINE, project_file_text
+from fastgen.render import template_repo
+from fastgen.render.project import new_project
+from fastgen.render.template_repo import live_template_files
+from fastgen.render.update import preview, stored_spec, update_project
+from fastgen.spec.inputs import read_input
+from fastgen.spec.native.schema import spec_json_schema
 
 from .conftest import EXAMPLE, REPO, fake_release, git, run_fastgen
 

@@ -94,10 +94,10 @@ def test_strict_accepts_a_spec_without_warnings(tmp_path: Path) -> None:
 
 
 def test_a_message_naming_a_schema_is_located_at_it() -> None:
-    from fastgen.openapi import SourceMap
-    from fastgen.openapi.model_warnings import locate_model_warnings
-    from fastgen.openapi.models import ModelSet
     from fastgen.spec.loader import load_text
+    from fastgen.spec.openapi import SourceMap
+    from fastgen.spec.openapi.model_warnings import locate_model_warnings
+    from fastgen.spec.openapi.models import ModelSet
 
     text = "components:\n  schemas:\n    pet-owner:\n      type: object\n"
     document, positions = load_text(text, "api.yaml")
@@ -119,7 +119,7 @@ def test_a_message_naming_a_schema_is_located_at_it() -> None:
 
 
 def test_required_on_a_property_makes_the_field_required() -> None:
-    from fastgen.inputs import read_input_file
+    from fastgen.spec.inputs import read_input_file
 
     read = read_input_file(WARN / "required-on-property.yaml")
     assert read.model.api is not None
@@ -162,7 +162,7 @@ def test_check_names_the_projects_file_and_strict_refuses(tmp_path: Path) -> Non
 
 
 def test_parameters_are_read_as_meant() -> None:
-    from fastgen.openapi import read_openapi
+    from fastgen.spec.openapi import read_openapi
 
     (query,) = read_openapi(WARN / "location-case.yaml").operations[0].parameters
     assert (query.location, query.required) == ("query", False)

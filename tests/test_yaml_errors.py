@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fastgen.errors import SpecError
 from fastgen.spec import loader
+from fastgen.spec.problems import SpecError
 
 from .conftest import run_fastgen
 

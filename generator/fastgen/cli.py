@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fastgen import __version__
-from fastgen.errors import FastgenError, Problem, SpecError
+from fastgen.errors import FastgenError
+from fastgen.spec.problems import Problem, SpecError
 
 if TYPE_CHECKING:
-    from fastgen.update import UpdateResult
+    from fastgen.render.update import UpdateResult
 
 app = typer.Typer(
     help="Generate a cached, async FastAPI service from one spec file.",
@@ -103,8 +104,8 @@ def new(
     strict: StrictOpt = False,
 ) -> None:
     """Generate a new project from SPEC."""
-    from fastgen.inputs import read_input_file
-    from fastgen.render import new_project
+    from fastgen.render.project import new_project
+    from fastgen.spec.inputs import read_input_file
 
     with _user_errors(2):
         read = read_input_file(spec, strict=strict)
@@ -117,7 +118,7 @@ def new(
 @app.command()
 def validate(spec: SpecArg, strict: StrictOpt = False) -> None:
     """Check SPEC and print every problem as FILE:LINE:COL: message (writes nothing)."""
-    from fastgen.inputs import read_input_file
+    from fastgen.spec.inputs import read_input_file
 
     with _user_errors(2, writes=False):
         warnings = read_input_file(spec, strict=strict).warnings
@@ -132,7 +133,7 @@ def validate(spec: SpecArg, strict: StrictOpt = False) -> None:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the spec language."""
-    from fastgen.schema import spec_json_schema
+    from fastgen.spec.native.schema import spec_json_schema
 
     typer.echo(json.dumps(spec_json_schema(), indent=2))
 
@@ -152,7 +153,7 @@ def update(
     strict: StrictOpt = False,
 ) -> None:
     """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits."""
-    from fastgen.update import preview, update_project
+    from fastgen.render.update import preview, update_project
 
     with _user_errors(1):
         if dry_run:
@@ -170,7 +171,7 @@ def update(
 @app.command()
 def check(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
     """Exit 1 if the committed code is stale with respect to its spec file or fastgen."""
-    from fastgen.update import preview
+    from fastgen.render.update import preview
 
     with _user_errors(1, writes=False):
         result = preview(project, strict=strict)
@@ -206,7 +207,7 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
 @app.command()
 def migrate(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
     """Write the Alembic revision for a schema change (after a plain `copier update`)."""
-    from fastgen.update import migrate_project
+    from fastgen.render.update import migrate_project
 
     with _user_errors(1):
         path = migrate_project(project, strict=strict)

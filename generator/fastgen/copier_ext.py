@@ -18,16 +18,14 @@ from jinja2 import Environment, Template
 from jinja2.ext import Extension
 from jinja2_ansible_filters.core_filters import to_nice_yaml
 
-from fastgen import __version__, pycode
-from fastgen.formatting import format_python, needs_ruff
-from fastgen.inputs import (
-    compile_answer,
-    project_file_text,
-    project_spec,
-    spec_file_name,
-)
-from fastgen.migrations import initial_migration, pending_change, schema_json
-from fastgen.service import ServiceModel, pyliteral, pystr
+from fastgen import __version__
+from fastgen.model.files import project_file_text, project_spec, spec_file_name
+from fastgen.model.service import ServiceModel
+from fastgen.render import pycode
+from fastgen.render.formatting import format_python, needs_ruff
+from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.migrations import initial_migration, pending_change, schema_json
+from fastgen.spec.inputs import compile_answer
 
 
 class FastgenExtension(Extension):
@@ -61,6 +59,7 @@ class FastgenExtension(Extension):
             pycode.endpoint_router_imports,
             pycode.hook_imports,
             pycode.aggregate_param_type,
+            pycode.param_annotation,
             pycode.aggregate_query,
             pycode.aggregate_names,
             pycode.aggregate_expected,

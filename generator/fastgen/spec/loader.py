@@ -13,10 +13,9 @@ from typing import Any
 
 import yaml
 
-from fastgen.errors import Problem, SpecError
+from fastgen.spec.problems import Loc, Problem, SpecError
 from fastgen.spec.yaml_errors import syntax_problem
 
-Loc = tuple[str | int, ...]
 # libyaml's parser gives the same nodes and marks as PyYAML's pure-Python one, several
 # times faster: parsing a large OpenAPI document was the biggest cost of `fastgen new`.
 # Its syntax-error messages are terser, so a document it rejects is parsed again by

@@ -13,7 +13,7 @@ import re
 
 import yaml
 
-from fastgen.errors import Problem
+from fastgen.spec.problems import Problem
 
 # PyYAML's names for the tokens it found, as a person would say them.
 _TOKENS = {

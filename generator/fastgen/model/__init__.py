@@ -1,0 +1,1 @@
+"""The service model (plain data) and the naming rules its identifiers follow."""

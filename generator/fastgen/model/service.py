@@ -1,0 +1,491 @@
+"""The service model: everything a template needs, as plain frozen data.
+
+Both front-ends (``fastgen.spec.native`` and ``fastgen.spec.openapi``) compile their
+input into a ``ServiceModel``; ``fastgen.render`` writes the project from it. This
+package imports nothing else of fastgen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    """One column, with everything needed to write its ORM and schema lines."""
+
+    name: str
+    type: str
+    py_type: str
+    sa_type: str
+    required: bool
+    default: str | None  # a Python expression, already a safe literal
+    max_length: int | None
+    index: bool
+    unique: bool
+    primary_key: bool
+    ref_table: str | None
+    ref_column: str | None
+    enum_alias: str | None
+    enum_values: tuple[str, ...]
+    default_value: Any = None  # the spec's default, for SQL server defaults
+    # The Python identifier of the column (``name`` is its wire name: the column and
+    # the JSON key); they differ where ``name`` would collide (fastgen.naming).
+    attr: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
+    @property
+    def nullable(self) -> bool:
+        return not self.required and self.default is None
+
+    @property
+    def aliased(self) -> bool:
+        return self.attr != self.name
+
+
+@dataclass(frozen=True)
+class PolicyModel:
+    """How one read route is cached; rendered into the generated ``cache_config``."""
+
+    name: str
+    path: str
+    ttl: int
+    strategy: str
+    stale_ttl: int
+    backend: str
+    scope: str
+    vary: tuple[str, ...]
+    warm: bool
+    id_param: str | None
+
+
+@dataclass(frozen=True)
+class ResourceModel:
+    name: str
+    class_name: str
+    table: str
+    path: str
+    id_param: str
+    pk: FieldModel
+    fields: tuple[FieldModel, ...]  # without the primary key
+    operations: tuple[str, ...]
+    policies: dict[str, PolicyModel]
+    enums: tuple[FieldModel, ...]
+    # The name of its modules (models/, schemas/, routers/, tests/test_*.py): the
+    # resource's name unless that is a keyword or a generated module's name.
+    module_name: str = ""
+
+    @property
+    def module(self) -> str:
+        return self.module_name or self.name
+
+    @property
+    def aliased(self) -> bool:
+        """Whether a column's identifier differs from its wire name."""
+        return any(f.aliased for f in (self.pk, *self.fields))
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        return tuple(
+            op for op in ("create", "update", "delete") if op in self.operations
+        )
+
+    @property
+    def refs(self) -> tuple[FieldModel, ...]:
+        return tuple(f for f in self.fields if f.ref_table)
+
+
+@dataclass(frozen=True)
+class ParamModel:
+    name: str  # in the path template and the published OpenAPI
+    py_type: str
+    attr: str = ""  # the argument's name in Python (``class`` -> ``class_``)
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
+
+@dataclass(frozen=True)
+class ResponseFieldModel:
+    name: str  # the JSON key
+    py_type: str
+    attr: str = ""  # the field's name in Python, where ``name`` would collide
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
+
+@dataclass(frozen=True)
+class AggregateFieldModel:
+    """One response field of an aggregate: a SQL function over the matching rows."""
+
+    name: str
+    function: str  # count, sum, avg, min or max
+    column: FieldModel | None  # None: count the rows
+    py_type: str  # its response type, ``| None`` included when it can be null
+
+
+@dataclass(frozen=True)
+class ParentModel:
+    """A row a ref column in ``where`` names: without it the endpoint answers 404."""
+
+    param: str  # the path parameter's Python name
+    resource: str
+    class_name: str
+    pk: str  # the Python name of its key column
+
+
+@dataclass(frozen=True)
+class AggregateModel:
+    """``SELECT <functions> FROM <resource> WHERE <column> = <param> ...``."""
+
+    resource: str
+    class_name: str
+    where: tuple[tuple[FieldModel, str], ...]  # (column, path parameter)
+    fields: tuple[AggregateFieldModel, ...]
+    parents: tuple[ParentModel, ...]
+
+
+@dataclass(frozen=True)
+class EndpointModel:
+    name: str
+    method: str
+    path: str
+    summary: str
+    params: tuple[ParamModel, ...]
+    response_class: str | None
+    response_fields: tuple[ResponseFieldModel, ...]
+    policy: PolicyModel | None
+    background: bool  # answers 202 and runs the body later ...
+    queued: bool  # ... on the task queue (in the worker) rather than in-process
+    aggregate: AggregateModel | None = None  # computed by fastgen: no hook to write
+
+    @property
+    def status_code(self) -> int:
+        return 202 if self.background else 200
+
+
+@dataclass(frozen=True)
+class ApiParamModel:
+    """One argument of an OpenAPI route (a parameter or the request body)."""
+
+    name: str
+    annotation: str  # with its FastAPI marker: Annotated[int, Query(ge=1)]
+    py_type: str  # the plain type the handler stub receives
+    default: str | None  # a Python expression, or None when required
+    location: str  # path, query, header, cookie or body
+
+
+@dataclass(frozen=True)
+class ApiOperationModel:
+    """One OpenAPI operation, as a route and (unless a table serves it) a stub."""
+
+    name: str
+    method: str
+    route: str
+    router: str
+    tag: str
+    docstring: str  # a Python string literal
+    decorator: tuple[str, ...]  # arguments of @router.<method>(...)
+    params: tuple[ApiParamModel, ...]
+    returns: str
+    status: int
+    stub_returns: str
+    crud: str | None  # list, get, create, update or delete of ``resource``
+    resource: str | None
+    row_class: str | None
+    pk_name: str | None
+    id_param: str | None
+    limit_param: str | None
+    offset_param: str | None
+    page_param: str | None  # a 1-based page number, in pages of ``limit_param``
+    # (ORM attribute, parameter) of query parameters that are columns: equality
+    # filters, and of array query parameters that are columns: IN
+    filters: tuple[tuple[str, str], ...]
+    any_filters: tuple[tuple[str, str], ...]
+    refined: tuple[str, ...]  # list parameters fastgen does not apply: the user's hook
+    policy: PolicyModel | None
+    invalidates: bool
+    imports: tuple[tuple[str, str | None], ...]
+    sample: str | None  # a literal [url, query, body] that passes validation
+    refine_sample: str | None  # a sample request that reaches the list's refine
+    requirement_header: str | None  # a literal dict of credentials for tests
+    # create: required readOnly columns besides the id, which no request sends and
+    # the response must carry: the resource's before_create hook fills them
+    hook_fills: tuple[str, ...] = ()
+    # property -> ORM attribute of the table's columns that are aliased
+    row_attrs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def from_row(self) -> str:
+        """How the route reads a response model from an ORM row: by attribute, which
+        for an aliased column is the field's Python name; never by alias (the row's
+        ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
+        if self.row_attrs:
+            return "from_attributes=True, by_alias=False, by_name=True"
+        return "from_attributes=True"
+
+    @property
+    def openapi_path(self) -> str:
+        """The route as the app's OpenAPI document lists it (without convertors)."""
+        return re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", self.route)
+
+    @property
+    def item_model(self) -> str:
+        """The element type of a list response (``list[X]`` -> ``X``)."""
+        return self.returns.removeprefix("list[").removesuffix("]")
+
+    @property
+    def refined_params(self) -> tuple[ApiParamModel, ...]:
+        """The parameters passed on to the list's ``refine`` hook."""
+        return tuple(p for p in self.params if p.name in self.refined)
+
+    @property
+    def required_params(self) -> tuple[ApiParamModel, ...]:
+        return tuple(p for p in self.params if p.default is None)
+
+    @property
+    def optional_params(self) -> tuple[ApiParamModel, ...]:
+        return tuple(p for p in self.params if p.default is not None)
+
+
+@dataclass(frozen=True)
+class ApiRouterModel:
+    """The routes of one tag (``default`` for untagged operations)."""
+
+    name: str
+    tag: str
+    operations: tuple[ApiOperationModel, ...]
+
+    @property
+    def stubs(self) -> tuple[ApiOperationModel, ...]:
+        return tuple(op for op in self.operations if op.crud is None)
+
+    @property
+    def uses_convertors(self) -> bool:
+        """Whether a route's path uses a convertor of ``convertors.py``."""
+        return any(":pattern_" in op.route for op in self.operations)
+
+
+@dataclass(frozen=True)
+class ApiSchemeModel:
+    """A security scheme, as a FastAPI security dependency."""
+
+    name: str
+    var: str
+    factory: str  # e.g. HTTPBearer(scheme_name="bearer", auto_error=False)
+    annotation: str
+    location: str  # where the credential travels: header, query or cookie
+    parameter: str  # its name there (headers lower-case)
+
+
+@dataclass(frozen=True)
+class ApiRequirementModel:
+    """A dependency that lets a request through when any alternative is satisfied."""
+
+    function: str
+    schemes: tuple[ApiSchemeModel, ...]
+    condition: str  # e.g. "bearer is not None or api_key is not None"
+    description: str
+
+
+@dataclass(frozen=True)
+class ApiTableModel:
+    """The CRUD operations of one table-backed schema (for the generated tests)."""
+
+    resource: str
+    pk: str
+    list: ApiOperationModel | None
+    get: ApiOperationModel | None
+    create: ApiOperationModel | None
+    update: ApiOperationModel | None
+    delete: ApiOperationModel | None
+
+
+# The oldest FastAPI a generated project supports (pydantic models as form parameters).
+FASTAPI_MINIMUM = "0.115"
+# ... where a response schema has aliased fields (see ServiceModel.fastapi_minimum).
+ALIASED_FASTAPI_MINIMUM = "0.128"
+
+
+@dataclass(frozen=True)
+class ApiCallbacksModel:
+    """The callbacks of one served operation: a router whose routes it publishes."""
+
+    var: str  # the APIRouter's name in outgoing.py
+    path: str  # the served operation's path and method, as its OpenAPI lists them
+    method: str
+    callbacks: tuple[tuple[str, ApiOperationModel], ...]  # (callback name, request)
+
+
+@dataclass(frozen=True)
+class ApiModel:
+    """What an OpenAPI document adds: models, per-tag routers, security."""
+
+    models_source: str
+    routers: tuple[ApiRouterModel, ...]
+    schemes: tuple[ApiSchemeModel, ...]
+    requirements: tuple[ApiRequirementModel, ...]
+    policies: tuple[PolicyModel, ...]
+    tables: tuple[ApiTableModel, ...]
+    # Starlette path convertors made from patterns: ((name, regex), ...)
+    convertors: tuple[tuple[str, str], ...] = ()
+    # Requests the service sends, published in its OpenAPI as FastAPI does.
+    webhooks: tuple[ApiOperationModel, ...] = ()
+    callbacks: tuple[ApiCallbacksModel, ...] = ()
+    fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+    # datamodel-code-generator's warnings about the schemas (see openapi/models.py)
+    model_warnings: tuple[str, ...] = ()
+    # Paths served with Python names for parameters Starlette cannot route by (not
+    # identifiers), published under the document's: (served, document, renames).
+    document_paths: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def published_path(self, served: str) -> str:
+        """The path the app's /openapi.json lists for a served one (see document_paths)."""
+        return next((p for s, p, _ in self.document_paths if s == served), served)
+
+    @property
+    def outgoing(self) -> bool:
+        """Whether ``outgoing.py`` declares webhooks or callbacks."""
+        return bool(self.webhooks or self.callbacks)
+
+    @property
+    def operations(self) -> tuple[ApiOperationModel, ...]:
+        return tuple(op for r in self.routers for op in r.operations)
+
+    @property
+    def stubs(self) -> tuple[ApiOperationModel, ...]:
+        return tuple(op for op in self.operations if op.crud is None)
+
+    @property
+    def refined_lists(self) -> tuple[ApiOperationModel, ...]:
+        """Table-backed lists with parameters only the user's ``refine`` can apply."""
+        return tuple(op for op in self.operations if op.crud == "list" and op.refined)
+
+
+@dataclass(frozen=True)
+class ServiceModel:
+    """The whole service, ready to render."""
+
+    package: str
+    title: str
+    version: str
+    description: str
+    database_url: str
+    pool_size: int
+    max_overflow: int
+    pool_timeout: float
+    pool_recycle: int
+    statement_timeout: float
+    cache_backend: str
+    redis_url: str  # "" when none is configured (a str: older templates quote it)
+    max_entries: int
+    max_bytes: int
+    resources: tuple[ResourceModel, ...]
+    endpoints: tuple[EndpointModel, ...]
+    # write name ("author.update", "reindex") -> ((policy name, by id), ...)
+    invalidations: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    # The HTTP surface of an OpenAPI input (None for a native spec).
+    api: ApiModel | None = None
+
+    @property
+    def policies(self) -> tuple[PolicyModel, ...]:
+        found = [p for r in self.resources for p in r.policies.values()]
+        found += [e.policy for e in self.endpoints if e.policy]
+        if self.api is not None:
+            found += self.api.policies
+        return tuple(found)
+
+    @property
+    def endpoint_schemas(self) -> bool:
+        """Whether ``schemas/endpoints.py`` has a class: a response or ``Accepted``."""
+        return any(
+            e.response_class or (e.background and not e.queued) for e in self.endpoints
+        )
+
+    @property
+    def hook_endpoints(self) -> tuple[EndpointModel, ...]:
+        """Endpoints whose body is the user's ``hooks/endpoints/<name>.py``."""
+        return tuple(e for e in self.endpoints if e.aggregate is None)
+
+    @property
+    def aggregate_endpoints(self) -> tuple[EndpointModel, ...]:
+        return tuple(e for e in self.endpoints if e.aggregate is not None)
+
+    @property
+    def queued_endpoints(self) -> tuple[EndpointModel, ...]:
+        """Endpoints whose bodies run in the worker: the project gets a task queue."""
+        return tuple(e for e in self.endpoints if e.queued)
+
+    @property
+    def uses_datetime(self) -> bool:
+        return any(
+            f.type == "datetime" for r in self.resources for f in (r.pk, *r.fields)
+        )
+
+    @property
+    def uncached_paths(self) -> tuple[str, ...]:
+        """Streamed exports: a cached ``<path>/{id}`` pattern must never claim them."""
+        return tuple(
+            f"{r.path}/export" for r in self.resources if "export" in r.operations
+        )
+
+    @property
+    def pydantic_minimum(self) -> str:
+        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` and validation
+        ``by_name`` (aliased columns)."""
+        return "2.11" if any(r.aliased for r in self.resources) else "2.9"
+
+    @property
+    def fastapi_minimum(self) -> str:
+        """The oldest FastAPI that serves this service's routes.
+
+        Before 0.128 FastAPI dumped a returned model by alias and validated the dump
+        again, which a schema whose aliases only name the JSON output (aliased
+        columns) would refuse.
+        """
+        if self.api:
+            return self.api.fastapi_minimum
+        aliased = any(r.aliased for r in self.crud_resources) or any(
+            f.attr != f.name for e in self.endpoints for f in e.response_fields
+        )
+        return ALIASED_FASTAPI_MINIMUM if aliased else FASTAPI_MINIMUM
+
+    @property
+    def api_routers(self) -> tuple[ApiRouterModel, ...]:
+        return self.api.routers if self.api is not None else ()
+
+    @property
+    def api_schemes(self) -> tuple[ApiSchemeModel, ...]:
+        return self.api.schemes if self.api is not None else ()
+
+    @property
+    def api_requirements(self) -> tuple[ApiRequirementModel, ...]:
+        return self.api.requirements if self.api is not None else ()
+
+    @property
+    def api_operations(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.operations if self.api is not None else ()
+
+    @property
+    def api_stubs(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.stubs if self.api is not None else ()
+
+    @property
+    def api_refined_lists(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.refined_lists if self.api is not None else ()
+
+    @property
+    def crud_resources(self) -> tuple[ResourceModel, ...]:
+        """Resources served by the native CRUD routers (an OpenAPI input has its own)."""
+        return () if self.api is not None else self.resources
+
+    def invalidates(self, write: str) -> tuple[tuple[str, bool], ...]:
+        return self.invalidations.get(write, ())

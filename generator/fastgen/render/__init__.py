@@ -1,0 +1,1 @@
+"""Everything that writes: code from the model, the copier render, migrations, updates."""

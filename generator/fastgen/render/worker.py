@@ -1,0 +1,115 @@
+"""copier's worker, with the per-file subprocesses of a render batched.
+
+This is the one module that reaches into copier's private API (``copier._main.Worker``
+and ``copier._vcs``); tests/test_copier_private.py fails loudly when a copier release
+changes what it overrides.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from copier._main import Worker
+from copier._vcs import get_git
+from jinja2 import Environment
+from plumbum import ProcessExecutionError
+
+from fastgen import copier_ext
+from fastgen.errors import FastgenError
+from fastgen.render.formatting import format_python_batch
+
+
+class FastgenWorker(Worker):
+    """copier's worker with the per-file subprocesses of a render batched.
+
+    - copier asks git for ``core.fileMode`` for every file it writes (and does more
+      only when that says ``false``): over a hundred processes per project. The
+      setting does not change during a render, so one answer stands for all files.
+    - Modules with a line over the limit need ruff to wrap them (``format_rendered``
+      in copier_ext): they are written as rendered, then formatted together with one
+      ruff process before the render returns, so every later step (an update's diff
+      and merge) reads the same bytes as with one ruff process per module.
+    """
+
+    @cached_property
+    def _file_mode_ignored(self) -> bool:
+        git = get_git(context_dir=self.subproject.local_abspath)
+        try:
+            setting = git("config", "--type=bool", "--get", "core.fileMode")
+        except ProcessExecutionError:
+            return False  # not a git repository, or unset: copier does nothing
+        return setting.strip() == "false"
+
+    def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+        if self._file_mode_ignored:
+            super()._sync_git_index_executable_bit(dst_relpath, src_mode)
+
+    def _render_template(self) -> None:
+        self._format_later: list[tuple[Path, str]] = []
+        copier_ext.deferred_formatting = []
+        try:
+            super()._render_template()
+        finally:
+            copier_ext.deferred_formatting = None
+        sources = [source for _, source in self._format_later]
+        for (path, _), formatted in zip(
+            self._format_later, format_python_batch(sources), strict=True
+        ):
+            path.write_bytes(formatted.encode())
+
+    def _render_file(
+        self,
+        src_relpath: Path,
+        dst_relpath: Path,
+        extra_context: dict[str, Any] | None = None,
+    ) -> None:
+        deferred = copier_ext.deferred_formatting
+        before = len(deferred) if deferred is not None else 0
+        self._written = False
+        super()._render_file(src_relpath, dst_relpath, extra_context)
+        if deferred is None or len(deferred) == before:
+            return
+        if len(deferred) > before + 1:
+            raise FastgenError(f"{src_relpath}: a Python template includes another")
+        if self._written:
+            path = self.subproject.local_abspath / dst_relpath
+            self._format_later.append((path, deferred[-1]))
+
+    def _render_string(
+        self, string: str, extra_context: dict[str, Any] | None = None
+    ) -> str:
+        # Most path parts ("src", "models.py") and the answers file name have no Jinja
+        # syntax: they render as themselves, without building copier's render context.
+        if _is_plain(self.jinja_env, string):
+            self.jinja_env.preprocess(string)  # the hooks' side effects, as compiling
+            return string
+        return super()._render_string(string, extra_context)
+
+    @property
+    def answers_relpath(self) -> Path:
+        path = str(self.answers_file or self.template.answers_relpath)
+        if _is_plain(self.jinja_env, path):
+            self.jinja_env.preprocess(path)
+            return Path(path)
+        return super().answers_relpath
+
+    def _render_allowed(self, dst_relpath: Path, *args: Any, **kwargs: Any) -> bool:
+        allowed = super()._render_allowed(dst_relpath, *args, **kwargs)
+        self._written = allowed and not self.pretend
+        return allowed
+
+
+def _is_plain(environment: Environment, string: str) -> bool:
+    """True when Jinja would render ``string`` as itself (it has no syntax at all)."""
+    markers = (
+        environment.block_start_string,
+        environment.variable_start_string,
+        environment.comment_start_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        "\r",
+        "\n",
+    )
+    return not any(marker and marker in string for marker in markers)

@@ -1,0 +1,84 @@
+"""The two input formats — a native fastgen.yaml or an OpenAPI document — behind one API.
+
+A project stores its input as copier's ``spec`` answer and as a file beside the code:
+``fastgen.yaml`` for a native spec, ``openapi.yaml`` for an OpenAPI document (bundled
+into one file when it was several). Everything downstream asks this module, so
+``new``, ``validate``, ``update``, ``check`` and ``migrate`` treat both alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fastgen.model.files import is_openapi
+from fastgen.model.service import ServiceModel
+from fastgen.spec.loader import Positions, load_document
+from fastgen.spec.native.compile import compile_service
+from fastgen.spec.native.validate import validate_data
+from fastgen.spec.problems import Problem, SpecError
+
+
+@dataclass(frozen=True)
+class Input:
+    """An input file, read: what copier stores and renders, and what to tell the user."""
+
+    answer: dict[str, Any]  # the ``spec`` answer; for OpenAPI the bundled document
+    model: ServiceModel
+    # Whether the answer is the file's own content. It is not when bundling an
+    # OpenAPI document changed it: several files joined into one, or values made
+    # plain (a YAML date becomes a string).
+    own_file: bool
+    warnings: tuple[Problem, ...] = ()  # read as meant; errors under ``strict``
+
+
+def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
+    """Load, check and compile an input file: (the ``spec`` answer, its service model).
+
+    For OpenAPI the answer is the bundled document (one self-contained mapping).
+    Raises ``SpecError`` with every located problem.
+    """
+    read = read_input_file(path)
+    return read.answer, read.model
+
+
+def read_input_file(path: Path, *, strict: bool = False) -> Input:
+    """``read_input`` with its warnings; with ``strict`` every warning is an error."""
+    data, positions = load_document(path)
+    if is_openapi(data):
+        from fastgen.spec.openapi import describe_api, load_openapi
+        from fastgen.spec.openapi.compile import compile_api
+        from fastgen.spec.openapi.model_warnings import locate_model_warnings
+
+        document, source_map = load_openapi(path)
+        api = describe_api(document, source_map)
+        model = compile_api(api)
+        found = [*api.warnings]
+        if model.api is not None:
+            found += locate_model_warnings(
+                model.api.model_warnings, document, source_map
+            )
+        warnings = tuple(sorted(dict.fromkeys(found)))
+        read = Input(document, model, document == data, warnings)
+    else:
+        model = compile_service(validate_data(data, positions))
+        read = Input(data, model, True)
+    if strict and read.warnings:
+        raise SpecError([strict_problem(warning) for warning in read.warnings])
+    return read
+
+
+def strict_problem(warning: Problem) -> Problem:
+    """A warning as ``--strict`` reports it: an error."""
+    return replace(warning, message=f"{warning.message} (an error with --strict)")
+
+
+def compile_answer(data: Any, origin: str) -> ServiceModel:
+    """The service model of a stored ``spec`` answer (it may have been edited)."""
+    if is_openapi(data):
+        from fastgen.spec.openapi import SourceMap, describe_api
+        from fastgen.spec.openapi.compile import compile_api
+
+        return compile_api(describe_api(data, SourceMap(Positions(origin))))
+    return compile_service(validate_data(data, Positions(origin)))

@@ -1,0 +1,1 @@
+"""The native input: fastgen.yaml, its pydantic model, validation and compiler."""

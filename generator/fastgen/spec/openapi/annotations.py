@@ -1,0 +1,117 @@
+"""The ``x-fastgen*`` annotations an OpenAPI document may carry, as pydantic models.
+
+- ``x-fastgen`` at the root: the same ``service``, ``database`` and ``cache`` keys as
+  the native spec;
+- ``x-fastgen-cache`` on an operation: a native cache policy whose ``invalidated_by``
+  names operationIds;
+- ``x-fastgen-resource`` on a ``components/schemas`` entry: the schema is a database
+  table served at a collection path.
+
+The published JSON Schema (``schemas/x-fastgen.schema.json``) is generated from these.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from fastgen.spec.native.model import (
+    CacheDefaults,
+    CachePolicySpec,
+    CrudOperation,
+    DatabaseSpec,
+    Identifier,
+    ResourcePath,
+    ServiceSpec,
+    SpecModel,
+)
+from fastgen.spec.native.validate import pydantic_problems
+from fastgen.spec.openapi.report import Report
+from fastgen.spec.problems import Loc
+
+ROOT_KEY = "x-fastgen"
+CACHE_KEY = "x-fastgen-cache"
+RESOURCE_KEY = "x-fastgen-resource"
+KEYS = (ROOT_KEY, CACHE_KEY, RESOURCE_KEY)
+SCHEMA_ID = "https://fastgen.dev/schemas/x-fastgen.schema.json"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FastgenAnnotation(SpecModel):
+    """x-fastgen at the document root: service-wide settings."""
+
+    service: ServiceSpec | None = Field(
+        None, description="Defaults: name from info.title, version from info.version."
+    )
+    database: DatabaseSpec = Field(default_factory=DatabaseSpec)
+    cache: CacheDefaults = Field(default_factory=CacheDefaults)
+
+
+class CacheAnnotation(CachePolicySpec):
+    """x-fastgen-cache on a GET operation: how its responses are cached."""
+
+    invalidated_by: list[str] = Field(
+        default_factory=list,
+        description="operationIds of the writes that invalidate this entry.",
+    )
+
+
+class ResourceAnnotation(SpecModel):
+    """x-fastgen-resource on a component schema: a table with CRUD operations."""
+
+    path: ResourcePath = Field(description="The collection path, e.g. /pets.")
+    id: str = Field("id", description="The schema property that is the primary key.")
+    table: Identifier | None = Field(
+        None, description="Table name; default: the schema name in snake_case."
+    )
+    operations: list[CrudOperation] | None = Field(
+        None,
+        description="CRUD operations the document's paths implement; default: all "
+        "found at path and path/{id}.",
+    )
+
+
+def validate_annotation(
+    model: type[M], value: Any, holder: Loc, key: str, report: Report
+) -> M | None:
+    """``value`` (found at ``holder``/``key``) as ``model``; None after reporting."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        positions = report.source_map.positions_at(holder)
+        report.extend(pydantic_problems(exc, positions, model=model, prefix=(key,)))
+        return None
+
+
+def annotations_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the three annotations (``schemas/x-fastgen.schema.json``)."""
+    models: list[tuple[type[BaseModel], Any]] = [
+        (FastgenAnnotation, "validation"),
+        (CacheAnnotation, "validation"),
+        (ResourceAnnotation, "validation"),
+    ]
+    refs, schema = models_json_schema(models)
+    ref = {
+        key: refs[(model, "validation")]["$ref"]
+        for key, (model, _) in zip(KEYS, models, strict=True)
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "fastgen OpenAPI annotations",
+        "description": (
+            "x-fastgen at the document root; x-fastgen-cache on an operation "
+            "(#/$defs/CacheAnnotation); x-fastgen-resource on a components/schemas "
+            "entry (#/$defs/ResourceAnnotation)."
+        ),
+        "type": "object",
+        "properties": {
+            ROOT_KEY: {"$ref": ref[ROOT_KEY]},
+            CACHE_KEY: {"$ref": ref[CACHE_KEY]},
+            RESOURCE_KEY: {"$ref": ref[RESOURCE_KEY]},
+        },
+        **schema,
+    }
