@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 BENCH = Path(__file__).resolve().parent
 SPEC = BENCH / "cache_spec.yaml"

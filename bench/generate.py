@@ -17,7 +17,7 @@ from pathlib import Path
 
 import copier
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGET_SECONDS = 2.0

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from fastgen.render.project import new_project
-from fastgen.render.update import update_project
+from fastgen.api import new_project, update_project
 
 BUDGET_SECONDS = 10.0
 

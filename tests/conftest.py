@@ -51,7 +51,7 @@ def run_fastgen(
 @pytest.fixture(scope="session")
 def bookstore(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bookstore example, generated once per test session."""
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
 
     return new_project(EXAMPLE, tmp_path_factory.mktemp("gen") / "bookstore")
 
@@ -62,7 +62,7 @@ def server_bookstore(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     One venv for the PostgreSQL and MariaDB runs: the install is the slow part.
     """
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
 
     project = new_project(EXAMPLE, tmp_path_factory.mktemp("dbproj") / "bookstore")
     subprocess.run([sys.executable, "-m", "venv", ".venv"], cwd=project, check=True)
@@ -97,7 +97,7 @@ def _beside_bookstore(
     spec: Path, server_bookstore: Path, factory: pytest.TempPathFactory
 ) -> Path:
     """``spec``'s project, installed without dependencies in the bookstore's venv."""
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
 
     project = new_project(spec, factory.mktemp("dbproj") / spec.stem)
     python = server_bookstore / ".venv" / "bin" / "python"

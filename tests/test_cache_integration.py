@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 from .conftest import REPO
 

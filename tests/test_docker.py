@@ -181,7 +181,7 @@ def test_compose_file_validates_and_wires_the_services(bookstore: Path) -> None:
 
 
 def test_compose_runs_the_worker_of_a_queued_endpoint(tmp_path: Path) -> None:
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
 
     from .conftest import REPO
 

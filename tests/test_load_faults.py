@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 from .conftest import REPO, hand_written_stats_example
 from .test_cache_integration import Redis, eventually, free_port

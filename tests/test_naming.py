@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.api import new_project
 from fastgen.model.naming import CLASS_BODY_NAMES, python_name
-from fastgen.render.project import new_project
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import load_spec
 

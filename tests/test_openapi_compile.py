@@ -200,7 +200,7 @@ def test_new_compiles_the_document_once(
     """Validating the input and rendering it share one compile: for OpenAPI each one
     runs datamodel-code-generator, the largest cost of ``fastgen new``."""
     import fastgen.spec.openapi.compile as compile_module
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
 
     compiled = []
     real = compile_module.compile_api

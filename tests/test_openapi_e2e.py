@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 from fastgen.spec.openapi import load_openapi
 
 from .openapi_roundtrip import compare

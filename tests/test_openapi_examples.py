@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 from .conftest import REPO, install_project
 from .fuzzing import fuzz, serve

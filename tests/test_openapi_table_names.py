@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 from fastgen.spec.openapi import read_openapi
 from fastgen.spec.openapi.compile import compile_api
 

@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fastgen.render.project import new_project
-from fastgen.render.update import preview, update_project
+from fastgen.api import new_project, preview, update_project
 
 from .test_update import edit, git
 

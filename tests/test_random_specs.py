@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 from fastgen.spec.loader import Positions
 from fastgen.spec.native.validate import validate_data
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.api import new_project
 from fastgen.model.files import SCHEMA_MODELINE
-from fastgen.render.project import new_project
 
 from .conftest import EXAMPLE, REPO, ruff, run_fastgen
 

@@ -15,12 +15,12 @@ import copier
 import pytest
 import yaml
 
+from fastgen.api import new_project, preview, update_project
 from fastgen.copier_ext import spec_differs_from_file
 from fastgen.model.files import SCHEMA_FILE, SCHEMA_MODELINE, project_file_text
 from fastgen.render import template_repo
-from fastgen.render.project import new_project
 from fastgen.render.template_repo import live_template_files
-from fastgen.render.update import preview, stored_spec, update_project
+from fastgen.render.update import stored_spec
 from fastgen.spec.inputs import read_input
 from fastgen.spec.native.schema import spec_json_schema
 

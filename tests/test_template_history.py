@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from fastgen import __version__
+from fastgen.api import update_project
 from fastgen.render import template_repo
 from fastgen.render.template_repo import live_template_files, write_snapshot
-from fastgen.render.update import update_project
 
 from .conftest import EXAMPLE, fake_release, git, hand_written_stats_example
 
@@ -96,7 +96,7 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     change that breaks an older template shows here. After the update every file is
     what ``fastgen new`` makes today, except the user's edits, which are kept.
     """
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     # A spec the release understood: its stats endpoint hand-written, not an aggregate.

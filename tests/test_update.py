@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 from .conftest import EXAMPLE, git, run_fastgen
 

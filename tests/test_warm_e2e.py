@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.render.project import new_project
+from fastgen.api import new_project
 
 from .conftest import assert_generated_tests_pass, install_project
 

@@ -104,7 +104,7 @@ def new(
     strict: StrictOpt = False,
 ) -> None:
     """Generate a new project from SPEC."""
-    from fastgen.render.project import new_project
+    from fastgen.api import new_project
     from fastgen.spec.inputs import read_input_file
 
     with _user_errors(2):
@@ -153,14 +153,12 @@ def update(
     strict: StrictOpt = False,
 ) -> None:
     """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits."""
-    from fastgen.render.update import preview, update_project
+    from fastgen.api import preview, read_project_spec, update_project
 
     with _user_errors(1):
-        if dry_run:
-            result = preview(project, strict=strict)
-        else:
-            result = update_project(project, strict=strict)
-    _warn(result.warnings)
+        read = read_project_spec(project, strict=strict)
+        _warn(read.warnings)
+        result = (preview if dry_run else update_project)(project, read)
     if dry_run:
         typer.echo(result.diff.rstrip() or "No changes.")
     _report(result, verb="would change" if dry_run else "changed")
@@ -171,11 +169,12 @@ def update(
 @app.command()
 def check(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
     """Exit 1 if the committed code is stale with respect to its spec file or fastgen."""
-    from fastgen.render.update import preview
+    from fastgen.api import preview, read_project_spec
 
     with _user_errors(1, writes=False):
-        result = preview(project, strict=strict)
-    _warn(result.warnings)
+        read = read_project_spec(project, strict=strict)
+        _warn(read.warnings)
+        result = preview(project, read)
     if result.clean:
         typer.echo("Up to date with the spec file.")
         return
@@ -207,10 +206,10 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
 @app.command()
 def migrate(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
     """Write the Alembic revision for a schema change (after a plain `copier update`)."""
-    from fastgen.render.update import migrate_project
+    from fastgen.api import migrate_project, read_project_spec
 
     with _user_errors(1):
-        path = migrate_project(project, strict=strict)
+        path = migrate_project(project, read_project_spec(project, strict=strict))
     typer.echo(
         f"Migration: {path}" if path else "The migrations already match the spec."
     )

@@ -1,6 +1,6 @@
 """The Jinja extension copier loads (``_jinja_extensions`` in copier.yml).
 
-It exposes the compiled service model to templates, so templates only read names and
+It exposes the service model to templates, so templates only read names and
 policies that were computed (and tested) in Python. Copier renders the old and the new
 side of an update from their own ``spec`` answers, and both go through this same code.
 """
@@ -8,13 +8,12 @@ side of an update from their own ``spec`` answers, and both go through this same
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, Template
+from jinja2 import Environment, Template, pass_environment
 from jinja2.ext import Extension
 from jinja2_ansible_filters.core_filters import to_nice_yaml
 
@@ -25,6 +24,7 @@ from fastgen.render import pycode
 from fastgen.render.formatting import format_python, needs_ruff
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.migrations import initial_migration, pending_change, schema_json
+from fastgen.render.session import answer_key
 from fastgen.spec.inputs import compile_answer
 
 
@@ -94,6 +94,14 @@ class FastgenExtension(Extension):
         ):
             environment.globals[helper.__name__] = helper
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]
+        # Per render: fastgen's worker sets the session and the deferred list
+        # (render.worker); without them (plain copier) models are compiled here.
+        environment.extend(
+            fastgen_session=None,
+            fastgen_deferred=None,
+            fastgen_compiled={},
+            fastgen_last=None,
+        )
 
     def preprocess(
         self, source: str, name: str | None, filename: str | None = None
@@ -105,17 +113,19 @@ class FastgenExtension(Extension):
         return source
 
 
-def format_rendered(source: str) -> str:
-    """A rendered Python module, ruff-formatted now or, in a batch, by the worker later."""
-    if deferred_formatting is not None and needs_ruff(source):
-        deferred_formatting.append(source)
+@pass_environment
+def format_rendered(environment: Environment, source: str) -> str:
+    """A rendered Python module, ruff-formatted now or, in a batch, by the worker later.
+
+    fastgen's copier worker (``render.worker``) sets ``fastgen_deferred`` while it
+    renders: modules that need ruff are collected there and formatted with one ruff
+    process after the render.
+    """
+    deferred = environment.fastgen_deferred  # type: ignore[attr-defined]
+    if deferred is not None and needs_ruff(source):
+        deferred.append(source)
         return source
     return format_python(source)
-
-
-# Set by fastgen's copier worker (render.FastgenWorker) while it renders: modules that
-# need ruff are collected here and formatted with one ruff process after the render.
-deferred_formatting: list[str] | None = None
 
 
 def _compiled_once(environment: Environment) -> Callable[..., Template]:
@@ -149,60 +159,48 @@ def _compiled_once(environment: Environment) -> Callable[..., Template]:
     return from_string
 
 
-def service_of(spec: Any) -> ServiceModel:
-    """The service model of a ``spec`` answer (validated again: answers can be edited)."""
-    # Every template asks for it: reuse the last result while copier passes the same
-    # answer object, and key the compile cache on content otherwise.
-    last = _last_compiled.get("spec")
+@pass_environment
+def service_of(environment: Environment, spec: Any) -> ServiceModel:
+    """The service model of a ``spec`` answer.
+
+    The fastgen command that started the render compiled it already and handed it down
+    in its session (``render.session``); plain ``copier copy/update`` has no session, so
+    the answer is compiled here, once per environment (answers can be edited, so it is
+    validated again).
+    """
+    # Every template asks: the same answer object gets the same model without
+    # serialising the answer again.
+    last = environment.fastgen_last  # type: ignore[attr-defined]
     if last is not None and last[0] is spec:
         return last[1]
-    key = content_key(spec)
-    model = _compiled.get(key)
+    session = environment.fastgen_session  # type: ignore[attr-defined]
+    model = session.model_for(spec) if session is not None else None
     if model is None:
-        # The answer went through YAML once; a round trip through JSON is plain data.
-        model = compile_answer(json.loads(key), ".copier-answers.yml")
-        remember(spec, model)
-    _last_compiled["spec"] = (spec, model)
+        compiled = environment.fastgen_compiled  # type: ignore[attr-defined]
+        key = answer_key(spec)
+        model = compiled.get(key)
+        if model is None:
+            # The answer went through YAML once; a round trip through JSON is plain data.
+            model = compiled[key] = compile_answer(
+                json.loads(key), ".copier-answers.yml"
+            )
+    environment.fastgen_last = (spec, model)  # type: ignore[attr-defined]
     return model
 
 
-def remember(spec: Any, model: ServiceModel) -> None:
-    """Use ``model`` for this answer instead of compiling it again.
-
-    ``fastgen new`` has just compiled the input to validate it; for an OpenAPI
-    document that compile runs datamodel-code-generator, the largest single cost
-    of generating a project (bench/README.md).
-    """
-    _compiled[content_key(spec)] = model
-    while len(_compiled) > _KEEP_COMPILED:
-        _compiled.popitem(last=False)
-
-
-def content_key(spec: Any) -> str:
-    # Key order is kept: it is the order of resources, fields and paths.
-    return json.dumps(spec, default=str)
-
-
-_KEEP_COMPILED = 8
-_compiled: OrderedDict[str, ServiceModel] = OrderedDict()
-_last_compiled: dict[str, tuple[Any, ServiceModel]] = {}
-
-
-def spec_file_text(spec: Any) -> str:
+@pass_environment
+def spec_file_text(environment: Environment, spec: Any) -> str:
     """The project's spec file: the ``spec`` answer as YAML, or the user's own file.
 
     ``fastgen new`` copies the user's file over the rendered one when its content is
-    the answer (``own_spec_file``); rendering it as that text spares dumping a large
-    OpenAPI document through PyYAML's pure-Python emitter for nothing.
+    the answer (the session's ``own_file``); rendering it as that text spares dumping a
+    large OpenAPI document through PyYAML's pure-Python emitter for nothing.
     """
-    if own_spec_file is not None and own_spec_file[0] == content_key(spec):
-        return project_file_text(spec, own_spec_file[1])
+    session = environment.fastgen_session  # type: ignore[attr-defined]
+    own = session.own_text(spec) if session is not None else None
+    if own is not None:
+        return project_file_text(spec, own)
     return project_file_text(spec, to_nice_yaml(spec, sort_keys=False))
-
-
-# (content key of the answer, text of the file it was read from), set by
-# render.new_project while it renders.
-own_spec_file: tuple[str, str] | None = None
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:
@@ -214,6 +212,7 @@ def spec_differs_from_file(spec: Any, project: Any) -> bool:
     return json.dumps(on_disk, default=str) != json.dumps(spec, default=str)
 
 
-def schema_changed(spec: Any, project: Any) -> bool:
+@pass_environment
+def schema_changed(environment: Environment, spec: Any, project: Any) -> bool:
     """True when the project's migrations do not yet build the spec's schema."""
-    return pending_change(Path(str(project)), service_of(spec))
+    return pending_change(Path(str(project)), service_of(environment, spec))

@@ -22,14 +22,13 @@ import yaml
 from copier.errors import CopierError
 
 from fastgen import __version__
-from fastgen.copier_ext import remember
 from fastgen.errors import FastgenError
 from fastgen.model.files import SPEC_FILES, project_spec
+from fastgen.model.service import ServiceModel
 from fastgen.render.migrations import write_revision
+from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import live_template_root, template_source
 from fastgen.render.worker import FastgenWorker
-from fastgen.spec.inputs import read_input_file
-from fastgen.spec.problems import Problem
 
 ANSWERS = ".copier-answers.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
@@ -45,7 +44,6 @@ class UpdateResult:
     kept: list[str] = field(default_factory=list)
     migration: str | None = None
     diff: str = ""
-    warnings: tuple[Problem, ...] = ()  # about the spec file, read as meant
 
     @property
     def clean(self) -> bool:
@@ -80,30 +78,35 @@ def stored_spec(project: Path) -> dict[str, Any]:
     return answers["spec"]
 
 
-def update_project(project: Path, *, strict: bool = False) -> UpdateResult:
-    """Re-render ``project`` from its fastgen.yaml in place (the tree must be committed)."""
+@dataclass(frozen=True)
+class SpecChange:
+    """An update's input, read and compiled by the caller (``fastgen.api``)."""
+
+    answer: dict[str, Any]  # the new ``spec`` answer
+    model: ServiceModel  # its model
+    session: RenderSession  # the models of the new and the stored answer
+
+
+def update_project(project: Path, change: SpecChange) -> UpdateResult:
+    """Re-render ``project`` from its new spec in place (the tree must be committed)."""
     project = project.resolve()
     stored_spec(project)
-    read = read_input_file(_spec_path(project), strict=strict)
-    data, new_model = read.answer, read.model
-    remember(data, new_model)  # copier renders the new side from this same answer
     git(project, "rev-parse", "--show-toplevel")
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
             "the working tree has uncommitted changes; commit fastgen.yaml (and your "
             "edits) first, so the update can be reviewed and undone"
         )
-    _run_copier(project, data)
+    _run_copier(project, change)
     result = _inspect(project)
-    result.warnings = read.warnings
     result.kept = _keep_user_files(project, result)
-    migration = write_revision(project, new_model)
+    migration = write_revision(project, change.model)
     if migration is not None:
         result.migration = migration.relative_to(project).as_posix()
     return result
 
 
-def _run_copier(project: Path, spec: dict[str, Any]) -> None:
+def _run_copier(project: Path, change: SpecChange) -> None:
     source = template_source()
     answers = yaml.safe_load((project / ANSWERS).read_text(encoding="utf-8"))
     if answers.get("_src_path") != source:
@@ -113,7 +116,8 @@ def _run_copier(project: Path, spec: dict[str, Any]) -> None:
     try:
         with FastgenWorker(
             dst_path=project,
-            data={"spec": spec},
+            data={"spec": change.answer},
+            session=change.session,
             defaults=True,
             overwrite=True,
             unsafe=True,
@@ -171,39 +175,29 @@ def user_owned() -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines("gitignore", config["_skip_if_exists"])
 
 
-def migrate_project(project: Path, *, strict: bool = False) -> Path | None:
-    """Write the migration for the spec's schema change (after a plain copier update)."""
+def spec_path(project: Path) -> Path:
+    """The input file of a generated project (fastgen.yaml or openapi.yaml)."""
     stored_spec(project)
-    return write_revision(
-        project, read_input_file(_spec_path(project), strict=strict).model
-    )
-
-
-def _spec_path(project: Path) -> Path:
     path = project_spec(project)
     assert path is not None  # stored_spec checked it
     return path
 
 
-def preview(project: Path, *, strict: bool = False) -> UpdateResult:
-    """Run the update in a clone of the project (with the current fastgen.yaml)."""
+def preview(project: Path, change: SpecChange) -> UpdateResult:
+    """Run the update in a clone of the project (with the current spec file)."""
     project = project.resolve()
-    stored_spec(project)
-    # Read here, so problems name the project's file rather than the clone's.
-    warnings = read_input_file(_spec_path(project), strict=strict).warnings
+    spec = spec_path(project)
     top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
     relative = project.relative_to(top)
     with tempfile.TemporaryDirectory(prefix="fastgen-preview-") as scratch:
         clone = Path(scratch) / "project"
         git(project, "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
         clone = clone / relative
-        spec = _spec_path(project)
         shutil.copyfile(spec, clone / spec.name)
         git(clone, "add", spec.name)
         if git(clone, "status", "--porcelain").strip():
             git(clone, *_identity(), "commit", "-q", "--no-verify", "-m", "preview")
-        result = update_project(clone)
-        result.warnings = warnings
+        result = update_project(clone, change)
         git(clone, "add", "-A")
         result.diff = (
             git(clone, "diff", "--cached", "--stat")

@@ -1,8 +1,9 @@
-"""copier's worker, with the per-file subprocesses of a render batched.
+"""copier's worker, carrying fastgen's render session and batching subprocesses.
 
-This is the one module that reaches into copier's private API (``copier._main.Worker``
-and ``copier._vcs``); tests/test_copier_private.py fails loudly when a copier release
-changes what it overrides.
+This is the one module that reaches into copier's private API: copier's public
+``run_copy`` / ``run_update`` take neither a worker class nor per-render state, and
+fastgen needs both (see ``FastgenWorker``). tests/test_copier_private.py fails loudly
+when a copier release changes what is overridden here.
 """
 
 from __future__ import annotations
@@ -14,16 +15,23 @@ from typing import Any
 from copier._main import Worker
 from copier._vcs import get_git
 from jinja2 import Environment
+from jinja2.sandbox import SandboxedEnvironment
 from plumbum import ProcessExecutionError
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
 
-from fastgen import copier_ext
 from fastgen.errors import FastgenError
 from fastgen.render.formatting import format_python_batch
+from fastgen.render.session import RenderSession
 
 
+@dataclass(config=ConfigDict(extra="forbid", arbitrary_types_allowed=True))
 class FastgenWorker(Worker):
-    """copier's worker with the per-file subprocesses of a render batched.
+    """copier's worker with fastgen's session and the subprocesses of a render batched.
 
+    - ``session`` is a field, so the workers copier derives for an update's old and
+      new side (``dataclasses.replace``) carry it too; ``jinja_env`` hands it to the
+      extension (``copier_ext``), which reads the compiled models from it.
     - copier asks git for ``core.fileMode`` for every file it writes (and does more
       only when that says ``false``): over a hundred processes per project. The
       setting does not change during a render, so one answer stands for all files.
@@ -32,6 +40,14 @@ class FastgenWorker(Worker):
       ruff process before the render returns, so every later step (an update's diff
       and merge) reads the same bytes as with one ruff process per module.
     """
+
+    session: RenderSession | None = None
+
+    @cached_property
+    def jinja_env(self) -> SandboxedEnvironment:
+        environment = super().jinja_env
+        environment.fastgen_session = self.session  # type: ignore[attr-defined]
+        return environment
 
     @cached_property
     def _file_mode_ignored(self) -> bool:
@@ -48,11 +64,11 @@ class FastgenWorker(Worker):
 
     def _render_template(self) -> None:
         self._format_later: list[tuple[Path, str]] = []
-        copier_ext.deferred_formatting = []
+        self.jinja_env.fastgen_deferred = []  # type: ignore[attr-defined]
         try:
             super()._render_template()
         finally:
-            copier_ext.deferred_formatting = None
+            self.jinja_env.fastgen_deferred = None  # type: ignore[attr-defined]
         sources = [source for _, source in self._format_later]
         for (path, _), formatted in zip(
             self._format_later, format_python_batch(sources), strict=True
@@ -65,7 +81,7 @@ class FastgenWorker(Worker):
         dst_relpath: Path,
         extra_context: dict[str, Any] | None = None,
     ) -> None:
-        deferred = copier_ext.deferred_formatting
+        deferred = self.jinja_env.fastgen_deferred  # type: ignore[attr-defined]
         before = len(deferred) if deferred is not None else 0
         self._written = False
         super()._render_file(src_relpath, dst_relpath, extra_context)
@@ -95,8 +111,17 @@ class FastgenWorker(Worker):
             return Path(path)
         return super().answers_relpath
 
-    def _render_allowed(self, dst_relpath: Path, *args: Any, **kwargs: Any) -> bool:
-        allowed = super()._render_allowed(dst_relpath, *args, **kwargs)
+    def _render_allowed(
+        self,
+        dst_relpath: Path,
+        is_dir: bool = False,
+        is_symlink: bool = False,
+        expected_contents: bytes | Path = b"",
+        expected_mode: int | None = None,
+    ) -> bool:
+        allowed = super()._render_allowed(
+            dst_relpath, is_dir, is_symlink, expected_contents, expected_mode
+        )
         self._written = allowed and not self.pretend
         return allowed
 
