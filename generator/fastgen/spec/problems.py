@@ -34,3 +34,8 @@ def did_you_mean(word: str, options: list[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest option, or an empty string."""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def dotted(loc: Loc) -> str:
+    """``loc`` as messages name it: ``resources.book.fields.title``."""
+    return ".".join(str(part) for part in loc) or "<document>"

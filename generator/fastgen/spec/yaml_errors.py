@@ -10,6 +10,8 @@ what is wrong in plain words, and names where PyYAML noticed it when that differ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import yaml
 
@@ -26,98 +28,160 @@ _TOKENS = {
     "-": "a list item ('-')",
 }
 _FLOW = {"flow mapping": ("{", "}"), "flow sequence": ("[", "]")}
+# (line, column), 1-based.
+Position = tuple[int, int]
+# Where the fix goes, and what to say.
+Located = tuple[Position, str]
 
 
 def syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     """The located, plain-worded problem for a YAML (or JSON) syntax error."""
-    context, problem = exc.context or "", exc.problem or ""
     start, noticed = _position(exc.context_mark), _position(exc.problem_mark)
-    at = noticed or start or (1, 1)
-    here = f"{at[0]}:{at[1]}"
-
-    def located(position: tuple[int, int], message: str) -> Problem:
-        return Problem(file, *position, f"invalid YAML: {message}")
-
-    flow = re.fullmatch(r"while parsing a (flow mapping|flow sequence)", context)
-    expected = re.fullmatch(r"expected ',' or '[\]}]', but got '(.*)'", problem)
-    if flow and expected and start:
-        opener, closer = _FLOW[flow.group(1)]
-        found = _found(expected.group(1))
-        if expected.group(1) == "<stream end>":
-            return located(
-                start,
-                f"'{opener}' opened here is never closed: no '{closer}' before "
-                f"the end of the file (noticed at {here})",
-            )
-        return located(
-            start,
-            f"'{opener}' opened here is not closed where expected: at {here} found "
-            f"{found} where ',' or '{closer}' should be (a missing '{closer}', or a "
-            "missing ',' between entries)",
-        )
-    if "quoted scalar" in context and start:
-        quote = '"' if "double" in context else "'"
-        if "end of stream" in problem or "document separator" in problem:
-            return located(
-                start,
-                "unclosed quote: the string opened here has no closing quote "
-                f"(noticed at {here})",
-            )
-        escape = re.fullmatch(r"found unknown escape character '(.*)'", problem)
-        if escape and quote == '"':
-            return located(
-                at,
-                f"unknown escape '\\{escape.group(1)}' in a double-quoted string; "
-                "write '\\\\' for a backslash, or use single quotes",
-            )
-    if "'\\t'" in problem:
-        return located(
-            at,
-            "a tab character: YAML indents with spaces only; replace the tab with "
-            "spaces",
-        )
-    block = re.fullmatch(r"while parsing a block (mapping|collection)", context)
-    if block and problem.startswith("expected <block end>") and start:
-        kind = "mapping" if block.group(1) == "mapping" else "list"
-        found = _found(problem.rpartition("found ")[2].strip("'"))
-        return located(
-            at,
-            f"inconsistent indentation: {found} at column {at[1]} does not fit the "
-            f"{kind} that starts at {start[0]}:{start[1]}; indent it like the "
-            "entries it belongs with",
-        )
-    if context == "while scanning a simple key" and start:
-        return located(
-            start,
-            "this line is neither 'key: value' nor a list item ('- '): a missing "
-            f"':' after the key? (noticed at {here})",
-        )
-    if problem == "mapping values are not allowed here":
-        return located(
-            at,
-            "a ': ' where no key can start: quote the value if the colon is part "
-            "of it, or put the key on a line of its own",
-        )
-    alias = re.fullmatch(r"found undefined alias '(.*)'", problem)
-    if alias:
-        name = alias.group(1)
-        return located(at, f"undefined alias '*{name}': no anchor '&{name}' before it")
-    anchor = re.fullmatch(r"found duplicate anchor '(.*)'; first occurrence", context)
-    if anchor and start:
-        return located(
-            at,
-            f"anchor '&{anchor.group(1)}' is defined again here (first at "
-            f"{start[0]}:{start[1]}); give each anchor its own name",
-        )
-    if "expected a single document" in context:
-        return located(
-            at, "a second document ('---'); a spec file holds exactly one document"
-        )
-    detail = f" ({context} at {start[0]}:{start[1]})" if context and start else ""
-    return located(at, f"{problem or context or 'not YAML'}{detail}")
+    error = _Error(
+        exc.context or "", exc.problem or "", start, noticed or start or (1, 1)
+    )
+    for rule in _RULES:
+        found = rule(error)
+        if found is not None:
+            position, message = found
+            return Problem(file, *position, f"invalid YAML: {message}")
+    detail = f" ({error.context} at {_at(start)})" if error.context and start else ""
+    message = f"{error.problem or error.context or 'not YAML'}{detail}"
+    return Problem(file, *error.at, f"invalid YAML: {message}")
 
 
-def _position(mark: yaml.Mark | None) -> tuple[int, int] | None:
+@dataclass(frozen=True)
+class _Error:
+    """What PyYAML said, and where."""
+
+    context: str  # the construct being parsed, e.g. "while parsing a flow mapping"
+    problem: str  # what PyYAML found wrong there
+    start: Position | None  # where that construct began
+    at: Position  # where PyYAML noticed the problem (else where the construct began)
+
+    @property
+    def here(self) -> str:
+        return _at(self.at)
+
+
+def _unclosed_flow(error: _Error) -> Located | None:
+    flow = re.fullmatch(r"while parsing a (flow mapping|flow sequence)", error.context)
+    expected = re.fullmatch(r"expected ',' or '[\]}]', but got '(.*)'", error.problem)
+    if not (flow and expected and error.start):
+        return None
+    opener, closer = _FLOW[flow.group(1)]
+    if expected.group(1) == "<stream end>":
+        return error.start, (
+            f"'{opener}' opened here is never closed: no '{closer}' before "
+            f"the end of the file (noticed at {error.here})"
+        )
+    return error.start, (
+        f"'{opener}' opened here is not closed where expected: at {error.here} found "
+        f"{_found(expected.group(1))} where ',' or '{closer}' should be (a missing "
+        f"'{closer}', or a missing ',' between entries)"
+    )
+
+
+def _quoted(error: _Error) -> Located | None:
+    if "quoted scalar" not in error.context or not error.start:
+        return None
+    if "end of stream" in error.problem or "document separator" in error.problem:
+        return error.start, (
+            "unclosed quote: the string opened here has no closing quote "
+            f"(noticed at {error.here})"
+        )
+    escape = re.fullmatch(r"found unknown escape character '(.*)'", error.problem)
+    if escape and "double" in error.context:
+        return error.at, (
+            f"unknown escape '\\{escape.group(1)}' in a double-quoted string; "
+            "write '\\\\' for a backslash, or use single quotes"
+        )
+    return None
+
+
+def _tab(error: _Error) -> Located | None:
+    if "'\\t'" not in error.problem:
+        return None
+    return error.at, (
+        "a tab character: YAML indents with spaces only; replace the tab with spaces"
+    )
+
+
+def _indentation(error: _Error) -> Located | None:
+    block = re.fullmatch(r"while parsing a block (mapping|collection)", error.context)
+    if not (block and error.problem.startswith("expected <block end>") and error.start):
+        return None
+    kind = "mapping" if block.group(1) == "mapping" else "list"
+    found = _found(error.problem.rpartition("found ")[2].strip("'"))
+    return error.at, (
+        f"inconsistent indentation: {found} at column {error.at[1]} does not fit the "
+        f"{kind} that starts at {_at(error.start)}; indent it like the "
+        "entries it belongs with"
+    )
+
+
+def _not_a_key(error: _Error) -> Located | None:
+    if error.context != "while scanning a simple key" or not error.start:
+        return None
+    return error.start, (
+        "this line is neither 'key: value' nor a list item ('- '): a missing "
+        f"':' after the key? (noticed at {error.here})"
+    )
+
+
+def _stray_colon(error: _Error) -> Located | None:
+    if error.problem != "mapping values are not allowed here":
+        return None
+    return error.at, (
+        "a ': ' where no key can start: quote the value if the colon is part "
+        "of it, or put the key on a line of its own"
+    )
+
+
+def _undefined_alias(error: _Error) -> Located | None:
+    alias = re.fullmatch(r"found undefined alias '(.*)'", error.problem)
+    if not alias:
+        return None
+    name = alias.group(1)
+    return error.at, f"undefined alias '*{name}': no anchor '&{name}' before it"
+
+
+def _duplicate_anchor(error: _Error) -> Located | None:
+    pattern = r"found duplicate anchor '(.*)'; first occurrence"
+    anchor = re.fullmatch(pattern, error.context)
+    if not (anchor and error.start):
+        return None
+    return error.at, (
+        f"anchor '&{anchor.group(1)}' is defined again here (first at "
+        f"{_at(error.start)}); give each anchor its own name"
+    )
+
+
+def _second_document(error: _Error) -> Located | None:
+    if "expected a single document" not in error.context:
+        return None
+    return error.at, "a second document ('---'); a spec file holds exactly one document"
+
+
+# Each rule recognises one kind of error; in order, the first that does words it.
+_RULES: tuple[Callable[[_Error], Located | None], ...] = (
+    _unclosed_flow,
+    _quoted,
+    _tab,
+    _indentation,
+    _not_a_key,
+    _stray_colon,
+    _undefined_alias,
+    _duplicate_anchor,
+    _second_document,
+)
+
+
+def _at(position: Position) -> str:
+    return f"{position[0]}:{position[1]}"
+
+
+def _position(mark: yaml.Mark | None) -> Position | None:
     return (mark.line + 1, mark.column + 1) if mark is not None else None
 
 

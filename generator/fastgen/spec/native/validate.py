@@ -1,55 +1,28 @@
 """Turn loaded data into a validated ``FastgenSpec`` or a ``SpecError`` listing every problem.
 
-Two passes: pydantic checks shapes and types; ``_SemanticChecks`` checks what pydantic cannot
-see (references between resources, duplicate routes, keys that only make sense together).
-Every problem is located with the loader's position map.
+Two passes: pydantic checks shapes and types, and its errors are located and worded
+here; ``checks`` then finds what pydantic cannot see (references between resources,
+duplicate routes, keys that only make sense together). Every problem is located with
+the loader's position map.
 """
 
 from __future__ import annotations
 
-import decimal
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from fastgen.spec.loader import Positions, load_document
-from fastgen.spec.native.model import (
-    CachePolicySpec,
-    EndpointSpec,
-    FastgenSpec,
-    FieldSpec,
-)
-from fastgen.spec.problems import Loc, Problem, SpecError, did_you_mean
+from fastgen.spec.native.checks import semantic_problems
 
-WRITE_OPERATIONS = ("create", "update", "delete")
-PATH_PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-# Argument names of the generated endpoint functions and job bodies: a path parameter
-# of the same name would collide with them.
-RESERVED_PARAMS = frozenset(
-    {"session", "background", "cache", "queue", "response", "job"}
-)
-# Module-level names of routers/endpoints.py that an endpoint's function would shadow.
-RESERVED_ENDPOINTS = frozenset({"router", "enqueue", "dt", "uuid"})
-# Served by every project with a queued endpoint (``background: queue``).
-JOB_STATUS_PATH = "/jobs/{job_id}"
-# Column types a path parameter can be compared with (exactly, and spelled in a URL).
-WHERE_TYPES = ("ref", "integer", "string", "uuid", "date", "enum")
-_ORDERED = ("integer", "float", "decimal", "string", "date", "datetime", "enum")
-# Column types each aggregate function but count (any column) takes.
-AGGREGATE_TYPES = {
-    "sum": ("integer", "float", "decimal"),
-    "avg": ("integer", "float", "decimal"),
-    "min": _ORDERED,
-    "max": _ORDERED,
-}
-# PostgreSQL truncates longer identifiers (MySQL refuses them past 64).
-MAX_IDENTIFIER = 63
-# InnoDB indexes 3072 bytes: 768 characters of up to 4 bytes in utf8mb4.
-MAX_INDEXED_CHARS = 768
+# Imported from here by spec/openapi/caching.py (issue 13 moves that import).
+from fastgen.spec.native.checks.caching import warm_problems
+from fastgen.spec.native.model import FastgenSpec
+from fastgen.spec.problems import Loc, Problem, SpecError, did_you_mean, dotted
+
+__all__ = ["load_spec", "pydantic_problems", "validate_data", "warm_problems"]
 
 
 def load_spec(path: Path) -> FastgenSpec:
@@ -70,14 +43,10 @@ def validate_data(data: Any, positions: Positions) -> FastgenSpec:
         spec = FastgenSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(pydantic_problems(exc, positions)) from None
-    problems = list(_SemanticChecks(spec, positions).run())
+    problems = list(semantic_problems(spec, positions))
     if problems:
         raise SpecError(problems)
     return spec
-
-
-def _dotted(loc: Loc) -> str:
-    return ".".join(str(part) for part in loc) or "<document>"
 
 
 def _allowed_keys(parent: Loc, root: type[BaseModel] = FastgenSpec) -> list[str]:
@@ -142,17 +111,17 @@ def pydantic_problems(
             relative = relative[:-1]
         loc = (*prefix, *relative)
         kind = error["type"]
-        where = _dotted(loc)
+        where = dotted(loc)
         if kind == "extra_forbidden":
             allowed = _allowed_keys(relative[:-1], model)
             hint = did_you_mean(str(loc[-1]), allowed)
             message = (
-                f"unknown key {loc[-1]!r} in {_dotted(loc[:-1])}; expected one of: "
+                f"unknown key {loc[-1]!r} in {dotted(loc[:-1])}; expected one of: "
                 f"{', '.join(allowed)}{hint}"
             )
             problem = positions.problem(loc, message, key=True)
         elif kind == "missing":
-            message = f"missing required key {loc[-1]!r} in {_dotted(loc[:-1])}"
+            message = f"missing required key {loc[-1]!r} in {dotted(loc[:-1])}"
             problem = positions.problem(loc[:-1], message)
         elif kind == "literal_error":
             expected = error.get("ctx", {}).get("expected", "")
@@ -183,515 +152,3 @@ def _is_union_tag(part: str | int) -> bool:
             ("function-", "constrained-str", "lax-", "json-or-python", "aggregate-")
         )
     )
-
-
-def warm_problems(policy: CachePolicySpec, *, has_path_params: bool) -> list[str]:
-    """Why ``policy.warm`` cannot be honoured; empty when it can (or is off)."""
-    if not policy.warm:
-        return []
-    problems = []
-    if has_path_params:
-        problems.append(
-            "only endpoints without path parameters can be warmed at startup"
-        )
-    if policy.scope == "private":
-        problems.append(
-            "private entries belong to a caller and cannot be warmed at startup"
-        )
-    return problems
-
-
-class _SemanticChecks:
-    """Cross-reference checks over a shape-valid spec."""
-
-    def __init__(self, spec: FastgenSpec, positions: Positions) -> None:
-        self.spec = spec
-        self.pos = positions
-
-    def run(self) -> Iterator[Problem]:
-        yield from self._fields()
-        yield from self._portability()
-        yield from self._required_ref_cycles()
-        yield from self._operations()
-        yield from self._endpoints()
-        yield from self._aggregates()
-        yield from self._routes()
-        yield from self._policies()
-
-    def _portability(self) -> Iterator[Problem]:
-        """What one of SQLite, PostgreSQL, MariaDB and MySQL would refuse or mangle."""
-        for rname, resource in self.spec.resources.items():
-            for fname, field in resource.fields.items():
-                loc: Loc = ("resources", rname, "fields", fname)
-                names = []
-                if field.index and not field.unique:
-                    names.append(f"ix_{rname}_{fname}")
-                if field.unique and not field.primary_key:
-                    names.append(f"uq_{rname}_{fname}")
-                if field.type == "ref" and field.to:
-                    names.append(f"fk_{fname}_{field.to}")
-                for name in names:
-                    if len(name) > MAX_IDENTIFIER:
-                        yield self.pos.problem(
-                            loc,
-                            f"{_dotted(loc)}: the constraint name {name!r} is "
-                            f"{len(name)} characters; PostgreSQL keeps {MAX_IDENTIFIER} "
-                            "(MySQL 64): shorten the resource or field name",
-                            key=True,
-                        )
-                indexed = field.index or field.unique or field.primary_key
-                long = (field.max_length or 0) > MAX_INDEXED_CHARS
-                if field.type == "string" and indexed and long:
-                    yield self.pos.problem(
-                        (*loc, "max_length"),
-                        f"{_dotted(loc)}.max_length: an indexed string may hold at most "
-                        f"{MAX_INDEXED_CHARS} characters (MariaDB and MySQL index 3072 "
-                        "bytes, 4 per utf8mb4 character)",
-                    )
-
-    def _fields(self) -> Iterator[Problem]:
-        from fastgen.spec.native.validate import default_problem
-
-        for rname, resource in self.spec.resources.items():
-            primary = []
-            for fname, field in resource.fields.items():
-                loc: Loc = ("resources", rname, "fields", fname)
-                if field.type == "enum":
-                    if not field.values:
-                        yield self.pos.problem(
-                            loc,
-                            f"{_dotted(loc)}: an enum needs 'values', a non-empty list",
-                        )
-                    elif len(set(field.values)) != len(field.values):
-                        yield self.pos.problem(
-                            (*loc, "values"),
-                            f"{_dotted(loc)}.values: values must be unique",
-                        )
-                elif field.values is not None:
-                    yield self.pos.problem(
-                        (*loc, "values"),
-                        f"{_dotted(loc)}.values: only fields of type enum take 'values'",
-                        key=True,
-                    )
-                if field.type == "ref":
-                    if field.to is None:
-                        yield self.pos.problem(
-                            loc,
-                            f"{_dotted(loc)}: a ref needs 'to', the resource it points to",
-                        )
-                    elif field.to not in self.spec.resources:
-                        hint = did_you_mean(field.to, list(self.spec.resources))
-                        yield self.pos.problem(
-                            (*loc, "to"),
-                            f"{_dotted(loc)}.to: no resource named {field.to!r}; expected "
-                            f"one of: {', '.join(self.spec.resources)}{hint}",
-                        )
-                elif field.to is not None:
-                    yield self.pos.problem(
-                        (*loc, "to"),
-                        f"{_dotted(loc)}.to: only fields of type ref take 'to'",
-                        key=True,
-                    )
-                if field.max_length is not None and field.type != "string":
-                    yield self.pos.problem(
-                        (*loc, "max_length"),
-                        f"{_dotted(loc)}.max_length: only fields of type string take "
-                        "max_length",
-                        key=True,
-                    )
-                if field.primary_key:
-                    primary.append(fname)
-                    if field.type not in ("integer", "string", "uuid"):
-                        yield self.pos.problem(
-                            (*loc, "primary_key"),
-                            f"{_dotted(loc)}.primary_key: a primary key must be integer, "
-                            f"string or uuid, not {field.type}",
-                        )
-                if field.default is not None:
-                    message = default_problem(field)
-                    if message:
-                        yield self.pos.problem(
-                            (*loc, "default"), f"{_dotted(loc)}.default: {message}"
-                        )
-            if "id" in resource.fields and not primary:
-                loc = ("resources", rname, "fields", "id")
-                yield self.pos.problem(
-                    loc,
-                    f"{_dotted(loc)}: 'id' is the column of the primary key fastgen "
-                    "adds to a resource without one; mark this field primary_key: "
-                    "true, or name it otherwise",
-                    key=True,
-                )
-            if len(primary) > 1:
-                yield self.pos.problem(
-                    ("resources", rname, "fields", primary[1]),
-                    f"resources.{rname}: only one field may be the primary key "
-                    f"(found {', '.join(primary)})",
-                )
-            if not resource.fields:
-                yield self.pos.problem(
-                    ("resources", rname, "fields"),
-                    f"resources.{rname}.fields: a resource needs at least one field",
-                )
-
-    def _required_ref_cycles(self) -> Iterator[Problem]:
-        """A cycle of required refs can never be satisfied: no first row could exist."""
-        edges = {
-            rname: [
-                (fname, f.to)
-                for fname, f in r.fields.items()
-                if f.type == "ref" and f.required and f.to in self.spec.resources
-            ]
-            for rname, r in self.spec.resources.items()
-        }
-        reported: set[str] = set()
-        for start in edges:
-            stack = [(start, [start])]
-            while stack:
-                node, trail = stack.pop()
-                for fname, target in edges[node]:
-                    if target == start and start not in reported:
-                        reported.update(trail)
-                        loc: Loc = ("resources", node, "fields", fname)
-                        yield self.pos.problem(
-                            loc,
-                            f"{_dotted(loc)}: required refs form a cycle "
-                            f"({' -> '.join([*trail, start])}); make one of them "
-                            "required: false",
-                        )
-                    elif target not in trail:
-                        stack.append((target, [*trail, target]))
-
-    def _operations(self) -> Iterator[Problem]:
-        for rname, resource in self.spec.resources.items():
-            seen: set[str] = set()
-            for i, op in enumerate(resource.operations):
-                if op in seen:
-                    yield self.pos.problem(
-                        ("resources", rname, "operations", i),
-                        f"resources.{rname}.operations: {op!r} is listed twice",
-                    )
-                seen.add(op)
-            for op in resource.cache:
-                if op not in seen:
-                    yield self.pos.problem(
-                        ("resources", rname, "cache", op),
-                        f"resources.{rname}.cache.{op}: the resource has no {op!r} "
-                        f"operation; add it to operations or remove this policy",
-                        key=True,
-                    )
-
-    def _endpoints(self) -> Iterator[Problem]:
-        for ename, endpoint in self.spec.endpoints.items():
-            loc: Loc = ("endpoints", ename)
-            if ename in self.spec.resources:
-                yield self.pos.problem(
-                    loc, f"endpoints.{ename}: a resource has the same name", key=True
-                )
-            if endpoint.cache is not None and endpoint.method != "GET":
-                yield self.pos.problem(
-                    (*loc, "cache"),
-                    f"endpoints.{ename}.cache: only GET endpoints can be cached "
-                    f"(this one is {endpoint.method})",
-                    key=True,
-                )
-            if endpoint.background and endpoint.method == "GET":
-                yield self.pos.problem(
-                    (*loc, "background"),
-                    f"endpoints.{ename}.background: a GET endpoint cannot run in the "
-                    "background; use POST",
-                    key=True,
-                )
-            if endpoint.background and endpoint.response is not None:
-                yield self.pos.problem(
-                    (*loc, "response"),
-                    f"endpoints.{ename}.response: a background endpoint answers 202 "
-                    "without a body; remove response",
-                    key=True,
-                )
-            if ename in RESERVED_ENDPOINTS:
-                yield self.pos.problem(
-                    loc,
-                    f"endpoints.{ename}: the name is used by the generated router; "
-                    "choose another",
-                    key=True,
-                )
-            path_params = PATH_PARAM_RE.findall(endpoint.path)
-            for pname in sorted(set(path_params) & RESERVED_PARAMS):
-                yield self.pos.problem(
-                    (*loc, "path"),
-                    f"endpoints.{ename}.path: the parameter name {pname!r} is used by "
-                    "the generated code; rename the parameter",
-                )
-            for pname in endpoint.params:
-                if pname not in path_params:
-                    yield self.pos.problem(
-                        (*loc, "params", pname),
-                        f"endpoints.{ename}.params.{pname}: not a parameter of path "
-                        f"{endpoint.path!r}",
-                        key=True,
-                    )
-            if len(set(path_params)) != len(path_params):
-                yield self.pos.problem(
-                    (*loc, "path"), f"endpoints.{ename}.path: a parameter appears twice"
-                )
-
-    def _aggregates(self) -> Iterator[Problem]:
-        for ename, endpoint in self.spec.endpoints.items():
-            aggregate = endpoint.aggregate
-            if aggregate is None:
-                continue
-            loc: Loc = ("endpoints", ename, "aggregate")
-            where = f"endpoints.{ename}"
-            if endpoint.method != "GET":
-                yield self.pos.problem(
-                    loc,
-                    f"{where}.aggregate: only a GET can be an aggregate "
-                    f"(this one is {endpoint.method})",
-                    key=True,
-                )
-            if endpoint.response is not None:
-                yield self.pos.problem(
-                    (*loc[:-1], "response"),
-                    f"{where}.response: an aggregate's response is its fields; "
-                    "remove response",
-                    key=True,
-                )
-            path_params = PATH_PARAM_RE.findall(endpoint.path)
-            for pname in endpoint.params:
-                if pname in aggregate.where.values():
-                    yield self.pos.problem(
-                        (*loc[:-1], "params", pname),
-                        f"{where}.params.{pname}: the type of an aggregate's parameter "
-                        "is the type of its column in aggregate.where; remove it",
-                        key=True,
-                    )
-            for pname in path_params:
-                if pname not in aggregate.where.values():
-                    yield self.pos.problem(
-                        (*loc[:-1], "path"),
-                        f"{where}.path: the parameter {pname!r} is not used; "
-                        f"expected it in aggregate.where, e.g. {{column: {pname}}}",
-                    )
-            resource = self.spec.resources.get(aggregate.from_)
-            if resource is None:
-                hint = did_you_mean(aggregate.from_, list(self.spec.resources))
-                yield self.pos.problem(
-                    (*loc, "from"),
-                    f"{where}.aggregate.from: no resource named {aggregate.from_!r}; "
-                    f"expected one of: {', '.join(self.spec.resources)}{hint}",
-                )
-                continue
-            columns = self._columns(aggregate.from_)
-            for column, pname in aggregate.where.items():
-                wloc: Loc = (*loc, "where", column)
-                kind = columns.get(column)
-                if kind is None:
-                    yield self._no_column(wloc, column, aggregate.from_, columns)
-                elif kind not in WHERE_TYPES:
-                    yield self.pos.problem(
-                        wloc,
-                        f"{_dotted(wloc)}: {aggregate.from_}.{column} is a {kind} "
-                        "column; a path parameter can equal a column of type "
-                        f"{', '.join(WHERE_TYPES)}",
-                        key=True,
-                    )
-                if pname not in path_params:
-                    yield self.pos.problem(
-                        wloc,
-                        f"{_dotted(wloc)}: {pname!r} is not a parameter of path "
-                        f"{endpoint.path!r}",
-                    )
-            if len(set(aggregate.where.values())) != len(aggregate.where):
-                yield self.pos.problem(
-                    (*loc, "where"),
-                    f"{where}.aggregate.where: a parameter may stand for one column only",
-                )
-            parents = [
-                f"{field.to}_found"
-                for column, field in resource.fields.items()
-                if column in aggregate.where and field.type == "ref"
-            ]
-            taken = {"query", *path_params, *parents}
-            for fname, value in aggregate.fields.items():
-                floc: Loc = (*loc, "fields", fname)
-                if fname in taken:
-                    yield self.pos.problem(
-                        floc,
-                        f"{_dotted(floc)}: the name is used by the generated route; "
-                        "choose another",
-                        key=True,
-                    )
-                if isinstance(value, str):  # 'count': the matching rows
-                    continue
-                function, column = value.function, value.column
-                kind = columns.get(column)
-                if kind is None:
-                    yield self._no_column(
-                        (*floc, function), column, aggregate.from_, columns
-                    )
-                elif function != "count" and kind not in AGGREGATE_TYPES[function]:
-                    yield self.pos.problem(
-                        (*floc, function),
-                        f"{_dotted(floc)}.{function}: {aggregate.from_}.{column} is a "
-                        f"{kind} column; {function} takes a column of type "
-                        f"{', '.join(AGGREGATE_TYPES[function])}",
-                    )
-
-    def _columns(self, rname: str) -> dict[str, str]:
-        """Column name -> type of a resource, its primary key included."""
-        resource = self.spec.resources[rname]
-        columns = {name: f.type for name, f in resource.fields.items()}
-        if not any(f.primary_key for f in resource.fields.values()):
-            columns = {"id": "integer", **columns}
-        return columns
-
-    def _no_column(
-        self, loc: Loc, column: str, rname: str, columns: dict[str, str]
-    ) -> Problem:
-        hint = did_you_mean(column, list(columns))
-        return self.pos.problem(
-            loc,
-            f"{_dotted(loc)}: resource {rname!r} has no column {column!r}; expected "
-            f"one of: {', '.join(columns)}{hint}",
-            key=loc[-2] == "where",
-        )
-
-    def _routes(self) -> Iterator[Problem]:
-        seen: dict[tuple[str, str], str] = {}
-        for method, path, loc, owner in self._all_routes():
-            shape = PATH_PARAM_RE.sub("{}", path.rstrip("/") or "/")
-            key = (method, shape)
-            if key in seen:
-                yield self.pos.problem(
-                    loc,
-                    f"{_dotted(loc)}: {method} {path} is already served by {seen[key]}; "
-                    "paths must be unique",
-                )
-            else:
-                seen[key] = owner
-
-    def _all_routes(self) -> Iterator[tuple[str, str, Loc, str]]:
-        reserved = ("/healthz", "/readyz", "/metrics")
-        for rname, resource in self.spec.resources.items():
-            loc: Loc = ("resources", rname, "path")
-            base = resource.path
-            if base in reserved:
-                yield ("GET", base, loc, "the service itself")
-            methods = {
-                "list": [("GET", base)],
-                "export": [("GET", base + "/export")],
-                "create": [("POST", base)],
-                "get": [("GET", base + "/{id}")],
-                "update": [("PATCH", base + "/{id}"), ("PUT", base + "/{id}")],
-                "delete": [("DELETE", base + "/{id}")],
-            }
-            for op in resource.operations:
-                for method, path in methods[op]:
-                    yield (method, path, loc, f"resources.{rname}")
-        for path in reserved:
-            yield ("GET", path, (), "the service itself")
-        if any(e.background == "queue" for e in self.spec.endpoints.values()):
-            yield ("GET", JOB_STATUS_PATH, (), "the job status route of the task queue")
-        for ename, endpoint in self.spec.endpoints.items():
-            yield (
-                endpoint.method,
-                endpoint.path,
-                ("endpoints", ename, "path"),
-                f"endpoints.{ename}",
-            )
-
-    def _policies(self) -> Iterator[Problem]:
-        for loc, policy, endpoint in self._all_policies():
-            for i, target in enumerate(policy.invalidated_by):
-                message = self._invalidator_problem(target)
-                if message:
-                    yield self.pos.problem(
-                        (*loc, "invalidated_by", i),
-                        f"{_dotted(loc)}.invalidated_by: {message}",
-                    )
-            has_params = (
-                loc[-1] == "get"
-                if endpoint is None
-                else bool(PATH_PARAM_RE.search(endpoint.path))
-            )
-            for message in warm_problems(policy, has_path_params=has_params):
-                yield self.pos.problem(
-                    (*loc, "warm"), f"{_dotted(loc)}.warm: {message}"
-                )
-
-    def _all_policies(
-        self,
-    ) -> Iterator[tuple[Loc, CachePolicySpec, EndpointSpec | None]]:
-        for rname, resource in self.spec.resources.items():
-            for op, policy in resource.cache.items():
-                yield ("resources", rname, "cache", op), policy, None
-        for ename, endpoint in self.spec.endpoints.items():
-            if endpoint.cache is not None:
-                yield ("endpoints", ename, "cache"), endpoint.cache, endpoint
-
-    def _invalidator_problem(self, target: str) -> str | None:
-        if "." in target:
-            rname, _, op = target.partition(".")
-            resource = self.spec.resources.get(rname)
-            if resource is None:
-                hint = did_you_mean(rname, list(self.spec.resources))
-                return f"{target!r} names no resource {rname!r}{hint}"
-            writes = [w for w in WRITE_OPERATIONS if w in resource.operations]
-            if op not in writes:
-                return f"{target!r}: expected one of {', '.join(f'{rname}.{w}' for w in writes)}"
-            return None
-        endpoint = self.spec.endpoints.get(target)
-        if endpoint is None:
-            candidates = [
-                *(f"{r}.{w}" for r in self.spec.resources for w in WRITE_OPERATIONS),
-                *self.spec.endpoints,
-            ]
-            hint = did_you_mean(target, candidates)
-            return (
-                f"{target!r} is neither 'resource.operation' nor an endpoint name{hint}"
-            )
-        if endpoint.method == "GET":
-            return f"{target!r} is a GET endpoint; only writes can invalidate"
-        if endpoint.background == "queue":
-            return (
-                f"{target!r} runs on the task queue, in the worker process, which "
-                "cannot clear the cache of the web processes; use background: true "
-                "or rely on the policy's ttl"
-            )
-        return None
-
-
-def default_problem(spec: FieldSpec) -> str | None:
-    """Why ``spec.default`` does not fit ``spec.type``, or None when it fits."""
-    value = spec.default
-    kind = spec.type
-    ok: bool
-    if kind in ("string", "text"):
-        ok = isinstance(value, str) and (
-            spec.max_length is None or len(value) <= spec.max_length
-        )
-    elif kind == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == "float":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif kind == "decimal":
-        ok = isinstance(value, int | float | str) and not isinstance(value, bool)
-        if ok:
-            try:
-                decimal.Decimal(str(value))
-            except decimal.InvalidOperation:
-                ok = False
-    elif kind == "boolean":
-        ok = isinstance(value, bool)
-    elif kind == "enum":
-        ok = value in (spec.values or [])
-    elif kind == "json":
-        try:
-            json.dumps(value, allow_nan=False)
-            ok = True
-        except (TypeError, ValueError):
-            ok = False
-    else:
-        return f"defaults are not supported for {kind} fields"
-    return None if ok else f"{value!r} is not a valid {kind} default"

@@ -1,0 +1,143 @@
+"""Fields: each key fits its field's type; a resource has at most one primary key."""
+
+from __future__ import annotations
+
+import decimal
+import json
+from collections.abc import Iterator
+
+from fastgen.spec.loader import Positions
+from fastgen.spec.native.model import FastgenSpec, FieldSpec, ResourceSpec
+from fastgen.spec.problems import Loc, Problem, did_you_mean, dotted
+
+
+def field_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
+    """Keys a field's type does not take or needs, and resources without fields."""
+    for rname, resource in spec.resources.items():
+        for fname, field in resource.fields.items():
+            loc: Loc = ("resources", rname, "fields", fname)
+            yield from _enum_problems(pos, loc, field)
+            yield from _ref_problems(spec, pos, loc, field)
+            yield from _column_problems(pos, loc, field)
+        yield from _resource_problems(pos, rname, resource)
+
+
+def _enum_problems(pos: Positions, loc: Loc, field: FieldSpec) -> Iterator[Problem]:
+    if field.type == "enum":
+        if not field.values:
+            yield pos.problem(
+                loc, f"{dotted(loc)}: an enum needs 'values', a non-empty list"
+            )
+        elif len(set(field.values)) != len(field.values):
+            yield pos.problem(
+                (*loc, "values"), f"{dotted(loc)}.values: values must be unique"
+            )
+    elif field.values is not None:
+        yield pos.problem(
+            (*loc, "values"),
+            f"{dotted(loc)}.values: only fields of type enum take 'values'",
+            key=True,
+        )
+
+
+def _ref_problems(
+    spec: FastgenSpec, pos: Positions, loc: Loc, field: FieldSpec
+) -> Iterator[Problem]:
+    if field.type == "ref":
+        if field.to is None:
+            yield pos.problem(
+                loc, f"{dotted(loc)}: a ref needs 'to', the resource it points to"
+            )
+        elif field.to not in spec.resources:
+            hint = did_you_mean(field.to, list(spec.resources))
+            yield pos.problem(
+                (*loc, "to"),
+                f"{dotted(loc)}.to: no resource named {field.to!r}; expected "
+                f"one of: {', '.join(spec.resources)}{hint}",
+            )
+    elif field.to is not None:
+        yield pos.problem(
+            (*loc, "to"),
+            f"{dotted(loc)}.to: only fields of type ref take 'to'",
+            key=True,
+        )
+
+
+def _column_problems(pos: Positions, loc: Loc, field: FieldSpec) -> Iterator[Problem]:
+    if field.max_length is not None and field.type != "string":
+        yield pos.problem(
+            (*loc, "max_length"),
+            f"{dotted(loc)}.max_length: only fields of type string take max_length",
+            key=True,
+        )
+    if field.primary_key and field.type not in ("integer", "string", "uuid"):
+        yield pos.problem(
+            (*loc, "primary_key"),
+            f"{dotted(loc)}.primary_key: a primary key must be integer, "
+            f"string or uuid, not {field.type}",
+        )
+    if field.default is not None:
+        message = default_problem(field)
+        if message:
+            yield pos.problem((*loc, "default"), f"{dotted(loc)}.default: {message}")
+
+
+def _resource_problems(
+    pos: Positions, rname: str, resource: ResourceSpec
+) -> Iterator[Problem]:
+    primary = [fname for fname, field in resource.fields.items() if field.primary_key]
+    if "id" in resource.fields and not primary:
+        loc: Loc = ("resources", rname, "fields", "id")
+        yield pos.problem(
+            loc,
+            f"{dotted(loc)}: 'id' is the column of the primary key fastgen "
+            "adds to a resource without one; mark this field primary_key: "
+            "true, or name it otherwise",
+            key=True,
+        )
+    if len(primary) > 1:
+        yield pos.problem(
+            ("resources", rname, "fields", primary[1]),
+            f"resources.{rname}: only one field may be the primary key "
+            f"(found {', '.join(primary)})",
+        )
+    if not resource.fields:
+        yield pos.problem(
+            ("resources", rname, "fields"),
+            f"resources.{rname}.fields: a resource needs at least one field",
+        )
+
+
+def default_problem(spec: FieldSpec) -> str | None:
+    """Why ``spec.default`` does not fit ``spec.type``, or None when it fits."""
+    value = spec.default
+    kind = spec.type
+    ok: bool
+    if kind in ("string", "text"):
+        ok = isinstance(value, str) and (
+            spec.max_length is None or len(value) <= spec.max_length
+        )
+    elif kind == "integer":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "float":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif kind == "decimal":
+        ok = isinstance(value, int | float | str) and not isinstance(value, bool)
+        if ok:
+            try:
+                decimal.Decimal(str(value))
+            except decimal.InvalidOperation:
+                ok = False
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    elif kind == "enum":
+        ok = value in (spec.values or [])
+    elif kind == "json":
+        try:
+            json.dumps(value, allow_nan=False)
+            ok = True
+        except (TypeError, ValueError):
+            ok = False
+    else:
+        return f"defaults are not supported for {kind} fields"
+    return None if ok else f"{value!r} is not a valid {kind} default"

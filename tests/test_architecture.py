@@ -1,0 +1,35 @@
+"""The direction of imports issue 13 sets holds: checked by import-linter.
+
+The contracts are in pyproject.toml (``[tool.importlinter]``): cli and copier_ext on
+top, then render and spec (neither imports the other), then model and errors; and
+model imports nothing else of fastgen. Imports still being moved are listed there
+in ``ignore_imports``, and an entry that no longer matches an import fails too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+CONTRACTS = (
+    "cli and the copier extension on top; render and spec apart; model at the bottom",
+    "the service model imports nothing else of fastgen",
+)
+
+
+def test_import_contracts_are_kept() -> None:
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(REPO / "pyproject.toml")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    for name in CONTRACTS:
+        assert f"{name} KEPT" in output, output
