@@ -17,8 +17,7 @@ from .conftest import REPO
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 CONTRACTS = (
-    "cli and the copier extension on top, then api; render and spec apart; "
-    "model at the bottom",
+    "one direction: cli | copier_ext -> api -> render | spec -> model",
     "the service model imports nothing else of fastgen",
 )
 
