@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fastgen.model.service import EndpointModel
-from fastgen.render import pycode
+from fastgen.render import aggregates
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import load_spec
 
@@ -25,21 +25,21 @@ def test_bookstore_stats_is_computed_not_hand_written() -> None:
     stats = endpoint(EXAMPLE, "author_stats")
     assert [e.name for e in service.hook_endpoints] == ["reindex"]
     assert [e.name for e in service.aggregate_endpoints] == ["author_stats"]
-    assert [(p.name, pycode.aggregate_param_type(p)) for p in stats.params] == [
+    assert [(p.name, aggregates.aggregate_param_type(p)) for p in stats.params] == [
         ("author_id", "IntColumn")
     ]
     assert [(f.name, f.py_type) for f in stats.response_fields] == [
         ("book_count", "int"),
         ("average_price", "Decimal | None"),
     ]
-    assert pycode.aggregate_query(stats) == (
+    assert aggregates.aggregate_query(stats) == (
         "    query = select(\n"
         "        func.count(),\n"
         "        cast(func.avg(Book.price), Numeric(18, 4)),\n"
         "        select(Author.id).where(Author.id == author_id).exists(),\n"
         "    ).where(Book.author_id == author_id)"
     )
-    assert pycode.aggregate_names(stats) == [
+    assert aggregates.aggregate_names(stats) == [
         "book_count",
         "average_price",
         "author_found",
@@ -98,8 +98,8 @@ def test_avg_of_an_integer_is_a_float_and_min_of_an_enum_a_string(
         "low": "str | None",
     }
     assert [(p.name, p.py_type) for p in sizes.params] == [("size", "ItemSize")]
-    assert pycode.aggregate_query(sizes).endswith(").where(Item.size == size)")
-    assert "func.coalesce(func.sum(Item.qty), 0)" in pycode.aggregate_query(sizes)
+    assert aggregates.aggregate_query(sizes).endswith(").where(Item.size == size)")
+    assert "func.coalesce(func.sum(Item.qty), 0)" in aggregates.aggregate_query(sizes)
 
 
 def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> Non
         "    aggregate: {from: item, fields: {everything: count}}\n"
     )
     totals = endpoint(spec, "totals")
-    assert pycode.aggregate_query(totals) == (
+    assert aggregates.aggregate_query(totals) == (
         "    query = select(\n        func.count(),\n    ).select_from(Item)"
     )
-    assert pycode.aggregate_names(totals) == ["everything"]
+    assert aggregates.aggregate_names(totals) == ["everything"]

@@ -16,7 +16,8 @@ from pathlib import Path
 from fastgen.model.service import FieldModel, ServiceModel
 from fastgen.render.formatting import format_python
 from fastgen.render.literals import pystr
-from fastgen.render.pycode import tables_in_creation_order, wrap
+from fastgen.render.orm import tables_in_creation_order
+from fastgen.render.pysource import wrap
 
 MYSQL_CHARSET = "utf8mb4"
 
