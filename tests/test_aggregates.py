@@ -8,6 +8,7 @@ import pytest
 
 from fastgen.model.service import EndpointModel
 from fastgen.render import aggregates
+from fastgen.render.schemas import response_type
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import load_spec
 
@@ -28,7 +29,7 @@ def test_bookstore_stats_is_computed_not_hand_written() -> None:
     assert [(p.name, aggregates.aggregate_param_type(p)) for p in stats.params] == [
         ("author_id", "IntColumn")
     ]
-    assert [(f.name, f.py_type) for f in stats.response_fields] == [
+    assert [(f.name, response_type(f)) for f in stats.response_fields] == [
         ("book_count", "int"),
         ("average_price", "Decimal | None"),
     ]
@@ -75,7 +76,7 @@ def test_writes_to_the_source_and_parent_deletes_invalidate() -> None:
 )
 def test_types_follow_the_columns(field: str, py_type: str) -> None:
     summary = endpoint(NASTY, "summary_of_the_rows_of_one_kind")
-    types = {f.name: f.py_type for f in summary.response_fields}
+    types = {f.name: response_type(f) for f in summary.response_fields}
     assert types[field] == py_type
 
 
@@ -92,7 +93,7 @@ def test_avg_of_an_integer_is_a_float_and_min_of_an_enum_a_string(
         "      fields: {mean: {avg: qty}, total: {sum: qty}, low: {min: size}}\n"
     )
     sizes = endpoint(spec, "sizes")
-    assert {f.name: f.py_type for f in sizes.response_fields} == {
+    assert {f.name: response_type(f) for f in sizes.response_fields} == {
         "mean": "float | None",
         "total": "int",
         "low": "str | None",

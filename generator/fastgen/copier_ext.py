@@ -65,6 +65,7 @@ class FastgenExtension(Extension):
             schemas.column_aliases,
             schemas.enum_alias,
             schemas.endpoint_imports,
+            schemas.response_type,
             routes.router_imports,
             routes.endpoint_router_imports,
             routes.hook_imports,

@@ -13,6 +13,7 @@ from fastgen.model.service import (
     ParamModel,
     ServiceModel,
 )
+from fastgen.render.columns import sa_type
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.routes import param_annotation
@@ -44,7 +45,7 @@ def aggregate_query(endpoint: EndpointModel) -> str:
         elif (
             field.function == "avg" and field.column and field.column.type == "decimal"
         ):
-            expression = f"cast({expression}, {field.column.sa_type})"
+            expression = f"cast({expression}, {sa_type(field.column)})"
         columns.append(expression)
     for parent in aggregate.parents:
         key = f"{parent.class_name}.{parent.pk}"

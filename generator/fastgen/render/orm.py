@@ -8,6 +8,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
+from fastgen.render.columns import python_default, sa_type
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import type_imports, wrap
@@ -22,8 +23,8 @@ def _orm_py_type(field: FieldModel) -> str:
 
 
 def _orm_sa_type(field: FieldModel) -> str:
-    """The column type in the model; migrations keep ``field.sa_type``, its DDL."""
-    return "UTCTimestamp()" if field.type == "datetime" else field.sa_type
+    """The column type in the model; migrations keep ``sa_type``, its DDL."""
+    return "UTCTimestamp()" if field.type == "datetime" else sa_type(field)
 
 
 def orm_column(field: FieldModel) -> str:
@@ -42,8 +43,9 @@ def orm_column(field: FieldModel) -> str:
         args.append("index=True")
     if field.unique and not field.primary_key:
         args.append("unique=True")
-    if field.default is not None:
-        args.append(f"default={field.default}")
+    default = python_default(field)
+    if default is not None:
+        args.append(f"default={default}")
     if field.aliased:  # the column keeps its name; the attribute is an alias
         args.insert(0, pystr(field.name))
     return wrap(f"{field.attr}: Mapped[{py_type}] = mapped_column", args, indent=4)
@@ -61,10 +63,10 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
         elif field.type == "datetime":
             imports.append((f"{package}.db", "UTCTimestamp"))
         elif not (field.primary_key and field.type == "integer"):
-            imports.append(("sqlalchemy", field.sa_type.split("(")[0]))
+            imports.append(("sqlalchemy", sa_type(field).split("(")[0]))
         py_type = _orm_py_type(field)
         imports += [("typing", "Any")] if py_type == "Any" else type_imports(py_type)
-        if field.default and field.default.startswith("Decimal("):
+        if field.type == "decimal" and field.has_default:
             imports.append(("decimal", "Decimal"))
     return render_imports(imports, package)
 

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from fastgen.model.service import (
+    AggregateFieldModel,
     FieldModel,
     ResourceModel,
+    ResponseFieldModel,
     ServiceModel,
 )
+from fastgen.render.columns import python_default
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 from fastgen.render.pysource import type_imports, wrap
@@ -60,8 +63,8 @@ def schema_field(field: FieldModel, mode: str) -> str:
     elif mode == "read":
         if field.nullable:
             head += " | None"
-    elif field.default is not None:
-        default = field.default
+    elif field.has_default:
+        default = python_default(field)
     elif not field.required:
         head, default = head + " | None", "None"
     if not field.aliased:
@@ -117,9 +120,34 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
             imports.append((f"{package}.schemas.common", "UTCDateTime"))
         else:
             imports += type_imports(field.py_type)
-        if field.default and field.default.startswith("Decimal("):
+        if field.type == "decimal" and field.has_default:
             imports.append(("decimal", "Decimal"))
     return render_imports(imports, package)
+
+
+def aggregate_type(field: AggregateFieldModel) -> str:
+    """The response type of an aggregate's ``function`` over its ``column``.
+
+    count is an int and sum a number of the column's type, 0 without rows; avg is a
+    Decimal over a decimal column (at the column's scale) and a float otherwise;
+    min and max have the column's type. avg, min and max are null without rows.
+    """
+    column = field.column
+    if field.function == "count" or column is None:
+        return "int"
+    if field.function == "sum":
+        return column.py_type
+    if field.function == "avg":
+        return ("Decimal" if column.type == "decimal" else "float") + " | None"
+    return ("str" if column.enum_alias else column.py_type) + " | None"
+
+
+def response_type(field: ResponseFieldModel) -> str:
+    """The annotation of a field of ``schemas/endpoints.py``."""
+    if field.aggregate is not None:
+        return aggregate_type(field.aggregate)
+    assert field.py_type is not None
+    return field.py_type
 
 
 def endpoint_imports(service: ServiceModel) -> str:
@@ -127,7 +155,7 @@ def endpoint_imports(service: ServiceModel) -> str:
     imports: list[Import] = [("pydantic", "BaseModel")]
     for endpoint in service.endpoints:
         for field in endpoint.response_fields:
-            imports += type_imports(field.py_type.removesuffix(" | None"))
+            imports += type_imports(response_type(field).removesuffix(" | None"))
             if field.attr != field.name:
                 imports.append(("pydantic", "Field"))
     return render_imports(imports, service.package)
