@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from fastgen.model.service import EndpointModel
-from fastgen.render import pycode
+from fastgen.render import aggregates
+from fastgen.render.schemas import response_type
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import load_spec
 
@@ -25,21 +26,21 @@ def test_bookstore_stats_is_computed_not_hand_written() -> None:
     stats = endpoint(EXAMPLE, "author_stats")
     assert [e.name for e in service.hook_endpoints] == ["reindex"]
     assert [e.name for e in service.aggregate_endpoints] == ["author_stats"]
-    assert [(p.name, pycode.aggregate_param_type(p)) for p in stats.params] == [
+    assert [(p.name, aggregates.aggregate_param_type(p)) for p in stats.params] == [
         ("author_id", "IntColumn")
     ]
-    assert [(f.name, f.py_type) for f in stats.response_fields] == [
+    assert [(f.name, response_type(f)) for f in stats.response_fields] == [
         ("book_count", "int"),
         ("average_price", "Decimal | None"),
     ]
-    assert pycode.aggregate_query(stats) == (
+    assert aggregates.aggregate_query(stats) == (
         "    query = select(\n"
         "        func.count(),\n"
         "        cast(func.avg(Book.price), Numeric(18, 4)),\n"
         "        select(Author.id).where(Author.id == author_id).exists(),\n"
         "    ).where(Book.author_id == author_id)"
     )
-    assert pycode.aggregate_names(stats) == [
+    assert aggregates.aggregate_names(stats) == [
         "book_count",
         "average_price",
         "author_found",
@@ -75,7 +76,7 @@ def test_writes_to_the_source_and_parent_deletes_invalidate() -> None:
 )
 def test_types_follow_the_columns(field: str, py_type: str) -> None:
     summary = endpoint(NASTY, "summary_of_the_rows_of_one_kind")
-    types = {f.name: f.py_type for f in summary.response_fields}
+    types = {f.name: response_type(f) for f in summary.response_fields}
     assert types[field] == py_type
 
 
@@ -92,14 +93,14 @@ def test_avg_of_an_integer_is_a_float_and_min_of_an_enum_a_string(
         "      fields: {mean: {avg: qty}, total: {sum: qty}, low: {min: size}}\n"
     )
     sizes = endpoint(spec, "sizes")
-    assert {f.name: f.py_type for f in sizes.response_fields} == {
+    assert {f.name: response_type(f) for f in sizes.response_fields} == {
         "mean": "float | None",
         "total": "int",
         "low": "str | None",
     }
     assert [(p.name, p.py_type) for p in sizes.params] == [("size", "ItemSize")]
-    assert pycode.aggregate_query(sizes).endswith(").where(Item.size == size)")
-    assert "func.coalesce(func.sum(Item.qty), 0)" in pycode.aggregate_query(sizes)
+    assert aggregates.aggregate_query(sizes).endswith(").where(Item.size == size)")
+    assert "func.coalesce(func.sum(Item.qty), 0)" in aggregates.aggregate_query(sizes)
 
 
 def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> None:
@@ -112,7 +113,7 @@ def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> Non
         "    aggregate: {from: item, fields: {everything: count}}\n"
     )
     totals = endpoint(spec, "totals")
-    assert pycode.aggregate_query(totals) == (
+    assert aggregates.aggregate_query(totals) == (
         "    query = select(\n        func.count(),\n    ).select_from(Item)"
     )
-    assert pycode.aggregate_names(totals) == ["everything"]
+    assert aggregates.aggregate_names(totals) == ["everything"]

@@ -20,7 +20,15 @@ from jinja2_ansible_filters.core_filters import to_nice_yaml
 from fastgen import __version__
 from fastgen.model.files import project_file_text, project_spec, spec_file_name
 from fastgen.model.service import ServiceModel
-from fastgen.render import pycode
+from fastgen.render import (
+    aggregates,
+    openapi_routes,
+    orm,
+    pysource,
+    routes,
+    schemas,
+    tests_code,
+)
 from fastgen.render.formatting import format_python, needs_ruff
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.migrations import initial_migration, pending_change, schema_json
@@ -38,7 +46,7 @@ class FastgenExtension(Extension):
         environment.filters["pystr"] = pystr
         environment.filters["pyliteral"] = pyliteral
         environment.filters["jsonstr"] = json.dumps
-        environment.filters["pytuple"] = pycode.pytuple
+        environment.filters["pytuple"] = pysource.pytuple
         environment.filters["format_python"] = format_rendered
         environment.globals["fastgen_version"] = __version__
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
@@ -47,50 +55,51 @@ class FastgenExtension(Extension):
         environment.globals["spec_file_text"] = spec_file_text
         environment.globals["schema_json"] = schema_json
         for helper in (
-            pycode.orm_column,
-            pycode.orm_imports,
-            pycode.schema_field,
-            pycode.schema_imports,
-            pycode.column_aliases,
-            pycode.enum_alias,
-            pycode.tuple_assign,
-            pycode.endpoint_imports,
-            pycode.router_imports,
-            pycode.endpoint_router_imports,
-            pycode.hook_imports,
-            pycode.aggregate_param_type,
-            pycode.param_annotation,
-            pycode.aggregate_query,
-            pycode.aggregate_names,
-            pycode.aggregate_expected,
-            pycode.aggregate_extras,
-            pycode.aggregate_test_imports,
-            pycode.aggregate_url,
-            pycode.aggregate_means,
-            pycode.missing_ref,
-            pycode.job_param_value,
-            pycode.worker_imports,
-            pycode.sample_expr,
-            pycode.missing_key,
-            pycode.missing_url,
-            pycode.conftest_imports,
-            pycode.pk_of,
-            pycode.test_imports,
-            pycode.database_test_imports,
-            pycode.health_test_imports,
-            pycode.routers_imports,
-            pycode.api_router_imports,
-            pycode.api_hook_imports,
-            pycode.api_security_imports,
-            pycode.api_call_args,
-            pycode.api_outgoing_imports,
-            pycode.invalidations_literal,
-            pycode.models_init_imports,
-            pycode.tables_in_creation_order,
-            pycode.sample_url,
+            orm.orm_column,
+            orm.orm_imports,
+            orm.models_init_imports,
+            orm.tables_in_creation_order,
+            orm.ref_class,
+            schemas.schema_field,
+            schemas.schema_imports,
+            schemas.column_aliases,
+            schemas.enum_alias,
+            schemas.endpoint_imports,
+            schemas.response_type,
+            routes.router_imports,
+            routes.endpoint_router_imports,
+            routes.hook_imports,
+            routes.param_annotation,
+            routes.job_param_value,
+            routes.worker_imports,
+            routes.routers_imports,
+            routes.invalidations_literal,
+            aggregates.aggregate_param_type,
+            aggregates.aggregate_query,
+            aggregates.aggregate_names,
+            aggregates.aggregate_expected,
+            aggregates.aggregate_extras,
+            aggregates.aggregate_test_imports,
+            aggregates.aggregate_url,
+            aggregates.aggregate_means,
+            aggregates.missing_ref,
+            tests_code.sample_expr,
+            tests_code.missing_key,
+            tests_code.missing_url,
+            tests_code.conftest_imports,
+            tests_code.pk_of,
+            tests_code.test_imports,
+            tests_code.database_test_imports,
+            tests_code.health_test_imports,
+            tests_code.sample_url,
+            openapi_routes.api_router_imports,
+            openapi_routes.api_hook_imports,
+            openapi_routes.api_security_imports,
+            openapi_routes.api_call_args,
+            openapi_routes.api_outgoing_imports,
+            pysource.tuple_assign,
+            pysource.wrap,
             initial_migration,
-            pycode.ref_class,
-            pycode.wrap,
         ):
             environment.globals[helper.__name__] = helper
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]

@@ -14,15 +14,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FieldModel:
-    """One column, with everything needed to write its ORM and schema lines."""
+    """One column: its names, type and constraints (render writes its ORM and schema lines)."""
 
     name: str
-    type: str
+    type: str  # the spec's type: string, text, integer, ..., enum or ref
+    # The name of its Python type (``dt.date``, ``Decimal``, an enum's alias; a ref's
+    # is its key's), as the generated modules import it. Templates of earlier
+    # releases read it (template_history), so it stays a name rather than a kind.
     py_type: str
-    sa_type: str
     required: bool
-    default: str | None  # a Python expression, already a safe literal
-    max_length: int | None
+    max_length: int | None  # a string's (the String column's length); None otherwise
     index: bool
     unique: bool
     primary_key: bool
@@ -30,7 +31,7 @@ class FieldModel:
     ref_column: str | None
     enum_alias: str | None
     enum_values: tuple[str, ...]
-    default_value: Any = None  # the spec's default, for SQL server defaults
+    default_value: Any = None  # the spec's default as given; None: none
     # The Python identifier of the column (``name`` is its wire name: the column and
     # the JSON key); they differ where ``name`` would collide (fastgen.naming).
     attr: str = ""
@@ -40,8 +41,18 @@ class FieldModel:
             object.__setattr__(self, "attr", self.name)
 
     @property
+    def has_default(self) -> bool:
+        return self.default_value is not None
+
+    @property
+    def default(self) -> bool:
+        """``has_default`` under the name templates of earlier releases test
+        (``rejectattr("default")``): a default of 0 or false is still one."""
+        return self.has_default
+
+    @property
     def nullable(self) -> bool:
-        return not self.required and self.default is None
+        return not self.required and not self.has_default
 
     @property
     def aliased(self) -> bool:
@@ -114,8 +125,11 @@ class ParamModel:
 @dataclass(frozen=True)
 class ResponseFieldModel:
     name: str  # the JSON key
-    py_type: str
+    # The name of its Python type, as FieldModel.py_type; None for an aggregate's
+    # field, whose type follows from its function and column (``aggregate``).
+    py_type: str | None
     attr: str = ""  # the field's name in Python, where ``name`` would collide
+    aggregate: AggregateFieldModel | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:
@@ -129,7 +143,6 @@ class AggregateFieldModel:
     name: str
     function: str  # count, sum, avg, min or max
     column: FieldModel | None  # None: count the rows
-    py_type: str  # its response type, ``| None`` included when it can be null
 
 
 @dataclass(frozen=True)

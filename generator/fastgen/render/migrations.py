@@ -14,9 +14,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fastgen.model.service import FieldModel, ServiceModel
+from fastgen.render.columns import sa_type
 from fastgen.render.formatting import format_python
 from fastgen.render.literals import pystr
-from fastgen.render.pycode import tables_in_creation_order, wrap
+from fastgen.render.orm import tables_in_creation_order
+from fastgen.render.pysource import wrap
 
 MYSQL_CHARSET = "utf8mb4"
 
@@ -54,16 +56,16 @@ class TableSchema:
 
 
 def _column(field: FieldModel, service: ServiceModel) -> Column:
-    sa_type = field.sa_type
+    typed = field  # a ref column has the type of the key it names
     foreign_key = None
     if field.ref_table:
         target = next(r for r in service.resources if r.name == field.ref_table)
-        sa_type = target.pk.sa_type
+        typed = target.pk
         foreign_key = f"{field.ref_table}.{field.ref_column}"
     return Column(
         name=field.name,
         type=field.type,
-        sa_type=sa_type,
+        sa_type=sa_type(typed),
         nullable=field.nullable,
         primary_key=field.primary_key,
         foreign_key=foreign_key,

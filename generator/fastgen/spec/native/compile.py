@@ -1,8 +1,8 @@
 """Compile a validated native spec (fastgen.yaml) into the service model.
 
-Everything a template needs — class names, Python and SQL types, cache policies, which
-write invalidates which entry — is computed here, where it can be tested, so the Jinja
-tree stays a dumb mirror of the generated project.
+Everything a template needs — class names, types, cache policies, which write
+invalidates which entry — is computed here as data, where it can be tested; how it is
+written as Python is fastgen.render's business.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from fastgen.model.service import (
     ResponseFieldModel,
     ServiceModel,
 )
-from fastgen.render.literals import pyliteral, pystr
 from fastgen.spec.native.model import (
     AggregateSpec,
     CacheDefaults,
@@ -38,18 +37,18 @@ from fastgen.spec.native.names import ResourceNames, resource_names
 
 PATH_PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
-# type -> (python annotation, SQLAlchemy column type, extra imports)
-_TYPES: dict[str, tuple[str, str]] = {
-    "string": ("str", "String({length})"),
-    "text": ("str", "Text()"),
-    "integer": ("int", "Integer()"),
-    "float": ("float", "Float()"),
-    "decimal": ("Decimal", "Numeric(18, 4)"),
-    "boolean": ("bool", "Boolean()"),
-    "date": ("dt.date", "Date()"),
-    "datetime": ("dt.datetime", "DateTime(timezone=True)"),
-    "uuid": ("uuid.UUID", "Uuid()"),
-    "json": ("JsonValue", "JSON()"),
+# spec type -> the name of its Python type (FieldModel.py_type)
+_PY_TYPES: dict[str, str] = {
+    "string": "str",
+    "text": "str",
+    "integer": "int",
+    "float": "float",
+    "decimal": "Decimal",
+    "boolean": "bool",
+    "date": "dt.date",
+    "datetime": "dt.datetime",
+    "uuid": "uuid.UUID",
+    "json": "JsonValue",
 }
 DEFAULT_STRING_LENGTH = 255
 
@@ -123,7 +122,7 @@ def field_model(
     enum_values: tuple[str, ...] = ()
     if spec.type == "ref":
         target = pk_types[spec.to or ""]
-        py_type, sa_type = target.py_type, target.sa_type
+        py_type = target.py_type
         ref_table, ref_column = spec.to, target.name
     elif spec.type == "enum":
         enum_values = tuple(spec.values or ())
@@ -132,19 +131,14 @@ def field_model(
             if names
             else class_name(rname) + class_name(fname)
         )
-        longest = max(len(v) for v in enum_values)
         py_type = enum_alias
-        sa_type = f"String({longest})"
     else:
-        py_type, sa_template = _TYPES[spec.type]
-        sa_type = sa_template.format(length=spec.max_length or DEFAULT_STRING_LENGTH)
+        py_type = _PY_TYPES[spec.type]
     return FieldModel(
         name=fname,
         type=spec.type,
         py_type=py_type,
-        sa_type=sa_type,
         required=spec.required,
-        default=_default_literal(spec),
         max_length=spec.max_length
         or (DEFAULT_STRING_LENGTH if spec.type == "string" else None),
         index=spec.index,
@@ -157,16 +151,6 @@ def field_model(
         default_value=spec.default,
         attr=names.attrs.get(fname, fname) if names else fname,
     )
-
-
-def _default_literal(spec: FieldSpec) -> str | None:
-    if spec.default is None:
-        return None
-    if spec.type == "decimal":
-        return f"Decimal({pystr(str(spec.default))})"
-    if spec.type == "float":
-        return repr(float(spec.default))
-    return pyliteral(spec.default)
 
 
 def policy_model(
@@ -265,24 +249,13 @@ def _endpoint(
         if pname in typed_by_column:
             py_type = typed_by_column[pname]
         elif pname in spec.params:
-            py_type = _TYPES[spec.params[pname]][0]
+            py_type = _PY_TYPES[spec.params[pname]]
         elif pname.endswith("_id") and pname[: -len("_id")] in pk_types:
             py_type = pk_types[pname[: -len("_id")]].py_type
         else:
             py_type = "str"
         params.append(ParamModel(pname, py_type, python_name(pname)))
-    if aggregate is not None:
-        typed = {f.name: f.py_type for f in aggregate.fields}
-    else:
-        typed = {f: _TYPES[ftype][0] for f, ftype in (spec.response or {}).items()}
-    response_fields = tuple(
-        ResponseFieldModel(
-            fname,
-            py_type,
-            python_name(fname, CLASS_BODY_NAMES | (set(typed) - {fname})),
-        )
-        for fname, py_type in typed.items()
-    )
+    response_fields = _response_fields(spec, aggregate)
     policy = policy_model(name, spec.path, spec.cache, defaults, None)
     return EndpointModel(
         name=name,
@@ -301,6 +274,28 @@ def _endpoint(
     )
 
 
+def _response_fields(
+    spec: EndpointSpec, aggregate: AggregateModel | None
+) -> tuple[ResponseFieldModel, ...]:
+    """The response's fields: the spec's ``response``, or the aggregate's functions."""
+    typed: dict[str, tuple[str | None, AggregateFieldModel | None]]
+    if aggregate is not None:
+        typed = {f.name: (None, f) for f in aggregate.fields}
+    else:
+        typed = {
+            f: (_PY_TYPES[ftype], None) for f, ftype in (spec.response or {}).items()
+        }
+    return tuple(
+        ResponseFieldModel(
+            fname,
+            py_type,
+            python_name(fname, CLASS_BODY_NAMES | (set(typed) - {fname})),
+            aggregate_field,
+        )
+        for fname, (py_type, aggregate_field) in typed.items()
+    )
+
+
 def _column(resource: ResourceModel, name: str) -> FieldModel:
     return next(f for f in (resource.pk, *resource.fields) if f.name == name)
 
@@ -311,14 +306,10 @@ def _aggregate(
     fields = []
     for fname, value in spec.fields.items():
         if isinstance(value, str):  # 'count': the matching rows
-            fields.append(AggregateFieldModel(fname, "count", None, "int"))
+            fields.append(AggregateFieldModel(fname, "count", None))
             continue
         column = _column(source, value.column)
-        fields.append(
-            AggregateFieldModel(
-                fname, value.function, column, aggregate_type(value.function, column)
-            )
-        )
+        fields.append(AggregateFieldModel(fname, value.function, column))
     parents = []
     for column_name, param in spec.where.items():
         column = _column(source, column_name)
@@ -336,22 +327,6 @@ def _aggregate(
         fields=tuple(fields),
         parents=tuple(parents),
     )
-
-
-def aggregate_type(function: str, column: FieldModel) -> str:
-    """The response type of ``function`` over ``column``.
-
-    count is an int and sum a number of the column's type, 0 without rows; avg is a
-    Decimal over a decimal column (at the column's scale) and a float otherwise;
-    min and max have the column's type. avg, min and max are null without rows.
-    """
-    if function == "count":
-        return "int"
-    if function == "sum":
-        return column.py_type
-    if function == "avg":
-        return ("Decimal" if column.type == "decimal" else "float") + " | None"
-    return ("str" if column.enum_alias else column.py_type) + " | None"
 
 
 def _invalidations(

@@ -1,0 +1,47 @@
+"""How a column is written: its SQLAlchemy type and its Python default, from the
+model's data (the spec's type, length, values and default)."""
+
+from __future__ import annotations
+
+from fastgen.model.service import FieldModel
+from fastgen.render.literals import pyliteral, pystr
+
+# spec type -> SQLAlchemy column type ({length}: the characters a String holds)
+_SA_TYPES = {
+    "string": "String({length})",
+    "enum": "String({length})",
+    "text": "Text()",
+    "integer": "Integer()",
+    "float": "Float()",
+    "decimal": "Numeric(18, 4)",
+    "boolean": "Boolean()",
+    "date": "Date()",
+    "datetime": "DateTime(timezone=True)",
+    "uuid": "Uuid()",
+    "json": "JSON()",
+}
+
+
+def sa_type(field: FieldModel) -> str:
+    """The SQLAlchemy type of a column: ``String(255)``, ``Numeric(18, 4)``, ...
+
+    An enum is as long as its longest value. A ref column has the type of the key it
+    names: pass that key.
+    """
+    if field.type == "enum":
+        length = max(len(value) for value in field.enum_values)
+    else:
+        length = field.max_length
+    return _SA_TYPES[field.type].format(length=length)
+
+
+def python_default(field: FieldModel) -> str | None:
+    """The column's default as a Python expression (``Decimal("1.5")``), or None."""
+    value = field.default_value
+    if value is None:
+        return None
+    if field.type == "decimal":
+        return f"Decimal({pystr(str(value))})"
+    if field.type == "float":
+        return repr(float(value))
+    return pyliteral(value)

@@ -1,0 +1,100 @@
+"""The routes of an OpenAPI service: imports of its routers, hooks, security and
+outgoing requests, and the arguments a route passes to its stub."""
+
+from __future__ import annotations
+
+import re
+
+from fastgen.model.service import (
+    ApiOperationModel,
+    ApiRouterModel,
+    ServiceModel,
+)
+from fastgen.render.pyimports import Import, render_imports
+
+
+def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
+    """Imports of one per-tag router module of an OpenAPI service."""
+    pkg = service.package
+    imports: list[Import] = [("fastapi", "APIRouter"), (f"{pkg}.deps", "SessionDep")]
+    if router.uses_convertors:
+        imports.append((f"{pkg}.convertors", "register_convertors"))
+    for op in router.operations:
+        imports += list(op.imports)
+        if op.invalidates:
+            imports.append((f"{pkg}.deps", "CacheDep"))
+        if op.crud is None:
+            imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
+            continue
+        imports.append((f"{pkg}.models", op.row_class))
+        if op.crud in ("get", "update", "delete"):
+            imports.append((f"{pkg}.crud", "get_or_404"))
+        if op.crud in ("create", "update", "delete"):
+            imports.append((f"{pkg}.crud", "commit_or_409"))
+            hooks = f"{pkg}.hooks.resources.{op.resource}"
+            imports.append((hooks, f"hooks as {op.resource}_hooks"))
+        if op.crud in ("create", "update"):
+            imports.append((f"{pkg}.crud", "column_values"))
+        if op.crud == "list":
+            imports.append(("sqlalchemy", "select"))
+        if op.refined:
+            imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
+    return render_imports(imports, pkg)
+
+
+def api_security_imports(service: ServiceModel) -> str:
+    """Imports of ``security.py``: the FastAPI security classes the schemes use."""
+    imports: list[Import] = [
+        ("typing", "Annotated"),
+        ("fastapi", "HTTPException"),
+        ("fastapi", "Request"),
+        ("fastapi", "Security"),
+        ("fastapi", "status"),
+    ]
+    for scheme in service.api_schemes:
+        imports.append(("fastapi.security", scheme.factory.split("(")[0]))
+        for name in ("HTTPAuthorizationCredentials", "HTTPBasicCredentials"):
+            if name in scheme.annotation:
+                imports.append(("fastapi.security", name))
+    return render_imports(imports, service.package)
+
+
+def api_hook_imports(
+    op: ApiOperationModel, service: ServiceModel, *, refine: bool = False
+) -> str:
+    """Imports of one operation's module in hooks/operations/: a stub's ``handle``,
+    or with ``refine`` a table-backed list's ``refine``."""
+    pkg = service.package
+    imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
+    if refine:
+        imports += [("typing", "Any"), ("sqlalchemy", "Select")]
+        types = " ".join(p.py_type for p in op.refined_params)
+    else:
+        types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
+    for module, name in op.imports:
+        if (
+            name
+            and re.search(rf"\b{re.escape(name)}\b", types)
+            or (name is None and module.split(" as ")[-1] + "." in types)
+        ):
+            imports.append((module, name))
+    if "Response" == op.stub_returns:
+        imports.append(("fastapi", "Response"))
+    return render_imports(imports, pkg)
+
+
+def api_outgoing_imports(service: ServiceModel) -> str:
+    """Imports of ``outgoing.py``: its routers and the types of the requests sent."""
+    assert service.api is not None
+    imports: list[Import] = [("fastapi", "APIRouter")]
+    for op in service.api.webhooks:
+        imports += list(op.imports)
+    for group in service.api.callbacks:
+        for _, op in group.callbacks:
+            imports += list(op.imports)
+    return render_imports(imports, service.package)
+
+
+def api_call_args(op: ApiOperationModel) -> list[str]:
+    """Keyword arguments passing a route's parameters on to its stub."""
+    return [f"{p.name}={p.name}" for p in op.params]

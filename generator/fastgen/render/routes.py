@@ -1,0 +1,244 @@
+"""The native routes of a generated project: imports and arguments of ``routers/``,
+the user's endpoint hooks, the worker's jobs, and ``cache_config.py``'s invalidations."""
+
+from __future__ import annotations
+
+from fastgen.model.service import (
+    EndpointModel,
+    ParamModel,
+    ResourceModel,
+    ServiceModel,
+)
+from fastgen.render.literals import pystr
+from fastgen.render.orm import ref_class
+from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
+from fastgen.render.pysource import type_imports
+from fastgen.render.schemas import COLUMN_ALIASES
+
+
+def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
+    """Imports of ``routers/<resource>.py`` for the operations it serves."""
+    pkg = service.package
+    ops = set(resource.operations)
+    schemas = f"{pkg}.schemas.{resource.module}"
+    imports: list[Import] = [
+        ("fastapi", "APIRouter"),
+        (f"{pkg}.models", resource.class_name),
+        (schemas, f"{resource.class_name}Read"),
+    ]
+    if ops & {"get", "update", "delete"}:  # routes that take the key
+        imports += type_imports(resource.pk.py_type)
+    if ops - {"export"}:
+        imports.append((f"{pkg}.deps", "SessionDep"))
+    if ops & {"list", "export"}:
+        imports.append(("sqlalchemy", "select"))
+    if "export" in ops:
+        imports += [
+            ("fastapi", "Request"),
+            ("fastapi.responses", "StreamingResponse"),
+            (f"{pkg}.export", "NDJSON"),
+            (f"{pkg}.export", "ndjson_export"),
+        ]
+    if "list" in ops:
+        imports += [
+            (f"{pkg}.deps", "Limit"),
+            (f"{pkg}.deps", "Offset"),
+            (f"{pkg}.schemas.common", "Page"),
+        ]
+    if ops & {"get", "update", "delete"}:
+        imports.append((f"{pkg}.crud", "get_or_404"))
+    if ops & {"create", "update", "delete"}:
+        imports += [(f"{pkg}.crud", "commit_or_409"), (f"{pkg}.deps", "CacheDep")]
+    if "delete" in ops:
+        imports.append(("fastapi", "Response"))
+    if ops & {"create", "update", "delete"}:
+        imports.append((f"{pkg}.hooks.resources.{resource.module}", "hooks"))
+    if "create" in ops:
+        imports.append((schemas, f"{resource.class_name}Create"))
+    if "update" in ops:
+        imports.append((schemas, f"{resource.class_name}Update"))
+    if ops & {"create", "update"} and resource.refs:
+        imports.append((f"{pkg}.crud", "ensure_references"))
+        imports += [(f"{pkg}.models", ref_class(f, service)) for f in resource.refs]
+    return render_imports(imports, pkg)
+
+
+def endpoint_router_imports(service: ServiceModel) -> str:
+    """Imports of ``routers/endpoints.py``."""
+    pkg = service.package
+    imports: list[Import] = [("fastapi", "APIRouter")]
+    for endpoint in service.endpoints:
+        if any(p.attr != p.name for p in endpoint.params):
+            imports += [("typing", "Annotated"), ("fastapi", "Path")]
+        if endpoint.aggregate is not None:
+            imports += aggregate_route_imports(endpoint, service)
+            continue
+        if not endpoint.queued:  # a queued body runs in the worker
+            imports.append(
+                (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
+            )
+        imports += [imp for p in endpoint.params for imp in type_imports(p.py_type)]
+        if endpoint.queued:
+            imports += [
+                ("fastapi", "Response"),
+                (f"{pkg}.jobs", "JobQueueDep"),
+                (f"{pkg}.jobs", "enqueue"),
+                (f"{pkg}.schemas.jobs", "JobAccepted"),
+            ]
+        elif endpoint.background:
+            imports += [
+                ("fastapi", "BackgroundTasks"),
+                (f"{pkg}.schemas.endpoints", "Accepted"),
+            ]
+        else:
+            imports.append((f"{pkg}.deps", "SessionDep"))
+        if endpoint.response_class:
+            imports.append((f"{pkg}.schemas.endpoints", endpoint.response_class))
+        if service.invalidates(endpoint.name):
+            imports.append((f"{pkg}.deps", "CacheDep"))
+    return render_imports(imports, pkg)
+
+
+def aggregate_route_imports(
+    endpoint: EndpointModel, service: ServiceModel
+) -> list[Import]:
+    aggregate = endpoint.aggregate
+    assert aggregate is not None and endpoint.response_class
+    pkg = service.package
+    imports: list[Import] = [
+        ("sqlalchemy", "func"),
+        ("sqlalchemy", "select"),
+        (f"{pkg}.deps", "SessionDep"),
+        (f"{pkg}.models", aggregate.class_name),
+        (f"{pkg}.schemas.endpoints", endpoint.response_class),
+    ]
+    for column, _ in aggregate.where:
+        if column.enum_alias:
+            schemas = f"{pkg}.schemas.{aggregate.resource}"
+            imports.append((schemas, column.enum_alias))
+        elif column.py_type in COLUMN_ALIASES:
+            imports.append((f"{pkg}.schemas.common", COLUMN_ALIASES[column.py_type]))
+        else:
+            imports += type_imports(column.py_type)
+    if aggregate.parents:
+        imports.append(("fastapi", "HTTPException"))
+        imports += [(f"{pkg}.models", p.class_name) for p in aggregate.parents]
+    for field in aggregate.fields:
+        if field.function == "avg" and field.column and field.column.type == "decimal":
+            imports += [("sqlalchemy", "cast"), ("sqlalchemy", "Numeric")]
+    return imports
+
+
+def param_annotation(param: ParamModel) -> str:
+    """A route argument's type; an aliased one names its path parameter."""
+    if param.attr == param.name:
+        return param.py_type
+    return f"Annotated[{param.py_type}, Path(alias={pystr(param.name)})]"
+
+
+def hook_imports(endpoint: EndpointModel, service: ServiceModel) -> str:
+    """Imports of the user-owned ``hooks/endpoints/<name>.py``."""
+    imports: list[Import] = [
+        imp for p in endpoint.params for imp in type_imports(p.py_type)
+    ]
+    if endpoint.queued:
+        imports += [
+            ("logging", None),
+            ("pydantic", "JsonValue"),
+            (f"{service.package}.jobs", "JobContext"),
+        ]
+    elif endpoint.background:
+        imports.append(("logging", None))
+    else:
+        imports.append(("sqlalchemy.ext.asyncio", "AsyncSession"))
+    if endpoint.response_class:
+        imports.append(
+            (f"{service.package}.schemas.endpoints", endpoint.response_class)
+        )
+    return render_imports(imports, service.package)
+
+
+# A path parameter travels to the worker as JSON; this turns it back into its type.
+_FROM_JSON = {
+    "Decimal": "Decimal({})",
+    "dt.date": "dt.date.fromisoformat({})",
+    "dt.datetime": "dt.datetime.fromisoformat({})",
+    "uuid.UUID": "uuid.UUID({})",
+}
+
+
+def job_param_value(param: ParamModel) -> str:
+    """The expression a worker job passes to its hook for one path parameter."""
+    value = f"params[{pystr(param.name)}]"
+    return _FROM_JSON.get(param.py_type, "{}").format(value)
+
+
+def worker_imports(service: ServiceModel) -> str:
+    """Imports of ``worker.py``: arq, metrics, the database and each job's hook."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("asyncio", None),
+        ("logging", None),
+        ("time", None),
+        ("collections.abc", "AsyncIterator"),
+        ("contextlib", "asynccontextmanager"),
+        ("typing", "Any"),
+        ("arq", "Retry"),
+        ("arq", "Worker"),
+        ("arq", "func"),
+        ("arq.connections", "ArqRedis"),
+        ("arq.connections", "RedisSettings"),
+        ("prometheus_client", "CollectorRegistry"),
+        ("prometheus_client", "Counter"),
+        ("prometheus_client", "Gauge"),
+        ("prometheus_client", "Histogram"),
+        ("prometheus_client", "start_http_server"),
+        ("pydantic", "JsonValue"),
+        ("redis.asyncio", "RedisError"),
+        (f"{pkg}.db", "create_engine"),
+        (f"{pkg}.db", "create_session_factory"),
+        (f"{pkg}.deps", "get_settings"),
+        (f"{pkg}.hooks.settings", "Settings"),
+        (f"{pkg}.jobs", "QUEUE_NAME"),
+        (f"{pkg}.jobs", "JobContext"),
+        (f"{pkg}.jobs", "deserialize"),
+        (f"{pkg}.jobs", "serialize"),
+    ]
+    for endpoint in service.queued_endpoints:
+        imports.append(
+            (f"{pkg}.hooks.endpoints", f"{endpoint.name} as {endpoint.name}_hook")
+        )
+        imports += [imp for p in endpoint.params for imp in type_imports(p.py_type)]
+    return render_imports(imports, pkg)
+
+
+def routers_imports(service: ServiceModel) -> str:
+    """Imports of ``routers/__init__.py``."""
+    modules = [r.module for r in service.crud_resources]
+    if service.endpoints:
+        modules.append("endpoints")
+    if service.queued_endpoints:
+        modules.append("jobs")
+    modules += [r.name for r in service.api_routers]
+    imports: list[Import] = [("fastapi", "APIRouter")]
+    imports += [(f"{service.package}.routers", m) for m in modules]
+    return render_imports(imports, service.package)
+
+
+def invalidations_literal(service: ServiceModel) -> str:
+    """The ``INVALIDATIONS = {...}`` statement of ``cache_config.py``."""
+    head = "INVALIDATIONS: dict[str, tuple[tuple[str, bool], ...]] = "
+    if not service.invalidations:
+        return head + "{}"
+    lines = [head + "{"]
+    for write, targets in service.invalidations.items():
+        pairs = [f"({pystr(name)}, {by_id})" for name, by_id in targets]
+        inline = f"    {pystr(write)}: ({pairs[0]},),"
+        if len(pairs) == 1 and len(inline) <= LINE_LENGTH:
+            lines.append(inline)
+        else:
+            lines.append(f"    {pystr(write)}: (")
+            lines += [f"        {pair}," for pair in pairs]
+            lines.append("    ),")
+    lines.append("}")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""The pydantic schemas of a generated project: the field lines and imports of
+``schemas/<resource>.py`` and ``schemas/endpoints.py``."""
+
+from __future__ import annotations
+
+from fastgen.model.service import (
+    AggregateFieldModel,
+    FieldModel,
+    ResourceModel,
+    ResponseFieldModel,
+    ServiceModel,
+)
+from fastgen.render.columns import python_default
+from fastgen.render.literals import pystr
+from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
+from fastgen.render.pysource import type_imports, wrap
+
+# Column types whose range is narrower than the Python type: the API type says so
+# (schemas/common.py), so an out-of-range value is a 422, not a database error.
+COLUMN_ALIASES = {"int": "IntColumn", "Decimal": "DecimalColumn"}
+
+
+def _schema_type(field: FieldModel, mode: str) -> str:
+    if field.max_length and field.type == "string":
+        return f"Annotated[str, Field(max_length={field.max_length})]"
+    if field.type == "datetime":
+        return "UTCDateTime"
+    if mode == "read":  # what the column holds already fits it
+        return field.py_type
+    return COLUMN_ALIASES.get(field.py_type, field.py_type)
+
+
+def _sent_fields(resource: ResourceModel) -> tuple[FieldModel, ...]:
+    """The fields a client sends; a natural (non-``id``) key is one of them."""
+    natural_key = (resource.pk,) if resource.pk.name != "id" else ()
+    return natural_key + resource.fields
+
+
+def _aliases(resource: ResourceModel) -> set[str]:
+    return {
+        COLUMN_ALIASES[field.py_type]
+        for field in _sent_fields(resource)
+        if field.py_type in COLUMN_ALIASES
+    }
+
+
+def column_aliases(service: ServiceModel) -> tuple[str, ...]:
+    """The aliases of ``COLUMN_ALIASES`` some request schema uses, sorted."""
+    return tuple(sorted(set().union(*(_aliases(r) for r in service.resources))))
+
+
+def schema_field(field: FieldModel, mode: str) -> str:
+    """One field line of the Create / Update / Read schema (indented 4).
+
+    An aliased field is read from its wire name in a request body and written under
+    it in a response; the stored row is read by its attribute (``from_attributes``).
+    """
+    annotation = _schema_type(field, mode)
+    head = f"    {field.attr}: {annotation}"
+    default: str | None = None
+    if mode == "update":
+        head, default = head + " | None", "None"
+    elif mode == "read":
+        if field.nullable:
+            head += " | None"
+    elif field.has_default:
+        default = python_default(field)
+    elif not field.required:
+        head, default = head + " | None", "None"
+    if not field.aliased:
+        if default is None:
+            return head
+        if default == "None":
+            return f"{head} = None"
+        return _assign(f"{head} = ", default)
+    alias = "serialization_alias" if mode == "read" else "alias"
+    args = [] if default is None else [default]
+    field_args = [*args, f"{alias}={pystr(field.name)}"]
+    return wrap(f"{head.strip()} = Field", field_args, indent=4)
+
+
+def _assign(head: str, value: str) -> str:
+    line = head + value
+    if len(line) <= LINE_LENGTH:
+        return line
+    indent = len(head) - len(head.lstrip())
+    inner = " " * (indent + 4) + value
+    if len(inner) <= LINE_LENGTH and "\n" not in value:
+        return f"{head}(\n{inner}\n{' ' * indent})"
+    return line
+
+
+def enum_alias(field: FieldModel) -> str:
+    """``BookGenre = Literal["a", "b"]`` for an enum field."""
+    return wrap(
+        f"{field.enum_alias} = Literal",
+        [pystr(v) for v in field.enum_values],
+        brackets="[]",
+    )
+
+
+def schema_imports(resource: ResourceModel, package: str) -> str:
+    imports: list[Import] = [("pydantic", "BaseModel"), ("pydantic", "ConfigDict")]
+    fields = (resource.pk, *resource.fields)
+    if any(f.max_length and f.type == "string" for f in fields):
+        imports += [("typing", "Annotated"), ("pydantic", "Field")]
+    if resource.aliased:
+        imports.append(("pydantic", "Field"))
+    if resource.enums:
+        imports.append(("typing", "Literal"))
+    if any(f.required and not f.primary_key for f in resource.fields):
+        imports += [
+            ("typing", "Self"),
+            ("pydantic", "model_validator"),
+            (f"{package}.schemas.common", "reject_nulls"),
+        ]
+    imports += [(f"{package}.schemas.common", alias) for alias in _aliases(resource)]
+    for field in fields:
+        if field.type == "datetime":
+            imports.append((f"{package}.schemas.common", "UTCDateTime"))
+        else:
+            imports += type_imports(field.py_type)
+        if field.type == "decimal" and field.has_default:
+            imports.append(("decimal", "Decimal"))
+    return render_imports(imports, package)
+
+
+def aggregate_type(field: AggregateFieldModel) -> str:
+    """The response type of an aggregate's ``function`` over its ``column``.
+
+    count is an int and sum a number of the column's type, 0 without rows; avg is a
+    Decimal over a decimal column (at the column's scale) and a float otherwise;
+    min and max have the column's type. avg, min and max are null without rows.
+    """
+    column = field.column
+    if field.function == "count" or column is None:
+        return "int"
+    if field.function == "sum":
+        return column.py_type
+    if field.function == "avg":
+        return ("Decimal" if column.type == "decimal" else "float") + " | None"
+    return ("str" if column.enum_alias else column.py_type) + " | None"
+
+
+def response_type(field: ResponseFieldModel) -> str:
+    """The annotation of a field of ``schemas/endpoints.py``."""
+    if field.aggregate is not None:
+        return aggregate_type(field.aggregate)
+    assert field.py_type is not None
+    return field.py_type
+
+
+def endpoint_imports(service: ServiceModel) -> str:
+    """Imports of ``schemas/endpoints.py``."""
+    imports: list[Import] = [("pydantic", "BaseModel")]
+    for endpoint in service.endpoints:
+        for field in endpoint.response_fields:
+            imports += type_imports(response_type(field).removesuffix(" | None"))
+            if field.attr != field.name:
+                imports.append(("pydantic", "Field"))
+    return render_imports(imports, service.package)

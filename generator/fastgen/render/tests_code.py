@@ -1,0 +1,196 @@
+"""The generated project's own tests: sample values, keys no row has, and the imports
+of ``tests/``."""
+
+from __future__ import annotations
+
+from fastgen.model.service import (
+    EndpointModel,
+    FieldModel,
+    ResourceModel,
+    ServiceModel,
+)
+from fastgen.render.literals import pystr
+from fastgen.render.pyimports import Import, render_imports
+from fastgen.render.pysource import pytuple
+
+
+def sample_expr(field: FieldModel) -> str:
+    """A Python expression of a valid JSON value for ``field`` in generated tests.
+
+    It uses the variable ``n`` so that rows made with different ``n`` differ (unique
+    columns). Refs are not handled here: tests pass the id of a row they made first.
+    """
+    kind = field.type
+    if kind == "string":
+        limit = field.max_length or 255
+        if limit >= len(field.name) + 15:  # room for non-ASCII: 4-byte UTF-8 too
+            return f'f"{field.name}-{{n}}-é🚀"'
+        text = f'f"{field.name}-{{n}}"'
+        return text if limit >= len(field.name) + 12 else f"{text}[-{limit}:]"
+    if kind == "enum":
+        values = pytuple(field.enum_values)
+        return f"{values}[n % {len(field.enum_values)}]"
+    return {
+        "text": f'f"{field.name} text {{n}} é🚀"',
+        "integer": "n",
+        "float": "n + 0.5",
+        "decimal": 'f"{n}.25"',
+        "boolean": "n % 2 == 1",
+        # a valid, distinct day for every n (an export test makes thousands of rows)
+        "date": "str(dt.date(2024, 1, 1) + dt.timedelta(days=n))",
+        "datetime": 'f"{dt.date(2024, 1, 1) + dt.timedelta(days=n)}T12:30:00+02:00"',
+        "uuid": 'f"00000000-0000-4000-8000-{n:012d}"',
+        "json": '{"n": n}',
+    }[kind]
+
+
+def missing_key(resource: ResourceModel) -> str:
+    """A primary-key literal that names no row (used for 404 tests)."""
+    return {"integer": "999999", "uuid": '"00000000-0000-4000-8000-999999999999"'}.get(
+        resource.pk.type, '"no-such-key"'
+    )
+
+
+def missing_url(resource: ResourceModel) -> str:
+    """The URL literal of an item route whose key names no row (404 tests)."""
+    if resource.pk.type == "integer":
+        return f'f"{resource.path}/{{{missing_key(resource)}}}"'
+    key = missing_key(resource).strip('"')
+    return pystr(f"{resource.path}/{key}")
+
+
+def conftest_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/conftest.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("datetime as dt", None),
+        ("os", None),
+        ("collections.abc", "AsyncIterator"),
+        ("decimal", "Decimal"),
+        ("decimal", "InvalidOperation"),
+        ("pathlib", "Path"),
+        ("typing", "Any"),
+        ("httpx", None),
+        ("pytest", None),
+        ("fastapi", "FastAPI"),
+        ("pydantic", "BaseModel"),
+        (f"{pkg}.db", "Base"),
+        (f"{pkg}.main", "create_app"),
+        (f"{pkg}.hooks.settings", "Settings"),
+    ]
+    if service.queued_endpoints:
+        imports += [
+            ("shutil", None),
+            ("collections.abc", "Awaitable"),
+            ("collections.abc", "Callable"),
+            ("collections.abc", "Iterator"),
+            (f"{pkg}.worker", "create_worker"),
+            ("test_cache_redis", "RedisServer"),
+        ]
+    if service.uncached_paths:
+        imports += [("asyncio", None), ("tracemalloc", None)]
+    for resource in service.crud_resources:
+        schemas = f"{pkg}.schemas.{resource.module}"
+        imports += [
+            (f"{pkg}.models", resource.class_name),
+            (schemas, f"{resource.class_name}Create"),
+            (schemas, f"{resource.class_name}Read"),
+        ]
+    return render_imports(imports, pkg)
+
+
+def pk_of(resource_name: str, service: ServiceModel) -> str:
+    """The primary-key column name of a resource."""
+    return next(r.pk.name for r in service.resources if r.name == resource_name)
+
+
+def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_<resource>.py``."""
+    ops = set(resource.operations)
+    helpers = {f"make_{resource.name}", f"{resource.name}_payload"}
+    helpers |= {f"make_{f.ref_table}" for f in resource.refs if f.required}
+    if ops & {"create", "update"}:
+        helpers.add("assert_stored")
+    if any(p.backend == "redis" for p in resource.policies.values()):
+        helpers.add("REDIS_CONFIGURED")
+    imports: list[Import] = [("httpx", None), ("pytest", None), ("fastapi", "FastAPI")]
+    if "export" in ops:
+        helpers |= {"add_rows", "export_peak"}
+        imports += [
+            ("json", None),
+            (f"{service.package}.export", "BATCH_SIZE"),
+            (f"{service.package}.export", "NDJSON"),
+            (f"{service.package}.models", resource.class_name),
+            (
+                f"{service.package}.schemas.{resource.module}",
+                f"{resource.class_name}Create",
+            ),
+        ]
+    imports += [("conftest", name) for name in helpers]
+    return render_imports(imports, service.package)
+
+
+def database_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_database.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("pathlib", "Path"),
+        ("httpx", None),
+        ("pytest", None),
+        ("sqlalchemy", "make_url"),
+        ("sqlalchemy", "text"),
+        (f"{pkg}.deps", "SessionDep"),
+        (f"{pkg}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    if service.uses_datetime:
+        imports += [
+            ("datetime as dt", None),
+            ("fastapi", "FastAPI"),
+            ("sqlalchemy", "Column"),
+            ("sqlalchemy", "MetaData"),
+            ("sqlalchemy", "Table"),
+            ("sqlalchemy", "select"),
+            (f"{pkg}.db", "UTCTimestamp"),
+        ]
+    return render_imports(imports, pkg)
+
+
+def health_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_health.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("gc", None),
+        ("signal", None),
+        ("collections.abc", "AsyncIterator"),
+        ("collections.abc", "Iterator"),
+        ("pathlib", "Path"),
+        ("anyio", None),
+        ("httpx", None),
+        ("pytest", None),
+        ("fastapi", "FastAPI"),
+        ("sqlalchemy.exc", "DBAPIError"),
+        (f"{pkg}.health", "Drain"),
+        (f"{pkg}.hooks.settings", "Settings"),
+        (f"{pkg}.main", "GC_YOUNG_THRESHOLD"),
+        (f"{pkg}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    return render_imports(imports, pkg)
+
+
+def sample_url(endpoint: EndpointModel) -> str:
+    """The endpoint's path with a plausible value for each parameter (for tests)."""
+    samples = {
+        "int": "1",
+        "float": "1.5",
+        "Decimal": "1.5",
+        "bool": "true",
+        "uuid.UUID": "00000000-0000-4000-8000-000000000001",
+        "dt.date": "2024-01-01",
+        "dt.datetime": "2024-01-01T12:00:00",
+    }
+    url = endpoint.path
+    for param in endpoint.params:
+        url = url.replace(f"{{{param.name}}}", samples.get(param.py_type, "sample"))
+    return url
