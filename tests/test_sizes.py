@@ -31,10 +31,6 @@ PENDING = {
     "fastgen/spec/openapi/compile.py::_Compiler._param",
     "fastgen/spec/openapi/compile.py::_Compiler._query_model",
     "fastgen/spec/openapi/compile.py::_sample",
-    # render/pycode.py: every kind of Python source writing in one module.
-    "fastgen/render/pycode.py",
-    # copier_ext.py: the extension's registered helpers, one statement each.
-    "fastgen/copier_ext.py::FastgenExtension.__init__",
 }
 
 

@@ -35,6 +35,57 @@ from fastgen.render.migrations import initial_migration, pending_change, schema_
 from fastgen.render.session import answer_key
 from fastgen.spec.inputs import compile_answer
 
+# The functions templates call by name: each writes one kind of generated code line
+# from the model (render/), where it is tested. The 0.1.0 template of the update
+# history calls many of them too, so names are kept.
+TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
+    orm.orm_column,
+    orm.orm_imports,
+    orm.models_init_imports,
+    orm.tables_in_creation_order,
+    orm.ref_class,
+    schemas.schema_field,
+    schemas.schema_imports,
+    schemas.column_aliases,
+    schemas.enum_alias,
+    schemas.endpoint_imports,
+    schemas.response_type,
+    routes.router_imports,
+    routes.endpoint_router_imports,
+    routes.hook_imports,
+    routes.param_annotation,
+    routes.job_param_value,
+    routes.worker_imports,
+    routes.routers_imports,
+    routes.invalidations_literal,
+    aggregates.aggregate_param_type,
+    aggregates.aggregate_query,
+    aggregates.aggregate_names,
+    aggregates.aggregate_expected,
+    aggregates.aggregate_extras,
+    aggregates.aggregate_test_imports,
+    aggregates.aggregate_url,
+    aggregates.aggregate_means,
+    aggregates.missing_ref,
+    tests_code.sample_expr,
+    tests_code.missing_key,
+    tests_code.missing_url,
+    tests_code.conftest_imports,
+    tests_code.pk_of,
+    tests_code.test_imports,
+    tests_code.database_test_imports,
+    tests_code.health_test_imports,
+    tests_code.sample_url,
+    openapi_routes.api_router_imports,
+    openapi_routes.api_hook_imports,
+    openapi_routes.api_security_imports,
+    openapi_routes.api_call_args,
+    openapi_routes.api_outgoing_imports,
+    pysource.tuple_assign,
+    pysource.wrap,
+    initial_migration,
+)
+
 
 class FastgenExtension(Extension):
     # Rendered Python goes through ``format_python`` (see ``preprocess``).
@@ -54,53 +105,7 @@ class FastgenExtension(Extension):
         environment.globals["spec_file_name"] = spec_file_name
         environment.globals["spec_file_text"] = spec_file_text
         environment.globals["schema_json"] = schema_json
-        for helper in (
-            orm.orm_column,
-            orm.orm_imports,
-            orm.models_init_imports,
-            orm.tables_in_creation_order,
-            orm.ref_class,
-            schemas.schema_field,
-            schemas.schema_imports,
-            schemas.column_aliases,
-            schemas.enum_alias,
-            schemas.endpoint_imports,
-            schemas.response_type,
-            routes.router_imports,
-            routes.endpoint_router_imports,
-            routes.hook_imports,
-            routes.param_annotation,
-            routes.job_param_value,
-            routes.worker_imports,
-            routes.routers_imports,
-            routes.invalidations_literal,
-            aggregates.aggregate_param_type,
-            aggregates.aggregate_query,
-            aggregates.aggregate_names,
-            aggregates.aggregate_expected,
-            aggregates.aggregate_extras,
-            aggregates.aggregate_test_imports,
-            aggregates.aggregate_url,
-            aggregates.aggregate_means,
-            aggregates.missing_ref,
-            tests_code.sample_expr,
-            tests_code.missing_key,
-            tests_code.missing_url,
-            tests_code.conftest_imports,
-            tests_code.pk_of,
-            tests_code.test_imports,
-            tests_code.database_test_imports,
-            tests_code.health_test_imports,
-            tests_code.sample_url,
-            openapi_routes.api_router_imports,
-            openapi_routes.api_hook_imports,
-            openapi_routes.api_security_imports,
-            openapi_routes.api_call_args,
-            openapi_routes.api_outgoing_imports,
-            pysource.tuple_assign,
-            pysource.wrap,
-            initial_migration,
-        ):
+        for helper in TEMPLATE_HELPERS:
             environment.globals[helper.__name__] = helper
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]
         # Per render: fastgen's worker sets the session and the deferred list
