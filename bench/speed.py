@@ -16,10 +16,16 @@ is user + system time of that process and of the subprocesses it waited for (git
 ruff), the steadier measure on a shared machine. Rounds are interleaved (the bookstore,
 a one-operation OpenAPI floor document, then every corpus document with fastgen and
 fastapi-code-generator in turn), and the table gives medians and their ratios.
-fastapi-code-generator comes from its own venv and fastgen runs with a HOME of its
-own (both under ~/.cache/fastgen-bench, from bench/openapi.py). Targets that miss get a breakdown: CPU per phase of a fresh process with every
-module it will need imported first (imports by top-level package from
-``-X importtime``), and the cProfile call counts. Run:
+The per-operation ratio is also given above the floor document's CPU (the fixed cost),
+for information. fastapi-code-generator comes from its own venv and fastgen runs with
+a HOME of its own (both under ~/.cache/fastgen-bench, from bench/openapi.py).
+
+Then the bookstore and the largest and median documents each get two more fresh
+processes: one under cProfile (the call counts of target 3, and the subprocesses
+started, from an audit hook), one with every module the first loaded imported up front,
+which gives CPU per phase (start-up, imports, reading and compiling the input, copier's
+render and its subprocesses) and, from ``-X importtime``, each top-level package's
+share of the imports. Run:
 
     .venv/bin/python bench/speed.py [--runs 3] [DOC ...]
 
@@ -129,12 +135,16 @@ else:
             __import__(module)
         except Exception:
             pass
-    import fastgen.inputs, fastgen.render
+    import importlib
     marks.append(("imports", cpu()))
     spent = {}
-    def phase(module, name, label):
+    def phase(module_name, name, label):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return
         function = getattr(module, name, None)
-        if function is None:  # renamed: the phase is left out, not guessed
+        if function is None:  # moved or renamed: the phase is left out, not guessed
             return
         def timed(*a, **k):
             start = cpu()
@@ -144,8 +154,8 @@ else:
                 end = cpu()
                 spent[label] = (end[0] - start[0], end[1] - start[1])
         setattr(module, name, timed)
-    phase(fastgen.inputs, "read_input_file", "read and compile the input")
-    phase(fastgen.render, "render", "render with copier")
+    phase("fastgen.inputs", "read_input_file", "read and compile the input")
+    phase("fastgen.render", "render", "render with copier")
     run_fastgen()
     marks.append(("run", cpu()))
     result["marks"] = marks
