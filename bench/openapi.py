@@ -5,7 +5,9 @@ start-up included), writing a new output directory. Runs are interleaved documen
 document and tool by tool, so drift in machine load hits both alike; the table gives
 each tool's median wall and CPU time and the ratios fastgen / fastapi-code-generator
 (below 1: fastgen is faster). fastapi-code-generator pins old dependencies, so it lives in a venv of its own
-(made by this script on first use, under ~/.cache/fastgen-bench). Run:
+(made by this script on first use, under ~/.cache/fastgen-bench), and fastgen runs
+with a HOME of its own there, so other checkouts rebuilding fastgen's shared template
+cache (~/.cache/fastgen) cannot land in a timed run. Run:
 
     .venv/bin/python bench/openapi.py [--runs 5] [--profile DOC] [--imports] [DOC ...]
 
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import os
 import pstats
 import resource
 import statistics
@@ -31,7 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "corpus"
 FCG_VERSION = "0.8.1"
-FCG_VENV = Path.home() / ".cache" / "fastgen-bench" / f"fcg-{FCG_VERSION}"
+BENCH_CACHE = Path.home() / ".cache" / "fastgen-bench"
+FCG_VENV = BENCH_CACHE / f"fcg-{FCG_VERSION}"
 Tool = Callable[[Path, Path], subprocess.CompletedProcess[bytes]]
 
 
@@ -53,11 +58,26 @@ def fcg_command() -> Path:
     return command
 
 
+def fastgen_env() -> dict[str, str]:
+    """The environment of every fastgen process the bench starts: a HOME of its own.
+
+    fastgen keeps its template repository in ~/.cache/fastgen/template and rebuilds it
+    when the template it carries differs (~0.5 s of git). Every checkout on the
+    machine shares that one cache, so runs of other branches would rebuild it in the
+    middle of a timed run; a private HOME per checkout leaves it built once.
+    """
+    checkout = hashlib.sha256(str(REPO).encode()).hexdigest()[:12]
+    home = BENCH_CACHE / f"home-{checkout}"
+    home.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "HOME": str(home)}
+
+
 def fastgen_run(document: Path, out: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "fastgen", "new", document, "-o", out],
         capture_output=True,
         check=False,
+        env=fastgen_env(),
     )
 
 
@@ -148,6 +168,7 @@ def profile(name: str) -> None:
             [sys.executable, "-m", "cProfile", "-o", stats, "-m", "fastgen", "new"]
             + [str(CORPUS / name), "-o", str(Path(scratch) / "out")],
             check=False,
+            env=fastgen_env(),
         )
         report = pstats.Stats(str(stats))
         report.sort_stats("cumulative").print_stats(40)
@@ -168,6 +189,8 @@ IMPORTS = {
 def imports(runs: int, name: str) -> None:
     """CPU medians of bare imports against both tools' whole runs, interleaved."""
     fcg_command()
+    with tempfile.TemporaryDirectory() as scratch:  # warm fastgen's template cache
+        fastgen_run(CORPUS / name, Path(scratch) / "warm")
     samples: dict[str, list[float]] = {}
     for _ in range(runs):
         for label, code in IMPORTS.items():
