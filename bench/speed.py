@@ -139,13 +139,9 @@ else:
     marks.append(("imports", cpu()))
     spent = {}
     def phase(module_name, name, label):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            return
-        function = getattr(module, name, None)
-        if function is None:  # moved or renamed: the phase is left out, not guessed
-            return
+        # Moved or renamed: fail here, rather than report a run without the phase.
+        module = importlib.import_module(module_name)
+        function = getattr(module, name)
         def timed(*a, **k):
             start = cpu()
             try:
@@ -154,8 +150,8 @@ else:
                 end = cpu()
                 spent[label] = (end[0] - start[0], end[1] - start[1])
         setattr(module, name, timed)
-    phase("fastgen.inputs", "read_input_file", "read and compile the input")
-    phase("fastgen.render", "render", "render with copier")
+    phase("fastgen.spec.inputs", "read_input_file", "read and compile the input")
+    phase("fastgen.render.project", "render", "render with copier")
     run_fastgen()
     marks.append(("run", cpu()))
     result["marks"] = marks
