@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import fastgen.spec.inputs
+import fastgen.spec.openapi.bundle
 import fastgen.spec.openapi.compile
 from fastgen.api import new_project
 from fastgen.cli import app
@@ -25,9 +26,14 @@ from .conftest import EXAMPLE, REPO, git
 PETSTORE = REPO / "examples" / "petstore.yaml"
 
 
-def _count(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
-    """Record every call of ``module.name`` (the real function still runs)."""
-    calls: list[Any] = []
+def _count(
+    monkeypatch: pytest.MonkeyPatch,
+    module: Any,
+    name: str,
+    calls: list[Any] | None = None,
+) -> list[Any]:
+    """Record every call of ``module.name`` in ``calls`` (the real function runs)."""
+    calls = [] if calls is None else calls
     real = getattr(module, name)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -58,6 +64,16 @@ def test_new_compiles_an_openapi_document_once(
     _fastgen("new", str(PETSTORE), "-o", str(tmp_path / "petstore"))
     assert len(calls) == 1
     assert (tmp_path / "petstore" / "src" / "petstore" / "api_models.py").is_file()
+
+
+def test_new_parses_an_openapi_document_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the file to learn its kind and bundling it share one parse."""
+    parses = _count(monkeypatch, fastgen.spec.inputs, "load_document")
+    _count(monkeypatch, fastgen.spec.openapi.bundle, "load_document", parses)
+    _fastgen("new", str(PETSTORE), "-o", str(tmp_path / "petstore"))
+    assert parses == [(PETSTORE,)]
 
 
 def test_new_compiles_a_native_spec_once(

@@ -51,7 +51,7 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
         from fastgen.spec.openapi.compile import compile_api
         from fastgen.spec.openapi.model_warnings import locate_model_warnings
 
-        document, source_map = load_openapi(path)
+        document, source_map = load_openapi(path, (data, positions))
         api = describe_api(document, source_map)
         model = compile_api(api)
         found = [*api.warnings]

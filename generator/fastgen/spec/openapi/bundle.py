@@ -44,12 +44,16 @@ _TOLERANT_KINDS = (Kind.EXTENSION, Kind.EXAMPLES, Kind.EXAMPLE)
 _TEXT_KEYS = ("description", "summary")
 
 
-def load_openapi(path: Path) -> tuple[dict[str, Any], SourceMap]:
+def load_openapi(
+    path: Path, loaded: tuple[Any, Positions] | None = None
+) -> tuple[dict[str, Any], SourceMap]:
     """Load an OpenAPI 3.0/3.1 document and everything it refers to, as one document.
 
-    Raises ``SpecError`` with every problem, each located in the file that has it.
+    ``loaded`` is the root file already parsed (``load_document(path)``), so a caller
+    that read it to learn its kind does not parse it again. Raises ``SpecError`` with
+    every problem, each located in the file that has it.
     """
-    data, positions = load_document(path)
+    data, positions = loaded if loaded is not None else load_document(path)
     source_map = SourceMap(positions)
     openapi_version(data, source_map)
     root = _File(path.resolve(), str(path), data, positions)
