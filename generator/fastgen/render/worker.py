@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
 from fastgen.errors import FastgenError
+from fastgen.render.bytecode import TemplateBytecodeCache
 from fastgen.render.formatting import format_python_batch
 from fastgen.render.session import RenderSession
 
@@ -47,6 +48,7 @@ class FastgenWorker(Worker):
     def jinja_env(self) -> SandboxedEnvironment:
         environment = super().jinja_env
         environment.fastgen_session = self.session  # type: ignore[attr-defined]
+        environment.bytecode_cache = TemplateBytecodeCache(environment)
         return environment
 
     @cached_property
