@@ -1,0 +1,371 @@
+"""Operations as FastAPI routes: the served ones, and the requests the service sends
+(webhooks and callbacks), published in its OpenAPI but never served."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from fastgen.model.naming import python_identifier
+from fastgen.model.service import (
+    ApiCallbacksModel,
+    ApiOperationModel,
+    ApiParamModel,
+    ApiRequirementModel,
+    ApiSchemeModel,
+    PolicyModel,
+)
+from fastgen.render.literals import pyliteral, pystr
+from fastgen.spec.openapi.compile.bodies import Other, Success, body_param, responses
+from fastgen.spec.openapi.compile.caching import Invalidations
+from fastgen.spec.openapi.compile.context import IDENTIFIER, Context, path_param
+from fastgen.spec.openapi.compile.listing import ListQuery, list_query
+from fastgen.spec.openapi.compile.params import param_model
+from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
+from fastgen.spec.openapi.compile.security import credential_header, requirement_model
+from fastgen.spec.openapi.compile.tables import hook_fills
+from fastgen.spec.openapi.compile.types import PKG, Types
+from fastgen.spec.openapi.description import Operation, Resource
+from fastgen.spec.openapi.models import REQUEST, RESPONSE, class_name
+from fastgen.spec.openapi.routes import CATCH_ALL
+
+METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+_SHAPE = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """What a route reads and answers, each part checked."""
+
+    params: tuple[ApiParamModel, ...]  # the parameters, then the body if any
+    body: ApiParamModel | None
+    status: str
+    success: Success
+    others: list[Other]
+
+
+def _signature(
+    ctx: Context, op: Operation, types: Types, *, sent: bool = False
+) -> _Signature | None:
+    """The route's arguments and responses; None (with problems) if one is unreadable.
+
+    The service owns what it sends, so for a webhook or callback readOnly and
+    writeOnly swap roles: the body is a response model, the answer a request model.
+    """
+    if op.method not in METHODS:
+        ctx.error(op.source, f"{op.method} operations are not supported")
+        return None
+    params = [p for p in (param_model(ctx, op, p, types) for p in op.parameters) if p]
+    if not sent and len(params) != len(op.parameters):
+        return None
+    body = body_param(ctx, op, types, RESPONSE if sent else REQUEST)
+    if not sent and body is False:
+        return None
+    status, success, others = responses(ctx, op, types, REQUEST if sent else RESPONSE)
+    if len(params) != len(op.parameters) or body is False:
+        return None
+    body_model = body if isinstance(body, ApiParamModel) else None
+    arguments = (*params, *([body_model] if body_model else []))
+    return _Signature(arguments, body_model, status, success, others)
+
+
+def operation_model(
+    ctx: Context,
+    op: Operation,
+    policies: dict[str, PolicyModel],
+    invalidations: Invalidations,
+    schemes: tuple[ApiSchemeModel, ...],
+) -> ApiOperationModel | None:
+    """The route serving ``op``; None (with problems) when it cannot be generated."""
+    types = Types(ctx.models, ctx.api.schemas)
+    signature = _signature(ctx, op, types)
+    if signature is None:
+        return None
+    owner = ctx.resources_by_op.get(op.name)
+    crud = None
+    if owner is not None:
+        crud = _check_crud(ctx, op, owner, signature)
+        if crud is None:
+            return None
+    requirement = requirement_model(ctx, op, schemes)
+    served = served_path(op, _convertors(ctx, op))
+    decorator = _served_decorator(ctx, op, served, signature, requirement, types)
+    if decorator is None:
+        return None
+    fills = hook_fills(ctx, owner[0]) if owner and crud == "create" else ()
+    if fills:
+        types.imports.add(("fastapi", "HTTPException"))
+    params = [p for p in signature.params if p.location != "body"]
+    listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
+    testable = not requirement or credential_header(op, schemes)
+    return ApiOperationModel(
+        name=op.name,
+        method=op.method.lower(),
+        route=served,
+        router=python_identifier(op.tags[0], prefix="tag") if op.tags else "default",
+        tag=op.tags[0] if op.tags else "",
+        docstring=_docstring(op),
+        decorator=tuple(decorator),
+        params=signature.params,
+        returns=signature.success.annotation,
+        status=int(signature.status) if signature.status.isdigit() else 200,
+        stub_returns=signature.success.annotation,
+        crud=crud,
+        **_table_fields(ctx, op, owner),
+        **asdict(listing),
+        policy=policies.get(op.name),
+        invalidates=op.name in invalidations,
+        imports=tuple(sorted(types.imports, key=str)),
+        sample=sample_request(ctx, op) if testable else None,
+        refine_sample=refine_sample(ctx, op, listing.refined)
+        if testable and listing.refined
+        else None,
+        requirement_header=credential_header(op, schemes) if requirement else None,
+        hook_fills=fills,
+    )
+
+
+def _table_fields(
+    ctx: Context, op: Operation, owner: tuple[Resource, str] | None
+) -> dict[str, object]:
+    """The fields of a route that a table serves: its row class, key and aliases."""
+    if owner is None:
+        return {
+            "resource": None,
+            "row_class": None,
+            "pk_name": None,
+            "id_param": None,
+            "row_attrs": {},
+        }
+    resource = owner[0]
+    name = resource.annotation.table or resource.name
+    table = ctx.table_models.get(resource.name)
+    row_attrs = (
+        {f.name: f.attr for f in (table.pk, *table.fields) if f.aliased}
+        if table
+        else {}
+    )
+    return {
+        "resource": name,
+        "row_class": class_name(name),
+        "pk_name": row_attrs.get(resource.annotation.id, resource.annotation.id),
+        "id_param": path_param(op),
+        "row_attrs": row_attrs,
+    }
+
+
+def _served_decorator(
+    ctx: Context,
+    op: Operation,
+    served: str,
+    signature: _Signature,
+    requirement: ApiRequirementModel | None,
+    types: Types,
+) -> list[str] | None:
+    """The arguments of a served route's decorator; None if a callback is unreadable."""
+    decorator = [pystr(served), *_route_options(ctx, op, signature, types)]
+    if requirement:
+        types.imports.add(("fastapi", "Depends"))
+        types.imports.add((f"{PKG}.security", requirement.function))
+        decorator.append(f"dependencies=[Depends({requirement.function})]")
+    if op.callbacks:
+        group = _callbacks(ctx, op, served)
+        if group is None:
+            return None
+        types.imports.add((f"{PKG}.outgoing", group))
+        decorator.append(f"callbacks={group}.routes")
+    return decorator
+
+
+def _callbacks(ctx: Context, op: Operation, served: str) -> str | None:
+    """The router in ``outgoing.py`` whose routes are ``op``'s callbacks."""
+    sent = [(c.name, sent_model(ctx, c.operation, c.name)) for c in op.callbacks]
+    callbacks = tuple((name, model) for name, model in sent if model is not None)
+    if len(callbacks) != len(sent):
+        return None
+    var = f"{op.name}_callbacks"
+    path = re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", served)
+    ctx.callbacks.append(ApiCallbacksModel(var, path, op.method.lower(), callbacks))
+    return var
+
+
+def sent_model(
+    ctx: Context, op: Operation, callback: str | None = None
+) -> ApiOperationModel | None:
+    """A webhook or callback (a request the service sends) as a FastAPI route that
+    is never served: only its signature, published in the app's OpenAPI, counts.
+
+    The service owns what it sends, so readOnly and writeOnly swap roles (as
+    Redoc, RapiDoc and Swagger UI read them): the body is a response model, with
+    the readOnly properties, and the subscriber's answer a request model.
+    """
+    types = Types(ctx.models, ctx.api.schemas)
+    signature = _signature(ctx, op, types, sent=True)
+    if signature is None:
+        return None
+    decorator = [pystr(op.path)]
+    if callback is not None:
+        decorator.append(f"name={pystr(callback)}")  # FastAPI's callback key
+    decorator += _route_options(ctx, op, signature, types, response_model=True)
+    return ApiOperationModel(
+        name=op.name,
+        method=op.method.lower(),
+        route=op.path,
+        router="outgoing",
+        tag="",
+        docstring=_docstring(op),
+        decorator=tuple(decorator),
+        params=signature.params,
+        returns="None",
+        status=int(signature.status) if signature.status.isdigit() else 200,
+        stub_returns="None",
+        crud=None,
+        resource=None,
+        row_class=None,
+        pk_name=None,
+        id_param=None,
+        **asdict(ListQuery()),
+        policy=None,
+        invalidates=False,
+        imports=tuple(sorted(types.imports, key=str)),
+        sample=None,
+        refine_sample=None,
+        requirement_header=None,
+    )
+
+
+def _route_options(
+    ctx: Context,
+    op: Operation,
+    signature: _Signature,
+    types: Types,
+    *,
+    response_model: bool = False,
+) -> list[str]:
+    """The route decorator's keywords that publish ``op``'s id, responses and
+    documentation; a route that is never served declares its response model,
+    since it has no return annotation."""
+    options = []
+    status, success = signature.status, signature.success
+    if op.operation_id:
+        options.append(f"operation_id={pystr(op.operation_id)}")
+    if status != "200":
+        options.append(f"status_code={status}")
+    if success.response_class:
+        types.imports.add(("fastapi", "Response"))
+        options.append("response_class=Response")
+    elif response_model and success.annotation != "None":
+        options.append(f"response_model={success.annotation}")
+    literal = _responses_literal(ctx, signature.others)
+    if literal:
+        options.append(f"responses={literal}")
+    if op.summary:
+        options.append(f"summary={pystr(op.summary)}")
+    if op.deprecated:
+        options.append("deprecated=True")
+    return options
+
+
+def _responses_literal(ctx: Context, others: list[Other]) -> str:
+    entries = []
+    for code, description, model, media in others:
+        parts = [f'"description": {pystr(description or code)}']
+        if model is not None:
+            parts.append(f'"model": {model}')
+        elif media is not None and media.kind != "json":
+            schema = ctx.deref(media.schema) or {"type": "string"}
+            parts.append(
+                f'"content": {{{pystr(media.content_type)}: '
+                f'{{"schema": {pyliteral(schema)}}}}}'
+            )
+        key = code if code.isdigit() else pystr(code)
+        entries.append(f"{key}: {{{', '.join(parts)}}}")
+    return "{" + ", ".join(entries) + "}" if entries else ""
+
+
+def _check_crud(
+    ctx: Context,
+    op: Operation,
+    owner: tuple[Resource, str],
+    signature: _Signature,
+) -> str | None:
+    """``op``'s CRUD kind, if it answers and reads what the repository does."""
+    resource, crud = owner
+    row_class = ctx.models.names[resource.schema]
+    row = f"api_models.{ctx.models.variant(row_class, RESPONSE)}"
+    expected = {"list": f"list[{row}]", "get": row, "create": row, "update": row}
+    want = expected.get(crud)
+    if want is not None and signature.success.annotation != want:
+        ctx.error(
+            op.source,
+            f"{op.method} {op.path} is the {crud!r} operation of resource "
+            f"{resource.schema!r}, so its success response must be "
+            f"{'an array of ' if crud == 'list' else ''}#/components/schemas/"
+            f"{resource.schema}, which the generated repository returns",
+        )
+        return None
+    if crud in ("create", "update") and signature.body is None:
+        ctx.error(op.source, f"the {crud!r} operation needs a request body")
+        return None
+    return crud
+
+
+def _convertors(ctx: Context, op: Operation) -> dict[str, str]:
+    """Starlette convertors for the path parameters whose pattern routes them.
+
+    A catch-all pattern (``.+``) matches slashes too, as the ``path`` convertor
+    does. Of two same-shape routes (the description allows them when exactly one
+    is constrained by a pattern), the constrained one must not match other values,
+    or it would answer 422 where the other route should answer: its parameters get
+    a convertor made from their pattern (registered in ``convertors.py``).
+    """
+    shape = _SHAPE.sub("{}", op.path)
+    siblings = [
+        other
+        for other in ctx.api.operations
+        if other is not op
+        and other.method == op.method
+        and _SHAPE.sub("{}", other.path) == shape
+    ]
+    found = {}
+    for param in op.parameters:
+        schema = ctx.resolve(ctx.deref(param.schema))
+        pattern = schema.get("pattern") if isinstance(schema, dict) else None
+        if param.location != "path" or not isinstance(pattern, str):
+            continue
+        if pattern in CATCH_ALL and pattern.replace("^", "").startswith((".", "(.")):
+            found[param.name] = "path"
+        elif siblings and pattern not in CATCH_ALL:
+            regex = pattern.removeprefix("^").removesuffix("$")
+            name = ctx.patterns.setdefault(regex, f"pattern_{len(ctx.patterns) + 1}")
+            found[param.name] = name
+    return found
+
+
+def served_path(op: Operation, convertors: Mapping[str, str]) -> str:
+    """The path FastAPI serves: parameters keep their wire name where Starlette accepts
+    it (so the app's OpenAPI names them as the document does), else their Python name;
+    ``convertors`` (parameter -> Starlette convertor) make a route match only the
+    values its pattern allows."""
+    path = op.path
+    for param in op.parameters:
+        if param.location != "path":
+            continue
+        name = param.name if IDENTIFIER.fullmatch(param.name) else param.python_name
+        convertor = convertors.get(param.name)
+        served = f"{name}:{convertor}" if convertor else name
+        path = path.replace("{" + param.name + "}", "{" + served + "}")
+    return path
+
+
+def _docstring(op: Operation) -> str:
+    text = (op.summary or op.description or f"{op.method} {op.path}").strip()
+    first = text.splitlines()[0].strip() if text else f"{op.method} {op.path}"
+    if not first.endswith("."):
+        first += "."
+    return (
+        pystr(first)
+        if '"""' in first or first.endswith('"')
+        else ('"""' + first.replace("\\", "\\\\") + '"""')
+    )

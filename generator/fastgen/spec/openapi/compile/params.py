@@ -1,0 +1,218 @@
+"""Route parameters: path, query, header and cookie parameters as FastAPI arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from packaging.version import Version
+
+from fastgen.model.service import ApiParamModel
+from fastgen.render.literals import pyliteral, pystr
+from fastgen.spec.openapi.compile.context import IDENTIFIER, Context
+from fastgen.spec.openapi.compile.types import Types
+from fastgen.spec.openapi.description import Operation, Parameter
+from fastgen.spec.openapi.models import REQUEST, class_name
+
+QUERY_MODELS = "0.159"  # a model among other query parameters
+CONSTRAINTS = {
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "pattern": "pattern",
+    "minItems": "min_length",
+    "maxItems": "max_length",
+}
+INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
+MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
+
+
+def param_model(
+    ctx: Context, op: Operation, param: Parameter, types: Types
+) -> ApiParamModel | None:
+    """The route argument that reads ``param``; None (and a problem) if FastAPI can't."""
+    schema = ctx.deref(param.schema)
+    py_type = types.of(schema, depth=1)
+    if py_type is None and ctx.object_schema(schema)[0]:
+        return query_model(ctx, op, param, types)
+    schema = ctx.resolve(schema)
+    if py_type is None or not _readable(ctx, param, py_type):
+        return None
+    is_list = py_type.startswith("list[")
+    marker = MARKERS[param.location]
+    types.imports.add(("fastapi", marker))
+    types.imports.add(("typing", "Annotated"))
+    args = _naming_args(param)
+    if isinstance(schema, dict):
+        args += _constraint_args(schema, is_list)
+    if param.description:
+        args.append(f"description={pystr(param.description)}")
+    if param.deprecated:
+        args.append("deprecated=True")
+    default: str | None = None
+    if not (param.required or param.location == "path"):
+        value = schema.get("default") if isinstance(schema, dict) else None
+        if value is None:
+            default = "None"
+            if not py_type.endswith("None") and py_type != "Any":
+                py_type += " | None"
+        else:
+            default = pyliteral(value)
+    return ApiParamModel(
+        name=param.python_name,
+        annotation=f"Annotated[{py_type}, {marker}({', '.join(args)})]",
+        py_type=py_type,
+        default=default,
+        location=param.location,
+    )
+
+
+def _readable(ctx: Context, param: Parameter, py_type: str | None) -> bool:
+    """Whether FastAPI can read a parameter of type ``py_type`` where it travels."""
+    where = f"{param.location} parameter {param.name!r}"
+    if py_type is None:
+        ctx.error(
+            param.source,
+            f"{where} has a schema fastgen "
+            "cannot read as a scalar or a list of scalars",
+        )
+        return False
+    if py_type.startswith("list[") and (
+        param.location in ("path", "header", "cookie") or not param.explode
+    ):
+        travels = (
+            "with explode: false (comma-separated)"
+            if param.location == "query"
+            else f"in the {param.location}"
+        )
+        ctx.error(
+            param.source,
+            f"{where} is an array {travels}; FastAPI reads arrays only as repeated "
+            "query parameters (style: form, explode: true)",
+        )
+        return False
+    if py_type.startswith("dict["):
+        ctx.error(
+            param.source, f"{where} is an object; FastAPI cannot read it from the URL"
+        )
+        return False
+    return True
+
+
+def _naming_args(param: Parameter) -> list[str]:
+    """The marker's alias (the wire name, where it is not the Python name)."""
+    args: list[str] = []
+    wire_in_route = param.location == "path" and IDENTIFIER.fullmatch(param.name)
+    if (
+        param.name != param.python_name
+        and (param.location != "path" or wire_in_route)
+        or param.location == "header"
+    ):
+        args.append(f"alias={pystr(param.name)}")
+    if param.location == "header":
+        args.append("convert_underscores=False")
+    return args
+
+
+def _constraint_args(schema: dict[str, Any], is_list: bool) -> list[str]:
+    """The marker's validation keywords of a parameter's schema."""
+    args: list[str] = []
+    for key, arg in CONSTRAINTS.items():
+        value = schema.get(key)
+        if key.startswith("exclusive") and isinstance(value, bool):
+            continue  # 3.0 booleans qualify minimum/maximum
+        if value is None or key.endswith("Items") != is_list and key != "pattern":
+            continue
+        if key in ("minimum", "maximum") and _exclusive(schema, key) is True:
+            arg = "gt" if key == "minimum" else "lt"
+        if key == "pattern" and is_list:
+            continue
+        args.append(f"{arg}={pyliteral(value)}")
+    bounds = INTEGER_BOUNDS.get(schema.get("format"))  # type: ignore[arg-type]
+    if bounds and schema.get("type") == "integer" and not is_list:
+        # int32/int64 say how large the value can be; without the bound a
+        # larger one reaches the database driver and fails there (a 500).
+        for key, arg, value in (
+            ("minimum", "ge", -bounds),
+            ("maximum", "le", bounds - 1),
+        ):
+            if key not in schema and _exclusive_key(key) not in schema:
+                args.append(f"{arg}={value}")
+    return args
+
+
+def _exclusive_key(key: str) -> str:
+    """``minimum`` -> ``exclusiveMinimum``."""
+    return "exclusive" + key[0].upper() + key[1:]
+
+
+def _exclusive(schema: dict[str, Any], key: str) -> Any:
+    return schema.get(_exclusive_key(key))
+
+
+def query_model(
+    ctx: Context, op: Operation, param: Parameter, types: Types
+) -> ApiParamModel | None:
+    """An object query parameter as a pydantic model of query parameters.
+
+    With style form and explode (OpenAPI's default), an object travels as its
+    properties (``?name=x&size=2``), which is how FastAPI (0.159 and later) reads
+    ``Annotated[Model, Query()]``. Each property must be readable from a query
+    string. A model that forbids additional properties would take the
+    operation's other query parameters for extras, so the route reads a
+    subclass that allows them.
+    """
+    schema = ctx.deref(param.schema)
+    problem = _query_model_problem(ctx, param, schema)
+    if problem is not None:
+        ctx.error(param.source, problem)
+        return None
+    base = class_name(f"{op.name}_{param.python_name}") + "Query"
+    others = [p for p in op.parameters if p.location == "query" and p is not param]
+    if others and ctx.resolve(schema).get("additionalProperties") is False:
+        schema = {"allOf": [schema], "additionalProperties": True}
+    py_type = types.of(schema, hoist=base, role=REQUEST)
+    if py_type is None:
+        return None
+    ctx.fastapi_minimum = max(ctx.fastapi_minimum, QUERY_MODELS, key=Version)
+    types.imports.add(("fastapi", "Query"))
+    types.imports.add(("typing", "Annotated"))
+    return ApiParamModel(
+        name=param.python_name,
+        annotation=f"Annotated[{py_type}, Query()]",
+        py_type=py_type,
+        default=None,
+        location="query",
+    )
+
+
+def _query_model_problem(ctx: Context, param: Parameter, schema: Any) -> str | None:
+    """Why an object parameter cannot be read as a model of query parameters."""
+    properties, required = ctx.object_schema(schema)
+    where = f"{param.location} parameter {param.name!r} is an object"
+    if param.location != "query" or not param.explode:
+        return (
+            f"{where} {'with explode: false' if param.explode is False else ''}"
+            f"{'' if param.location == 'query' else 'in the ' + param.location}; "
+            "FastAPI reads an object only from the query string, as its "
+            "properties (style: form, explode: true)"
+        ).replace(" ;", ";")
+    if required and not param.required:
+        return (
+            f"{where} with required properties but is not required itself; "
+            "FastAPI reads it as a model whose required fields are required"
+        )
+    probe = Types(ctx.models, ctx.api.schemas)  # its imports are unused
+    unreadable = [
+        name
+        for name, value in properties.items()
+        if (kind := probe.of(value, depth=1)) is None or kind.startswith("dict[")
+    ]
+    if unreadable:
+        return (
+            f"{where} whose properties {', '.join(map(repr, unreadable))} "
+            "cannot be read from a query string (objects)"
+        )
+    return None

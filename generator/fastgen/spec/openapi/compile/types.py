@@ -1,0 +1,153 @@
+"""Python annotations of JSON schemas, for route signatures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastgen.render.literals import pyliteral
+from fastgen.spec.openapi.compile.context import SCHEMAS
+from fastgen.spec.openapi.models import SCALARS, ModelSet
+from fastgen.spec.openapi.pointer import unescape
+
+# Replaced by the package name when imports are rendered.
+PKG = "{package}"
+# How deep a parameter's schema is followed through references.
+MAX_DEPTH = 8
+
+
+@dataclass
+class Types:
+    """Python annotations of schemas, with the imports they need."""
+
+    models: ModelSet
+    schemas: Mapping[str, Any]
+    imports: set[tuple[str, str | None]] = field(default_factory=set)
+
+    def of(
+        self,
+        schema: Any,
+        *,
+        hoist: str | None = None,
+        depth: int = 0,
+        role: str | None = None,
+    ) -> str | None:
+        """The annotation of ``schema``; None when only a model class could hold it.
+
+        With ``depth`` > 0 (parameters), references are followed instead of naming a
+        model: FastAPI reads a model-typed query parameter as a set of parameters.
+        ``role`` (REQUEST or RESPONSE) picks that variant of a split model.
+        """
+        if schema is None or schema == {}:
+            self.imports.add(("typing", "Any"))
+            return "Any"
+        if not isinstance(schema, dict):
+            return None
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return self._ref(ref, hoist, depth, role)
+        kinds = schema.get("type")
+        nullable = bool(schema.get("nullable"))
+        if isinstance(kinds, list):
+            nullable = nullable or "null" in kinds
+            kinds = [k for k in kinds if k != "null"]
+            kinds = kinds[0] if len(kinds) == 1 else None
+        inner = self._plain(schema, kinds, depth, role)
+        if inner is None and hoist is not None:
+            self.imports.add((PKG, "api_models"))
+            hoisted = self.models.hoist(hoist, schema)
+            return f"api_models.{self.models.variant(hoisted, role)}"
+        if inner is None:
+            return None
+        return f"{inner} | None" if nullable and inner not in ("Any", "None") else inner
+
+    def _ref(
+        self, ref: str, hoist: str | None, depth: int, role: str | None
+    ) -> str | None:
+        if depth:
+            target_schema = pointed_schema(self.schemas, ref)
+            return (
+                self.of(target_schema, depth=depth + 1) if depth < MAX_DEPTH else None
+            )
+        target = self.models.ref_class(ref)
+        if target is None:  # a pointer into a component: use what it points at
+            pointed = pointed_schema(self.schemas, ref)
+            if pointed is None:
+                return None
+            return self.of(pointed, hoist=hoist, role=role)
+        self.imports.add((PKG, "api_models"))
+        return f"api_models.{self.models.variant(target, role)}"
+
+    def _plain(
+        self, schema: dict[str, Any], kind: Any, depth: int, role: str | None
+    ) -> str | None:
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if depth and isinstance(variants, list) and not schema.get("discriminator"):
+            return self._scalar_union(variants, depth)
+        if any(k in schema for k in ("allOf", "oneOf", "anyOf", "not", "properties")):
+            return None
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return self._enum(enum, depth)
+        if kind == "array":
+            items = self.of(schema.get("items", {}), depth=depth, role=role)
+            return f"list[{items}]" if items else None
+        if kind == "object":
+            return self._mapping(schema.get("additionalProperties"), depth, role)
+        if not isinstance(kind, str):
+            return None
+        fmt = schema.get("format")
+        py_type, module = (
+            SCALARS.get((kind, fmt)) or SCALARS.get((kind, None)) or (None, None)
+        )
+        if module is not None:
+            self.imports.add((module[0], module[1] or None))
+        return py_type
+
+    def _scalar_union(self, variants: list[Any], depth: int) -> str | None:
+        """A parameter may be one of several scalars: int | str."""
+        types = [self.of(v, depth=depth) for v in variants]
+        if None in types:
+            return None
+        unique = list(dict.fromkeys(t for t in types if t))
+        return " | ".join(unique) if unique else None
+
+    def _enum(self, enum: list[Any], depth: int) -> str | None:
+        values = [v for v in enum if v is not None]
+        if not values:
+            return "None"
+        if depth and all(isinstance(v, bool) for v in values):
+            return "bool"  # a parameter is text: "true" must become True
+        if not all(isinstance(v, str | int | bool) for v in values):
+            return None
+        self.imports.add(("typing", "Literal"))
+        literal = f"Literal[{', '.join(pyliteral(v) for v in values)}]"
+        if depth and all(type(v) is int for v in values):
+            # A parameter is text, and a Literal of ints does not match
+            # "1": convert first, so a valid value is one.
+            self.imports.add(("pydantic", "BeforeValidator"))
+            return f"Annotated[{literal}, BeforeValidator(int)]"
+        return literal
+
+    def _mapping(self, extra: Any, depth: int, role: str | None) -> str | None:
+        """An object schema without properties: a dict of its additionalProperties."""
+        if extra in (None, True, {}):
+            self.imports.add(("typing", "Any"))
+            return "dict[str, Any]"
+        value = (
+            self.of(extra, depth=depth, role=role) if isinstance(extra, dict) else None
+        )
+        return f"dict[str, {value}]" if value else None
+
+
+def pointed_schema(schemas: Mapping[str, Any], ref: str) -> Any:
+    """The schema ``ref`` (``#/components/schemas/...``) points at, or None."""
+    if not ref.startswith(SCHEMAS):
+        return None
+    node: Any = schemas
+    for token in ref.removeprefix(SCHEMAS).split("/"):
+        if not isinstance(node, dict) or unescape(token) not in node:
+            return None
+        node = node[unescape(token)]
+    return node
