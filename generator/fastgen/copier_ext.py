@@ -21,7 +21,7 @@ from jinja2_ansible_filters.core_filters import to_nice_yaml
 from fastgen import __version__
 from fastgen.model.files import project_file_text, project_spec, spec_file_name
 from fastgen.model.service import ServiceModel
-from fastgen.render import pycode
+from fastgen.render import api_code, pycode
 from fastgen.render.formatting import format_python, needs_ruff
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.migrations import initial_migration, pending_change, schema_json
@@ -91,6 +91,10 @@ class FastgenExtension(Extension):
             initial_migration,
             pycode.ref_class,
             pycode.wrap,
+            api_code.api_param_annotation,
+            api_code.api_decorator,
+            api_code.api_docstring,
+            api_code.api_request,
         ):
             environment.globals[helper.__name__] = helper
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]

@@ -174,13 +174,33 @@ class EndpointModel:
 
 @dataclass(frozen=True)
 class ApiParamModel:
-    """One argument of an OpenAPI route (a parameter or the request body)."""
+    """One argument of an OpenAPI route (a parameter or the request body), as data:
+    render writes its ``Annotated[...]`` type and default."""
 
-    name: str
-    annotation: str  # with its FastAPI marker: Annotated[int, Query(ge=1)]
+    name: str  # the Python name
     py_type: str  # the plain type the handler stub receives
-    default: str | None  # a Python expression, or None when required
     location: str  # path, query, header, cookie or body
+    marker: str  # the FastAPI function that reads it: Path, Query, ..., Body or Form
+    required: bool = True
+    default: Any = None  # the value of an optional argument (None: no value)
+    alias: str | None = None  # the wire name, where FastAPI must be told it
+    # FastAPI's validation keywords and their values: (("ge", 1), ("pattern", "^a"))
+    constraints: tuple[tuple[str, Any], ...] = ()
+    description: str | None = None
+    deprecated: bool = False
+    media_type: str | None = None  # a body's content type, unless plain JSON/form
+    discriminator: str | None = None  # a form union's discriminating property
+
+
+@dataclass(frozen=True)
+class ApiResponseModel:
+    """A response the route documents besides what it returns (or that one's text)."""
+
+    status: str  # "404", "4XX" or "default"
+    description: str
+    model: str | None = None  # the response model's type
+    content_type: str | None = None  # a non-JSON body: its media type and schema
+    schema: Any = None
 
 
 @dataclass(frozen=True)
@@ -192,8 +212,7 @@ class ApiOperationModel:
     route: str
     router: str
     tag: str
-    docstring: str  # a Python string literal
-    decorator: tuple[str, ...]  # arguments of @router.<method>(...)
+    docstring: str  # one line of text, ending in a period
     params: tuple[ApiParamModel, ...]
     returns: str
     status: int
@@ -213,15 +232,28 @@ class ApiOperationModel:
     refined: tuple[str, ...]  # list parameters fastgen does not apply: the user's hook
     policy: PolicyModel | None
     invalidates: bool
+    # (module, name) the route's types need; a module of the generated package is
+    # relative: "." (the package), ".security"
     imports: tuple[tuple[str, str | None], ...]
-    sample: str | None  # a literal [url, query, body] that passes validation
-    refine_sample: str | None  # a sample request that reaches the list's refine
-    requirement_header: str | None  # a literal dict of credentials for tests
+    # (url, query, json body) of a request that passes validation
+    sample: tuple[str, dict[str, Any], Any] | None
+    refine_sample: tuple[str, dict[str, Any], Any] | None  # one reaching ``refine``
+    requirement_header: dict[str, str] | None  # credentials (headers) for tests
     # create: required readOnly columns besides the id, which no request sends and
     # the response must carry: the resource's before_create hook fills them
     hook_fills: tuple[str, ...] = ()
     # property -> ORM attribute of the table's columns that are aliased
     row_attrs: dict[str, str] = field(default_factory=dict)
+    # What the route decorator publishes besides the path and the status:
+    operation_id: str | None = None
+    summary: str | None = None
+    deprecated: bool = False
+    response_class: bool = False  # a non-JSON success: the handler returns a Response
+    response_model: str | None = None  # a sent request's answer (no return type)
+    responses: tuple[ApiResponseModel, ...] = ()
+    callback_name: str | None = None  # a callback's key in its operation
+    dependency: str | None = None  # the security requirement's function
+    callbacks_router: str | None = None  # the router of the operation's callbacks
 
     @property
     def from_row(self) -> str:
@@ -249,11 +281,11 @@ class ApiOperationModel:
 
     @property
     def required_params(self) -> tuple[ApiParamModel, ...]:
-        return tuple(p for p in self.params if p.default is None)
+        return tuple(p for p in self.params if p.required)
 
     @property
     def optional_params(self) -> tuple[ApiParamModel, ...]:
-        return tuple(p for p in self.params if p.default is not None)
+        return tuple(p for p in self.params if not p.required)
 
 
 @dataclass(frozen=True)

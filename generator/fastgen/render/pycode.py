@@ -22,6 +22,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
+from fastgen.render.api_code import package_imports
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 
@@ -860,7 +861,7 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
     if router.uses_convertors:
         imports.append((f"{pkg}.convertors", "register_convertors"))
     for op in router.operations:
-        imports += list(op.imports)
+        imports += package_imports(op.imports, pkg)
         if op.invalidates:
             imports.append((f"{pkg}.deps", "CacheDep"))
         if op.crud is None:
@@ -911,7 +912,7 @@ def api_hook_imports(
         types = " ".join(p.py_type for p in op.refined_params)
     else:
         types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
-    for module, name in op.imports:
+    for module, name in package_imports(op.imports, pkg):
         if (
             name
             and re.search(rf"\b{re.escape(name)}\b", types)
@@ -928,10 +929,10 @@ def api_outgoing_imports(service: ServiceModel) -> str:
     assert service.api is not None
     imports: list[Import] = [("fastapi", "APIRouter")]
     for op in service.api.webhooks:
-        imports += list(op.imports)
+        imports += package_imports(op.imports, service.package)
     for group in service.api.callbacks:
         for _, op in group.callbacks:
-            imports += list(op.imports)
+            imports += package_imports(op.imports, service.package)
     return render_imports(imports, service.package)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from packaging.version import Version
 
 from fastgen.model.service import ApiParamModel
-from fastgen.render.literals import pystr
 from fastgen.spec.openapi.compile.context import Context, primary
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
@@ -40,37 +39,38 @@ def body_param(
         form = _form(ctx, op, request, media, types, role)
         if form is None:
             return False
-        py_type, marker = form
+        py_type, discriminator = form
+        marker, media_type = "Form", None
     else:
-        py_type, marker = _payload(ctx, op, media, types, role)
-    default = None
+        py_type, media_type = _payload(ctx, op, media, types, role)
+        marker, discriminator = "Body", None
     if not request.required:
         py_type = f"{py_type} | None"
-        default = "None"
     return ApiParamModel(
         name="body",
-        annotation=f"Annotated[{py_type}, {marker}]",
         py_type=py_type or "Any",
-        default=default,
         location="body",
+        marker=marker,
+        required=request.required,
+        media_type=media_type,
+        discriminator=discriminator,
     )
 
 
 def _payload(
     ctx: Context, op: Operation, media: MediaType, types: Types, role: str
-) -> tuple[str | None, str]:
-    """The type and marker of a JSON, text or binary body."""
+) -> tuple[str | None, str | None]:
+    """The type of a JSON, text or binary body, and its media type unless plain JSON."""
     types.imports.add(("fastapi", "Body"))
-    media_type = f"Body(media_type={pystr(media.content_type)})"
     if media.kind == "text":
-        return "str", media_type
+        return "str", media.content_type
     if media.kind != "json":
-        return "bytes", media_type
+        return "bytes", media.content_type
     base = class_name(op.name) + "Request"
     py_type = types.of(ctx.deref(media.schema), hoist=base, role=role)
     if media.content_type == "application/json":
-        return py_type, "Body()"
-    return py_type, media_type
+        return py_type, None
+    return py_type, media.content_type
 
 
 def _form(
@@ -81,7 +81,8 @@ def _form(
     types: Types,
     role: str,
 ) -> tuple[str | None, str] | None:
-    """The type and marker of a form body; None (and a problem) if it is no object."""
+    """The type of a form body and a union's discriminator; None (and a problem) if
+    it is no object."""
     schema = ctx.deref(media.schema)
     props, _ = ctx.object_schema(schema)
     union = None if props else _form_union(ctx, schema, types, role)
@@ -95,14 +96,14 @@ def _form(
         return None
     types.imports.add(("fastapi", "Form"))
     base = class_name(op.name) + "Request"
-    return union or (types.of(schema, hoist=base, role=role), "Form()")
+    return union or (types.of(schema, hoist=base, role=role), None)
 
 
 def _form_union(
     ctx: Context, schema: Any, types: Types, role: str
-) -> tuple[str, str] | None:
-    """The union of models a form body may be, and its marker; None if it is not
-    a ``oneOf``/``anyOf`` of component objects.
+) -> tuple[str, str | None] | None:
+    """The union of models a form body may be, and its discriminator; None if it is
+    not a ``oneOf``/``anyOf`` of component objects.
 
     FastAPI (0.160 and later) validates a form as a union of models, tried in
     turn or chosen by a discriminator, and publishes it as the document does.
@@ -121,13 +122,12 @@ def _form_union(
     if None in classes:
         return None
     ctx.fastapi_minimum = max(ctx.fastapi_minimum, FORM_UNIONS, key=Version)
-    marker = "Form()"
     discriminator = schema.get("discriminator")
+    name = None
     if isinstance(discriminator, dict) and discriminator.get("propertyName"):
         types.imports.add(("pydantic", "Field"))
-        name = pystr(discriminator["propertyName"])
-        marker = f"Field(discriminator={name}), Form()"
-    return " | ".join(str(c) for c in classes), marker
+        name = str(discriminator["propertyName"])
+    return " | ".join(str(c) for c in classes), name
 
 
 def responses(

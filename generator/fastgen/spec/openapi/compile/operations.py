@@ -6,17 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from fastgen.model.naming import python_identifier
 from fastgen.model.service import (
     ApiCallbacksModel,
     ApiOperationModel,
     ApiParamModel,
-    ApiRequirementModel,
+    ApiResponseModel,
     ApiSchemeModel,
     PolicyModel,
 )
-from fastgen.render.literals import pyliteral, pystr
 from fastgen.spec.openapi.compile.bodies import Other, Success, body_param, responses
 from fastgen.spec.openapi.compile.caching import Invalidations
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context, path_param
@@ -25,7 +25,7 @@ from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
 from fastgen.spec.openapi.compile.security import credential_header, requirement_model
 from fastgen.spec.openapi.compile.tables import hook_fills
-from fastgen.spec.openapi.compile.types import PKG, Types
+from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import Operation, Resource
 from fastgen.spec.openapi.models import REQUEST, RESPONSE, class_name
 from fastgen.spec.openapi.routes import CATCH_ALL
@@ -90,15 +90,21 @@ def operation_model(
             return None
     requirement = requirement_model(ctx, op, schemes)
     served = served_path(op, _convertors(ctx, op))
-    decorator = _served_decorator(ctx, op, served, signature, requirement, types)
-    if decorator is None:
+    if requirement:
+        types.imports.add(("fastapi", "Depends"))
+        types.imports.add((".security", requirement.function))
+    callbacks = _callbacks(ctx, op, served) if op.callbacks else None
+    if op.callbacks and callbacks is None:
         return None
+    if callbacks:
+        types.imports.add((".outgoing", callbacks))
     fills = hook_fills(ctx, owner[0]) if owner and crud == "create" else ()
     if fills:
         types.imports.add(("fastapi", "HTTPException"))
     params = [p for p in signature.params if p.location != "body"]
     listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
     testable = not requirement or credential_header(op, schemes)
+    published = _published(ctx, op, signature, types)  # before the imports are read
     return ApiOperationModel(
         name=op.name,
         method=op.method.lower(),
@@ -106,7 +112,6 @@ def operation_model(
         router=python_identifier(op.tags[0], prefix="tag") if op.tags else "default",
         tag=op.tags[0] if op.tags else "",
         docstring=_docstring(op),
-        decorator=tuple(decorator),
         params=signature.params,
         returns=signature.success.annotation,
         status=int(signature.status) if signature.status.isdigit() else 200,
@@ -123,6 +128,9 @@ def operation_model(
         else None,
         requirement_header=credential_header(op, schemes) if requirement else None,
         hook_fills=fills,
+        **published,
+        dependency=requirement.function if requirement else None,
+        callbacks_router=callbacks,
     )
 
 
@@ -155,29 +163,6 @@ def _table_fields(
     }
 
 
-def _served_decorator(
-    ctx: Context,
-    op: Operation,
-    served: str,
-    signature: _Signature,
-    requirement: ApiRequirementModel | None,
-    types: Types,
-) -> list[str] | None:
-    """The arguments of a served route's decorator; None if a callback is unreadable."""
-    decorator = [pystr(served), *_route_options(ctx, op, signature, types)]
-    if requirement:
-        types.imports.add(("fastapi", "Depends"))
-        types.imports.add((f"{PKG}.security", requirement.function))
-        decorator.append(f"dependencies=[Depends({requirement.function})]")
-    if op.callbacks:
-        group = _callbacks(ctx, op, served)
-        if group is None:
-            return None
-        types.imports.add((f"{PKG}.outgoing", group))
-        decorator.append(f"callbacks={group}.routes")
-    return decorator
-
-
 def _callbacks(ctx: Context, op: Operation, served: str) -> str | None:
     """The router in ``outgoing.py`` whose routes are ``op``'s callbacks."""
     sent = [(c.name, sent_model(ctx, c.operation, c.name)) for c in op.callbacks]
@@ -204,10 +189,7 @@ def sent_model(
     signature = _signature(ctx, op, types, sent=True)
     if signature is None:
         return None
-    decorator = [pystr(op.path)]
-    if callback is not None:
-        decorator.append(f"name={pystr(callback)}")  # FastAPI's callback key
-    decorator += _route_options(ctx, op, signature, types, response_model=True)
+    published = _published(ctx, op, signature, types, response_model=True)
     return ApiOperationModel(
         name=op.name,
         method=op.method.lower(),
@@ -215,7 +197,6 @@ def sent_model(
         router="outgoing",
         tag="",
         docstring=_docstring(op),
-        decorator=tuple(decorator),
         params=signature.params,
         returns="None",
         status=int(signature.status) if signature.status.isdigit() else 200,
@@ -232,56 +213,47 @@ def sent_model(
         sample=None,
         refine_sample=None,
         requirement_header=None,
+        **published,
+        callback_name=callback,  # FastAPI's callback key
     )
 
 
-def _route_options(
+def _published(
     ctx: Context,
     op: Operation,
     signature: _Signature,
     types: Types,
     *,
     response_model: bool = False,
-) -> list[str]:
-    """The route decorator's keywords that publish ``op``'s id, responses and
+) -> dict[str, Any]:
+    """What the route decorator publishes of ``op``: its id, responses and
     documentation; a route that is never served declares its response model,
     since it has no return annotation."""
-    options = []
-    status, success = signature.status, signature.success
-    if op.operation_id:
-        options.append(f"operation_id={pystr(op.operation_id)}")
-    if status != "200":
-        options.append(f"status_code={status}")
+    success = signature.success
     if success.response_class:
         types.imports.add(("fastapi", "Response"))
-        options.append("response_class=Response")
-    elif response_model and success.annotation != "None":
-        options.append(f"response_model={success.annotation}")
-    literal = _responses_literal(ctx, signature.others)
-    if literal:
-        options.append(f"responses={literal}")
-    if op.summary:
-        options.append(f"summary={pystr(op.summary)}")
-    if op.deprecated:
-        options.append("deprecated=True")
-    return options
+    return {
+        "operation_id": op.operation_id or None,
+        "summary": op.summary or None,
+        "deprecated": bool(op.deprecated),
+        "response_class": success.response_class,
+        "response_model": success.annotation
+        if response_model
+        and not success.response_class
+        and success.annotation != "None"
+        else None,
+        "responses": tuple(_response(ctx, other) for other in signature.others),
+    }
 
 
-def _responses_literal(ctx: Context, others: list[Other]) -> str:
-    entries = []
-    for code, description, model, media in others:
-        parts = [f'"description": {pystr(description or code)}']
-        if model is not None:
-            parts.append(f'"model": {model}')
-        elif media is not None and media.kind != "json":
-            schema = ctx.deref(media.schema) or {"type": "string"}
-            parts.append(
-                f'"content": {{{pystr(media.content_type)}: '
-                f'{{"schema": {pyliteral(schema)}}}}}'
-            )
-        key = code if code.isdigit() else pystr(code)
-        entries.append(f"{key}: {{{', '.join(parts)}}}")
-    return "{" + ", ".join(entries) + "}" if entries else ""
+def _response(ctx: Context, other: Other) -> ApiResponseModel:
+    """A documented response: its model, or for a non-JSON body its media type and
+    schema (a string when it has none)."""
+    code, description, model, media = other
+    if model is not None or media is None or media.kind == "json":
+        return ApiResponseModel(code, description or code, model)
+    schema = ctx.deref(media.schema) or {"type": "string"}
+    return ApiResponseModel(code, description or code, None, media.content_type, schema)
 
 
 def _check_crud(
@@ -360,12 +332,7 @@ def served_path(op: Operation, convertors: Mapping[str, str]) -> str:
 
 
 def _docstring(op: Operation) -> str:
+    """The first line of the summary (or description), ending in a period."""
     text = (op.summary or op.description or f"{op.method} {op.path}").strip()
     first = text.splitlines()[0].strip() if text else f"{op.method} {op.path}"
-    if not first.endswith("."):
-        first += "."
-    return (
-        pystr(first)
-        if '"""' in first or first.endswith('"')
-        else ('"""' + first.replace("\\", "\\\\") + '"""')
-    )
+    return first if first.endswith(".") else first + "."

@@ -7,7 +7,6 @@ from typing import Any
 from packaging.version import Version
 
 from fastgen.model.service import ApiParamModel
-from fastgen.render.literals import pyliteral, pystr
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import Operation, Parameter
@@ -44,28 +43,23 @@ def param_model(
     marker = MARKERS[param.location]
     types.imports.add(("fastapi", marker))
     types.imports.add(("typing", "Annotated"))
-    args = _naming_args(param)
-    if isinstance(schema, dict):
-        args += _constraint_args(schema, is_list)
-    if param.description:
-        args.append(f"description={pystr(param.description)}")
-    if param.deprecated:
-        args.append("deprecated=True")
-    default: str | None = None
-    if not (param.required or param.location == "path"):
-        value = schema.get("default") if isinstance(schema, dict) else None
-        if value is None:
-            default = "None"
-            if not py_type.endswith("None") and py_type != "Any":
-                py_type += " | None"
-        else:
-            default = pyliteral(value)
+    required = param.required or param.location == "path"
+    default = None
+    if not required:
+        default = schema.get("default") if isinstance(schema, dict) else None
+        if default is None and not py_type.endswith("None") and py_type != "Any":
+            py_type += " | None"
     return ApiParamModel(
         name=param.python_name,
-        annotation=f"Annotated[{py_type}, {marker}({', '.join(args)})]",
         py_type=py_type,
-        default=default,
         location=param.location,
+        marker=marker,
+        required=required,
+        default=default,
+        alias=_alias(param),
+        constraints=_constraints(schema, is_list) if isinstance(schema, dict) else (),
+        description=param.description or None,
+        deprecated=bool(param.deprecated),
     )
 
 
@@ -101,24 +95,23 @@ def _readable(ctx: Context, param: Parameter, py_type: str | None) -> bool:
     return True
 
 
-def _naming_args(param: Parameter) -> list[str]:
-    """The marker's alias (the wire name, where it is not the Python name)."""
-    args: list[str] = []
+def _alias(param: Parameter) -> str | None:
+    """The wire name, where FastAPI must be told it: it is not the Python name (a
+    path parameter's only if the route names it so), and always for a header, which
+    FastAPI reads as written."""
     wire_in_route = param.location == "path" and IDENTIFIER.fullmatch(param.name)
     if (
         param.name != param.python_name
         and (param.location != "path" or wire_in_route)
         or param.location == "header"
     ):
-        args.append(f"alias={pystr(param.name)}")
-    if param.location == "header":
-        args.append("convert_underscores=False")
-    return args
+        return param.name
+    return None
 
 
-def _constraint_args(schema: dict[str, Any], is_list: bool) -> list[str]:
-    """The marker's validation keywords of a parameter's schema."""
-    args: list[str] = []
+def _constraints(schema: dict[str, Any], is_list: bool) -> tuple[tuple[str, Any], ...]:
+    """FastAPI's validation keywords of a parameter's schema, with their values."""
+    found: list[tuple[str, Any]] = []
     for key, arg in CONSTRAINTS.items():
         value = schema.get(key)
         if key.startswith("exclusive") and isinstance(value, bool):
@@ -129,7 +122,7 @@ def _constraint_args(schema: dict[str, Any], is_list: bool) -> list[str]:
             arg = "gt" if key == "minimum" else "lt"
         if key == "pattern" and is_list:
             continue
-        args.append(f"{arg}={pyliteral(value)}")
+        found.append((arg, value))
     bounds = INTEGER_BOUNDS.get(schema.get("format"))  # type: ignore[arg-type]
     if bounds and schema.get("type") == "integer" and not is_list:
         # int32/int64 say how large the value can be; without the bound a
@@ -139,8 +132,8 @@ def _constraint_args(schema: dict[str, Any], is_list: bool) -> list[str]:
             ("maximum", "le", bounds - 1),
         ):
             if key not in schema and _exclusive_key(key) not in schema:
-                args.append(f"{arg}={value}")
-    return args
+                found.append((arg, value))
+    return tuple(found)
 
 
 def _exclusive_key(key: str) -> str:
@@ -180,11 +173,7 @@ def query_model(
     types.imports.add(("fastapi", "Query"))
     types.imports.add(("typing", "Annotated"))
     return ApiParamModel(
-        name=param.python_name,
-        annotation=f"Annotated[{py_type}, Query()]",
-        py_type=py_type,
-        default=None,
-        location="query",
+        name=param.python_name, py_type=py_type, location="query", marker="Query"
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastgen.render.literals import pyliteral
 from fastgen.spec.openapi.compile.context import Context, primary, read_only
 from fastgen.spec.openapi.description import Operation
 from fastgen.spec.openapi.pointer import unescape
@@ -22,13 +21,17 @@ FORMATTED = {
 }
 
 
-def sample_request(ctx: Context, op: Operation) -> str | None:
-    """A Python literal of [url, query, json body] that passes validation, or None."""
-    parts = _sample_parts(ctx, op)
-    return None if parts is None else pyliteral(list(parts))
+Request = tuple[str, dict[str, Any], Any]  # url, query, json body
 
 
-def refine_sample(ctx: Context, op: Operation, refined: tuple[str, ...]) -> str | None:
+def sample_request(ctx: Context, op: Operation) -> Request | None:
+    """The url, query and json body of a request that passes validation, or None."""
+    return _sample_parts(ctx, op)
+
+
+def refine_sample(
+    ctx: Context, op: Operation, refined: tuple[str, ...]
+) -> Request | None:
     """A sample request (as ``sample_request``) using a parameter only the list's
     ``refine`` applies, so its stub answers 501; None when none can be made."""
     parts = _sample_parts(ctx, op)
@@ -39,7 +42,7 @@ def refine_sample(ctx: Context, op: Operation, refined: tuple[str, ...]) -> str 
         if param.python_name not in refined:
             continue
         if param.required and param.location in ("path", "query"):
-            return pyliteral([url, query, body])  # every request uses it
+            return url, query, body  # every request uses it
         schema = ctx.resolve(ctx.deref(param.schema))
         if (
             param.location != "query"
@@ -51,7 +54,7 @@ def refine_sample(ctx: Context, op: Operation, refined: tuple[str, ...]) -> str 
         if value == [] and isinstance(schema.get("items"), dict):
             value = [sample(ctx.resolve(schema["items"]), ctx.api.schemas)]
         if all(_scalar(v) for v in (value if isinstance(value, list) else [value])):
-            return pyliteral([url, {**query, param.name: value}, body])
+            return url, {**query, param.name: value}, body
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastgen.model.naming import python_identifier
 from fastgen.model.service import ApiRequirementModel, ApiSchemeModel
-from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.literals import pystr
 from fastgen.spec.openapi.compile.context import Context
 from fastgen.spec.openapi.description import Operation, SecurityScheme
 
@@ -97,5 +97,5 @@ def credential_header(op: Operation, schemes: tuple[ApiSchemeModel, ...]) -> str
                 headers[scheme.parameter] = "Bearer test-token"
             else:
                 headers[scheme.parameter] = "test"
-        return pyliteral(headers)
+        return headers
     return None

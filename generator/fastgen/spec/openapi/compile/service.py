@@ -8,7 +8,6 @@ from packaging.version import InvalidVersion, Version
 
 from fastgen.model.naming import default_service_name
 from fastgen.model.service import (
-    ApiCallbacksModel,
     ApiModel,
     ApiOperationModel,
     ApiRouterModel,
@@ -31,7 +30,6 @@ from fastgen.spec.openapi.compile.tables import (
     resource_model,
     table_models,
 )
-from fastgen.spec.openapi.compile.types import PKG
 from fastgen.spec.openapi.description import ApiDescription, Operation
 from fastgen.spec.openapi.models import ModelSet
 from fastgen.spec.problems import SpecError
@@ -106,34 +104,24 @@ def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
         resources=tuple(ctx.table_models.values()),
         endpoints=(),
         invalidations=parts.clears,
-        api=_api_model(ctx, source, parts, package),
+        api=_api_model(ctx, source, parts),
     )
 
 
-def _api_model(ctx: Context, source: str, parts: _Parts, package: str) -> ApiModel:
+def _api_model(ctx: Context, source: str, parts: _Parts) -> ApiModel:
     return ApiModel(
-        models_source=source.replace(PKG, package),
-        routers=tuple(_fill_package(router, package) for router in parts.routers),
+        models_source=source,
+        routers=tuple(parts.routers),
         schemes=parts.schemes,
         requirements=tuple(ctx.requirements.values()),
         policies=tuple(parts.policies.values()),
         tables=table_models(ctx, parts.operations),
         convertors=tuple((name, regex) for regex, name in ctx.patterns.items()),
-        webhooks=tuple(_fill_operation(op, package) for op in parts.webhooks),
+        webhooks=tuple(parts.webhooks),
         fastapi_minimum=ctx.fastapi_minimum,
         model_warnings=ctx.models.warnings,
         document_paths=document_paths(parts.ordered),
-        callbacks=tuple(
-            ApiCallbacksModel(
-                group.var,
-                group.path,
-                group.method,
-                tuple(
-                    (name, _fill_operation(op, package)) for name, op in group.callbacks
-                ),
-            )
-            for group in ctx.callbacks
-        ),
+        callbacks=tuple(ctx.callbacks),
     )
 
 
@@ -144,14 +132,3 @@ def _version(text: str) -> str:
         return text if str(Version(text)) == text else DEFAULT_VERSION
     except InvalidVersion:
         return DEFAULT_VERSION
-
-
-def _fill_package(router: ApiRouterModel, package: str) -> ApiRouterModel:
-    operations = tuple(_fill_operation(op, package) for op in router.operations)
-    return ApiRouterModel(name=router.name, tag=router.tag, operations=operations)
-
-
-def _fill_operation(op: ApiOperationModel, package: str) -> ApiOperationModel:
-    """``op`` with the package name in its imports."""
-    imports = tuple((m.replace(PKG, package), n) for m, n in op.imports)
-    return ApiOperationModel(**{**op.__dict__, "imports": imports})

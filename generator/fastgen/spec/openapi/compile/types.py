@@ -11,8 +11,8 @@ from fastgen.spec.openapi.compile.context import SCHEMAS
 from fastgen.spec.openapi.models import SCALARS, ModelSet
 from fastgen.spec.openapi.pointer import unescape
 
-# Replaced by the package name when imports are rendered.
-PKG = "{package}"
+# The generated package in imports (render writes its name).
+PACKAGE = "."
 # How deep a parameter's schema is followed through references.
 MAX_DEPTH = 8
 
@@ -55,7 +55,7 @@ class Types:
             kinds = kinds[0] if len(kinds) == 1 else None
         inner = self._plain(schema, kinds, depth, role)
         if inner is None and hoist is not None:
-            self.imports.add((PKG, "api_models"))
+            self.imports.add((PACKAGE, "api_models"))
             hoisted = self.models.hoist(hoist, schema)
             return f"api_models.{self.models.variant(hoisted, role)}"
         if inner is None:
@@ -76,7 +76,7 @@ class Types:
             if pointed is None:
                 return None
             return self.of(pointed, hoist=hoist, role=role)
-        self.imports.add((PKG, "api_models"))
+        self.imports.add((PACKAGE, "api_models"))
         return f"api_models.{self.models.variant(target, role)}"
 
     def _plain(

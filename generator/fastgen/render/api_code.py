@@ -1,0 +1,110 @@
+"""Python source for the routes of an OpenAPI service, from the model's plain data.
+
+The OpenAPI compile records what a route reads and publishes (names, wire names,
+constraints, default values, docstring text, sample requests); this module writes
+it as the generated code spells it: ``Annotated[int, Query(ge=1)]``, the arguments of
+``@router.get(...)``, docstrings and literals, with every spec string ``pystr``'d.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastgen.model.service import (
+    ApiOperationModel,
+    ApiParamModel,
+    ApiResponseModel,
+)
+from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.pyimports import Import
+
+
+def api_param_annotation(param: ApiParamModel) -> str:
+    """The route argument's type with its FastAPI marker: ``Annotated[int, Path(ge=1)]``."""
+    return f"Annotated[{param.py_type}, {_marker(param)}]"
+
+
+def _marker(param: ApiParamModel) -> str:
+    if param.discriminator is not None:  # a form that is a union of models
+        return f"Field(discriminator={pystr(param.discriminator)}), Form()"
+    args = []
+    if param.alias is not None:
+        args.append(f"alias={pystr(param.alias)}")
+    if param.location == "header":  # the wire name as written, not _ for -
+        args.append("convert_underscores=False")
+    args += [f"{keyword}={pyliteral(value)}" for keyword, value in param.constraints]
+    if param.description:
+        args.append(f"description={pystr(param.description)}")
+    if param.deprecated:
+        args.append("deprecated=True")
+    if param.media_type is not None:
+        args.append(f"media_type={pystr(param.media_type)}")
+    return f"{param.marker}({', '.join(args)})"
+
+
+def api_decorator(op: ApiOperationModel) -> str:
+    """The arguments of the route's ``@router.<method>(...)``."""
+    args = [pystr(op.route)]
+    if op.callback_name is not None:
+        args.append(f"name={pystr(op.callback_name)}")
+    if op.operation_id:
+        args.append(f"operation_id={pystr(op.operation_id)}")
+    if op.status != 200:
+        args.append(f"status_code={op.status}")
+    if op.response_class:
+        args.append("response_class=Response")
+    elif op.response_model is not None:
+        args.append(f"response_model={op.response_model}")
+    if op.responses:
+        entries = ", ".join(_response_entry(r) for r in op.responses)
+        args.append(f"responses={{{entries}}}")
+    if op.summary:
+        args.append(f"summary={pystr(op.summary)}")
+    if op.deprecated:
+        args.append("deprecated=True")
+    if op.dependency:
+        args.append(f"dependencies=[Depends({op.dependency})]")
+    if op.callbacks_router:
+        args.append(f"callbacks={op.callbacks_router}.routes")
+    return ", ".join(args)
+
+
+def _response_entry(response: ApiResponseModel) -> str:
+    """``404: {"description": ..., "model": ...}`` of a route's ``responses``."""
+    parts = [f'"description": {pystr(response.description)}']
+    if response.model is not None:
+        parts.append(f'"model": {response.model}')
+    elif response.content_type is not None:
+        parts.append(
+            f'"content": {{{pystr(response.content_type)}: '
+            f'{{"schema": {pyliteral(response.schema)}}}}}'
+        )
+    key = response.status if response.status.isdigit() else pystr(response.status)
+    return f"{key}: {{{', '.join(parts)}}}"
+
+
+def api_docstring(op: ApiOperationModel) -> str:
+    """The route's docstring: its text in triple quotes, or a plain literal when the
+    text would end the triple quotes early."""
+    text = op.docstring
+    if '"""' in text or text.endswith('"'):
+        return pystr(text)
+    return '"""' + text.replace("\\", "\\\\") + '"""'
+
+
+def api_request(request: tuple[str, dict[str, Any], Any] | None) -> str:
+    """A sample request ``[url, query, json body]`` as a Python literal."""
+    return pyliteral(None if request is None else list(request))
+
+
+def package_imports(imports: Iterable[Import], package: str) -> list[Import]:
+    """``imports`` with the generated package's relative modules (``.``,
+    ``.security``) named absolutely."""
+    return [(_absolute(module, package), name) for module, name in imports]
+
+
+def _absolute(module: str, package: str) -> str:
+    if module == ".":
+        return package
+    return package + module if module.startswith(".") else module
