@@ -95,6 +95,9 @@ class FastgenExtension(Extension):
             api_code.api_decorator,
             api_code.api_docstring,
             api_code.api_request,
+            api_code.api_scheme_factory,
+            api_code.api_scheme_credentials,
+            api_code.api_requirement_condition,
         ):
             environment.globals[helper.__name__] = helper
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]

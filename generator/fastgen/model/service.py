@@ -308,14 +308,18 @@ class ApiRouterModel:
 
 @dataclass(frozen=True)
 class ApiSchemeModel:
-    """A security scheme, as a FastAPI security dependency."""
+    """A security scheme: how a caller's credential travels (render writes the FastAPI
+    security dependency that reads it)."""
 
     name: str
     var: str
-    factory: str  # e.g. HTTPBearer(scheme_name="bearer", auto_error=False)
-    annotation: str
+    # http_basic, api_key, or a bearer token (http_bearer, oauth2, openid_connect)
+    kind: str
     location: str  # where the credential travels: header, query or cookie
     parameter: str  # its name there (headers lower-case)
+    key_name: str | None = None  # an api_key's parameter name as written
+    description: str | None = None
+    bearer_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -324,7 +328,8 @@ class ApiRequirementModel:
 
     function: str
     schemes: tuple[ApiSchemeModel, ...]
-    condition: str  # e.g. "bearer is not None or api_key is not None"
+    # each alternative: the vars of the schemes whose credentials must all be present
+    alternatives: tuple[tuple[str, ...], ...]
     description: str
 
 

@@ -14,7 +14,9 @@ from typing import Any
 from fastgen.model.service import (
     ApiOperationModel,
     ApiParamModel,
+    ApiRequirementModel,
     ApiResponseModel,
+    ApiSchemeModel,
 )
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import
@@ -96,6 +98,43 @@ def api_docstring(op: ApiOperationModel) -> str:
 def api_request(request: tuple[str, dict[str, Any], Any] | None) -> str:
     """A sample request ``[url, query, json body]`` as a Python literal."""
     return pyliteral(None if request is None else list(request))
+
+
+def api_scheme_class(scheme: ApiSchemeModel) -> str:
+    """The FastAPI security class that reads the scheme's credential."""
+    if scheme.kind == "http_basic":
+        return "HTTPBasic"
+    if scheme.kind == "api_key":
+        return "APIKey" + scheme.location.capitalize()
+    return "HTTPBearer"
+
+
+def api_scheme_factory(scheme: ApiSchemeModel) -> str:
+    """The security dependency: ``HTTPBearer(scheme_name="bearer", auto_error=False)``."""
+    args = [f"scheme_name={pystr(scheme.name)}", "auto_error=False"]
+    if scheme.key_name is not None:
+        args.insert(0, f"name={pystr(scheme.key_name)}")
+    if scheme.description:
+        args.append(f"description={pystr(scheme.description)}")
+    if scheme.bearer_format and scheme.kind not in ("http_basic", "api_key"):
+        args.append(f"bearerFormat={pystr(scheme.bearer_format)}")
+    return f"{api_scheme_class(scheme)}({', '.join(args)})"
+
+
+def api_scheme_credentials(scheme: ApiSchemeModel) -> str:
+    """The type of the credential the dependency gives the route (None when absent)."""
+    return {
+        "http_basic": "HTTPBasicCredentials | None",
+        "api_key": "str | None",
+    }.get(scheme.kind, "HTTPAuthorizationCredentials | None")
+
+
+def api_requirement_condition(requirement: ApiRequirementModel) -> str:
+    """``bearer is not None or api_key is not None``: an alternative is satisfied."""
+    return " or ".join(
+        " and ".join(f"{var} is not None" for var in alternative)
+        for alternative in requirement.alternatives
+    )
 
 
 def package_imports(imports: Iterable[Import], package: str) -> list[Import]:

@@ -22,7 +22,11 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
-from fastgen.render.api_code import package_imports
+from fastgen.render.api_code import (
+    api_scheme_class,
+    api_scheme_credentials,
+    package_imports,
+)
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 
@@ -893,9 +897,9 @@ def api_security_imports(service: ServiceModel) -> str:
         ("fastapi", "status"),
     ]
     for scheme in service.api_schemes:
-        imports.append(("fastapi.security", scheme.factory.split("(")[0]))
+        imports.append(("fastapi.security", api_scheme_class(scheme)))
         for name in ("HTTPAuthorizationCredentials", "HTTPBasicCredentials"):
-            if name in scheme.annotation:
+            if name in api_scheme_credentials(scheme):
                 imports.append(("fastapi.security", name))
     return render_imports(imports, service.package)
 

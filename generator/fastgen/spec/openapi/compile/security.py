@@ -4,46 +4,27 @@ from __future__ import annotations
 
 from fastgen.model.naming import python_identifier
 from fastgen.model.service import ApiRequirementModel, ApiSchemeModel
-from fastgen.render.literals import pystr
 from fastgen.spec.openapi.compile.context import Context
 from fastgen.spec.openapi.description import Operation, SecurityScheme
 
-API_KEY_CLASSES = {"header": "Header", "query": "Query", "cookie": "Cookie"}
-
 
 def scheme_model(scheme: SecurityScheme) -> ApiSchemeModel:
-    """The FastAPI dependency that reads a scheme's credential (None when absent)."""
-    name = pystr(scheme.name)
-    description = pystr(scheme.description) if scheme.description else None
-    extra = f", description={description}" if description else ""
-    if scheme.kind == "http_basic":
-        factory = f"HTTPBasic(scheme_name={name}, auto_error=False{extra})"
-        annotation = "HTTPBasicCredentials | None"
-        source = ("header", "authorization")
-    elif scheme.kind == "api_key":
-        where = API_KEY_CLASSES[scheme.location or "header"]
-        factory = (
-            f"APIKey{where}(name={pystr(scheme.parameter_name or '')}, "
-            f"scheme_name={name}, auto_error=False{extra})"
-        )
-        annotation = "str | None"
-        source = (scheme.location or "header", scheme.parameter_name or "")
+    """How a scheme's credential travels: an api_key where the scheme says, the
+    others in the Authorization header."""
+    if scheme.kind == "api_key":
+        location = scheme.location or "header"
+        parameter = scheme.parameter_name or ""
     else:
-        bearer = (
-            f", bearerFormat={pystr(scheme.bearer_format)}"
-            if scheme.bearer_format
-            else ""
-        )
-        factory = f"HTTPBearer(scheme_name={name}, auto_error=False{extra}{bearer})"
-        annotation = "HTTPAuthorizationCredentials | None"
-        source = ("header", "authorization")
+        location, parameter = "header", "authorization"
     return ApiSchemeModel(
         name=scheme.name,
         var=python_identifier(scheme.name, prefix="scheme"),
-        factory=factory,
-        annotation=annotation,
-        location=source[0],
-        parameter=source[1].lower() if source[0] == "header" else source[1],
+        kind=scheme.kind,
+        location=location,
+        parameter=parameter.lower() if location == "header" else parameter,
+        key_name=scheme.parameter_name or "" if scheme.kind == "api_key" else None,
+        description=scheme.description or None,
+        bearer_format=scheme.bearer_format or None,
     )
 
 
@@ -63,15 +44,12 @@ def requirement_model(
         alternatives.append(names)
         used += [n for n in names if n not in used]
     function = "require_" + "_or_".join("_and_".join(a) for a in alternatives)
-    condition = " or ".join(
-        " and ".join(f"{n} is not None" for n in a) for a in alternatives
-    )
     by_var = {s.var: s for s in schemes}
     described = " or ".join(" and ".join(a) for a in alternatives)
     model = ApiRequirementModel(
         function=function,
         schemes=tuple(by_var[v] for v in used),
-        condition=condition,
+        alternatives=tuple(tuple(a) for a in alternatives),
         description=f"401 unless the request carries {described}.",
     )
     ctx.requirements.setdefault(function, model)
@@ -91,7 +69,7 @@ def credential_header(op: Operation, schemes: tuple[ApiSchemeModel, ...]) -> str
         headers = {}
         for scheme in used:
             assert scheme is not None
-            if scheme.factory.startswith("HTTPBasic"):
+            if scheme.kind == "http_basic":
                 headers[scheme.parameter] = "Basic dGVzdDp0ZXN0"
             elif scheme.parameter == "authorization":
                 headers[scheme.parameter] = "Bearer test-token"
