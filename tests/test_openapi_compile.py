@@ -386,3 +386,21 @@ paths:
     # A query value is text: Literal[1, 2] alone would never match "1".
     assert size.py_type == "Annotated[Literal[1, 2], BeforeValidator(int)] | None"
     assert fresh.py_type == "bool | None"
+
+
+def test_a_column_referring_to_a_schema_named_with_a_slash_has_its_type(
+    tmp_path: Path,
+) -> None:
+    """``$ref`` pointers escape ``/`` as ``~1``: the column's schema is found through
+    the one unescape of ``pointer.py``, not stored as JSON for want of it."""
+    text = LIST.replace(
+        "status: {type: string, enum: [open, paid]}",
+        'status: {$ref: "#/components/schemas/Status~1Kind"}',
+    )
+    text += "    Status/Kind: {type: string, enum: [open, paid]}\n"
+    _, model = read_input(write(tmp_path, text))
+    (invoices,) = model.resources
+    status = next(f for f in invoices.fields if f.name == "status")
+    assert status.type == "enum"
+    assert model.api is not None
+    assert model.api.operations[0].any_filters == (("status", "status"),)

@@ -31,9 +31,10 @@ from typing import Any
 from ruff.__main__ import find_ruff_bin
 
 from fastgen.errors import FastgenError
+from fastgen.model.naming import class_name
 from fastgen.render.formatting import format_python
 from fastgen.render.pyimports import LINE_LENGTH
-from fastgen.spec.openapi.pointer import escape
+from fastgen.spec.openapi.pointer import escape, unescape
 
 REF_PREFIX = "#/components/schemas/"
 REQUEST, RESPONSE = "Request", "Response"  # the generator's suffixes of the variants
@@ -89,10 +90,11 @@ SCALARS: dict[tuple[str, str | None], tuple[str, tuple[str, str] | None]] = {
 }
 
 
-def class_name(text: str) -> str:
-    """A PascalCase class name for a schema name: ``pet-owner`` -> ``PetOwner``."""
-    parts = re.split(r"[^0-9A-Za-z]+", text)
-    name = "".join(p[:1].upper() + p[1:] for p in parts if p)
+def api_class_name(text: str) -> str:
+    """A class name ``api_models.py`` can define for a schema (or a hoisted one's
+    base): ``naming.class_name`` (``pet-owner`` -> ``PetOwner``), prefixed when empty
+    or led by a digit, suffixed when a keyword or a name the module imports."""
+    name = class_name(text)
     if not name or name[0].isdigit():
         name = "Model" + name
     if keyword.iskeyword(name) or name in RESERVED:
@@ -128,7 +130,7 @@ class ModelSet:
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        bases = {key: class_name(str(key)) for key in self.components}
+        bases = {key: api_class_name(str(key)) for key in self.components}
         for key, base in bases.items():
             if self._splits(f"c:{key}"):
                 # A component named like another's variant (Pet, PetRequest) yields
@@ -174,7 +176,7 @@ class ModelSet:
     def ref_class(self, ref: str) -> str | None:
         if not ref.startswith(REF_PREFIX):
             return None
-        return self.names.get(_unescape(ref[len(REF_PREFIX) :]))
+        return self.names.get(unescape(ref[len(REF_PREFIX) :]))
 
     def _renamed_ref(self, ref: str) -> str:
         """``ref`` with its component renamed, also when it points inside one
@@ -182,12 +184,12 @@ class ModelSet:
         if not ref.startswith(REF_PREFIX):
             return ref
         head, sep, rest = ref[len(REF_PREFIX) :].partition("/")
-        target = self.names.get(_unescape(head))
+        target = self.names.get(unescape(head))
         return REF_PREFIX + target + sep + rest if target else ref
 
     def hoist(self, base: str, schema: Any) -> str:
         """A class for an inline schema; its name is ``base`` or the next free one."""
-        name = self._free(class_name(base), f"h:{len(self.hoisted)}")
+        name = self._free(api_class_name(base), f"h:{len(self.hoisted)}")
         self.hoisted[name] = schema
         return name
 
@@ -274,14 +276,10 @@ class ModelSet:
         keys = {name: key for key, name in self.names.items()}
 
         def component(match: re.Match[str]) -> str:
-            key = keys.get(_unescape(match.group(1)))
+            key = keys.get(unescape(match.group(1)))
             return REF_PREFIX + escape(key) if key is not None else match.group(0)
 
         return re.sub(re.escape(REF_PREFIX) + r"([^/\s'\",;:]+)", component, message)
-
-
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def _variants(name: str) -> tuple[str, str]:

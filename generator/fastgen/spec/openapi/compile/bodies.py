@@ -11,7 +11,7 @@ from fastgen.model.service import ApiParamModel
 from fastgen.spec.openapi.compile.context import Context, primary
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
-from fastgen.spec.openapi.models import REQUEST, RESPONSE, class_name
+from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
 
 FORM_UNIONS = "0.160"  # a form body that is a union of models
 
@@ -66,7 +66,7 @@ def _payload(
         return "str", media.content_type
     if media.kind != "json":
         return "bytes", media.content_type
-    base = class_name(op.name) + "Request"
+    base = api_class_name(op.name) + "Request"
     py_type = types.of(ctx.deref(media.schema), hoist=base, role=role)
     if media.content_type == "application/json":
         return py_type, None
@@ -95,7 +95,7 @@ def _form(
         )
         return None
     types.imports.add(("fastapi", "Form"))
-    base = class_name(op.name) + "Request"
+    base = api_class_name(op.name) + "Request"
     return union or (types.of(schema, hoist=base, role=role), None)
 
 
@@ -143,7 +143,7 @@ def responses(
         suffix = "" if response.status == success_status else response.status.title()
         model = None
         if media is not None and media.kind == "json":
-            base = class_name(op.name) + "Response" + suffix
+            base = api_class_name(op.name) + "Response" + suffix
             model = types.of(ctx.deref(media.schema), hoist=base, role=role)
         if response.status != success_status:
             others.append((response.status, response.description, model, media))

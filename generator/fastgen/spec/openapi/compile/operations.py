@@ -27,7 +27,7 @@ from fastgen.spec.openapi.compile.security import credential_header, requirement
 from fastgen.spec.openapi.compile.tables import hook_fills
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import Operation, Resource
-from fastgen.spec.openapi.models import REQUEST, RESPONSE, class_name
+from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
 from fastgen.spec.openapi.routes import CATCH_ALL
 
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
@@ -156,7 +156,7 @@ def _table_fields(
     )
     return {
         "resource": name,
-        "row_class": class_name(name),
+        "row_class": api_class_name(name),
         "pk_name": row_attrs.get(resource.annotation.id, resource.annotation.id),
         "id_param": path_param(op),
         "row_attrs": row_attrs,

@@ -10,7 +10,7 @@ from fastgen.model.service import ApiParamModel
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import Operation, Parameter
-from fastgen.spec.openapi.models import REQUEST, class_name
+from fastgen.spec.openapi.models import REQUEST, api_class_name
 
 QUERY_MODELS = "0.159"  # a model among other query parameters
 CONSTRAINTS = {
@@ -162,7 +162,7 @@ def query_model(
     if problem is not None:
         ctx.error(param.source, problem)
         return None
-    base = class_name(f"{op.name}_{param.python_name}") + "Query"
+    base = api_class_name(f"{op.name}_{param.python_name}") + "Query"
     others = [p for p in op.parameters if p.location == "query" and p is not param]
     if others and ctx.resolve(schema).get("additionalProperties") is False:
         schema = {"allOf": [schema], "additionalProperties": True}

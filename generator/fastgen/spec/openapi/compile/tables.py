@@ -18,7 +18,8 @@ from fastgen.spec.native.compile import field_model
 from fastgen.spec.native.model import FieldSpec
 from fastgen.spec.openapi.compile.context import Context, path_param, read_only
 from fastgen.spec.openapi.description import ApiDescription, Resource
-from fastgen.spec.openapi.models import RESPONSE, class_name, field_attributes
+from fastgen.spec.openapi.models import RESPONSE, api_class_name, field_attributes
+from fastgen.spec.openapi.pointer import unescape
 
 # A string's format -> the column type that stores it.
 STRING_FORMATS = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
@@ -47,7 +48,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         return None
     return ResourceModel(
         name=table,
-        class_name=class_name(table),
+        class_name=api_class_name(table),
         table=table,
         path=resource.annotation.path,
         id_param=_item_param(resource, ctx.api) or id_name,
@@ -98,7 +99,7 @@ def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> Fie
     """The native column a property's schema stores as."""
     resolved = schema
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        key = schema["$ref"].rsplit("/", 1)[-1]
+        key = unescape(schema["$ref"].rsplit("/", 1)[-1])
         resolved = ctx.api.schemas.get(key, {})
     if not isinstance(resolved, dict):
         resolved = {}
