@@ -95,6 +95,7 @@ class FastgenExtension(Extension):
             api_code.api_decorator,
             api_code.api_docstring,
             api_code.api_request,
+            api_code.api_models_module,
             api_code.api_scheme_factory,
             api_code.api_scheme_credentials,
             api_code.api_requirement_condition,

@@ -12,14 +12,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastgen.model.service import (
+    ApiModel,
     ApiOperationModel,
     ApiParamModel,
     ApiRequirementModel,
     ApiResponseModel,
     ApiSchemeModel,
 )
+from fastgen.render.formatting import clean_python
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import
+
+
+def api_models_module(api: ApiModel) -> str:
+    """``api_models.py``: datamodel-code-generator's module, imports sorted and
+    ruff-formatted."""
+    return clean_python(api.models_source)
 
 
 def api_param_annotation(param: ApiParamModel) -> str:

@@ -6,7 +6,7 @@ responses that are not a plain reference, array or scalar are hoisted under name
 derived from their operation (``AddPetRequest``, ``FindPetsResponse``). Their ``$ref``s
 are rewritten to match, so the generated module has exactly these classes and the rest
 of the compile can refer to them by name. The module is generated once per document
-(no timestamp) and ruff-formatted: same document, same bytes.
+(no timestamp): same document, same bytes; render ruff-formats it.
 
 A document that marks properties ``readOnly`` or ``writeOnly`` is generated with the
 generator's request/response split: a schema that has such properties (or uses one
@@ -21,19 +21,14 @@ import ast
 import json
 import keyword
 import re
-import subprocess
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ruff.__main__ import find_ruff_bin
-
 from fastgen.errors import FastgenError
 from fastgen.model.naming import class_name
-from fastgen.render.formatting import format_python
-from fastgen.render.pyimports import LINE_LENGTH
 from fastgen.spec.openapi.pointer import escape, unescape
 
 REF_PREFIX = "#/components/schemas/"
@@ -227,7 +222,9 @@ class ModelSet:
         return node
 
     def generate(self) -> str:
-        """The ``api_models`` module source; sets ``split``."""
+        """The ``api_models`` module source as the generator wrote it (render sorts
+        its imports and formats it: ``render.formatting.clean_python``); sets
+        ``split``."""
         all_classes = [*self.names.values(), *self.hoisted]
         if not all_classes:
             return HEADER + "\n"
@@ -269,7 +266,7 @@ class ModelSet:
                 "datamodel-code-generator did not generate the classes "
                 + ", ".join(missing)
             )
-        return ruff_clean(source)
+        return source
 
     def _document_pointers(self, message: str) -> str:
         """``message`` with each class's pointer made its component's pointer."""
@@ -410,32 +407,3 @@ def field_attributes(source: str, class_name: str) -> dict[str, str]:
                         found.setdefault(str(kw.value.value), statement.target.id)
         pending += [base.id for base in node.bases if isinstance(base, ast.Name)]
     return found
-
-
-def ruff_clean(source: str) -> str:
-    """``source`` with imports sorted and unused ones dropped, then ruff-formatted."""
-    try:
-        fixed = subprocess.run(
-            [
-                find_ruff_bin(),
-                "check",
-                "--isolated",
-                "--line-length",
-                str(LINE_LENGTH),
-                "--select",
-                "I,F401,UP",
-                "--fix-only",
-                "--exit-zero",
-                "--stdin-filename",
-                "generated.py",
-                "-",
-            ],
-            input=source,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise FastgenError(f"generated models did not lint: {detail}") from exc
-    return format_python(fixed, force=True)
