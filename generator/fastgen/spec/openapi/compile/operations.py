@@ -103,7 +103,6 @@ def operation_model(
         types.imports.add(("fastapi", "HTTPException"))
     params = [p for p in signature.params if p.location != "body"]
     listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
-    testable = not requirement or credential_header(op, schemes)
     published = _published(ctx, op, signature, types)  # before the imports are read
     return ApiOperationModel(
         name=op.name,
@@ -122,16 +121,32 @@ def operation_model(
         policy=policies.get(op.name),
         invalidates=op.name in invalidations,
         imports=tuple(sorted(types.imports, key=str)),
-        sample=sample_request(ctx, op) if testable else None,
-        refine_sample=refine_sample(ctx, op, listing.refined)
-        if testable and listing.refined
-        else None,
-        requirement_header=credential_header(op, schemes) if requirement else None,
+        **_test_fields(ctx, op, listing, requirement is not None, schemes),
         hook_fills=fills,
         **published,
         dependency=requirement.function if requirement else None,
         callbacks_router=callbacks,
     )
+
+
+def _test_fields(
+    ctx: Context,
+    op: Operation,
+    listing: ListQuery,
+    secured: bool,
+    schemes: tuple[ApiSchemeModel, ...],
+) -> dict[str, Any]:
+    """What the generated tests send: sample requests, unless no credential travels
+    in headers alone (the tests then skip the route), and those credentials."""
+    headers = credential_header(op, schemes) if secured else None
+    testable = not secured or headers
+    return {
+        "sample": sample_request(ctx, op) if testable else None,
+        "refine_sample": refine_sample(ctx, op, listing.refined)
+        if testable and listing.refined
+        else None,
+        "requirement_header": headers,
+    }
 
 
 def _table_fields(
