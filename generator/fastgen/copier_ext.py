@@ -94,6 +94,7 @@ class FastgenExtension(Extension):
             api_code.api_param_annotation,
             api_code.api_decorator,
             api_code.api_docstring,
+            api_code.api_from_row,
             api_code.api_request,
             api_code.api_models_module,
             api_code.api_scheme_factory,

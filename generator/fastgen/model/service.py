@@ -256,15 +256,6 @@ class ApiOperationModel:
     callbacks_router: str | None = None  # the router of the operation's callbacks
 
     @property
-    def from_row(self) -> str:
-        """How the route reads a response model from an ORM row: by attribute, which
-        for an aliased column is the field's Python name; never by alias (the row's
-        ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
-        if self.row_attrs:
-            return "from_attributes=True, by_alias=False, by_name=True"
-        return "from_attributes=True"
-
-    @property
     def openapi_path(self) -> str:
         """The route as the app's OpenAPI document lists it (without convertors)."""
         return re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", self.route)

@@ -94,6 +94,15 @@ def _response_entry(response: ApiResponseModel) -> str:
     return f"{key}: {{{', '.join(parts)}}}"
 
 
+def api_from_row(op: ApiOperationModel) -> str:
+    """How the route reads a response model from an ORM row: by attribute, which
+    for an aliased column is the field's Python name; never by alias (the row's
+    ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
+    if op.row_attrs:
+        return "from_attributes=True, by_alias=False, by_name=True"
+    return "from_attributes=True"
+
+
 def api_docstring(op: ApiOperationModel) -> str:
     """The route's docstring: its text in triple quotes, or a plain literal when the
     text would end the triple quotes early."""
