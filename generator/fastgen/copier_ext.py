@@ -91,15 +91,7 @@ class FastgenExtension(Extension):
             initial_migration,
             pycode.ref_class,
             pycode.wrap,
-            api_code.api_param_annotation,
-            api_code.api_decorator,
-            api_code.api_docstring,
-            api_code.api_from_row,
-            api_code.api_request,
-            api_code.api_models_module,
-            api_code.api_scheme_factory,
-            api_code.api_scheme_credentials,
-            api_code.api_requirement_condition,
+            *api_code.HELPERS,
         ):
             environment.globals[helper.__name__] = helper
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]

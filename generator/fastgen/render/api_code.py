@@ -164,3 +164,17 @@ def _absolute(module: str, package: str) -> str:
     if module == ".":
         return package
     return package + module if module.startswith(".") else module
+
+
+# The Jinja globals of this module (registered by copier_ext.py).
+HELPERS = (
+    api_param_annotation,
+    api_decorator,
+    api_docstring,
+    api_from_row,
+    api_request,
+    api_models_module,
+    api_scheme_factory,
+    api_scheme_credentials,
+    api_requirement_condition,
+)
