@@ -14,6 +14,7 @@ from fastgen.render.api_code import (
     api_models_module,
     api_param_annotation,
     api_request,
+    api_type,
 )
 from fastgen.spec.inputs import read_input
 from fastgen.spec.problems import SpecError
@@ -49,7 +50,7 @@ def test_petstore_compiles_to_a_table_and_cached_routes() -> None:
         "delete_pet": "delete",
     }
     assert "dependencies=[Depends(require_bearer)]" in api_decorator(ops["my_pets"])
-    assert ops["find_pets"].returns == "list[api_models.Pet]"
+    assert api_type(ops["find_pets"].returns) == "list[api_models.Pet]"
     assert ops["delete_pet"].status == 204
     assert [(p.name, p.scope) for p in model.policies] == [
         ("find_pets", "public"),
@@ -117,12 +118,12 @@ def test_stubs_security_and_invalidated_by(tmp_path: Path) -> None:
         'Annotated[str | None, Header(alias="X-Trace", convert_underscores=False, '
         "max_length=8)]"
     )
-    assert get.returns == "api_models.GetOrderResponse"
+    assert api_type(get.returns) == "api_models.GetOrderResponse"
     assert "dependencies=[Depends(require_key)]" in api_decorator(get)
     assert get.policy is not None and get.policy.scope == "private"
     assert get.policy.ttl == 30
     assert model.invalidations == {"cancel_order": (("get_order", False),)}
-    assert cancel.invalidates and cancel.returns == "None"
+    assert cancel.invalidates and api_type(cancel.returns) == "None"
     assert "class GetOrderResponse(BaseModel):" in model.api.models_source
     (scheme,) = model.api.schemes
     assert (scheme.location, scheme.parameter) == ("header", "x-key")
@@ -323,12 +324,12 @@ def test_sent_requests_become_never_served_routes() -> None:
     _, hooks = read_input(SPECS / "webhooks.yaml")
     assert hooks.api is not None
     (webhook,) = hooks.api.webhooks
-    assert (webhook.name, webhook.route, webhook.returns) == (
+    assert (webhook.name, webhook.route, api_type(webhook.returns)) == (
         "order_shipped",
         "orderShipped",
         "None",
     )
-    assert [p.py_type for p in webhook.params] == [
+    assert [api_type(p.type) for p in webhook.params] == [
         "api_models.OrderShippedRequest | None"
     ]
     _, subscribed = read_input(SPECS / "callbacks.yaml")
@@ -389,8 +390,10 @@ paths:
     assert model.api is not None
     size, fresh = model.api.operations[0].params
     # A query value is text: Literal[1, 2] alone would never match "1".
-    assert size.py_type == "Annotated[Literal[1, 2], BeforeValidator(int)] | None"
-    assert fresh.py_type == "bool | None"
+    assert (
+        api_type(size.type) == "Annotated[Literal[1, 2], BeforeValidator(int)] | None"
+    )
+    assert api_type(fresh.type) == "bool | None"
 
 
 def test_a_column_referring_to_a_schema_named_with_a_slash_has_its_type(

@@ -17,7 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from fastgen.model.service import ServiceModel
-from fastgen.render.api_code import api_decorator, api_param_annotation
+from fastgen.render.api_code import api_decorator, api_param_annotation, api_type
 from fastgen.spec.inputs import read_input
 from fastgen.spec.openapi import read_openapi
 from fastgen.spec.openapi.compile import compile_api
@@ -146,9 +146,9 @@ def test_bodies_use_the_request_model_and_responses_the_response_model(
     assert [api_param_annotation(p) for p in create.params] == [
         "Annotated[api_models.AccountRequest, Body()]"
     ]
-    assert create.returns == "api_models.AccountResponse"
-    assert ops["list_accounts"].returns == "list[api_models.AccountResponse]"
-    assert ops["get_account"].returns == "api_models.AccountResponse"
+    assert api_type(create.returns) == "api_models.AccountResponse"
+    assert api_type(ops["list_accounts"].returns) == "list[api_models.AccountResponse]"
+    assert api_type(ops["get_account"].returns) == "api_models.AccountResponse"
     (form,) = ops["log_in"].params
     assert (
         api_param_annotation(form)
@@ -228,9 +228,11 @@ def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
     assert model.api is not None
     ops = {op.name: op for op in model.api.operations}
     (body,) = ops["create_menu_item"].params
-    assert body.py_type == "api_models.BeverageRequest | api_models.DessertRequest"
-    assert ops["create_menu_item"].returns == "api_models.MenuItemResponse"
-    assert ops["create_order"].params[0].py_type == "api_models.OrderRequest"
+    assert (
+        api_type(body.type) == "api_models.BeverageRequest | api_models.DessertRequest"
+    )
+    assert api_type(ops["create_menu_item"].returns) == "api_models.MenuItemResponse"
+    assert api_type(ops["create_order"].params[0].type) == "api_models.OrderRequest"
     models = classes(model)
     assert "createdAt" not in models["BeverageRequest"].model_fields
     assert "photo" in models["BeverageRequest"].model_fields
@@ -286,5 +288,5 @@ def test_a_webhook_sends_the_response_model(tmp_path: Path) -> None:
     assert model.api is not None
     (webhook,) = model.api.webhooks
     (body,) = webhook.params
-    assert body.py_type == "api_models.AccountResponse"
+    assert api_type(body.type) == "api_models.AccountResponse"
     assert "response_model=api_models.AccountRequest" in api_decorator(webhook)

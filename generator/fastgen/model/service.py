@@ -173,12 +173,40 @@ class EndpointModel:
 
 
 @dataclass(frozen=True)
+class ApiType:
+    """The type of a route's argument or answer, as data (render writes it:
+    ``list[api_models.Pet] | None``, ``Literal["a", "b"]``)."""
+
+    # any, none, response (FastAPI's Response), scalar, model (a class of
+    # api_models), list, dict (str keys), union, literal, or optional (of args[0],
+    # always written with "| None")
+    kind: str
+    name: str = ""  # a scalar's Python name (int, dt.datetime, UUID) or a model's class
+    args: tuple[ApiType, ...] = ()  # list item, dict value, union members, optional's
+    values: tuple[Any, ...] = ()  # a literal's values
+    nullable: bool = False  # also None
+    from_text: bool = False  # a literal of ints, read from text: converted first
+
+    @property
+    def leading(self) -> ApiType:
+        """The first member of a union (the type itself otherwise)."""
+        return self.args[0].leading if self.kind == "union" else self
+
+    @property
+    def admits_none(self) -> bool:
+        """Whether None is already a value (written last, as ``... | None``)."""
+        if self.nullable or self.kind in ("none", "optional"):
+            return True
+        return self.kind == "union" and self.args[-1].admits_none
+
+
+@dataclass(frozen=True)
 class ApiParamModel:
     """One argument of an OpenAPI route (a parameter or the request body), as data:
     render writes its ``Annotated[...]`` type and default."""
 
     name: str  # the Python name
-    py_type: str  # the plain type the handler stub receives
+    type: ApiType  # the plain type the handler stub receives
     location: str  # path, query, header, cookie or body
     marker: str  # the FastAPI function that reads it: Path, Query, ..., Body or Form
     required: bool = True
@@ -198,7 +226,7 @@ class ApiResponseModel:
 
     status: str  # "404", "4XX" or "default"
     description: str
-    model: str | None = None  # the response model's type
+    model: ApiType | None = None  # the response model's type
     content_type: str | None = None  # a non-JSON body: its media type and schema
     schema: Any = None
 
@@ -214,9 +242,9 @@ class ApiOperationModel:
     tag: str
     docstring: str  # one line of text, ending in a period
     params: tuple[ApiParamModel, ...]
-    returns: str
+    returns: ApiType
     status: int
-    stub_returns: str
+    stub_returns: ApiType
     crud: str | None  # list, get, create, update or delete of ``resource``
     resource: str | None
     row_class: str | None
@@ -249,7 +277,7 @@ class ApiOperationModel:
     summary: str | None = None
     deprecated: bool = False
     response_class: bool = False  # a non-JSON success: the handler returns a Response
-    response_model: str | None = None  # a sent request's answer (no return type)
+    response_model: ApiType | None = None  # a sent request's answer (no return type)
     responses: tuple[ApiResponseModel, ...] = ()
     callback_name: str | None = None  # a callback's key in its operation
     dependency: str | None = None  # the security requirement's function
@@ -259,11 +287,6 @@ class ApiOperationModel:
     def openapi_path(self) -> str:
         """The route as the app's OpenAPI document lists it (without convertors)."""
         return re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", self.route)
-
-    @property
-    def item_model(self) -> str:
-        """The element type of a list response (``list[X]`` -> ``X``)."""
-        return self.returns.removeprefix("list[").removesuffix("]")
 
     @property
     def refined_params(self) -> tuple[ApiParamModel, ...]:

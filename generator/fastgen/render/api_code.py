@@ -18,6 +18,7 @@ from fastgen.model.service import (
     ApiRequirementModel,
     ApiResponseModel,
     ApiSchemeModel,
+    ApiType,
 )
 from fastgen.render.formatting import clean_python
 from fastgen.render.literals import pyliteral, pystr
@@ -30,9 +31,42 @@ def api_models_module(api: ApiModel) -> str:
     return clean_python(api.models_source)
 
 
+def api_type(type_: ApiType) -> str:
+    """A type as Python: ``list[api_models.Pet] | None``, ``Literal["a", "b"]``."""
+    if type_.kind == "optional":
+        return api_type(type_.args[0]) + " | None"
+    written = _SIMPLE.get(type_.kind) or _composite(type_)
+    return written + " | None" if type_.nullable else written
+
+
+_SIMPLE = {"any": "Any", "none": "None", "response": "Response"}
+
+
+def _composite(type_: ApiType) -> str:
+    if type_.kind == "scalar":
+        return type_.name
+    if type_.kind == "model":
+        return f"api_models.{type_.name}"
+    if type_.kind == "list":
+        return f"list[{api_type(type_.args[0])}]"
+    if type_.kind == "dict":
+        return f"dict[str, {api_type(type_.args[0])}]"
+    if type_.kind == "union":
+        return " | ".join(api_type(member) for member in type_.args)
+    literal = f"Literal[{', '.join(pyliteral(v) for v in type_.values)}]"
+    if type_.from_text:  # a Literal of ints does not match "1": convert first
+        return f"Annotated[{literal}, BeforeValidator(int)]"
+    return literal
+
+
+def api_item_model(op: ApiOperationModel) -> str:
+    """The element type of a list response (``list[X]`` -> ``X``)."""
+    return api_type(op.returns.args[0])
+
+
 def api_param_annotation(param: ApiParamModel) -> str:
     """The route argument's type with its FastAPI marker: ``Annotated[int, Path(ge=1)]``."""
-    return f"Annotated[{param.py_type}, {_marker(param)}]"
+    return f"Annotated[{api_type(param.type)}, {_marker(param)}]"
 
 
 def _marker(param: ApiParamModel) -> str:
@@ -65,7 +99,7 @@ def api_decorator(op: ApiOperationModel) -> str:
     if op.response_class:
         args.append("response_class=Response")
     elif op.response_model is not None:
-        args.append(f"response_model={op.response_model}")
+        args.append(f"response_model={api_type(op.response_model)}")
     if op.responses:
         entries = ", ".join(_response_entry(r) for r in op.responses)
         args.append(f"responses={{{entries}}}")
@@ -84,7 +118,7 @@ def _response_entry(response: ApiResponseModel) -> str:
     """``404: {"description": ..., "model": ...}`` of a route's ``responses``."""
     parts = [f'"description": {pystr(response.description)}']
     if response.model is not None:
-        parts.append(f'"model": {response.model}')
+        parts.append(f'"model": {api_type(response.model)}')
     elif response.content_type is not None:
         parts.append(
             f'"content": {{{pystr(response.content_type)}: '
@@ -168,6 +202,8 @@ def _absolute(module: str, package: str) -> str:
 
 # The Jinja globals of this module (registered by copier_ext.py).
 HELPERS = (
+    api_type,
+    api_item_model,
     api_param_annotation,
     api_decorator,
     api_docstring,

@@ -25,6 +25,7 @@ from fastgen.model.service import (
 from fastgen.render.api_code import (
     api_scheme_class,
     api_scheme_credentials,
+    api_type,
     package_imports,
 )
 from fastgen.render.literals import pystr
@@ -913,9 +914,10 @@ def api_hook_imports(
     imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
     if refine:
         imports += [("typing", "Any"), ("sqlalchemy", "Select")]
-        types = " ".join(p.py_type for p in op.refined_params)
+        types = " ".join(api_type(p.type) for p in op.refined_params)
     else:
-        types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
+        written = [api_type(op.stub_returns), *(api_type(p.type) for p in op.params)]
+        types = " ".join(written)
     for module, name in package_imports(op.imports, pkg):
         if (
             name
@@ -923,7 +925,7 @@ def api_hook_imports(
             or (name is None and module.split(" as ")[-1] + "." in types)
         ):
             imports.append((module, name))
-    if "Response" == op.stub_returns:
+    if op.stub_returns.kind == "response":
         imports.append(("fastapi", "Response"))
     return render_imports(imports, pkg)
 

@@ -7,21 +7,21 @@ from typing import Any
 
 from packaging.version import Version
 
-from fastgen.model.service import ApiParamModel
+from fastgen.model.service import ApiParamModel, ApiType
 from fastgen.spec.openapi.compile.context import Context, primary
-from fastgen.spec.openapi.compile.types import Types
+from fastgen.spec.openapi.compile.types import ANY, NONE, Types
 from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
 from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
 
 FORM_UNIONS = "0.160"  # a form body that is a union of models
 
 # A response other than the success one: (status, description, model, media type).
-Other = tuple[str, str, str | None, MediaType | None]
+Other = tuple[str, str, ApiType | None, MediaType | None]
 
 
 @dataclass(frozen=True)
 class Success:
-    annotation: str
+    annotation: ApiType
     response_class: bool
 
 
@@ -44,11 +44,12 @@ def body_param(
     else:
         py_type, media_type = _payload(ctx, op, media, types, role)
         marker, discriminator = "Body", None
+    py_type = py_type or ANY
     if not request.required:
-        py_type = f"{py_type} | None"
+        py_type = ApiType("optional", args=(py_type,))
     return ApiParamModel(
         name="body",
-        py_type=py_type or "Any",
+        type=py_type,
         location="body",
         marker=marker,
         required=request.required,
@@ -59,13 +60,13 @@ def body_param(
 
 def _payload(
     ctx: Context, op: Operation, media: MediaType, types: Types, role: str
-) -> tuple[str | None, str | None]:
+) -> tuple[ApiType | None, str | None]:
     """The type of a JSON, text or binary body, and its media type unless plain JSON."""
     types.imports.add(("fastapi", "Body"))
     if media.kind == "text":
-        return "str", media.content_type
+        return ApiType("scalar", "str"), media.content_type
     if media.kind != "json":
-        return "bytes", media.content_type
+        return ApiType("scalar", "bytes"), media.content_type
     base = api_class_name(op.name) + "Request"
     py_type = types.of(ctx.deref(media.schema), hoist=base, role=role)
     if media.content_type == "application/json":
@@ -80,7 +81,7 @@ def _form(
     media: MediaType,
     types: Types,
     role: str,
-) -> tuple[str | None, str] | None:
+) -> tuple[ApiType | None, str | None] | None:
     """The type of a form body and a union's discriminator; None (and a problem) if
     it is no object."""
     schema = ctx.deref(media.schema)
@@ -101,7 +102,7 @@ def _form(
 
 def _form_union(
     ctx: Context, schema: Any, types: Types, role: str
-) -> tuple[str, str | None] | None:
+) -> tuple[ApiType, str | None] | None:
     """The union of models a form body may be, and its discriminator; None if it is
     not a ``oneOf``/``anyOf`` of component objects.
 
@@ -112,7 +113,7 @@ def _form_union(
     variants = schema.get("oneOf") or schema.get("anyOf")
     if not isinstance(variants, list) or not variants:
         return None
-    classes = []
+    classes: list[ApiType | None] = []
     for variant in variants:
         if not (isinstance(variant, dict) and isinstance(variant.get("$ref"), str)):
             return None
@@ -127,7 +128,7 @@ def _form_union(
     if isinstance(discriminator, dict) and discriminator.get("propertyName"):
         types.imports.add(("pydantic", "Field"))
         name = str(discriminator["propertyName"])
-    return " | ".join(str(c) for c in classes), name
+    return ApiType("union", args=tuple(c for c in classes if c)), name
 
 
 def responses(
@@ -136,7 +137,7 @@ def responses(
     """The success status, its return type, and the other responses."""
     statuses = [r.status for r in op.responses]
     success_status = next((s for s in statuses if s.isdigit() and s[0] == "2"), "200")
-    success = Success("None", False)
+    success = Success(NONE, False)
     others: list[Other] = []
     for response in op.responses:
         media = primary(response.content) if response.content else None
@@ -154,10 +155,10 @@ def responses(
     return success_status, success, others
 
 
-def _success(media: MediaType | None, model: str | None) -> Success:
+def _success(media: MediaType | None, model: ApiType | None) -> Success:
     """What a route returns for its success response served as ``media``."""
     if media is None:
-        return Success("None", False)
+        return Success(NONE, False)
     if media.kind == "json":
-        return Success(model or "Any", False)
-    return Success("Response", True)
+        return Success(model or ANY, False)
+    return Success(ApiType("response"), True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastgen.model.service import ApiParamModel
+from fastgen.model.service import ApiParamModel, ApiType
 from fastgen.spec.openapi.compile.context import Context
 from fastgen.spec.openapi.compile.tables import column_spec
 from fastgen.spec.openapi.description import Operation, Parameter, Resource
@@ -67,7 +67,7 @@ def list_query(
         # the property's name, or the parameter's Python name (page-size: page_size)
         column = kinds.get(param.name) or kinds.get(model.name)
         if param.location == "query" and kind and column and kind in column[1]:
-            is_list = model.py_type.startswith("list[")
+            is_list = model.type.leading.kind == "list"
             (any_filters if is_list else filters).append((column[0], model.name))
         else:
             refined.append(model.name)
@@ -104,7 +104,13 @@ def _named(params: list[ApiParamModel], names: tuple[str, ...]) -> str | None:
         (
             p.name
             for p in params
-            if p.location == "query" and p.name in names and p.py_type.startswith("int")
+            if p.location == "query" and p.name in names and _is_int(p.type)
         ),
         None,
     )
+
+
+def _is_int(param_type: ApiType) -> bool:
+    """An integer (perhaps None), or a union led by one."""
+    leading = param_type.leading
+    return leading.kind == "scalar" and leading.name == "int"

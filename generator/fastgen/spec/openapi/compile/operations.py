@@ -15,6 +15,7 @@ from fastgen.model.service import (
     ApiParamModel,
     ApiResponseModel,
     ApiSchemeModel,
+    ApiType,
     PolicyModel,
 )
 from fastgen.spec.openapi.compile.bodies import Other, Success, body_param, responses
@@ -25,7 +26,7 @@ from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
 from fastgen.spec.openapi.compile.security import credential_header, requirement_model
 from fastgen.spec.openapi.compile.tables import hook_fills
-from fastgen.spec.openapi.compile.types import Types
+from fastgen.spec.openapi.compile.types import NONE, Types
 from fastgen.spec.openapi.description import Operation, Resource
 from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
 from fastgen.spec.openapi.routes import CATCH_ALL
@@ -213,9 +214,9 @@ def sent_model(
         tag="",
         docstring=_docstring(op),
         params=signature.params,
-        returns="None",
+        returns=NONE,
         status=int(signature.status) if signature.status.isdigit() else 200,
-        stub_returns="None",
+        stub_returns=NONE,
         crud=None,
         resource=None,
         row_class=None,
@@ -255,7 +256,7 @@ def _published(
         "response_model": success.annotation
         if response_model
         and not success.response_class
-        and success.annotation != "None"
+        and success.annotation.kind != "none"
         else None,
         "responses": tuple(_response(ctx, other) for other in signature.others),
     }
@@ -280,8 +281,13 @@ def _check_crud(
     """``op``'s CRUD kind, if it answers and reads what the repository does."""
     resource, crud = owner
     row_class = ctx.models.names[resource.schema]
-    row = f"api_models.{ctx.models.variant(row_class, RESPONSE)}"
-    expected = {"list": f"list[{row}]", "get": row, "create": row, "update": row}
+    row = ApiType("model", ctx.models.variant(row_class, RESPONSE))
+    expected = {
+        "list": ApiType("list", args=(row,)),
+        "get": row,
+        "create": row,
+        "update": row,
+    }
     want = expected.get(crud)
     if want is not None and signature.success.annotation != want:
         ctx.error(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from packaging.version import Version
 
-from fastgen.model.service import ApiParamModel
+from fastgen.model.service import ApiParamModel, ApiType
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import Operation, Parameter
@@ -39,7 +40,7 @@ def param_model(
     schema = ctx.resolve(schema)
     if py_type is None or not _readable(ctx, param, py_type):
         return None
-    is_list = py_type.startswith("list[")
+    is_list = py_type.leading.kind == "list"
     marker = MARKERS[param.location]
     types.imports.add(("fastapi", marker))
     types.imports.add(("typing", "Annotated"))
@@ -47,11 +48,11 @@ def param_model(
     default = None
     if not required:
         default = schema.get("default") if isinstance(schema, dict) else None
-        if default is None and not py_type.endswith("None") and py_type != "Any":
-            py_type += " | None"
+        if default is None and not py_type.admits_none and py_type.kind != "any":
+            py_type = replace(py_type, nullable=True)
     return ApiParamModel(
         name=param.python_name,
-        py_type=py_type,
+        type=py_type,
         location=param.location,
         marker=marker,
         required=required,
@@ -63,7 +64,7 @@ def param_model(
     )
 
 
-def _readable(ctx: Context, param: Parameter, py_type: str | None) -> bool:
+def _readable(ctx: Context, param: Parameter, py_type: ApiType | None) -> bool:
     """Whether FastAPI can read a parameter of type ``py_type`` where it travels."""
     where = f"{param.location} parameter {param.name!r}"
     if py_type is None:
@@ -73,7 +74,7 @@ def _readable(ctx: Context, param: Parameter, py_type: str | None) -> bool:
             "cannot read as a scalar or a list of scalars",
         )
         return False
-    if py_type.startswith("list[") and (
+    if py_type.leading.kind == "list" and (
         param.location in ("path", "header", "cookie") or not param.explode
     ):
         travels = (
@@ -87,7 +88,7 @@ def _readable(ctx: Context, param: Parameter, py_type: str | None) -> bool:
             "query parameters (style: form, explode: true)",
         )
         return False
-    if py_type.startswith("dict["):
+    if py_type.leading.kind == "dict":
         ctx.error(
             param.source, f"{where} is an object; FastAPI cannot read it from the URL"
         )
@@ -173,7 +174,7 @@ def query_model(
     types.imports.add(("fastapi", "Query"))
     types.imports.add(("typing", "Annotated"))
     return ApiParamModel(
-        name=param.python_name, py_type=py_type, location="query", marker="Query"
+        name=param.python_name, type=py_type, location="query", marker="Query"
     )
 
 
@@ -197,7 +198,7 @@ def _query_model_problem(ctx: Context, param: Parameter, schema: Any) -> str | N
     unreadable = [
         name
         for name, value in properties.items()
-        if (kind := probe.of(value, depth=1)) is None or kind.startswith("dict[")
+        if (kind := probe.of(value, depth=1)) is None or kind.leading.kind == "dict"
     ]
     if unreadable:
         return (

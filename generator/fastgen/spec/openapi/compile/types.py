@@ -1,25 +1,27 @@
-"""Python annotations of JSON schemas, for route signatures."""
+"""The types of JSON schemas, for route signatures (render writes them)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fastgen.render.literals import pyliteral
+from fastgen.model.service import ApiType
 from fastgen.spec.openapi.compile.context import SCHEMAS
 from fastgen.spec.openapi.models import SCALARS, ModelSet
 from fastgen.spec.openapi.pointer import unescape
 
 # The generated package in imports (render writes its name).
 PACKAGE = "."
+ANY = ApiType("any")
+NONE = ApiType("none")
 # How deep a parameter's schema is followed through references.
 MAX_DEPTH = 8
 
 
 @dataclass
 class Types:
-    """Python annotations of schemas, with the imports they need."""
+    """The types of schemas, with the imports their Python names need."""
 
     models: ModelSet
     schemas: Mapping[str, Any]
@@ -32,8 +34,8 @@ class Types:
         hoist: str | None = None,
         depth: int = 0,
         role: str | None = None,
-    ) -> str | None:
-        """The annotation of ``schema``; None when only a model class could hold it.
+    ) -> ApiType | None:
+        """The type of ``schema``; None when only a model class could hold it.
 
         With ``depth`` > 0 (parameters), references are followed instead of naming a
         model: FastAPI reads a model-typed query parameter as a set of parameters.
@@ -41,7 +43,7 @@ class Types:
         """
         if schema is None or schema == {}:
             self.imports.add(("typing", "Any"))
-            return "Any"
+            return ANY
         if not isinstance(schema, dict):
             return None
         ref = schema.get("$ref")
@@ -57,14 +59,16 @@ class Types:
         if inner is None and hoist is not None:
             self.imports.add((PACKAGE, "api_models"))
             hoisted = self.models.hoist(hoist, schema)
-            return f"api_models.{self.models.variant(hoisted, role)}"
+            return ApiType("model", self.models.variant(hoisted, role))
         if inner is None:
             return None
-        return f"{inner} | None" if nullable and inner not in ("Any", "None") else inner
+        if nullable and inner.kind not in ("any", "none"):
+            return replace(inner, nullable=True)
+        return inner
 
     def _ref(
         self, ref: str, hoist: str | None, depth: int, role: str | None
-    ) -> str | None:
+    ) -> ApiType | None:
         if depth:
             target_schema = pointed_schema(self.schemas, ref)
             return (
@@ -77,11 +81,11 @@ class Types:
                 return None
             return self.of(pointed, hoist=hoist, role=role)
         self.imports.add((PACKAGE, "api_models"))
-        return f"api_models.{self.models.variant(target, role)}"
+        return ApiType("model", self.models.variant(target, role))
 
     def _plain(
         self, schema: dict[str, Any], kind: Any, depth: int, role: str | None
-    ) -> str | None:
+    ) -> ApiType | None:
         variants = schema.get("oneOf") or schema.get("anyOf")
         if depth and isinstance(variants, list) and not schema.get("discriminator"):
             return self._scalar_union(variants, depth)
@@ -92,7 +96,7 @@ class Types:
             return self._enum(enum, depth)
         if kind == "array":
             items = self.of(schema.get("items", {}), depth=depth, role=role)
-            return f"list[{items}]" if items else None
+            return ApiType("list", args=(items,)) if items else None
         if kind == "object":
             return self._mapping(schema.get("additionalProperties"), depth, role)
         if not isinstance(kind, str):
@@ -103,42 +107,41 @@ class Types:
         )
         if module is not None:
             self.imports.add((module[0], module[1] or None))
-        return py_type
+        return ApiType("scalar", py_type) if py_type else None
 
-    def _scalar_union(self, variants: list[Any], depth: int) -> str | None:
+    def _scalar_union(self, variants: list[Any], depth: int) -> ApiType | None:
         """A parameter may be one of several scalars: int | str."""
         types = [self.of(v, depth=depth) for v in variants]
         if None in types:
             return None
-        unique = list(dict.fromkeys(t for t in types if t))
-        return " | ".join(unique) if unique else None
+        unique = tuple(dict.fromkeys(t for t in types if t))
+        return ApiType("union", args=unique) if unique else None
 
-    def _enum(self, enum: list[Any], depth: int) -> str | None:
-        values = [v for v in enum if v is not None]
+    def _enum(self, enum: list[Any], depth: int) -> ApiType | None:
+        values = tuple(v for v in enum if v is not None)
         if not values:
-            return "None"
+            return NONE
         if depth and all(isinstance(v, bool) for v in values):
-            return "bool"  # a parameter is text: "true" must become True
+            return ApiType("scalar", "bool")  # a parameter is text: "true" is True
         if not all(isinstance(v, str | int | bool) for v in values):
             return None
         self.imports.add(("typing", "Literal"))
-        literal = f"Literal[{', '.join(pyliteral(v) for v in values)}]"
         if depth and all(type(v) is int for v in values):
             # A parameter is text, and a Literal of ints does not match
             # "1": convert first, so a valid value is one.
             self.imports.add(("pydantic", "BeforeValidator"))
-            return f"Annotated[{literal}, BeforeValidator(int)]"
-        return literal
+            return ApiType("literal", values=values, from_text=True)
+        return ApiType("literal", values=values)
 
-    def _mapping(self, extra: Any, depth: int, role: str | None) -> str | None:
+    def _mapping(self, extra: Any, depth: int, role: str | None) -> ApiType | None:
         """An object schema without properties: a dict of its additionalProperties."""
         if extra in (None, True, {}):
             self.imports.add(("typing", "Any"))
-            return "dict[str, Any]"
+            return ApiType("dict", args=(ANY,))
         value = (
             self.of(extra, depth=depth, role=role) if isinstance(extra, dict) else None
         )
-        return f"dict[str, {value}]" if value else None
+        return ApiType("dict", args=(value,)) if value else None
 
 
 def pointed_schema(schemas: Mapping[str, Any], ref: str) -> Any:
