@@ -17,7 +17,12 @@ import pytest
 from pydantic import ValidationError
 
 from fastgen.model.service import ServiceModel
-from fastgen.render.api_code import api_decorator, api_param_annotation, api_type
+from fastgen.render.api_code import (
+    api_decorator,
+    api_operation_imports,
+    api_param_annotation,
+    api_type,
+)
 from fastgen.spec.inputs import read_input
 from fastgen.spec.openapi import read_openapi
 from fastgen.spec.openapi.compile import compile_api
@@ -199,7 +204,7 @@ def test_a_table_leaves_read_only_columns_to_the_database_or_the_hook(
     # The database numbers the id; no request sends created_at, so before_create
     # must fill it (the route answers 501 until it does).
     assert create.hook_fills == ("created_at",)
-    assert ("fastapi", "HTTPException") in create.imports
+    assert ("fastapi", "HTTPException") in api_operation_imports(create, "accounts")
     assert create.sample is not None
     assert list(create.sample) == [
         "/accounts",

@@ -181,7 +181,8 @@ class ApiType:
     # api_models), list, dict (str keys), union, literal, or optional (of args[0],
     # always written with "| None")
     kind: str
-    name: str = ""  # a scalar's Python name (int, dt.datetime, UUID) or a model's class
+    # a scalar (str, int, float, bool, bytes, datetime, date, uuid) or a model's class
+    name: str = ""
     args: tuple[ApiType, ...] = ()  # list item, dict value, union members, optional's
     values: tuple[Any, ...] = ()  # a literal's values
     nullable: bool = False  # also None
@@ -260,9 +261,6 @@ class ApiOperationModel:
     refined: tuple[str, ...]  # list parameters fastgen does not apply: the user's hook
     policy: PolicyModel | None
     invalidates: bool
-    # (module, name) the route's types need; a module of the generated package is
-    # relative: "." (the package), ".security"
-    imports: tuple[tuple[str, str | None], ...]
     # (url, query, json body) of a request that passes validation
     sample: tuple[str, dict[str, Any], Any] | None
     refine_sample: tuple[str, dict[str, Any], Any] | None  # one reaching ``refine``

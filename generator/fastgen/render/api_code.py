@@ -44,7 +44,7 @@ _SIMPLE = {"any": "Any", "none": "None", "response": "Response"}
 
 def _composite(type_: ApiType) -> str:
     if type_.kind == "scalar":
-        return type_.name
+        return _SCALAR_NAMES.get(type_.name, type_.name)
     if type_.kind == "model":
         return f"api_models.{type_.name}"
     if type_.kind == "list":
@@ -186,6 +186,54 @@ def api_requirement_condition(requirement: ApiRequirementModel) -> str:
         " and ".join(f"{var} is not None" for var in alternative)
         for alternative in requirement.alternatives
     )
+
+
+# Scalars whose Python name is not theirs, and the import it needs.
+_SCALAR_NAMES = {"datetime": "dt.datetime", "date": "dt.date", "uuid": "UUID"}
+_SCALAR_IMPORTS: dict[str, Import] = {
+    "datetime": ("datetime as dt", None),
+    "date": ("datetime as dt", None),
+    "uuid": ("uuid", "UUID"),
+}
+
+
+def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
+    """What a route's (or stub's) signature and decorator need imported."""
+    found: list[Import] = []
+    for param in op.params:
+        found += [("typing", "Annotated"), ("fastapi", param.marker)]
+        if param.discriminator is not None:
+            found.append(("pydantic", "Field"))
+        found += _type_imports(param.type)
+    answers = (op.returns, op.response_model, *(r.model for r in op.responses))
+    for answer in answers:
+        found += _type_imports(answer) if answer is not None else []
+    if op.response_class:
+        found.append(("fastapi", "Response"))
+    if op.dependency:
+        found += [("fastapi", "Depends"), (".security", op.dependency)]
+    if op.callbacks_router:
+        found.append((".outgoing", op.callbacks_router))
+    if op.hook_fills:  # the route answers 501 until before_create fills them
+        found.append(("fastapi", "HTTPException"))
+    return package_imports(found, package)
+
+
+def _type_imports(type_: ApiType) -> list[Import]:
+    found: list[Import] = []
+    if type_.kind == "any":
+        found.append(("typing", "Any"))
+    elif type_.kind == "model":
+        found.append((".", "api_models"))
+    elif type_.kind == "literal":
+        found.append(("typing", "Literal"))
+        if type_.from_text:
+            found.append(("pydantic", "BeforeValidator"))
+    elif type_.kind == "scalar" and type_.name in _SCALAR_IMPORTS:
+        found.append(_SCALAR_IMPORTS[type_.name])
+    for arg in type_.args:
+        found += _type_imports(arg)
+    return found
 
 
 def package_imports(imports: Iterable[Import], package: str) -> list[Import]:

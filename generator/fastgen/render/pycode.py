@@ -23,10 +23,10 @@ from fastgen.model.service import (
     ServiceModel,
 )
 from fastgen.render.api_code import (
+    api_operation_imports,
     api_scheme_class,
     api_scheme_credentials,
     api_type,
-    package_imports,
 )
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
@@ -866,7 +866,7 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
     if router.uses_convertors:
         imports.append((f"{pkg}.convertors", "register_convertors"))
     for op in router.operations:
-        imports += package_imports(op.imports, pkg)
+        imports += api_operation_imports(op, pkg)
         if op.invalidates:
             imports.append((f"{pkg}.deps", "CacheDep"))
         if op.crud is None:
@@ -918,7 +918,7 @@ def api_hook_imports(
     else:
         written = [api_type(op.stub_returns), *(api_type(p.type) for p in op.params)]
         types = " ".join(written)
-    for module, name in package_imports(op.imports, pkg):
+    for module, name in api_operation_imports(op, pkg):
         if (
             name
             and re.search(rf"\b{re.escape(name)}\b", types)
@@ -935,10 +935,10 @@ def api_outgoing_imports(service: ServiceModel) -> str:
     assert service.api is not None
     imports: list[Import] = [("fastapi", "APIRouter")]
     for op in service.api.webhooks:
-        imports += package_imports(op.imports, service.package)
+        imports += api_operation_imports(op, service.package)
     for group in service.api.callbacks:
         for _, op in group.callbacks:
-            imports += package_imports(op.imports, service.package)
+            imports += api_operation_imports(op, service.package)
     return render_imports(imports, service.package)
 
 

@@ -72,18 +72,6 @@ RESERVED = frozenset(
     }
 )
 
-# (type, format) -> (python type, import)
-SCALARS: dict[tuple[str, str | None], tuple[str, tuple[str, str] | None]] = {
-    ("string", None): ("str", None),
-    ("string", "date-time"): ("dt.datetime", ("datetime as dt", "")),
-    ("string", "date"): ("dt.date", ("datetime as dt", "")),
-    ("string", "uuid"): ("UUID", ("uuid", "UUID")),
-    ("string", "binary"): ("bytes", None),
-    ("integer", None): ("int", None),
-    ("number", None): ("float", None),
-    ("boolean", None): ("bool", None),
-}
-
 
 def api_class_name(text: str) -> str:
     """A class name ``api_models.py`` can define for a schema (or a hoisted one's

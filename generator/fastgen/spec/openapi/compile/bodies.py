@@ -34,7 +34,6 @@ def body_param(
     if request is None or not request.content:
         return None
     media = primary(request.content)
-    types.imports.add(("typing", "Annotated"))
     if media.kind in ("form", "multipart"):
         form = _form(ctx, op, request, media, types, role)
         if form is None:
@@ -62,7 +61,6 @@ def _payload(
     ctx: Context, op: Operation, media: MediaType, types: Types, role: str
 ) -> tuple[ApiType | None, str | None]:
     """The type of a JSON, text or binary body, and its media type unless plain JSON."""
-    types.imports.add(("fastapi", "Body"))
     if media.kind == "text":
         return ApiType("scalar", "str"), media.content_type
     if media.kind != "json":
@@ -95,7 +93,6 @@ def _form(
             "FastAPI reads a form into one model, or a union of models",
         )
         return None
-    types.imports.add(("fastapi", "Form"))
     base = api_class_name(op.name) + "Request"
     return union or (types.of(schema, hoist=base, role=role), None)
 
@@ -126,7 +123,6 @@ def _form_union(
     discriminator = schema.get("discriminator")
     name = None
     if isinstance(discriminator, dict) and discriminator.get("propertyName"):
-        types.imports.add(("pydantic", "Field"))
         name = str(discriminator["propertyName"])
     return ApiType("union", args=tuple(c for c in classes if c)), name
 

@@ -91,20 +91,13 @@ def operation_model(
             return None
     requirement = requirement_model(ctx, op, schemes)
     served = served_path(op, _convertors(ctx, op))
-    if requirement:
-        types.imports.add(("fastapi", "Depends"))
-        types.imports.add((".security", requirement.function))
     callbacks = _callbacks(ctx, op, served) if op.callbacks else None
     if op.callbacks and callbacks is None:
         return None
-    if callbacks:
-        types.imports.add((".outgoing", callbacks))
     fills = hook_fills(ctx, owner[0]) if owner and crud == "create" else ()
-    if fills:
-        types.imports.add(("fastapi", "HTTPException"))
     params = [p for p in signature.params if p.location != "body"]
     listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
-    published = _published(ctx, op, signature, types)  # before the imports are read
+    published = _published(ctx, op, signature)
     return ApiOperationModel(
         name=op.name,
         method=op.method.lower(),
@@ -121,7 +114,6 @@ def operation_model(
         **asdict(listing),
         policy=policies.get(op.name),
         invalidates=op.name in invalidations,
-        imports=tuple(sorted(types.imports, key=str)),
         **_test_fields(ctx, op, listing, requirement is not None, schemes),
         hook_fills=fills,
         **published,
@@ -205,7 +197,7 @@ def sent_model(
     signature = _signature(ctx, op, types, sent=True)
     if signature is None:
         return None
-    published = _published(ctx, op, signature, types, response_model=True)
+    published = _published(ctx, op, signature, response_model=True)
     return ApiOperationModel(
         name=op.name,
         method=op.method.lower(),
@@ -225,7 +217,6 @@ def sent_model(
         **asdict(ListQuery()),
         policy=None,
         invalidates=False,
-        imports=tuple(sorted(types.imports, key=str)),
         sample=None,
         refine_sample=None,
         requirement_header=None,
@@ -238,7 +229,6 @@ def _published(
     ctx: Context,
     op: Operation,
     signature: _Signature,
-    types: Types,
     *,
     response_model: bool = False,
 ) -> dict[str, Any]:
@@ -246,8 +236,6 @@ def _published(
     documentation; a route that is never served declares its response model,
     since it has no return annotation."""
     success = signature.success
-    if success.response_class:
-        types.imports.add(("fastapi", "Response"))
     return {
         "operation_id": op.operation_id or None,
         "summary": op.summary or None,

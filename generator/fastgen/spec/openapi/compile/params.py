@@ -42,8 +42,6 @@ def param_model(
         return None
     is_list = py_type.leading.kind == "list"
     marker = MARKERS[param.location]
-    types.imports.add(("fastapi", marker))
-    types.imports.add(("typing", "Annotated"))
     required = param.required or param.location == "path"
     default = None
     if not required:
@@ -171,8 +169,6 @@ def query_model(
     if py_type is None:
         return None
     ctx.fastapi_minimum = max(ctx.fastapi_minimum, QUERY_MODELS, key=Version)
-    types.imports.add(("fastapi", "Query"))
-    types.imports.add(("typing", "Annotated"))
     return ApiParamModel(
         name=param.python_name, type=py_type, location="query", marker="Query"
     )
@@ -194,7 +190,7 @@ def _query_model_problem(ctx: Context, param: Parameter, schema: Any) -> str | N
             f"{where} with required properties but is not required itself; "
             "FastAPI reads it as a model whose required fields are required"
         )
-    probe = Types(ctx.models, ctx.api.schemas)  # its imports are unused
+    probe = Types(ctx.models, ctx.api.schemas)
     unreadable = [
         name
         for name, value in properties.items()

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastgen.model.service import ApiType
 from fastgen.spec.openapi.compile.context import SCHEMAS
-from fastgen.spec.openapi.models import SCALARS, ModelSet
+from fastgen.spec.openapi.models import ModelSet
 from fastgen.spec.openapi.pointer import unescape
 
-# The generated package in imports (render writes its name).
-PACKAGE = "."
+# (type, format) -> the scalar (render names it in Python: datetime is dt.datetime)
+SCALARS = {
+    ("string", None): "str",
+    ("string", "date-time"): "datetime",
+    ("string", "date"): "date",
+    ("string", "uuid"): "uuid",
+    ("string", "binary"): "bytes",
+    ("integer", None): "int",
+    ("number", None): "float",
+    ("boolean", None): "bool",
+}
 ANY = ApiType("any")
 NONE = ApiType("none")
 # How deep a parameter's schema is followed through references.
@@ -21,11 +30,10 @@ MAX_DEPTH = 8
 
 @dataclass
 class Types:
-    """The types of schemas, with the imports their Python names need."""
+    """The types of schemas (hoisting inline ones into models where needed)."""
 
     models: ModelSet
     schemas: Mapping[str, Any]
-    imports: set[tuple[str, str | None]] = field(default_factory=set)
 
     def of(
         self,
@@ -42,7 +50,6 @@ class Types:
         ``role`` (REQUEST or RESPONSE) picks that variant of a split model.
         """
         if schema is None or schema == {}:
-            self.imports.add(("typing", "Any"))
             return ANY
         if not isinstance(schema, dict):
             return None
@@ -57,7 +64,6 @@ class Types:
             kinds = kinds[0] if len(kinds) == 1 else None
         inner = self._plain(schema, kinds, depth, role)
         if inner is None and hoist is not None:
-            self.imports.add((PACKAGE, "api_models"))
             hoisted = self.models.hoist(hoist, schema)
             return ApiType("model", self.models.variant(hoisted, role))
         if inner is None:
@@ -80,7 +86,6 @@ class Types:
             if pointed is None:
                 return None
             return self.of(pointed, hoist=hoist, role=role)
-        self.imports.add((PACKAGE, "api_models"))
         return ApiType("model", self.models.variant(target, role))
 
     def _plain(
@@ -102,12 +107,8 @@ class Types:
         if not isinstance(kind, str):
             return None
         fmt = schema.get("format")
-        py_type, module = (
-            SCALARS.get((kind, fmt)) or SCALARS.get((kind, None)) or (None, None)
-        )
-        if module is not None:
-            self.imports.add((module[0], module[1] or None))
-        return ApiType("scalar", py_type) if py_type else None
+        scalar = SCALARS.get((kind, fmt)) or SCALARS.get((kind, None))
+        return ApiType("scalar", scalar) if scalar else None
 
     def _scalar_union(self, variants: list[Any], depth: int) -> ApiType | None:
         """A parameter may be one of several scalars: int | str."""
@@ -125,18 +126,15 @@ class Types:
             return ApiType("scalar", "bool")  # a parameter is text: "true" is True
         if not all(isinstance(v, str | int | bool) for v in values):
             return None
-        self.imports.add(("typing", "Literal"))
         if depth and all(type(v) is int for v in values):
             # A parameter is text, and a Literal of ints does not match
             # "1": convert first, so a valid value is one.
-            self.imports.add(("pydantic", "BeforeValidator"))
             return ApiType("literal", values=values, from_text=True)
         return ApiType("literal", values=values)
 
     def _mapping(self, extra: Any, depth: int, role: str | None) -> ApiType | None:
         """An object schema without properties: a dict of its additionalProperties."""
         if extra in (None, True, {}):
-            self.imports.add(("typing", "Any"))
             return ApiType("dict", args=(ANY,))
         value = (
             self.of(extra, depth=depth, role=role) if isinstance(extra, dict) else None
