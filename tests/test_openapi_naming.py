@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from fastgen.model.naming import default_service_name, python_identifier, unique_names
+from fastgen.model.naming import (
+    class_name,
+    default_service_name,
+    python_identifier,
+    unique_names,
+)
+from fastgen.spec.openapi.models import api_class_name
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,22 @@ def test_suffix_skips_names_already_taken() -> None:
 def test_default_service_name() -> None:
     assert default_service_name("Redocly Cafe") == "redocly_cafe"
     assert default_service_name("3D Printing API") == "service_3d_printing_api"
+
+
+@pytest.mark.parametrize(
+    ("text", "native", "api"),
+    [
+        ("book_review", "BookReview", "BookReview"),  # a native name: the same class
+        ("pet-owner", "PetOwner", "PetOwner"),
+        ("petOwner", "PetOwner", "PetOwner"),  # only first letters change
+        ("2fa", "2fa", "Model2fa"),  # api_models.py must be able to define it
+        ("field", "Field", "FieldModel"),  # pydantic's Field, which it imports
+        ("class", "Class", "Class"),
+        ("!!!", "", "Model"),
+    ],
+)
+def test_one_class_name_rule_and_the_api_models_guard(
+    text: str, native: str, api: str
+) -> None:
+    assert class_name(text) == native
+    assert api_class_name(text) == api

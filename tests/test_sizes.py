@@ -18,21 +18,6 @@ PACKAGE = REPO / "generator" / "fastgen"
 MAX_FUNCTION_LINES = 60
 MAX_MODULE_LINES = 600
 
-# Offenders that other issue-13 branches are splitting: "module" for a module,
-# "module::Class.function" for a function. This list may only shrink —
-# test_pending_offenders_still_exceed_the_bounds fails once an entry fits, so each
-# split removes its lines here.
-PENDING = {
-    # spec/openapi/compile.py: _Compiler validates, maps types, infers CRUD and writes
-    # Python source; issue 13 splits it into the OpenAPI front-end and render/.
-    "fastgen/spec/openapi/compile.py",
-    "fastgen/spec/openapi/compile.py::_Compiler.run",
-    "fastgen/spec/openapi/compile.py::_Compiler._operation",
-    "fastgen/spec/openapi/compile.py::_Compiler._param",
-    "fastgen/spec/openapi/compile.py::_Compiler._query_model",
-    "fastgen/spec/openapi/compile.py::_sample",
-}
-
 
 def offenders(package: Path = PACKAGE) -> dict[str, int]:
     """Every module and function over its bound, with its length in lines."""
@@ -70,19 +55,11 @@ def _listing(names: dict[str, int]) -> str:
 
 
 def test_no_function_or_module_over_the_bounds() -> None:
-    over = {name: lines for name, lines in offenders().items() if name not in PENDING}
+    over = offenders()
     assert not over, (
         f"over the bounds ({MAX_FUNCTION_LINES} lines a function, "
         f"{MAX_MODULE_LINES} a module); split them into well-named helpers:\n"
         + _listing(over)
-    )
-
-
-def test_pending_offenders_still_exceed_the_bounds() -> None:
-    fits = sorted(PENDING - set(offenders()))
-    assert not fits, (
-        "within the bounds now (or gone); remove them from PENDING in "
-        "tests/test_sizes.py:\n" + "\n".join(f"  {name}" for name in fits)
     )
 
 

@@ -22,6 +22,7 @@ from fastgen.model.files import project_file_text, project_spec, spec_file_name
 from fastgen.model.service import ServiceModel
 from fastgen.render import (
     aggregates,
+    api_code,
     openapi_routes,
     orm,
     pysource,
@@ -84,6 +85,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     pysource.tuple_assign,
     pysource.wrap,
     initial_migration,
+    *api_code.HELPERS,
 )
 
 

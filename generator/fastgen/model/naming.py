@@ -202,5 +202,13 @@ def default_service_name(title: str) -> str:
 
 
 def class_name(name: str) -> str:
-    """``book_review`` -> ``BookReview``."""
-    return "".join(part.capitalize() for part in name.split("_") if part)
+    """PascalCase of the alphanumeric runs of ``name``: ``book_review`` -> ``BookReview``,
+    ``pet-owner`` -> ``PetOwner``, ``petOwner`` -> ``PetOwner`` (only first letters
+    change).
+
+    The one rule for both inputs. A native name is a checked identifier, so this is
+    its class name; an OpenAPI schema name is any text, and ``api_class_name`` in
+    ``fastgen.spec.openapi.models`` makes the result a class name ``api_models.py``
+    can define (not empty, no leading digit, no keyword or name it imports).
+    """
+    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^0-9A-Za-z]+", name) if p)

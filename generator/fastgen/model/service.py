@@ -186,14 +186,63 @@ class EndpointModel:
 
 
 @dataclass(frozen=True)
-class ApiParamModel:
-    """One argument of an OpenAPI route (a parameter or the request body)."""
+class ApiType:
+    """The type of a route's argument or answer, as data (render writes it:
+    ``list[api_models.Pet] | None``, ``Literal["a", "b"]``)."""
 
-    name: str
-    annotation: str  # with its FastAPI marker: Annotated[int, Query(ge=1)]
-    py_type: str  # the plain type the handler stub receives
-    default: str | None  # a Python expression, or None when required
+    # any, none, response (FastAPI's Response), scalar, model (a class of
+    # api_models), list, dict (str keys), union, literal, or optional (of args[0],
+    # always written with "| None")
+    kind: str
+    # a scalar (str, int, float, bool, bytes, datetime, date, uuid) or a model's class
+    name: str = ""
+    args: tuple[ApiType, ...] = ()  # list item, dict value, union members, optional's
+    values: tuple[Any, ...] = ()  # a literal's values
+    nullable: bool = False  # also None
+    from_text: bool = False  # a literal of ints, read from text: converted first
+
+    @property
+    def leading(self) -> ApiType:
+        """The first member of a union (the type itself otherwise)."""
+        return self.args[0].leading if self.kind == "union" else self
+
+    @property
+    def admits_none(self) -> bool:
+        """Whether None is already a value (written last, as ``... | None``)."""
+        if self.nullable or self.kind in ("none", "optional"):
+            return True
+        return self.kind == "union" and self.args[-1].admits_none
+
+
+@dataclass(frozen=True)
+class ApiParamModel:
+    """One argument of an OpenAPI route (a parameter or the request body), as data:
+    render writes its ``Annotated[...]`` type and default."""
+
+    name: str  # the Python name
+    type: ApiType  # the plain type the handler stub receives
     location: str  # path, query, header, cookie or body
+    marker: str  # the FastAPI function that reads it: Path, Query, ..., Body or Form
+    required: bool = True
+    default: Any = None  # the value of an optional argument (None: no value)
+    alias: str | None = None  # the wire name, where FastAPI must be told it
+    # FastAPI's validation keywords and their values: (("ge", 1), ("pattern", "^a"))
+    constraints: tuple[tuple[str, Any], ...] = ()
+    description: str | None = None
+    deprecated: bool = False
+    media_type: str | None = None  # a body's content type, unless plain JSON/form
+    discriminator: str | None = None  # a form union's discriminating property
+
+
+@dataclass(frozen=True)
+class ApiResponseModel:
+    """A response the route documents besides what it returns (or that one's text)."""
+
+    status: str  # "404", "4XX" or "default"
+    description: str
+    model: ApiType | None = None  # the response model's type
+    content_type: str | None = None  # a non-JSON body: its media type and schema
+    schema: Any = None
 
 
 @dataclass(frozen=True)
@@ -205,12 +254,11 @@ class ApiOperationModel:
     route: str
     router: str
     tag: str
-    docstring: str  # a Python string literal
-    decorator: tuple[str, ...]  # arguments of @router.<method>(...)
+    docstring: str  # one line of text, ending in a period
     params: tuple[ApiParamModel, ...]
-    returns: str
+    returns: ApiType
     status: int
-    stub_returns: str
+    stub_returns: ApiType
     crud: str | None  # list, get, create, update or delete of ``resource``
     resource: str | None
     row_class: str | None
@@ -226,34 +274,30 @@ class ApiOperationModel:
     refined: tuple[str, ...]  # list parameters fastgen does not apply: the user's hook
     policy: PolicyModel | None
     invalidates: bool
-    imports: tuple[tuple[str, str | None], ...]
-    sample: str | None  # a literal [url, query, body] that passes validation
-    refine_sample: str | None  # a sample request that reaches the list's refine
-    requirement_header: str | None  # a literal dict of credentials for tests
+    # (url, query, json body) of a request that passes validation
+    sample: tuple[str, dict[str, Any], Any] | None
+    refine_sample: tuple[str, dict[str, Any], Any] | None  # one reaching ``refine``
+    requirement_header: dict[str, str] | None  # credentials (headers) for tests
     # create: required readOnly columns besides the id, which no request sends and
     # the response must carry: the resource's before_create hook fills them
     hook_fills: tuple[str, ...] = ()
     # property -> ORM attribute of the table's columns that are aliased
     row_attrs: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def from_row(self) -> str:
-        """How the route reads a response model from an ORM row: by attribute, which
-        for an aliased column is the field's Python name; never by alias (the row's
-        ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
-        if self.row_attrs:
-            return "from_attributes=True, by_alias=False, by_name=True"
-        return "from_attributes=True"
+    # What the route decorator publishes besides the path and the status:
+    operation_id: str | None = None
+    summary: str | None = None
+    deprecated: bool = False
+    response_class: bool = False  # a non-JSON success: the handler returns a Response
+    response_model: ApiType | None = None  # a sent request's answer (no return type)
+    responses: tuple[ApiResponseModel, ...] = ()
+    callback_name: str | None = None  # a callback's key in its operation
+    dependency: str | None = None  # the security requirement's function
+    callbacks_router: str | None = None  # the router of the operation's callbacks
 
     @property
     def openapi_path(self) -> str:
         """The route as the app's OpenAPI document lists it (without convertors)."""
         return re.sub(r"\{([^{}:]+):[^{}]+\}", r"{\1}", self.route)
-
-    @property
-    def item_model(self) -> str:
-        """The element type of a list response (``list[X]`` -> ``X``)."""
-        return self.returns.removeprefix("list[").removesuffix("]")
 
     @property
     def refined_params(self) -> tuple[ApiParamModel, ...]:
@@ -262,11 +306,11 @@ class ApiOperationModel:
 
     @property
     def required_params(self) -> tuple[ApiParamModel, ...]:
-        return tuple(p for p in self.params if p.default is None)
+        return tuple(p for p in self.params if p.required)
 
     @property
     def optional_params(self) -> tuple[ApiParamModel, ...]:
-        return tuple(p for p in self.params if p.default is not None)
+        return tuple(p for p in self.params if not p.required)
 
 
 @dataclass(frozen=True)
@@ -289,14 +333,18 @@ class ApiRouterModel:
 
 @dataclass(frozen=True)
 class ApiSchemeModel:
-    """A security scheme, as a FastAPI security dependency."""
+    """A security scheme: how a caller's credential travels (render writes the FastAPI
+    security dependency that reads it)."""
 
     name: str
     var: str
-    factory: str  # e.g. HTTPBearer(scheme_name="bearer", auto_error=False)
-    annotation: str
+    # http_basic, api_key, or a bearer token (http_bearer, oauth2, openid_connect)
+    kind: str
     location: str  # where the credential travels: header, query or cookie
     parameter: str  # its name there (headers lower-case)
+    key_name: str | None = None  # an api_key's parameter name as written
+    description: str | None = None
+    bearer_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -305,7 +353,8 @@ class ApiRequirementModel:
 
     function: str
     schemes: tuple[ApiSchemeModel, ...]
-    condition: str  # e.g. "bearer is not None or api_key is not None"
+    # each alternative: the vars of the schemes whose credentials must all be present
+    alternatives: tuple[tuple[str, ...], ...]
     description: str
 
 

@@ -10,6 +10,12 @@ from fastgen.model.service import (
     ApiRouterModel,
     ServiceModel,
 )
+from fastgen.render.api_code import (
+    api_operation_imports,
+    api_scheme_class,
+    api_scheme_credentials,
+    api_type,
+)
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -20,7 +26,7 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
     if router.uses_convertors:
         imports.append((f"{pkg}.convertors", "register_convertors"))
     for op in router.operations:
-        imports += list(op.imports)
+        imports += api_operation_imports(op, pkg)
         if op.invalidates:
             imports.append((f"{pkg}.deps", "CacheDep"))
         if op.crud is None:
@@ -52,9 +58,9 @@ def api_security_imports(service: ServiceModel) -> str:
         ("fastapi", "status"),
     ]
     for scheme in service.api_schemes:
-        imports.append(("fastapi.security", scheme.factory.split("(")[0]))
+        imports.append(("fastapi.security", api_scheme_class(scheme)))
         for name in ("HTTPAuthorizationCredentials", "HTTPBasicCredentials"):
-            if name in scheme.annotation:
+            if name in api_scheme_credentials(scheme):
                 imports.append(("fastapi.security", name))
     return render_imports(imports, service.package)
 
@@ -68,17 +74,18 @@ def api_hook_imports(
     imports: list[Import] = [("sqlalchemy.ext.asyncio", "AsyncSession")]
     if refine:
         imports += [("typing", "Any"), ("sqlalchemy", "Select")]
-        types = " ".join(p.py_type for p in op.refined_params)
+        types = " ".join(api_type(p.type) for p in op.refined_params)
     else:
-        types = " ".join([op.stub_returns, *(p.py_type for p in op.params)])
-    for module, name in op.imports:
+        written = [api_type(op.stub_returns), *(api_type(p.type) for p in op.params)]
+        types = " ".join(written)
+    for module, name in api_operation_imports(op, pkg):
         if (
             name
             and re.search(rf"\b{re.escape(name)}\b", types)
             or (name is None and module.split(" as ")[-1] + "." in types)
         ):
             imports.append((module, name))
-    if "Response" == op.stub_returns:
+    if op.stub_returns.kind == "response":
         imports.append(("fastapi", "Response"))
     return render_imports(imports, pkg)
 
@@ -88,10 +95,10 @@ def api_outgoing_imports(service: ServiceModel) -> str:
     assert service.api is not None
     imports: list[Import] = [("fastapi", "APIRouter")]
     for op in service.api.webhooks:
-        imports += list(op.imports)
+        imports += api_operation_imports(op, service.package)
     for group in service.api.callbacks:
         for _, op in group.callbacks:
-            imports += list(op.imports)
+            imports += api_operation_imports(op, service.package)
     return render_imports(imports, service.package)
 
 

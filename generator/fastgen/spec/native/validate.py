@@ -16,13 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from fastgen.spec.loader import Positions, load_document
 from fastgen.spec.native.checks import semantic_problems
-
-# Imported from here by spec/openapi/caching.py (issue 13 moves that import).
-from fastgen.spec.native.checks.caching import warm_problems
 from fastgen.spec.native.model import FastgenSpec
 from fastgen.spec.problems import Loc, Problem, SpecError, did_you_mean, dotted
-
-__all__ = ["load_spec", "pydantic_problems", "validate_data", "warm_problems"]
 
 
 def load_spec(path: Path) -> FastgenSpec:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from fastgen.spec.native.validate import warm_problems
+from fastgen.spec.native.checks.caching import warm_problems
 from fastgen.spec.openapi.annotations import (
     CACHE_KEY,
     CacheAnnotation,

@@ -6,7 +6,7 @@ responses that are not a plain reference, array or scalar are hoisted under name
 derived from their operation (``AddPetRequest``, ``FindPetsResponse``). Their ``$ref``s
 are rewritten to match, so the generated module has exactly these classes and the rest
 of the compile can refer to them by name. The module is generated once per document
-(no timestamp) and ruff-formatted: same document, same bytes.
+(no timestamp): same document, same bytes; render ruff-formats it.
 
 A document that marks properties ``readOnly`` or ``writeOnly`` is generated with the
 generator's request/response split: a schema that has such properties (or uses one
@@ -21,19 +21,15 @@ import ast
 import json
 import keyword
 import re
-import subprocess
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ruff.__main__ import find_ruff_bin
-
 from fastgen.errors import FastgenError
-from fastgen.render.formatting import format_python
-from fastgen.render.pyimports import LINE_LENGTH
-from fastgen.spec.openapi.pointer import escape
+from fastgen.model.naming import class_name
+from fastgen.spec.openapi.pointer import escape, unescape
 
 REF_PREFIX = "#/components/schemas/"
 REQUEST, RESPONSE = "Request", "Response"  # the generator's suffixes of the variants
@@ -76,23 +72,12 @@ RESERVED = frozenset(
     }
 )
 
-# (type, format) -> (python type, import)
-SCALARS: dict[tuple[str, str | None], tuple[str, tuple[str, str] | None]] = {
-    ("string", None): ("str", None),
-    ("string", "date-time"): ("dt.datetime", ("datetime as dt", "")),
-    ("string", "date"): ("dt.date", ("datetime as dt", "")),
-    ("string", "uuid"): ("UUID", ("uuid", "UUID")),
-    ("string", "binary"): ("bytes", None),
-    ("integer", None): ("int", None),
-    ("number", None): ("float", None),
-    ("boolean", None): ("bool", None),
-}
 
-
-def class_name(text: str) -> str:
-    """A PascalCase class name for a schema name: ``pet-owner`` -> ``PetOwner``."""
-    parts = re.split(r"[^0-9A-Za-z]+", text)
-    name = "".join(p[:1].upper() + p[1:] for p in parts if p)
+def api_class_name(text: str) -> str:
+    """A class name ``api_models.py`` can define for a schema (or a hoisted one's
+    base): ``naming.class_name`` (``pet-owner`` -> ``PetOwner``), prefixed when empty
+    or led by a digit, suffixed when a keyword or a name the module imports."""
+    name = class_name(text)
     if not name or name[0].isdigit():
         name = "Model" + name
     if keyword.iskeyword(name) or name in RESERVED:
@@ -128,7 +113,7 @@ class ModelSet:
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        bases = {key: class_name(str(key)) for key in self.components}
+        bases = {key: api_class_name(str(key)) for key in self.components}
         for key, base in bases.items():
             if self._splits(f"c:{key}"):
                 # A component named like another's variant (Pet, PetRequest) yields
@@ -174,7 +159,7 @@ class ModelSet:
     def ref_class(self, ref: str) -> str | None:
         if not ref.startswith(REF_PREFIX):
             return None
-        return self.names.get(_unescape(ref[len(REF_PREFIX) :]))
+        return self.names.get(unescape(ref[len(REF_PREFIX) :]))
 
     def _renamed_ref(self, ref: str) -> str:
         """``ref`` with its component renamed, also when it points inside one
@@ -182,12 +167,12 @@ class ModelSet:
         if not ref.startswith(REF_PREFIX):
             return ref
         head, sep, rest = ref[len(REF_PREFIX) :].partition("/")
-        target = self.names.get(_unescape(head))
+        target = self.names.get(unescape(head))
         return REF_PREFIX + target + sep + rest if target else ref
 
     def hoist(self, base: str, schema: Any) -> str:
         """A class for an inline schema; its name is ``base`` or the next free one."""
-        name = self._free(class_name(base), f"h:{len(self.hoisted)}")
+        name = self._free(api_class_name(base), f"h:{len(self.hoisted)}")
         self.hoisted[name] = schema
         return name
 
@@ -225,7 +210,9 @@ class ModelSet:
         return node
 
     def generate(self) -> str:
-        """The ``api_models`` module source; sets ``split``."""
+        """The ``api_models`` module source as the generator wrote it (render sorts
+        its imports and formats it: ``render.formatting.clean_python``); sets
+        ``split``."""
         all_classes = [*self.names.values(), *self.hoisted]
         if not all_classes:
             return HEADER + "\n"
@@ -267,21 +254,17 @@ class ModelSet:
                 "datamodel-code-generator did not generate the classes "
                 + ", ".join(missing)
             )
-        return ruff_clean(source)
+        return source
 
     def _document_pointers(self, message: str) -> str:
         """``message`` with each class's pointer made its component's pointer."""
         keys = {name: key for key, name in self.names.items()}
 
         def component(match: re.Match[str]) -> str:
-            key = keys.get(_unescape(match.group(1)))
+            key = keys.get(unescape(match.group(1)))
             return REF_PREFIX + escape(key) if key is not None else match.group(0)
 
         return re.sub(re.escape(REF_PREFIX) + r"([^/\s'\",;:]+)", component, message)
-
-
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def _variants(name: str) -> tuple[str, str]:
@@ -412,32 +395,3 @@ def field_attributes(source: str, class_name: str) -> dict[str, str]:
                         found.setdefault(str(kw.value.value), statement.target.id)
         pending += [base.id for base in node.bases if isinstance(base, ast.Name)]
     return found
-
-
-def ruff_clean(source: str) -> str:
-    """``source`` with imports sorted and unused ones dropped, then ruff-formatted."""
-    try:
-        fixed = subprocess.run(
-            [
-                find_ruff_bin(),
-                "check",
-                "--isolated",
-                "--line-length",
-                str(LINE_LENGTH),
-                "--select",
-                "I,F401,UP",
-                "--fix-only",
-                "--exit-zero",
-                "--stdin-filename",
-                "generated.py",
-                "-",
-            ],
-            input=source,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise FastgenError(f"generated models did not lint: {detail}") from exc
-    return format_python(fixed, force=True)

@@ -1,0 +1,264 @@
+"""Python source for the routes of an OpenAPI service, from the model's plain data.
+
+The OpenAPI compile records what a route reads and publishes (names, wire names,
+constraints, default values, docstring text, sample requests); this module writes
+it as the generated code spells it: ``Annotated[int, Query(ge=1)]``, the arguments of
+``@router.get(...)``, docstrings and literals, with every spec string ``pystr``'d.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastgen.model.service import (
+    ApiModel,
+    ApiOperationModel,
+    ApiParamModel,
+    ApiRequirementModel,
+    ApiResponseModel,
+    ApiSchemeModel,
+    ApiType,
+)
+from fastgen.render.formatting import clean_python
+from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.pyimports import Import
+
+
+def api_models_module(api: ApiModel) -> str:
+    """``api_models.py``: datamodel-code-generator's module, imports sorted and
+    ruff-formatted."""
+    return clean_python(api.models_source)
+
+
+def api_type(type_: ApiType) -> str:
+    """A type as Python: ``list[api_models.Pet] | None``, ``Literal["a", "b"]``."""
+    if type_.kind == "optional":
+        return api_type(type_.args[0]) + " | None"
+    written = _SIMPLE.get(type_.kind) or _composite(type_)
+    return written + " | None" if type_.nullable else written
+
+
+_SIMPLE = {"any": "Any", "none": "None", "response": "Response"}
+
+
+def _composite(type_: ApiType) -> str:
+    if type_.kind == "scalar":
+        return _SCALAR_NAMES.get(type_.name, type_.name)
+    if type_.kind == "model":
+        return f"api_models.{type_.name}"
+    if type_.kind == "list":
+        return f"list[{api_type(type_.args[0])}]"
+    if type_.kind == "dict":
+        return f"dict[str, {api_type(type_.args[0])}]"
+    if type_.kind == "union":
+        return " | ".join(api_type(member) for member in type_.args)
+    literal = f"Literal[{', '.join(pyliteral(v) for v in type_.values)}]"
+    if type_.from_text:  # a Literal of ints does not match "1": convert first
+        return f"Annotated[{literal}, BeforeValidator(int)]"
+    return literal
+
+
+def api_item_model(op: ApiOperationModel) -> str:
+    """The element type of a list response (``list[X]`` -> ``X``)."""
+    return api_type(op.returns.args[0])
+
+
+def api_param_annotation(param: ApiParamModel) -> str:
+    """The route argument's type with its FastAPI marker: ``Annotated[int, Path(ge=1)]``."""
+    return f"Annotated[{api_type(param.type)}, {_marker(param)}]"
+
+
+def _marker(param: ApiParamModel) -> str:
+    if param.discriminator is not None:  # a form that is a union of models
+        return f"Field(discriminator={pystr(param.discriminator)}), Form()"
+    args = []
+    if param.alias is not None:
+        args.append(f"alias={pystr(param.alias)}")
+    if param.location == "header":  # the wire name as written, not _ for -
+        args.append("convert_underscores=False")
+    args += [f"{keyword}={pyliteral(value)}" for keyword, value in param.constraints]
+    if param.description:
+        args.append(f"description={pystr(param.description)}")
+    if param.deprecated:
+        args.append("deprecated=True")
+    if param.media_type is not None:
+        args.append(f"media_type={pystr(param.media_type)}")
+    return f"{param.marker}({', '.join(args)})"
+
+
+def api_decorator(op: ApiOperationModel) -> str:
+    """The arguments of the route's ``@router.<method>(...)``."""
+    args = [pystr(op.route)]
+    if op.callback_name is not None:
+        args.append(f"name={pystr(op.callback_name)}")
+    if op.operation_id:
+        args.append(f"operation_id={pystr(op.operation_id)}")
+    if op.status != 200:
+        args.append(f"status_code={op.status}")
+    if op.response_class:
+        args.append("response_class=Response")
+    elif op.response_model is not None:
+        args.append(f"response_model={api_type(op.response_model)}")
+    if op.responses:
+        entries = ", ".join(_response_entry(r) for r in op.responses)
+        args.append(f"responses={{{entries}}}")
+    if op.summary:
+        args.append(f"summary={pystr(op.summary)}")
+    if op.deprecated:
+        args.append("deprecated=True")
+    if op.dependency:
+        args.append(f"dependencies=[Depends({op.dependency})]")
+    if op.callbacks_router:
+        args.append(f"callbacks={op.callbacks_router}.routes")
+    return ", ".join(args)
+
+
+def _response_entry(response: ApiResponseModel) -> str:
+    """``404: {"description": ..., "model": ...}`` of a route's ``responses``."""
+    parts = [f'"description": {pystr(response.description)}']
+    if response.model is not None:
+        parts.append(f'"model": {api_type(response.model)}')
+    elif response.content_type is not None:
+        parts.append(
+            f'"content": {{{pystr(response.content_type)}: '
+            f'{{"schema": {pyliteral(response.schema)}}}}}'
+        )
+    key = response.status if response.status.isdigit() else pystr(response.status)
+    return f"{key}: {{{', '.join(parts)}}}"
+
+
+def api_from_row(op: ApiOperationModel) -> str:
+    """How the route reads a response model from an ORM row: by attribute, which
+    for an aliased column is the field's Python name; never by alias (the row's
+    ``metadata`` is SQLAlchemy's, the column is ``metadata_``)."""
+    if op.row_attrs:
+        return "from_attributes=True, by_alias=False, by_name=True"
+    return "from_attributes=True"
+
+
+def api_docstring(op: ApiOperationModel) -> str:
+    """The route's docstring: its text in triple quotes, or a plain literal when the
+    text would end the triple quotes early."""
+    text = op.docstring
+    if '"""' in text or text.endswith('"'):
+        return pystr(text)
+    return '"""' + text.replace("\\", "\\\\") + '"""'
+
+
+def api_request(request: tuple[str, dict[str, Any], Any] | None) -> str:
+    """A sample request ``[url, query, json body]`` as a Python literal."""
+    return pyliteral(None if request is None else list(request))
+
+
+def api_scheme_class(scheme: ApiSchemeModel) -> str:
+    """The FastAPI security class that reads the scheme's credential."""
+    if scheme.kind == "http_basic":
+        return "HTTPBasic"
+    if scheme.kind == "api_key":
+        return "APIKey" + scheme.location.capitalize()
+    return "HTTPBearer"
+
+
+def api_scheme_factory(scheme: ApiSchemeModel) -> str:
+    """The security dependency: ``HTTPBearer(scheme_name="bearer", auto_error=False)``."""
+    args = [f"scheme_name={pystr(scheme.name)}", "auto_error=False"]
+    if scheme.key_name is not None:
+        args.insert(0, f"name={pystr(scheme.key_name)}")
+    if scheme.description:
+        args.append(f"description={pystr(scheme.description)}")
+    if scheme.bearer_format and scheme.kind not in ("http_basic", "api_key"):
+        args.append(f"bearerFormat={pystr(scheme.bearer_format)}")
+    return f"{api_scheme_class(scheme)}({', '.join(args)})"
+
+
+def api_scheme_credentials(scheme: ApiSchemeModel) -> str:
+    """The type of the credential the dependency gives the route (None when absent)."""
+    return {
+        "http_basic": "HTTPBasicCredentials | None",
+        "api_key": "str | None",
+    }.get(scheme.kind, "HTTPAuthorizationCredentials | None")
+
+
+def api_requirement_condition(requirement: ApiRequirementModel) -> str:
+    """``bearer is not None or api_key is not None``: an alternative is satisfied."""
+    return " or ".join(
+        " and ".join(f"{var} is not None" for var in alternative)
+        for alternative in requirement.alternatives
+    )
+
+
+# Scalars whose Python name is not theirs, and the import it needs.
+_SCALAR_NAMES = {"datetime": "dt.datetime", "date": "dt.date", "uuid": "UUID"}
+_SCALAR_IMPORTS: dict[str, Import] = {
+    "datetime": ("datetime as dt", None),
+    "date": ("datetime as dt", None),
+    "uuid": ("uuid", "UUID"),
+}
+
+
+def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
+    """What a route's (or stub's) signature and decorator need imported."""
+    found: list[Import] = []
+    for param in op.params:
+        found += [("typing", "Annotated"), ("fastapi", param.marker)]
+        if param.discriminator is not None:
+            found.append(("pydantic", "Field"))
+        found += _type_imports(param.type)
+    answers = (op.returns, op.response_model, *(r.model for r in op.responses))
+    for answer in answers:
+        found += _type_imports(answer) if answer is not None else []
+    if op.response_class:
+        found.append(("fastapi", "Response"))
+    if op.dependency:
+        found += [("fastapi", "Depends"), (".security", op.dependency)]
+    if op.callbacks_router:
+        found.append((".outgoing", op.callbacks_router))
+    if op.hook_fills:  # the route answers 501 until before_create fills them
+        found.append(("fastapi", "HTTPException"))
+    return package_imports(found, package)
+
+
+def _type_imports(type_: ApiType) -> list[Import]:
+    found: list[Import] = []
+    if type_.kind == "any":
+        found.append(("typing", "Any"))
+    elif type_.kind == "model":
+        found.append((".", "api_models"))
+    elif type_.kind == "literal":
+        found.append(("typing", "Literal"))
+        if type_.from_text:
+            found.append(("pydantic", "BeforeValidator"))
+    elif type_.kind == "scalar" and type_.name in _SCALAR_IMPORTS:
+        found.append(_SCALAR_IMPORTS[type_.name])
+    for arg in type_.args:
+        found += _type_imports(arg)
+    return found
+
+
+def package_imports(imports: Iterable[Import], package: str) -> list[Import]:
+    """``imports`` with the generated package's relative modules (``.``,
+    ``.security``) named absolutely."""
+    return [(_absolute(module, package), name) for module, name in imports]
+
+
+def _absolute(module: str, package: str) -> str:
+    if module == ".":
+        return package
+    return package + module if module.startswith(".") else module
+
+
+# The Jinja globals of this module (registered by copier_ext.py).
+HELPERS = (
+    api_type,
+    api_item_model,
+    api_param_annotation,
+    api_decorator,
+    api_docstring,
+    api_from_row,
+    api_request,
+    api_models_module,
+    api_scheme_factory,
+    api_scheme_credentials,
+    api_requirement_condition,
+)

@@ -1,0 +1,160 @@
+"""Request bodies and responses: the body argument, the return type, other statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.version import Version
+
+from fastgen.model.service import ApiParamModel, ApiType
+from fastgen.spec.openapi.compile.context import Context, primary
+from fastgen.spec.openapi.compile.types import ANY, NONE, Types
+from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
+from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
+
+FORM_UNIONS = "0.160"  # a form body that is a union of models
+
+# A response other than the success one: (status, description, model, media type).
+Other = tuple[str, str, ApiType | None, MediaType | None]
+
+
+@dataclass(frozen=True)
+class Success:
+    annotation: ApiType
+    response_class: bool
+
+
+def body_param(
+    ctx: Context, op: Operation, types: Types, role: str = REQUEST
+) -> ApiParamModel | None | bool:
+    """The body argument of a route; None without a body, False (and a problem)
+    when FastAPI cannot read it."""
+    request = op.request_body
+    if request is None or not request.content:
+        return None
+    media = primary(request.content)
+    if media.kind in ("form", "multipart"):
+        form = _form(ctx, op, request, media, types, role)
+        if form is None:
+            return False
+        py_type, discriminator = form
+        marker, media_type = "Form", None
+    else:
+        py_type, media_type = _payload(ctx, op, media, types, role)
+        marker, discriminator = "Body", None
+    py_type = py_type or ANY
+    if not request.required:
+        py_type = ApiType("optional", args=(py_type,))
+    return ApiParamModel(
+        name="body",
+        type=py_type,
+        location="body",
+        marker=marker,
+        required=request.required,
+        media_type=media_type,
+        discriminator=discriminator,
+    )
+
+
+def _payload(
+    ctx: Context, op: Operation, media: MediaType, types: Types, role: str
+) -> tuple[ApiType | None, str | None]:
+    """The type of a JSON, text or binary body, and its media type unless plain JSON."""
+    if media.kind == "text":
+        return ApiType("scalar", "str"), media.content_type
+    if media.kind != "json":
+        return ApiType("scalar", "bytes"), media.content_type
+    base = api_class_name(op.name) + "Request"
+    py_type = types.of(ctx.deref(media.schema), hoist=base, role=role)
+    if media.content_type == "application/json":
+        return py_type, None
+    return py_type, media.content_type
+
+
+def _form(
+    ctx: Context,
+    op: Operation,
+    request: RequestBody,
+    media: MediaType,
+    types: Types,
+    role: str,
+) -> tuple[ApiType | None, str | None] | None:
+    """The type of a form body and a union's discriminator; None (and a problem) if
+    it is no object."""
+    schema = ctx.deref(media.schema)
+    props, _ = ctx.object_schema(schema)
+    union = None if props else _form_union(ctx, schema, types, role)
+    if not props and union is None:
+        ctx.error(
+            request.source,
+            f"a {media.content_type} body must be an object with properties, "
+            "or a oneOf/anyOf of component schemas that are (not free-form): "
+            "FastAPI reads a form into one model, or a union of models",
+        )
+        return None
+    base = api_class_name(op.name) + "Request"
+    return union or (types.of(schema, hoist=base, role=role), None)
+
+
+def _form_union(
+    ctx: Context, schema: Any, types: Types, role: str
+) -> tuple[ApiType, str | None] | None:
+    """The union of models a form body may be, and its discriminator; None if it is
+    not a ``oneOf``/``anyOf`` of component objects.
+
+    FastAPI (0.160 and later) validates a form as a union of models, tried in
+    turn or chosen by a discriminator, and publishes it as the document does.
+    """
+    schema = ctx.resolve(schema)
+    variants = schema.get("oneOf") or schema.get("anyOf")
+    if not isinstance(variants, list) or not variants:
+        return None
+    classes: list[ApiType | None] = []
+    for variant in variants:
+        if not (isinstance(variant, dict) and isinstance(variant.get("$ref"), str)):
+            return None
+        if not ctx.object_schema(variant)[0]:
+            return None
+        classes.append(types.of(variant, role=role))
+    if None in classes:
+        return None
+    ctx.fastapi_minimum = max(ctx.fastapi_minimum, FORM_UNIONS, key=Version)
+    discriminator = schema.get("discriminator")
+    name = None
+    if isinstance(discriminator, dict) and discriminator.get("propertyName"):
+        name = str(discriminator["propertyName"])
+    return ApiType("union", args=tuple(c for c in classes if c)), name
+
+
+def responses(
+    ctx: Context, op: Operation, types: Types, role: str = RESPONSE
+) -> tuple[str, Success, list[Other]]:
+    """The success status, its return type, and the other responses."""
+    statuses = [r.status for r in op.responses]
+    success_status = next((s for s in statuses if s.isdigit() and s[0] == "2"), "200")
+    success = Success(NONE, False)
+    others: list[Other] = []
+    for response in op.responses:
+        media = primary(response.content) if response.content else None
+        suffix = "" if response.status == success_status else response.status.title()
+        model = None
+        if media is not None and media.kind == "json":
+            base = api_class_name(op.name) + "Response" + suffix
+            model = types.of(ctx.deref(media.schema), hoist=base, role=role)
+        if response.status != success_status:
+            others.append((response.status, response.description, model, media))
+            continue
+        success = _success(media, model)
+        if response.description or media is not None and media.kind != "json":
+            others.append((response.status, response.description, None, media))
+    return success_status, success, others
+
+
+def _success(media: MediaType | None, model: ApiType | None) -> Success:
+    """What a route returns for its success response served as ``media``."""
+    if media is None:
+        return Success(NONE, False)
+    if media.kind == "json":
+        return Success(model or ANY, False)
+    return Success(ApiType("response"), True)

@@ -1,0 +1,70 @@
+"""Cache policies of operations, and which writes clear which cached reads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastgen.model.service import PolicyModel
+from fastgen.spec.native.compile import policy_model
+from fastgen.spec.openapi.compile.context import Context, path_param
+from fastgen.spec.openapi.description import Operation
+
+Invalidations = dict[str, tuple[tuple[str, bool], ...]]
+
+
+def operation_policy(ctx: Context, op: Operation, defaults: Any) -> PolicyModel | None:
+    """The cache policy of ``op`` (its ``x-fastgen-cache``), or None."""
+    if op.cache is None:
+        return None
+    id_param = None
+    owner = ctx.resources_by_op.get(op.name)
+    if owner and owner[1] == "get":
+        id_param = path_param(op)
+    policy = policy_model(op.name, op.route, op.cache, defaults, id_param)
+    # The key holds the path and the query; a header or cookie parameter selects
+    # the response too, so it varies the key (a cookie as the whole Cookie header).
+    selecting = {
+        "cookie" if p.location == "cookie" else p.name.lower()
+        for p in op.parameters
+        if p.location in ("header", "cookie")
+    }
+    if policy is None or selecting <= set(policy.vary):
+        return policy
+    return replace(policy, vary=tuple(sorted(selecting | set(policy.vary))))
+
+
+def invalidations(ctx: Context, policies: dict[str, PolicyModel]) -> Invalidations:
+    """Writes on a resource clear its cached reads; ``invalidated_by`` adds more."""
+    table: dict[str, set[tuple[str, bool]]] = {}
+    for resource in ctx.api.resources:
+        crud = dict(resource.operations)
+        reads = [(crud.get("list"), False), (crud.get("get"), True)]
+        for op_kind in ("create", "update", "delete"):
+            write = crud.get(op_kind)
+            if write is None:
+                continue
+            targets = table.setdefault(write, set())
+            for read, by_id in reads:
+                if read in policies and not (op_kind == "create" and by_id):
+                    targets.add((read, by_id))
+    _add_invalidated_by(ctx, policies, table)
+    return {
+        write: tuple(sorted(targets))
+        for write, targets in sorted(table.items())
+        if targets
+    }
+
+
+def _add_invalidated_by(
+    ctx: Context,
+    policies: dict[str, PolicyModel],
+    table: dict[str, set[tuple[str, bool]]],
+) -> None:
+    """The writes a policy's ``invalidated_by`` names (by operationId) clear it."""
+    by_operation_id = {op.operation_id or op.name: op.name for op in ctx.api.operations}
+    for name, policy in policies.items():
+        cache = ctx.api.operation(name).cache
+        for write in cache.invalidated_by if cache else []:
+            writer = by_operation_id.get(write, write)
+            table.setdefault(writer, set()).add((policy.name, False))

@@ -1,0 +1,115 @@
+"""What the parts of one compile share: the description, the models, the problems found.
+
+Each part of the compile (tables, operations, parameters, security, ...) is a module of
+functions taking the ``Context``; what they find out about the document as a whole
+(the table models, the security requirements, the convertors, the callbacks, the
+FastAPI version the routes need) is collected here for the service model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastgen.model.service import (
+    FASTAPI_MINIMUM,
+    ApiCallbacksModel,
+    ApiRequirementModel,
+    ResourceModel,
+)
+from fastgen.spec.openapi.description import (
+    ApiDescription,
+    MediaType,
+    Operation,
+    Resource,
+    Schema,
+    SchemaRef,
+)
+from fastgen.spec.openapi.models import ModelSet
+from fastgen.spec.openapi.pointer import escape, unescape
+from fastgen.spec.openapi.sourcemap import Source
+from fastgen.spec.problems import Problem
+
+SCHEMAS = "#/components/schemas/"
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass
+class Context:
+    """One compile of ``api``: its inputs and what it has found so far."""
+
+    api: ApiDescription
+    models: ModelSet
+    problems: list[Problem] = field(default_factory=list)
+    table_models: dict[str, ResourceModel] = field(default_factory=dict)
+    requirements: dict[str, ApiRequirementModel] = field(default_factory=dict)
+    patterns: dict[str, str] = field(default_factory=dict)  # regex -> convertor name
+    callbacks: list[ApiCallbacksModel] = field(default_factory=list)
+    fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+    resources_by_op: dict[str, tuple[Resource, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.resources_by_op = {
+            op_name: (resource, crud)
+            for resource in self.api.resources
+            for crud, op_name in resource.operations
+        }
+
+    def error(self, source: Source, message: str) -> None:
+        self.problems.append(
+            Problem(
+                source.file, source.line, source.column, f"{source.pointer}: {message}"
+            )
+        )
+
+    def object_schema(
+        self, schema: Any, seen: frozenset[str] = frozenset()
+    ) -> tuple[dict[str, Any], set[str]]:
+        """Properties and required names of an object schema, through allOf/$ref."""
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            key = unescape(schema["$ref"].rsplit("/", 1)[-1])
+            if key in seen or key not in self.api.schemas:
+                return {}, set()
+            return self.object_schema(self.api.schemas[key], seen | {key})
+        if not isinstance(schema, dict):
+            return {}, set()
+        properties = dict(schema.get("properties") or {})
+        required = set(schema.get("required") or [])
+        for part in schema.get("allOf") or []:
+            more, more_required = self.object_schema(part, seen)
+            properties = {**more, **properties}
+            required |= more_required
+        return properties, required
+
+    def resolve(self, schema: Any) -> Any:
+        """Follow ``$ref``s to the schema they name (for constraints)."""
+        for _ in range(8):
+            if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
+                break
+            key = unescape(schema["$ref"].removeprefix(SCHEMAS))
+            schema = self.api.schemas.get(key, {})
+        return schema
+
+    def deref(self, schema: Schema | None) -> Any:
+        """The JSON schema of a parameter or media type (a component as a ``$ref``)."""
+        if schema is None:
+            return {}
+        if isinstance(schema, SchemaRef):
+            return {"$ref": SCHEMAS + escape(schema.name)}
+        return dict(schema.schema)
+
+
+def primary(content: tuple[MediaType, ...]) -> MediaType:
+    """The media type the route serves: JSON first, then the first one written."""
+    return next((m for m in content if m.kind == "json"), content[0])
+
+
+def path_param(op: Operation) -> str | None:
+    """The Python name of the operation's last path parameter (an item's id)."""
+    path = [p.python_name for p in op.parameters if p.location == "path"]
+    return path[-1] if path else None
+
+
+def read_only(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("readOnly") is True

@@ -1,0 +1,199 @@
+"""Tables: the ``x-fastgen-resource`` schemas as ORM models, columns from properties."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from fastgen.errors import FastgenError
+from fastgen.model.naming import CLASS_BODY_NAMES, python_identifier, python_name
+from fastgen.model.service import (
+    ApiOperationModel,
+    ApiTableModel,
+    FieldModel,
+    ResourceModel,
+)
+from fastgen.spec.native.compile import field_model
+from fastgen.spec.native.model import FieldSpec
+from fastgen.spec.openapi.compile.context import Context, path_param, read_only
+from fastgen.spec.openapi.description import ApiDescription, Resource
+from fastgen.spec.openapi.models import RESPONSE, api_class_name, field_attributes
+from fastgen.spec.openapi.pointer import unescape
+
+# A string's format -> the column type that stores it.
+STRING_FORMATS = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
+SCALAR_COLUMNS = {"integer": "integer", "number": "float", "boolean": "boolean"}
+
+
+def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
+    """The table of ``resource``; None when it has no id column (or a clash)."""
+    properties, required = ctx.object_schema(ctx.api.schemas[resource.schema])
+    table = resource.annotation.table or resource.name
+    id_name = resource.annotation.id
+    fields: list[FieldModel] = []
+    pk: FieldModel | None = None
+    taken = set(properties)
+    for name, schema in properties.items():
+        spec = column_spec(ctx, schema, name == id_name, name in required)
+        attr = _column_attr(name, taken)
+        if attr != name and not _alias_free(ctx, resource, table, name, attr):
+            return None
+        model = replace(field_model(table, name, spec, {}), attr=attr)
+        if name == id_name:
+            pk = model
+        else:
+            fields.append(model)
+    if pk is None:
+        return None
+    return ResourceModel(
+        name=table,
+        class_name=api_class_name(table),
+        table=table,
+        path=resource.annotation.path,
+        id_param=_item_param(resource, ctx.api) or id_name,
+        pk=pk,
+        fields=tuple(fields),
+        operations=tuple(crud for crud, _ in resource.operations),
+        policies={},
+        enums=tuple(f for f in fields if f.enum_alias),
+    )
+
+
+def _alias_free(
+    ctx: Context, resource: Resource, table: str, name: str, attr: str
+) -> bool:
+    """Whether property ``name`` may be the attribute ``attr``: the API models name a
+    property once for the whole document."""
+    given = ctx.models.aliases.setdefault(name, attr)
+    if given == attr:
+        return True
+    ctx.error(
+        resource.source,
+        f"property {name!r} of table {table!r} would be the "
+        f"attribute {attr!r}, but another table's property of the "
+        f"same name is {given!r}; the API models name a property "
+        "once for the whole document: rename one of the properties",
+    )
+    return False
+
+
+def check_column_names(ctx: Context, source: str) -> None:
+    """Each table's ORM attributes are its API models' fields (rows and models
+    convert by attribute): datamodel-code-generator took the names it was given."""
+    for resource in ctx.api.resources:
+        model = ctx.table_models.get(resource.name)
+        if model is None:
+            continue
+        row_class = ctx.models.variant(ctx.models.names[resource.schema], RESPONSE)
+        given = field_attributes(source, row_class)
+        for column in (model.pk, *model.fields):
+            if given.get(column.name, column.name) != column.attr:
+                raise FastgenError(
+                    f"datamodel-code-generator named property {column.name!r} of "
+                    f"{row_class} {given.get(column.name)!r}, not {column.attr!r}"
+                )
+
+
+def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
+    """The native column a property's schema stores as."""
+    resolved = schema
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        key = unescape(schema["$ref"].rsplit("/", 1)[-1])
+        resolved = ctx.api.schemas.get(key, {})
+    if not isinstance(resolved, dict):
+        resolved = {}
+    kind = resolved.get("type")
+    nullable = bool(resolved.get("nullable"))
+    if isinstance(kind, list):
+        nullable = nullable or "null" in kind
+        rest = [k for k in kind if k != "null"]
+        kind = rest[0] if len(rest) == 1 else None
+    enum = resolved.get("enum")
+    ftype, max_length = _column_type(resolved, kind, primary)
+    return FieldSpec(
+        type=ftype,  # type: ignore[arg-type]
+        required=primary or (required and not nullable),
+        primary_key=primary,
+        max_length=max_length,
+        values=[str(v) for v in enum] if ftype == "enum" else None,
+    )
+
+
+def _column_type(
+    schema: dict[str, Any], kind: Any, primary: bool
+) -> tuple[str, int | None]:
+    """The column type of a schema of JSON type ``kind``, and a string's max length
+    (a string without one is text, unless it is the key)."""
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+        return "enum", None
+    if kind != "string":
+        return SCALAR_COLUMNS.get(kind, "json") if isinstance(
+            kind, str
+        ) else "json", None
+    ftype = STRING_FORMATS.get(schema.get("format") or "", "string")
+    if ftype != "string":
+        return ftype, None
+    length = schema.get("maxLength")
+    max_length = length if isinstance(length, int) and length > 0 else None
+    if max_length is None and not primary:
+        return "text", None
+    return "string", max_length
+
+
+def hook_fills(ctx: Context, resource: Resource) -> tuple[str, ...]:
+    """The required readOnly columns of a table besides its id: no request sends
+    them and every response must carry them, so the resource's before_create
+    hook fills them (the database numbers the id)."""
+    properties, required = ctx.object_schema(ctx.api.schemas[resource.schema])
+    return tuple(
+        name
+        for name, schema in properties.items()
+        if name in required and name != resource.annotation.id and read_only(schema)
+    )
+
+
+def table_models(
+    ctx: Context, operations: list[ApiOperationModel]
+) -> tuple[ApiTableModel, ...]:
+    """The CRUD operations of each table (for the generated tests)."""
+    by_name = {op.name: op for op in operations}
+    tables = []
+    for resource in ctx.api.resources:
+        crud = {kind: by_name.get(name) for kind, name in resource.operations}
+        tables.append(
+            ApiTableModel(
+                resource=resource.annotation.table or resource.name,
+                pk=resource.annotation.id,
+                list=crud.get("list"),
+                get=crud.get("get"),
+                create=crud.get("create"),
+                update=crud.get("update"),
+                delete=crud.get("delete"),
+            )
+        )
+    return tuple(tables)
+
+
+def _column_attr(name: str, taken: set[str]) -> str:
+    """The Python name of a table's property: the ORM attribute and the API models'
+    field (datamodel-code-generator is given it). The property itself unless Python,
+    SQLAlchemy or pydantic claim it or it is no plain identifier; then an alias free
+    in the class, which ``taken`` (the class's names) then holds."""
+    base = name
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        base = python_identifier(name, prefix="field")
+    reserved = CLASS_BODY_NAMES | {"Field"}  # pydantic's Field, renamed Field_ too
+    attr = python_name(base, reserved)
+    if attr != name:
+        attr = python_name(base, reserved | taken)
+        taken.add(attr)
+    return attr
+
+
+def _item_param(resource: Resource, api: ApiDescription) -> str | None:
+    for crud, name in resource.operations:
+        if crud in ("get", "update", "delete"):
+            return path_param(api.operation(name))
+    return None
