@@ -111,5 +111,17 @@ def path_param(op: Operation) -> str | None:
     return path[-1] if path else None
 
 
+def declared_type(schema: dict[str, Any]) -> tuple[Any, bool]:
+    """(type, nullable) of a schema: 3.0's ``nullable``, or 3.1's ``type: [X, "null"]``;
+    the type is None when several non-null types remain."""
+    kind = schema.get("type")
+    nullable = bool(schema.get("nullable"))
+    if isinstance(kind, list):
+        nullable = nullable or "null" in kind
+        rest = [k for k in kind if k != "null"]
+        kind = rest[0] if len(rest) == 1 else None
+    return kind, nullable
+
+
 def read_only(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("readOnly") is True

@@ -16,7 +16,12 @@ from fastgen.model.service import (
 )
 from fastgen.spec.native.compile import field_model
 from fastgen.spec.native.model import FieldSpec
-from fastgen.spec.openapi.compile.context import Context, path_param, read_only
+from fastgen.spec.openapi.compile.context import (
+    Context,
+    declared_type,
+    path_param,
+    read_only,
+)
 from fastgen.spec.openapi.description import ApiDescription, Resource
 from fastgen.spec.openapi.models import RESPONSE, api_class_name, field_attributes
 from fastgen.spec.openapi.pointer import unescape
@@ -103,12 +108,7 @@ def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> Fie
         resolved = ctx.api.schemas.get(key, {})
     if not isinstance(resolved, dict):
         resolved = {}
-    kind = resolved.get("type")
-    nullable = bool(resolved.get("nullable"))
-    if isinstance(kind, list):
-        nullable = nullable or "null" in kind
-        rest = [k for k in kind if k != "null"]
-        kind = rest[0] if len(rest) == 1 else None
+    kind, nullable = declared_type(resolved)
     enum = resolved.get("enum")
     ftype, max_length = _column_type(resolved, kind, primary)
     return FieldSpec(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fastgen.model.service import ApiType
-from fastgen.spec.openapi.compile.context import SCHEMAS
+from fastgen.spec.openapi.compile.context import SCHEMAS, declared_type
 from fastgen.spec.openapi.models import ModelSet
 from fastgen.spec.openapi.pointer import unescape
 
@@ -56,12 +56,7 @@ class Types:
         ref = schema.get("$ref")
         if isinstance(ref, str):
             return self._ref(ref, hoist, depth, role)
-        kinds = schema.get("type")
-        nullable = bool(schema.get("nullable"))
-        if isinstance(kinds, list):
-            nullable = nullable or "null" in kinds
-            kinds = [k for k in kinds if k != "null"]
-            kinds = kinds[0] if len(kinds) == 1 else None
+        kinds, nullable = declared_type(schema)
         inner = self._plain(schema, kinds, depth, role)
         if inner is None and hoist is not None:
             hoisted = self.models.hoist(hoist, schema)
