@@ -33,7 +33,7 @@ class FieldModel:
     enum_values: tuple[str, ...]
     default_value: Any = None  # the spec's default as given; None: none
     # The Python identifier of the column (``name`` is its wire name: the column and
-    # the JSON key); they differ where ``name`` would collide (fastgen.naming).
+    # the JSON key); they differ where ``name`` would collide (fastgen.model.naming).
     attr: str = ""
 
     def __post_init__(self) -> None:

@@ -53,7 +53,7 @@ Identifier = Annotated[
 ]
 # A resource or field name: a table, column or JSON key kept exactly as written; where
 # it collides with Python or the generated code, the code gets an alias
-# (fastgen.naming), so keywords and names like ``metadata`` are allowed.
+# (fastgen.model.naming), so keywords and names like ``metadata`` are allowed.
 Name = Annotated[str, StringConstraints(max_length=40), AfterValidator(_check_name)]
 UrlPath = Annotated[
     str,

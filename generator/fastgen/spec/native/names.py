@@ -32,7 +32,7 @@ def resource_names(spec: FastgenSpec) -> dict[str, ResourceNames]:
 
     A name keeps its spec spelling unless it would collide: with a keyword, with
     what a generated module or class body uses itself, or with a sibling's name.
-    Then ``fastgen.naming`` aliases it (``class`` -> ``class_``) and the wire name
+    Then ``fastgen.model.naming`` aliases it (``class`` -> ``class_``) and the wire name
     (table, column, JSON key) stays exactly as written.
     """
     classes = set(GENERATED_CLASS_NAMES)
