@@ -32,7 +32,7 @@ def new_project(spec_path: Path, destination: Path, read: Input | None = None) -
 def read_project_spec(project: Path, *, strict: bool = False) -> Input:
     """The spec file of a generated project, read and compiled (``--strict``: warnings
     are errors)."""
-    return read_input_file(render_update.spec_path(project), strict=strict)
+    return read_input_file(render_update.spec_path(project.resolve()), strict=strict)
 
 
 def update_project(project: Path, read: Input | None = None) -> UpdateResult:
