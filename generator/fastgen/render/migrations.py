@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from fastgen.render.pysource import wrap
 
 MYSQL_CHARSET = "utf8mb4"
 
-# Zero values for a NOT NULL column added to a table that may already have rows.
+# Zero values for a NOT NULL column added to a table that may already have rows. They
+# stay in migrations/schema.json, but no revision uses them on a table that exists:
+# fastgen.render.dataloss refuses a new required field without a default there.
 _BACKFILL = {
     "string": '""',
     "text": '""',
@@ -330,11 +333,23 @@ def pending_change(project: Path, service: ServiceModel) -> bool:
     return path.is_file() and load_schema(path) != schema_of(service)
 
 
-def write_revision(project: Path, service: ServiceModel) -> Path | None:
+def _message(drops: Sequence[str]) -> str:
+    message = "Schema change from fastgen.yaml, written by fastgen."
+    if not drops:
+        return message
+    listed = "\n".join(f"- {drop}" for drop in drops)
+    return f"{message}\n\nIt loses data (fastgen --allow-data-loss):\n{listed}"
+
+
+def write_revision(
+    project: Path, service: ServiceModel, drops: Sequence[str] = ()
+) -> Path | None:
     """Write the revision from the migrated schema to the spec's; None if they agree.
 
     ``migrations/schema.json`` records what the existing revisions build, so this works
     however the code was regenerated (``fastgen update`` or plain ``copier update``).
+    ``drops``: the data it loses, acknowledged with ``--allow-data-loss``
+    (``fastgen.render.dataloss``); its docstring lists them.
     """
     state = project / SCHEMA_FILE
     if not state.is_file():
@@ -348,7 +363,7 @@ def write_revision(project: Path, service: ServiceModel) -> Path | None:
     source = render_revision(
         revision,
         current_head(versions),
-        "Schema change from fastgen.yaml, written by fastgen.",
+        _message(drops),
         upgrade,
         upgrade_lines(after, before),
     )
