@@ -147,6 +147,10 @@ def _create_index(table: str, column: str, target: str, indent: int) -> str:
 
 def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
     body: list[str] = []
+    # Server defaults that filled existing rows, dropped in a second batch: on SQLite
+    # the drop recreates the table, which in the same batch would copy the rows
+    # before the new column had its value.
+    later: list[str] = []
     for column in old.columns:
         if new.column(column.name) is None:
             if column.index:
@@ -157,7 +161,7 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
     for column in new.columns:
         before = old.column(column.name)
         if before is None:
-            body += _add_column(new.name, column)
+            body += _add_column(new.name, column, later)
             continue
         if (before.sa_type, before.nullable) != (column.sa_type, column.nullable):
             body.append(
@@ -188,10 +192,11 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
             )
     if not body:
         return []
-    return [f"    with op.batch_alter_table({pystr(new.name)}) as batch:", *body]
+    batch = f"    with op.batch_alter_table({pystr(new.name)}) as batch:"
+    return [batch, *body, *([batch, *later] if later else [])]
 
 
-def _add_column(table: str, column: Column) -> list[str]:
+def _add_column(table: str, column: Column, later: list[str]) -> list[str]:
     backfill = column.backfill
     lines = []
     if not column.nullable and backfill is None:
@@ -203,10 +208,10 @@ def _add_column(table: str, column: Column) -> list[str]:
     if column.nullable or backfill is None:
         lines.append(f"        batch.add_column({_sa_column(column, 8).strip()})")
     else:
-        # Existing rows get a zero value; the server default is dropped right after.
+        # Existing rows get the spec's default; the server default is dropped after.
         added = _sa_column(column, 8).strip()[:-1] + f", server_default={backfill})"
         lines.append(wrap("batch.add_column", [added], indent=8))
-        lines.append(
+        later.append(
             f"        batch.alter_column({pystr(column.name)}, server_default=None)"
         )
     if column.index:
