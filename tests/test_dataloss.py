@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.api import new_project, spec_locations
+from fastgen.api import new_project, spec_locations, update_project
 from fastgen.model.service import ServiceModel
 from fastgen.render.dataloss import DataLossError, destructive_changes, type_loss
 from fastgen.render.migrations import Column, schema_of
@@ -23,7 +23,7 @@ from fastgen.spec.loader import load_text
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
 
-from .conftest import EXAMPLE, git, run_fastgen
+from .conftest import EXAMPLE, REPO, git, run_fastgen
 
 BASE = EXAMPLE.read_text()
 
@@ -315,3 +315,29 @@ def test_populated_database_removal_refused_then_allowed_then_default_filled(
     final_columns, final_books = rows(db, "book")
     assert final_columns == [*after_columns, "stock"]
     assert final_books == [(*row, 7) for row in after_books]
+
+
+def test_openapi_removed_property_is_refused_then_allowed(tmp_path: Path) -> None:
+    """The OpenAPI input writes migrations the same way, so it is checked the same;
+    its changes name the document (no line: the model does not keep them)."""
+    project = new_project(REPO / "examples" / "petstore.yaml", tmp_path / "petstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    spec = project / "openapi.yaml"
+    tag = "        tag:\n          type: string    \n"
+    assert tag in spec.read_text()
+    spec.write_text(spec.read_text().replace(tag, ""))
+    git(project, "commit", "-qam", "no tag")
+    with pytest.raises(DataLossError) as refused:
+        update_project(project)
+    assert [str(loss) for loss in refused.value.losses] == [
+        f"{spec}: removes field tag: drops column pets.tag and its values in every row"
+    ]
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+    result = update_project(project, allow_data_loss=True)
+    assert result.data_loss == [
+        "removes field tag: drops column pets.tag and its values in every row"
+    ]
+    assert result.migration is not None
+    assert 'batch.drop_column("tag")' in (project / result.migration).read_text()
