@@ -177,7 +177,8 @@ def test_refusal_message_lists_each_change_and_the_flag() -> None:
         "written:\n"
         "  f.yaml: removes field isbn: drops column book.isbn and its values in "
         "every row\n"
-        "Rerun with --allow-data-loss to apply it anyway; the revision's docstring "
+        "Apply it anyway with `fastgen update --allow-data-loss` (or `fastgen "
+        "migrate --allow-data-loss`); the revision's docstring "
         "lists what it drops."
     )
 
@@ -266,7 +267,8 @@ def test_populated_database_removal_refused_then_allowed_then_default_filled(
         "was written:\n"
         f"  {project / 'fastgen.yaml'}:28: removes field isbn: drops column book.isbn "
         "and its values in every row\n"
-        "Rerun with --allow-data-loss to apply it anyway; the revision's docstring "
+        "Apply it anyway with `fastgen update --allow-data-loss` (or `fastgen "
+        "migrate --allow-data-loss`); the revision's docstring "
         "lists what it drops.\n"
     )
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
@@ -302,7 +304,7 @@ def test_populated_database_removal_refused_then_allowed_then_default_filled(
     no_default = run_fastgen("update", "--allow-data-loss", cwd=project)
     assert no_default.returncode == 1
     assert "add `default:` (used to fill existing rows)" in no_default.stderr
-    assert "--allow-data-loss to apply" not in no_default.stderr
+    assert "Apply it anyway" not in no_default.stderr
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
 
     # With a default, every existing row gets it.

@@ -38,7 +38,8 @@ LOSSLESS_CASTS = frozenset(
 )
 
 ALLOW_HINT = (
-    "Rerun with --allow-data-loss to apply it anyway; the revision's docstring "
+    "Apply it anyway with `fastgen update --allow-data-loss` (or `fastgen "
+    "migrate --allow-data-loss`); the revision's docstring "
     "lists what it drops."
 )
 
