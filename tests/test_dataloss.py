@@ -98,9 +98,26 @@ def test_made_required_where_rows_may_be_null() -> None:
     )
     assert losses(new) == [
         (
-            "fastgen.yaml:27: makes column book.published_on required (NOT NULL): rows "
-            "where it is NULL have no value for it; keep it `required: false`, or fill "
-            "those rows first [always]"
+            "fastgen.yaml:27: makes column book.published_on NOT NULL: the upgrade "
+            "fails while any row holds NULL there; fill those rows first (the revision "
+            "does not), or keep it optional without a default"
+        )
+    ]
+
+
+def test_a_default_on_an_optional_field_makes_it_not_null() -> None:
+    old = BASE.replace(
+        "bio: {type: text, required: false}",
+        "bio: {type: text, required: false}\n      rank: {type: integer, required: false}",
+    )
+    new = old.replace(
+        "rank: {type: integer, required: false}", "rank: {type: integer, default: 0}"
+    )
+    assert losses(new, old) == [
+        (
+            "fastgen.yaml: makes column author.rank NOT NULL: the upgrade fails while "
+            "any row holds NULL there; fill those rows first (the revision does not), or "
+            "keep it optional without a default"
         )
     ]
 

@@ -132,12 +132,14 @@ def _table_losses(
         if before is None:
             continue
         if before.nullable and not column.nullable:
+            # The revision does not fill NULLs: acknowledged, the upgrade fails
+            # (and changes nothing) until the user has filled them.
             message = (
-                f"makes column {name} required (NOT NULL): rows where it is NULL "
-                f"have no value for it; keep it `required: false`, or fill those "
-                f"rows first"
+                f"makes column {name} NOT NULL: the upgrade fails while any row "
+                f"holds NULL there; fill those rows first (the revision does not), "
+                f"or keep it optional without a default"
             )
-            found.append((column.name, message, False))
+            found.append((column.name, message, True))
         if loss := type_loss(table, before, column):
             found.append((column.name, loss, True))
     return found
