@@ -360,3 +360,31 @@ def test_openapi_removed_property_is_refused_then_allowed(tmp_path: Path) -> Non
     ]
     assert result.migration is not None
     assert 'batch.drop_column("tag")' in (project / result.migration).read_text()
+
+
+def committed_bookstore(root: Path, old: str, new: str) -> Path:
+    project = new_project(EXAMPLE, root / "bookstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    commit_spec(project, old, new)
+    return project
+
+
+def test_check_and_migrate_report_the_same_refusal(tmp_path: Path) -> None:
+    project = committed_bookstore(tmp_path, ISBN, "")
+    drop = "removes field isbn: drops column book.isbn and its values in every row"
+    checked = run_fastgen("check", cwd=project)
+    assert checked.returncode == 1
+    assert f"fastgen.yaml:28: {drop}\n" in checked.stderr
+    refused = run_fastgen("migrate", cwd=project)
+    assert refused.returncode == 1
+    assert refused.stderr == checked.stderr
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+
+    migrated = run_fastgen("migrate", "--allow-data-loss", cwd=project)
+    assert migrated.returncode == 0, migrated.stderr
+    assert migrated.stdout.startswith("Migration: ")
+    assert migrated.stderr == f"Data loss (--allow-data-loss): {drop}\n"
+    revision = Path(migrated.stdout.removeprefix("Migration: ").strip())
+    assert f"- {drop}\n" in (project / revision).read_text()
