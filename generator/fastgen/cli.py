@@ -165,9 +165,10 @@ def update(
 ) -> None:
     """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits.
 
-    A schema change that would lose data is refused (exit 1, nothing written), each
-    change named with its spec FILE:LINE, unless --allow-data-loss is given. A new
-    required field on an existing table needs a `default:` to fill existing rows.
+    A schema change that would lose data is refused (exit 1, nothing written) and
+    listed with its spec FILE:LINE, unless --allow-data-loss is given.
+
+    A new required field on an existing table needs a `default:` for existing rows.
     """
     from fastgen.api import preview, read_project_spec, update_project
 
