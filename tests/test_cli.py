@@ -65,4 +65,23 @@ def test_every_command_that_reads_the_spec_has_strict() -> None:
         result = run_fastgen(command, "--help")
         assert result.returncode == 0
         assert "--strict" in result.stdout, command
-        assert "Treat every warning about the spec as an error" in result.stdout
+        assert "Treat every warning about the spec as an error" in unwrapped(
+            result.stdout
+        )
+
+
+def unwrapped(help_text: str) -> str:
+    """``--help`` output as one line: rich wraps option texts inside a box."""
+    return " ".join(help_text.replace("│", " ").split())
+
+
+def test_update_and_migrate_take_allow_data_loss() -> None:
+    for command in ("update", "migrate"):
+        result = run_fastgen(command, "--help")
+        assert result.returncode == 0
+        assert (
+            "--allow-data-loss <bool> Apply a schema change that loses stored data (a "
+            "removed field or resource, a narrowed or lossy type change); without it "
+            "such a change is refused and nothing is written. The revision's "
+            "docstring lists what it drops."
+        ) in unwrapped(result.stdout), command

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastgen.model.files import is_openapi
+from fastgen.model.service import ServiceModel
 from fastgen.render import project as render_project
 from fastgen.render import update as render_update
+from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
 from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
+from fastgen.spec.loader import load_document
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -35,25 +39,64 @@ def read_project_spec(project: Path, *, strict: bool = False) -> Input:
     return read_input_file(render_update.spec_path(project.resolve()), strict=strict)
 
 
-def update_project(project: Path, read: Input | None = None) -> UpdateResult:
-    """Re-render ``project`` from its spec file in place, keeping every hand edit."""
-    return render_update.update_project(project, _change(project, read))
+def update_project(
+    project: Path, read: Input | None = None, *, allow_data_loss: bool = False
+) -> UpdateResult:
+    """Re-render ``project`` from its spec file in place, keeping every hand edit.
+
+    A schema change that loses data is refused (``DataLossError``, nothing written)
+    unless ``allow_data_loss``."""
+    change = _change(project, read, allow_data_loss)
+    return render_update.update_project(project, change)
 
 
-def preview(project: Path, read: Input | None = None) -> UpdateResult:
+def preview(
+    project: Path, read: Input | None = None, *, allow_data_loss: bool = False
+) -> UpdateResult:
     """What ``update_project`` would change, worked out in a throwaway clone."""
-    return render_update.preview(project, _change(project, read))
+    return render_update.preview(project, _change(project, read, allow_data_loss))
 
 
-def migrate_project(project: Path, read: Input | None = None) -> Path | None:
+def migrate_project(
+    project: Path, read: Input | None = None, *, allow_data_loss: bool = False
+) -> tuple[Path | None, list[str]]:
     """Write the Alembic revision for the spec's schema change (after a plain
-    ``copier update``); None when the migrations already build it."""
+    ``copier update``): its path (None when the migrations already build it) and the
+    data it drops. Refused like ``update_project`` when it loses data."""
     if read is None:
         read = read_project_spec(project)
-    return write_revision(project, read.model)
+    spec = render_update.spec_path(project.resolve())
+    losses = refuse_data_loss(
+        project,
+        read.model,
+        *spec_locations(spec, read.model),
+        allow_data_loss=allow_data_loss,
+    )
+    drops = [loss.message for loss in losses]
+    return write_revision(project, read.model, drops), drops
 
 
-def _change(project: Path, read: Input | None) -> SpecChange:
+def spec_locations(spec: Path, model: ServiceModel) -> tuple[Locations, str]:
+    """Where each table and column of ``model`` is written in ``spec`` (FILE:LINE),
+    and the file's name for changes with no line (an OpenAPI document: always)."""
+    data, positions = load_document(spec)
+    if is_openapi(data):
+        return {}, positions.file
+    resources = ("resources",)
+
+    def line(loc: tuple[str, ...]) -> str:
+        return f"{positions.file}:{positions.of(loc, key=True)[0]}"
+
+    locations: dict[tuple[str, str | None], str] = {("", None): line(resources)}
+    for resource in model.resources:
+        at = (*resources, resource.name)
+        locations[resource.table, None] = line(at)
+        for field in resource.fields:
+            locations[resource.table, field.name] = line((*at, "fields", field.name))
+    return locations, positions.file
+
+
+def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecChange:
     """The new answer and the models of both sides of the update, each compiled once."""
     if read is None:
         read = read_project_spec(project)
@@ -64,4 +107,9 @@ def _change(project: Path, read: Input | None) -> SpecChange:
         # The answer the project was last rendered from: copier renders it again as
         # the old side of the three-way merge.
         session.add(stored, compile_answer(stored, render_update.ANSWERS))
-    return SpecChange(read.answer, read.model, session)
+    locations, spec_file = spec_locations(
+        render_update.spec_path(project.resolve()), read.model
+    )
+    return SpecChange(
+        read.answer, read.model, session, locations, spec_file, allow_data_loss
+    )

@@ -143,6 +143,16 @@ ProjectOpt = Annotated[
     typer.Option("--project", "-p", help="The generated project (default: here)."),
 ]
 
+AllowDataLossOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-data-loss",
+        help="Apply a schema change that loses stored data (a removed field or "
+        "resource, a narrowed or lossy type change); without it such a change is "
+        "refused and nothing is written. The revision's docstring lists what it drops.",
+    ),
+]
+
 
 @app.command()
 def update(
@@ -151,14 +161,23 @@ def update(
         bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
     ] = False,
     strict: StrictOpt = False,
+    allow_data_loss: AllowDataLossOpt = False,
 ) -> None:
-    """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits."""
+    """Regenerate the project from its fastgen.yaml (or openapi.yaml), keeping hand edits.
+
+    A schema change that would lose data is refused (exit 1, nothing written) and
+    listed with its spec FILE:LINE, unless --allow-data-loss is given.
+
+    A new required field on an existing table needs a `default:` for existing rows.
+    """
     from fastgen.api import preview, read_project_spec, update_project
 
     with _user_errors(1):
         read = read_project_spec(project, strict=strict)
         _warn(read.warnings)
-        result = (preview if dry_run else update_project)(project, read)
+        result = (preview if dry_run else update_project)(
+            project, read, allow_data_loss=allow_data_loss
+        )
     if dry_run:
         typer.echo(result.diff.rstrip() or "No changes.")
     _report(result, verb="would change" if dry_run else "changed")
@@ -189,6 +208,7 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
         typer.echo(f"  {mark} {name}", err=err)
     if result.migration:
         typer.echo(f"Migration: {result.migration}", err=err)
+    _report_drops(result.data_loss)
     for name in result.kept:
         typer.echo(f"Kept (yours; the spec no longer uses it): {name}", err=err)
     if result.conflicts:
@@ -203,13 +223,30 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
         typer.echo("Already up to date.", err=err)
 
 
+def _report_drops(drops: list[str]) -> None:
+    for drop in drops:
+        typer.echo(f"Data loss (--allow-data-loss): {drop}", err=True)
+
+
 @app.command()
-def migrate(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
-    """Write the Alembic revision for a schema change (after a plain `copier update`)."""
+def migrate(
+    project: ProjectOpt = Path(),
+    strict: StrictOpt = False,
+    allow_data_loss: AllowDataLossOpt = False,
+) -> None:
+    """Write the Alembic revision for a schema change (after a plain `copier update`).
+
+    Refuses a change that would lose data like `fastgen update` does.
+    """
     from fastgen.api import migrate_project, read_project_spec
 
     with _user_errors(1):
-        path = migrate_project(project, read_project_spec(project, strict=strict))
+        path, drops = migrate_project(
+            project,
+            read_project_spec(project, strict=strict),
+            allow_data_loss=allow_data_loss,
+        )
     typer.echo(
         f"Migration: {path}" if path else "The migrations already match the spec."
     )
+    _report_drops(drops)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from fastgen.render.pysource import wrap
 
 MYSQL_CHARSET = "utf8mb4"
 
-# Zero values for a NOT NULL column added to a table that may already have rows.
+# Zero values for a NOT NULL column added to a table that may already have rows. They
+# stay in migrations/schema.json, but no revision uses them on a table that exists:
+# fastgen.render.dataloss refuses a new required field without a default there.
 _BACKFILL = {
     "string": '""',
     "text": '""',
@@ -144,6 +147,10 @@ def _create_index(table: str, column: str, target: str, indent: int) -> str:
 
 def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
     body: list[str] = []
+    # Server defaults that filled existing rows, dropped in a second batch: on SQLite
+    # the drop recreates the table, which in the same batch would copy the rows
+    # before the new column had its value.
+    later: list[str] = []
     for column in old.columns:
         if new.column(column.name) is None:
             if column.index:
@@ -154,7 +161,7 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
     for column in new.columns:
         before = old.column(column.name)
         if before is None:
-            body += _add_column(new.name, column)
+            body += _add_column(new.name, column, later)
             continue
         if (before.sa_type, before.nullable) != (column.sa_type, column.nullable):
             body.append(
@@ -185,10 +192,11 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
             )
     if not body:
         return []
-    return [f"    with op.batch_alter_table({pystr(new.name)}) as batch:", *body]
+    batch = f"    with op.batch_alter_table({pystr(new.name)}) as batch:"
+    return [batch, *body, *([batch, *later] if later else [])]
 
 
-def _add_column(table: str, column: Column) -> list[str]:
+def _add_column(table: str, column: Column, later: list[str]) -> list[str]:
     backfill = column.backfill
     lines = []
     if not column.nullable and backfill is None:
@@ -200,10 +208,10 @@ def _add_column(table: str, column: Column) -> list[str]:
     if column.nullable or backfill is None:
         lines.append(f"        batch.add_column({_sa_column(column, 8).strip()})")
     else:
-        # Existing rows get a zero value; the server default is dropped right after.
+        # Existing rows get the spec's default; the server default is dropped after.
         added = _sa_column(column, 8).strip()[:-1] + f", server_default={backfill})"
         lines.append(wrap("batch.add_column", [added], indent=8))
-        lines.append(
+        later.append(
             f"        batch.alter_column({pystr(column.name)}, server_default=None)"
         )
     if column.index:
@@ -330,11 +338,23 @@ def pending_change(project: Path, service: ServiceModel) -> bool:
     return path.is_file() and load_schema(path) != schema_of(service)
 
 
-def write_revision(project: Path, service: ServiceModel) -> Path | None:
+def _message(drops: Sequence[str]) -> str:
+    message = "Schema change from fastgen.yaml, written by fastgen."
+    if not drops:
+        return message
+    listed = "\n".join(f"- {drop}" for drop in drops)
+    return f"{message}\n\nIt loses data (fastgen --allow-data-loss):\n{listed}"
+
+
+def write_revision(
+    project: Path, service: ServiceModel, drops: Sequence[str] = ()
+) -> Path | None:
     """Write the revision from the migrated schema to the spec's; None if they agree.
 
     ``migrations/schema.json`` records what the existing revisions build, so this works
     however the code was regenerated (``fastgen update`` or plain ``copier update``).
+    ``drops``: the data it loses, acknowledged with ``--allow-data-loss``
+    (``fastgen.render.dataloss``); its docstring lists them.
     """
     state = project / SCHEMA_FILE
     if not state.is_file():
@@ -348,7 +368,7 @@ def write_revision(project: Path, service: ServiceModel) -> Path | None:
     source = render_revision(
         revision,
         current_head(versions),
-        "Schema change from fastgen.yaml, written by fastgen.",
+        _message(drops),
         upgrade,
         upgrade_lines(after, before),
     )

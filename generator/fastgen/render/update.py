@@ -25,6 +25,7 @@ from fastgen import __version__
 from fastgen.errors import FastgenError
 from fastgen.model.files import SPEC_FILES, project_spec
 from fastgen.model.service import ServiceModel
+from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import live_template_root, template_source
@@ -43,6 +44,7 @@ class UpdateResult:
     conflicts: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     migration: str | None = None
+    data_loss: list[str] = field(default_factory=list)  # what the revision drops
     diff: str = ""
 
     @property
@@ -85,6 +87,9 @@ class SpecChange:
     answer: dict[str, Any]  # the new ``spec`` answer
     model: ServiceModel  # its model
     session: RenderSession  # the models of the new and the stored answer
+    locations: Locations = field(default_factory=dict)  # where tables/columns are
+    spec_file: str = "fastgen.yaml"  # named where a change has no location
+    allow_data_loss: bool = False  # --allow-data-loss
 
 
 def update_project(project: Path, change: SpecChange) -> UpdateResult:
@@ -97,10 +102,19 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
             "the working tree has uncommitted changes; commit fastgen.yaml (and your "
             "edits) first, so the update can be reviewed and undone"
         )
+    # Refused before copier runs, so a refusal leaves the tree as it was.
+    losses = refuse_data_loss(
+        project,
+        change.model,
+        change.locations,
+        change.spec_file,
+        allow_data_loss=change.allow_data_loss,
+    )
     _run_copier(project, change)
     result = _inspect(project)
     result.kept = _keep_user_files(project, result)
-    migration = write_revision(project, change.model)
+    result.data_loss = [loss.message for loss in losses]
+    migration = write_revision(project, change.model, result.data_loss)
     if migration is not None:
         result.migration = migration.relative_to(project).as_posix()
     return result

@@ -1,0 +1,195 @@
+"""Which changes of a migration lose data, found before anything is written.
+
+``fastgen update`` and ``fastgen migrate`` compare the schema the existing revisions
+build (``migrations/schema.json``) with the new service model. A change that drops
+stored values is refused unless the user acknowledges it (``--allow-data-loss``); a
+new NOT NULL column without a ``default`` is refused always, since no value exists to
+fill the rows that are already there. Pure: the caller passes where each table and
+column is written in the spec, so this module needs no reader of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastgen.errors import FastgenError
+from fastgen.model.service import ServiceModel
+from fastgen.render.migrations import (
+    SCHEMA_FILE,
+    Column,
+    TableSchema,
+    load_schema,
+    schema_of,
+)
+
+# (table, column) -> "FILE:LINE" of what made it; (table, None): the table's.
+Locations = Mapping[tuple[str, str | None], str]
+
+# Type changes every database casts without losing a value (SQLAlchemy type names).
+LOSSLESS_CASTS = frozenset(
+    {
+        ("Integer", "Float"),
+        ("Integer", "Numeric"),
+        ("Integer", "Text"),
+        ("String", "Text"),
+    }
+)
+
+ALLOW_HINT = (
+    "Apply it anyway with `fastgen update --allow-data-loss` (or `fastgen "
+    "migrate --allow-data-loss`); the revision's docstring "
+    "lists what it drops."
+)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One change of the schema that loses stored data or cannot keep every row."""
+
+    where: str  # FILE:LINE of the spec that caused it (or the file alone)
+    message: str
+    # False: --allow-data-loss cannot apply it (no value to fill existing rows with)
+    allowed_with_flag: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class DataLossError(FastgenError):
+    """The change is refused: it would lose data (or has no value for old rows)."""
+
+    def __init__(self, losses: list[Loss], *, allow_data_loss: bool) -> None:
+        self.losses = losses
+        heading = (
+            "the spec change would lose data or cannot fill existing rows; "
+            "nothing was written:"
+        )
+        lines = [heading, *(f"  {loss}" for loss in losses)]
+        if not allow_data_loss and all(loss.allowed_with_flag for loss in losses):
+            lines.append(ALLOW_HINT)
+        super().__init__("\n".join(lines))
+
+
+def _where(locations: Locations, table: str, column: str | None, default: str) -> str:
+    return (
+        locations.get((table, column))
+        or locations.get((table, None))
+        or locations.get(("", None))
+        or default
+    )
+
+
+def _base(sa_type: str) -> str:
+    return sa_type.split("(", 1)[0]
+
+
+def _length(sa_type: str) -> int:
+    return int(sa_type[len("String(") : -1])
+
+
+def type_loss(table: str, before: Column, after: Column) -> str | None:
+    """What changing the column's type loses, or None when the cast is lossless."""
+    name = f"{table}.{after.name}"
+    old, new = before.sa_type, after.sa_type
+    if old == new or (_base(old), _base(new)) in LOSSLESS_CASTS:
+        return None
+    if _base(old) == _base(new) == "String":
+        if _length(new) >= _length(old):
+            return None
+        return (
+            f"narrows column {name} from {_length(old)} to {_length(new)} characters: "
+            f"longer values are cut or rejected"
+        )
+    return (
+        f"changes column {name} from {old} to {new}, which has no lossless cast: "
+        f"values that do not convert are lost"
+    )
+
+
+def _table_losses(
+    old: TableSchema, new: TableSchema, defaults: Mapping[str, bool]
+) -> list[tuple[str | None, str, bool]]:
+    """(column, message, allowed with the flag) for each loss of one kept table."""
+    found: list[tuple[str | None, str, bool]] = []
+    table = new.name
+    for column in old.columns:
+        if new.column(column.name) is None:
+            drop = f"drops column {table}.{column.name} and its values in every row"
+            found.append((None, f"removes field {column.name}: {drop}", True))
+    for column in new.columns:
+        before = old.column(column.name)
+        name = f"{table}.{column.name}"
+        needs_value = not column.nullable and not defaults.get(column.name, False)
+        if before is None and needs_value:
+            hint = "add `default:` (used to fill existing rows) or `required: false`"
+            message = (
+                f"adds required field {column.name} to existing table {table} "
+                f"without a default: its rows have no value for it; {hint}"
+            )
+            found.append((column.name, message, False))
+        if before is None:
+            continue
+        if before.nullable and not column.nullable:
+            # The revision does not fill NULLs: acknowledged, the upgrade fails
+            # (and changes nothing) until the user has filled them.
+            message = (
+                f"makes column {name} NOT NULL: the upgrade fails while any row "
+                f"holds NULL there; fill those rows first (the revision does not), "
+                f"or keep it optional without a default"
+            )
+            found.append((column.name, message, True))
+        if loss := type_loss(table, before, column):
+            found.append((column.name, loss, True))
+    return found
+
+
+def destructive_changes(
+    old: Mapping[str, TableSchema],
+    service: ServiceModel,
+    new: Mapping[str, TableSchema],
+    locations: Locations,
+    spec_file: str,
+) -> list[Loss]:
+    """Every change from schema ``old`` to ``new`` (the schema of ``service``) that
+    loses data, located in the spec by ``locations`` (``spec_file`` where unknown)."""
+    defaults = {
+        r.table: {f.name: f.has_default for f in r.fields} for r in service.resources
+    }
+    losses: list[Loss] = []
+    for name, table in old.items():
+        if name not in new:
+            message = f"removes table {name}: drops it with every row"
+            losses.append(Loss(_where(locations, name, None, spec_file), message))
+            continue
+        for column, message, allowed in _table_losses(
+            table, new[name], defaults.get(name, {})
+        ):
+            where = _where(locations, name, column, spec_file)
+            losses.append(Loss(where, message, allowed))
+    return losses
+
+
+def refuse_data_loss(
+    project: Path,
+    service: ServiceModel,
+    locations: Locations,
+    spec_file: str,
+    *,
+    allow_data_loss: bool = False,
+) -> list[Loss]:
+    """The losses the revision for ``service`` accepts (with ``allow_data_loss``);
+    raises ``DataLossError`` for any it may not, before anything is written."""
+    state = project / SCHEMA_FILE
+    if not state.is_file():
+        return []
+    losses = destructive_changes(
+        load_schema(state), service, schema_of(service), locations, spec_file
+    )
+    refused = [
+        loss for loss in losses if not (allow_data_loss and loss.allowed_with_flag)
+    ]
+    if refused:
+        raise DataLossError(refused, allow_data_loss=allow_data_loss)
+    return losses
