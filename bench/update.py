@@ -68,7 +68,10 @@ def main() -> None:
         git(project, "add", "-A")
         git(project, "commit", "-qm", "generated")
         changed = spec(args.resources, 90)
-        changed["resources"]["thing0"]["fields"]["sku"] = {"type": "string"}  # type: ignore[index]
+        changed["resources"]["thing0"]["fields"]["sku"] = {  # type: ignore[index]
+            "type": "string",
+            "required": False,  # a required one needs a default for existing rows
+        }
         (project / "fastgen.yaml").write_text(yaml.safe_dump(changed, sort_keys=False))
         git(project, "commit", "-qam", "spec change")
         start = time.perf_counter()

@@ -91,7 +91,11 @@ def test_update_compiles_the_new_and_the_stored_spec_once_each(
     spec = project / "fastgen.yaml"
     bio = "      bio: {type: text, required: false}\n"
     assert bio in spec.read_text()
-    spec.write_text(spec.read_text().replace(bio, bio + "      born: {type: date}\n"))
+    spec.write_text(
+        spec.read_text().replace(
+            bio, bio + "      born: {type: date, required: false}\n"
+        )
+    )
     git(project, "commit", "-qam", "add born")
     calls = _count(monkeypatch, fastgen.spec.inputs, "compile_service")
     _fastgen("update", "-p", str(project))
