@@ -19,6 +19,7 @@ from fastgen.api import new_project, spec_locations, update_project
 from fastgen.model.service import ServiceModel
 from fastgen.render.dataloss import DataLossError, destructive_changes, type_loss
 from fastgen.render.migrations import Column, schema_of
+from fastgen.spec.inputs import read_input_file
 from fastgen.spec.loader import load_text
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
@@ -177,7 +178,7 @@ def test_everything_else_is_lossy(old: str, new: str) -> None:
 def test_spec_locations_name_resource_and_field_lines(tmp_path: Path) -> None:
     spec = tmp_path / "fastgen.yaml"
     spec.write_text(BASE)
-    where, file = spec_locations(spec, model(BASE))
+    where, file = spec_locations(read_input_file(spec))
     assert file == str(spec)
     assert where["book", None] == f"{spec}:27"
     assert where["book", "isbn"] == f"{spec}:31"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastgen.model.files import is_openapi
-from fastgen.model.service import ServiceModel
 from fastgen.render import project as render_project
 from fastgen.render import update as render_update
 from fastgen.render.dataloss import Locations, refuse_data_loss
@@ -18,7 +17,6 @@ from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
 from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
-from fastgen.spec.loader import load_document
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -65,22 +63,19 @@ def migrate_project(
     data it drops. Refused like ``update_project`` when it loses data."""
     if read is None:
         read = read_project_spec(project)
-    spec = render_update.spec_path(project.resolve())
     losses = refuse_data_loss(
-        project,
-        read.model,
-        *spec_locations(spec, read.model),
-        allow_data_loss=allow_data_loss,
+        project, read.model, *spec_locations(read), allow_data_loss=allow_data_loss
     )
     drops = [loss.message for loss in losses]
     return write_revision(project, read.model, drops), drops
 
 
-def spec_locations(spec: Path, model: ServiceModel) -> tuple[Locations, str]:
-    """Where each table and column of ``model`` is written in ``spec`` (FILE:LINE),
+def spec_locations(read: Input) -> tuple[Locations, str]:
+    """Where each table and column of the model is written in the spec (FILE:LINE),
     and the file's name for changes with no line (an OpenAPI document: always)."""
-    data, positions = load_document(spec)
-    if is_openapi(data):
+    positions, model = read.positions, read.model
+    assert positions is not None  # read_input_file records them
+    if is_openapi(read.answer):
         return {}, positions.file
     resources = ("resources",)
 
@@ -107,9 +102,7 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
         # The answer the project was last rendered from: copier renders it again as
         # the old side of the three-way merge.
         session.add(stored, compile_answer(stored, render_update.ANSWERS))
-    locations, spec_file = spec_locations(
-        render_update.spec_path(project.resolve()), read.model
-    )
+    locations, spec_file = spec_locations(read)
     return SpecChange(
         read.answer, read.model, session, locations, spec_file, allow_data_loss
     )

@@ -31,6 +31,7 @@ class Input:
     # plain (a YAML date becomes a string).
     own_file: bool
     warnings: tuple[Problem, ...] = ()  # read as meant; errors under ``strict``
+    positions: Positions | None = None  # of the file's own content (the root file)
 
 
 def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
@@ -60,10 +61,10 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
                 model.api.model_warnings, document, source_map
             )
         warnings = tuple(sorted(dict.fromkeys(found)))
-        read = Input(document, model, document == data, warnings)
+        read = Input(document, model, document == data, warnings, positions)
     else:
         model = compile_service(validate_data(data, positions))
-        read = Input(data, model, True)
+        read = Input(data, model, True, positions=positions)
     if strict and read.warnings:
         raise SpecError([strict_problem(warning) for warning in read.warnings])
     return read
