@@ -147,8 +147,6 @@ def column(sa_type: str) -> Column:
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ("Integer()", "Float()"),
-        ("Integer()", "Numeric(18, 4)"),
         ("Integer()", "Text()"),
         ("String(20)", "Text()"),
         ("String(20)", "String(30)"),
@@ -162,6 +160,9 @@ def test_lossless_widenings(old: str, new: str) -> None:
     ("old", "new"),
     [
         ("Float()", "Integer()"),
+        # 2**53 + 1 has no double; 10**15 overflows Numeric(18, 4)
+        ("Integer()", "Float()"),
+        ("Integer()", "Numeric(18, 4)"),
         ("Text()", "String(20)"),
         ("Numeric(18, 4)", "Float()"),
         ("String(20)", "Integer()"),
