@@ -21,7 +21,7 @@ from fastgen.model.service import (
     ApiType,
 )
 from fastgen.render.formatting import clean_python
-from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.pyimports import Import
 
 
@@ -138,12 +138,8 @@ def api_from_row(op: ApiOperationModel) -> str:
 
 
 def api_docstring(op: ApiOperationModel) -> str:
-    """The route's docstring: its text in triple quotes, or a plain literal when the
-    text would end the triple quotes early."""
-    text = op.docstring
-    if '"""' in text or text.endswith('"'):
-        return pystr(text)
-    return '"""' + text.replace("\\", "\\\\") + '"""'
+    """The route's docstring (its text is one line, ending in a period)."""
+    return docstring(op.docstring)
 
 
 def api_request(request: tuple[str, dict[str, Any], Any] | None) -> str:

@@ -55,3 +55,11 @@ def pyliteral(value: Any) -> str:
             + "}"
         )
     raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def docstring(text: str) -> str:
+    """``text`` as a docstring: in triple quotes, or a plain literal when the text
+    would end the triple quotes early."""
+    if '"""' in text or text.endswith('"'):
+        return pystr(text)
+    return '"""' + text.replace("\\", "\\\\") + '"""'

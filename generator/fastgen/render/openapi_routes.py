@@ -100,8 +100,3 @@ def api_outgoing_imports(service: ServiceModel) -> str:
         for _, op in group.callbacks:
             imports += api_operation_imports(op, service.package)
     return render_imports(imports, service.package)
-
-
-def api_call_args(op: ApiOperationModel) -> list[str]:
-    """Keyword arguments passing a route's parameters on to its stub."""
-    return [f"{p.name}={p.name}" for p in op.params]

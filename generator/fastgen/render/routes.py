@@ -16,8 +16,14 @@ from fastgen.render.pysource import type_imports
 from fastgen.render.schemas import COLUMN_ALIASES
 
 
-def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
-    """Imports of ``routers/<resource>.py`` for the operations it serves."""
+def router_imports(
+    resource: ResourceModel, service: ServiceModel, *, delete_response: bool = True
+) -> str:
+    """Imports of ``routers/<resource>.py`` for the operations it serves.
+
+    The 0.1.0 template (the update history) calls this too: its delete route
+    returns a ``Response``, today's returns None (``delete_response=False``).
+    """
     pkg = service.package
     ops = set(resource.operations)
     schemas = f"{pkg}.schemas.{resource.module}"
@@ -49,7 +55,7 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         imports.append((f"{pkg}.crud", "get_or_404"))
     if ops & {"create", "update", "delete"}:
         imports += [(f"{pkg}.crud", "commit_or_409"), (f"{pkg}.deps", "CacheDep")]
-    if "delete" in ops:
+    if "delete" in ops and delete_response:
         imports.append(("fastapi", "Response"))
     if ops & {"create", "update", "delete"}:
         imports.append((f"{pkg}.hooks.resources.{resource.module}", "hooks"))

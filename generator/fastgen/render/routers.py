@@ -1,0 +1,337 @@
+"""The modules of ``routers/``, one view per module, whatever the input kind.
+
+A native resource and an OpenAPI tag both become a ``RouterView``: its routes as
+the decorators, signature and body parts ``routers/<module>.py.jinja`` writes.
+A get, create, update or delete of a table does the same thing from either input,
+so the template has one body for each; what differs (a native ``Page`` against an
+OpenAPI list with its document's filters, the native NDJSON export, an OpenAPI
+operation's stub) is a route kind of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastgen.model.service import (
+    ApiOperationModel,
+    ApiRouterModel,
+    ResourceModel,
+    ServiceModel,
+)
+from fastgen.render.api_code import (
+    api_decorator,
+    api_docstring,
+    api_from_row,
+    api_item_model,
+    api_param_annotation,
+    api_type,
+)
+from fastgen.render.literals import docstring, pyliteral, pystr
+from fastgen.render.openapi_routes import api_router_imports
+from fastgen.render.orm import ref_class
+from fastgen.render.routes import router_imports
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """One route function of a router module."""
+
+    # page (a native list), export, get, create, update, delete, list (an OpenAPI
+    # table's list) or stub (an OpenAPI operation the user's hook answers)
+    kind: str
+    name: str
+    decorators: tuple[str, ...]  # each ``router.get(...)``, without the ``@``
+    params: tuple[str, ...]  # ``session: SessionDep``, ``limit: Limit = 50``
+    returns: str
+    docstring: str  # a Python string literal
+    row: str = ""  # the ORM class of the table it serves
+    key: str = ""  # the argument holding the primary key
+    pk: str = ""  # the ORM attribute of the primary key
+    hooks: str = ""  # the resource's hooks object (before_create, ...)
+    answer: str = ""  # the response model validating a row, without the row
+    from_row: str = ""  # keyword arguments of that model_validate, if any
+    body: str = ""  # the argument holding the request body
+    values: str = ""  # the body's column values for a create or an update
+    references: tuple[tuple[str, str, str], ...] = ()  # (field, ORM class, attr)
+    invalidate: str = ""  # the arguments of cache.invalidate after the commit
+    comment: str = ""  # a line above the decorators
+    call: str = ""  # a stub's call of its hook
+    op: ApiOperationModel | None = None  # an OpenAPI list's or stub's operation
+
+    @property
+    def validated(self) -> str:
+        """The response model read from ``row``."""
+        return f"{self.answer}.model_validate(row{self.from_row})"
+
+
+@dataclass(frozen=True)
+class RouterView:
+    """One module of ``routers/``."""
+
+    module: str
+    docstring: str  # the module docstring's text, without quotes
+    imports: str
+    router_args: tuple[str, ...]  # of ``APIRouter(...)``
+    routes: tuple[RouteView, ...]
+    uses_convertors: bool = False  # OpenAPI path convertors: registered first
+
+
+def routers(service: ServiceModel) -> tuple[RouterView, ...]:
+    """The table and operation routers of the service (not ``endpoints``/``jobs``)."""
+    native = tuple(_resource_router(r, service) for r in service.crud_resources)
+    return native + tuple(_api_router(r, service) for r in service.api_routers)
+
+
+def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterView:
+    docstring = (
+        f"HTTP routes of the {resource.name} resource.\n\n"
+        "Reads may be answered by the cache layer before they get here; every write "
+        f"runs the\nrules in hooks/resources/{resource.module}.py and, once "
+        "committed, invalidates the\ncached entries it made stale."
+    )
+    ops = resource.operations
+    routes = [
+        _RESOURCE_ROUTES[kind](resource, service) for kind in _ORDER if kind in ops
+    ]
+    return RouterView(
+        module=resource.module,
+        docstring=docstring,
+        imports=router_imports(resource, service, delete_response=False),
+        router_args=(
+            f"prefix={pystr(resource.path)}",
+            f"tags=[{pystr(resource.name)}]",
+        ),
+        routes=tuple(routes),
+    )
+
+
+# The order of a resource's routes: the export before ``/{id}``, which would take
+# "export" for an id.
+_ORDER = ("list", "export", "get", "create", "update", "delete")
+
+
+def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteView:
+    """A route of a native resource's table, with what every such route shares."""
+    name = resource.name
+    shared: dict[str, object] = {
+        "row": resource.class_name,
+        "key": resource.id_param,
+        "pk": resource.pk.attr,
+        "hooks": "hooks",
+        "answer": f"{resource.class_name}Read",
+        "returns": f"{resource.class_name}Read",
+        "body": "payload",
+        "invalidate": f"{pystr(f'{name}.{kind}')}, {resource.id_param}",
+    }
+    shared.update(parts)
+    verb = "list" if kind == "page" else kind
+    return RouteView(kind=kind, name=f"{verb}_{name}", **shared)  # type: ignore[arg-type]
+
+
+def _key_param(resource: ResourceModel) -> str:
+    return f"{resource.id_param}: {resource.pk.py_type}"
+
+
+def _by_key(resource: ResourceModel) -> str:
+    return pystr("/{" + resource.id_param + "}")
+
+
+def _page(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    return _table_route(
+        resource,
+        "page",
+        decorators=('router.get("")',),
+        params=("session: SessionDep", "limit: Limit = 50", "offset: Offset = 0"),
+        returns=f"Page[{resource.class_name}Read]",
+        docstring=docstring(
+            f"A page of {resource.name} rows in primary-key order (one query, no N+1)."
+        ),
+    )
+
+
+def _export(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    return _table_route(
+        resource,
+        "export",
+        comment=f"# Before the /{{{resource.id_param}}} route, which would take "
+        '"export" for an id.',
+        decorators=(
+            (
+                'router.get("/export", response_class=StreamingResponse, '
+                'responses={200: {"content": {NDJSON: {}}}})'
+            ),
+        ),
+        params=("request: Request",),
+        returns="StreamingResponse",
+        docstring=docstring(
+            f"Every {resource.name} row as NDJSON in primary-key order, in constant "
+            "memory."
+        ),
+    )
+
+
+def _get(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    return _table_route(
+        resource,
+        "get",
+        decorators=(f"router.get({_by_key(resource)})",),
+        params=(_key_param(resource), "session: SessionDep"),
+        docstring=docstring(f"One {resource.name} by primary key, or 404."),
+    )
+
+
+def _references(
+    resource: ResourceModel, service: ServiceModel
+) -> tuple[tuple[str, str, str], ...]:
+    return tuple((f.name, ref_class(f, service), f.attr) for f in resource.refs)
+
+
+def _create(resource: ResourceModel, service: ServiceModel) -> RouteView:
+    return _table_route(
+        resource,
+        "create",
+        decorators=('router.post("", status_code=201)',),
+        params=(
+            f"payload: {resource.class_name}Create",
+            "session: SessionDep",
+            "cache: CacheDep",
+        ),
+        docstring=docstring(
+            f"Store a new {resource.name}; 409 if it breaks a unique constraint."
+        ),
+        values="payload.model_dump()",
+        references=_references(resource, service),
+        invalidate=f"{pystr(f'{resource.name}.create')}, row.{resource.pk.attr}",
+    )
+
+
+def _update(resource: ResourceModel, service: ServiceModel) -> RouteView:
+    path = _by_key(resource)
+    return _table_route(
+        resource,
+        "update",
+        decorators=(f"router.patch({path})", f"router.put({path})"),
+        params=(
+            _key_param(resource),
+            f"payload: {resource.class_name}Update",
+            "session: SessionDep",
+            "cache: CacheDep",
+        ),
+        docstring=docstring(
+            "Change the fields sent (PATCH semantics for both PATCH and PUT)."
+        ),
+        values="payload.model_dump(exclude_unset=True)",
+        references=_references(resource, service),
+    )
+
+
+def _delete(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    return _table_route(
+        resource,
+        "delete",
+        decorators=(f"router.delete({_by_key(resource)}, status_code=204)",),
+        params=(_key_param(resource), "session: SessionDep", "cache: CacheDep"),
+        returns="None",
+        answer="",
+        docstring=docstring(
+            f"Delete one {resource.name}; 409 while other rows still refer to it."
+        ),
+    )
+
+
+_RESOURCE_ROUTES = {
+    "list": _page,
+    "export": _export,
+    "get": _get,
+    "create": _create,
+    "update": _update,
+    "delete": _delete,
+}
+
+
+def _api_router(router: ApiRouterModel, service: ServiceModel) -> RouterView:
+    if router.tag:
+        about = f"the {pystr(router.tag)} tag"
+    else:
+        about = "the untagged operations"
+    docstring = (
+        f"Routes of {about} of the OpenAPI document.\n\n"
+        "Table-backed operations are served by the generated repository; the others "
+        "call their\nhandler in ``hooks/operations/``, which you own. Reads may be "
+        "answered by the cache\nlayer before they get here; writes invalidate what "
+        "they made stale once committed."
+    )
+    return RouterView(
+        module=router.name,
+        docstring=docstring,
+        imports=api_router_imports(router, service),
+        router_args=(f"tags=[{pystr(router.tag)}]",) if router.tag else (),
+        routes=tuple(_api_route(op) for op in router.operations),
+        uses_convertors=router.uses_convertors,
+    )
+
+
+def _api_route(op: ApiOperationModel) -> RouteView:
+    params = ["session: SessionDep"]
+    if op.invalidates:
+        params.append("cache: CacheDep")
+    params += [f"{p.name}: {api_param_annotation(p)}" for p in op.required_params]
+    params += [
+        f"{p.name}: {api_param_annotation(p)} = {pyliteral(p.default)}"
+        for p in op.optional_params
+    ]
+    returns = api_type(op.returns)
+    view = RouteView(
+        kind=op.crud or "stub",
+        name=op.name,
+        decorators=(f"router.{op.method}({api_decorator(op)})",),
+        params=tuple(params),
+        returns=returns,
+        docstring=api_docstring(op),
+        call=_hook_call(op) if op.crud is None else "",
+        op=op,
+    )
+    if op.crud is None:
+        return view
+    return _api_table_route(view, op)
+
+
+def _hook_call(op: ApiOperationModel) -> str:
+    """``await <name>_hook.handle(session, <each parameter>=...)``."""
+    args = ["session", *(f"{p.name}={p.name}" for p in op.params)]
+    return f"await {op.name}_hook.handle({', '.join(args)})"
+
+
+def _api_table_route(view: RouteView, op: ApiOperationModel) -> RouteView:
+    """The table parts of an OpenAPI route that a table serves."""
+    row = op.row_class or ""
+    key = op.id_param or ""
+    invalidate = ""
+    if op.invalidates:
+        invalidate = pystr(op.name) + (
+            f", row.{op.pk_name}" if op.crud == "create" else f", {key}"
+        )
+    answer = api_type(op.returns) if op.returns.kind != "none" else ""
+    if op.crud == "list":
+        answer = api_item_model(op)
+    values = f"column_values({row}, body)"
+    if op.crud == "update":
+        values = f"column_values({row}, body, exclude_unset=True)"
+    return RouteView(
+        kind=view.kind,
+        name=view.name,
+        decorators=view.decorators,
+        params=view.params,
+        returns=view.returns,
+        docstring=view.docstring,
+        row=row,
+        key=key,
+        pk=op.pk_name or "",
+        hooks=f"{op.resource}_hooks",
+        answer=answer,
+        from_row=", " + api_from_row(op),
+        body="body",
+        values=values,
+        invalidate=invalidate,
+        op=op,
+    )
