@@ -545,6 +545,37 @@ class ServiceModel:
         return self.api.refined_lists if self.api is not None else ()
 
     @property
+    def api_tables(self) -> tuple[ApiTableModel, ...]:
+        return self.api.tables if self.api is not None else ()
+
+    @property
+    def webhooks(self) -> tuple[ApiOperationModel, ...]:
+        return self.api.webhooks if self.api is not None else ()
+
+    @property
+    def callbacks(self) -> tuple[ApiCallbacksModel, ...]:
+        return self.api.callbacks if self.api is not None else ()
+
+    @property
+    def outgoing(self) -> bool:
+        """Whether ``outgoing.py`` declares webhooks or callbacks."""
+        return bool(self.webhooks or self.callbacks)
+
+    @property
+    def convertors(self) -> tuple[tuple[str, str], ...]:
+        return self.api.convertors if self.api is not None else ()
+
+    @property
+    def document_paths(
+        self,
+    ) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+        return self.api.document_paths if self.api is not None else ()
+
+    def published_path(self, served: str) -> str:
+        """The path the app's /openapi.json lists for a served one."""
+        return self.api.published_path(served) if self.api is not None else served
+
+    @property
     def crud_resources(self) -> tuple[ResourceModel, ...]:
         """Resources served by the native CRUD routers (an OpenAPI input has its own)."""
         return () if self.api is not None else self.resources

@@ -96,7 +96,7 @@ def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterVi
     return RouterView(
         module=resource.module,
         docstring=docstring,
-        imports=router_imports(resource, service, delete_response=False),
+        imports=router_imports(resource, service, current=True),
         router_args=(
             f"prefix={pystr(resource.path)}",
             f"tags=[{pystr(resource.name)}]",
@@ -199,7 +199,7 @@ def _create(resource: ResourceModel, service: ServiceModel) -> RouteView:
         docstring=docstring(
             f"Store a new {resource.name}; 409 if it breaks a unique constraint."
         ),
-        values="payload.model_dump()",
+        values=f"column_values({resource.class_name}, payload)",
         references=_references(resource, service),
         invalidate=f"{pystr(f'{resource.name}.create')}, row.{resource.pk.attr}",
     )
@@ -220,7 +220,7 @@ def _update(resource: ResourceModel, service: ServiceModel) -> RouteView:
         docstring=docstring(
             "Change the fields sent (PATCH semantics for both PATCH and PUT)."
         ),
-        values="payload.model_dump(exclude_unset=True)",
+        values=f"column_values({resource.class_name}, payload, exclude_unset=True)",
         references=_references(resource, service),
     )
 

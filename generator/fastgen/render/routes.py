@@ -17,12 +17,13 @@ from fastgen.render.schemas import COLUMN_ALIASES
 
 
 def router_imports(
-    resource: ResourceModel, service: ServiceModel, *, delete_response: bool = True
+    resource: ResourceModel, service: ServiceModel, *, current: bool = False
 ) -> str:
     """Imports of ``routers/<resource>.py`` for the operations it serves.
 
-    The 0.1.0 template (the update history) calls this too: its delete route
-    returns a ``Response``, today's returns None (``delete_response=False``).
+    The 0.1.0 template (the update history) calls this without ``current``: its
+    delete returns a ``Response`` and its writes dump the body themselves, where
+    today's delete returns None and writes read the body with ``column_values``.
     """
     pkg = service.package
     ops = set(resource.operations)
@@ -55,7 +56,9 @@ def router_imports(
         imports.append((f"{pkg}.crud", "get_or_404"))
     if ops & {"create", "update", "delete"}:
         imports += [(f"{pkg}.crud", "commit_or_409"), (f"{pkg}.deps", "CacheDep")]
-    if "delete" in ops and delete_response:
+    if ops & {"create", "update"} and current:
+        imports.append((f"{pkg}.crud", "column_values"))
+    if "delete" in ops and not current:
         imports.append(("fastapi", "Response"))
     if ops & {"create", "update", "delete"}:
         imports.append((f"{pkg}.hooks.resources.{resource.module}", "hooks"))

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,3 +115,11 @@ def _is_outage(exc: DBAPIError) -> bool:
         or exc.connection_invalidated
         or exc.statement is None
     )
+
+
+def column_values(
+    model: type[Base], body: BaseModel, *, exclude_unset: bool = False
+) -> dict[str, Any]:
+    """The fields of an API body that are columns of ``model`` (a body may carry more)."""
+    values = body.model_dump(exclude_unset=exclude_unset)
+    return {name: value for name, value in values.items() if name in model.__table__.c}

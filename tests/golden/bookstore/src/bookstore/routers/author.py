@@ -9,7 +9,7 @@ cached entries it made stale.
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from bookstore.crud import commit_or_409, get_or_404
+from bookstore.crud import column_values, commit_or_409, get_or_404
 from bookstore.deps import CacheDep, Limit, Offset, SessionDep
 from bookstore.hooks.resources.author import hooks
 from bookstore.models import Author
@@ -53,7 +53,7 @@ async def create_author(
     cache: CacheDep,
 ) -> AuthorRead:
     """Store a new author; 409 if it breaks a unique constraint."""
-    row = Author(**payload.model_dump())
+    row = Author(**column_values(Author, payload))
     session.add(row)
     await hooks.before_create(session, row)
     await commit_or_409(session)
@@ -72,7 +72,7 @@ async def update_author(
 ) -> AuthorRead:
     """Change the fields sent (PATCH semantics for both PATCH and PUT)."""
     row = await get_or_404(session, Author, author_id)
-    for name, value in payload.model_dump(exclude_unset=True).items():
+    for name, value in column_values(Author, payload, exclude_unset=True).items():
         setattr(row, name, value)
     await hooks.before_update(session, row)
     await commit_or_409(session)

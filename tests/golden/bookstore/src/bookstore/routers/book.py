@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
-from bookstore.crud import commit_or_409, ensure_references, get_or_404
+from bookstore.crud import column_values, commit_or_409, ensure_references, get_or_404
 from bookstore.deps import CacheDep, Limit, Offset, SessionDep
 from bookstore.export import NDJSON, ndjson_export
 from bookstore.hooks.resources.book import hooks
@@ -73,7 +73,7 @@ async def create_book(
             "author_id": (Author, payload.author_id),
         },
     )
-    row = Book(**payload.model_dump())
+    row = Book(**column_values(Book, payload))
     session.add(row)
     await hooks.before_create(session, row)
     await commit_or_409(session)
@@ -98,7 +98,7 @@ async def update_book(
         },
     )
     row = await get_or_404(session, Book, book_id)
-    for name, value in payload.model_dump(exclude_unset=True).items():
+    for name, value in column_values(Book, payload, exclude_unset=True).items():
         setattr(row, name, value)
     await hooks.before_update(session, row)
     await commit_or_409(session)
