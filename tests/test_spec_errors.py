@@ -406,3 +406,64 @@ def test_aggregate_error_message(
 ) -> None:
     assert old in AGGREGATE
     assert expected in problems(tmp_path, AGGREGATE.replace(old, new))
+
+
+LISTED = """\
+fastgen: 1
+service:
+  name: shop
+resources:
+  item:
+    path: /items
+    fields:
+      name: {type: string}
+      price: {type: decimal}
+      note: {type: text, required: false}
+      extra: {type: json, required: false}
+    list:
+"""
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        pytest.param(
+            "      filter: [prise]\n",
+            "13:16: resources.item.list.filter.0: resource 'item' has no field "
+            "'prise'; expected one of: id, name, price, note, extra (did you mean "
+            "'price'?)",
+            id="list-filter-unknown-field",
+        ),
+        pytest.param(
+            "      filter: [name, name]\n",
+            "13:22: resources.item.list.filter.1: 'name' is listed twice",
+            id="list-filter-twice",
+        ),
+        pytest.param(
+            "      filter: [extra]\n",
+            "13:16: resources.item.list.filter.0: 'extra' is a json field; a list "
+            "cannot filter by it",
+            id="list-filter-json",
+        ),
+        pytest.param(
+            "      sort: [note]\n",
+            "13:14: resources.item.list.sort.0: 'note' is optional; a list sorts only "
+            "by fields with a value in every row (give it required: true or a default)",
+            id="list-sort-optional",
+        ),
+        pytest.param(
+            "      match: {price: prefix}\n",
+            "13:15: resources.item.list.match.price: 'price' is a decimal; prefix and "
+            "contains match string and text fields only",
+            id="list-match-not-a-string",
+        ),
+        pytest.param(
+            "      match: {name: fuzzy}\n",
+            "13:21: resources.item.list.match.name: 'fuzzy' is not allowed; expected "
+            "'prefix' or 'contains'",
+            id="list-match-unknown-kind",
+        ),
+    ],
+)
+def test_list_problems_are_located(tmp_path: Path, lines: str, expected: str) -> None:
+    assert problems(tmp_path, LISTED + lines) == [expected]

@@ -23,6 +23,7 @@ from fastgen.model.service import ServiceModel
 from fastgen.render import (
     aggregates,
     api_code,
+    listing,
     openapi_routes,
     orm,
     pysource,
@@ -79,6 +80,10 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.database_test_imports,
     tests_code.health_test_imports,
     tests_code.sample_url,
+    tests_code.list_test_filter,
+    tests_code.list_test_sort,
+    tests_code.list_test_bad_value,
+    tests_code.lists_test_imports,
     openapi_routes.api_hook_imports,
     openapi_routes.api_security_imports,
     openapi_routes.api_outgoing_imports,
@@ -86,6 +91,8 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     pysource.wrap,
     initial_migration,
     *api_code.HELPERS,
+    *listing.HELPERS,
+    schemas.common_schema_imports,
 )
 
 

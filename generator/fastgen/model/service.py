@@ -11,52 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class FieldModel:
-    """One column: its names, type and constraints (render writes its ORM and schema lines)."""
-
-    name: str
-    type: str  # the spec's type: string, text, integer, ..., enum or ref
-    # The name of its Python type (``dt.date``, ``Decimal``, an enum's alias; a ref's
-    # is its key's), as the generated modules import it. Templates of earlier
-    # releases read it (template_history), so it stays a name rather than a kind.
-    py_type: str
-    required: bool
-    max_length: int | None  # a string's (the String column's length); None otherwise
-    index: bool
-    unique: bool
-    primary_key: bool
-    ref_table: str | None
-    ref_column: str | None
-    enum_alias: str | None
-    enum_values: tuple[str, ...]
-    default_value: Any = None  # the spec's default as given; None: none
-    # The Python identifier of the column (``name`` is its wire name: the column and
-    # the JSON key); they differ where ``name`` would collide (fastgen.model.naming).
-    attr: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.attr:
-            object.__setattr__(self, "attr", self.name)
-
-    @property
-    def has_default(self) -> bool:
-        return self.default_value is not None
-
-    @property
-    def default(self) -> bool:
-        """``has_default`` under the name templates of earlier releases test
-        (``rejectattr("default")``): a default of 0 or false is still one."""
-        return self.has_default
-
-    @property
-    def nullable(self) -> bool:
-        return not self.required and not self.has_default
-
-    @property
-    def aliased(self) -> bool:
-        return self.attr != self.name
+from fastgen.model.fields import FieldModel
+from fastgen.model.listing import ExpandModel, ListFilterModel
 
 
 @dataclass(frozen=True)
@@ -90,6 +46,11 @@ class ResourceModel:
     # The name of its modules (models/, schemas/, routers/, tests/test_*.py): the
     # resource's name unless that is a keyword or a generated module's name.
     module_name: str = ""
+    # What its list takes besides limit, offset, cursor and count: filters, the
+    # fields it sorts by (the key breaks ties), and the refs it can embed.
+    filters: tuple[ListFilterModel, ...] = ()
+    sorts: tuple[FieldModel, ...] = ()
+    expansions: tuple[ExpandModel, ...] = ()
 
     @property
     def module(self) -> str:
@@ -574,6 +535,14 @@ class ServiceModel:
     def published_path(self, served: str) -> str:
         """The path the app's /openapi.json lists for a served one."""
         return self.api.published_path(served) if self.api is not None else served
+
+    def resource(self, name: str) -> ResourceModel:
+        return next(r for r in self.resources if r.name == name)
+
+    @property
+    def listed_resources(self) -> tuple[ResourceModel, ...]:
+        """Native resources with a list route (filters, sort, cursor: listing.py)."""
+        return tuple(r for r in self.crud_resources if "list" in r.operations)
 
     @property
     def crud_resources(self) -> tuple[ResourceModel, ...]:

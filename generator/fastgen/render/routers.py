@@ -26,6 +26,7 @@ from fastgen.render.api_code import (
     api_param_annotation,
     api_type,
 )
+from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.openapi_routes import api_router_imports
 from fastgen.render.orm import ref_class
@@ -56,6 +57,7 @@ class RouteView:
     invalidate: str = ""  # the arguments of cache.invalidate after the commit
     comment: str = ""  # a line above the decorators
     call: str = ""  # a stub's call of its hook
+    listing: str = ""  # a native page's Listing (listing.py)
     op: ApiOperationModel | None = None  # an OpenAPI list's or stub's operation
 
     @property
@@ -137,15 +139,24 @@ def _by_key(resource: ResourceModel) -> str:
 
 
 def _page(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    item = list_item(resource)
     return _table_route(
         resource,
         "page",
-        decorators=('router.get("")',),
-        params=("session: SessionDep", "limit: Limit = 50", "offset: Offset = 0"),
-        returns=f"Page[{resource.class_name}Read]",
-        docstring=docstring(
-            f"A page of {resource.name} rows in primary-key order (one query, no N+1)."
+        # A field unset in the answer is left out: total without ?count=true, an
+        # embedded row without ?expand=.
+        decorators=('router.get("", response_model_exclude_unset=True)',),
+        params=(
+            "session: SessionDep",
+            f"query: Annotated[{resource.class_name}Query, Query()]",
         ),
+        returns=f"Page[{item}]",
+        answer=item,
+        docstring=docstring(
+            f"A filtered, sorted page of {resource.name} rows (no N+1: one query, "
+            "and one per expanded ref)."
+        ),
+        listing=listing_name(resource),
     )
 
 

@@ -9,6 +9,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
+from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import pystr
 from fastgen.render.orm import ref_class
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
@@ -31,13 +32,14 @@ def router_imports(
     imports: list[Import] = [
         ("fastapi", "APIRouter"),
         (f"{pkg}.models", resource.class_name),
-        (schemas, f"{resource.class_name}Read"),
     ]
+    if not current or ops != ("list",) or not resource.expansions:
+        imports.append((schemas, f"{resource.class_name}Read"))
     if ops & {"get", "update", "delete"}:  # routes that take the key
         imports += type_imports(resource.pk.py_type)
     if ops - {"export"}:
         imports.append((f"{pkg}.deps", "SessionDep"))
-    if ops & {"list", "export"}:
+    if ops & {"list", "export"} if not current else "export" in ops:
         imports.append(("sqlalchemy", "select"))
     if "export" in ops:
         imports += [
@@ -47,11 +49,7 @@ def router_imports(
             (f"{pkg}.export", "ndjson_export"),
         ]
     if "list" in ops:
-        imports += [
-            (f"{pkg}.deps", "Limit"),
-            (f"{pkg}.deps", "Offset"),
-            (f"{pkg}.schemas.common", "Page"),
-        ]
+        imports += _list_imports(resource, pkg, current=current)
     if ops & {"get", "update", "delete"}:
         imports.append((f"{pkg}.crud", "get_or_404"))
     if ops & {"create", "update", "delete"}:
@@ -70,6 +68,25 @@ def router_imports(
         imports.append((f"{pkg}.crud", "ensure_references"))
         imports += [(f"{pkg}.models", ref_class(f, service)) for f in resource.refs]
     return render_imports(imports, pkg)
+
+
+def _list_imports(resource: ResourceModel, pkg: str, *, current: bool) -> list[Import]:
+    if not current:  # the 0.1.0 template's list takes limit and offset
+        return [
+            (f"{pkg}.deps", "Limit"),
+            (f"{pkg}.deps", "Offset"),
+            (f"{pkg}.schemas.common", "Page"),
+        ]
+    imports: list[Import] = [
+        ("typing", "Annotated"),
+        ("fastapi", "Query"),
+        (f"{pkg}.listing", listing_name(resource)),
+        (f"{pkg}.schemas.common", "Page"),
+        (f"{pkg}.schemas.lists", f"{resource.class_name}Query"),
+    ]
+    if resource.expansions:
+        imports.append((f"{pkg}.schemas.lists", list_item(resource)))
+    return imports
 
 
 def endpoint_router_imports(service: ServiceModel) -> str:

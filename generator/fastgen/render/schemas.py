@@ -49,6 +49,34 @@ def column_aliases(service: ServiceModel) -> tuple[str, ...]:
     return tuple(sorted(set().union(*(_aliases(r) for r in service.resources))))
 
 
+def common_schema_imports(service: ServiceModel) -> str:
+    """Imports of ``schemas/common.py``."""
+    aliases = column_aliases(service)
+    imports: list[Import] = [
+        ("collections.abc", "Sequence"),
+        ("typing", "Generic"),
+        ("typing", "TypeVar"),
+        ("pydantic", "BaseModel"),
+        ("pydantic", "Field"),
+    ]
+    if aliases or service.uses_datetime or service.listed_resources:
+        imports.append(("typing", "Annotated"))
+    if service.uses_datetime:
+        imports += [("datetime as dt", None), ("pydantic", "AfterValidator")]
+    if "DecimalColumn" in aliases:
+        imports.append(("decimal", "Decimal"))
+    if service.listed_resources:
+        imports += [
+            ("typing", "Any"),
+            ("typing", "Self"),
+            ("pydantic", "BeforeValidator"),
+            ("pydantic", "ConfigDict"),
+            ("pydantic", "model_validator"),
+            ("pydantic_core", "PydanticCustomError"),
+        ]
+    return render_imports(imports, service.package)
+
+
 def schema_field(field: FieldModel, mode: str) -> str:
     """One field line of the Create / Update / Read schema (indented 4).
 

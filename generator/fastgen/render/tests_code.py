@@ -194,3 +194,61 @@ def sample_url(endpoint: EndpointModel) -> str:
     for param in endpoint.params:
         url = url.replace(f"{{{param.name}}}", samples.get(param.py_type, "sample"))
     return url
+
+
+# Field types a generated list test filters and sorts by: their JSON values compare
+# as the database compares them.
+_LIST_TEST_TYPES = ("integer", "ref", "string", "date")
+# A query value each filter type refuses.
+_BAD_VALUES = {
+    "int": "not-a-number",
+    "Decimal": "not-a-number",
+    "float": "not-a-number",
+    "dt.date": "not-a-date",
+    "dt.datetime": "not-a-datetime",
+    "uuid.UUID": "not-a-uuid",
+    "bool": "not-a-boolean",
+}
+
+
+def list_test_filter(resource: ResourceModel) -> FieldModel | None:
+    """The field a generated test filters the list by: a field other than the key
+    where there is one, since every row has its own key."""
+    usable = [
+        f.field
+        for f in resource.filters
+        if "in" in f.ops and f.field.type in (*_LIST_TEST_TYPES, "enum")
+    ]
+    others = [f for f in usable if not f.primary_key]
+    return (others or usable or [None])[0]
+
+
+def list_test_sort(resource: ResourceModel) -> FieldModel | None:
+    """The field a generated test sorts the list by."""
+    usable = [f for f in resource.sorts if f.type in _LIST_TEST_TYPES]
+    others = [f for f in usable if not f.primary_key]
+    return (others or usable or [None])[0]
+
+
+def list_test_bad_value(field: FieldModel) -> str | None:
+    """A value the filter refuses with a 422 (None: it takes any text)."""
+    if field.enum_alias:
+        return "not-one-of-the-values"
+    return _BAD_VALUES.get(field.py_type)
+
+
+def lists_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_lists.py``."""
+    imports: list[Import] = [
+        ("collections.abc", "Iterator"),
+        ("contextlib", "contextmanager"),
+        ("typing", "Any"),
+        ("httpx", None),
+        ("pytest", None),
+        ("fastapi", "FastAPI"),
+        ("sqlalchemy", "event"),
+    ]
+    if any(list_test_filter(r) for r in service.listed_resources):
+        imports.append(("conftest", "DATABASE_URL"))
+    imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
+    return render_imports(imports, service.package)

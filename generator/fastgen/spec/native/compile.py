@@ -23,6 +23,7 @@ from fastgen.model.service import (
     ResponseFieldModel,
     ServiceModel,
 )
+from fastgen.spec.native.listing import listing
 from fastgen.spec.native.model import (
     AggregateSpec,
     CacheDefaults,
@@ -193,6 +194,8 @@ def _resource(
         for fname, fspec in spec.fields.items()
         if not fspec.primary_key
     )
+    queries = listing(spec, pk, fields)
+    fields = queries.fields
     id_param = python_name(f"{name}_id" if pk.name == "id" else pk.attr, ROUTER_NAMES)
     base = spec.path.rstrip("/")
     paths = {"list": base, "get": f"{base}/{{{id_param}}}"}
@@ -224,6 +227,9 @@ def _resource(
         policies=policies,
         enums=tuple(f for f in fields if f.enum_alias),
         module_name=names.module,
+        filters=queries.filters,
+        sorts=queries.sorts,
+        expansions=queries.expansions,
     )
 
 

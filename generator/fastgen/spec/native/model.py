@@ -209,6 +209,30 @@ class FieldSpec(SpecModel):
 
 
 ResourcePath = Annotated[str, StringConstraints(pattern=r"^(/[A-Za-z0-9_\-.~]+)+$")]
+Match = Literal["prefix", "contains"]
+
+
+class ListSpec(SpecModel):
+    """What a client may ask of the resource's list (``GET <path>``)."""
+
+    filter: list[Name] | None = Field(
+        None,
+        description="Fields a list can be filtered by: equality (?author_id=3), `in` "
+        "(?author_id__in=1,2), ranges on numbers, dates and datetimes (__gt, __gte, "
+        "__lt, __lte) and __isnull on optional fields. Each gets an index. Default: "
+        "the key and the indexed, unique and ref fields.",
+    )
+    sort: list[Name] | None = Field(
+        None,
+        description="Fields a list can be sorted by (?sort=-price,title; the key "
+        "always breaks ties). Not optional fields. Each gets an index. Default: the "
+        "filterable fields that are not optional.",
+    )
+    match: dict[Name, Match] = Field(
+        default_factory=dict,
+        description="String fields a list also matches by prefix (?title__startswith=) "
+        "or substring (?title__contains=, which no index serves).",
+    )
 
 
 class ResourceSpec(SpecModel):
@@ -223,6 +247,11 @@ class ResourceSpec(SpecModel):
         description="export (GET <path>/export, every row as NDJSON) is opt-in.",
     )
     cache: dict[ReadOperation, CachePolicySpec] = Field(default_factory=dict)
+    listing: ListSpec = Field(
+        default_factory=ListSpec,
+        alias="list",
+        description="Filters, sort orders and string matches of the list.",
+    )
 
 
 AggregateFunction = Literal["count", "sum", "avg", "min", "max"]

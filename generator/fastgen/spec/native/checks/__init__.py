@@ -14,6 +14,7 @@ from fastgen.spec.native.checks.aggregates import aggregate_problems
 from fastgen.spec.native.checks.caching import policy_problems
 from fastgen.spec.native.checks.endpoints import endpoint_problems
 from fastgen.spec.native.checks.fields import field_problems
+from fastgen.spec.native.checks.listing import listing_problems
 from fastgen.spec.native.checks.portability import portability_problems
 from fastgen.spec.native.checks.resources import (
     operation_problems,
@@ -28,6 +29,7 @@ CHECKS = (
     portability_problems,
     required_ref_cycles,
     operation_problems,
+    listing_problems,
     endpoint_problems,
     aggregate_problems,
     route_problems,

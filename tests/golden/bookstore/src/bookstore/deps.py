@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,9 +15,6 @@ from bookstore.hooks.settings import Settings
 from bookstore.outbound import OutboundClient
 
 log = logging.getLogger(__name__)
-
-PAGE_SIZE_MAX = 100
-OFFSET_MAX = 2**63 - 1  # SQL's OFFSET is a signed 64-bit integer
 
 
 @lru_cache
@@ -58,5 +55,3 @@ def get_http_client(request: Request) -> OutboundClient:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CacheDep = Annotated[CacheLayer, Depends(get_cache)]
 HttpClientDep = Annotated[OutboundClient, Depends(get_http_client)]
-Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows to skip.")]

@@ -3,10 +3,13 @@
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+PAGE_SIZE_MAX = 100
+OFFSET_MAX = 2**63 - 1  # SQL's OFFSET is a signed 64-bit integer
 # What an integer column holds on PostgreSQL (int4), the narrowest supported database.
 INTEGER_MIN = -(2**31)
 INTEGER_MAX = 2**31 - 1
@@ -17,15 +20,71 @@ DecimalColumn = Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
 IntColumn = Annotated[int, Field(ge=INTEGER_MIN, le=INTEGER_MAX)]
 
 ItemT = TypeVar("ItemT")
+T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[ItemT]):
-    """One page of a list endpoint; ask for the next with ``offset=next_offset``."""
+    """One page of a list: the next is at ``offset=next_offset`` or, at any depth
+    as fast as the first, at ``cursor=next_cursor`` (null on the last page)."""
 
     items: list[ItemT]
     limit: int
     offset: int
     next_offset: int | None
+    next_cursor: str | None = None
+    total: int | None = Field(None, description="The matching rows, with ?count=true.")
+
+
+def comma_separated(value: Any) -> Any:
+    """``?f=a,b&f=c`` as ``["a", "b", "c"]``: a list parameter may be repeated,
+    comma-separated, or both."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [part for item in value for part in str(item).split(",") if part]
+    return value
+
+
+# A query parameter holding a list of T (``?author_id__in=1,2``).
+CommaList = Annotated[list[T], BeforeValidator(comma_separated)]
+
+
+class ListQuery(BaseModel):
+    """The query parameters of every list: its page and its total. Each resource's
+    query adds its filters, ``sort`` and ``expand``; any other parameter is a 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=PAGE_SIZE_MAX, description="Rows per page.")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="Rows skipped first.")
+    cursor: str | None = Field(
+        None, description="The next_cursor of the page before (not with an offset)."
+    )
+    count: bool = Field(False, description="Add the matching rows' number as total.")
+    sort: list[str] = Field(default_factory=list)
+    expand: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_parameters(cls, data: Any) -> Any:
+        """Name an unknown parameter and what the list takes: a misspelt filter
+        must not answer every row."""
+        if isinstance(data, dict):
+            accepted = [field.alias or name for name, field in cls.model_fields.items()]
+            unknown = [name for name in data if name not in accepted]
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_parameter",
+                    "unknown query parameter {unknown}; this list takes: {accepted}",
+                    {"unknown": ", ".join(unknown), "accepted": ", ".join(accepted)},
+                )
+        return data
+
+    @model_validator(mode="after")
+    def _one_way_to_page(self) -> Self:
+        if self.cursor is not None and self.offset:
+            raise ValueError("give a cursor or an offset, not both")
+        return self
 
 
 def reject_nulls(model: BaseModel, required: Sequence[str]) -> None:

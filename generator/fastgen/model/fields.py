@@ -1,0 +1,53 @@
+"""A column of the service model: its names, type and constraints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    """One column: its names, type and constraints (render writes its ORM and schema lines)."""
+
+    name: str
+    type: str  # the spec's type: string, text, integer, ..., enum or ref
+    # The name of its Python type (``dt.date``, ``Decimal``, an enum's alias; a ref's
+    # is its key's), as the generated modules import it. Templates of earlier
+    # releases read it (template_history), so it stays a name rather than a kind.
+    py_type: str
+    required: bool
+    max_length: int | None  # a string's (the String column's length); None otherwise
+    index: bool
+    unique: bool
+    primary_key: bool
+    ref_table: str | None
+    ref_column: str | None
+    enum_alias: str | None
+    enum_values: tuple[str, ...]
+    default_value: Any = None  # the spec's default as given; None: none
+    # The Python identifier of the column (``name`` is its wire name: the column and
+    # the JSON key); they differ where ``name`` would collide (fastgen.model.naming).
+    attr: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not None
+
+    @property
+    def default(self) -> bool:
+        """``has_default`` under the name templates of earlier releases test
+        (``rejectattr("default")``): a default of 0 or false is still one."""
+        return self.has_default
+
+    @property
+    def nullable(self) -> bool:
+        return not self.required and not self.has_default
+
+    @property
+    def aliased(self) -> bool:
+        return self.attr != self.name

@@ -1,0 +1,235 @@
+"""The lists of native resources: ``schemas/lists.py`` (each list's query model and
+item) and the ``Listing`` each list route runs (``listing.py``)."""
+
+from __future__ import annotations
+
+from fastgen.model.service import (
+    FieldModel,
+    ListFilterModel,
+    ResourceModel,
+    ServiceModel,
+)
+from fastgen.render.literals import pystr
+from fastgen.render.pyimports import Import, render_imports
+from fastgen.render.pysource import type_imports, wrap
+from fastgen.render.schemas import COLUMN_ALIASES
+
+_TYPED_OPS = ("eq", "gt", "gte", "lt", "lte", "startswith", "contains")
+
+
+def _param_type(field: FieldModel) -> str:
+    """A filter value's type: the column's, bounded as a request body's is."""
+    if field.type == "datetime":
+        return "UTCDateTime"
+    return COLUMN_ALIASES.get(field.py_type, field.py_type)
+
+
+def _param_name(field: FieldModel, op: str, *, python: bool) -> str:
+    base = field.attr if python else field.name
+    return base if op == "eq" else f"{base}__{op}"
+
+
+def _filter_lines(item: ListFilterModel) -> list[str]:
+    field, lines = item.field, []
+    for op in item.ops:
+        if op in _TYPED_OPS:
+            annotation = _param_type(field)
+            if op in ("startswith", "contains"):
+                annotation = "str"
+        elif op == "in":
+            annotation = f"CommaList[{_param_type(field)}]"
+        else:  # isnull
+            annotation = "bool"
+        head = f"{_param_name(field, op, python=True)}: {annotation} | None"
+        if field.aliased:
+            alias = pystr(_param_name(field, op, python=False))
+            lines.append(wrap(f"{head} = Field", ["None", f"alias={alias}"], indent=4))
+        else:
+            lines.append(f"    {head} = None")
+    return lines
+
+
+def _choices(values: list[str]) -> str:
+    return wrap("Literal", [pystr(v) for v in values], brackets="[]")
+
+
+def list_query_class(resource: ResourceModel) -> str:
+    """``class BookQuery(ListQuery)``: the filters, sort fields and expansions of
+    ``GET /books``, each typed so a bad value is a 422 naming its parameter."""
+    cls = resource.class_name
+    lines = [
+        f"class {cls}Query(ListQuery):",
+        f'    """The query of ``GET {resource.path}``."""',
+        "",
+    ]
+    if resource.sorts:
+        names = [n for f in resource.sorts for n in (f.name, f"-{f.name}")]
+        lines.append(
+            wrap(
+                f"sort: CommaList[{_choices(names)}] = Field",
+                ["default_factory=list", 'description="Sort keys, - for descending."'],
+                indent=4,
+            )
+        )
+    if resource.expansions:
+        names = [e.name for e in resource.expansions]
+        lines.append(
+            wrap(
+                f"expand: CommaList[{_choices(names)}] = Field",
+                ["default_factory=list", 'description="Refs whose rows to embed."'],
+                indent=4,
+            )
+        )
+    for item in resource.filters:
+        lines += _filter_lines(item)
+    return "\n".join(lines)
+
+
+def list_item(resource: ResourceModel) -> str:
+    """The model of one listed row: the Read model, or one with its expansions."""
+    return f"{resource.class_name}{'Item' if resource.expansions else 'Read'}"
+
+
+def list_item_class(resource: ResourceModel, service: ServiceModel) -> str:
+    """``class BookItem(BookRead)``: a listed row with the refs ``?expand=`` embeds
+    (absent from the answer unless asked for)."""
+    cls = resource.class_name
+    lines = [
+        f"class {cls}Item({cls}Read):",
+        f'    """A {resource.name} in a list, with the rows ``?expand=`` embeds."""',
+        "",
+    ]
+    for expansion in resource.expansions:
+        target = service.resource(expansion.resource).class_name
+        lines.append(f"    {expansion.name}: {target}Read | None = None")
+    return "\n".join(lines)
+
+
+def lists_imports(service: ServiceModel) -> str:
+    """Imports of ``schemas/lists.py``."""
+    pkg = service.package
+    common = f"{pkg}.schemas.common"
+    imports: list[Import] = [(common, "ListQuery")]
+    for resource in service.listed_resources:
+        schemas = f"{pkg}.schemas.{resource.module}"
+        if resource.sorts or resource.expansions:
+            imports += [("typing", "Literal"), ("pydantic", "Field")]
+            imports.append((common, "CommaList"))
+        if resource.expansions:
+            imports.append((schemas, f"{resource.class_name}Read"))
+        for expansion in resource.expansions:
+            target = service.resource(expansion.resource)
+            imports.append(
+                (f"{pkg}.schemas.{target.module}", f"{target.class_name}Read")
+            )
+        for item in resource.filters:
+            imports += _filter_imports(item, pkg, schemas)
+    return render_imports(imports, pkg)
+
+
+def _filter_imports(item: ListFilterModel, pkg: str, schemas: str) -> list[Import]:
+    field = item.field
+    imports: list[Import] = []
+    if "in" in item.ops:
+        imports.append((f"{pkg}.schemas.common", "CommaList"))
+    if field.aliased:
+        imports.append(("pydantic", "Field"))
+    typed = set(item.ops) & {"eq", "in", "gt", "gte", "lt", "lte"}
+    if not typed:
+        return imports
+    written = _param_type(field)
+    if written in ("UTCDateTime", *COLUMN_ALIASES.values()):
+        imports.append((f"{pkg}.schemas.common", written))
+    elif field.enum_alias:
+        imports.append((schemas, field.enum_alias))
+    else:
+        imports += type_imports(written)
+    return imports
+
+
+def listing_name(resource: ResourceModel) -> str:
+    """The ``Listing`` constant of a resource's list in ``listing.py``."""
+    return f"{resource.name.upper()}_LIST"
+
+
+def listing_constant(resource: ResourceModel, service: ServiceModel) -> str:
+    """``BOOK_LIST = Listing(...)``: which parameter filters which column how,
+    which columns sort, which refs embed."""
+    cls = resource.class_name
+    filters = [
+        f"{pystr(_param_name(i.field, op, python=True))}: ({cls}.{i.field.attr}, "
+        f"{pystr(op)})"
+        for i in resource.filters
+        for op in i.ops
+    ]
+    sorts = [f"{pystr(f.name)}: {cls}.{f.attr}" for f in resource.sorts]
+    expansions = []
+    for expansion in resource.expansions:
+        target = service.resource(expansion.resource)
+        expansions.append(
+            f"{pystr(expansion.name)}: Expansion({cls}.{expansion.field.attr}, "
+            f"{target.class_name}.{target.pk.attr}, {target.class_name}Read)"
+        )
+    args = [f"model={cls}", f"key={cls}.{resource.pk.attr}"]
+    args.append(wrap("filters=", filters, brackets="{}", collection=True))
+    args.append(wrap("sorts=", sorts, brackets="{}", collection=True))
+    if expansions:
+        args.append(wrap("expansions=", expansions, brackets="{}", collection=True))
+    return (
+        f"{listing_name(resource)} = Listing(\n"
+        + "".join(f"    {arg},\n" for arg in args)
+        + ")"
+    )
+
+
+def listing_imports(service: ServiceModel) -> str:
+    """Imports of ``listing.py``: its machinery and the tables it lists."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("base64", None),
+        ("binascii", None),
+        ("hashlib", None),
+        ("json", None),
+        ("collections.abc", "Callable"),
+        ("collections.abc", "Mapping"),
+        ("collections.abc", "Sequence"),
+        ("dataclasses", "dataclass"),
+        ("dataclasses", "field"),
+        ("typing", "Any"),
+        ("typing", "TypeVar"),
+        ("fastapi.exceptions", "RequestValidationError"),
+        ("pydantic", "BaseModel"),
+        ("pydantic", "TypeAdapter"),
+        ("pydantic_core", "to_jsonable_python"),
+        ("sqlalchemy", "ColumnElement"),
+        ("sqlalchemy", "and_"),
+        ("sqlalchemy", "func"),
+        ("sqlalchemy", "or_"),
+        ("sqlalchemy", "select"),
+        ("sqlalchemy", "tuple_"),
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        ("sqlalchemy.orm", "DeclarativeBase"),
+        ("sqlalchemy.orm", "InstrumentedAttribute"),
+        (f"{pkg}.schemas.common", "ListQuery"),
+        (f"{pkg}.schemas.common", "Page"),
+    ]
+    for resource in service.listed_resources:
+        imports.append((f"{pkg}.models", resource.class_name))
+        for expansion in resource.expansions:
+            target = service.resource(expansion.resource)
+            imports.append((f"{pkg}.models", target.class_name))
+            imports.append(
+                (f"{pkg}.schemas.{target.module}", f"{target.class_name}Read")
+            )
+    return render_imports(imports, pkg)
+
+
+HELPERS = (
+    list_query_class,
+    list_item_class,
+    list_item,
+    lists_imports,
+    listing_name,
+    listing_constant,
+    listing_imports,
+)

@@ -1,0 +1,107 @@
+"""What a resource's list takes: its filters, sort fields and expansions.
+
+Both the compile (which builds them into the model) and the checks (which locate a
+name that cannot be filtered or sorted) read the spec's ``list:`` key through here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastgen.model.service import ExpandModel, FieldModel, ListFilterModel
+from fastgen.spec.native.model import ResourceSpec
+
+# Types a range (__gt, __gte, __lt, __lte) compares meaningfully.
+ORDERED_TYPES = frozenset({"integer", "float", "decimal", "date", "datetime"})
+# Types a list can neither filter nor sort by: a JSON document has no order or
+# portable equality.
+UNCOMPARABLE_TYPES = frozenset({"json"})
+MATCH_OPS = {"prefix": "startswith", "contains": "contains"}
+STRING_TYPES = frozenset({"string", "text"})
+
+
+def default_filters(spec: ResourceSpec) -> list[str]:
+    """The key and the indexed, unique and ref fields, in spec order."""
+    names = [n for n, f in spec.fields.items() if f.primary_key] or ["id"]
+    names += [
+        n
+        for n, f in spec.fields.items()
+        if not f.primary_key
+        and (f.index or f.unique or f.type == "ref")
+        and f.type not in UNCOMPARABLE_TYPES
+    ]
+    return names
+
+
+def filter_names(spec: ResourceSpec) -> list[str]:
+    listing = spec.listing
+    names = default_filters(spec) if listing.filter is None else list(listing.filter)
+    return names + [n for n in listing.match if n not in names]
+
+
+def sort_names(spec: ResourceSpec, fields: dict[str, FieldModel]) -> list[str]:
+    """The sortable fields: declared, or the filterable ones that hold a value in
+    every row (a keyset page cannot step over NULLs portably)."""
+    if spec.listing.sort is not None:
+        return list(spec.listing.sort)
+    return [n for n in filter_names(spec) if n in fields and not fields[n].nullable]
+
+
+def _ops(field: FieldModel, match: str | None) -> tuple[str, ...]:
+    ops = ["eq"]
+    if field.type != "boolean":
+        ops.append("in")
+    if field.type in ORDERED_TYPES:
+        ops += ["gt", "gte", "lt", "lte"]
+    if field.nullable:
+        ops.append("isnull")
+    if match is not None:
+        ops.append(MATCH_OPS[match])
+    return tuple(ops)
+
+
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """The resource's fields, those a list filters or sorts by indexed, and what
+    its list takes."""
+
+    fields: tuple[FieldModel, ...]
+    filters: tuple[ListFilterModel, ...]
+    sorts: tuple[FieldModel, ...]
+    expansions: tuple[ExpandModel, ...]
+
+
+def listing(
+    spec: ResourceSpec, pk: FieldModel, fields: tuple[FieldModel, ...]
+) -> Listing:
+    """What the resource's list takes, with the fields it queries indexed."""
+    by_name = {f.name: f for f in (pk, *fields)}
+    filtered = [n for n in filter_names(spec) if n in by_name]
+    sorted_ = [n for n in sort_names(spec, by_name) if n in by_name]
+    queried = set(filtered) | set(sorted_)
+    fields = tuple(
+        dataclasses.replace(f, index=True)
+        if f.name in queried and not (f.index or f.unique)
+        else f
+        for f in fields
+    )
+    by_name = {f.name: f for f in (pk, *fields)}
+    filters = tuple(
+        ListFilterModel(by_name[n], _ops(by_name[n], spec.listing.match.get(n)))
+        for n in filtered
+    )
+    names = set(by_name)
+    expansions = tuple(
+        ExpandModel(_expand_name(f.name, names), f, f.ref_table or "")
+        for f in fields
+        if f.ref_table
+    )
+    sorts = tuple(by_name[n] for n in sorted_)
+    return Listing(fields, filters, sorts, expansions)
+
+
+def _expand_name(ref: str, names: set[str]) -> str:
+    """``author`` for ``author_id``; ``<ref>_row`` when that name is a field."""
+    if ref.endswith("_id") and ref[: -len("_id")] not in names:
+        return ref[: -len("_id")]
+    return f"{ref}_row"
