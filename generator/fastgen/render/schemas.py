@@ -45,8 +45,16 @@ def _aliases(resource: ResourceModel) -> set[str]:
 
 
 def column_aliases(service: ServiceModel) -> tuple[str, ...]:
-    """The aliases of ``COLUMN_ALIASES`` some request schema uses, sorted."""
-    return tuple(sorted(set().union(*(_aliases(r) for r in service.resources))))
+    """The aliases of ``COLUMN_ALIASES`` some request schema or list filter uses,
+    sorted."""
+    used = set().union(*(_aliases(r) for r in service.resources))
+    used |= {
+        COLUMN_ALIASES[f.field.py_type]
+        for r in service.listed_resources
+        for f in r.filters
+        if f.field.py_type in COLUMN_ALIASES
+    }
+    return tuple(sorted(used))
 
 
 def common_schema_imports(service: ServiceModel) -> str:
