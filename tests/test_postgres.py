@@ -143,3 +143,40 @@ def test_migrations_apply_to_postgresql(server_bookstore: Path, postgres: str) -
             check=False,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_migrations_wait_for_the_lock_other_replicas_hold(
+    server_bookstore: Path, postgres: str
+) -> None:
+    """Kubernetes runs `alembic upgrade head` in every new pod's init container, so
+    several may start at once: migrations/env.py takes an advisory lock first, and
+    an upgrade waits while another session holds it, then applies."""
+    url = createdb(postgres, "replicas")
+    host, port = postgres.split("@")[1].split(":")
+    binaries = postgres_bin()
+    assert binaries is not None
+    holder = subprocess.Popen(
+        [binaries / "psql", "-h", host, "-p", port, "-U", "postgres", "replicas"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin and holder.stdout
+    holder.stdin.write(
+        "SELECT pg_advisory_lock(hashtext('bookstore migrations'));\nSELECT 'held';\n"
+    )
+    holder.stdin.flush()
+    while "held" not in holder.stdout.readline():
+        pass
+    upgrade = subprocess.Popen(
+        [".venv/bin/alembic", "upgrade", "head"],
+        cwd=server_bookstore,
+        env={**os.environ, "DATABASE_URL": url},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with pytest.raises(subprocess.TimeoutExpired):
+        upgrade.wait(timeout=5)  # waiting for the lock, not migrating
+    holder.communicate("\\q\n", timeout=10)  # the session ends: the lock is free
+    _, stderr = upgrade.communicate(timeout=60)
+    assert upgrade.returncode == 0, stderr
