@@ -7,10 +7,13 @@ with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,11 +83,42 @@ def createdb(postgres: str, name: str) -> str:
     return f"postgresql+asyncpg://{postgres}/{name}"
 
 
-def test_generated_tests_pass_on_postgresql(
-    server_bookstore: Path, postgres: str
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of its own (Debian package redis-server)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=1),
+            ):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_generated_tests_pass_on_postgresql_and_redis(
+    server_bookstore: Path, postgres: str, redis_url: str
 ) -> None:
+    """As the generated CI workflow runs them: TEST_DATABASE_URL and TEST_REDIS_URL
+    naming its PostgreSQL and Redis service containers."""
     python = server_bookstore / ".venv" / "bin" / "python"
-    assert_generated_tests_pass(python, server_bookstore, createdb(postgres, "tests"))
+    assert_generated_tests_pass(
+        python, server_bookstore, createdb(postgres, "tests"), redis_url=redis_url
+    )
 
 
 def test_datetimes_keep_their_instant_on_postgresql(
