@@ -24,6 +24,8 @@ from fastgen.api import new_project
 from fastgen.model.deploy import DeployModel
 from fastgen.spec.inputs import read_input
 
+from .conftest import EXAMPLE, git, run_fastgen
+
 REPO = Path(__file__).resolve().parent.parent
 QUEUE = REPO / "tests" / "specs" / "queue.yaml"
 PETSTORE = REPO / "examples" / "petstore.yaml"
@@ -381,4 +383,47 @@ def test_both_inputs_compile_deploy_to_the_same_model(tmp_path: Path) -> None:
             max_replicas=12,
             target_cpu_percent=70,
         )
+    )
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def test_update_merges_the_manifests_and_keeps_edits(tmp_path: Path) -> None:
+    """A team edits the manifests; a later change of deploy: is merged into them
+    three ways, like every generated file."""
+    project = new_project(EXAMPLE, tmp_path / "bookstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    kube = project / "deploy" / "kubernetes"
+    replace(
+        kube / "deployment.yaml",
+        "    spec:\n      # Shutdown,",
+        "    spec:\n      nodeSelector:\n        pool: web\n      # Shutdown,",
+    )
+    replace(kube / "kustomization.yaml", "# namespace: bookstore", "namespace: shop")
+    git(project, "commit", "-qam", "our cluster")
+    replace(project / "fastgen.yaml", "  memory: 512Mi", "  memory: 1Gi")
+    replace(project / "fastgen.yaml", "max_replicas: 8", "max_replicas: 12")
+    git(project, "commit", "-qam", "bigger replicas")
+
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not git(project, "diff", "--name-only", "--diff-filter=U")
+    web = deployment(project, "web")["spec"]["template"]["spec"]
+    assert web["nodeSelector"] == {"pool": "web"}
+    assert all(
+        c["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
+        for c in containers(web)
+    )
+    assert kustomization(project)["namespace"] == "shop"
+    (hpa,) = of_kind(project, "HorizontalPodAutoscaler")
+    assert hpa["spec"]["maxReplicas"] == 12
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    assert compose["services"]["app"]["deploy"]["resources"]["limits"]["memory"] == (
+        "1g"
     )
