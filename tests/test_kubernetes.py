@@ -304,6 +304,7 @@ def test_migrations_run_before_the_app_starts(project: Path) -> None:
     for pod in pod_specs(project):
         (init,) = pod["initContainers"]
         assert init["command"] == ["alembic", "upgrade", "head"]
+        assert [e["name"] for e in init["env"]] == ["DATABASE_URL"]  # nothing more
     strategy = deployment(project, "web")["spec"]["strategy"]
     assert strategy["rollingUpdate"]["maxUnavailable"] == 0
     env = (project / "migrations" / "env.py").read_text()
