@@ -157,6 +157,11 @@ def test_worker_deployment_only_with_queue_endpoints(
     assert container["command"] == ["python", "-m", "queuetest.worker"]
     env = {e["name"]: e for e in container["env"]}
     assert env["QUEUE_REDIS_URL"]["valueFrom"]["secretKeyRef"]["key"] == "REDIS_URL"
+    settings = (queuetest / "src" / "queuetest" / "settings.py").read_text()
+    assert "queue_metrics_port: int = 9191" in settings
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9191}]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/metrics", "port": "metrics"}
     for other in (bookstore, petstore):
         assert [d["metadata"]["name"] for d in of_kind(other, "Deployment")] == [
             other.name
