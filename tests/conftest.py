@@ -146,13 +146,21 @@ def free_port() -> int:
 
 
 def assert_generated_tests_pass(
-    python: Path, project: Path, database_url: str, *paths: str
+    python: Path,
+    project: Path,
+    database_url: str,
+    *paths: str,
+    redis_url: str | None = None,
 ) -> None:
-    """Run a generated project's own suite (or ``paths`` of it) on ``database_url``."""
+    """Run a generated project's own suite (or ``paths`` of it) on ``database_url``
+    (and a real Redis at ``redis_url``, where given)."""
+    env = {**os.environ, "TEST_DATABASE_URL": database_url}
+    if redis_url:
+        env["TEST_REDIS_URL"] = redis_url
     result = subprocess.run(
         [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
         cwd=project,
-        env={**os.environ, "TEST_DATABASE_URL": database_url},
+        env=env,
         capture_output=True,
         text=True,
         check=False,

@@ -73,7 +73,7 @@ def test_valid_annotations_are_read(tmp_path: Path) -> None:
             "x-fastgen: {service: {name: petstore}}",
             "x-fastgen: {servce: {name: petstore}}",
             "3:13: #/x-fastgen/servce: unknown key 'servce' in x-fastgen; expected one "
-            "of: service, database, cache (did you mean 'service'?)",
+            "of: service, database, cache, deploy (did you mean 'service'?)",
             id="root-unknown-key",
         ),
         pytest.param(
@@ -82,6 +82,13 @@ def test_valid_annotations_are_read(tmp_path: Path) -> None:
             "3:30: #/x-fastgen/cache/backend: x-fastgen.cache.backend: 'tierd' is not "
             "allowed; expected 'memory', 'redis' or 'tiered' (did you mean 'tiered'?)",
             id="root-literal",
+        ),
+        pytest.param(
+            "x-fastgen: {service: {name: petstore}}",
+            "x-fastgen: {deploy: {memory: 1G}}",
+            "3:30: #/x-fastgen/deploy/memory: x-fastgen.deploy.memory: '1G' is not a "
+            "memory size; expected a whole number of Mi or Gi, e.g. 512Mi or 2Gi",
+            id="root-deploy-memory",
         ),
         pytest.param(
             CACHE,

@@ -7,10 +7,13 @@ with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,11 +83,42 @@ def createdb(postgres: str, name: str) -> str:
     return f"postgresql+asyncpg://{postgres}/{name}"
 
 
-def test_generated_tests_pass_on_postgresql(
-    server_bookstore: Path, postgres: str
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of its own (Debian package redis-server)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=1),
+            ):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_generated_tests_pass_on_postgresql_and_redis(
+    server_bookstore: Path, postgres: str, redis_url: str
 ) -> None:
+    """As the generated CI workflow runs them: TEST_DATABASE_URL and TEST_REDIS_URL
+    naming its PostgreSQL and Redis service containers."""
     python = server_bookstore / ".venv" / "bin" / "python"
-    assert_generated_tests_pass(python, server_bookstore, createdb(postgres, "tests"))
+    assert_generated_tests_pass(
+        python, server_bookstore, createdb(postgres, "tests"), redis_url=redis_url
+    )
 
 
 def test_datetimes_keep_their_instant_on_postgresql(
@@ -143,3 +177,40 @@ def test_migrations_apply_to_postgresql(server_bookstore: Path, postgres: str) -
             check=False,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_migrations_wait_for_the_lock_other_replicas_hold(
+    server_bookstore: Path, postgres: str
+) -> None:
+    """Kubernetes runs `alembic upgrade head` in every new pod's init container, so
+    several may start at once: migrations/env.py takes an advisory lock first, and
+    an upgrade waits while another session holds it, then applies."""
+    url = createdb(postgres, "replicas")
+    host, port = postgres.split("@")[1].split(":")
+    binaries = postgres_bin()
+    assert binaries is not None
+    holder = subprocess.Popen(
+        [binaries / "psql", "-h", host, "-p", port, "-U", "postgres", "replicas"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin and holder.stdout
+    holder.stdin.write(
+        "SELECT pg_advisory_lock(hashtext('bookstore migrations'));\nSELECT 'held';\n"
+    )
+    holder.stdin.flush()
+    while "held" not in holder.stdout.readline():
+        pass
+    upgrade = subprocess.Popen(
+        [".venv/bin/alembic", "upgrade", "head"],
+        cwd=server_bookstore,
+        env={**os.environ, "DATABASE_URL": url},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with pytest.raises(subprocess.TimeoutExpired):
+        upgrade.wait(timeout=5)  # waiting for the lock, not migrating
+    holder.communicate("\\q\n", timeout=10)  # the session ends: the lock is free
+    _, stderr = upgrade.communicate(timeout=60)
+    assert upgrade.returncode == 0, stderr

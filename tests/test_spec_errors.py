@@ -240,6 +240,45 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
             "end of the file (noticed at 4:1)",
             id="invalid-yaml",
         ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\ndeploy:\n  memory: 64Mi\n",
+            "5:11: deploy.memory: '64Mi' is too little for the app's workers; expected "
+            "at least 128Mi",
+            id="deploy-memory-too-little",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\ndeploy:\n  memory: 512M\n",
+            "5:11: deploy.memory: '512M' is not a memory size; expected a whole number "
+            "of Mi or Gi, e.g. 512Mi or 2Gi",
+            id="deploy-memory-unit",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\ndeploy:\n  cpu: 500m\n",
+            "5:8: deploy.cpu: '500m' is not allowed; expected a number of CPUs "
+            "(e.g. 0.5 for 500m)",
+            id="deploy-cpu-quantity",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\ndeploy:\n  replicas: 3\n"
+            "  autoscaling: {max_replicas: 2}\n",
+            "5:3: deploy: autoscaling.max_replicas (2) is below the fewest replicas "
+            "(3, from replicas)",
+            id="deploy-max-below-replicas",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\ndeploy:\n"
+            "  autoscaling: {min_replicas: 4, max_replicas: 3}\n",
+            "5:3: deploy: autoscaling.max_replicas (3) is below the fewest replicas "
+            "(4, from autoscaling.min_replicas)",
+            id="deploy-max-below-min",
+        ),
+        pytest.param(
+            "fastgen: 1\nservice:\n  name: shop\ndeploy:\n"
+            "  autoscaling: {target_cpu_percent: 150}\n",
+            "5:37: deploy.autoscaling.target_cpu_percent: Input should be less than or "
+            "equal to 100 (got 150)",
+            id="deploy-target-cpu",
+        ),
     ],
 )
 def test_error_message(tmp_path: Path, text: str, expected: str) -> None:

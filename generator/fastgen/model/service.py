@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.model.deploy import DeployModel
 from fastgen.model.fields import FieldModel
 from fastgen.model.listing import ExpandModel, ListFilterModel
 
@@ -417,6 +418,7 @@ class ServiceModel:
     invalidations: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
     # The HTTP surface of an OpenAPI input (None for a native spec).
     api: ApiModel | None = None
+    deploy: DeployModel = field(default_factory=DeployModel)
 
     @property
     def policies(self) -> tuple[PolicyModel, ...]:

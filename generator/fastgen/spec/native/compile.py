@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastgen.model.deploy import DeployModel
 from fastgen.model.naming import CLASS_BODY_NAMES, ROUTER_NAMES, class_name, python_name
 from fastgen.model.service import (
     AggregateFieldModel,
@@ -29,6 +30,7 @@ from fastgen.spec.native.model import (
     CacheDefaults,
     CachePolicySpec,
     DatabaseSpec,
+    DeploySpec,
     EndpointSpec,
     FastgenSpec,
     FieldSpec,
@@ -78,6 +80,7 @@ def compile_service(spec: FastgenSpec) -> ServiceModel:
         resources=resources,
         endpoints=endpoints,
         invalidations=_invalidations(spec, resources, endpoints),
+        deploy=deploy_model(spec.deploy),
     )
 
 
@@ -97,6 +100,19 @@ def runtime_settings(
         "max_entries": cache.max_entries,
         "max_bytes": cache.max_bytes,
     }
+
+
+def deploy_model(deploy: DeploySpec) -> DeployModel:
+    """The ``deploy:`` section (of fastgen.yaml or the root ``x-fastgen``)."""
+    return DeployModel(
+        replicas=deploy.replicas,
+        cpu_millis=round(deploy.cpu * 1000),
+        memory=deploy.memory,
+        worker_replicas=deploy.worker_replicas,
+        min_replicas=deploy.autoscaling.min_replicas or deploy.replicas,
+        max_replicas=deploy.autoscaling.max_replicas,
+        target_cpu_percent=deploy.autoscaling.target_cpu_percent,
+    )
 
 
 def database_url(database: DatabaseSpec, name: str) -> str:

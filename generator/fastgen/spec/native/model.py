@@ -365,6 +365,100 @@ class EndpointSpec(SpecModel):
     )
 
 
+MEMORY_RE = re.compile(r"^([1-9][0-9]{0,5})(Mi|Gi)$")
+
+
+def _check_memory(value: object) -> object:
+    found = MEMORY_RE.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError(
+            f"{value!r} is not a memory size; expected a whole number of Mi or Gi, "
+            "e.g. 512Mi or 2Gi"
+        )
+    if int(found[1]) * (1024 if found[2] == "Gi" else 1) < 128:
+        raise ValueError(
+            f"{value!r} is too little for the app's workers; expected at least 128Mi"
+        )
+    return value
+
+
+def _check_cpu(value: object) -> object:
+    if isinstance(value, str) and value.endswith("m") and value[:-1].isdigit():
+        raise ValueError(
+            f"{value!r} is not allowed; expected a number of CPUs "
+            f"(e.g. {int(value[:-1]) / 1000:g} for {value})"
+        )
+    return value
+
+
+# A Kubernetes memory quantity in binary units, which docker-compose states exactly
+# (its m and g are MiB and GiB).
+Memory = Annotated[
+    str,
+    Field(pattern=MEMORY_RE.pattern),
+    BeforeValidator(_check_memory),
+]
+Cpu = Annotated[float, BeforeValidator(_check_cpu)]
+
+
+class AutoscalingSpec(SpecModel):
+    """The Kubernetes HorizontalPodAutoscaler of the app."""
+
+    min_replicas: int | None = Field(
+        None, ge=1, le=1000, description="Fewest replicas; default: deploy.replicas."
+    )
+    max_replicas: int = Field(10, ge=1, le=1000, description="Most replicas.")
+    target_cpu_percent: int = Field(
+        70,
+        ge=10,
+        le=100,
+        description="Average CPU use, in percent of the CPU limit, the autoscaler "
+        "keeps the replicas at.",
+    )
+
+
+class DeploySpec(SpecModel):
+    """How the service runs in production: docker-compose and Kubernetes."""
+
+    replicas: int = Field(
+        2,
+        ge=1,
+        le=1000,
+        description="App replicas docker-compose runs; Kubernetes' autoscaler keeps "
+        "at least this many unless autoscaling.min_replicas says otherwise.",
+    )
+    cpu: Cpu = Field(
+        1.0,
+        ge=0.1,
+        le=64,
+        multiple_of=0.001,
+        description="CPUs one replica may use (its limit and request); gunicorn runs "
+        "one worker per whole CPU, rounded up.",
+    )
+    memory: Memory = Field(
+        "512Mi",
+        description="Memory one replica may use (limit and request): 512Mi, 2Gi.",
+    )
+    worker_replicas: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Task-queue workers Kubernetes runs (background: queue endpoints).",
+    )
+    autoscaling: AutoscalingSpec = Field(default_factory=AutoscalingSpec)
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> DeploySpec:
+        low = self.autoscaling.min_replicas or self.replicas
+        if low > self.autoscaling.max_replicas:
+            raise ValueError(
+                f"autoscaling.max_replicas ({self.autoscaling.max_replicas}) is below "
+                f"the fewest replicas ({low}, from "
+                f"{'autoscaling.min_replicas' if self.autoscaling.min_replicas else 'replicas'})"
+            )
+        return self
+
+
 class FastgenSpec(SpecModel):
     """A fastgen service spec, version 1."""
 
@@ -382,3 +476,4 @@ class FastgenSpec(SpecModel):
     cache: CacheDefaults = Field(default_factory=CacheDefaults)
     resources: dict[Name, ResourceSpec] = Field(default_factory=dict)
     endpoints: dict[Identifier, EndpointSpec] = Field(default_factory=dict)
+    deploy: DeploySpec = Field(default_factory=DeploySpec)

@@ -1,7 +1,7 @@
 """The ``x-fastgen*`` annotations an OpenAPI document may carry, as pydantic models.
 
-- ``x-fastgen`` at the root: the same ``service``, ``database`` and ``cache`` keys as
-  the native spec;
+- ``x-fastgen`` at the root: the same ``service``, ``database``, ``cache`` and
+  ``deploy`` keys as the native spec;
 - ``x-fastgen-cache`` on an operation: a native cache policy whose ``invalidated_by``
   names operationIds;
 - ``x-fastgen-resource`` on a ``components/schemas`` entry: the schema is a database
@@ -22,6 +22,7 @@ from fastgen.spec.native.model import (
     CachePolicySpec,
     CrudOperation,
     DatabaseSpec,
+    DeploySpec,
     Identifier,
     ResourcePath,
     ServiceSpec,
@@ -48,6 +49,7 @@ class FastgenAnnotation(SpecModel):
     )
     database: DatabaseSpec = Field(default_factory=DatabaseSpec)
     cache: CacheDefaults = Field(default_factory=CacheDefaults)
+    deploy: DeploySpec = Field(default_factory=DeploySpec)
 
 
 class CacheAnnotation(CachePolicySpec):

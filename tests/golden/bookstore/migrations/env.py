@@ -5,6 +5,7 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bookstore.db import create_engine
@@ -15,6 +16,9 @@ config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 target_metadata = Base.metadata
+# Replicas that start together (Kubernetes runs the migrations in each pod's init
+# container) take turns on this lock: the first migrates, the rest find nothing to do.
+MIGRATION_LOCK = "bookstore migrations"
 
 
 def database_url() -> str:
@@ -33,7 +37,20 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def take_migration_lock(connection: Connection) -> None:
+    """Wait for the lock, held until the connection closes (SQLite locks the file)."""
+    if connection.dialect.name == "postgresql":
+        statement = "SELECT pg_advisory_lock(hashtext(:name))"
+    elif connection.dialect.name in ("mysql", "mariadb"):
+        statement = "SELECT GET_LOCK(:name, 3600)"
+    else:
+        return
+    connection.execute(text(statement), {"name": MIGRATION_LOCK})
+    connection.commit()  # a session lock: it outlives the transaction
+
+
 def run_with_connection(connection: Connection) -> None:
+    take_migration_lock(connection)
     # Batch mode lets ALTER-style changes work on SQLite too.
     context.configure(
         connection=connection,

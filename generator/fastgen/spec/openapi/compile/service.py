@@ -15,7 +15,7 @@ from fastgen.model.service import (
     PolicyModel,
     ServiceModel,
 )
-from fastgen.spec.native.compile import runtime_settings
+from fastgen.spec.native.compile import deploy_model, runtime_settings
 from fastgen.spec.openapi.compile.caching import (
     Invalidations,
     invalidations,
@@ -105,6 +105,7 @@ def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
         endpoints=(),
         invalidations=parts.clears,
         api=_api_model(ctx, source, parts),
+        deploy=deploy_model(api.settings.deploy),
     )
 
 
