@@ -103,9 +103,10 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 
 class Postgres:
-    """A PostgreSQL cluster in a throwaway directory that a test may stop and start."""
+    """A PostgreSQL cluster in a throwaway directory that a test may stop and start;
+    with ``standby_of``, a streaming replica of that (running) cluster."""
 
-    def __init__(self) -> None:
+    def __init__(self, standby_of: Postgres | None = None) -> None:
         binaries = postgres_bin()
         assert binaries is not None
         self.bin = binaries
@@ -116,8 +117,12 @@ class Postgres:
         self.data = self.root / "data"
         self.port = free_port()
         self.client = f"-h 127.0.0.1 -p {self.port} -U postgres".split()
-        options = ["-A", "trust", "-U", "postgres", "--no-sync"]
-        as_postgres(self.bin / "initdb", "-D", self.data, *options)
+        if standby_of is None:
+            options = ["-A", "trust", "-U", "postgres", "--no-sync"]
+            as_postgres(self.bin / "initdb", "-D", self.data, *options)
+        else:  # a base backup that streams on from the primary (-R writes the setup)
+            options = ["-R", "-X", "stream", "--no-sync", *standby_of.client]
+            as_postgres(self.bin / "pg_basebackup", "-D", self.data, *options)
 
     def start(self) -> None:
         options = (
@@ -139,15 +144,18 @@ class Postgres:
     def createdb(self) -> None:
         run(self.bin / "createdb", *self.client, "bookstore", cwd=self.root)
 
-    def sql(self, query: str) -> list[list[str]]:
+    def sql(self, query: str, database: str = "bookstore") -> list[list[str]]:
         """Rows of ``query`` as text, from psql."""
-        psql = [self.bin / "psql", *self.client, "-d", "bookstore", "-At", "-F", "\t"]
+        psql = [self.bin / "psql", *self.client, "-d", database, "-At", "-F", "\t"]
         out = run(*psql, "-c", query, cwd=self.root)
         return [line.split("\t") for line in out.splitlines()]
 
+    def url_of(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
     @property
     def url(self) -> str:
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/bookstore"
+        return self.url_of("bookstore")
 
 
 class Service:
