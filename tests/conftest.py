@@ -183,15 +183,20 @@ def ruff(
     )
 
 
-def local_nginx_config(project: Path, upstream: str, listen: str = "80") -> str:
+def local_nginx_config(
+    project: Path, upstream: str, listen: str = "80", resolver: str = "127.0.0.11"
+) -> str:
     """The project's nginx.conf, run here: the compose host name `app:8000` resolves
-    only inside compose, so it becomes `upstream`; `listen` replaces port 80. The rest
-    is the file as shipped."""
+    only inside compose, so it becomes `upstream` (a name `resolver` answers for, or
+    an address); `listen` replaces port 80. The rest is the file as shipped."""
     text = (project / "nginx" / "nginx.conf").read_text()
-    assert text.count("server app:8000 ") == 1, "the upstream line changed"
+    assert text.count("set $app app:8000;") == 1, "the upstream line changed"
+    assert text.count("resolver 127.0.0.11 ") == 1, "the resolver line changed"
     assert text.count("listen 80;") == 1, "the listen line changed"
-    return text.replace("server app:8000 ", f"server {upstream} ").replace(
-        "listen 80;", f"listen {listen};"
+    return (
+        text.replace("set $app app:8000;", f"set $app {upstream};")
+        .replace("resolver 127.0.0.11 ", f"resolver {resolver} ")
+        .replace("listen 80;", f"listen {listen};")
     )
 
 

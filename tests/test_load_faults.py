@@ -103,9 +103,10 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 
 class Postgres:
-    """A PostgreSQL cluster in a throwaway directory that a test may stop and start."""
+    """A PostgreSQL cluster in a throwaway directory that a test may stop and start;
+    with ``standby_of``, a streaming replica of that (running) cluster."""
 
-    def __init__(self) -> None:
+    def __init__(self, standby_of: Postgres | None = None) -> None:
         binaries = postgres_bin()
         assert binaries is not None
         self.bin = binaries
@@ -116,8 +117,12 @@ class Postgres:
         self.data = self.root / "data"
         self.port = free_port()
         self.client = f"-h 127.0.0.1 -p {self.port} -U postgres".split()
-        options = ["-A", "trust", "-U", "postgres", "--no-sync"]
-        as_postgres(self.bin / "initdb", "-D", self.data, *options)
+        if standby_of is None:
+            options = ["-A", "trust", "-U", "postgres", "--no-sync"]
+            as_postgres(self.bin / "initdb", "-D", self.data, *options)
+        else:  # a base backup that streams on from the primary (-R writes the setup)
+            options = ["-R", "-X", "stream", "--no-sync", *standby_of.client]
+            as_postgres(self.bin / "pg_basebackup", "-D", self.data, *options)
 
     def start(self) -> None:
         options = (
@@ -139,15 +144,18 @@ class Postgres:
     def createdb(self) -> None:
         run(self.bin / "createdb", *self.client, "bookstore", cwd=self.root)
 
-    def sql(self, query: str) -> list[list[str]]:
+    def sql(self, query: str, database: str = "bookstore") -> list[list[str]]:
         """Rows of ``query`` as text, from psql."""
-        psql = [self.bin / "psql", *self.client, "-d", "bookstore", "-At", "-F", "\t"]
+        psql = [self.bin / "psql", *self.client, "-d", database, "-At", "-F", "\t"]
         out = run(*psql, "-c", query, cwd=self.root)
         return [line.split("\t") for line in out.splitlines()]
 
+    def url_of(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
     @property
     def url(self) -> str:
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/bookstore"
+        return self.url_of("bookstore")
 
 
 class Service:
@@ -158,14 +166,13 @@ class Service:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._output = log.open("w")
-        options = f"--host 127.0.0.1 --port {self.port} --workers 2 --no-access-log"
-        uvicorn = project / ".venv" / "bin" / "uvicorn"
         self.process = subprocess.Popen(
-            [uvicorn, "bookstore.main:app", *options.split()],
+            self.command(project),
             cwd=project,
             env=env,
             stdout=self._output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, as a systemd unit
         )
 
         def started() -> bool:
@@ -175,6 +182,10 @@ class Service:
         eventually(started, "both workers to start")
         self.workers = self.worker_pids()
         self.http = httpx.Client(base_url=self.base, timeout=60)
+
+    def command(self, project: Path) -> list[str | Path]:
+        options = f"--host 127.0.0.1 --port {self.port} --workers 2 --no-access-log"
+        return [project / ".venv/bin/uvicorn", "bookstore.main:app", *options.split()]
 
     def count(self, line: str) -> int:
         return self.log.read_text().count(line)
@@ -197,6 +208,14 @@ class Service:
         self._output.close()
 
 
+class Gunicorn(Service):
+    """The Dockerfile's CMD: gunicorn's master and two uvicorn workers."""
+
+    def command(self, project: Path) -> list[str | Path]:
+        options = f"--config gunicorn.conf.py --bind 127.0.0.1:{self.port} --workers 2"
+        return [project / ".venv/bin/gunicorn", *options.split(), "bookstore.main:app"]
+
+
 @dataclass(frozen=True)
 class Record:
     """One response as the load generator logged it."""
@@ -215,7 +234,14 @@ class Load:
 
     runs = 0
 
-    def __init__(self, stack: Stack, seconds: float, *, probe: bool = False) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        seconds: float,
+        *,
+        probe: bool = False,
+        service: Service | None = None,
+    ) -> None:
         Load.runs += 1
         self.dir = stack.work / f"load-{Load.runs}"
         self.dir.mkdir()
@@ -233,7 +259,7 @@ class Load:
         wrk = shutil.which("wrk") or "wrk"
         options = f"-t {THREADS} -c {THREADS} -d {seconds:g}s --timeout 30s"
         self.process = subprocess.Popen(
-            [wrk, *options.split(), "-s", SCRIPT, stack.service.base],
+            [wrk, *options.split(), "-s", SCRIPT, (service or stack.service).base],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -374,6 +400,8 @@ class Stack:
 
     def release(self) -> None:
         (self.work / "control" / "hold").unlink()
+        for entered in (self.work / "control").glob("entered-*"):
+            entered.unlink()
 
     def entered(self) -> int:
         return len(list((self.work / "control").glob("entered-*")))
@@ -621,3 +649,94 @@ def test_sigterm_under_load_drains_and_resets_no_request(stack: Stack) -> None:
         served_while_draining=len(served_while_draining),
         held_in_flight=AUTHORS,
     )
+
+
+@pytest.mark.parametrize("signalled", ["master", "group"])
+def test_gunicorn_drains_under_load_whoever_is_signalled(
+    stack: Stack, signalled: str
+) -> None:
+    """Docker and Kubernetes signal gunicorn's master only; systemd's default
+    (KillMode=control-group) signals the master and both workers at once, so each
+    worker gets SIGTERM twice (the second from the master). Either way the drain runs
+    to its end, and requests in flight across the signal all complete."""
+    for attempt in range(3):
+        signal_gunicorn_under_load(stack, signalled, f"{signalled}-{attempt}")
+
+
+def signal_gunicorn_under_load(stack: Stack, signalled: str, name: str) -> None:
+    log = stack.work / f"gunicorn-{name}.log"
+    env = {**os.environ, "DATABASE_URL": stack.postgres.url}
+    env |= {"REDIS_URL": stack.redis.url, "CREATE_SCHEMA": "false"}
+    env |= {"SHUTDOWN_DRAIN_SECONDS": str(DRAIN_SECONDS)}
+    env |= {"LOAD_CONTROL": str(stack.work / "control")}
+    service = Gunicorn(stack.project, env, log)
+    # A new book drops the cached stats, so the held requests reach the hook.
+    book = {"title": "x", "isbn": f"g-{name}", "price": "1", "author_id": 1}
+    assert service.http.post("/books", json=book).status_code == 201
+    stack.hold()
+    with ThreadPoolExecutor(AUTHORS) as pool:
+        held = [
+            pool.submit(service.get, f"/authors/{i}/stats")
+            for i in range(1, AUTHORS + 1)
+        ]
+        eventually(lambda: stack.entered() == AUTHORS, "requests held in flight")
+        load = Load(stack, 120, probe=True, service=service)
+        load.wait_for(300, "load before SIGTERM")
+        if signalled == "master":
+            service.process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(service.process.pid, signal.SIGTERM)
+        term = time.monotonic()
+        # Each worker's (JSON) line; the master's is "Shutting down: Master", at exit.
+        eventually(
+            lambda: service.count('"Shutting down"') == 2, "the listeners to close"
+        )
+        closed = time.monotonic()
+        assert not any(f.done() for f in held)
+        stack.release()
+        answers = [f.result(timeout=60) for f in held]
+    assert service.process.wait(timeout=60) == 0, log.read_text()[-3000:]
+    service.stop()
+    result = load.finish(interrupt=True)
+
+    # The listeners closed after the drain, not at the second SIGTERM.
+    assert closed - term >= DRAIN_SECONDS, log.read_text()[-3000:]
+    assert [a.status_code for a in answers] == [200] * AUTHORS
+    assert_served(result)
+    assert [r for r in result.of(READS | WRITES) if r.sent > term]
+    text = log.read_text()
+    assert text.count("Application shutdown complete.") == 2
+    assert "Exception in ASGI application" not in text, text[-3000:]
+    stack.assert_no_lost_writes(result, serving=False)
+
+
+def test_gunicorn_stops_without_the_drain_on_sigint(stack: Stack) -> None:
+    """SIGINT (or SIGQUIT) means "stop now", as in gunicorn: no drain, yet requests
+    already in flight still finish."""
+    log = stack.work / "gunicorn-sigint.log"
+    env = {**os.environ, "DATABASE_URL": stack.postgres.url}
+    env |= {"REDIS_URL": stack.redis.url, "CREATE_SCHEMA": "false"}
+    env |= {"SHUTDOWN_DRAIN_SECONDS": "3600"}
+    env |= {"LOAD_CONTROL": str(stack.work / "control")}
+    service = Gunicorn(stack.project, env, log)
+    book = {"title": "x", "isbn": "g-sigint", "price": "1", "author_id": 1}
+    assert service.http.post("/books", json=book).status_code == 201
+    stack.hold()
+    with ThreadPoolExecutor(AUTHORS) as pool:
+        held = [
+            pool.submit(service.get, f"/authors/{i}/stats")
+            for i in range(1, AUTHORS + 1)
+        ]
+        eventually(lambda: stack.entered() == AUTHORS, "requests held in flight")
+        service.process.send_signal(signal.SIGINT)
+        # Within eventually()'s patience, far below the hour-long drain.
+        eventually(
+            lambda: service.count('"Shutting down"') == 2, "the listeners to close"
+        )
+        assert not any(f.done() for f in held)
+        stack.release()
+        answers = [f.result(timeout=60) for f in held]
+    assert service.process.wait(timeout=60) == 0, log.read_text()[-3000:]
+    service.stop()
+    assert [a.status_code for a in answers] == [200] * AUTHORS
+    assert "SIGTERM: not ready" not in log.read_text()

@@ -416,6 +416,7 @@ class ServiceModel:
     endpoints: tuple[EndpointModel, ...]
     # write name ("author.update", "reindex") -> ((policy name, by id), ...)
     invalidations: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    database_read_url: str = ""  # a read replica; "" when none is configured
     # The HTTP surface of an OpenAPI input (None for a native spec).
     api: ApiModel | None = None
     deploy: DeployModel = field(default_factory=DeployModel)

@@ -48,8 +48,9 @@ timeout = 30
 # After SIGTERM, requests in flight get this long; keep the orchestrator's stop timeout
 # (compose's stop_grace_period) above it.
 graceful_timeout = 30
-# Idle connections stay open longer than nginx keeps its idle upstream connections
-# (60 s), so nginx closes them first and never reuses one the app is closing.
+# Idle connections stay open longer than a proxy in front keeps its own (60 s is the
+# usual default), so the proxy closes them first and never reuses one the app is
+# closing. The compose nginx opens a connection per request (it re-resolves `app`).
 keepalive = 75
 # Heartbeat files in memory: on a disk-backed /tmp (Docker's overlay) they can stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

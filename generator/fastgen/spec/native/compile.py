@@ -90,6 +90,7 @@ def runtime_settings(
     """The database and cache fields of a ServiceModel: one place for both inputs."""
     return {
         "database_url": database_url(database, package),
+        "database_read_url": database.read_url or "",
         "pool_size": database.pool_size,
         "max_overflow": database.max_overflow,
         "pool_timeout": database.pool_timeout,

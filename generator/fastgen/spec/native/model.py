@@ -130,6 +130,12 @@ class DatabaseSpec(SpecModel):
         None,
         description="SQLAlchemy async URL; default sqlite+aiosqlite:///./<name>.db.",
     )
+    read_url: str | None = Field(
+        None,
+        description="SQLAlchemy async URL of a read replica (DATABASE_READ_URL sets or "
+        "overrides it at run time): GET requests and cache fills read there while it "
+        "answers and lags less than DATABASE_READ_MAX_LAG seconds, else the primary.",
+    )
     pool_size: int = Field(5, ge=1, le=1000)
     max_overflow: int = Field(10, ge=0, le=1000)
     pool_timeout: float = Field(30.0, gt=0, le=3600)

@@ -72,8 +72,12 @@ async def test_sigterm_turns_readiness_off_before_the_server_stops(
         assert (ready.status_code, ready.json()["status"]) == (503, "draining")
         assert (await client.get("/healthz")).status_code == 200
         assert server_signals == []  # still serving while the balancer notices
-        signal.raise_signal(signal.SIGTERM)  # a second one does not wait
-        assert server_signals == [signal.SIGTERM]
+        # systemd signals the whole group, gunicorn's master then each worker again:
+        # the second SIGTERM must not cut the drain short.
+        signal.raise_signal(signal.SIGTERM)
+        await anyio.sleep(0.05)
+        assert server_signals == []
+        assert drain.draining
     finally:
         drain.uninstall()
 
@@ -90,6 +94,18 @@ async def test_sigterm_reaches_the_server_after_the_drain(
             while not server_signals:
                 await anyio.sleep(0.005)
         assert server_signals == [signal.SIGTERM]
+    finally:
+        drain.uninstall()
+
+
+async def test_sigquit_stops_at_once(server_signals: list[int]) -> None:
+    # gunicorn's quick shutdown (SIGINT or SIGQUIT to the master) sends each worker
+    # SIGQUIT: it goes to the server's handler at once, with no drain.
+    drain = Drain(seconds=3600)
+    drain.install()
+    try:
+        signal.raise_signal(signal.SIGQUIT)
+        assert server_signals == [signal.SIGQUIT]
     finally:
         drain.uninstall()
 
@@ -132,6 +148,28 @@ async def test_a_database_outage_answers_json_503s(
     assert response.status_code == 503
     assert response.json() == {"detail": "the database is unavailable; retry later"}
     assert int(response.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("replica", "state"), [("primary", "ok"), ("missing", "unused")]
+)
+async def test_a_replica_is_read_only_while_it_answers(
+    tmp_path: Path, replica: str, state: str
+) -> None:
+    """DATABASE_READ_URL naming the primary itself is used; one that cannot be opened
+    is reported and left, and reads go to the primary."""
+    primary = settings_for(tmp_path).database_url
+    missing = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'replica.db'}"
+    url = primary if replica == "primary" else missing
+    application = create_app(settings_for(tmp_path, database_read_url=url))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            ready = await c.get("/readyz")
+            listed = await c.get("/authors")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database.replica"].startswith(state)
+    assert listed.status_code == 200
 
 
 @pytest.mark.parametrize(("statement", "status"), [(None, 503), ("SELECT 1", 500)])

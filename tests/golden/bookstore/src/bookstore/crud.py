@@ -97,6 +97,14 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection; not a statement
+    that failed or ran over its timeout."""
+    if isinstance(exc, DBAPIError):
+        return _is_outage(exc) and not _statement_timed_out(exc)
+    return isinstance(exc, DATABASE_UNAVAILABLE)
+
+
 def _statement_timed_out(exc: DBAPIError) -> bool:
     # asyncpg names the SQLSTATE; PyMySQL's first argument is the error number.
     error = exc.orig

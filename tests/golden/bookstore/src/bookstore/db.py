@@ -35,17 +35,19 @@ class Base(DeclarativeBase):
     )
 
 
-def create_engine(settings: GeneratedSettings) -> AsyncEngine:
-    """An engine with the pool and statement timeout from the spec, for any dialect.
+def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncEngine:
+    """An engine with the pool and statement timeout from the spec, for any dialect,
+    on ``url`` (default: the primary, ``database_url``).
 
     SQLite in memory gets no pool. Each dialect takes the timeout its own way:
     PostgreSQL as ``statement_timeout``, MariaDB and MySQL as a session variable;
     SQLite has none, so there it bounds the wait for another writer's lock.
     """
-    backend = make_url(settings.database_url).get_backend_name()
+    url = url or settings.database_url
+    backend = make_url(url).get_backend_name()
     timeout = settings.db_statement_timeout
     options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
-    if ":memory:" not in settings.database_url:
+    if ":memory:" not in url:
         options |= {
             "pool_size": settings.db_pool_size,
             "max_overflow": settings.db_max_overflow,
@@ -61,7 +63,7 @@ def create_engine(settings: GeneratedSettings) -> AsyncEngine:
         options["connect_args"] = {"timeout": timeout}
     elif backend in ("mysql", "mariadb"):  # speak the tables' character set
         options["connect_args"] = {"charset": "utf8mb4"}
-    engine = create_async_engine(settings.database_url, **options)
+    engine = create_async_engine(url, **options)
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     elif backend in ("mysql", "mariadb"):

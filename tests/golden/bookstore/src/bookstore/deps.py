@@ -11,8 +11,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bookstore.cache import CacheLayer
+from bookstore.crud import database_unavailable
 from bookstore.hooks.settings import Settings
 from bookstore.outbound import OutboundClient
+from bookstore.replica import READ_ONLY_METHODS, ReadReplica
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +28,25 @@ def get_settings() -> Settings:
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; uncommitted work is rolled back when it ends.
 
+    GET and HEAD requests read from the replica while it is usable (replica.py);
+    other requests, whose reads must see their own writes, use the primary.
     If the connection broke during the request, that rollback fails as well; the
     connection is then discarded, so the request's own answer (a 503) still stands.
     """
-    session: AsyncSession = request.app.state.session_factory()
+    replica: ReadReplica | None = request.app.state.replica
+    session: AsyncSession | None = None
+    if replica is not None and request.method in READ_ONLY_METHODS:
+        session = await replica.session()
+    if session is None:
+        replica = None  # this request uses the primary
+        session = request.app.state.session_factory()
     try:
         yield session
+    except Exception as exc:
+        if replica is not None and database_unavailable(exc):
+            replica.failed(exc)
+            request.state.replica_failed = True  # PrimaryRetry answers it again
+        raise
     finally:
         try:
             await session.close()

@@ -26,13 +26,21 @@ class Drain:
     listening at once. So the first SIGTERM only sets ``draining`` (``/readyz``
     answers 503) and hands the signal to the server's own handler after the drain
     period: the server then stops accepting, lets in-flight requests finish and runs
-    the lifespan shutdown (pools and Redis close). A second SIGTERM stops at once.
+    the lifespan shutdown (pools and Redis close).
+
+    A repeated SIGTERM changes nothing: under systemd (``KillMode=control-group``)
+    every worker gets one from the group and another from the gunicorn master, and
+    cutting the drain short then would reset requests. To stop without the drain,
+    send SIGINT or SIGQUIT, as in gunicorn: its quick shutdown sends each worker
+    SIGQUIT, which is passed to the server here (uvicorn-worker's own SIGQUIT handler
+    never reaches it); in-flight requests still get ``graceful_timeout``.
     """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.draining = False
         self._previous: Callable[[int, FrameType | None], Any] | None = None
+        self._previous_quit: Callable[[int, FrameType | None], Any] | int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def install(self) -> None:
@@ -45,15 +53,24 @@ class Drain:
             self._loop = asyncio.get_running_loop()
             self._previous = current
             signal.signal(signal.SIGTERM, self._on_sigterm)
+            self._previous_quit = signal.signal(signal.SIGQUIT, self._on_sigquit)
 
     def uninstall(self) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGTERM, self._previous)
             self._previous = None
+        if self._previous_quit is not None:
+            signal.signal(signal.SIGQUIT, self._previous_quit)
+            self._previous_quit = None
+
+    def _on_sigquit(self, signum: int, frame: FrameType | None) -> None:
+        """Stop now: the server's own handler, with no drain."""
+        self.draining = True
+        if self._previous is not None:
+            self._previous(signum, frame)
 
     def _on_sigterm(self, _signum: int, _frame: FrameType | None) -> None:
-        if self.draining or self._loop is None:
-            self._forward()
+        if self.draining or self._loop is None:  # the same request to stop, twice
             return
         self.draining = True
         # A signal handler may interrupt the event loop anywhere: schedule, don't act.
@@ -91,6 +108,11 @@ async def readyz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         checks["database"] = f"error: {type(exc).__name__}"
+    replica = request.app.state.replica
+    if replica is not None:  # reported, never fatal: reads fall back to the primary
+        checks["database.replica"] = (
+            "ok" if replica.usable else f"unused, lag {replica.lag:.1f}s"
+        )
     checks |= {
         f"cache.{name}": state
         for name, state in (await request.app.state.cache.check()).items()

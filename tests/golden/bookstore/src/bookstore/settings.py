@@ -21,6 +21,11 @@ class GeneratedSettings(BaseSettings):
     # The database cancels a statement running longer (the request answers 504).
     db_statement_timeout: float = 30.0
     db_echo: bool = False
+    # A read replica: GET and HEAD requests (cache fills too) read there while it
+    # answers and lags the primary by at most database_read_max_lag seconds; else,
+    # and for every write, the primary. None (or empty): the primary only.
+    database_read_url: str | None = None
+    database_read_max_lag: float = 5.0
     # Create missing tables at startup: handy on SQLite; turn off where Alembic migrates.
     create_schema: bool = True
 
