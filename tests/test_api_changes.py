@@ -17,7 +17,8 @@ import yaml
 
 from fastgen.api import new_project
 from fastgen.render.api_changes import ApiReport, api_changes, api_report
-from fastgen.render.api_contract import served_document
+from fastgen.render.api_contract import response_shapes, served_document
+from fastgen.spec.inputs import compile_answer
 from fastgen.spec.loader import load_text
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
@@ -388,3 +389,53 @@ def test_ci_workflow_reports_api_changes_on_pull_requests(bookstore: Path) -> No
     assert len(on_pr) == 1
     assert 'fastgen check --base "origin/$GITHUB_BASE_REF"' in on_pr[0]["run"]
     assert '>> "$GITHUB_STEP_SUMMARY"' in on_pr[0]["run"]
+
+
+def _shapes(text: str) -> dict[str, str]:
+    data, positions = load_text(text, "s.yaml")
+    return response_shapes(data, compile_service(validate_data(data, positions)))
+
+
+def test_cache_shapes_change_only_with_their_response() -> None:
+    """The fingerprint that keeps two versions' cache entries apart (rolling deploy)."""
+    before = _shapes(BASE)
+    assert set(before) == {
+        "author.list",
+        "author.get",
+        "book.list",
+        "book.get",
+        "author_stats",
+    }
+    after = _shapes(BASE.replace(PUBLISHED, ""))
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"book.list", "book.get"}
+    # A cache setting is no change of shape.
+    assert _shapes(BASE.replace("get: {ttl: 600,", "get: {ttl: 700,")) == before
+
+
+def test_cache_shapes_of_an_openapi_document() -> None:
+    document = yaml.safe_load(NOTES.replace("operationId: createNote", "x: 1"))
+    document["paths"]["/notes/{noteId}"] = {
+        "get": {
+            "x-fastgen-cache": {"ttl": 30},
+            "parameters": [
+                {"name": "noteId", "in": "path", "required": True, "schema": {}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "a note",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Note"}
+                        }
+                    },
+                }
+            },
+        }
+    }
+    model = compile_answer(document, "openapi.yaml")
+    before = response_shapes(document, model)
+    assert list(before) == [model.policies[0].name]
+    wider = copy.deepcopy(document)
+    wider["components"]["schemas"]["Note"]["properties"]["tag"] = {"type": "string"}
+    assert response_shapes(wider, compile_answer(wider, "openapi.yaml")) != before

@@ -8,15 +8,13 @@ is the one layer that uses both sides: ``fastgen.spec`` reads and compiles input
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastgen.errors import FastgenError
 from fastgen.model.files import is_openapi, spec_file_name
-from fastgen.model.service import ServiceModel
 from fastgen.render import project as render_project
 from fastgen.render import update as render_update
 from fastgen.render.api_changes import ApiReport, api_report
-from fastgen.render.api_contract import served_document
+from fastgen.render.api_contract import client_document, served_document
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
@@ -120,18 +118,15 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
     )
 
 
-def served(answer: Any, model: ServiceModel) -> dict[str, Any]:
-    """The OpenAPI document clients of the app see: an OpenAPI input's own, or the
-    one a native spec's app serves (``render/api_contract.py``)."""
-    return answer if is_openapi(answer) else served_document(model)
-
-
 def _update_report(project: Path, change: SpecChange) -> ApiReport:
     """The API changes from the spec the code was last rendered from to the new one."""
     stored = render_update.stored_spec(project)
     stored_model = change.session.model_for(stored)
     assert stored_model is not None  # _change compiled it
-    old, new = served(stored, stored_model), served(change.answer, change.model)
+    old, new = (
+        client_document(stored, stored_model),
+        client_document(change.answer, change.model),
+    )
     return api_report("the last update", old, new)
 
 
@@ -153,4 +148,4 @@ def api_changes_since(project: Path, read: Input, base: str) -> ApiReport:
     origin = f"{name}@{base}"
     old_model = None if is_openapi(old_answer) else compile_answer(old_answer, origin)
     old = old_answer if old_model is None else served_document(old_model)
-    return api_report(base, old, served(read.answer, read.model))
+    return api_report(base, old, client_document(read.answer, read.model))

@@ -23,6 +23,7 @@ from fastgen.model.service import ServiceModel
 from fastgen.render import (
     aggregates,
     api_code,
+    api_contract,
     openapi_routes,
     orm,
     pysource,
@@ -85,6 +86,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     pysource.tuple_assign,
     pysource.wrap,
     initial_migration,
+    api_contract.response_shapes,
     *api_code.HELPERS,
 )
 

@@ -13,8 +13,12 @@ client's code.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from typing import Any
 
+from fastgen.model.files import is_openapi
 from fastgen.model.service import (
     AggregateFieldModel,
     EndpointModel,
@@ -174,3 +178,55 @@ def served_document(model: ServiceModel) -> Schema:
         "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+def client_document(answer: Any, model: ServiceModel) -> Schema:
+    """The OpenAPI document clients of the app see: an OpenAPI input's own (``answer``
+    is the bundled document), or the one a native spec's app serves."""
+    return answer if is_openapi(answer) else served_document(model)
+
+
+def _inlined(document: Schema, item: Any, open_refs: tuple[str, ...] = ()) -> Any:
+    """``item`` with every local ``$ref`` replaced by what it names (a ref to a schema
+    being inlined already stays a ref: recursive schemas end)."""
+    if isinstance(item, list):
+        return [_inlined(document, value, open_refs) for value in item]
+    if not isinstance(item, dict):
+        return item
+    ref = item.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and ref not in open_refs:
+        target: Any = document
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        return _inlined(document, target, (*open_refs, ref))
+    return {key: _inlined(document, value, open_refs) for key, value in item.items()}
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def response_shapes(answer: Any, model: ServiceModel) -> dict[str, str]:
+    """A fingerprint of the response each cached route answers, by policy name.
+
+    The cache keys its shared (Redis) entries by it: during a rolling deploy a worker
+    never serves an entry that another version stored in another shape. A route the
+    document does not list gets the whole document's fingerprint (any change then
+    keeps the versions apart).
+    """
+    document = client_document(answer, model)
+    whole = _digest(_inlined(document, document.get("paths") or {}))
+    gets: dict[str, Any] = {}
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict) and isinstance(item.get("get"), dict):
+            gets[re.sub(r"\{[^{}]*\}", "{}", path)] = item["get"].get("responses")
+    shapes = {}
+    for policy in model.policies:
+        pattern = re.sub(r"\{[^{}]*\}", "{}", policy.path)
+        responses = gets.get(pattern)
+        shapes[policy.name] = (
+            whole if responses is None else _digest(_inlined(document, responses))
+        )
+    return shapes
