@@ -59,15 +59,17 @@ NEW = OLD.replace(
 
 
 class App:
-    """One version of the app in its own uvicorn process (its source on PYTHONPATH)."""
+    """One version of the app in its own uvicorn process (its source on PYTHONPATH;
+    the project's directory is named like its package)."""
 
     def __init__(
         self, python: Path, project: Path, env: dict[str, str], log: Path
     ) -> None:
+        package = project.name
         self.port = free_port()
         self._log = log.open("w")
         self.process = subprocess.Popen(
-            [str(python), "-m", "uvicorn", "rolling.main:app"]
+            [str(python), "-m", "uvicorn", f"{package}.main:app"]
             + ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
             cwd=project,
             env={**env, "PYTHONPATH": str(project / "src")},
@@ -106,7 +108,7 @@ def versions(tmp_path: Path, shared_venv: Path) -> Iterator[tuple[App, App]]:
     for name, text in (("old", OLD), ("new", NEW)):
         spec = tmp_path / f"{name}.yaml"
         spec.write_text(text)
-        projects.append(new_project(spec, tmp_path / name))
+        projects.append(new_project(spec, tmp_path / name / "rolling"))
     redis = Redis(tmp_path)
     redis.start()
     env = {

@@ -77,6 +77,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.test_imports,
     tests_code.database_test_imports,
     tests_code.health_test_imports,
+    tests_code.schema_version_test_imports,
     tests_code.sample_url,
     openapi_routes.api_router_imports,
     openapi_routes.api_hook_imports,
