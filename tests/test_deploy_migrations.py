@@ -92,8 +92,9 @@ def test_new_code_on_an_unmigrated_database(tmp_path: Path, shared_venv: Path) -
         [error] = [
             line
             for line in logged
-            if line.get("request_id") == request_id and line["level"] == "ERROR"
+            if line.get("request_id") == request_id and line["name"] == "deployed.crud"
         ]
+        assert error["level"] == "ERROR"
         assert error["message"] == "database error: table note has no column named tag"
 
         alembic(python, project, url, "upgrade", "head")
@@ -104,15 +105,18 @@ def test_new_code_on_an_unmigrated_database(tmp_path: Path, shared_venv: Path) -
         app.stop()
 
 
+@pytest.mark.parametrize("gunicorn", [False, True], ids=["uvicorn", "gunicorn"])
 def test_a_database_create_schema_made_upgrades_cleanly(
-    tmp_path: Path, shared_venv: Path
+    tmp_path: Path, shared_venv: Path, gunicorn: bool
 ) -> None:
+    """uvicorn creates the tables in the app's lifespan, gunicorn before its workers
+    start (gunicorn.conf.py): either way the new database is stamped."""
     python = shared_venv / "bin" / "python"
     spec = tmp_path / "deployed.yaml"
     spec.write_text(SPEC)
     project = new_project(spec, tmp_path / "deployed")
     url = f"sqlite+aiosqlite:///{tmp_path / 'dev.db'}"
-    app = App(python, project, env_for(url), tmp_path / "app.log")
+    app = App(python, project, env_for(url), tmp_path / "app.log", gunicorn=gunicorn)
     try:
         assert app.http.get("/readyz").json()["checks"]["database"] == "ok"
     finally:

@@ -63,16 +63,31 @@ class App:
     the project's directory is named like its package)."""
 
     def __init__(
-        self, python: Path, project: Path, env: dict[str, str], log: Path
+        self,
+        python: Path,
+        project: Path,
+        env: dict[str, str],
+        log: Path,
+        *,
+        gunicorn: bool = False,
     ) -> None:
-        package = project.name
         self.port = free_port()
         self._log = log.open("w")
+        app = f"{project.name}.main:app"
+        command = (
+            ["gunicorn", "--config", "gunicorn.conf.py", app]
+            if gunicorn
+            else ["uvicorn", app, "--host", "127.0.0.1", "--port", str(self.port)]
+        )
         self.process = subprocess.Popen(
-            [str(python), "-m", "uvicorn", f"{package}.main:app"]
-            + ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+            [str(python), "-m", *command],
             cwd=project,
-            env={**env, "PYTHONPATH": str(project / "src")},
+            env={
+                **env,
+                "PYTHONPATH": str(project / "src"),
+                "BIND": f"127.0.0.1:{self.port}",  # gunicorn.conf.py's
+                "WEB_CONCURRENCY": "1",
+            },
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
