@@ -15,6 +15,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
+        shape="b0ffc0bdd5e4ff69",
     ),
     CachePolicy(
         name="author.get",
@@ -27,6 +28,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param="author_id",
+        shape="59c5ed558ef44906",
     ),
     CachePolicy(
         name="book.list",
@@ -39,6 +41,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
+        shape="51168f6ef042f486",
     ),
     CachePolicy(
         name="book.get",
@@ -51,6 +54,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param="book_id",
+        shape="d3e4358707456562",
     ),
     CachePolicy(
         name="author_stats",
@@ -63,6 +67,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
+        shape="825b0669d09f91ae",
     ),
 )
 

@@ -26,6 +26,7 @@ from bookstore.models import Base
 from bookstore.observability import configure_logging, observe
 from bookstore.outbound import OutboundClient
 from bookstore.routers import api_router
+from bookstore.schema_version import create_schema, load_migrations
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
 
 if TYPE_CHECKING:
@@ -65,9 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        migrations = load_migrations(settings.alembic_config)
+        app.state.migrations = migrations
         if settings.create_schema:
             async with engine.begin() as connection:
-                await connection.run_sync(Base.metadata.create_all)
+                await connection.run_sync(create_schema, Base.metadata, migrations)
         await cache.startup()
         app.state.http_client = OutboundClient.create(
             timeout=settings.http_timeout,

@@ -22,7 +22,12 @@ class GeneratedSettings(BaseSettings):
     db_statement_timeout: float = 30.0
     db_echo: bool = False
     # Create missing tables at startup: handy on SQLite; turn off where Alembic migrates.
+    # A database created from nothing is stamped at the head revision, so Alembic
+    # can take it from there.
     create_schema: bool = True
+    # The Alembic configuration deployed with the code: its migrations' head is the
+    # revision /readyz expects the database to be at.
+    alembic_config: str = "alembic.ini"
 
     # The cache's Redis, for redis and tiered policies. None (or empty): no Redis;
     # tiered policies then run in-process only and redis policies are not cached.
