@@ -197,6 +197,20 @@ def test_openapi_request_changes() -> None:
     ]
 
 
+def test_openapi_success_statuses() -> None:
+    """A documented success status removed breaks a client; one added does not."""
+    new = copy.deepcopy(OPENAPI)
+    responses = new["paths"]["/pets/{petId}"]["put"]["responses"]
+    responses["201"] = {"description": "created"}
+    assert [str(c) for c in api_changes(OPENAPI, new)] == [
+        "compatible: PUT /pets/{petId}: success status 201 added",
+    ]
+    del responses["200"]
+    assert [str(c) for c in api_changes(OPENAPI, new)] == [
+        "breaking: PUT /pets/{petId}: success status 200 -> 201",
+    ]
+
+
 def test_openapi_renamed_path_parameter_and_new_operation() -> None:
     """A path parameter is its place in the path: renaming it changes no request."""
     new = copy.deepcopy(OPENAPI)

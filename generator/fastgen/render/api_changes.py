@@ -4,17 +4,17 @@ between two OpenAPI documents.
 Both input kinds are compared as OpenAPI documents: an OpenAPI input as written
 (bundled), a native spec as its app serves it (``render/api_contract.py``). The
 differ is ours and small on purpose. oasdiff, the reference tool, is a Go binary;
-the Python ports on PyPI are unmaintained (swagger-diff 2020, openapispecdiff 2022)
-or single-author releases a few months old, and none reports in terms of one
-operation and one field with a direction (a field a client sends or receives),
-which is what decides whether a change breaks a client. It follows oasdiff's rules
-for the changes a generated service can make:
+the Python packages on PyPI are unmaintained (swagger-diff 2020, openapispecdiff
+2022, impoasdiff 2023) or first releases of a few months with no track record, and
+fastgen needs the verdict per operation and per field with its direction (a field a
+client sends or receives), which decides whether a change breaks a client. It
+follows oasdiff's rules for the changes a generated service can make:
 
 * breaking: a removed path, operation, parameter or body field; a changed type; a
   new required parameter or request field; a request that accepts less (an enum
   value, null, a tighter ``maxLength``/``maximum``/``minimum``/``pattern``); a
-  response that may carry more (a new enum value, null, an absent field); a changed
-  success status;
+  response that may carry more (a new enum value, null, an absent field); a success
+  status removed or changed;
 * compatible: everything added that no client has to send, and requests that accept
   more.
 """
@@ -131,9 +131,13 @@ def _operation(walk: _Walk, old: tuple, new: tuple) -> None:
     _request_body(walk, old[1].get("requestBody"), new[1].get("requestBody"))
     old_ok = _successes(walk.old, old[1])
     new_ok = _successes(walk.new, new[1])
-    if old_ok and new_ok and old_ok.keys() != new_ok.keys():
+    if old_ok and new_ok and old_ok.keys() - new_ok.keys():
+        # A client waiting for a status the operation no longer answers breaks.
         walk.add(True, f"success status {_codes(old_ok)} -> {_codes(new_ok)}")
         return
+    if old_ok and new_ok.keys() - old_ok.keys():
+        added = _codes({code: None for code in new_ok.keys() - old_ok.keys()})
+        walk.add(False, f"success status {added} added")
     for code in sorted(old_ok.keys() & new_ok.keys()):
         old_schema, new_schema = old_ok[code], new_ok[code]
         if old_schema is not None and new_schema is not None:
