@@ -9,6 +9,8 @@ generated project's git history for both input kinds, with its exit codes.
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -453,3 +455,51 @@ def test_cache_shapes_of_an_openapi_document() -> None:
     wider = copy.deepcopy(document)
     wider["components"]["schemas"]["Note"]["properties"]["tag"] = {"type": "string"}
     assert response_shapes(wider, compile_answer(wider, "openapi.yaml")) != before
+
+
+REAL_CONTRACT = """\
+import json
+from bookstore.main import create_app
+
+document = create_app().openapi()
+operations = {
+    f"{method.upper()} {path}": sorted(c for c in op["responses"] if c[0] == "2")
+    for path, item in document["paths"].items()
+    for method, op in item.items()
+}
+bodies = {
+    name: [sorted(schema["properties"]), sorted(schema.get("required", []))]
+    for name, schema in document["components"]["schemas"].items()
+    if name.startswith(("Author", "Book"))
+}
+print(json.dumps([operations, bodies]))
+"""
+
+
+@pytest.mark.e2e
+def test_served_document_agrees_with_the_apps_own(
+    bookstore: Path, shared_venv: Path
+) -> None:
+    """The native contract the report compares is the one the app serves: the same
+    operations, success statuses, body fields and required fields."""
+    result = subprocess.run(
+        [shared_venv / "bin" / "python", "-c", REAL_CONTRACT],
+        cwd=bookstore,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    real_operations, real_bodies = json.loads(result.stdout.splitlines()[-1])
+    ours = native(BASE)
+    operations = {
+        f"{method.upper()} {path}": sorted(c for c in op["responses"] if c[0] == "2")
+        for path, item in ours["paths"].items()
+        for method, op in item.items()
+    }
+    probes = {"GET /healthz": ["200"], "GET /readyz": ["200"]}
+    assert real_operations == operations | probes
+    bodies = {
+        name: [sorted(schema["properties"]), schema["required"]]
+        for name, schema in ours["components"]["schemas"].items()
+    }
+    assert {name: real_bodies[name] for name in bodies} == bodies
