@@ -186,26 +186,42 @@ def client_document(answer: Any, model: ServiceModel) -> Schema:
     return answer if is_openapi(answer) else served_document(model)
 
 
-def _inlined(document: Schema, item: Any, open_refs: tuple[str, ...] = ()) -> Any:
-    """``item`` with every local ``$ref`` replaced by what it names (a ref to a schema
-    being inlined already stays a ref: recursive schemas end)."""
-    if isinstance(item, list):
-        return [_inlined(document, value, open_refs) for value in item]
-    if not isinstance(item, dict):
-        return item
-    ref = item.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/") and ref not in open_refs:
-        target: Any = document
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        return _inlined(document, target, (*open_refs, ref))
-    return {key: _inlined(document, value, open_refs) for key, value in item.items()}
+class _Fingerprints:
+    """Digests of a document's values where a local ``$ref`` stands for the digest of
+    what it names: each named schema is hashed once, so a schema reused everywhere
+    costs nothing more (inlining it would grow with every use)."""
 
+    def __init__(self, document: Schema) -> None:
+        self.document = document
+        self._refs: dict[str, str] = {}
+        self._open: set[str] = set()
 
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    def of(self, item: Any) -> str:
+        text = json.dumps(self._canonical(item), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _canonical(self, item: Any) -> Any:
+        if isinstance(item, list):
+            return [self._canonical(value) for value in item]
+        if not isinstance(item, dict):
+            return item
+        ref = item.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            return {"$ref": self._ref(ref)}
+        return {key: self._canonical(value) for key, value in item.items()}
+
+    def _ref(self, ref: str) -> str:
+        if ref in self._open:  # a recursive schema: its name ends the recursion
+            return ref
+        if ref not in self._refs:
+            self._open.add(ref)
+            target: Any = self.document
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target.get(part) if isinstance(target, dict) else None
+            self._refs[ref] = self.of(target)
+            self._open.discard(ref)
+        return self._refs[ref]
 
 
 def response_shapes(answer: Any, model: ServiceModel) -> dict[str, str]:
@@ -213,20 +229,19 @@ def response_shapes(answer: Any, model: ServiceModel) -> dict[str, str]:
 
     The cache keys its shared (Redis) entries by it: during a rolling deploy a worker
     never serves an entry that another version stored in another shape. A route the
-    document does not list gets the whole document's fingerprint (any change then
+    document does not list gets the fingerprint of all its paths (any change then
     keeps the versions apart).
     """
     document = client_document(answer, model)
-    whole = _digest(_inlined(document, document.get("paths") or {}))
+    fingerprints = _Fingerprints(document)
     gets: dict[str, Any] = {}
     for path, item in (document.get("paths") or {}).items():
         if isinstance(item, dict) and isinstance(item.get("get"), dict):
             gets[re.sub(r"\{[^{}]*\}", "{}", path)] = item["get"].get("responses")
     shapes = {}
     for policy in model.policies:
-        pattern = re.sub(r"\{[^{}]*\}", "{}", policy.path)
-        responses = gets.get(pattern)
-        shapes[policy.name] = (
-            whole if responses is None else _digest(_inlined(document, responses))
+        responses = gets.get(re.sub(r"\{[^{}]*\}", "{}", policy.path))
+        shapes[policy.name] = fingerprints.of(
+            document.get("paths") if responses is None else responses
         )
     return shapes
