@@ -15,7 +15,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
-        shape="b0ffc0bdd5e4ff69",
+        shape="fcd992ba0b01dac2",
     ),
     CachePolicy(
         name="author.get",
@@ -28,7 +28,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param="author_id",
-        shape="59c5ed558ef44906",
+        shape="38548a7679708f42",
     ),
     CachePolicy(
         name="book.list",
@@ -41,7 +41,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
-        shape="51168f6ef042f486",
+        shape="86ee80ab005e9c6a",
     ),
     CachePolicy(
         name="book.get",
@@ -54,7 +54,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param="book_id",
-        shape="d3e4358707456562",
+        shape="390fe125c6da4cc6",
     ),
     CachePolicy(
         name="author_stats",
