@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastgen.model.files import is_openapi
+from fastgen.errors import FastgenError
+from fastgen.model.files import is_openapi, spec_file_name
 from fastgen.render import project as render_project
 from fastgen.render import update as render_update
+from fastgen.render.api_changes import ApiReport, api_report
+from fastgen.render.api_contract import client_document, served_document
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
 from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
+from fastgen.spec.loader import load_text
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -45,14 +49,20 @@ def update_project(
     A schema change that loses data is refused (``DataLossError``, nothing written)
     unless ``allow_data_loss``."""
     change = _change(project, read, allow_data_loss)
-    return render_update.update_project(project, change)
+    report = _update_report(project, change)  # before the update rewrites the answer
+    result = render_update.update_project(project, change)
+    result.api = report
+    return result
 
 
 def preview(
     project: Path, read: Input | None = None, *, allow_data_loss: bool = False
 ) -> UpdateResult:
     """What ``update_project`` would change, worked out in a throwaway clone."""
-    return render_update.preview(project, _change(project, read, allow_data_loss))
+    change = _change(project, read, allow_data_loss)
+    result = render_update.preview(project, change)
+    result.api = _update_report(project, change)
+    return result
 
 
 def migrate_project(
@@ -106,3 +116,36 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
     return SpecChange(
         read.answer, read.model, session, locations, spec_file, allow_data_loss
     )
+
+
+def _update_report(project: Path, change: SpecChange) -> ApiReport:
+    """The API changes from the spec the code was last rendered from to the new one."""
+    stored = render_update.stored_spec(project)
+    stored_model = change.session.model_for(stored)
+    assert stored_model is not None  # _change compiled it
+    old, new = (
+        client_document(stored, stored_model),
+        client_document(change.answer, change.model),
+    )
+    return api_report("the last update", old, new)
+
+
+def api_changes_since(project: Path, read: Input, base: str) -> ApiReport:
+    """The API changes from the project's spec file as of the git ref ``base`` (a
+    branch, tag or commit) to the spec file in the working tree."""
+    project = project.resolve()
+    name = spec_file_name(read.answer)
+    commit = f"{base}^{{commit}}"
+    if not render_update.git(
+        project, "rev-parse", "-q", "--verify", commit, check=False
+    ):
+        raise FastgenError(f"{base} is not a commit of {project}'s repository")
+    listed = render_update.git(project, "ls-tree", "--name-only", base, "--", name)
+    if not listed.strip():
+        raise FastgenError(f"{name} does not exist at {base}: nothing to compare with")
+    text = render_update.git(project, "show", f"{base}:./{name}")
+    old_answer, _ = load_text(text, f"{name}@{base}")
+    origin = f"{name}@{base}"
+    old_model = None if is_openapi(old_answer) else compile_answer(old_answer, origin)
+    old = old_answer if old_model is None else served_document(old_model)
+    return api_report(base, old, client_document(read.answer, read.model))

@@ -15,6 +15,7 @@ from fastgen.errors import FastgenError
 from fastgen.spec.problems import Problem, SpecError
 
 if TYPE_CHECKING:
+    from fastgen.render.api_changes import ApiReport
     from fastgen.render.update import UpdateResult
 
 app = typer.Typer(
@@ -181,25 +182,86 @@ def update(
     if dry_run:
         typer.echo(result.diff.rstrip() or "No changes.")
     _report(result, verb="would change" if dry_run else "changed")
+    _print_api(result.api)
     if result.conflicts:
         raise typer.Exit(1)
 
 
 @app.command()
-def check(project: ProjectOpt = Path(), strict: StrictOpt = False) -> None:
-    """Exit 1 if the committed code is stale with respect to its spec file or fastgen."""
-    from fastgen.api import preview, read_project_spec
+def check(
+    project: ProjectOpt = Path(),
+    strict: StrictOpt = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Also report the API changes since the spec file at this git ref "
+            "(e.g. origin/main), and fail on a breaking one.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_breaking: Annotated[
+        bool,
+        typer.Option(
+            "--allow-breaking",
+            help="With --base: report breaking API changes without failing.",
+        ),
+    ] = False,
+) -> None:
+    """Exit 1 if the committed code is stale with respect to its spec file or fastgen.
+
+    With --base REF, also print the API changes since the spec file at REF and exit 1
+    on a breaking one, unless the spec's version has a higher major than at REF or
+    --allow-breaking is given.
+    """
+    from fastgen.api import api_changes_since, preview, read_project_spec
 
     with _user_errors(1, writes=False):
         read = read_project_spec(project, strict=strict)
         _warn(read.warnings)
         result = preview(project, read)
-    if result.clean:
+        since_base = api_changes_since(project, read, base) if base else None
+    stale = not result.clean
+    if stale:
+        typer.echo("Stale: `fastgen update` would change these files:", err=True)
+        _report(result, verb="would change", err=True)
+        _print_api(result.api)
+    else:
         typer.echo("Up to date with the spec file.")
-        return
-    typer.echo("Stale: `fastgen update` would change these files:", err=True)
-    _report(result, verb="would change", err=True)
-    raise typer.Exit(1)
+    refused = since_base is not None and _judge_breaking(since_base, allow_breaking)
+    if stale or refused:
+        raise typer.Exit(1)
+
+
+def _print_api(report: ApiReport | None) -> None:
+    if report is not None and report.changes:
+        for line in report.lines():
+            typer.echo(line)
+
+
+def _judge_breaking(report: ApiReport, allow_breaking: bool) -> bool:
+    """Print the report against --base; True when its breaking changes fail the check."""
+    for line in report.lines():
+        typer.echo(line)
+    count = len(report.breaking)
+    if not count:
+        return False
+    if report.major_bumped:
+        typer.echo(
+            f"Breaking changes allowed: the version's major went up "
+            f"({report.old_version} -> {report.new_version})."
+        )
+        return False
+    if allow_breaking:
+        typer.echo("Breaking changes allowed by --allow-breaking.")
+        return False
+    typer.echo(
+        f"error: {count} breaking API change{'s' if count != 1 else ''} since "
+        f"{report.since}: bump the major of the spec's version (now "
+        f"{report.new_version or 'unset'}) or pass --allow-breaking.",
+        err=True,
+    )
+    return True
 
 
 def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:

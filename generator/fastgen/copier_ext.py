@@ -23,6 +23,7 @@ from fastgen.model.service import ServiceModel
 from fastgen.render import (
     aggregates,
     api_code,
+    api_contract,
     listing,
     openapi_routes,
     orm,
@@ -79,6 +80,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.test_imports,
     tests_code.database_test_imports,
     tests_code.health_test_imports,
+    tests_code.schema_version_test_imports,
     tests_code.sample_url,
     tests_code.list_test_filter,
     tests_code.list_test_sort,
@@ -90,6 +92,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     pysource.tuple_assign,
     pysource.wrap,
     initial_migration,
+    api_contract.response_shapes,
     *api_code.HELPERS,
     *listing.HELPERS,
     schemas.common_schema_imports,

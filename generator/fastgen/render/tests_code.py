@@ -179,6 +179,29 @@ def health_test_imports(service: ServiceModel) -> str:
     return render_imports(imports, pkg)
 
 
+def schema_version_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_schema_version.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("asyncio", None),
+        ("logging", None),
+        ("pathlib", "Path"),
+        ("typing", "Any"),
+        ("httpx", None),
+        ("pytest", None),
+        ("alembic", "command"),
+        ("alembic.config", "Config"),
+        ("alembic.runtime.migration", "MigrationContext"),
+        ("alembic.script", "ScriptDirectory"),
+        ("fastapi", "FastAPI"),
+        ("sqlalchemy", "text"),
+        ("sqlalchemy.ext.asyncio", "create_async_engine"),
+        (f"{pkg}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    return render_imports(imports, pkg)
+
+
 def sample_url(endpoint: EndpointModel) -> str:
     """The endpoint's path with a plausible value for each parameter (for tests)."""
     samples = {

@@ -25,6 +25,7 @@ from fastgen import __version__
 from fastgen.errors import FastgenError
 from fastgen.model.files import SPEC_FILES, project_spec
 from fastgen.model.service import ServiceModel
+from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
@@ -46,6 +47,7 @@ class UpdateResult:
     migration: str | None = None
     data_loss: list[str] = field(default_factory=list)  # what the revision drops
     diff: str = ""
+    api: ApiReport | None = None  # what the spec change means for API clients
 
     @property
     def clean(self) -> bool:

@@ -85,13 +85,17 @@ def on_starting(server: Arbiter) -> None:
 
 
 async def _create_tables(settings: Settings) -> None:
+    """Create them as the app would (a database made from nothing is stamped at the
+    head revision)."""
     from bookstore.db import create_engine
     from bookstore.models import Base
+    from bookstore.schema_version import create_schema, load_migrations
 
+    migrations = load_migrations(settings.alembic_config)
     engine = create_engine(settings)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(create_schema, Base.metadata, migrations)
     finally:
         await engine.dispose()
 

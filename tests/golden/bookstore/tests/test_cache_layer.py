@@ -36,6 +36,7 @@ from bookstore.cache import (
 from bookstore.cache import (
     store as cache_store,
 )
+from bookstore.cache.policy import Route as CacheRoute
 
 pytestmark = pytest.mark.anyio
 
@@ -1076,3 +1077,27 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
     assert hit is not None and hit[0] == "/items" and hit[1]["status"] == 200
     assert (b"x-cache", b"HIT") in hit[1]["headers"] and hit[2]["body"] == b"[1,2]"
     assert app.answer_hit(get("/me")) is None
+
+
+async def test_shared_entries_are_keyed_by_the_response_shape() -> None:
+    """Two versions sharing a Redis (a rolling deploy) never find each other's entry
+    when their responses differ in shape; a write still invalidates both."""
+
+    def route(shape: str) -> CacheRoute:
+        policy = CachePolicy(
+            name="item.get",
+            path="/items/{item_id}",
+            ttl=60,
+            strategy="ttl",
+            stale_ttl=0,
+            backend="redis",
+            scope="public",
+            id_param="item_id",
+            shape=shape,
+        )
+        return CacheRoute(policy)
+
+    old, new = route("0f1e2d3c"), route("4b5a6978")
+    assert old.remote_key("/items/1") != new.remote_key("/items/1")
+    assert old.remote_key("/items/1") == route("0f1e2d3c").remote_key("/items/1")
+    assert old.tags({"item_id": "1"}) == new.tags({"item_id": "1"})

@@ -15,6 +15,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
+        shape="fcd992ba0b01dac2",
     ),
     CachePolicy(
         name="author.get",
@@ -27,6 +28,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param="author_id",
+        shape="38548a7679708f42",
     ),
     CachePolicy(
         name="book.list",
@@ -39,6 +41,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
+        shape="86ee80ab005e9c6a",
     ),
     CachePolicy(
         name="book.get",
@@ -51,6 +54,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param="book_id",
+        shape="390fe125c6da4cc6",
     ),
     CachePolicy(
         name="author_stats",
@@ -63,6 +67,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
+        shape="825b0669d09f91ae",
     ),
 )
 

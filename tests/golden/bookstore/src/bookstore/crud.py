@@ -6,12 +6,12 @@ from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bookstore.db import Base
+from bookstore.observability.logs import REQUEST_ID
 from bookstore.schemas.common import INTEGER_MAX, INTEGER_MIN
 
 ModelT = TypeVar("ModelT", bound=Base)
@@ -28,6 +28,10 @@ RETRY_AFTER_SECONDS = 5
 # What each database reports when it cancels a statement at the statement timeout:
 # PostgreSQL's SQLSTATE query_canceled, MariaDB's and MySQL's error numbers.
 STATEMENT_TIMEOUT_CODES = frozenset({"57014", 1969, 3024})
+# ... and when a statement names a column or table it lacks (undefined column and
+# table; MariaDB's bad field and no such table), and SQLite's messages for both.
+SCHEMA_BEHIND_CODES = frozenset({"42703", "42P01", 1054, 1146})
+SQLITE_SCHEMA_BEHIND = ("no such column", "no such table", "has no column named")
 
 
 async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any) -> ModelT:
@@ -80,7 +84,9 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
     """A JSON 504 for a statement over the timeout, a 503 while the database is away.
 
     Either way the request ends instead of hanging, and the client may retry (a 503
-    says when, with Retry-After); any other database error is a bug and stays a 500.
+    says when, with Retry-After). Any other database error is a bug or a schema behind
+    the code (a missing column before ``alembic upgrade head``): a 500 whose body
+    names the request, and whose log line, with that id, has the database's own words.
     """
     if isinstance(exc, DBAPIError) and _statement_timed_out(exc):
         return JSONResponse(
@@ -88,21 +94,17 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
             status_code=status.HTTP_504_GATEWAY_TIMEOUT,
         )
     if isinstance(exc, DBAPIError) and not _is_outage(exc):
-        raise exc
+        log.error("database error: %s", exc.orig, exc_info=exc)
+        return JSONResponse(
+            {"detail": "internal server error", "request_id": REQUEST_ID.get()},
+            status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     log.warning("database unavailable: %s", type(exc).__name__)
     return JSONResponse(
         {"detail": "the database is unavailable; retry later"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
-
-
-def database_unavailable(exc: BaseException) -> bool:
-    """The database could not be reached or dropped the connection; not a statement
-    that failed or ran over its timeout."""
-    if isinstance(exc, DBAPIError):
-        return _is_outage(exc) and not _statement_timed_out(exc)
-    return isinstance(exc, DATABASE_UNAVAILABLE)
 
 
 def _statement_timed_out(exc: DBAPIError) -> bool:
@@ -117,7 +119,11 @@ def _is_outage(exc: DBAPIError) -> bool:
 
     Connecting errors carry no statement (e.g. "the database system is starting
     up"); a connection lost mid-statement is marked invalidated or is operational.
+    A statement naming a column or table the database lacks is operational on SQLite
+    and MariaDB too, but says the schema is behind the code: no outage.
     """
+    if _schema_behind(exc):
+        return False
     return (
         isinstance(exc, OperationalError | InterfaceError)
         or exc.connection_invalidated
@@ -125,9 +131,10 @@ def _is_outage(exc: DBAPIError) -> bool:
     )
 
 
-def column_values(
-    model: type[Base], body: BaseModel, *, exclude_unset: bool = False
-) -> dict[str, Any]:
-    """The fields of an API body that are columns of ``model`` (a body may carry more)."""
-    values = body.model_dump(exclude_unset=exclude_unset)
-    return {name: value for name, value in values.items() if name in model.__table__.c}
+def _schema_behind(exc: DBAPIError) -> bool:
+    error = exc.orig
+    codes = {getattr(error, "sqlstate", None), *getattr(error, "args", ())[:1]}
+    if not codes.isdisjoint(SCHEMA_BEHIND_CODES):
+        return True
+    message = str(error) if type(error).__module__ == "sqlite3" else ""
+    return any(words in message for words in SQLITE_SCHEMA_BEHIND)

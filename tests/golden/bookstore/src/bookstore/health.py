@@ -13,6 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from bookstore.models import Base
+from bookstore.schema_version import database_state
+
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["health"])
@@ -95,7 +98,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and no shutdown has begun.
+    """Ready when the database answers at the code's migration head and no shutdown
+    has begun.
 
     The cache is reported, never fatal (it fails open).
     """
@@ -105,7 +109,14 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         async with request.app.state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+            migrations = request.app.state.migrations
+            checks["database"] = (
+                "ok"
+                if migrations is None
+                else await connection.run_sync(
+                    database_state, migrations, Base.metadata
+                )
+            )
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         checks["database"] = f"error: {type(exc).__name__}"
     replica = request.app.state.replica

@@ -25,8 +25,8 @@ from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
 from bookstore.observability import configure_logging, observe
 from bookstore.outbound import OutboundClient
-from bookstore.replica import PrimaryRetry, ReadReplica
 from bookstore.routers import api_router
+from bookstore.schema_version import create_schema, load_migrations
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
 
 if TYPE_CHECKING:
@@ -66,17 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        migrations = load_migrations(settings.alembic_config)
+        app.state.migrations = migrations
         if settings.create_schema:
             async with engine.begin() as connection:
-                await connection.run_sync(Base.metadata.create_all)
-        app.state.replica = None
-        if settings.database_read_url:
-            app.state.replica = ReadReplica(
-                engine,
-                create_engine(settings, settings.database_read_url),
-                max_lag=settings.database_read_max_lag,
-            )
-            await app.state.replica.start()
+                await connection.run_sync(create_schema, Base.metadata, migrations)
         await cache.startup()
         app.state.http_client = OutboundClient.create(
             timeout=settings.http_timeout,
@@ -108,8 +102,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tracing.stopped()
             await app.state.http_client.aclose()
             await cache.close()
-            if app.state.replica is not None:
-                await app.state.replica.close()
             await engine.dispose()
 
     app = CachedFastAPI(
@@ -134,8 +126,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(api_router)
-    if settings.database_read_url:
-        app.add_middleware(PrimaryRetry)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)

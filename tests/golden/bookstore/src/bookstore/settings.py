@@ -27,7 +27,12 @@ class GeneratedSettings(BaseSettings):
     database_read_url: str | None = None
     database_read_max_lag: float = 5.0
     # Create missing tables at startup: handy on SQLite; turn off where Alembic migrates.
+    # A database created from nothing is stamped at the head revision, so Alembic
+    # can take it from there.
     create_schema: bool = True
+    # The Alembic configuration deployed with the code: its migrations' head is the
+    # revision /readyz expects the database to be at.
+    alembic_config: str = "alembic.ini"
 
     # The cache's Redis, for redis and tiered policies. None (or empty): no Redis;
     # tiered policies then run in-process only and redis policies are not cached.

@@ -41,6 +41,10 @@ class CachePolicy:
     vary: tuple[str, ...] = ()
     warm: bool = False
     id_param: str | None = None
+    # A fingerprint of the response's shape (its fields and types). Shared entries
+    # are keyed by it: during a rolling deploy, workers of two versions whose
+    # responses differ never serve each other's entries from Redis.
+    shape: str = ""
 
     def __post_init__(self) -> None:
         problems = []
@@ -129,7 +133,7 @@ class Route:
     metrics: RouteMetrics
 
     __slots__ = (
-        "_name_bytes",
+        "_remote_prefix",
         "cache_control",
         "id_param",
         "memory",
@@ -158,7 +162,7 @@ class Route:
         self.redis = policy.backend in ("redis", "tiered")
         self.redis_only = policy.backend == "redis"
         self.cache_control = f"{policy.scope}, max-age=".encode("latin-1")
-        self._name_bytes = policy.name.encode()
+        self._remote_prefix = f"{policy.name}\0{policy.shape}".encode()
 
     def tags(self, params: Mapping[str, str]) -> tuple[str, ...]:
         """The policy tag, and the per-id tags when the policy has an id parameter."""
@@ -193,8 +197,12 @@ class Route:
         return "".join(f"{len(part)}:{part}" for part in parts)
 
     def remote_key(self, key: str) -> str:
-        """The key's name in Redis: a hash, so no path, query or principal shows."""
-        digest = blake2b(self._name_bytes, digest_size=16)
+        """The key's name in Redis: a hash, so no path, query or principal shows.
+
+        It covers the response's shape, so versions that answer differently never
+        share an entry (invalidation tags leave it out: a write reaches every version).
+        """
+        digest = blake2b(self._remote_prefix, digest_size=16)
         digest.update(b"\0" + key.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 

@@ -1,0 +1,247 @@
+"""The HTTP contract a native spec's app serves, as an OpenAPI-shaped document.
+
+``fastgen update`` and ``fastgen check`` report what a spec change means for API
+clients by comparing two OpenAPI documents (``render/api_changes.py``). An OpenAPI
+input is its own document. For a native spec this module writes the one its app
+serves at ``/openapi.json``, from the model rather than by running the app (which
+would need the project's dependencies installed, twice): the paths, methods, success
+statuses, parameters and the request and response bodies, with each field's type,
+whether it is required or nullable, and its enum values and length. Titles,
+descriptions and the error responses every route shares are left out: they change no
+client's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from fastgen.model.files import is_openapi
+from fastgen.model.service import (
+    AggregateFieldModel,
+    EndpointModel,
+    FieldModel,
+    ResourceModel,
+    ServiceModel,
+)
+
+Schema = dict[str, Any]
+
+# FieldModel.py_type / ResponseFieldModel.py_type -> its JSON Schema
+_SCALARS: dict[str, Schema] = {
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "Decimal": {"type": "string", "format": "decimal"},
+    "bool": {"type": "boolean"},
+    "dt.date": {"type": "string", "format": "date"},
+    "dt.datetime": {"type": "string", "format": "date-time"},
+    "uuid.UUID": {"type": "string", "format": "uuid"},
+    "JsonValue": {},
+}
+# What the list routes of every resource take (deps.Limit, deps.Offset).
+_PAGE_PARAMS = ("limit", "offset")
+
+
+def field_schema(field: FieldModel, *, nullable: bool = False) -> Schema:
+    """A column's JSON Schema: its type, enum values and length."""
+    if field.enum_values:
+        schema: Schema = {"type": "string", "enum": list(field.enum_values)}
+    else:
+        schema = dict(_SCALARS.get(field.py_type, {"type": "string"}))
+    if field.max_length and field.type == "string":
+        schema["maxLength"] = field.max_length
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+def _object(properties: dict[str, Schema], required: list[str]) -> Schema:
+    return {"type": "object", "properties": properties, "required": sorted(required)}
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _resource_schemas(resource: ResourceModel) -> dict[str, Schema]:
+    """Its Create, Update and Read bodies (schemas/<resource>.py)."""
+    sent = ((resource.pk,) if resource.pk.name != "id" else ()) + resource.fields
+    every = (resource.pk, *resource.fields)
+    name = resource.class_name
+    return {
+        f"{name}Create": _object(
+            {f.name: field_schema(f, nullable=not f.required) for f in sent},
+            [f.name for f in sent if f.required and not f.has_default],
+        ),
+        f"{name}Update": _object(
+            {f.name: field_schema(f, nullable=not f.required) for f in sent}, []
+        ),
+        f"{name}Read": _object(
+            {f.name: field_schema(f, nullable=f.nullable) for f in every},
+            [f.name for f in every],
+        ),
+    }
+
+
+def _operation(status: int, response: Schema | None, **parts: Any) -> Schema:
+    content = {"application/json": {"schema": response}} if response else {}
+    return {**parts, "responses": {str(status): {"content": content}}}
+
+
+def _body(schema: str) -> Schema:
+    content = {"application/json": {"schema": _ref(schema)}}
+    return {"required": True, "content": content}
+
+
+def _parameter(name: str, where: str, schema: Schema, required: bool) -> Schema:
+    return {"name": name, "in": where, "required": required, "schema": schema}
+
+
+def _resource_paths(resource: ResourceModel) -> dict[str, dict[str, Schema]]:
+    ops, name = resource.operations, resource.class_name
+    read = _ref(f"{name}Read")
+    key = [_parameter(resource.id_param, "path", field_schema(resource.pk), True)]
+    page = [_parameter(p, "query", {"type": "integer"}, False) for p in _PAGE_PARAMS]
+    listed = {"type": "array", "items": read}
+    collection: dict[str, Schema] = {}
+    item: dict[str, Schema] = {}
+    if "list" in ops:
+        page_schema = _object({"items": listed}, ["items"])
+        collection["get"] = _operation(200, page_schema, parameters=page)
+    if "create" in ops:
+        collection["post"] = _operation(201, read, requestBody=_body(f"{name}Create"))
+    if "get" in ops:
+        item["get"] = _operation(200, read, parameters=key)
+    if "update" in ops:
+        for method in ("patch", "put"):
+            body = _body(f"{name}Update")
+            item[method] = _operation(200, read, parameters=key, requestBody=body)
+    if "delete" in ops:
+        item["delete"] = _operation(204, None, parameters=key)
+    paths = {
+        resource.path: collection,
+        f"{resource.path}/{{{resource.id_param}}}": item,
+    }
+    if "export" in ops:
+        paths[f"{resource.path}/export"] = {"get": _operation(200, listed)}
+    return {path: methods for path, methods in paths.items() if methods}
+
+
+def _aggregate_schema(field: AggregateFieldModel) -> Schema:
+    """Types as docs say: count an integer, avg a decimal over decimals (a float
+    otherwise), sum/min/max the column's; avg, min and max are null without rows."""
+    if field.column is None:
+        return {"type": "integer"}
+    if field.function == "avg":
+        decimal = field.column.type == "decimal"
+        schema = dict(_SCALARS["Decimal" if decimal else "float"])
+    else:
+        schema = field_schema(field.column)
+    if field.function != "sum":
+        schema["nullable"] = True
+    return schema
+
+
+def _endpoint(endpoint: EndpointModel) -> Schema:
+    properties = {
+        f.name: _aggregate_schema(f.aggregate)
+        if f.aggregate
+        else dict(_SCALARS.get(f.py_type or "", {"type": "string"}))
+        for f in endpoint.response_fields
+    }
+    response = _object(properties, list(properties)) if properties else None
+    params = [
+        _parameter(p.name, "path", dict(_SCALARS.get(p.py_type, {})), True)
+        for p in endpoint.params
+    ]
+    return _operation(endpoint.status_code, response, parameters=params)
+
+
+def served_document(model: ServiceModel) -> Schema:
+    """The OpenAPI document of a native spec's app, in the terms clients depend on."""
+    paths: dict[str, dict[str, Schema]] = {}
+    schemas: dict[str, Schema] = {}
+    for resource in model.resources:
+        schemas.update(_resource_schemas(resource))
+        for path, methods in _resource_paths(resource).items():
+            paths.setdefault(path, {}).update(methods)
+    for endpoint in model.endpoints:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _endpoint(
+            endpoint
+        )
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": model.title, "version": model.version},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def client_document(answer: Any, model: ServiceModel) -> Schema:
+    """The OpenAPI document clients of the app see: an OpenAPI input's own (``answer``
+    is the bundled document), or the one a native spec's app serves."""
+    return answer if is_openapi(answer) else served_document(model)
+
+
+class _Fingerprints:
+    """Digests of a document's values where a local ``$ref`` stands for the digest of
+    what it names: each named schema is hashed once, so a schema reused everywhere
+    costs nothing more (inlining it would grow with every use)."""
+
+    def __init__(self, document: Schema) -> None:
+        self.document = document
+        self._refs: dict[str, str] = {}
+        self._open: set[str] = set()
+
+    def of(self, item: Any) -> str:
+        text = json.dumps(self._canonical(item), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _canonical(self, item: Any) -> Any:
+        if isinstance(item, list):
+            return [self._canonical(value) for value in item]
+        if not isinstance(item, dict):
+            return item
+        ref = item.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            return {"$ref": self._ref(ref)}
+        return {key: self._canonical(value) for key, value in item.items()}
+
+    def _ref(self, ref: str) -> str:
+        if ref in self._open:  # a recursive schema: its name ends the recursion
+            return ref
+        if ref not in self._refs:
+            self._open.add(ref)
+            target: Any = self.document
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target.get(part) if isinstance(target, dict) else None
+            self._refs[ref] = self.of(target)
+            self._open.discard(ref)
+        return self._refs[ref]
+
+
+def response_shapes(answer: Any, model: ServiceModel) -> dict[str, str]:
+    """A fingerprint of the response each cached route answers, by policy name.
+
+    The cache keys its shared (Redis) entries by it: during a rolling deploy a worker
+    never serves an entry that another version stored in another shape. A route the
+    document does not list gets the fingerprint of all its paths (any change then
+    keeps the versions apart).
+    """
+    document = client_document(answer, model)
+    fingerprints = _Fingerprints(document)
+    gets: dict[str, Any] = {}
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict) and isinstance(item.get("get"), dict):
+            gets[re.sub(r"\{[^{}]*\}", "{}", path)] = item["get"].get("responses")
+    shapes = {}
+    for policy in model.policies:
+        responses = gets.get(re.sub(r"\{[^{}]*\}", "{}", policy.path))
+        shapes[policy.name] = fingerprints.of(
+            document.get("paths") if responses is None else responses
+        )
+    return shapes
