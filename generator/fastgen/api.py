@@ -17,6 +17,7 @@ from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
 from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
+from fastgen.spec.openapi.annotations import RENAMED_KEY
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -64,10 +65,19 @@ def migrate_project(
     if read is None:
         read = read_project_spec(project)
     losses = refuse_data_loss(
-        project, read.model, *spec_locations(read), allow_data_loss=allow_data_loss
+        project,
+        read.model,
+        *spec_locations(read),
+        allow_data_loss=allow_data_loss,
+        rename_key=rename_key(read),
     )
     drops = [loss.message for loss in losses]
     return write_revision(project, read.model, drops), drops
+
+
+def rename_key(read: Input) -> str:
+    """The key that names a field's previous name in this input format."""
+    return RENAMED_KEY if is_openapi(read.answer) else "renamed_from"
 
 
 def spec_locations(read: Input) -> tuple[Locations, str]:
@@ -104,5 +114,11 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
         session.add(stored, compile_answer(stored, render_update.ANSWERS))
     locations, spec_file = spec_locations(read)
     return SpecChange(
-        read.answer, read.model, session, locations, spec_file, allow_data_loss
+        read.answer,
+        read.model,
+        session,
+        locations,
+        spec_file,
+        allow_data_loss,
+        rename_key(read),
     )

@@ -35,6 +35,9 @@ class FieldModel:
     # The Python identifier of the column (``name`` is its wire name: the column and
     # the JSON key); they differ where ``name`` would collide (fastgen.model.naming).
     attr: str = ""
+    # The column's previous name (``renamed_from``): the next revision renames it in
+    # place where the migrated schema still has that name; otherwise it means nothing.
+    renamed_from: str | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:
@@ -90,6 +93,8 @@ class ResourceModel:
     # The name of its modules (models/, schemas/, routers/, tests/test_*.py): the
     # resource's name unless that is a keyword or a generated module's name.
     module_name: str = ""
+    # The table's previous name (``renamed_from``), as ``FieldModel.renamed_from``.
+    renamed_from: str | None = None
 
     @property
     def module(self) -> str:

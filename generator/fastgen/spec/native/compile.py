@@ -150,6 +150,7 @@ def field_model(
         enum_values=enum_values,
         default_value=spec.default,
         attr=names.attrs.get(fname, fname) if names else fname,
+        renamed_from=spec.renamed_from,
     )
 
 
@@ -224,6 +225,7 @@ def _resource(
         policies=policies,
         enums=tuple(f for f in fields if f.enum_alias),
         module_name=names.module,
+        renamed_from=spec.renamed_from,
     )
 
 

@@ -206,6 +206,11 @@ class FieldSpec(SpecModel):
     primary_key: bool = False
     values: list[str] | None = Field(None, description="The allowed values of an enum.")
     to: str | None = Field(None, description="The resource a ref points to.")
+    renamed_from: Name | None = Field(
+        None,
+        description="The field's previous name: the next migration renames the "
+        "column in place, keeping its values (harmless once applied).",
+    )
 
 
 ResourcePath = Annotated[str, StringConstraints(pattern=r"^(/[A-Za-z0-9_\-.~]+)+$")]
@@ -223,6 +228,11 @@ class ResourceSpec(SpecModel):
         description="export (GET <path>/export, every row as NDJSON) is opt-in.",
     )
     cache: dict[ReadOperation, CachePolicySpec] = Field(default_factory=dict)
+    renamed_from: Name | None = Field(
+        None,
+        description="The resource's previous name: the next migration renames its "
+        "table in place, keeping every row (harmless once applied).",
+    )
 
 
 AggregateFunction = Literal["count", "sum", "avg", "min", "max"]

@@ -20,6 +20,7 @@ def field_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
             yield from _ref_problems(spec, pos, loc, field)
             yield from _column_problems(pos, loc, field)
         yield from _resource_problems(pos, rname, resource)
+    yield from _rename_problems(spec, pos)
 
 
 def _enum_problems(pos: Positions, loc: Loc, field: FieldSpec) -> Iterator[Problem]:
@@ -106,6 +107,28 @@ def _resource_problems(
             ("resources", rname, "fields"),
             f"resources.{rname}.fields: a resource needs at least one field",
         )
+
+
+def _rename_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
+    """A previous name (``renamed_from``) is one the spec no longer uses there."""
+    for rname, resource in spec.resources.items():
+        old = resource.renamed_from
+        if old is not None and old in spec.resources:
+            loc: Loc = ("resources", rname, "renamed_from")
+            yield pos.problem(
+                loc,
+                f"{dotted(loc)}: {old!r} is still a resource; renamed_from names "
+                "the resource's previous name, which no other resource may have",
+            )
+        for fname, field in resource.fields.items():
+            if field.renamed_from is not None and field.renamed_from in resource.fields:
+                loc = ("resources", rname, "fields", fname, "renamed_from")
+                yield pos.problem(
+                    loc,
+                    f"{dotted(loc)}: {field.renamed_from!r} is still a field of "
+                    f"{rname}; renamed_from names the field's previous name, which "
+                    "no other field may have",
+                )
 
 
 def default_problem(spec: FieldSpec) -> str | None:
