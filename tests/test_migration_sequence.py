@@ -3,8 +3,9 @@
 1,000 authors and 1,000 books, then, each step as a user takes it (edit and commit
 fastgen.yaml, ``fastgen update``, commit, ``alembic upgrade head``): rename two fields
 (an indexed one and a unique one), rename a resource (a foreign key points at it),
-add a required field with a default, widen a string, drop a field with
-``--allow-data-loss``. After each step every row of both tables is read back and
+add a required field with a default (and an index, built concurrently on
+PostgreSQL), widen a string, drop a field with ``--allow-data-loss``, and make a
+column NOT NULL once its NULLs are filled (a validated check first on PostgreSQL). After each step every row of both tables is read back and
 compared with the rows before the sequence, transformed as the step says. On SQLite,
 PostgreSQL and MariaDB (real servers, started as tests/test_postgres.py and
 tests/test_mariadb.py do; skipped without them).
@@ -56,6 +57,8 @@ async def main(url, action, table=None):
                   "published_on": None if i % 2 else datetime.date(2024, 1, i % 28 + 1)}
                  for i in range(1, ROWS + 1)],
             )
+        elif action == "fill-bio":
+            await conn.execute(text("UPDATE writer SET bio = 'none' WHERE bio IS NULL"))
         else:
             result = await conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))
             rows = [[None if v is None else str(v) for v in row] for row in result]
@@ -178,7 +181,8 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
         project,
         {
             "      price: {type: decimal}\n": (
-                "      price: {type: decimal}\n      stock: {type: integer, default: 7}\n"
+                "      price: {type: decimal}\n"
+                "      stock: {type: integer, default: 7, index: true}\n"
             )
         },
     )
@@ -204,6 +208,19 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     books = each_row(books, lambda row: row.pop("published_on"))
     assert db.table("book") == books
     assert db.table("writer") == authors
+
+    # 6. NOT NULL on a populated column, once the user has filled its NULLs.
+    db.run("fill-bio")
+    authors = each_row(authors, lambda row: row.update(bio=row["bio"] or "none"))
+    name = change_spec(
+        project,
+        {"bio: {type: text, required: false}": "bio: {type: text}"},
+        "--allow-data-loss",
+    )
+    assert name == "0007_alter_writer_bio.py"
+    db.upgrade(project)
+    assert db.table("writer") == authors
+    assert db.table("book") == books
 
 
 def test_sequence_on_sqlite(server_bookstore: Path, tmp_path: Path) -> None:
