@@ -37,7 +37,7 @@ ROWS = 1000
 # rows (ordered by id, each value as text) as JSON.
 SCRIPT = """
 import asyncio, datetime, decimal, json, sys
-from sqlalchemy import text
+from sqlalchemy import Date, Numeric, bindparam, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 async def main(url, action, table=None):
@@ -51,7 +51,9 @@ async def main(url, action, table=None):
             )
             await conn.execute(
                 text("INSERT INTO book (id, title, isbn, price, published_on, author_id)"
-                     " VALUES (:id, :title, :isbn, :price, :published_on, :author_id)"),
+                     " VALUES (:id, :title, :isbn, :price, :published_on, :author_id)")
+                .bindparams(bindparam("price", type_=Numeric(18, 4)),
+                            bindparam("published_on", type_=Date())),
                 [{"id": i, "title": f"book {i}", "isbn": f"{i:013d}",
                   "price": decimal.Decimal(f"{i}.25"), "author_id": ROWS + 1 - i,
                   "published_on": None if i % 2 else datetime.date(2024, 1, i % 28 + 1)}
