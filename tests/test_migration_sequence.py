@@ -1,14 +1,21 @@
 """Issue 14's "done when": a populated database through a sequence of spec changes.
 
 1,000 authors and 1,000 books, then, each step as a user takes it (edit and commit
-fastgen.yaml, ``fastgen update``, commit, ``alembic upgrade head``): rename two fields
-(an indexed one and a unique one), rename a resource (a foreign key points at it),
-add a required field with a default (and an index, built concurrently on
-PostgreSQL), widen a string, drop a field with ``--allow-data-loss``, and make a
-column NOT NULL once its NULLs are filled (a validated check first on PostgreSQL). After each step every row of both tables is read back and
-compared with the rows before the sequence, transformed as the step says. On SQLite,
-PostgreSQL and MariaDB (real servers, started as tests/test_postgres.py and
-tests/test_mariadb.py do; skipped without them).
+fastgen.yaml, ``fastgen update``, commit, ``alembic upgrade head``):
+
+1. rename two fields (an indexed one and a unique one);
+2. rename a resource (a foreign key points at it);
+3. add a required field with a default (and an index, built concurrently on
+   PostgreSQL) and an optional foreign key, and make a populated column unique;
+4. widen a string;
+5. drop two fields (one a foreign key) with ``--allow-data-loss``;
+6. make a column NOT NULL once its NULLs are filled (a validated check first on
+   PostgreSQL).
+
+After each step every row of both tables is read back and compared with the rows
+before the sequence, transformed as the step says. On SQLite, PostgreSQL and MariaDB
+(real servers, started as tests/test_postgres.py and tests/test_mariadb.py do;
+skipped without them).
 """
 
 from __future__ import annotations
@@ -185,12 +192,17 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
             "      price: {type: decimal}\n": (
                 "      price: {type: decimal}\n"
                 "      stock: {type: integer, default: 7, index: true}\n"
-            )
+                "      editor_id: {type: ref, to: writer, required: false}\n"
+            ),
+            "name: {type: string, max_length: 120, index: true}": (
+                "name: {type: string, max_length: 120, unique: true}"
+            ),
         },
     )
-    assert name == "0004_add_book_stock.py"
+    assert name == "0004_alter_writer_name_and_add_book_stock_and_more.py"
     db.upgrade(project)
-    books = each_row(books, lambda row: row.update(stock="7"))
+    books = each_row(books, lambda row: row.update(stock="7", editor_id=None))
+    assert db.table("writer") == authors
     assert db.table("book") == books
 
     # 4. A wider string keeps every value.
@@ -202,12 +214,15 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     # 5. Dropping a field takes --allow-data-loss; the other values stay.
     name = change_spec(
         project,
-        {"      published_on: {type: date, required: false}\n": ""},
+        {
+            "      published_on: {type: date, required: false}\n": "",
+            "      editor_id: {type: ref, to: writer, required: false}\n": "",
+        },
         "--allow-data-loss",
     )
-    assert name == "0006_drop_book_published_on.py"
+    assert name == "0006_drop_book_editor_id_and_drop_book_published_on.py"
     db.upgrade(project)
-    books = each_row(books, lambda row: row.pop("published_on"))
+    books = each_row(books, lambda row: [row.pop("published_on"), row.pop("editor_id")])
     assert db.table("book") == books
     assert db.table("writer") == authors
 

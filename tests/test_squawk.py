@@ -93,9 +93,17 @@ BOOKSTORE_CHANGES: list[tuple[dict[str, str], tuple[str, ...]]] = [
                 "      stock: {type: integer, default: 7, index: true}\n"
                 "      note: {type: string, required: false}\n"
             ),
-            "endpoints:": (
+            "name: {type: string, max_length: 120, index: true}": (
+                "name: {type: string, max_length: 120, unique: true}"
+            ),
+            "  book:\n    path: /books\n": (
                 "  shelf:\n    path: /shelves\n    fields:\n"
-                "      label: {type: string, index: true}\nendpoints:"
+                "      label: {type: string, index: true}\n"
+                "  book:\n    path: /books\n"
+            ),
+            "      author_id:": (
+                "      shelf_id: {type: ref, to: shelf, required: false}\n"
+                "      author_id:"
             ),
         },
         (),
@@ -113,6 +121,7 @@ BOOKSTORE_CHANGES: list[tuple[dict[str, str], tuple[str, ...]]] = [
     (
         {
             "      published_on: {type: date, required: false}\n": "",
+            "      shelf_id: {type: ref, to: shelf, required: false}\n": "",
             "  shelf:\n    path: /shelves\n    fields:\n"
             "      label: {type: string, index: true}\n": "",
         },
@@ -210,4 +219,7 @@ def test_every_revision_passes_squawk(shared_venv: Path, tmp_path: Path) -> None
     assert "CREATE INDEX CONCURRENTLY ix_book_stock" in sql
     assert "NOT VALID" in sql and "VALIDATE CONSTRAINT" in sql
     assert 'USING "headline"::VARCHAR(400)' in sql
+    assert "CREATE UNIQUE INDEX CONCURRENTLY uq_writer_name" in sql
+    assert "UNIQUE USING INDEX uq_writer_name" in sql
+    assert "FOREIGN KEY (shelf_id) REFERENCES shelf (id) NOT VALID" in sql
     assert findings(files) == []

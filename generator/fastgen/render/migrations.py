@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fastgen.model.service import FieldModel, ServiceModel
@@ -22,12 +22,12 @@ from fastgen.render.orm import tables_in_creation_order
 from fastgen.render.pysource import wrap
 from fastgen.render.renames import (
     NO_RENAMES,
-    RENAME_HELPER,
     Renames,
     apply_renames,
     rename_lines,
     renames_of,
 )
+from fastgen.render.revision_helpers import HELPERS
 from fastgen.render.table_schema import Column, TableSchema
 
 MYSQL_CHARSET = "utf8mb4"
@@ -93,11 +93,15 @@ def schema_of(service: ServiceModel) -> dict[str, TableSchema]:
 def _sa_column(column: Column, indent: int) -> str:
     args = [pystr(column.name), f"sa.{column.sa_type}"]
     if column.foreign_key:
-        table = column.foreign_key.split(".")[0]
-        name = f"fk_{column.name}_{table}"
-        args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={pystr(name)})")
+        name = pystr(_fk_name(column))
+        args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={name})")
     args.append(f"nullable={column.nullable}")
     return wrap("sa.Column", args, indent=indent)
+
+
+def _fk_name(column: Column) -> str:
+    assert column.foreign_key is not None
+    return f"fk_{column.name}_{column.foreign_key.split('.')[0]}"
 
 
 def _create_table(table: TableSchema) -> list[str]:
@@ -157,7 +161,8 @@ def pg_type(sa_type: str) -> str:
 class _Steps:
     """One table's change: indexes dropped first and created last, each outside the
     transaction (PostgreSQL builds them CONCURRENTLY, without blocking writes), around
-    the batch of column changes; NOT NULL on populated columns after it."""
+    the batch of column changes; NOT NULL and unique constraints on populated columns
+    after it (helpers of the revision, safe on PostgreSQL)."""
 
     drop_indexes: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
@@ -165,7 +170,7 @@ class _Steps:
     # the drop recreates the table, which in the same batch would copy the rows
     # before the new column had its value.
     later: list[str] = field(default_factory=list)
-    not_null: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
     create_indexes: list[str] = field(default_factory=list)
 
     def lines(self, table: str) -> list[str]:
@@ -173,7 +178,7 @@ class _Steps:
         lines = _concurrently(self.drop_indexes)
         lines += [batch, *self.body] if self.body else []
         lines += [batch, *self.later] if self.later else []
-        return lines + self.not_null + _concurrently(self.create_indexes)
+        return lines + self.after + _concurrently(self.create_indexes)
 
 
 def _concurrently(statements: list[str]) -> list[str]:
@@ -197,6 +202,12 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
         if new.column(column.name) is None:
             if column.index:
                 steps.drop_indexes.append(_index_op(old.name, column.name, False))
+            if column.foreign_key:
+                # MariaDB refuses to drop a column its foreign key uses.
+                name = pystr(_fk_name(column))
+                steps.body.append(
+                    f'        batch.drop_constraint({name}, type_="foreignkey")'
+                )
             steps.body.append(f"        batch.drop_column({pystr(column.name)})")
     for column in new.columns:
         before = old.column(column.name)
@@ -207,13 +218,11 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
         if before.index != column.index:
             target = steps.create_indexes if column.index else steps.drop_indexes
             target.append(_index_op(new.name, column.name, column.index))
-        if before.unique != column.unique:
+        if column.unique and not before.unique:
+            steps.after.append(_add_unique(new.name, column.name))
+        elif before.unique and not column.unique:
             name = pystr(f"uq_{new.name}_{column.name}")
-            steps.body.append(
-                f"        batch.create_unique_constraint({name}, [{pystr(column.name)}])"
-                if column.unique
-                else f'        batch.drop_constraint({name}, type_="unique")'
-            )
+            steps.body.append(f'        batch.drop_constraint({name}, type_="unique")')
     return steps.lines(new.name)
 
 
@@ -222,7 +231,7 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
     name = pystr(column.name)
     if before.nullable and not column.nullable:
         args = [pystr(table), name, f"sa.{before.sa_type}"]
-        steps.not_null.append(wrap("set_not_null", args, indent=4))
+        steps.after.append(wrap("set_not_null", args, indent=4))
     if before.sa_type != column.sa_type:
         cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
         args = [
@@ -246,6 +255,12 @@ def quote_pg(name: str) -> str:
 def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
     backfill = column.backfill
     lines = []
+    if column.foreign_key:
+        # Added after the column, validated apart (safe on PostgreSQL).
+        args = [pystr(table), pystr(_fk_name(column)), pystr(column.name)]
+        args.append(pystr(column.foreign_key))
+        steps.after.append(wrap("add_foreign_key", args, indent=4))
+        column = replace(column, foreign_key=None)
     if not column.nullable and backfill is None:
         # No value fits every existing row: the column starts nullable.
         lines.append(
@@ -264,11 +279,13 @@ def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
     if column.index:
         steps.create_indexes.append(_index_op(table, column.name, True))
     if column.unique:
-        name = pystr(f"uq_{table}_{column.name}")
-        lines.append(
-            f"        batch.create_unique_constraint({name}, [{pystr(column.name)}])"
-        )
+        steps.after.append(_add_unique(table, column.name))
     return lines
+
+
+def _add_unique(table: str, column: str) -> str:
+    args = [pystr(table), pystr(f"uq_{table}_{column}"), pystr(column)]
+    return wrap("add_unique", args, indent=4)
 
 
 def upgrade_lines(
@@ -290,39 +307,6 @@ def upgrade_lines(
     return lines
 
 
-SET_NOT_NULL_HELPER = '''
-
-def set_not_null(table: str, column: str, existing_type: sa.types.TypeEngine[Any]) -> None:
-    """Make a column NOT NULL; the upgrade fails while a row holds NULL there.
-
-    On PostgreSQL a NOT VALID check is added and validated first, each committed on
-    its own: validating does not block writes, and SET NOT NULL then trusts the check
-    instead of scanning the table under an exclusive lock.
-    """
-    dialect = op.get_context().dialect
-    if dialect.name != "postgresql":
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column(column, existing_type=existing_type, nullable=False)
-        return
-    quote = dialect.identifier_preparer.quote
-    check = quote(f"ck_{table}_{column}_not_null")
-    with op.get_context().autocommit_block():
-        op.execute(
-            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {check} "
-            f"CHECK ({quote(column)} IS NOT NULL) NOT VALID"
-        )
-        op.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {check}")
-    op.alter_column(table, column, existing_type=existing_type, nullable=False)
-    op.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {check}")
-'''
-
-# Helper functions a revision defines after downgrade() when its steps call them.
-_HELPERS = (
-    ("rename_constraint(", RENAME_HELPER),
-    ("set_not_null(", SET_NOT_NULL_HELPER),
-)
-
-
 def render_revision(
     revision: str,
     down_revision: str | None,
@@ -332,7 +316,7 @@ def render_revision(
 ) -> str:
     """A complete Alembic revision module."""
     body = "\n".join(upgrade + downgrade)
-    helpers = "".join(source for call, source in _HELPERS if f"    {call}" in body)
+    helpers = "".join(source for call, source in HELPERS if f"    {call}" in body)
     body += helpers
     # A service without tables (an OpenAPI document of stubs) uses neither import.
     third_party = "".join(
