@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fastgen.api import new_project, update_project
-from fastgen.render.dataloss import DataLossError, destructive_changes
+from fastgen.render.dataloss import DataLossError, RenameHint, destructive_changes
 from fastgen.render.migrations import (
     change_words,
     revision_filename,
@@ -23,6 +23,7 @@ from fastgen.render.migrations import (
 )
 from fastgen.render.renames import renames_of
 from fastgen.spec.native.validate import load_spec
+from fastgen.spec.openapi.annotations import RENAMED_KEY
 from fastgen.spec.problems import SpecError
 
 from .conftest import REPO, git
@@ -134,6 +135,18 @@ def test_a_removed_and_an_added_resource_of_one_shape_is_a_probable_rename() -> 
     ]
 
 
+def test_the_openapi_hint_names_the_keys_of_openapi() -> None:
+    hint = RenameHint(RENAMED_KEY, {("pets", "label"): "o.yaml:9"})
+    assert hint.hint("tag", "label", "pets", "label") == (
+        "; if property label is tag renamed, add `x-fastgen-renamed-from: tag` to "
+        "property label (o.yaml:9) and the values are kept"
+    )
+    assert hint.hint("animals", "pets", "pets", None) == (
+        "; if table pets is animals renamed, add `renamed_from: animals` to the "
+        "x-fastgen-resource of table pets and the values are kept"
+    )
+
+
 SPEC = """\
 fastgen: 1
 service:
@@ -189,9 +202,9 @@ def test_openapi_property_renamed_keeps_its_column(tmp_path: Path) -> None:
         update_project(project)
     assert [str(loss) for loss in refused.value.losses] == [
         (
-            f"{spec}: removes field tag: drops column pets.tag and its values in "
-            "every row; if field label is tag renamed, add `x-fastgen-renamed-from: "
-            "tag` to field label and the values are kept"
+            f"{spec}:135: removes field tag: drops column pets.tag and its values in "
+            "every row; if property label is tag renamed, add `x-fastgen-renamed-from: "
+            f"tag` to property label ({spec}:157) and the values are kept"
         )
     ]
     spec.write_text(spec.read_text().replace("#x-", "x-"))

@@ -18,6 +18,7 @@ from fastgen.render.session import RenderSession
 from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
 from fastgen.spec.openapi.annotations import RENAMED_KEY
+from fastgen.spec.openapi.locations import column_locations
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -82,11 +83,13 @@ def rename_key(read: Input) -> str:
 
 def spec_locations(read: Input) -> tuple[Locations, str]:
     """Where each table and column of the model is written in the spec (FILE:LINE),
-    and the file's name for changes with no line (an OpenAPI document: always)."""
+    and the file's name for changes with no line (an OpenAPI bundle: always)."""
     positions, model = read.positions, read.model
     assert positions is not None  # read_input_file records them
     if is_openapi(read.answer):
-        return {}, positions.file
+        # A bundle of several files has no lines of its own to name.
+        found = column_locations(read.answer, positions, model) if read.own_file else {}
+        return found, positions.file
     resources = ("resources",)
 
     def line(loc: tuple[str, ...]) -> str:

@@ -101,19 +101,27 @@ def type_loss(table: str, before: Column, after: Column) -> str | None:
 
 @dataclass(frozen=True)
 class RenameHint:
-    """How the spec names a previous name (``renamed_from`` or the OpenAPI key) and
-    where each table and column is written, for the probable-rename hint."""
+    """How the spec names a previous name and where each table and column is written,
+    for the probable-rename hint. ``key``: a field's (``renamed_from``, or the OpenAPI
+    property's ``x-fastgen-renamed-from``); a table's is ``renamed_from`` in both."""
 
     key: str
     locations: Locations
 
     def hint(self, old: str, new: str, table: str, column: str | None) -> str:
-        kind = "resource" if column is None else "field"
+        openapi = self.key != "renamed_from"
+        if column is None:
+            kind = "table" if openapi else "resource"
+            target = f"the x-fastgen-resource of table {new}" if openapi else None
+            key = "renamed_from"
+        else:
+            kind = "property" if openapi else "field"
+            target, key = None, self.key
         at = self.locations.get((table, column))
         where = f" ({at})" if at else ""
         return (
-            f"; if {kind} {new} is {old} renamed, add `{self.key}: {old}` to "
-            f"{kind} {new}{where} and the values are kept"
+            f"; if {kind} {new} is {old} renamed, add `{key}: {old}` to "
+            f"{target or f'{kind} {new}'}{where} and the values are kept"
         )
 
 
