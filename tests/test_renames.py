@@ -77,6 +77,55 @@ def test_a_renamed_resource_renames_its_table_key_index_and_foreign_keys() -> No
     assert destructive_changes(old, model(new), schema_of(model(new)), {}, "f") == []
 
 
+def test_a_resource_and_its_field_renamed_at_once() -> None:
+    new = (
+        BASE.replace(AUTHOR, WRITER)
+        .replace("to: author", "to: writer")
+        .replace(
+            "name: {type: string, max_length: 120, index: true}",
+            "full_name: {type: string, max_length: 120, index: true, "
+            "renamed_from: name}",
+        )
+    )
+    text = revision(BASE, new)
+    assert text.startswith(
+        '    op.rename_table("author", "writer")\n'
+        '    with op.batch_alter_table("writer") as batch:\n'
+        "        batch.alter_column(\n"
+        '            "name",\n'
+        '            new_column_name="full_name",\n'
+    )
+    assert (
+        "    rename_constraint(\n"
+        '        "writer", "ix_author_name", "ix_writer_full_name", "index", '
+        '"full_name"\n'
+        "    )"
+    ) in text
+    assert "op.create_index" not in text and "drop" not in text
+
+
+def test_a_renamed_key_column_keeps_its_numbering_and_references() -> None:
+    old = BASE.replace(
+        "      name: {type: string, max_length: 120, index: true}\n",
+        "      code: {type: integer, primary_key: true}\n"
+        "      name: {type: string, max_length: 120, index: true}\n",
+    )
+    new = old.replace(
+        "code: {type: integer, primary_key: true}",
+        "ref: {type: integer, primary_key: true, renamed_from: code}",
+    )
+    assert revision(old, new) == (
+        '    with op.batch_alter_table("author") as batch:\n'
+        "        batch.alter_column(\n"
+        '            "code",\n'
+        '            new_column_name="ref",\n'
+        "            existing_type=sa.Integer(),\n"
+        "            existing_nullable=False,\n"
+        "            existing_autoincrement=True,\n"
+        "        )"
+    )
+
+
 def test_once_applied_the_key_changes_nothing_left_in_or_removed() -> None:
     renamed = BASE.replace(TITLE, HEADLINE)
     without_key = renamed.replace(", renamed_from: title", "")

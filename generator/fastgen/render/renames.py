@@ -56,7 +56,7 @@ def renames_of(service: ServiceModel, old: dict[str, TableSchema]) -> Renames:
         before = old.get(tables.get(resource.table, resource.table))
         if before is None:
             continue
-        for field in resource.fields:
+        for field in (resource.pk, *resource.fields):
             previous = field.renamed_from
             if previous and before.column(previous) and not before.column(field.name):
                 columns[resource.table, field.name] = previous
@@ -86,8 +86,11 @@ def _renamed_column(
     by_old = {old: new for (t, new), old in renames.columns.items() if t == table}
     foreign_key = column.foreign_key
     if foreign_key:
+        # The database follows a renamed referenced table or column by itself.
         target, key = foreign_key.split(".", 1)
-        foreign_key = f"{new_names.get(target, target)}.{key}"
+        target = new_names.get(target, target)
+        keys = {old: new for (t, new), old in renames.columns.items() if t == target}
+        foreign_key = f"{target}.{keys.get(key, key)}"
     return replace(
         column, name=by_old.get(column.name, column.name), foreign_key=foreign_key
     )
@@ -114,6 +117,9 @@ def rename_lines(old: dict[str, TableSchema], renames: Renames) -> list[str]:
                 f"existing_type=sa.{before.sa_type}",
                 f"existing_nullable={before.nullable}",
             ]
+            if before.primary_key and before.sa_type == "Integer()":
+                # MariaDB's CHANGE COLUMN restates the column: keep its numbering.
+                args.append("existing_autoincrement=True")
             lines.append(wrap("batch.alter_column", args, indent=8))
     for name, table in old.items():
         lines += _constraint_renames(table, new[renames_new(renames, name)])
