@@ -282,3 +282,25 @@ def test_openapi_key_is_placed_on_a_property(tmp_path: Path) -> None:
         in str(p)
         for p in caught.value.problems
     )
+
+
+def test_openapi_table_renamed_keeps_its_rows(tmp_path: Path) -> None:
+    project = new_project(REPO / "examples" / "petstore.yaml", tmp_path / "petstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    spec = project / "openapi.yaml"
+    text = spec.read_text()
+    assert "        table: pets\n" in text
+    spec.write_text(
+        text.replace(
+            "        table: pets\n",
+            "        table: animals\n        renamed_from: pets\n",
+        )
+    )
+    git(project, "commit", "-qam", "table renamed")
+    result = update_project(project)
+    assert result.migration == "migrations/versions/0002_rename_pets_to_animals.py"
+    text = (project / result.migration).read_text()
+    assert 'op.rename_table("pets", "animals")' in text
+    assert 'rename_constraint("animals", "pk_pets", "pk_animals", "primary")' in text
