@@ -13,7 +13,9 @@ fastgen.yaml, ``fastgen update``, commit, ``alembic upgrade head``):
    PostgreSQL).
 
 After each step every row of both tables is read back and compared with the rows
-before the sequence, transformed as the step says. On SQLite, PostgreSQL and MariaDB
+before the sequence, transformed as the step says. At the end autogenerate finds
+nothing to change between the models and the database, and a downgrade to the first
+revision gives back every value but the dropped ones. On SQLite, PostgreSQL and MariaDB
 (real servers, started as tests/test_postgres.py and tests/test_mariadb.py do;
 skipped without them).
 """
@@ -68,6 +70,16 @@ async def main(url, action, table=None):
             )
         elif action == "fill-bio":
             await conn.execute(text("UPDATE writer SET bio = 'none' WHERE bio IS NULL"))
+        elif action == "diff":
+            from alembic.autogenerate import compare_metadata
+            from alembic.migration import MigrationContext
+            from bookstore.models import Base
+
+            def compare(sync_conn):
+                context = MigrationContext.configure(sync_conn)
+                return [str(d) for d in compare_metadata(context, Base.metadata)]
+
+            print(json.dumps(await conn.run_sync(compare)))
         else:
             result = await conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))
             rows = [[None if v is None else str(v) for v in row] for row in result]
@@ -99,9 +111,23 @@ class Database:
         rows = [dict(zip(data["columns"], row, strict=True)) for row in data["rows"]]
         return {str(row["id"]): row for row in rows}
 
-    def upgrade(self, project: Path) -> None:
+    def diff(self, project: Path) -> list[str]:
+        """What autogenerate would still change between the models and the database."""
         result = subprocess.run(
-            [str(self.venv / "bin" / "alembic"), "upgrade", "head"],
+            [str(self.venv / "bin" / "python"), "-c", SCRIPT, self.url, "diff"],
+            cwd=project,
+            env={**os.environ, "PYTHONPATH": str(project / "src")},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout)
+
+    def upgrade(self, project: Path, target: str = "head") -> None:
+        verb = "upgrade" if target == "head" else "downgrade"
+        result = subprocess.run(
+            [str(self.venv / "bin" / "alembic"), verb, target],
             cwd=project,
             env={**os.environ, "DATABASE_URL": self.url},
             capture_output=True,
@@ -150,6 +176,7 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     db.run("fill")
     authors, books = db.table("author"), db.table("book")
     assert len(authors) == len(books) == ROWS
+    original_authors, original_books = authors, books
 
     # 1. Rename two fields: an indexed one and a unique one.
     name = change_spec(
@@ -238,6 +265,18 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     db.upgrade(project)
     assert db.table("writer") == authors
     assert db.table("book") == books
+
+    # The database is what the models describe: names of indexes and constraints too.
+    assert db.diff(project) == []
+
+    # Down again to the first revision: every value kept, but the dropped ones.
+    db.upgrade(project, "0001")
+    assert db.table("author") == {
+        k: {**row, "bio": authors[k]["bio"]} for k, row in original_authors.items()
+    }
+    assert db.table("book") == each_row(
+        original_books, lambda row: row.update(published_on=None)
+    )
 
 
 def test_sequence_on_sqlite(server_bookstore: Path, tmp_path: Path) -> None:
