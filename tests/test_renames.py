@@ -211,6 +211,18 @@ resources:
     renamed_from: item
     fields:
       size: {type: integer}
+      width: {type: integer, renamed_from: depth}
+      height: {type: integer, renamed_from: depth}
+  crate:
+    path: /crates
+    renamed_from: bin
+    fields:
+      size: {type: integer}
+  tub:
+    path: /tubs
+    renamed_from: bin
+    fields:
+      size: {type: integer}
 """
 
 
@@ -229,6 +241,14 @@ def test_renamed_from_must_name_a_name_no_longer_used(tmp_path: Path) -> None:
             "12:19: resources.box.renamed_from: 'item' is still a resource; "
             "renamed_from names the resource's previous name, which no other "
             "resource may have"
+        ),
+        (
+            "16:45: resources.box.fields.height.renamed_from: field width is renamed "
+            "from 'depth' too; a previous name belongs to one field"
+        ),
+        (
+            "24:19: resources.tub.renamed_from: resource crate is renamed from 'bin' "
+            "too; a previous name belongs to one resource"
         ),
     ]
 

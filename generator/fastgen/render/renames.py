@@ -38,9 +38,6 @@ class Renames:
             },
         )
 
-    def old_table(self, table: str) -> str:
-        return self.tables.get(table, table)
-
 
 NO_RENAMES = Renames({}, {})
 
@@ -107,28 +104,24 @@ def rename_lines(old: dict[str, TableSchema], renames: Renames) -> list[str]:
     new = apply_renames(old, renames)
     for table in dict.fromkeys(table for table, _ in renames.columns):
         lines.append(f"    with op.batch_alter_table({pystr(table)}) as batch:")
-        for (in_table, column), source in renames.columns.items():
-            before = new[table].column(column)
-            if in_table != table or before is None:
+        for column in new[table].columns:
+            source = renames.columns.get((table, column.name))
+            if source is None:
                 continue
             args = [
                 pystr(source),
-                f"new_column_name={pystr(column)}",
-                f"existing_type=sa.{before.sa_type}",
-                f"existing_nullable={before.nullable}",
+                f"new_column_name={pystr(column.name)}",
+                f"existing_type=sa.{column.sa_type}",
+                f"existing_nullable={column.nullable}",
             ]
-            if before.primary_key and before.sa_type == "Integer()":
+            if column.primary_key and column.sa_type == "Integer()":
                 # MariaDB's CHANGE COLUMN restates the column: keep its numbering.
                 args.append("existing_autoincrement=True")
             lines.append(wrap("batch.alter_column", args, indent=8))
     for name, table in old.items():
-        lines += _constraint_renames(table, new[renames_new(renames, name)])
+        new_name = next((t for t, o in renames.tables.items() if o == name), name)
+        lines += _constraint_renames(table, new[new_name])
     return lines
-
-
-def renames_new(renames: Renames, old_name: str) -> str:
-    """The table's name after the renames."""
-    return next((t for t, o in renames.tables.items() if o == old_name), old_name)
 
 
 def _constraint_renames(old: TableSchema, new: TableSchema) -> list[str]:

@@ -110,25 +110,38 @@ def _resource_problems(
 
 
 def _rename_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
-    """A previous name (``renamed_from``) is one the spec no longer uses there."""
+    """A previous name (``renamed_from``) is one the spec no longer uses there, and
+    one resource's (or one field's of a resource) only."""
+    tables = {name: r.renamed_from for name, r in spec.resources.items()}
+    yield from _renamed(pos, ("resources",), tables, "resource", "resource")
     for rname, resource in spec.resources.items():
-        old = resource.renamed_from
-        if old is not None and old in spec.resources:
-            loc: Loc = ("resources", rname, "renamed_from")
+        fields = {name: f.renamed_from for name, f in resource.fields.items()}
+        yield from _renamed(
+            pos, ("resources", rname, "fields"), fields, "field", f"field of {rname}"
+        )
+
+
+def _renamed(
+    pos: Positions, at: Loc, previous: dict[str, str | None], kind: str, still: str
+) -> Iterator[Problem]:
+    claimed: dict[str, str] = {}
+    for name, old in previous.items():
+        if old is None:
+            continue
+        loc: Loc = (*at, name, "renamed_from")
+        if old in previous:
             yield pos.problem(
                 loc,
-                f"{dotted(loc)}: {old!r} is still a resource; renamed_from names "
-                "the resource's previous name, which no other resource may have",
+                f"{dotted(loc)}: {old!r} is still a {still}; renamed_from names the "
+                f"{kind}'s previous name, which no other {kind} may have",
             )
-        for fname, field in resource.fields.items():
-            if field.renamed_from is not None and field.renamed_from in resource.fields:
-                loc = ("resources", rname, "fields", fname, "renamed_from")
-                yield pos.problem(
-                    loc,
-                    f"{dotted(loc)}: {field.renamed_from!r} is still a field of "
-                    f"{rname}; renamed_from names the field's previous name, which "
-                    "no other field may have",
-                )
+        elif old in claimed:
+            yield pos.problem(
+                loc,
+                f"{dotted(loc)}: {kind} {claimed[old]} is renamed from {old!r} too; "
+                f"a previous name belongs to one {kind}",
+            )
+        claimed.setdefault(old, name)
 
 
 def default_problem(spec: FieldSpec) -> str | None:
