@@ -324,3 +324,29 @@ def test_openapi_table_renamed_keeps_its_rows(tmp_path: Path) -> None:
     text = (project / result.migration).read_text()
     assert 'op.rename_table("pets", "animals")' in text
     assert 'rename_constraint("animals", "pk_pets", "pk_animals", "primary")' in text
+
+
+def test_openapi_previous_names_must_be_free(tmp_path: Path) -> None:
+    from fastgen.spec.inputs import read_input_file
+
+    source = (REPO / "examples" / "petstore.yaml").read_text()
+    edits = {
+        "        table: pets\n": "        table: pets\n        renamed_from: pets\n",
+        "        tag:\n": "        tag:\n          x-fastgen-renamed-from: name\n",
+    }
+    expected = [
+        (
+            "#/components/schemas/Pet: x-fastgen-resource: renamed_from: 'pets' is still "
+            "a table"
+        ),
+        (
+            "#/components/schemas/Pet: property 'tag': x-fastgen-renamed-from: 'name' is "
+            "still a property of this schema"
+        ),
+    ]
+    for (old, new), message in zip(edits.items(), expected, strict=True):
+        path = tmp_path / "openapi.yaml"
+        path.write_text(source.replace(old, new))
+        with pytest.raises(SpecError) as caught:
+            read_input_file(path)
+        assert [p.message for p in caught.value.problems] == [message]

@@ -16,7 +16,7 @@ from fastgen.model.service import (
 )
 from fastgen.spec.native.compile import field_model
 from fastgen.spec.native.model import FieldSpec
-from fastgen.spec.openapi.annotations import RENAMED_KEY
+from fastgen.spec.openapi.annotations import RENAMED_KEY, RESOURCE_KEY
 from fastgen.spec.openapi.compile.context import (
     Context,
     declared_type,
@@ -70,6 +70,26 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         enums=tuple(f for f in fields if f.enum_alias),
         renamed_from=resource.annotation.renamed_from,
     )
+
+
+def check_table_renames(ctx: Context) -> None:
+    """A table's previous name (``renamed_from``) is no table's now, nor another's
+    previous name."""
+    tables = {m.table for m in ctx.table_models.values()}
+    claimed: dict[str, str] = {}
+    for resource in ctx.api.resources:
+        model = ctx.table_models.get(resource.name)
+        old = resource.annotation.renamed_from
+        if model is None or old is None:
+            continue
+        if old in tables:
+            problem = f"{old!r} is still a table"
+        elif old in claimed:
+            problem = f"table {claimed[old]!r} is renamed from {old!r} too"
+        else:
+            claimed[old] = model.table
+            continue
+        ctx.error(resource.source, f"{RESOURCE_KEY}: renamed_from: {problem}")
 
 
 def _rename_ok(ctx: Context, resource: Resource, name: str, renamed: Any) -> bool:
