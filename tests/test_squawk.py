@@ -134,8 +134,7 @@ def squawk() -> Path:
     found = shutil.which("squawk") or shutil.which(
         "squawk", path=str(Path(sys.executable).parent)
     )
-    if found is None:
-        pytest.skip("squawk is not installed (pip install squawk-cli: a test extra)")
+    assert found, "squawk is missing: it is a test extra (pip install -e '.[test]')"
     return Path(found)
 
 
