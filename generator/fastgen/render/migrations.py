@@ -230,7 +230,8 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
     """A changed type (cast with USING on PostgreSQL) or nullability."""
     name = pystr(column.name)
     if before.nullable and not column.nullable:
-        args = [pystr(table), name, f"sa.{before.sa_type}"]
+        # After the batch: the column has its new type by then.
+        args = [pystr(table), name, f"sa.{column.sa_type}"]
         steps.after.append(wrap("set_not_null", args, indent=4))
     if before.sa_type != column.sa_type:
         cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
