@@ -340,7 +340,7 @@ def test_populated_database_removal_refused_then_allowed_then_default_filled(
 
 def test_openapi_removed_property_is_refused_then_allowed(tmp_path: Path) -> None:
     """The OpenAPI input writes migrations the same way, so it is checked the same;
-    its changes name the document (no line: the model does not keep them)."""
+    a change names the line of its schema (the removed property's is gone)."""
     project = new_project(REPO / "examples" / "petstore.yaml", tmp_path / "petstore")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
@@ -353,7 +353,10 @@ def test_openapi_removed_property_is_refused_then_allowed(tmp_path: Path) -> Non
     with pytest.raises(DataLossError) as refused:
         update_project(project)
     assert [str(loss) for loss in refused.value.losses] == [
-        f"{spec}: removes field tag: drops column pets.tag and its values in every row"
+        (
+            f"{spec}:135: removes field tag: drops column pets.tag and its values in "
+            "every row"
+        )
     ]
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
     result = update_project(project, allow_data_loss=True)

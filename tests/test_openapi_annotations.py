@@ -152,7 +152,8 @@ def test_valid_annotations_are_read(tmp_path: Path) -> None:
             "x-fastgen-cach: {ttl: 60}",
             "8:7: #/paths/~1pets/get/x-fastgen-cach: unknown annotation "
             "'x-fastgen-cach'; expected one of: x-fastgen, x-fastgen-cache, "
-            "x-fastgen-resource (did you mean 'x-fastgen-cache'?)",
+            "x-fastgen-resource, x-fastgen-renamed-from (did you mean "
+            "'x-fastgen-cache'?)",
             id="unknown-annotation",
         ),
         pytest.param(
@@ -183,7 +184,7 @@ def test_valid_annotations_are_read(tmp_path: Path) -> None:
             "x-fastgen-resource: {path: /pets, tabel: pets}",
             "24:41: #/components/schemas/Pet/x-fastgen-resource/tabel: unknown key "
             "'tabel' in x-fastgen-resource; expected one of: path, id, table, "
-            "operations (did you mean 'table'?)",
+            "operations, renamed_from (did you mean 'table'?)",
             id="resource-unknown-key",
         ),
         pytest.param(

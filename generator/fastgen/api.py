@@ -21,6 +21,8 @@ from fastgen.render.session import RenderSession
 from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
 from fastgen.spec.loader import load_text
+from fastgen.spec.openapi.annotations import RENAMED_KEY
+from fastgen.spec.openapi.locations import column_locations
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -74,19 +76,30 @@ def migrate_project(
     if read is None:
         read = read_project_spec(project)
     losses = refuse_data_loss(
-        project, read.model, *spec_locations(read), allow_data_loss=allow_data_loss
+        project,
+        read.model,
+        *spec_locations(read),
+        allow_data_loss=allow_data_loss,
+        rename_key=rename_key(read),
     )
     drops = [loss.message for loss in losses]
     return write_revision(project, read.model, drops), drops
 
 
+def rename_key(read: Input) -> str:
+    """The key that names a field's previous name in this input format."""
+    return RENAMED_KEY if is_openapi(read.answer) else "renamed_from"
+
+
 def spec_locations(read: Input) -> tuple[Locations, str]:
     """Where each table and column of the model is written in the spec (FILE:LINE),
-    and the file's name for changes with no line (an OpenAPI document: always)."""
+    and the file's name for changes with no line (an OpenAPI bundle: always)."""
     positions, model = read.positions, read.model
     assert positions is not None  # read_input_file records them
     if is_openapi(read.answer):
-        return {}, positions.file
+        # A bundle of several files has no lines of its own to name.
+        found = column_locations(read.answer, positions, model) if read.own_file else {}
+        return found, positions.file
     resources = ("resources",)
 
     def line(loc: tuple[str, ...]) -> str:
@@ -114,7 +127,13 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
         session.add(stored, compile_answer(stored, render_update.ANSWERS))
     locations, spec_file = spec_locations(read)
     return SpecChange(
-        read.answer, read.model, session, locations, spec_file, allow_data_loss
+        read.answer,
+        read.model,
+        session,
+        locations,
+        spec_file,
+        allow_data_loss,
+        rename_key(read),
     )
 
 

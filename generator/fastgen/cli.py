@@ -170,6 +170,7 @@ def update(
     listed with its spec FILE:LINE, unless --allow-data-loss is given.
 
     A new required field on an existing table needs a `default:` for existing rows.
+    A renamed field or resource keeps its data when it says `renamed_from: <old name>`.
     """
     from fastgen.api import preview, read_project_spec, update_project
 

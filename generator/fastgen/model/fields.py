@@ -29,6 +29,9 @@ class FieldModel:
     # The Python identifier of the column (``name`` is its wire name: the column and
     # the JSON key); they differ where ``name`` would collide (fastgen.model.naming).
     attr: str = ""
+    # The column's previous name (``renamed_from``): the next revision renames it in
+    # place where the migrated schema still has that name; otherwise it means nothing.
+    renamed_from: str | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:

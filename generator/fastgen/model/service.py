@@ -52,6 +52,8 @@ class ResourceModel:
     filters: tuple[ListFilterModel, ...] = ()
     sorts: tuple[FieldModel, ...] = ()
     expansions: tuple[ExpandModel, ...] = ()
+    # The table's previous name (``renamed_from``), as ``FieldModel.renamed_from``.
+    renamed_from: str | None = None
 
     @property
     def module(self) -> str:

@@ -16,13 +16,9 @@ from pathlib import Path
 
 from fastgen.errors import FastgenError
 from fastgen.model.service import ServiceModel
-from fastgen.render.migrations import (
-    SCHEMA_FILE,
-    Column,
-    TableSchema,
-    load_schema,
-    schema_of,
-)
+from fastgen.render.migrations import SCHEMA_FILE, load_schema, schema_of
+from fastgen.render.renames import apply_renames, renames_of
+from fastgen.render.table_schema import Column, TableSchema
 
 # (table, column) -> "FILE:LINE" of what made it; (table, None): the table's.
 Locations = Mapping[tuple[str, str | None], str]
@@ -103,8 +99,55 @@ def type_loss(table: str, before: Column, after: Column) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class RenameHint:
+    """How the spec names a previous name and where each table and column is written,
+    for the probable-rename hint. ``key``: a field's (``renamed_from``, or the OpenAPI
+    property's ``x-fastgen-renamed-from``); a table's is ``renamed_from`` in both."""
+
+    key: str
+    locations: Locations
+
+    def hint(self, old: str, new: str, table: str, column: str | None) -> str:
+        openapi = self.key != "renamed_from"
+        if column is None:
+            kind = "table" if openapi else "resource"
+            target = f"the x-fastgen-resource of table {new}" if openapi else None
+            key = "renamed_from"
+        else:
+            kind = "property" if openapi else "field"
+            target, key = None, self.key
+        at = self.locations.get((table, column))
+        where = f" ({at})" if at else ""
+        return (
+            f"; if {kind} {new} is {old} renamed, add `{key}: {old}` to "
+            f"{target or f'{kind} {new}'}{where} and the values are kept"
+        )
+
+
+NATIVE_HINT = RenameHint("renamed_from", {})
+
+
+def _probable_rename(
+    old: Column, old_table: TableSchema, new: TableSchema
+) -> str | None:
+    """The column of ``new`` that ``old`` was probably renamed to: one added with the
+    same type, when exactly one was."""
+    added = [
+        c
+        for c in new.columns
+        if old_table.column(c.name) is None
+        and (c.type, c.sa_type, c.foreign_key)
+        == (old.type, old.sa_type, old.foreign_key)
+    ]
+    return added[0].name if len(added) == 1 else None
+
+
 def _table_losses(
-    old: TableSchema, new: TableSchema, defaults: Mapping[str, bool]
+    old: TableSchema,
+    new: TableSchema,
+    defaults: Mapping[str, bool],
+    renames: RenameHint = NATIVE_HINT,
 ) -> list[tuple[str | None, str, bool]]:
     """(column, message, allowed with the flag) for each loss of one kept table."""
     found: list[tuple[str | None, str, bool]] = []
@@ -112,6 +155,8 @@ def _table_losses(
     for column in old.columns:
         if new.column(column.name) is None:
             drop = f"drops column {table}.{column.name} and its values in every row"
+            if target := _probable_rename(column, old, new):
+                drop += renames.hint(column.name, target, table, target)
             found.append((None, f"removes field {column.name}: {drop}", True))
     for column in new.columns:
         before = old.column(column.name)
@@ -140,15 +185,27 @@ def _table_losses(
     return found
 
 
+def _same_columns(old: TableSchema, new: TableSchema) -> bool:
+    def shape(table: TableSchema) -> list[tuple[str, str, str]]:
+        return [(c.name, c.type, c.sa_type) for c in table.columns]
+
+    return shape(old) == shape(new)
+
+
 def destructive_changes(
     old: Mapping[str, TableSchema],
     service: ServiceModel,
     new: Mapping[str, TableSchema],
     locations: Locations,
     spec_file: str,
+    rename_key: str = "renamed_from",
 ) -> list[Loss]:
     """Every change from schema ``old`` to ``new`` (the schema of ``service``) that
-    loses data, located in the spec by ``locations`` (``spec_file`` where unknown)."""
+    loses data, located in the spec by ``locations`` (``spec_file`` where unknown).
+    A table or column renamed with ``renamed_from`` is no loss; one dropped where
+    another of the same shape is added gets the hint to say ``rename_key``."""
+    old = apply_renames(dict(old), renames_of(service, dict(old)))
+    hint = RenameHint(rename_key, locations)
     defaults = {
         r.table: {f.name: f.has_default for f in r.fields} for r in service.resources
     }
@@ -156,10 +213,15 @@ def destructive_changes(
     for name, table in old.items():
         if name not in new:
             message = f"removes table {name}: drops it with every row"
+            created = [
+                t for n, t in new.items() if n not in old and _same_columns(table, t)
+            ]
+            if len(created) == 1:
+                message += hint.hint(name, created[0].name, created[0].name, None)
             losses.append(Loss(_where(locations, name, None, spec_file), message))
             continue
         for column, message, allowed in _table_losses(
-            table, new[name], defaults.get(name, {})
+            table, new[name], defaults.get(name, {}), hint
         ):
             where = _where(locations, name, column, spec_file)
             losses.append(Loss(where, message, allowed))
@@ -173,6 +235,7 @@ def refuse_data_loss(
     spec_file: str,
     *,
     allow_data_loss: bool = False,
+    rename_key: str = "renamed_from",
 ) -> list[Loss]:
     """The losses the revision for ``service`` accepts (with ``allow_data_loss``);
     raises ``DataLossError`` for any it may not, before anything is written."""
@@ -180,7 +243,12 @@ def refuse_data_loss(
     if not state.is_file():
         return []
     losses = destructive_changes(
-        load_schema(state), service, schema_of(service), locations, spec_file
+        load_schema(state),
+        service,
+        schema_of(service),
+        locations,
+        spec_file,
+        rename_key,
     )
     refused = [
         loss for loss in losses if not (allow_data_loss and loss.allowed_with_flag)

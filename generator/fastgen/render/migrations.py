@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fastgen.model.service import FieldModel, ServiceModel
@@ -20,6 +20,15 @@ from fastgen.render.formatting import format_python
 from fastgen.render.literals import pystr
 from fastgen.render.orm import tables_in_creation_order
 from fastgen.render.pysource import wrap
+from fastgen.render.renames import (
+    NO_RENAMES,
+    Renames,
+    apply_renames,
+    rename_lines,
+    renames_of,
+)
+from fastgen.render.revision_helpers import HELPERS
+from fastgen.render.table_schema import Column, TableSchema
 
 MYSQL_CHARSET = "utf8mb4"
 
@@ -34,28 +43,6 @@ _BACKFILL = {
     "decimal": '"0"',
     "boolean": "sa.false()",
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # field type ("string", "ref"...)
-    sa_type: str  # e.g. "String(120)"
-    nullable: bool
-    primary_key: bool
-    foreign_key: str | None  # "author.id"
-    index: bool
-    unique: bool
-    backfill: str | None  # SQL server default for rows that exist when it is added
-
-
-@dataclass(frozen=True)
-class TableSchema:
-    name: str
-    columns: tuple[Column, ...]
-
-    def column(self, name: str) -> Column | None:
-        return next((c for c in self.columns if c.name == name), None)
 
 
 def _column(field: FieldModel, service: ServiceModel) -> Column:
@@ -106,11 +93,15 @@ def schema_of(service: ServiceModel) -> dict[str, TableSchema]:
 def _sa_column(column: Column, indent: int) -> str:
     args = [pystr(column.name), f"sa.{column.sa_type}"]
     if column.foreign_key:
-        table = column.foreign_key.split(".")[0]
-        name = f"fk_{column.name}_{table}"
-        args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={pystr(name)})")
+        name = pystr(_fk_name(column))
+        args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={name})")
     args.append(f"nullable={column.nullable}")
     return wrap("sa.Column", args, indent=indent)
+
+
+def _fk_name(column: Column) -> str:
+    assert column.foreign_key is not None
+    return f"fk_{column.name}_{column.foreign_key.split('.')[0]}"
 
 
 def _create_table(table: TableSchema) -> list[str]:
@@ -145,60 +136,132 @@ def _create_index(table: str, column: str, target: str, indent: int) -> str:
     return wrap(f"{target}.create_index", args, indent=indent)
 
 
-def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
-    body: list[str] = []
+# PostgreSQL's name of each column type, for the USING cast of a type change.
+_PG_TYPES = {
+    "Text": "TEXT",
+    "Integer": "INTEGER",
+    "Float": "FLOAT",
+    "Boolean": "BOOLEAN",
+    "Date": "DATE",
+    "DateTime": "TIMESTAMP WITH TIME ZONE",
+    "Uuid": "UUID",
+    "JSON": "JSON",
+}
+
+
+def pg_type(sa_type: str) -> str:
+    """``String(20)`` -> ``VARCHAR(20)``, ``Numeric(18, 4)`` -> ``NUMERIC(18, 4)``."""
+    base, _, args = sa_type.partition("(")
+    if base in ("String", "Numeric"):
+        return f"{'VARCHAR' if base == 'String' else 'NUMERIC'}({args}"
+    return _PG_TYPES[base]
+
+
+@dataclass
+class _Steps:
+    """One table's change: indexes dropped first and created last, each outside the
+    transaction (PostgreSQL builds them CONCURRENTLY, without blocking writes), around
+    the batch of column changes; NOT NULL and unique constraints on populated columns
+    after it (helpers of the revision, safe on PostgreSQL)."""
+
+    drop_indexes: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
     # Server defaults that filled existing rows, dropped in a second batch: on SQLite
     # the drop recreates the table, which in the same batch would copy the rows
     # before the new column had its value.
-    later: list[str] = []
+    later: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    create_indexes: list[str] = field(default_factory=list)
+
+    def lines(self, table: str) -> list[str]:
+        batch = f"    with op.batch_alter_table({pystr(table)}) as batch:"
+        lines = _concurrently(self.drop_indexes)
+        lines += [batch, *self.body] if self.body else []
+        lines += [batch, *self.later] if self.later else []
+        return lines + self.after + _concurrently(self.create_indexes)
+
+
+def _concurrently(statements: list[str]) -> list[str]:
+    if not statements:
+        return []
+    return ["    with op.get_context().autocommit_block():", *statements]
+
+
+def _index_op(table: str, column: str, create: bool) -> str:
+    name = pystr(f"ix_{table}_{column}")
+    if create:
+        args = [name, pystr(table), f"[{pystr(column)}]"]
+        return wrap("op.create_index", [*args, "postgresql_concurrently=True"], 8)
+    args = [name, f"table_name={pystr(table)}", "postgresql_concurrently=True"]
+    return wrap("op.drop_index", args, indent=8)
+
+
+def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
+    steps = _Steps()
     for column in old.columns:
         if new.column(column.name) is None:
             if column.index:
-                body.append(
-                    f"        batch.drop_index({pystr(f'ix_{old.name}_{column.name}')})"
+                steps.drop_indexes.append(_index_op(old.name, column.name, False))
+            if column.foreign_key:
+                # MariaDB refuses to drop a column its foreign key uses.
+                name = pystr(_fk_name(column))
+                steps.body.append(
+                    f'        batch.drop_constraint({name}, type_="foreignkey")'
                 )
-            body.append(f"        batch.drop_column({pystr(column.name)})")
+            steps.body.append(f"        batch.drop_column({pystr(column.name)})")
     for column in new.columns:
         before = old.column(column.name)
         if before is None:
-            body += _add_column(new.name, column, later)
+            steps.body += _add_column(new.name, column, steps)
             continue
-        if (before.sa_type, before.nullable) != (column.sa_type, column.nullable):
-            body.append(
-                wrap(
-                    "batch.alter_column",
-                    [
-                        pystr(column.name),
-                        f"existing_type=sa.{before.sa_type}",
-                        f"type_=sa.{column.sa_type}",
-                        f"nullable={column.nullable}",
-                    ],
-                    indent=8,
-                )
-            )
+        _alter_column(new.name, before, column, steps)
         if before.index != column.index:
-            name = pystr(f"ix_{new.name}_{column.name}")
-            body.append(
-                _create_index(new.name, column.name, "batch", 8)
-                if column.index
-                else f"        batch.drop_index({name})"
-            )
-        if before.unique != column.unique:
+            target = steps.create_indexes if column.index else steps.drop_indexes
+            target.append(_index_op(new.name, column.name, column.index))
+        if column.unique and not before.unique:
+            steps.after.append(_add_unique(new.name, column.name))
+        elif before.unique and not column.unique:
             name = pystr(f"uq_{new.name}_{column.name}")
-            body.append(
-                f"        batch.create_unique_constraint({name}, [{pystr(column.name)}])"
-                if column.unique
-                else f'        batch.drop_constraint({name}, type_="unique")'
-            )
-    if not body:
-        return []
-    batch = f"    with op.batch_alter_table({pystr(new.name)}) as batch:"
-    return [batch, *body, *([batch, *later] if later else [])]
+            steps.body.append(f'        batch.drop_constraint({name}, type_="unique")')
+    return steps.lines(new.name)
 
 
-def _add_column(table: str, column: Column, later: list[str]) -> list[str]:
+def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> None:
+    """A changed type (cast with USING on PostgreSQL) or nullability."""
+    name = pystr(column.name)
+    if before.nullable and not column.nullable:
+        # After the batch: the column has its new type by then.
+        args = [pystr(table), name, f"sa.{column.sa_type}"]
+        steps.after.append(wrap("set_not_null", args, indent=4))
+    if before.sa_type != column.sa_type:
+        cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
+        args = [
+            name,
+            f"existing_type=sa.{before.sa_type}",
+            f"type_=sa.{column.sa_type}",
+            f"existing_nullable={before.nullable}",
+            f"postgresql_using={pystr(cast)}",
+        ]
+        steps.body.append(wrap("batch.alter_column", args, indent=8))
+    if column.nullable and not before.nullable:
+        args = [name, f"existing_type=sa.{column.sa_type}", "nullable=True"]
+        steps.body.append(wrap("batch.alter_column", args, indent=8))
+
+
+def quote_pg(name: str) -> str:
+    """An identifier quoted for PostgreSQL (names are validated identifiers)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
     backfill = column.backfill
     lines = []
+    if column.foreign_key:
+        # Added after the column, validated apart (safe on PostgreSQL).
+        args = [pystr(table), pystr(_fk_name(column)), pystr(column.name)]
+        args.append(pystr(column.foreign_key))
+        steps.after.append(wrap("add_foreign_key", args, indent=4))
+        column = replace(column, foreign_key=None)
     if not column.nullable and backfill is None:
         # No value fits every existing row: the column starts nullable.
         lines.append(
@@ -211,24 +274,30 @@ def _add_column(table: str, column: Column, later: list[str]) -> list[str]:
         # Existing rows get the spec's default; the server default is dropped after.
         added = _sa_column(column, 8).strip()[:-1] + f", server_default={backfill})"
         lines.append(wrap("batch.add_column", [added], indent=8))
-        later.append(
+        steps.later.append(
             f"        batch.alter_column({pystr(column.name)}, server_default=None)"
         )
     if column.index:
-        lines.append(_create_index(table, column.name, "batch", 8))
+        steps.create_indexes.append(_index_op(table, column.name, True))
     if column.unique:
-        name = pystr(f"uq_{table}_{column.name}")
-        lines.append(
-            f"        batch.create_unique_constraint({name}, [{pystr(column.name)}])"
-        )
+        steps.after.append(_add_unique(table, column.name))
     return lines
 
 
+def _add_unique(table: str, column: str) -> str:
+    args = [pystr(table), pystr(f"uq_{table}_{column}"), pystr(column)]
+    return wrap("add_unique", args, indent=4)
+
+
 def upgrade_lines(
-    old: dict[str, TableSchema], new: dict[str, TableSchema]
+    old: dict[str, TableSchema],
+    new: dict[str, TableSchema],
+    renames: Renames = NO_RENAMES,
 ) -> list[str]:
-    """The body of ``upgrade()`` taking schema ``old`` to ``new``."""
-    lines: list[str] = []
+    """The body of ``upgrade()`` taking schema ``old`` to ``new`` (``renames``: the
+    tables and columns of ``new`` that ``old`` has under another name)."""
+    lines = rename_lines(old, renames)
+    old = apply_renames(old, renames)
     for name, table in new.items():
         lines += (
             _create_table(table) if name not in old else _alter_table(old[name], table)
@@ -248,6 +317,8 @@ def render_revision(
 ) -> str:
     """A complete Alembic revision module."""
     body = "\n".join(upgrade + downgrade)
+    helpers = "".join(source for call, source in HELPERS if f"    {call}" in body)
+    body += helpers
     # A service without tables (an OpenAPI document of stubs) uses neither import.
     third_party = "".join(
         line
@@ -257,9 +328,13 @@ def render_revision(
         )
         if used
     )
+    stdlib = "from collections.abc import Sequence\n" + (
+        "from typing import Any\n" if "[Any]" in body else ""
+    )
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {down_revision}" if down_revision else ""}\n"""\n\n'
-        "from collections.abc import Sequence\n\n"
+        + stdlib
+        + "\n"
         + (third_party + "\n" if third_party else "")
         + f"revision: str = {pystr(revision)}\n"
         f"down_revision: str | None = {pystr(down_revision) if down_revision else None}\n"
@@ -270,6 +345,7 @@ def render_revision(
         + "\n\n\ndef downgrade() -> None:\n"
         + "\n".join(downgrade or ["    pass"])
         + "\n"
+        + helpers
     )
 
 
@@ -288,13 +364,58 @@ def initial_migration(service: ServiceModel) -> str:
 # --- a revision for a spec change ------------------------------------------------
 
 
-def revision_id(old: dict[str, TableSchema], new: dict[str, TableSchema]) -> str:
+def revision_id(
+    old: dict[str, TableSchema],
+    new: dict[str, TableSchema],
+    renames: Renames = NO_RENAMES,
+) -> str:
     """Deterministic: the same spec change always gets the same id."""
-    payload = json.dumps(
-        [[asdict(t) for t in old.values()], [asdict(t) for t in new.values()]],
-        sort_keys=True,
-    )
+    sides: list[object] = [
+        [asdict(t) for t in old.values()],
+        [asdict(t) for t in new.values()],
+    ]
+    if renames:
+        sides.append([sorted(renames.tables.items()), sorted(renames.columns.items())])
+    payload = json.dumps(sides, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def change_words(
+    old: dict[str, TableSchema], new: dict[str, TableSchema], renames: Renames
+) -> list[str]:
+    """What a revision does, a phrase per change (``rename_book_name_to_title``)."""
+    words = [
+        f"rename_{old_name}_to_{name}" for name, old_name in renames.tables.items()
+    ]
+    words += [
+        f"rename_{table}_{old_name}_to_{name}"
+        for (table, name), old_name in renames.columns.items()
+    ]
+    renamed = apply_renames(old, renames)
+    for name, table in new.items():
+        before = renamed.get(name)
+        if before is None:
+            words.append(f"create_{name}")
+            continue
+        for column in table.columns:
+            was = before.column(column.name)
+            if was is None:
+                words.append(f"add_{name}_{column.name}")
+            elif was != column:
+                words.append(f"alter_{name}_{column.name}")
+        words += [
+            f"drop_{name}_{c.name}" for c in before.columns if not table.column(c.name)
+        ]
+    return words + [f"drop_{name}" for name in renamed if name not in new]
+
+
+def revision_filename(versions: Path, words: Sequence[str]) -> str:
+    """``0002_rename_product_name_to_title.py``: numbered after the revisions there,
+    named after its first two changes."""
+    number = len(list(versions.glob("*.py"))) + 1
+    slug = "_and_".join(words[:2]) + ("_and_more" if len(words) > 2 else "")
+    slug = re.sub(r"[^a-z0-9_]+", "", slug.lower())[:72].rstrip("_") or "change"
+    return f"{number:04d}_{slug}.py"
 
 
 _REVISION_RE = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -360,19 +481,20 @@ def write_revision(
     if not state.is_file():
         return None
     before, after = load_schema(state), schema_of(service)
-    upgrade = upgrade_lines(before, after)
+    renames = renames_of(service, before)
+    upgrade = upgrade_lines(before, after, renames)
     if not upgrade:
         return None
     versions = project / VERSIONS_DIR
-    revision = revision_id(before, after)
+    revision = revision_id(before, after, renames)
     source = render_revision(
         revision,
         current_head(versions),
         _message(drops),
         upgrade,
-        upgrade_lines(after, before),
+        upgrade_lines(after, before, renames.inverse()),
     )
-    path = versions / f"{revision}_fastgen.py"
+    path = versions / revision_filename(versions, change_words(before, after, renames))
     path.write_text(format_python(source, force=True), encoding="utf-8")
     state.write_text(schema_json(service), encoding="utf-8")
     return path

@@ -92,6 +92,7 @@ class SpecChange:
     locations: Locations = field(default_factory=dict)  # where tables/columns are
     spec_file: str = "fastgen.yaml"  # named where a change has no location
     allow_data_loss: bool = False  # --allow-data-loss
+    rename_key: str = "renamed_from"  # how the spec names a previous name
 
 
 def update_project(project: Path, change: SpecChange) -> UpdateResult:
@@ -111,6 +112,7 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
         change.locations,
         change.spec_file,
         allow_data_loss=change.allow_data_loss,
+        rename_key=change.rename_key,
     )
     _run_copier(project, change)
     result = _inspect(project)

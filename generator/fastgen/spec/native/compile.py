@@ -168,6 +168,7 @@ def field_model(
         enum_values=enum_values,
         default_value=spec.default,
         attr=names.attrs.get(fname, fname) if names else fname,
+        renamed_from=spec.renamed_from,
     )
 
 
@@ -247,6 +248,7 @@ def _resource(
         filters=queries.filters,
         sorts=queries.sorts,
         expansions=queries.expansions,
+        renamed_from=spec.renamed_from,
     )
 
 

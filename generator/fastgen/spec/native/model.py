@@ -212,6 +212,11 @@ class FieldSpec(SpecModel):
     primary_key: bool = False
     values: list[str] | None = Field(None, description="The allowed values of an enum.")
     to: str | None = Field(None, description="The resource a ref points to.")
+    renamed_from: Name | None = Field(
+        None,
+        description="The field's previous name: the next migration renames the "
+        "column in place, keeping its values (harmless once applied).",
+    )
 
 
 ResourcePath = Annotated[str, StringConstraints(pattern=r"^(/[A-Za-z0-9_\-.~]+)+$")]
@@ -257,6 +262,11 @@ class ResourceSpec(SpecModel):
         default_factory=ListSpec,
         alias="list",
         description="Filters, sort orders and string matches of the list.",
+    )
+    renamed_from: Name | None = Field(
+        None,
+        description="The resource's previous name: the next migration renames its "
+        "table in place, keeping every row (harmless once applied).",
     )
 
 

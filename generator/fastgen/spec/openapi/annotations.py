@@ -35,7 +35,9 @@ from fastgen.spec.problems import Loc
 ROOT_KEY = "x-fastgen"
 CACHE_KEY = "x-fastgen-cache"
 RESOURCE_KEY = "x-fastgen-resource"
-KEYS = (ROOT_KEY, CACHE_KEY, RESOURCE_KEY)
+# On a property of an x-fastgen-resource schema: the column's previous name.
+RENAMED_KEY = "x-fastgen-renamed-from"
+KEYS = (ROOT_KEY, CACHE_KEY, RESOURCE_KEY, RENAMED_KEY)
 SCHEMA_ID = "https://fastgen.dev/schemas/x-fastgen.schema.json"
 
 M = TypeVar("M", bound=BaseModel)
@@ -74,6 +76,11 @@ class ResourceAnnotation(SpecModel):
         description="CRUD operations the document's paths implement; default: all "
         "found at path and path/{id}.",
     )
+    renamed_from: Identifier | None = Field(
+        None,
+        description="The table's previous name: the next migration renames it in "
+        "place, keeping every row (harmless once applied).",
+    )
 
 
 def validate_annotation(
@@ -98,7 +105,7 @@ def annotations_json_schema() -> dict[str, Any]:
     refs, schema = models_json_schema(models)
     ref = {
         key: refs[(model, "validation")]["$ref"]
-        for key, (model, _) in zip(KEYS, models, strict=True)
+        for key, (model, _) in zip(KEYS[:3], models, strict=True)
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -107,13 +114,19 @@ def annotations_json_schema() -> dict[str, Any]:
         "description": (
             "x-fastgen at the document root; x-fastgen-cache on an operation "
             "(#/$defs/CacheAnnotation); x-fastgen-resource on a components/schemas "
-            "entry (#/$defs/ResourceAnnotation)."
+            "entry (#/$defs/ResourceAnnotation); x-fastgen-renamed-from on a "
+            "property of such a schema."
         ),
         "type": "object",
         "properties": {
             ROOT_KEY: {"$ref": ref[ROOT_KEY]},
             CACHE_KEY: {"$ref": ref[CACHE_KEY]},
             RESOURCE_KEY: {"$ref": ref[RESOURCE_KEY]},
+            RENAMED_KEY: {
+                "type": "string",
+                "description": "The property's previous name: the next migration "
+                "renames its column in place, keeping its values.",
+            },
         },
         **schema,
     }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastgen.spec.openapi.annotations import CACHE_KEY, KEYS, RESOURCE_KEY, ROOT_KEY
+from fastgen.spec.openapi.annotations import (
+    CACHE_KEY,
+    KEYS,
+    RENAMED_KEY,
+    RESOURCE_KEY,
+    ROOT_KEY,
+)
 from fastgen.spec.openapi.report import Report
 from fastgen.spec.openapi.structure import Kind, walk
 from fastgen.spec.problems import Loc, did_you_mean
@@ -13,6 +19,7 @@ PLACES = {
     ROOT_KEY: "the document root",
     CACHE_KEY: "an operation object under paths (e.g. #/paths/~1pets/get)",
     RESOURCE_KEY: "a components/schemas entry",
+    RENAMED_KEY: "a property of a components/schemas entry",
 }
 
 
@@ -41,6 +48,9 @@ def _check(key: str, holder: Loc, operation_locs: set[Loc], report: Report) -> N
         ROOT_KEY: holder == (),
         CACHE_KEY: holder in operation_locs,
         RESOURCE_KEY: len(holder) == 3 and holder[:2] == ("components", "schemas"),
+        RENAMED_KEY: len(holder) == 5
+        and holder[:2] == ("components", "schemas")
+        and holder[3] == "properties",
     }
     if not placed[key]:
         report.error(

@@ -20,6 +20,7 @@ def field_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
             yield from _ref_problems(spec, pos, loc, field)
             yield from _column_problems(pos, loc, field)
         yield from _resource_problems(pos, rname, resource)
+    yield from _rename_problems(spec, pos)
 
 
 def _enum_problems(pos: Positions, loc: Loc, field: FieldSpec) -> Iterator[Problem]:
@@ -106,6 +107,41 @@ def _resource_problems(
             ("resources", rname, "fields"),
             f"resources.{rname}.fields: a resource needs at least one field",
         )
+
+
+def _rename_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
+    """A previous name (``renamed_from``) is one the spec no longer uses there, and
+    one resource's (or one field's of a resource) only."""
+    tables = {name: r.renamed_from for name, r in spec.resources.items()}
+    yield from _renamed(pos, ("resources",), tables, "resource", "resource")
+    for rname, resource in spec.resources.items():
+        fields = {name: f.renamed_from for name, f in resource.fields.items()}
+        yield from _renamed(
+            pos, ("resources", rname, "fields"), fields, "field", f"field of {rname}"
+        )
+
+
+def _renamed(
+    pos: Positions, at: Loc, previous: dict[str, str | None], kind: str, still: str
+) -> Iterator[Problem]:
+    claimed: dict[str, str] = {}
+    for name, old in previous.items():
+        if old is None:
+            continue
+        loc: Loc = (*at, name, "renamed_from")
+        if old in previous:
+            yield pos.problem(
+                loc,
+                f"{dotted(loc)}: {old!r} is still a {still}; renamed_from names the "
+                f"{kind}'s previous name, which no other {kind} may have",
+            )
+        elif old in claimed:
+            yield pos.problem(
+                loc,
+                f"{dotted(loc)}: {kind} {claimed[old]} is renamed from {old!r} too; "
+                f"a previous name belongs to one {kind}",
+            )
+        claimed.setdefault(old, name)
 
 
 def default_problem(spec: FieldSpec) -> str | None:

@@ -27,6 +27,7 @@ from fastgen.spec.openapi.compile.routers import document_paths, router_models
 from fastgen.spec.openapi.compile.security import scheme_model
 from fastgen.spec.openapi.compile.tables import (
     check_column_names,
+    check_table_renames,
     resource_model,
     table_models,
 )
@@ -51,6 +52,7 @@ def service_model(
         model = resource_model(ctx, resource)
         if model is not None:
             ctx.table_models[resource.name] = model
+    check_table_renames(ctx)
     schemes = tuple(scheme_model(s) for s in api.security_schemes)
     ordered = [api.operation(name) for name in api.route_order]
     policies = {

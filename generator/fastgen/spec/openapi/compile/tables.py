@@ -16,6 +16,7 @@ from fastgen.model.service import (
 )
 from fastgen.spec.native.compile import field_model
 from fastgen.spec.native.model import FieldSpec
+from fastgen.spec.openapi.annotations import RENAMED_KEY, RESOURCE_KEY
 from fastgen.spec.openapi.compile.context import (
     Context,
     declared_type,
@@ -44,7 +45,12 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         attr = _column_attr(name, taken)
         if attr != name and not _alias_free(ctx, resource, table, name, attr):
             return None
-        model = replace(field_model(table, name, spec, {}), attr=attr)
+        renamed = schema.get(RENAMED_KEY) if isinstance(schema, dict) else None
+        if renamed is not None and not _rename_ok(ctx, resource, name, renamed):
+            return None
+        model = replace(
+            field_model(table, name, spec, {}), attr=attr, renamed_from=renamed
+        )
         if name == id_name:
             pk = model
         else:
@@ -62,7 +68,42 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         operations=tuple(crud for crud, _ in resource.operations),
         policies={},
         enums=tuple(f for f in fields if f.enum_alias),
+        renamed_from=resource.annotation.renamed_from,
     )
+
+
+def check_table_renames(ctx: Context) -> None:
+    """A table's previous name (``renamed_from``) is no table's now, nor another's
+    previous name."""
+    tables = {m.table for m in ctx.table_models.values()}
+    claimed: dict[str, str] = {}
+    for resource in ctx.api.resources:
+        model = ctx.table_models.get(resource.name)
+        old = resource.annotation.renamed_from
+        if model is None or old is None:
+            continue
+        if old in tables:
+            problem = f"{old!r} is still a table"
+        elif old in claimed:
+            problem = f"table {claimed[old]!r} is renamed from {old!r} too"
+        else:
+            claimed[old] = model.table
+            continue
+        ctx.error(resource.source, f"{RESOURCE_KEY}: renamed_from: {problem}")
+
+
+def _rename_ok(ctx: Context, resource: Resource, name: str, renamed: Any) -> bool:
+    """A property's previous name (x-fastgen-renamed-from) is a name it no longer
+    shares with another property."""
+    properties, _ = ctx.object_schema(ctx.api.schemas[resource.schema])
+    if not isinstance(renamed, str) or not renamed.isidentifier():
+        problem = f"expected a property name (an identifier), got {renamed!r}"
+    elif renamed in properties:
+        problem = f"{renamed!r} is still a property of this schema"
+    else:
+        return True
+    ctx.error(resource.source, f"property {name!r}: {RENAMED_KEY}: {problem}")
+    return False
 
 
 def _alias_free(

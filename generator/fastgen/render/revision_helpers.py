@@ -1,0 +1,125 @@
+"""Functions a revision defines after ``downgrade()`` when its steps call them.
+
+Each does one change the way each database can do it safely: on PostgreSQL without a
+long lock on a populated table (``docs/migrations.md``), on SQLite through batch mode.
+"""
+
+RENAME_HELPER = '''
+
+def rename_constraint(
+    table: str, old: str, new: str, kind: str, column: str = "", target: str = ""
+) -> None:
+    """Give an index or constraint its name under the renamed table or column.
+
+    In place where the database can (PostgreSQL; MariaDB's indexes), rebuilt where it
+    cannot (SQLite's indexes and constraints, MariaDB's foreign keys). ``target``: the
+    ``table.column`` a foreign key references.
+    """
+    dialect = op.get_context().dialect
+    quote = dialect.identifier_preparer.quote
+    if dialect.name == "postgresql":
+        if kind in ("index", "primary"):
+            op.execute(f"ALTER INDEX {quote(old)} RENAME TO {quote(new)}")
+        else:
+            op.execute(
+                f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(old)} "
+                f"TO {quote(new)}"
+            )
+    elif kind == "primary":
+        return  # SQLite and MariaDB never look a primary key up by its name
+    elif dialect.name != "sqlite" and kind != "foreignkey":
+        op.execute(
+            f"ALTER TABLE {quote(table)} RENAME INDEX {quote(old)} TO {quote(new)}"
+        )
+    elif kind == "index":
+        op.drop_index(old, table_name=table)
+        op.create_index(new, table, [column])
+    else:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_constraint(old, type_=kind)
+            if kind == "unique":
+                batch.create_unique_constraint(new, [column])
+            else:
+                referent, key = target.split(".")
+                batch.create_foreign_key(new, referent, [column], [key])
+'''
+
+SET_NOT_NULL_HELPER = '''
+
+def set_not_null(table: str, column: str, existing_type: sa.types.TypeEngine[Any]) -> None:
+    """Make a column NOT NULL; the upgrade fails while a row holds NULL there.
+
+    On PostgreSQL a NOT VALID check is added and validated first, each committed on
+    its own: validating does not block writes, and SET NOT NULL then trusts the check
+    instead of scanning the table under an exclusive lock.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name != "postgresql":
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(column, existing_type=existing_type, nullable=False)
+        return
+    quote = dialect.identifier_preparer.quote
+    check = quote(f"ck_{table}_{column}_not_null")
+    with op.get_context().autocommit_block():
+        op.execute(
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {check} "
+            f"CHECK ({quote(column)} IS NOT NULL) NOT VALID"
+        )
+        op.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {check}")
+    op.alter_column(table, column, existing_type=existing_type, nullable=False)
+    op.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {check}")
+'''
+
+ADD_UNIQUE_HELPER = '''
+
+def add_unique(table: str, name: str, column: str) -> None:
+    """A unique constraint on a table that may have rows.
+
+    On PostgreSQL its index is built CONCURRENTLY first, outside the transaction
+    (writes go on meanwhile), and the constraint then adopts it.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name != "postgresql":
+        with op.batch_alter_table(table) as batch:
+            batch.create_unique_constraint(name, [column])
+        return
+    with op.get_context().autocommit_block():
+        op.create_index(name, table, [column], unique=True, postgresql_concurrently=True)
+    quote = dialect.identifier_preparer.quote
+    op.execute(
+        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} "
+        f"UNIQUE USING INDEX {quote(name)}"
+    )
+'''
+
+ADD_FOREIGN_KEY_HELPER = '''
+
+def add_foreign_key(table: str, name: str, column: str, target: str) -> None:
+    """A foreign key on a table that may have rows (``target``: ``table.column``).
+
+    On PostgreSQL it is added NOT VALID and validated apart, each committed on its
+    own: validating does not block writes to either table.
+    """
+    referent, key = target.split(".")
+    dialect = op.get_context().dialect
+    if dialect.name != "postgresql":
+        with op.batch_alter_table(table) as batch:
+            batch.create_foreign_key(name, referent, [column], [key])
+        return
+    quote = dialect.identifier_preparer.quote
+    with op.get_context().autocommit_block():
+        op.execute(
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} "
+            f"FOREIGN KEY ({quote(column)}) REFERENCES {quote(referent)} "
+            f"({quote(key)}) NOT VALID"
+        )
+        op.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}")
+'''
+
+# (what a step calls, the function's source)
+HELPERS = (
+    ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
+    ("add_unique(", ADD_UNIQUE_HELPER),
+    ("rename_constraint(", RENAME_HELPER),
+    ("set_not_null(", SET_NOT_NULL_HELPER),
+)

@@ -1,0 +1,28 @@
+"""The schema migrations build, as committed in ``migrations/schema.json``: one
+``TableSchema`` of ``Column``s per table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # field type ("string", "ref"...)
+    sa_type: str  # e.g. "String(120)"
+    nullable: bool
+    primary_key: bool
+    foreign_key: str | None  # "author.id"
+    index: bool
+    unique: bool
+    backfill: str | None  # SQL server default for rows that exist when it is added
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)

@@ -1,0 +1,89 @@
+"""The statements a revision uses to change a populated table safely (issue 14).
+
+Unit tests of ``upgrade_lines`` over two compiled bookstore specs; squawk judges the SQL
+they render in tests/test_squawk.py, and tests/test_migration_sequence.py runs them on
+SQLite, PostgreSQL and MariaDB.
+"""
+
+from __future__ import annotations
+
+from fastgen.render.migrations import pg_type, render_revision, schema_of, upgrade_lines
+
+from .test_dataloss import BASE, model
+
+
+def upgrade(new_text: str, old_text: str = BASE) -> str:
+    return "\n".join(
+        upgrade_lines(schema_of(model(old_text)), schema_of(model(new_text)))
+    )
+
+
+def test_a_type_change_carries_its_using_cast() -> None:
+    new = BASE.replace("max_length: 200", "max_length: 400")
+    assert upgrade(new) == (
+        '    with op.batch_alter_table("book") as batch:\n'
+        "        batch.alter_column(\n"
+        '            "title",\n'
+        "            existing_type=sa.String(200),\n"
+        "            type_=sa.String(400),\n"
+        "            existing_nullable=False,\n"
+        "            postgresql_using='\"title\"::VARCHAR(400)',\n"
+        "        )"
+    )
+
+
+def test_pg_type_names() -> None:
+    assert [pg_type(t) for t in ("String(20)", "Numeric(18, 4)", "Text()")] == [
+        "VARCHAR(20)",
+        "NUMERIC(18, 4)",
+        "TEXT",
+    ]
+    assert pg_type("DateTime(timezone=True)") == "TIMESTAMP WITH TIME ZONE"
+
+
+def test_an_index_on_an_existing_table_is_built_concurrently() -> None:
+    new = BASE.replace("price: {type: decimal}", "price: {type: decimal, index: true}")
+    assert upgrade(new) == (
+        "    with op.get_context().autocommit_block():\n"
+        "        op.create_index(\n"
+        '            "ix_book_price", "book", ["price"], postgresql_concurrently=True\n'
+        "        )"
+    )
+    assert upgrade(BASE, new) == (
+        "    with op.get_context().autocommit_block():\n"
+        '        op.drop_index("ix_book_price", table_name="book", '
+        "postgresql_concurrently=True)"
+    )
+
+
+def test_not_null_with_a_type_change_uses_the_new_type() -> None:
+    new = BASE.replace(
+        "bio: {type: text, required: false}", "bio: {type: string, max_length: 50}"
+    ).replace(
+        "name: {type: string, max_length: 120, index: true}", "name: {type: text}"
+    )
+    lines = upgrade(new)
+    assert lines.endswith('    set_not_null("author", "bio", sa.String(50))')
+    assert "type_=sa.String(50)" in lines
+
+
+def test_unique_and_foreign_key_on_an_existing_table_go_through_helpers() -> None:
+    new = BASE.replace(
+        "isbn: {type: string, max_length: 13, unique: true}",
+        "isbn: {type: string, max_length: 13, unique: true}\n"
+        "      editor_id: {type: ref, to: author, required: false}",
+    ).replace(
+        "name: {type: string, max_length: 120, index: true}",
+        "name: {type: string, max_length: 120, unique: true}",
+    )
+    lines = upgrade(new)
+    assert '    add_unique("author", "uq_author_name", "name")' in lines
+    assert (
+        '    add_foreign_key("book", "fk_editor_id_author", "editor_id", "author.id")'
+    ) in lines
+    assert 'batch.add_column(sa.Column("editor_id", sa.Integer(), nullable=True))' in (
+        lines
+    )
+    source = render_revision("r", "0001", "m", lines.splitlines(), [])
+    assert "\ndef add_unique(" in source and "\ndef add_foreign_key(" in source
+    assert "\ndef set_not_null(" not in source
