@@ -354,7 +354,7 @@ def test_openapi_removed_property_is_refused_then_allowed(tmp_path: Path) -> Non
         update_project(project)
     assert [str(loss) for loss in refused.value.losses] == [
         (
-            f"{spec}:135: removes field tag: drops column pets.tag and its values in "
+            f"{spec}:136: removes field tag: drops column pets.tag and its values in "
             "every row"
         )
     ]

@@ -84,7 +84,10 @@ def test_aliased_columns_keep_their_wire_names(tmp_path: Path) -> None:
     package = project / "src" / "names"
     model = (package / "models" / "class_.py").read_text()
     assert 'metadata_: Mapped[Any | None] = mapped_column("metadata", JSON())' in model
-    assert 'from_: Mapped[bool | None] = mapped_column("from", Boolean())' in model
+    assert (
+        'from_: Mapped[bool | None] = mapped_column("from", Boolean(), index=True)'
+        in model
+    )
     schemas = (package / "schemas" / "class_.py").read_text()
     assert 'metadata_: JsonValue | None = Field(None, alias="metadata")' in schemas
     assert 'from_: bool | None = Field(serialization_alias="from")' in schemas

@@ -271,9 +271,9 @@ def test_openapi_property_renamed_keeps_its_column(tmp_path: Path) -> None:
         update_project(project)
     assert [str(loss) for loss in refused.value.losses] == [
         (
-            f"{spec}:135: removes field tag: drops column pets.tag and its values in "
+            f"{spec}:136: removes field tag: drops column pets.tag and its values in "
             "every row; if property label is tag renamed, add `x-fastgen-renamed-from: "
-            f"tag` to property label ({spec}:157) and the values are kept"
+            f"tag` to property label ({spec}:158) and the values are kept"
         )
     ]
     spec.write_text(spec.read_text().replace("#x-", "x-"))

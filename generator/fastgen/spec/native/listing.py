@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from fastgen.model.service import ExpandModel, FieldModel, ListFilterModel
+from fastgen.spec.native.limits import MAX_INDEXED_CHARS
 from fastgen.spec.native.model import ResourceSpec
 
 # Types a range (__gt, __gte, __lt, __lte) compares meaningfully.
@@ -81,7 +82,7 @@ def listing(
     queried = set(filtered) | set(sorted_)
     fields = tuple(
         dataclasses.replace(f, index=True)
-        if f.name in queried and not (f.index or f.unique)
+        if f.name in queried and not (f.index or f.unique) and indexable(f)
         else f
         for f in fields
     )
@@ -98,6 +99,15 @@ def listing(
     )
     sorts = tuple(by_name[n] for n in sorted_)
     return Listing(fields, filters, sorts, expansions)
+
+
+def indexable(field: FieldModel) -> bool:
+    """Whether a list's filter or sort on ``field`` gets an index: not on text
+    (MariaDB indexes no TEXT column whole) nor on strings longer than the 768
+    characters an index key holds there."""
+    if field.type == "text":
+        return False
+    return field.type != "string" or (field.max_length or 0) <= MAX_INDEXED_CHARS
 
 
 def _expand_name(ref: str, names: set[str]) -> str:

@@ -183,18 +183,18 @@ async def test_list_book_refuses_a_cursor_it_did_not_write(
     bad = [
         {"cursor": "not-a-cursor"},
         {"cursor": cursor, "offset": 1},
-        {"cursor": cursor, "author_id": "1"},
+        {"cursor": cursor, "title": "1"},
     ]
     for params in bad:
         response = await client.get("/books", params=params)
         assert response.status_code == 422, params
 
 
-async def test_list_book_filters_by_author_id(
+async def test_list_book_filters_by_title(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     rows = [await make_book(app, n) for n in (1, 2, 3)]
-    field = "author_id"
+    field = "title"
     wanted = rows[1][field]
     page = await client.get("/books", params={field: wanted})
     assert page.status_code == 200, page.text
@@ -213,7 +213,7 @@ async def test_list_book_filter_is_served_by_an_index(
 ) -> None:
     row = await make_book(app, 1)
     with statements(app) as seen:
-        await client.get("/books", params={"author_id": row["author_id"]})
+        await client.get("/books", params={"title": row["title"]})
     statement, parameters = seen[0]
     async with app.state.engine.connect() as connection:
         plan = await connection.exec_driver_sql(
@@ -221,14 +221,6 @@ async def test_list_book_filter_is_served_by_an_index(
         )
         steps = " ".join(str(step[-1]) for step in plan)
     assert "SEARCH" in steps, steps  # a SCAN would read every row
-
-
-async def test_list_book_refuses_a_filter_value_of_another_type(
-    client: httpx.AsyncClient,
-) -> None:
-    response = await client.get("/books", params={"author_id": "not-a-number"})
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "author_id"]
 
 
 async def test_list_book_sorts_by_title(

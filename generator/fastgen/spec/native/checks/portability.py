@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastgen.spec.loader import Positions
+from fastgen.spec.native.limits import MAX_INDEXED_CHARS
 from fastgen.spec.native.model import FastgenSpec, FieldSpec
 from fastgen.spec.problems import Loc, Problem, dotted
 
 # PostgreSQL truncates longer identifiers (MySQL refuses them past 64).
 MAX_IDENTIFIER = 63
-# InnoDB indexes 3072 bytes: 768 characters of up to 4 bytes in utf8mb4.
-MAX_INDEXED_CHARS = 768
 
 
 def portability_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:

@@ -43,8 +43,6 @@ def upgrade() -> None:
         mysql_charset="utf8mb4",
     )
     op.create_index("ix_book_title", "book", ["title"])
-    op.create_index("ix_book_price", "book", ["price"])
-    op.create_index("ix_book_published_on", "book", ["published_on"])
     op.create_index("ix_book_author_id", "book", ["author_id"])
 
 

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,6 +108,14 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection; not a statement
+    that failed or ran over its timeout."""
+    if isinstance(exc, DBAPIError):
+        return _is_outage(exc) and not _statement_timed_out(exc)
+    return isinstance(exc, DATABASE_UNAVAILABLE)
+
+
 def _statement_timed_out(exc: DBAPIError) -> bool:
     # asyncpg names the SQLSTATE; PyMySQL's first argument is the error number.
     error = exc.orig
@@ -138,3 +147,11 @@ def _schema_behind(exc: DBAPIError) -> bool:
         return True
     message = str(error) if type(error).__module__ == "sqlite3" else ""
     return any(words in message for words in SQLITE_SCHEMA_BEHIND)
+
+
+def column_values(
+    model: type[Base], body: BaseModel, *, exclude_unset: bool = False
+) -> dict[str, Any]:
+    """The fields of an API body that are columns of ``model`` (a body may carry more)."""
+    values = body.model_dump(exclude_unset=exclude_unset)
+    return {name: value for name, value in values.items() if name in model.__table__.c}

@@ -25,6 +25,7 @@ from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
 from bookstore.observability import configure_logging, observe
 from bookstore.outbound import OutboundClient
+from bookstore.replica import PrimaryRetry, ReadReplica
 from bookstore.routers import api_router
 from bookstore.schema_version import create_schema, load_migrations
 from bookstore.settings import DESCRIPTION, TITLE, VERSION
@@ -71,6 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.create_schema:
             async with engine.begin() as connection:
                 await connection.run_sync(create_schema, Base.metadata, migrations)
+        app.state.replica = None
+        if settings.database_read_url:
+            app.state.replica = ReadReplica(
+                engine,
+                create_engine(settings, settings.database_read_url),
+                max_lag=settings.database_read_max_lag,
+            )
+            await app.state.replica.start()
         await cache.startup()
         app.state.http_client = OutboundClient.create(
             timeout=settings.http_timeout,
@@ -102,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tracing.stopped()
             await app.state.http_client.aclose()
             await cache.close()
+            if app.state.replica is not None:
+                await app.state.replica.close()
             await engine.dispose()
 
     app = CachedFastAPI(
@@ -126,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(api_router)
+    if settings.database_read_url:
+        app.add_middleware(PrimaryRetry)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)

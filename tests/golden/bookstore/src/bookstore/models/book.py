@@ -18,6 +18,6 @@ class Book(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), index=True)
     isbn: Mapped[str] = mapped_column(String(13), unique=True)
-    price: Mapped[Decimal] = mapped_column(Numeric(18, 4), index=True)
-    published_on: Mapped[dt.date | None] = mapped_column(Date(), index=True)
+    price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    published_on: Mapped[dt.date | None] = mapped_column(Date())
     author_id: Mapped[int] = mapped_column(ForeignKey("author.id"), index=True)
