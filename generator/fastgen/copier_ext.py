@@ -48,6 +48,8 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     schemas.schema_field,
     schemas.schema_imports,
     schemas.column_aliases,
+    schemas.omittable_used,
+    schemas.common_imports,
     schemas.enum_alias,
     schemas.endpoint_imports,
     schemas.response_type,
