@@ -202,27 +202,35 @@ def _read_headers(
     of those "=value" when it was sent, "" when it wasn't.
 
     Each is a list (RFC 9110 5.3): several lines of one are read as one, joined.
+    Inline code, no calls: this runs on every hit.
     """
-    accept_encoding = None
-    conditions = _NO_CONDITIONS
+    accept_encoding = if_match = if_none_match = None
     varied: dict[bytes, bytes] = {}
     for name, value in scope["headers"]:
         if name == b"accept-encoding":
-            accept_encoding = _join(accept_encoding, value)
+            if accept_encoding is None:
+                accept_encoding = value
+            else:
+                accept_encoding += b"," + value
         elif name == b"if-none-match":
-            conditions = (conditions[0], _join(conditions[1], value))
+            if if_none_match is None:
+                if_none_match = value
+            else:
+                if_none_match += b"," + value
         elif name == b"if-match":
-            conditions = (_join(conditions[0], value), conditions[1])
+            if if_match is None:
+                if_match = value
+            else:
+                if_match += b"," + value
         elif name in route.vary_bytes:
-            varied[name] = _join(varied.get(name), value)
+            varied[name] = varied[name] + b"," + value if name in varied else value
     vary_values = [
         b"=" + varied[name] if name in varied else b"" for name in route.vary_bytes
     ]
+    conditions = _NO_CONDITIONS
+    if if_match is not None or if_none_match is not None:
+        conditions = (if_match, if_none_match)
     return conditions, accept_encoding, vary_values
-
-
-def _join(first: bytes | None, value: bytes) -> bytes:
-    return value if first is None else first + b"," + value
 
 
 def _response(
