@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _FAILED = b'{"detail":"Precondition Failed"}'
+Header = tuple[bytes, bytes]
 
 
 def if_match_holds(if_match: bytes, etags: Collection[bytes]) -> bool:
@@ -35,6 +36,19 @@ def if_match_holds(if_match: bytes, etags: Collection[bytes]) -> bool:
     if value == b"*":
         return True
     return any(tag.strip() in etags for tag in value.split(b","))
+
+
+def precondition_failed(*extra: Header, head: bool = False) -> tuple[Message, Message]:
+    """The two messages of a 412, with a body like FastAPI's other errors."""
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(_FAILED)),
+        *extra,
+    ]
+    return (
+        {"type": "http.response.start", "status": 412, "headers": headers},
+        {"type": "http.response.body", "body": b"" if head else _FAILED},
+    )
 
 
 def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
@@ -114,17 +128,9 @@ def _precondition(if_match: bytes, send: Send) -> Send:
             etags = [v for k, v in message.get("headers", ()) if k.lower() == b"etag"]
             if 200 <= status < 300 and not if_match_holds(if_match, etags):
                 failed = True
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 412,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", b"%d" % len(_FAILED)),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": _FAILED})
+                start, body = precondition_failed()
+                await send(start)
+                await send(body)
                 return
         elif failed:
             return  # the success's body is not sent

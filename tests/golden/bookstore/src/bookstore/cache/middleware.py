@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..http_semantics import if_match_holds
+from ..http_semantics import if_match_holds, precondition_failed
 from .asgi import Header, Recorder, empty_receive, fill_scope, route_path
 from .layer import CacheLayer, Produce
 from .policy import Route
@@ -32,7 +32,6 @@ Hit = tuple[str, Message, Message]
 # The conditional headers a request sent (None: not sent): If-Match, If-None-Match.
 Conditions = tuple[bytes | None, bytes | None]
 _NO_CONDITIONS: Conditions = (None, None)
-_FAILED = b'{"detail":"Precondition Failed"}'
 
 
 class CacheMiddleware:
@@ -198,8 +197,8 @@ class CacheMiddleware:
 def _read_headers(
     scope: Scope, route: Route
 ) -> tuple[Conditions, bytes | None, list[bytes]]:
-    """The conditions, ``Accept-Encoding`` and the route's varied headers: for each
-    of those "=value" when it was sent, "" when it wasn't.
+    """The conditions and ``Accept-Encoding`` (None: not sent), and the route's
+    varied headers ("=value" when sent, "" when not).
 
     Each is a list (RFC 9110 5.3): several lines of one are read as one, joined.
     Inline code, no calls: this runs on every hit.
@@ -249,7 +248,7 @@ def _response(
     """
     if_match, if_none_match = conditions
     if if_match is not None and not if_match_holds(if_match, _etags(entry, gzip_ok)):
-        return _precondition_failed(label, head)
+        return precondition_failed(label, head=head)
     remaining = 0 if label is _STALE else max(0, int(entry.fresh_until - now))
     cache_control = route.cache_control + b"%d" % remaining
     age = b"%d" % max(0, int(now - entry.created))
@@ -303,19 +302,6 @@ def _etag_matches(if_none_match: bytes, entry: Entry, gzip_ok: bool) -> bytes | 
         if tag in etags:
             return tag
     return None
-
-
-def _precondition_failed(label: Header, head: bool) -> tuple[Message, Message]:
-    """412: ``If-Match`` names none of the stored response's ETags."""
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", b"%d" % len(_FAILED)),
-        label,
-    ]
-    return (
-        {"type": "http.response.start", "status": 412, "headers": headers},
-        {"type": "http.response.body", "body": b"" if head else _FAILED},
-    )
 
 
 def _accepts_gzip(accept_encoding: bytes) -> bool:
