@@ -259,6 +259,16 @@ def test_cached_bookstore_over_http(server: str) -> None:
             assert "x-cache" not in export.headers
             lines = [json.loads(line) for line in export.iter_lines()]
         assert lines == [http.get(book_url).json()]
+        # RFC 9110 over a real server: HEAD of the uncached stream, a 405 naming
+        # every method of the path, and If-Match on a cached read.
+        head = http.head("/books/export")
+        assert (head.status_code, head.content) == (200, b"")
+        refused = http.post(book_url)
+        assert refused.status_code == 405
+        assert refused.headers["allow"] == "DELETE, GET, HEAD, PATCH, PUT"
+        etag = http.get(book_url).headers["etag"]
+        assert http.get(book_url, headers={"if-match": etag}).status_code == 200
+        assert http.get(book_url, headers={"if-match": '"old"'}).status_code == 412
 
         author_url = f"/authors/{author_id}"
         assert http.get(author_url).json()["name"] == "Ursula"

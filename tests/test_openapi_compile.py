@@ -412,3 +412,22 @@ def test_a_column_referring_to_a_schema_named_with_a_slash_has_its_type(
     assert status.type == "enum"
     assert model.api is not None
     assert model.api.operations[0].any_filters == (("status", "status"),)
+
+
+def test_integer_columns_are_bounded_to_what_the_column_holds(tmp_path: Path) -> None:
+    """A table's integer column is 32 bits on PostgreSQL: its API model field (and so
+    the served document) says so, unless the document already bounds it tighter."""
+    text = LIST.replace(
+        "partner_id: {type: integer}",
+        "partner_id: {type: integer, minimum: 1, format: int64}",
+    ).replace("number: {type: string}", "number: {type: integer, maximum: 999}")
+    _, model = read_input(write(tmp_path, text))
+    assert model.api is not None
+    source = api_models_module(model.api)
+    assert "id: Annotated[int, Field(ge=-2147483648, le=2147483647)]" in source
+    assert "partner_id: Annotated[int | None, Field(ge=1, le=2147483647)]" in source
+    assert "number: Annotated[int | None, Field(ge=-2147483648, le=999)]" in source
+    # Query parameters are not columns: their schemas are left as written.
+    list_invoices = model.api.operations[0]
+    page = next(p for p in list_invoices.params if p.name == "page")
+    assert "ge=" not in api_param_annotation(page)

@@ -353,6 +353,14 @@ def check_billing(http: httpx.Client) -> None:
     doc_url = f"/documents/{document.json()['id']}"
     unknown = http.post("/documents", json={**invoice, "partner_id": 10**6})
     assert unknown.status_code == 422
+    # partner_id is a 32-bit column: the served document says so, and the model
+    # refuses a wider value before the database sees it.
+    schemas = http.get("/openapi.json").json()["components"]["schemas"]
+    bounds = schemas["DocumentInsert"]["properties"]["partner_id"]
+    assert (bounds["minimum"], bounds["maximum"]) == (-(2**31), 2**31 - 1)
+    too_wide = http.post("/documents", json={**invoice, "partner_id": 2**31})
+    assert too_wide.status_code == 422
+    assert too_wide.json()["detail"][0]["loc"] == ["body", "partner_id"]
     partner_url = f"/partners/{partner['id']}"
 
     # Both resources' reads are cached.

@@ -51,6 +51,8 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     schemas.schema_field,
     schemas.schema_imports,
     schemas.column_aliases,
+    schemas.omittable_used,
+    schemas.common_imports,
     schemas.enum_alias,
     schemas.endpoint_imports,
     schemas.response_type,
@@ -95,7 +97,6 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     api_contract.response_shapes,
     *api_code.HELPERS,
     *listing.HELPERS,
-    schemas.common_schema_imports,
 )
 
 

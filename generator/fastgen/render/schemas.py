@@ -44,6 +44,57 @@ def _aliases(resource: ResourceModel) -> set[str]:
     }
 
 
+def _omittable(field: FieldModel) -> bool:
+    """A field PATCH may leave out but not set to null (a JSON column stores a
+    null sent as JSON ``null``)."""
+    return not field.nullable and field.type != "json"
+
+
+def omittable_used(service: ServiceModel) -> bool:
+    """Whether an Update schema has a field that may be left out but not null."""
+    return any(_omittable(f) for r in service.resources for f in r.fields)
+
+
+def common_imports(service: ServiceModel) -> str:
+    """Imports of ``schemas/common.py``: the shared pieces the resources use."""
+    aliases = column_aliases(service)
+    omittable = omittable_used(service)
+    imports: list[Import] = [
+        ("typing", "Generic"),
+        ("typing", "TypeVar"),
+        ("pydantic", "BaseModel"),
+        ("pydantic", "Field"),  # Page.total's description
+    ]
+    if aliases or service.uses_datetime or omittable or service.listed_resources:
+        imports.append(("typing", "Annotated"))
+    if "DecimalColumn" in aliases:
+        imports += [
+            ("re", None),
+            ("decimal", "Decimal"),
+            ("pydantic", "BeforeValidator"),
+            ("pydantic", "WithJsonSchema"),
+        ]
+    if service.uses_datetime:
+        imports += [("datetime as dt", None), ("pydantic", "AfterValidator")]
+    if omittable:
+        imports += [
+            ("pydantic", "AfterValidator"),
+            ("pydantic", "GetJsonSchemaHandler"),
+            ("pydantic.json_schema", "JsonSchemaValue"),
+            ("pydantic_core", "CoreSchema"),
+        ]
+    if service.listed_resources:
+        imports += [
+            ("typing", "Any"),
+            ("typing", "Self"),
+            ("pydantic", "BeforeValidator"),
+            ("pydantic", "ConfigDict"),
+            ("pydantic", "model_validator"),
+            ("pydantic_core", "PydanticCustomError"),
+        ]
+    return render_imports(imports, service.package)
+
+
 def column_aliases(service: ServiceModel) -> tuple[str, ...]:
     """The aliases of ``COLUMN_ALIASES`` some request schema or list filter uses,
     sorted."""
@@ -57,34 +108,6 @@ def column_aliases(service: ServiceModel) -> tuple[str, ...]:
     return tuple(sorted(used))
 
 
-def common_schema_imports(service: ServiceModel) -> str:
-    """Imports of ``schemas/common.py``."""
-    aliases = column_aliases(service)
-    imports: list[Import] = [
-        ("collections.abc", "Sequence"),
-        ("typing", "Generic"),
-        ("typing", "TypeVar"),
-        ("pydantic", "BaseModel"),
-        ("pydantic", "Field"),
-    ]
-    if aliases or service.uses_datetime or service.listed_resources:
-        imports.append(("typing", "Annotated"))
-    if service.uses_datetime:
-        imports += [("datetime as dt", None), ("pydantic", "AfterValidator")]
-    if "DecimalColumn" in aliases:
-        imports.append(("decimal", "Decimal"))
-    if service.listed_resources:
-        imports += [
-            ("typing", "Any"),
-            ("typing", "Self"),
-            ("pydantic", "BeforeValidator"),
-            ("pydantic", "ConfigDict"),
-            ("pydantic", "model_validator"),
-            ("pydantic_core", "PydanticCustomError"),
-        ]
-    return render_imports(imports, service.package)
-
-
 def schema_field(field: FieldModel, mode: str) -> str:
     """One field line of the Create / Update / Read schema (indented 4).
 
@@ -94,8 +117,12 @@ def schema_field(field: FieldModel, mode: str) -> str:
     annotation = _schema_type(field, mode)
     head = f"    {field.attr}: {annotation}"
     default: str | None = None
-    if mode == "update":
-        head, default = head + " | None", "None"
+    if mode == "update":  # None: left out (the stored value stays)
+        if _omittable(field):
+            head = f"    {field.attr}: Omittable[{annotation}]"
+        else:
+            head += " | None"
+        default = "None"
     elif mode == "read":
         if field.nullable:
             head += " | None"
@@ -144,12 +171,8 @@ def schema_imports(resource: ResourceModel, package: str) -> str:
         imports.append(("pydantic", "Field"))
     if resource.enums:
         imports.append(("typing", "Literal"))
-    if any(f.required and not f.primary_key for f in resource.fields):
-        imports += [
-            ("typing", "Self"),
-            ("pydantic", "model_validator"),
-            (f"{package}.schemas.common", "reject_nulls"),
-        ]
+    if any(_omittable(f) for f in resource.fields):
+        imports.append((f"{package}.schemas.common", "Omittable"))
     imports += [(f"{package}.schemas.common", alias) for alias in _aliases(resource)]
     for field in fields:
         if field.type == "datetime":

@@ -108,6 +108,10 @@ class ModelSet:
     # Property -> Python name of the properties of tables that need an alias (set
     # before ``generate``): the API models' fields are the ORM models' attributes.
     aliases: dict[str, str] = field(default_factory=dict)
+    # The range a table's integer column holds, by the id() of the property schema
+    # that declares it (set before ``generate``): the models refuse what the
+    # column cannot store, and the served document says so.
+    bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
     # What datamodel-code-generator warned about, its class pointers made the
     # document's (``#/components/schemas/<key>``); set by ``generate``.
     warnings: tuple[str, ...] = ()
@@ -204,6 +208,8 @@ class ModelSet:
                     continue
                 else:
                     out[key] = self._rename(value)
+            if id(node) in self.bounds:
+                _narrow(out, *self.bounds[id(node)])
             return out
         if isinstance(node, list):
             return [self._rename(item) for item in node]
@@ -265,6 +271,22 @@ class ModelSet:
             return REF_PREFIX + escape(key) if key is not None else match.group(0)
 
         return re.sub(re.escape(REF_PREFIX) + r"([^/\s'\",;:]+)", component, message)
+
+
+def _narrow(schema: dict[str, Any], low: int, high: int) -> None:
+    """Bound an integer schema to ``[low, high]`` where it allows more."""
+    if not any(_number(schema.get(k)) and schema[k] >= low for k in _LOWER):
+        schema["minimum"] = low
+    if not any(_number(schema.get(k)) and schema[k] <= high for k in _UPPER):
+        schema["maximum"] = high
+
+
+_LOWER = ("minimum", "exclusiveMinimum")
+_UPPER = ("maximum", "exclusiveMaximum")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _variants(name: str) -> tuple[str, str]:

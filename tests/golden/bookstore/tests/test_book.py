@@ -57,6 +57,47 @@ async def test_create_book_with_missing_author_id_is_422(
     assert response.json()["detail"][0]["loc"] == ["body", "author_id"]
 
 
+async def test_book_decimal_limits_are_in_the_schema(
+    client: httpx.AsyncClient,
+) -> None:
+    """Numeric(18, 4): 14 digits before the point, 4 after, said in the schema."""
+    document = (await client.get("/openapi.json")).json()
+    properties = document["components"]["schemas"]["BookCreate"]["properties"]
+    number = {
+        "type": "number",
+        "multipleOf": 0.0001,
+        "exclusiveMinimum": -(10**14),
+        "exclusiveMaximum": 10**14,
+    }
+    text = {"type": "string", "pattern": r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$"}
+    assert number in properties["price"]["anyOf"]
+    assert text in properties["price"]["anyOf"]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        (12.25, 201),
+        ("-12.3456", 201),
+        ("99999999999999.9999", 201),
+        (0.00001, 422),  # a fifth decimal place
+        (10**14, 422),  # a fifteenth digit before the point
+        ("1e3", 422),  # not written plainly, so not what the pattern says
+        (" 1", 422),
+    ],
+)
+async def test_book_price_takes_what_its_schema_says(
+    app: FastAPI, client: httpx.AsyncClient, value: float | str, status: int
+) -> None:
+    payload = book_payload(
+        1,
+        author_id=(await make_author(app, 1))["id"],
+    )
+    payload["price"] = value
+    response = await client.post("/books", json=payload)
+    assert response.status_code == status, response.text
+
+
 async def test_get_missing_book_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/books/{999999}")
     assert response.status_code == 404
@@ -124,8 +165,25 @@ async def test_update_book_rejects_null_for_required(
     url = f"/books/{row['id']}"
     response = await client.patch(url, json={"title": None})
     assert response.status_code == 422
-    # The message names the field as the client sent it, never its Python name.
-    assert response.json()["detail"][0]["msg"] == "Value error, title may not be null"
+    error = response.json()["detail"][0]
+    # The error names the field as the client sent it, never its Python name.
+    assert error["loc"] == ["body", "title"]
+    assert error["msg"] == "Value error, may be left out, but not null"
+
+
+async def test_book_update_schema_says_absent_is_not_null(
+    client: httpx.AsyncClient,
+) -> None:
+    """Every field may be left out; null is offered only where it is stored."""
+    document = (await client.get("/openapi.json")).json()
+    schema = document["components"]["schemas"]["BookUpdate"]
+    assert "required" not in schema
+    properties = schema["properties"]
+    assert {"type": "null"} not in properties["title"].get("anyOf", [])
+    assert {"type": "null"} not in properties["isbn"].get("anyOf", [])
+    assert {"type": "null"} not in properties["price"].get("anyOf", [])
+    assert {"type": "null"} not in properties["author_id"].get("anyOf", [])
+    assert {"type": "null"} in properties["published_on"]["anyOf"]
 
 
 async def test_delete_book(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -259,6 +259,58 @@ async def test_if_none_match_with_other_etag_gets_the_body() -> None:
     assert response.json()["name"] == "one"
 
 
+async def test_every_if_none_match_line_is_read() -> None:
+    _, app, _ = build()
+    async with client(app) as c:
+        etag = (await c.get("/items/1")).headers["etag"]
+        lines = [("if-none-match", etag), ("if-none-match", '"nope"')]
+        response = await c.get("/items/1", headers=lines)
+    assert response.status_code == 304
+    assert response.headers["etag"] == etag
+
+
+@pytest.mark.parametrize("cached", [False, True])
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [
+        ("{etag}", 200),
+        ('"nope", {etag}', 200),
+        ("*", 200),
+        ('"nope"', 412),
+        ("W/{etag}", 412),  # If-Match compares strongly
+    ],
+)
+async def test_if_match_on_a_cached_read(
+    if_match: str, status: int, cached: bool
+) -> None:
+    _, other, _ = build()
+    async with client(other) as c:
+        etag = (await c.get("/items/1")).headers["etag"]  # the same in every process
+    _, app, _ = build()
+    async with client(app) as c:
+        if cached:
+            await c.get("/items/1")
+        response = await c.get(
+            "/items/1", headers={"if-match": if_match.format(etag=etag)}
+        )
+    assert response.status_code == status
+    assert response.headers["x-cache"] == ("HIT" if cached else "MISS")
+    if status == 412:
+        assert response.json() == {"detail": "Precondition Failed"}
+
+
+async def test_if_match_fails_before_if_none_match_is_read() -> None:
+    _, app, _ = build()
+    async with client(app) as c:
+        etag = (await c.get("/items/1")).headers["etag"]
+        response = await c.get(
+            "/items/1", headers={"if-match": '"nope"', "if-none-match": etag}
+        )
+        head = await c.head("/items/1", headers={"if-match": '"nope"'})
+    assert response.status_code == head.status_code == 412
+    assert head.content == b""
+
+
 async def test_head_is_answered_with_headers_only() -> None:
     _, app, backend = build()
     async with client(app) as c:
@@ -884,6 +936,34 @@ async def test_if_none_match_is_answered_before_any_body_work(
     assert "accept-encoding" in again.headers["vary"].lower()
     assert again.headers["cache-control"] == "public, max-age=60"
     assert len(compressions) == 1
+
+
+async def test_a_304_without_gzip_carries_the_identity_etag() -> None:
+    """A shared cache revalidating both copies for a client that takes no gzip is
+    told the identity copy is current; naming only the gzip copy gets the body."""
+    report = policy("report", "/report")
+    _, app, _ = build(report)
+    async with client(app) as c:
+        plain = await c.get("/report", headers={"accept-encoding": "identity"})
+        gzipped = await c.get("/report", headers={"accept-encoding": "gzip"})
+        both = f"{gzipped.headers['etag']}, {plain.headers['etag']}"
+        revalidated = await c.get(
+            "/report", headers={"accept-encoding": "identity", "if-none-match": both}
+        )
+        gzip_only = await c.get(
+            "/report",
+            headers={
+                "accept-encoding": "identity",
+                "if-none-match": gzipped.headers["etag"],
+            },
+        )
+    assert gzipped.headers["etag"] != plain.headers["etag"]
+    assert revalidated.status_code == 304
+    assert revalidated.headers["etag"] == plain.headers["etag"]
+    assert gzip_only.status_code == 200
+    assert gzip_only.headers["etag"] == plain.headers["etag"]
+    assert "content-encoding" not in gzip_only.headers
+    assert gzip_only.json() == report_body()
 
 
 async def test_max_age_never_exceeds_the_remaining_ttl() -> None:

@@ -30,6 +30,8 @@ from fastgen.spec.openapi.pointer import unescape
 # A string's format -> the column type that stores it.
 STRING_FORMATS = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
 SCALAR_COLUMNS = {"integer": "integer", "number": "float", "boolean": "boolean"}
+# What an integer column holds on PostgreSQL (int4), the narrowest supported database.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
 
 
 def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
@@ -42,6 +44,8 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
     taken = set(properties)
     for name, schema in properties.items():
         spec = column_spec(ctx, schema, name == id_name, name in required)
+        if spec.type == "integer" and isinstance(schema, dict) and "$ref" not in schema:
+            ctx.models.bounds[id(schema)] = INTEGER_RANGE
         attr = _column_attr(name, taken)
         if attr != name and not _alias_free(ctx, resource, table, name, attr):
             return None

@@ -20,6 +20,7 @@ from bookstore.health import Drain
 from bookstore.health import router as health_router
 from bookstore.hooks.auth import principal
 from bookstore.hooks.settings import Settings
+from bookstore.http_semantics import ReadSemantics, method_not_allowed
 from bookstore.metrics import create_registry
 from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         tracing = otel.Tracing(app, service_name="bookstore")
     app.add_exception_handler(NotImplementedError, _not_implemented)
+    app.add_exception_handler(405, method_not_allowed)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, database_error)
     app.add_exception_handler(OverflowError, _out_of_range)
@@ -140,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.database_read_url:
         app.add_middleware(PrimaryRetry)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    # HEAD wherever GET is, and If-Match on reads the cache does not answer.
+    app.add_middleware(ReadSemantics, routes=app.router.routes)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
     # Outermost: every request, hits included, gets an id, a log line and metrics.

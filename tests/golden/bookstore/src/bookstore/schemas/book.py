@@ -3,13 +3,11 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from bookstore.schemas.common import DecimalColumn, IntColumn, reject_nulls
-
-BOOK_REQUIRED = ("title", "isbn", "price", "author_id")
+from bookstore.schemas.common import DecimalColumn, IntColumn, Omittable
 
 
 class BookCreate(BaseModel):
@@ -25,16 +23,11 @@ class BookCreate(BaseModel):
 class BookUpdate(BaseModel):
     """Body of ``PATCH /books/{book_id}``: only the fields sent change."""
 
-    title: Annotated[str, Field(max_length=200)] | None = None
-    isbn: Annotated[str, Field(max_length=13)] | None = None
-    price: DecimalColumn | None = None
+    title: Omittable[Annotated[str, Field(max_length=200)]] = None
+    isbn: Omittable[Annotated[str, Field(max_length=13)]] = None
+    price: Omittable[DecimalColumn] = None
     published_on: dt.date | None = None
-    author_id: IntColumn | None = None
-
-    @model_validator(mode="after")
-    def _required_not_null(self) -> Self:
-        reject_nulls(self, BOOK_REQUIRED)
-        return self
+    author_id: Omittable[IntColumn] = None
 
 
 class BookRead(BaseModel):
