@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastgen.model.service import (
     FieldModel,
     ListFilterModel,
+    PolicyModel,
     ResourceModel,
     ServiceModel,
 )
@@ -200,6 +201,8 @@ def listing_imports(service: ServiceModel) -> str:
         ("fastapi.exceptions", "RequestValidationError"),
         ("pydantic", "BaseModel"),
         ("pydantic", "TypeAdapter"),
+        ("pydantic", "ValidationError"),
+        ("urllib.parse", "parse_qsl"),
         ("pydantic_core", "to_jsonable_python"),
         ("sqlalchemy", "ColumnElement"),
         ("sqlalchemy", "and_"),
@@ -224,7 +227,30 @@ def listing_imports(service: ServiceModel) -> str:
     return render_imports(imports, pkg)
 
 
+def policy_query(policy: PolicyModel, service: ServiceModel) -> str | None:
+    """``canonical_query(BookQuery)`` for the cache policy of a native list."""
+    for resource in service.listed_resources:
+        if resource.policies.get("list") == policy:
+            return f"canonical_query({resource.class_name}Query)"
+    return None
+
+
+def cache_config_imports(service: ServiceModel) -> str:
+    """Imports of ``cache_config.py``: the policy class and the lists' queries."""
+    pkg = service.package
+    imports: list[Import] = [(f"{pkg}.cache", "CachePolicy")]
+    for resource in service.listed_resources:
+        if "list" in resource.policies:
+            imports += [
+                (f"{pkg}.listing", "canonical_query"),
+                (f"{pkg}.schemas.lists", f"{resource.class_name}Query"),
+            ]
+    return render_imports(imports, pkg)
+
+
 HELPERS = (
+    policy_query,
+    cache_config_imports,
     list_query_class,
     list_item_class,
     list_item,

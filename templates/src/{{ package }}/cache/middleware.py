@@ -69,6 +69,10 @@ class CacheMiddleware:
 
         layer = self.layer
         key = route.key(path, scope["query_string"], vary_values, principal)
+        if key is None:  # a query the route refuses: its 422 is never cached
+            route.metrics.bypasses += 1
+            await self._pass(scope, receive, send, _BYPASS)
+            return
         head = scope["method"] == "HEAD"
         gzip_ok = accept_encoding is not None and _accepts_gzip(accept_encoding)
         if route.memory:  # the hit path: no tags, no coroutine
@@ -98,6 +102,9 @@ class CacheMiddleware:
             await self._pass(scope, receive, send, _BYPASS)
             return
         route.metrics.misses += 1
+        if not route.admits(key, path):  # a list query's first miss: not stored yet
+            await self._pass(scope, receive, send, _MISS)
+            return
 
         recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
         entry, led = await layer.fill(
@@ -132,9 +139,12 @@ class CacheMiddleware:
         if route.private or not route.memory:
             return None
         conditions, accept_encoding, vary_values = _read_headers(scope, route)
+        key = route.key(path, scope["query_string"], vary_values, None)
+        if key is None:
+            return None
         hit = self._memory_hit(
             route,
-            route.key(path, scope["query_string"], vary_values, None),
+            key,
             scope["method"] == "HEAD",
             conditions,
             accept_encoding is not None and _accepts_gzip(accept_encoding),

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -351,6 +352,56 @@ async def test_query_order_does_not_matter() -> None:
     assert (first.headers["x-cache"], same.headers["x-cache"]) == ("MISS", "HIT")
     assert other.headers["x-cache"] == "MISS"  # values of one name keep their order
     assert backend.calls["item"] == 2
+
+
+def limit_query(query_string: bytes) -> str | None:
+    """A list's canonical query as the generated ``canonical_query`` makes it:
+    parsed, the default ``limit=50`` left out, sorted; None for a bad limit."""
+    values = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    if not values.get("limit", "50").isdigit():
+        return None
+    if values.get("limit") == "50":
+        del values["limit"]
+    return json.dumps(values, sort_keys=True) if values else ""
+
+
+LISTED = policy("item.list", "/items", query=limit_query)
+
+
+async def test_list_query_is_keyed_canonically_and_stored_on_its_second_miss() -> None:
+    _, app, backend = build(ITEM, LISTED)
+    async with client(app) as c:
+        labels = [
+            (await c.get(path)).headers["x-cache"]
+            for path in (
+                "/items?a=1&b=2",
+                "/items?b=2&a=1",  # the same query: stored on this second miss
+                "/items?a=1&b=2&limit=50",  # the default limit: the same entry
+                "/items",  # the default query is stored at once
+                "/items?limit=50",
+            )
+        ]
+    assert labels == ["MISS", "MISS", "HIT", "MISS", "HIT"]
+    assert backend.calls["items"] == 3
+
+
+async def test_list_query_the_route_refuses_is_never_cached() -> None:
+    _, app, backend = build(ITEM, LISTED)
+    async with client(app) as c:
+        labels = [(await c.get("/items?limit=x")).headers["x-cache"] for _ in range(3)]
+    assert labels == ["BYPASS"] * 3
+    assert backend.calls["items"] == 3
+
+
+async def test_one_off_list_queries_never_evict_a_hot_entry() -> None:
+    layer, app, _backend = build(ITEM, LISTED, max_entries=10)
+    async with client(app) as c:
+        await c.get("/items/1")
+        for n in range(1_000):  # each query once: none is stored
+            await c.get(f"/items?page={n}")
+        labels = [(await c.get("/items/1")).headers["x-cache"] for _ in range(3)]
+    assert labels == ["HIT"] * 3
+    assert len(layer.memory) == 1
 
 
 async def test_trailing_slash_and_other_paths_pass_through() -> None:

@@ -88,6 +88,23 @@ async def test_list_author_refuses_a_cursor_it_did_not_write(
         assert response.status_code == 422, params
 
 
+async def test_list_author_queries_share_one_canonical_entry(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await make_author(app, 1)
+    labels = []
+    for query in (
+        "count=true&limit=2",
+        "limit=2&count=true",
+        "limit=2&count=true&offset=0",
+    ):
+        response = await client.get("/authors" + f"?{query}")
+        assert response.status_code == 200, response.text
+        labels.append(response.headers["x-cache"])
+    # One entry, stored on its second miss (a one-off query is never stored).
+    assert labels == ["MISS", "MISS", "HIT"]
+
+
 async def test_list_author_filters_by_name(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -188,6 +205,23 @@ async def test_list_book_refuses_a_cursor_it_did_not_write(
     for params in bad:
         response = await client.get("/books", params=params)
         assert response.status_code == 422, params
+
+
+async def test_list_book_queries_share_one_canonical_entry(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await make_book(app, 1)
+    labels = []
+    for query in (
+        "count=true&limit=2",
+        "limit=2&count=true",
+        "limit=2&count=true&offset=0",
+    ):
+        response = await client.get("/books" + f"?{query}")
+        assert response.status_code == 200, response.text
+        labels.append(response.headers["x-cache"])
+    # One entry, stored on its second miss (a one-off query is never stored).
+    assert labels == ["MISS", "MISS", "HIT"]
 
 
 async def test_list_book_filters_by_title(

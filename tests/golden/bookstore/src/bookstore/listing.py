@@ -16,9 +16,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,7 +71,7 @@ class Listing:
         self, session: AsyncSession, query: ListQuery, item: type[ItemT]
     ) -> Page[ItemT]:
         """The page ``query`` asks for, with the cursor and offset of the next."""
-        order = self._order(query.sort)
+        order = self._order(getattr(query, "sort", ()))
         statement = select(self.model).where(*self._conditions(query))
         fingerprint = _fingerprint(query)
         if query.cursor is not None:
@@ -92,7 +93,7 @@ class Listing:
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         items = [item.model_validate(row) for row in rows]
-        await self._expand(session, query.expand, rows, items)
+        await self._expand(session, getattr(query, "expand", ()), rows, items)
         # total only when asked: the route leaves unset fields out of the answer.
         counted_total = {"total": total} if query.count else {}
         return Page(
@@ -143,6 +144,32 @@ class Listing:
                 target = by_key.get(getattr(row, expansion.ref.key))
                 if target is not None:
                     setattr(item, name, expansion.read.model_validate(target))
+
+
+def canonical_query(model: type[ListQuery]) -> Callable[[bytes], str | None]:
+    """The cache key of a list's query string (``CachePolicy.query``): parsed as the
+    route parses it, defaults left out, names sorted, so ``?b=2&a=1``,
+    ``?a=1&b=2`` and ``?a=1&b=2&limit=50`` share one entry; None for a query the
+    route refuses."""
+
+    def canonical(query_string: bytes) -> str | None:
+        values: dict[str, list[str]] = {}
+        for name, value in parse_qsl(
+            query_string.decode("latin-1"), keep_blank_values=True
+        ):
+            values.setdefault(name, []).append(value)
+        data = {
+            name: found[0] if len(found) == 1 else found
+            for name, found in values.items()
+        }
+        try:
+            query = model.model_validate(data)
+        except ValidationError:
+            return None
+        asked = query.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        return json.dumps(asked, sort_keys=True, separators=(",", ":")) if asked else ""
+
+    return canonical
 
 
 def _fingerprint(query: ListQuery) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -25,6 +25,10 @@ _PARAM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _BAD_BRACE = re.compile(r"[{}]")
 # Paths whose match is remembered; the memo starts over when it is full.
 _RECENT_PATHS = 4096
+# Query strings whose canonical form a route remembers, and the list queries it has
+# missed once (stored on their second miss); each starts over when full.
+_RECENT_QUERIES = 4096
+_SEEN_QUERIES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,12 @@ class CachePolicy:
     # are keyed by it: during a rolling deploy, workers of two versions whose
     # responses differ never serve each other's entries from Redis.
     shape: str = ""
+    # A list's canonical query: the query string parsed as its route parses it,
+    # defaults left out, names sorted (``?b=2&a=1&limit=50`` is ``?a=1&b=2``); None
+    # for a query the route refuses, which is never cached. A query other than the
+    # default one is stored on its second miss, so one-off queries, however many,
+    # never push hot entries out. Without it, parameters are sorted as sent.
+    query: Callable[[bytes], str | None] | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -133,7 +143,9 @@ class Route:
     metrics: RouteMetrics
 
     __slots__ = (
+        "_canonical",
         "_remote_prefix",
+        "_seen",
         "cache_control",
         "id_param",
         "memory",
@@ -163,6 +175,8 @@ class Route:
         self.redis_only = policy.backend == "redis"
         self.cache_control = f"{policy.scope}, max-age=".encode("latin-1")
         self._remote_prefix = f"{policy.name}\0{policy.shape}".encode()
+        self._canonical: dict[bytes, str | None] = {}
+        self._seen: set[str] = set()
 
     def tags(self, params: Mapping[str, str]) -> tuple[str, ...]:
         """The policy tag, and the per-id tags when the policy has an id parameter."""
@@ -179,22 +193,49 @@ class Route:
         query_string: bytes,
         vary_values: Sequence[bytes],
         principal: str | None,
-    ) -> str:
-        """Everything that selects the response, as the in-process key.
+    ) -> str | None:
+        """Everything that selects the response, as the in-process key; None when
+        the route refuses the query (it answers 422, which is never cached).
 
         The plain path when nothing else counts (the hot case costs nothing), else
         length-prefixed parts, which never start with "/". Redis only ever sees
         ``remote_key``, a hash.
         """
-        if not query_string and not vary_values and principal is None:
+        query = self._query(query_string) if query_string else ""
+        if query is None:
+            return None
+        if not query and not vary_values and principal is None:
             return path
         parts = [
             path,
-            _canonical_query(query_string),
+            query,
             *(value.decode("latin-1") for value in vary_values),
             "" if principal is None else principal,
         ]
         return "".join(f"{len(part)}:{part}" for part in parts)
+
+    def _query(self, query_string: bytes) -> str | None:
+        canonical = self.policy.query
+        if canonical is None:
+            return _canonical_query(query_string)
+        try:
+            return self._canonical[query_string]
+        except KeyError:
+            pass
+        if len(self._canonical) >= _RECENT_QUERIES:
+            self._canonical.clear()
+        found = self._canonical[query_string] = canonical(query_string)
+        return found
+
+    def admits(self, key: str, path: str) -> bool:
+        """Whether a missed entry is stored: a list's default query at once, any
+        other query on its second miss (among the last ``_SEEN_QUERIES``)."""
+        if self.policy.query is None or key == path or key in self._seen:
+            return True
+        if len(self._seen) >= _SEEN_QUERIES:
+            self._seen.clear()
+        self._seen.add(key)
+        return False
 
     def remote_key(self, key: str) -> str:
         """The key's name in Redis: a hash, so no path, query or principal shows.

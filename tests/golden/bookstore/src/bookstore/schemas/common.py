@@ -95,7 +95,8 @@ CommaList = Annotated[list[T], BeforeValidator(comma_separated)]
 
 class ListQuery(BaseModel):
     """The query parameters of every list: its page and its total. Each resource's
-    query adds its filters, ``sort`` and ``expand``; any other parameter is a 422."""
+    query adds its filters, and ``sort`` and ``expand`` where it has fields to sort
+    by and refs to embed; any other parameter is a 422."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -105,8 +106,6 @@ class ListQuery(BaseModel):
         None, description="The next_cursor of the page before (not with an offset)."
     )
     count: bool = Field(False, description="Add the matching rows' number as total.")
-    sort: list[str] = Field(default_factory=list)
-    expand: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
