@@ -54,6 +54,8 @@ class ResourceModel:
     expansions: tuple[ExpandModel, ...] = ()
     # The table's previous name (``renamed_from``), as ``FieldModel.renamed_from``.
     renamed_from: str | None = None
+    # What a request body's unknown field gets: a 422 (forbid) or dropped (ignore).
+    extra_fields: str = "forbid"
 
     @property
     def module(self) -> str:

@@ -249,6 +249,7 @@ def _resource(
         sorts=queries.sorts,
         expansions=queries.expansions,
         renamed_from=spec.renamed_from,
+        extra_fields=spec.extra_fields,
     )
 
 

@@ -258,6 +258,11 @@ class ResourceSpec(SpecModel):
         description="export (GET <path>/export, every row as NDJSON) is opt-in.",
     )
     cache: dict[ReadOperation, CachePolicySpec] = Field(default_factory=dict)
+    extra_fields: Literal["forbid", "ignore"] = Field(
+        "forbid",
+        description="A request body's unknown field: a 422 naming it (forbid), or "
+        "dropped (ignore).",
+    )
     listing: ListSpec = Field(
         default_factory=ListSpec,
         alias="list",

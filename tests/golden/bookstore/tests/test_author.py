@@ -29,6 +29,15 @@ async def test_create_author_rejects_missing_fields(client: httpx.AsyncClient) -
     assert expected <= missing
 
 
+async def test_create_author_rejects_an_unknown_field(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/authors", json={"no_such_field": 1})
+    assert response.status_code == 422
+    unknown = [e for e in response.json()["detail"] if e["type"] == "extra_forbidden"]
+    assert [error["loc"] for error in unknown] == [["body", "no_such_field"]]
+
+
 async def test_get_missing_author_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/authors/{999999}")
     assert response.status_code == 404

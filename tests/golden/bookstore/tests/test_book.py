@@ -44,6 +44,13 @@ async def test_create_book_rejects_missing_fields(client: httpx.AsyncClient) -> 
     assert expected <= missing
 
 
+async def test_create_book_rejects_an_unknown_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/books", json={"no_such_field": 1})
+    assert response.status_code == 422
+    unknown = [e for e in response.json()["detail"] if e["type"] == "extra_forbidden"]
+    assert [error["loc"] for error in unknown] == [["body", "no_such_field"]]
+
+
 async def test_create_book_with_missing_author_id_is_422(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

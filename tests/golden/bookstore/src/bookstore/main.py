@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 
+from bookstore.body_limit import BodyLimit
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
 from bookstore.cache_config import INVALIDATIONS, POLICIES, UNCACHED_PATHS
 from bookstore.crud import DATABASE_UNAVAILABLE, database_error
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     # HEAD wherever GET is, and If-Match on reads the cache does not answer.
     app.add_middleware(ReadSemantics, routes=app.router.routes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.
     app.cache_in_front(layer=cache, principal=principal)
     # Outermost: every request, hits included, gets an id, a log line and metrics.

@@ -57,6 +57,8 @@ class GeneratedSettings(BaseSettings):
     shutdown_drain_seconds: float = 5.0
 
     gzip_minimum_size: int = 500
+    # Request bodies over this many bytes answer 413 unread (nginx's limit too).
+    max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     # Observability. A cache hit's access log line is DEBUG unless this is set:
     # at INFO, logging each hit would cost more than answering it.

@@ -11,12 +11,16 @@ from bookstore.schemas.common import Omittable
 class AuthorCreate(BaseModel):
     """Body of ``POST /authors``."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not dropped
+
     name: Annotated[str, Field(max_length=120)]
     bio: str | None = None
 
 
 class AuthorUpdate(BaseModel):
     """Body of ``PATCH /authors/{author_id}``: only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: Omittable[Annotated[str, Field(max_length=120)]] = None
     bio: str | None = None

@@ -13,6 +13,8 @@ from bookstore.schemas.common import DecimalColumn, IntColumn, Omittable
 class BookCreate(BaseModel):
     """Body of ``POST /books``."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not dropped
+
     title: Annotated[str, Field(max_length=200)]
     isbn: Annotated[str, Field(max_length=13)]
     price: DecimalColumn
@@ -22,6 +24,8 @@ class BookCreate(BaseModel):
 
 class BookUpdate(BaseModel):
     """Body of ``PATCH /books/{book_id}``: only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
 
     title: Omittable[Annotated[str, Field(max_length=200)]] = None
     isbn: Omittable[Annotated[str, Field(max_length=13)]] = None
