@@ -275,3 +275,17 @@ def lists_test_imports(service: ServiceModel) -> str:
         imports.append(("conftest", "DATABASE_URL"))
     imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
     return render_imports(imports, service.package)
+
+
+def body_limit_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_body_limit.py``."""
+    imports: list[Import] = [
+        ("collections.abc", "AsyncIterator"),
+        ("pathlib", "Path"),
+        ("httpx", None),
+        ("pytest", None),
+        ("fastapi", "Request"),
+        (f"{service.package}.main", "create_app"),
+        ("conftest", "settings_for"),
+    ]
+    return render_imports(imports, service.package)
