@@ -107,11 +107,20 @@ def api_decorator(op: ApiOperationModel) -> str:
         args.append(f"summary={pystr(op.summary)}")
     if op.deprecated:
         args.append("deprecated=True")
-    if op.dependency:
-        args.append(f"dependencies=[Depends({op.dependency})]")
+    dependencies = [f"Depends({op.dependency})"] if op.dependency else []
+    if op.crud == "list":  # nothing a list is asked is silently ignored
+        names = ", ".join(pystr(name) for name in list_query_names(op))
+        dependencies.append(f"Depends(only_query_parameters({names}))")
+    if dependencies:
+        args.append(f"dependencies=[{', '.join(dependencies)}]")
     if op.callbacks_router:
         args.append(f"callbacks={op.callbacks_router}.routes")
     return ", ".join(args)
+
+
+def list_query_names(op: ApiOperationModel) -> tuple[str, ...]:
+    """The query parameters a table-backed list takes, as clients send them."""
+    return tuple(p.alias or p.name for p in op.params if p.location == "query")
 
 
 def _response_entry(response: ApiResponseModel) -> str:
@@ -208,6 +217,8 @@ def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
         found.append(("fastapi", "Response"))
     if op.dependency:
         found += [("fastapi", "Depends"), (".security", op.dependency)]
+    if op.crud == "list":
+        found += [("fastapi", "Depends"), (".crud", "only_query_parameters")]
     if op.callbacks_router:
         found.append((".outgoing", op.callbacks_router))
     if op.hook_fills:  # the route answers 501 until before_create fills them
