@@ -89,6 +89,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.list_test_bad_value,
     tests_code.lists_test_imports,
     tests_code.body_limit_test_imports,
+    tests_code.documented_errors,
     openapi_routes.api_hook_imports,
     openapi_routes.api_security_imports,
     openapi_routes.api_outgoing_imports,

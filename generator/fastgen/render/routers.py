@@ -126,8 +126,35 @@ def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteVi
         "invalidate": f"{pystr(f'{name}.{kind}')}, {resource.id_param}",
     }
     shared.update(parts)
+    shared["decorators"] = tuple(
+        _with_errors(d, ROUTE_ERRORS[kind])
+        for d in shared["decorators"]  # type: ignore[attr-defined]
+    )
     verb = "list" if kind == "page" else kind
     return RouteView(kind=kind, name=f"{verb}_{name}", **shared)  # type: ignore[arg-type]
+
+
+# The error statuses each kind of native route may answer, published as its OpenAPI
+# responses (``crud.errors``) so a client generated from the document parses every
+# answer: 404 no such row, 409 a unique or foreign key constraint, 412 a failed
+# If-Match, 413 a body over MAX_BODY_BYTES, 503/504 the database away or too slow.
+# (422 FastAPI publishes itself.)
+ROUTE_ERRORS = {
+    "page": (412, 503, 504),
+    "export": (412, 503),
+    "get": (404, 412, 503, 504),
+    "create": (409, 413, 503, 504),
+    "update": (404, 409, 413, 503, 504),
+    "delete": (404, 409, 503, 504),
+}
+
+
+def _with_errors(decorator: str, statuses: tuple[int, ...]) -> str:
+    """``router.get(...)`` with its error responses."""
+    listed = f"errors({', '.join(map(str, statuses))})"
+    if "responses={" in decorator:
+        return decorator.replace("responses={", f"responses={{**{listed}, ", 1)
+    return f"{decorator[:-1]}, responses={listed})"
 
 
 def _key_param(resource: ResourceModel) -> str:

@@ -50,6 +50,8 @@ def router_imports(
         ]
     if "list" in ops:
         imports += _list_imports(resource, pkg, current=current)
+    if current:
+        imports.append((f"{pkg}.crud", "errors"))
     if ops & {"get", "update", "delete"}:
         imports.append((f"{pkg}.crud", "get_or_404"))
     if ops & {"create", "update", "delete"}:

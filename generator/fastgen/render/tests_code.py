@@ -12,6 +12,7 @@ from fastgen.model.service import (
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
+from fastgen.render.routers import ROUTE_ERRORS
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -289,3 +290,20 @@ def body_limit_test_imports(service: ServiceModel) -> str:
         ("conftest", "settings_for"),
     ]
     return render_imports(imports, service.package)
+
+
+def documented_errors(service: ServiceModel) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(path, method, error statuses) of every native table route, as its OpenAPI
+    lists them (render.routers.ROUTE_ERRORS)."""
+    found = []
+    methods = {"list": ["get"], "export": ["get"], "get": ["get"], "create": ["post"]}
+    methods |= {"update": ["patch", "put"], "delete": ["delete"]}
+    for resource in service.crud_resources:
+        item = f"{resource.path}/{{{resource.id_param}}}"
+        for op in resource.operations:
+            path = {"list": resource.path, "create": resource.path}.get(op, item)
+            if op == "export":
+                path = f"{resource.path}/export"
+            kind = "page" if op == "list" else op
+            found += [(path, m, ROUTE_ERRORS[kind]) for m in methods[op]]
+    return found

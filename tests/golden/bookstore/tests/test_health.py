@@ -192,6 +192,33 @@ async def test_only_failing_connections_are_503s(
         }
 
 
+async def test_openapi_documents_the_errors_each_route_may_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    error = {"$ref": "#/components/schemas/Error"}
+    documented = [
+        ("/authors", "get", (412, 503, 504)),
+        ("/authors/{author_id}", "get", (404, 412, 503, 504)),
+        ("/authors", "post", (409, 413, 503, 504)),
+        ("/authors/{author_id}", "patch", (404, 409, 413, 503, 504)),
+        ("/authors/{author_id}", "put", (404, 409, 413, 503, 504)),
+        ("/authors/{author_id}", "delete", (404, 409, 503, 504)),
+        ("/books", "get", (412, 503, 504)),
+        ("/books/export", "get", (412, 503)),
+        ("/books/{book_id}", "get", (404, 412, 503, 504)),
+        ("/books", "post", (409, 413, 503, 504)),
+        ("/books/{book_id}", "patch", (404, 409, 413, 503, 504)),
+        ("/books/{book_id}", "put", (404, 409, 413, 503, 504)),
+        ("/books/{book_id}", "delete", (404, 409, 503, 504)),
+    ]
+    for path, method, statuses in documented:
+        responses = paths[path][method]["responses"]
+        for status in statuses:
+            schema = responses[str(status)]["content"]["application/json"]["schema"]
+            assert schema == error, (method, path, status)
+
+
 async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert "/healthz" in paths

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bookstore.crud import column_values, commit_or_409, get_or_404
+from bookstore.crud import column_values, commit_or_409, errors, get_or_404
 from bookstore.deps import CacheDep, SessionDep
 from bookstore.hooks.resources.author import hooks
 from bookstore.listing import AUTHOR_LIST
@@ -22,7 +22,7 @@ from bookstore.schemas.lists import AuthorQuery
 router = APIRouter(prefix="/authors", tags=["author"])
 
 
-@router.get("", response_model_exclude_unset=True)
+@router.get("", response_model_exclude_unset=True, responses=errors(412, 503, 504))
 async def list_author(
     session: SessionDep,
     query: Annotated[AuthorQuery, Query()],
@@ -31,7 +31,7 @@ async def list_author(
     return await AUTHOR_LIST.page(session, query, AuthorRead)
 
 
-@router.get("/{author_id}")
+@router.get("/{author_id}", responses=errors(404, 412, 503, 504))
 async def get_author(
     author_id: int,
     session: SessionDep,
@@ -41,7 +41,7 @@ async def get_author(
     return AuthorRead.model_validate(row)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=errors(409, 413, 503, 504))
 async def create_author(
     payload: AuthorCreate,
     session: SessionDep,
@@ -57,8 +57,8 @@ async def create_author(
     return AuthorRead.model_validate(row)
 
 
-@router.patch("/{author_id}")
-@router.put("/{author_id}")
+@router.patch("/{author_id}", responses=errors(404, 409, 413, 503, 504))
+@router.put("/{author_id}", responses=errors(404, 409, 413, 503, 504))
 async def update_author(
     author_id: int,
     payload: AuthorUpdate,
@@ -76,7 +76,7 @@ async def update_author(
     return AuthorRead.model_validate(row)
 
 
-@router.delete("/{author_id}", status_code=204)
+@router.delete("/{author_id}", status_code=204, responses=errors(404, 409, 503, 504))
 async def delete_author(
     author_id: int,
     session: SessionDep,

@@ -12,7 +12,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
-from bookstore.crud import column_values, commit_or_409, ensure_references, get_or_404
+from bookstore.crud import (
+    column_values,
+    commit_or_409,
+    ensure_references,
+    errors,
+    get_or_404,
+)
 from bookstore.deps import CacheDep, SessionDep
 from bookstore.export import NDJSON, ndjson_export
 from bookstore.hooks.resources.book import hooks
@@ -25,7 +31,7 @@ from bookstore.schemas.lists import BookItem, BookQuery
 router = APIRouter(prefix="/books", tags=["book"])
 
 
-@router.get("", response_model_exclude_unset=True)
+@router.get("", response_model_exclude_unset=True, responses=errors(412, 503, 504))
 async def list_book(
     session: SessionDep,
     query: Annotated[BookQuery, Query()],
@@ -38,7 +44,7 @@ async def list_book(
 @router.get(
     "/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {NDJSON: {}}}},
+    responses={**errors(412, 503), 200: {"content": {NDJSON: {}}}},
 )
 async def export_book(request: Request) -> StreamingResponse:
     """Every book row as NDJSON in primary-key order, in constant memory."""
@@ -46,7 +52,7 @@ async def export_book(request: Request) -> StreamingResponse:
     return ndjson_export(request.app.state.session_factory, query, BookRead)
 
 
-@router.get("/{book_id}")
+@router.get("/{book_id}", responses=errors(404, 412, 503, 504))
 async def get_book(
     book_id: int,
     session: SessionDep,
@@ -56,7 +62,7 @@ async def get_book(
     return BookRead.model_validate(row)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=errors(409, 413, 503, 504))
 async def create_book(
     payload: BookCreate,
     session: SessionDep,
@@ -78,8 +84,8 @@ async def create_book(
     return BookRead.model_validate(row)
 
 
-@router.patch("/{book_id}")
-@router.put("/{book_id}")
+@router.patch("/{book_id}", responses=errors(404, 409, 413, 503, 504))
+@router.put("/{book_id}", responses=errors(404, 409, 413, 503, 504))
 async def update_book(
     book_id: int,
     payload: BookUpdate,
@@ -103,7 +109,7 @@ async def update_book(
     return BookRead.model_validate(row)
 
 
-@router.delete("/{book_id}", status_code=204)
+@router.delete("/{book_id}", status_code=204, responses=errors(404, 409, 503, 504))
 async def delete_book(
     book_id: int,
     session: SessionDep,

@@ -67,6 +67,13 @@ ItemT = TypeVar("ItemT")
 T = TypeVar("T")
 
 
+class Error(BaseModel):
+    """The body of every error answer but a 422: FastAPI's ``{"detail": "..."}``
+    (a 422 lists its problems in ``detail`` instead)."""
+
+    detail: str
+
+
 class Page(BaseModel, Generic[ItemT]):
     """One page of a list: the next is at ``offset=next_offset`` or, at any depth
     as fast as the first, at ``cursor=next_cursor`` (null on the last page)."""
