@@ -25,6 +25,7 @@ from fastgen.render import (
     api_code,
     api_contract,
     listing,
+    module_imports,
     openapi_routes,
     orm,
     pysource,
@@ -99,6 +100,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     api_contract.response_shapes,
     *api_code.HELPERS,
     *listing.HELPERS,
+    *module_imports.HELPERS,
 )
 
 

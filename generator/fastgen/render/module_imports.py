@@ -1,0 +1,169 @@
+"""The import blocks of generated modules whose imports depend on the spec but that
+no other render module writes (``main.py``, ``db.py``, ``hooks/auth.py``, Alembic's
+``env.py`` and two generated tests).
+
+Every spec-dependent import block comes from a function like these, laid out by
+``render_imports`` as ruff's isort would: templates hold no ``{% if %}`` among
+their imports.
+"""
+
+from __future__ import annotations
+
+from fastgen.model.service import ApiTableModel, ServiceModel
+from fastgen.render.pyimports import Import, render_imports
+
+
+def main_imports(service: ServiceModel) -> str:
+    """Imports of ``main.py``, the application factory."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("asyncio", None),
+        ("gc", None),
+        ("collections.abc", "AsyncIterator"),
+        ("contextlib", "asynccontextmanager"),
+        ("typing", "TYPE_CHECKING"),
+        ("fastapi", "FastAPI"),
+        ("fastapi", "Request"),
+        ("fastapi.middleware.gzip", "GZipMiddleware"),
+        ("fastapi.responses", "JSONResponse"),
+    ]
+    imports += [
+        (f"{pkg}.{module}", name)
+        for module, names in _MAIN_OWN.items()
+        for name in names
+    ]
+    if service.document_paths:
+        imports += [("collections.abc", "Callable"), ("typing", "Any")]
+    if service.uses_datetime:
+        imports.append(("sqlalchemy.exc", "StatementError"))
+    if service.queued_endpoints:
+        imports.append((f"{pkg}.jobs", "create_job_queue"))
+    if service.webhooks:
+        imports.append((f"{pkg}.outgoing", "webhooks"))
+    return render_imports(imports, pkg)
+
+
+# What main.py imports from the generated package whatever the spec.
+_MAIN_OWN = {
+    "body_limit": ("BodyLimit",),
+    "cache": ("CachedFastAPI", "CacheLayer", "CacheMetrics"),
+    "cache_config": ("INVALIDATIONS", "POLICIES", "UNCACHED_PATHS"),
+    "crud": ("DATABASE_UNAVAILABLE", "database_error"),
+    "db": ("create_engine", "create_session_factory"),
+    "deps": ("get_settings",),
+    "health": ("Drain", "router as health_router"),
+    "hooks.auth": ("principal",),
+    "hooks.settings": ("Settings",),
+    "http_semantics": ("ReadSemantics", "method_not_allowed"),
+    "metrics": ("create_registry", "router as metrics_router"),
+    "models": ("Base",),
+    "observability": ("configure_logging", "observe"),
+    "outbound": ("OutboundClient",),
+    "replica": ("PrimaryRetry", "ReadReplica"),
+    "routers": ("api_router",),
+    "schema_version": ("create_schema", "load_migrations"),
+    "settings": ("DESCRIPTION", "TITLE", "VERSION"),
+}
+
+
+def db_imports(service: ServiceModel) -> str:
+    """Imports of ``db.py``: the engine, the session factory and the UTC column."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("typing", "Any"),
+        ("typing", "ClassVar"),
+        ("sqlalchemy", "MetaData"),
+        ("sqlalchemy", "event"),
+        ("sqlalchemy", "make_url"),
+        ("sqlalchemy.ext.asyncio", "AsyncEngine"),
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        ("sqlalchemy.ext.asyncio", "async_sessionmaker"),
+        ("sqlalchemy.ext.asyncio", "create_async_engine"),
+        ("sqlalchemy.orm", "DeclarativeBase"),
+        (f"{pkg}.settings", "GeneratedSettings"),
+    ]
+    if service.uses_datetime:
+        imports += [
+            ("datetime as dt", None),
+            ("sqlalchemy", "DateTime"),
+            ("sqlalchemy", "TypeDecorator"),
+            ("sqlalchemy.engine", "Dialect"),
+            (f"{pkg}.schemas.common", "as_utc"),
+        ]
+    return render_imports(imports, pkg)
+
+
+def auth_imports(service: ServiceModel) -> str:
+    """Imports of the user-owned ``hooks/auth.py`` as fastgen first writes it."""
+    imports: list[Import] = [("hashlib", None), ("fastapi", "Request")]
+    if service.api_schemes:
+        imports.append((f"{service.package}.security", "credential"))
+    return render_imports(imports, service.package)
+
+
+def env_imports(service: ServiceModel) -> str:
+    """Imports of Alembic's ``migrations/env.py``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("asyncio", None),
+        ("logging.config", "fileConfig"),
+        ("alembic", "context"),
+        ("sqlalchemy", "text"),
+        ("sqlalchemy.engine", "Connection"),
+        (f"{pkg}.db", "create_engine"),
+        (f"{pkg}.deps", "get_settings"),
+        (f"{pkg}.models", "Base"),
+    ]
+    if service.uses_datetime:
+        imports += [
+            ("typing", "Any"),
+            ("typing", "Literal"),
+            (f"{pkg}.db", "UTCTimestamp"),
+        ]
+    return render_imports(imports, pkg)
+
+
+def migrations_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_migrations.py``."""
+    imports: list[Import] = [
+        ("asyncio", None),
+        ("pathlib", "Path"),
+        ("typing", "Any"),
+        ("alembic", "command"),
+        ("alembic.autogenerate", "compare_metadata"),
+        ("alembic.config", "Config"),
+        ("alembic.migration", "MigrationContext"),
+        ("sqlalchemy", "inspect"),
+        ("sqlalchemy.engine", "Connection"),
+        ("sqlalchemy.ext.asyncio", "create_async_engine"),
+        (f"{service.package}.models", "Base"),
+    ]
+    if service.uses_datetime:
+        imports.append(("shutil", None))
+    return render_imports(imports, service.package)
+
+
+def operations_test_imports(service: ServiceModel, tested: list[ApiTableModel]) -> str:
+    """Imports of the generated ``tests/test_openapi_operations.py``."""
+    imports: list[Import] = [("typing", "Any"), ("httpx", None), ("pytest", None)]
+    if tested:
+        imports += [
+            ("collections.abc", "Awaitable"),
+            ("collections.abc", "Callable"),
+            ("fastapi", "HTTPException"),
+            ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        ]
+    for table in tested:
+        module = f"{service.package}.hooks.resources.{table.resource}"
+        imports.append((module, f"hooks as {table.resource}_hooks"))
+    return render_imports(imports, service.package)
+
+
+HELPERS = (
+    main_imports,
+    db_imports,
+    auth_imports,
+    env_imports,
+    migrations_test_imports,
+    operations_test_imports,
+)
