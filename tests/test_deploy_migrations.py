@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -71,7 +72,14 @@ def test_new_code_on_an_unmigrated_database(tmp_path: Path, shared_venv: Path) -
     git(project, "commit", "-qam", "note.tag")
     result = update_project(project)
     assert result.migration is not None
-    head = Path(result.migration).name.split("_")[0]
+    # The revision id the file declares (its name says 0002, its id is a hash).
+    declared = re.search(
+        r'^revision: str = "(\w+)"',
+        (project / result.migration).read_text(),
+        re.MULTILINE,
+    )
+    assert declared is not None
+    head = declared.group(1)
 
     log = tmp_path / "new.log"
     app = App(python, project, env_for(url, CREATE_SCHEMA="false"), log)

@@ -164,6 +164,9 @@ class _Steps:
     the batch of column changes; NOT NULL and unique constraints on populated columns
     after it (helpers of the revision, safe on PostgreSQL)."""
 
+    # Foreign keys of dropped columns go first: MariaDB drops no index a foreign key
+    # still needs (the column's own, dropped next).
+    drop_foreign_keys: list[str] = field(default_factory=list)
     drop_indexes: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     # Server defaults that filled existing rows, dropped in a second batch: on SQLite
@@ -175,7 +178,8 @@ class _Steps:
 
     def lines(self, table: str) -> list[str]:
         batch = f"    with op.batch_alter_table({pystr(table)}) as batch:"
-        lines = _concurrently(self.drop_indexes)
+        lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
+        lines += _concurrently(self.drop_indexes)
         lines += [batch, *self.body] if self.body else []
         lines += [batch, *self.later] if self.later else []
         return lines + self.after + _concurrently(self.create_indexes)
@@ -205,7 +209,7 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
             if column.foreign_key:
                 # MariaDB refuses to drop a column its foreign key uses.
                 name = pystr(_fk_name(column))
-                steps.body.append(
+                steps.drop_foreign_keys.append(
                     f'        batch.drop_constraint({name}, type_="foreignkey")'
                 )
             steps.body.append(f"        batch.drop_column({pystr(column.name)})")
