@@ -172,7 +172,8 @@ def test_worker_deployment_only_with_queue_endpoints(
 
 
 def pod_specs(project: Path) -> Iterator[dict[str, Any]]:
-    for doc in of_kind(project, "Deployment"):
+    """The pods of the Deployments and of the migration Job."""
+    for doc in of_kind(project, "Deployment") + of_kind(project, "Job"):
         yield doc["spec"]["template"]["spec"]
 
 
@@ -304,9 +305,25 @@ def test_worker_grace_period_covers_its_shutdown_wait(queuetest: Path) -> None:
     assert pod["terminationGracePeriodSeconds"] > int(wait[1])
 
 
+def test_a_job_migrates_each_release(project: Path) -> None:
+    """A Job runs the migrations once per apply and removes itself when done, so
+    the next release's apply can create it with the new image."""
+    (job,) = of_kind(project, "Job")
+    assert kustomization(project)["resources"][0] == "migrate-job.yaml"
+    spec = job["spec"]
+    assert spec["ttlSecondsAfterFinished"] == 0
+    pod = spec["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    (container,) = pod["containers"]
+    assert container["command"] == ["alembic", "upgrade", "head"]
+    assert [e["name"] for e in container["env"]] == ["DATABASE_URL"]  # nothing more
+
+
 def test_migrations_run_before_the_app_starts(project: Path) -> None:
-    """In an init container of every pod, under a lock the migrations take."""
-    for pod in pod_specs(project):
+    """Every pod's init container takes the migrations' lock: it waits while the
+    Job migrates, then finds the schema at head (or migrates without the Job)."""
+    for doc in of_kind(project, "Deployment"):
+        pod = doc["spec"]["template"]["spec"]
         (init,) = pod["initContainers"]
         assert init["command"] == ["alembic", "upgrade", "head"]
         assert [e["name"] for e in init["env"]] == ["DATABASE_URL"]  # nothing more
