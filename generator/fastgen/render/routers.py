@@ -42,7 +42,7 @@ class RouteView:
     kind: str
     name: str
     decorators: tuple[str, ...]  # each ``router.get(...)``, without the ``@``
-    params: tuple[str, ...]  # ``session: SessionDep``, ``limit: Limit = 50``
+    params: tuple[str, ...]  # ``session: SessionDep``, ``book_id: int``
     returns: str
     docstring: str  # a Python string literal
     row: str = ""  # the ORM class of the table it serves
