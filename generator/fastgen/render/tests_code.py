@@ -9,7 +9,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
-from fastgen.render.literals import pystr
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
@@ -97,7 +97,40 @@ def conftest_imports(service: ServiceModel) -> str:
             (schemas, f"{resource.class_name}Create"),
             (schemas, f"{resource.class_name}Read"),
         ]
+    if service.listed_resources and service.api is not None:
+        imports.append((pkg, "api_models"))
+    imports += [(f"{pkg}.models", r.class_name) for r in api_made_tables(service)]
     return render_imports(imports, pkg)
+
+
+def api_made_tables(service: ServiceModel) -> tuple[ResourceModel, ...]:
+    """The OpenAPI tables the generated list tests insert rows of (``make_<table>``):
+    the listed ones, and the tables they embed with ``?expand=``."""
+    if service.api is None:
+        return ()
+    wanted = {r.name for r in service.listed_resources}
+    wanted |= {e.resource for r in service.listed_resources for e in r.expansions}
+    return tuple(r for r in service.resources if r.name in wanted)
+
+
+def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
+    """A dict expression of a valid row of an OpenAPI table for the list tests:
+    the create operation's sample body (JSON columns need their schema's shape),
+    with every scalar column made from ``n`` so rows differ, and each expanded
+    ref holding the key of a row made first (``<column>_row``)."""
+    table = next(t for t in service.api_tables if t.resource == resource.name)
+    sample = table.create.sample if table.create and table.create.sample else None
+    base = sample[2] if sample and isinstance(sample[2], dict) else {}
+    refs = {e.field.name for e in resource.expansions}
+    entries = [f"**{pyliteral(base)}"] if base else []
+    for f in resource.fields:
+        if f.name in refs:
+            target = next(e.resource for e in resource.expansions if e.field is f)
+            key = pk_of(target, service)
+            entries.append(f"{pystr(f.name)}: {f.attr}_row[{pystr(key)}]")
+        elif f.type != "json":
+            entries.append(f"{pystr(f.name)}: {sample_expr(f)}")
+    return "{" + ", ".join(entries) + "}"
 
 
 def pk_of(resource_name: str, service: ServiceModel) -> str:

@@ -24,6 +24,8 @@ from fastgen.spec.native.model import (
     DatabaseSpec,
     DeploySpec,
     Identifier,
+    ListSpec,
+    Name,
     ResourcePath,
     ServiceSpec,
     SpecModel,
@@ -63,6 +65,19 @@ class CacheAnnotation(CachePolicySpec):
     )
 
 
+class ListAnnotation(ListSpec):
+    """``list`` in x-fastgen-resource: the native list's query for the table's list
+    operation (filters, sort, cursor, count, expand), published in the served
+    document."""
+
+    expand: dict[Name, str] = Field(
+        default_factory=dict,
+        description="Properties that hold the key of another x-fastgen-resource "
+        "schema, and that schema's name: ?expand=<name> embeds its row (one query "
+        "per page). They are filterable and sortable by default, as native refs are.",
+    )
+
+
 class ResourceAnnotation(SpecModel):
     """x-fastgen-resource on a component schema: a table with CRUD operations."""
 
@@ -80,6 +95,13 @@ class ResourceAnnotation(SpecModel):
         None,
         description="The table's previous name: the next migration renames it in "
         "place, keeping every row (harmless once applied).",
+    )
+    listing: ListAnnotation | None = Field(
+        None,
+        alias="list",
+        description="Opt-in: the list operation takes the native list's query "
+        "(?price__gte=, sort, cursor, count, expand) and answers a page; "
+        "default filters: the key and the expand properties.",
     )
 
 
