@@ -93,7 +93,7 @@ def _resource(
     if annotation.listing is not None and "list" not in dict(crud):
         report.error(
             (*where, "list"),
-            f"list: needs the list operation GET {annotation.path}; the resource "
+            f"needs the list operation GET {annotation.path}; the resource "
             "has none",
             key=True,
         )
