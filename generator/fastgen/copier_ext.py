@@ -89,6 +89,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.sample_url,
     tests_code.list_test_filter,
     tests_code.list_test_sort,
+    tests_code.list_test_lookup,
     tests_code.list_test_bad_value,
     tests_code.lists_test_imports,
     tests_code.body_limit_test_imports,

@@ -121,15 +121,16 @@ def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
     table = next(t for t in service.api_tables if t.resource == resource.name)
     sample = table.create.sample if table.create and table.create.sample else None
     base = sample[2] if sample and isinstance(sample[2], dict) else {}
-    refs = {e.field.name for e in resource.expansions}
-    entries = [f"**{pyliteral(base)}"] if base else []
+    refs = {e.field.name: e.resource for e in resource.expansions}
+    entries = []
     for f in resource.fields:
         if f.name in refs:
-            target = next(e.resource for e in resource.expansions if e.field is f)
-            key = pk_of(target, service)
+            key = pk_of(refs[f.name], service)
             entries.append(f"{pystr(f.name)}: {f.attr}_row[{pystr(key)}]")
         elif f.type != "json":
             entries.append(f"{pystr(f.name)}: {sample_expr(f)}")
+        elif f.name in base:
+            entries.append(f"{pystr(f.name)}: {pyliteral(base[f.name])}")
     return "{" + ", ".join(entries) + "}"
 
 
@@ -283,6 +284,19 @@ def list_test_filter(resource: ResourceModel) -> FieldModel | None:
 def list_test_sort(resource: ResourceModel) -> FieldModel | None:
     """The field a generated test sorts the list by."""
     usable = [f for f in resource.sorts if f.type in _LIST_TEST_TYPES]
+    others = [f for f in usable if not f.primary_key]
+    return (others or usable or [None])[0]
+
+
+def list_test_lookup(resource: ResourceModel, op: str) -> FieldModel | None:
+    """The field a generated test filters with lookup ``op`` (gte: a range,
+    startswith or contains: a match, isnull), one other than the key where there is
+    one, of a type whose samples compare on the wire as in the database."""
+    usable = [
+        f.field
+        for f in resource.filters
+        if op in f.ops and f.field.type in ("integer", "date", "string", "text")
+    ]
     others = [f for f in usable if not f.primary_key]
     return (others or usable or [None])[0]
 

@@ -93,8 +93,7 @@ def _resource(
     if annotation.listing is not None and "list" not in dict(crud):
         report.error(
             (*where, "list"),
-            f"needs the list operation GET {annotation.path}; the resource "
-            "has none",
+            f"needs the list operation GET {annotation.path}; the resource has none",
             key=True,
         )
         return None
