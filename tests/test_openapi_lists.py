@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.render.api_changes import api_changes
+from fastgen.render.api_contract import client_document
 from fastgen.render.listing import list_query_class, listing_constant
 from fastgen.render.routers import routers
 from fastgen.spec.inputs import read_input
@@ -123,4 +125,37 @@ def test_a_list_on_a_table_with_aliased_properties(tmp_path: Path) -> None:
         "openapi.yaml:25:41: #/components/schemas/Pet/x-fastgen-resource/list: a list "
         "with filters and sort is not supported yet on a table whose properties are "
         "Python aliases (class)"
+    )
+
+
+def test_opting_in_is_a_breaking_change_of_the_list(tmp_path: Path) -> None:
+    """The list then answers a page, not the document's array: ``fastgen update``
+    and ``fastgen check --base`` say so (and list the parameters it now takes)."""
+    text = LISTED.read_text()
+    start = text.index("        list:")
+    end = text.index("      type: object", start)
+    plain = tmp_path / "openapi.yaml"
+    plain.write_text(text[:start] + text[end:])
+    old_answer, old_model = read_input(plain)
+    new_answer, new_model = read_input(LISTED)
+    changes = api_changes(
+        client_document(old_answer, old_model), client_document(new_answer, new_model)
+    )
+    said = [str(c) for c in changes]
+    assert "breaking: GET /pets: response body type array -> object" in said
+    assert "compatible: GET /pets: query parameter `cursor` added (optional)" in said
+    assert (
+        "compatible: GET /pets: query parameter `name__startswith` added (optional)"
+        in said
+    )
+    assert [str(c) for c in changes if c.breaking] == [
+        "breaking: GET /pets: response body type array -> object"
+    ]
+    # Unchanged, the served list compares equal to itself.
+    assert (
+        api_changes(
+            client_document(new_answer, new_model),
+            client_document(new_answer, new_model),
+        )
+        == []
     )
