@@ -123,13 +123,18 @@ def list_item(resource: ResourceModel) -> str:
     return f"{resource.class_name}Item" if resource.expansions else _read(resource)
 
 
+def _a_row(resource: ResourceModel) -> str:
+    """ "A book" (a native resource is named in the singular), or "A row of pets"."""
+    return f"A row of {resource.table}" if resource.row_model else f"A {resource.name}"
+
+
 def list_item_class(resource: ResourceModel, service: ServiceModel) -> str:
     """``class BookItem(BookRead)``: a listed row with the refs ``?expand=`` embeds
     (absent from the answer unless asked for)."""
     cls = resource.class_name
     lines = [
         f"class {cls}Item({_read(resource)}):",
-        f'    """A {resource.name} in a list, with the rows ``?expand=`` embeds."""',
+        f'    """{_a_row(resource)} in a list, with the rows ``?expand=`` embeds."""',
         "",
     ]
     for expansion in resource.expansions:
