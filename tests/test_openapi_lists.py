@@ -11,6 +11,7 @@ from fastgen.render.api_changes import api_changes
 from fastgen.render.api_contract import client_document
 from fastgen.render.listing import list_query_class, listing_constant
 from fastgen.render.routers import routers
+from fastgen.render.tests_code import list_test_auth
 from fastgen.spec.inputs import read_input
 from fastgen.spec.problems import SpecError
 
@@ -158,4 +159,31 @@ def test_opting_in_is_a_breaking_change_of_the_list(tmp_path: Path) -> None:
             client_document(new_answer, new_model),
         )
         == []
+    )
+
+
+def test_the_list_tests_send_the_lists_credentials(tmp_path: Path) -> None:
+    """A secured list's generated tests authenticate as its other tests do; one no
+    header can satisfy is skipped, saying why, rather than failing on a 401."""
+    text = LISTED.read_text().replace(
+        "  /pets:\n    get:\n",
+        "  /pets:\n    get:\n      security: [{SCHEME: []}]\n",
+    )
+    schemes = {
+        "bearer": "{type: http, scheme: bearer}",
+        "key": "{type: apiKey, in: query, name: key}",
+    }
+    said = {}
+    for name, scheme in schemes.items():
+        secured = text.replace("SCHEME", name).replace(
+            "components:\n", f"components:\n  securitySchemes:\n    {name}: {scheme}\n"
+        )
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(secured)
+        _, model = read_input(path)
+        said[name] = list_test_auth(model.resource("pet"), model)
+    assert said["bearer"] == (', headers={"authorization": "Bearer test-token"}', "")
+    assert said["key"] == (
+        "",
+        '@pytest.mark.skip(reason="no header satisfies the security of GET /pets")\n',
     )

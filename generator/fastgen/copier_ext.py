@@ -90,6 +90,8 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.list_test_filter,
     tests_code.list_test_sort,
     tests_code.list_test_lookup,
+    tests_code.list_test_auth,
+    tests_code.list_tests_user,
     tests_code.list_test_bad_value,
     tests_code.lists_test_imports,
     tests_code.body_limit_test_imports,

@@ -281,12 +281,6 @@ def list_policy(resource: ResourceModel, service: ServiceModel) -> PolicyModel |
     return table.list.policy if table.list else None
 
 
-def private_lists(service: ServiceModel) -> bool:
-    """Whether a listed table's list is cached per caller (``scope: private``)."""
-    policies = (list_policy(r, service) for r in service.listed_resources)
-    return any(p is not None and p.scope == "private" for p in policies)
-
-
 def cache_config_imports(service: ServiceModel) -> str:
     """Imports of ``cache_config.py``: the policy class and the lists' queries."""
     pkg = service.package
@@ -303,7 +297,6 @@ def cache_config_imports(service: ServiceModel) -> str:
 HELPERS = (
     policy_query,
     list_policy,
-    private_lists,
     cache_config_imports,
     list_query_class,
     list_item_class,

@@ -9,6 +9,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
+from fastgen.render.listing import list_policy
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
@@ -286,6 +287,31 @@ def list_test_sort(resource: ResourceModel) -> FieldModel | None:
     usable = [f for f in resource.sorts if f.type in _LIST_TEST_TYPES]
     others = [f for f in usable if not f.primary_key]
     return (others or usable or [None])[0]
+
+
+def list_test_auth(resource: ResourceModel, service: ServiceModel) -> tuple[str, str]:
+    """How the list tests of ``resource`` authenticate: the ``, headers=...`` their
+    requests add, and a skip marker (with its newline) for a list whose security
+    no header satisfies, which the tests cannot call."""
+    policy = list_policy(resource, service)
+    user = ", headers=USER" if policy and policy.scope == "private" else ""
+    op = None
+    if resource.row_model:
+        op = next(t.list for t in service.api_tables if t.resource == resource.name)
+    if op is None or op.dependency is None:
+        return user, ""  # a private entry needs a caller, any caller
+    if op.requirement_header:
+        return f", headers={pyliteral(op.requirement_header)}", ""
+    reason = pystr(f"no header satisfies the security of GET {resource.path}")
+    return "", f"@pytest.mark.skip(reason={reason})\n"
+
+
+def list_tests_user(service: ServiceModel) -> bool:
+    """Whether the list tests call a list as ``USER`` (a private one, unsecured)."""
+    return any(
+        list_test_auth(r, service)[0] == ", headers=USER"
+        for r in service.listed_resources
+    )
 
 
 def list_test_lookup(resource: ResourceModel, op: str) -> FieldModel | None:
