@@ -31,8 +31,9 @@ def test_a_list_compiles_to_the_native_list_model() -> None:
         "name": ("eq", "in", "startswith"),
         "age": ("eq", "in", "gt", "gte", "lt", "lte"),
         "owner_id": ("eq", "in", "gt", "gte", "lt", "lte", "isnull"),
+        "bornOn": ("eq", "in", "gt", "gte", "lt", "lte"),  # as the schema names it
     }
-    assert [f.name for f in pet.sorts] == ["age", "name"]
+    assert [f.name for f in pet.sorts] == ["age", "name", "bornOn"]
     ((expand),) = pet.expansions
     assert (expand.name, expand.field.name, expand.resource) == (
         "owner",

@@ -25,7 +25,7 @@ from fastgen.spec.native.model import (
     DeploySpec,
     Identifier,
     ListSpec,
-    Name,
+    Match,
     ResourcePath,
     ServiceSpec,
     SpecModel,
@@ -70,7 +70,26 @@ class ListAnnotation(ListSpec):
     operation (filters, sort, cursor, count, expand), published in the served
     document."""
 
-    expand: dict[Name, str] = Field(
+    # The properties as the schema names them (camelCase too), checked against it.
+    filter: list[str] | None = Field(
+        None,
+        description="Properties a list can be filtered by: equality (?partner_id=3), "
+        "`in` (?partner_id__in=1,2), ranges on integers, numbers and dates (__gt, "
+        "__gte, __lt, __lte) and __isnull on optional properties. Each gets an index. "
+        "Default: the key and the expand properties.",
+    )
+    sort: list[str] | None = Field(
+        None,
+        description="Properties a list can be sorted by (?sort=-due_date; the key "
+        "always breaks ties), each required. Each gets an index. Default: the "
+        "filterable required properties.",
+    )
+    match: dict[str, Match] = Field(
+        default_factory=dict,
+        description="String properties a list also matches by prefix "
+        "(?name__startswith=) or substring (?name__contains=, which no index serves).",
+    )
+    expand: dict[str, str] = Field(
         default_factory=dict,
         description="Properties that hold the key of another x-fastgen-resource "
         "schema, and that schema's name: ?expand=<name> embeds its row (one query "
