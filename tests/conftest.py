@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "bookstore.yaml"
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
 NAMES = REPO / "tests" / "specs" / "names.yaml"
+BILLING = REPO / "examples" / "billing.yaml"
 
 
 def hand_written_stats_example(directory: Path) -> Path:
@@ -91,6 +92,15 @@ def server_names(
     """tests/specs/names.yaml (tables and columns named class, from, metadata, self...)
     installed beside the bookstore, for the database-server tests."""
     return _beside_bookstore(NAMES, server_bookstore, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def server_billing(
+    server_bookstore: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """examples/billing.yaml (an OpenAPI input whose documents list takes filters,
+    sort, cursors, counts and expand) installed beside the bookstore."""
+    return _beside_bookstore(BILLING, server_bookstore, tmp_path_factory)
 
 
 def _beside_bookstore(

@@ -30,9 +30,13 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
     """The differences between the input document and the app's, as sentences."""
-    problems = _compare_all(
-        source, _operations(source, "paths"), served, _operations(served, "paths")
-    )
+    have = _operations(served, "paths")
+    for path, expand in _query_lists(source).items():
+        if (path, "get") in have:
+            op = have[(path, "get")]
+            want = _operations(source, "paths").get((path, "get"), {})
+            have[(path, "get")] = _as_declared(served, op, want, expand)
+    problems = _compare_all(source, _operations(source, "paths"), served, have)
     problems += [
         f"webhook {p}"
         for p in _compare_all(
@@ -44,6 +48,47 @@ def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
         )
     ]
     return problems
+
+
+def _query_lists(source: dict[str, Any]) -> dict[str, list[str]]:
+    """The collection paths of the tables whose ``x-fastgen-resource`` has ``list``,
+    with their ``expand`` columns: their GET takes the native list's query and
+    answers a page, a difference docs/openapi.md justifies ("Lists that take a
+    query")."""
+    found = {}
+    schemas = (source.get("components") or {}).get("schemas") or {}
+    for schema in schemas.values():
+        annotation = (
+            schema.get("x-fastgen-resource") if isinstance(schema, dict) else None
+        )
+        if isinstance(annotation, dict) and isinstance(annotation.get("list"), dict):
+            found[annotation["path"]] = list(annotation["list"].get("expand") or {})
+    return found
+
+
+def _as_declared(
+    served: dict[str, Any], op: dict[str, Any], want: dict[str, Any], expand: list[str]
+) -> dict[str, Any]:
+    """A served query list as the input declares it: the parameters it declares (the
+    others are the list's own), and the page's items as the array it answers
+    (without the rows ``?expand=`` embeds)."""
+    declared = {_resolve(served, p).get("name") for p in want.get("parameters") or []}
+    params = [
+        p for p in op["parameters"] if _resolve(served, p).get("name") in declared
+    ]
+    responses = dict(op.get("responses") or {})
+    ok = _resolve(served, responses.get("200"))
+    page = _resolve(served, _json_schema(served, (ok or {}).get("content")))
+    items = _resolve(served, ((page or {}).get("properties") or {}).get("items"))
+    item = dict(_resolve(served, (items or {}).get("items")) or {})
+    properties = dict(item.get("properties") or {})
+    for column in expand:
+        row = f"{column}_row"
+        properties.pop(row if row in properties else column.removesuffix("_id"), None)
+    item["properties"] = properties
+    array = {"type": "array", "items": item}
+    responses["200"] = {**ok, "content": {"application/json": {"schema": array}}}
+    return {**op, "parameters": params, "responses": responses}
 
 
 def _compare_all(

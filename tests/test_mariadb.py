@@ -98,6 +98,16 @@ def test_generated_tests_pass_on_mariadb(server_bookstore: Path, mariadb: str) -
     assert_generated_tests_pass(python, server_bookstore, createdb(mariadb, "tests"))
 
 
+def test_openapi_lists_on_mariadb(
+    server_bookstore: Path, server_billing: Path, mariadb: str
+) -> None:
+    """examples/billing.yaml's GET /documents (x-fastgen-resource list): filters,
+    sort, cursors, counts and expand over HTTP on MariaDB."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    url = createdb(mariadb, "billing")
+    assert_generated_tests_pass(python, server_billing, url, "tests/test_lists.py")
+
+
 def test_every_field_type_on_mariadb(
     server_bookstore: Path, server_nasty: Path, mariadb: str
 ) -> None:

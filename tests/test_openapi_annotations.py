@@ -184,7 +184,7 @@ def test_valid_annotations_are_read(tmp_path: Path) -> None:
             "x-fastgen-resource: {path: /pets, tabel: pets}",
             "24:41: #/components/schemas/Pet/x-fastgen-resource/tabel: unknown key "
             "'tabel' in x-fastgen-resource; expected one of: path, id, table, "
-            "operations, renamed_from (did you mean 'table'?)",
+            "operations, renamed_from, list (did you mean 'table'?)",
             id="resource-unknown-key",
         ),
         pytest.param(

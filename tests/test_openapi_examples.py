@@ -20,14 +20,17 @@ import subprocess
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from fastgen.api import new_project
+from fastgen.spec.openapi import load_openapi
 
 from .conftest import REPO, install_project
 from .fuzzing import fuzz, serve
+from .openapi_roundtrip import compare
 
 pytestmark = pytest.mark.e2e
 
@@ -394,6 +397,63 @@ def check_billing(http: httpx.Client) -> None:
     assert gone.status_code == 404
     assert gone.headers.get("x-cache") != "HIT"
     assert http.get(partner_url).headers["x-cache"] == "HIT"
+    again = http.post("/documents", json={**invoice, "partner_id": partner["id"]})
+    check_billing_list(http, partner, again.json())
+
+
+def check_billing_list(
+    http: httpx.Client, partner: dict[str, Any], document: dict[str, Any]
+) -> None:
+    """GET /documents takes the native list's query (x-fastgen-resource list): the
+    served document lists exactly what it accepts and answers, and it filters,
+    embeds the partner and is cleared by the partner's writes (expand)."""
+    served = http.get("/openapi.json").json()
+    # The same API as the input but for the list's query and page (docs/openapi.md,
+    # "Lists that take a query"), which compare() knows as justified.
+    source, _ = load_openapi(REPO / "examples" / "billing.yaml")
+    assert compare(source, served) == []
+    listing = served["paths"]["/documents"]["get"]
+    names = [p["name"] for p in listing["parameters"]]
+    assert names[:6] == ["limit", "offset", "cursor", "count", "sort", "expand"]
+    assert {"partner_id", "partner_id__in", "due_date__gte", "comment__contains"} < set(
+        names
+    )
+    assert all(p["in"] == "query" for p in listing["parameters"])
+    page_ref = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    page = served["components"]["schemas"][page_ref["$ref"].rsplit("/", 1)[-1]]
+    assert set(page["properties"]) == {
+        "items",
+        "limit",
+        "offset",
+        "next_offset",
+        "next_cursor",
+        "total",
+    }
+    values = {"sort": "due_date", "expand": "partner_id_row", "count": "true"}
+    values |= {"due_date": "2026-01-25", "type": "invoice", "comment": "x"}
+    for name in names:  # each listed parameter is accepted (none is a 422) ...
+        if name == "cursor":
+            continue  # ... a cursor only as the list wrote it
+        base = name.split("__")[0]
+        sent = "true" if name.endswith("__isnull") else values.get(base, "1")
+        answer = http.get("/documents", params={name: sent})
+        assert answer.status_code == 200, (name, answer.text)
+    assert http.get("/documents", params={"no_such": "1"}).status_code == 422
+
+    url = "/documents"
+    query = {"partner_id": partner["id"], "expand": "partner_id_row", "count": "true"}
+    first = http.get(url, params=query)
+    assert (first.status_code, first.headers["x-cache"]) == (200, "MISS"), first.text
+    body = first.json()
+    assert body["total"] == 1
+    assert [item["id"] for item in body["items"]] == [document["id"]]
+    assert body["items"][0]["partner_id_row"]["id"] == partner["id"]
+    http.get(url, params=query)  # stored on its second miss
+    assert http.get(url, params=query).headers["x-cache"] == "HIT"
+    # The embedded partner changes: the list holding it is cleared.
+    upsert = {k: v for k, v in partner.items() if k != "id"}
+    assert http.put(f"/partners/{partner['id']}", json=upsert).status_code == 200
+    assert http.get(url, params=query).headers["x-cache"] == "MISS"
 
 
 CHECKS = {"petstore": check_petstore, "store": check_store, "billing": check_billing}
@@ -414,13 +474,17 @@ def test_survives_fuzzing(
 def test_generated_table_tests_pass_with_the_users_hooks(
     example: tuple[str, Path], shared_venv: Path
 ) -> None:
-    """The project's own table tests keep passing once the user's hooks are written:
+    """The project's own table and list tests keep passing once the user's hooks are written:
     billing's documents hook refuses the generated sample (its partner_id names no
     partner), so those tests skip, naming the refusal; the others still assert."""
     name, project = example
+    # billing's list (x-fastgen-resource list) has the native list tests too.
+    lists = (
+        ["tests/test_lists.py"] if (project / "tests/test_lists.py").exists() else []
+    )
     result = subprocess.run(
         [shared_venv / "bin" / "python", "-m", "pytest", "-q", "-rs"]
-        + ["-p", "no:cacheprovider", "tests/test_openapi_operations.py"],
+        + ["-p", "no:cacheprovider", "tests/test_openapi_operations.py", *lists],
         cwd=project,
         capture_output=True,
         text=True,

@@ -56,6 +56,11 @@ class ResourceModel:
     renamed_from: str | None = None
     # What a request body's unknown field gets: a 422 (forbid) or dropped (ignore).
     extra_fields: str = "forbid"
+    # An OpenAPI table: the api_models class answering a row ("" for a native
+    # resource, whose ``<Class>Read`` does), and whether its list takes the native
+    # query (``x-fastgen-resource`` ``list``).
+    row_model: str = ""
+    api_list: bool = False
 
     @property
     def module(self) -> str:
@@ -259,6 +264,9 @@ class ApiOperationModel:
     callback_name: str | None = None  # a callback's key in its operation
     dependency: str | None = None  # the security requirement's function
     callbacks_router: str | None = None  # the router of the operation's callbacks
+    # A list taking the native query (filters, sort, cursor, count, expand) and
+    # answering a page, as its table's ``x-fastgen-resource`` ``list`` asks.
+    paged: bool = False
 
     @property
     def openapi_path(self) -> str:
@@ -548,8 +556,12 @@ class ServiceModel:
 
     @property
     def listed_resources(self) -> tuple[ResourceModel, ...]:
-        """Native resources with a list route (filters, sort, cursor: listing.py)."""
-        return tuple(r for r in self.crud_resources if "list" in r.operations)
+        """Tables whose list takes filters, sort, cursor, count and expand
+        (listing.py): every native resource with a list route, and the OpenAPI
+        tables whose ``x-fastgen-resource`` has ``list``."""
+        if self.api is not None:
+            return tuple(r for r in self.resources if r.api_list)
+        return tuple(r for r in self.resources if "list" in r.operations)
 
     @property
     def crud_resources(self) -> tuple[ResourceModel, ...]:

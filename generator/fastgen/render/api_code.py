@@ -108,7 +108,9 @@ def api_decorator(op: ApiOperationModel) -> str:
     if op.deprecated:
         args.append("deprecated=True")
     dependencies = [f"Depends({op.dependency})"] if op.dependency else []
-    if op.crud == "list":  # nothing a list is asked is silently ignored
+    if op.paged:  # total and embedded rows only when asked for
+        args.append("response_model_exclude_unset=True")
+    elif op.crud == "list":  # nothing a list is asked is silently ignored
         names = ", ".join(pystr(name) for name in list_query_names(op))
         dependencies.append(f"Depends(only_query_parameters({names}))")
     if dependencies:
@@ -205,19 +207,22 @@ _SCALAR_IMPORTS: dict[str, Import] = {
 def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
     """What a route's (or stub's) signature and decorator need imported."""
     found: list[Import] = []
-    for param in op.params:
+    # A paged list takes its query model and answers a page instead (see routers.py).
+    for param in () if op.paged else op.params:
         found += [("typing", "Annotated"), ("fastapi", param.marker)]
         if param.discriminator is not None:
             found.append(("pydantic", "Field"))
         found += _type_imports(param.type)
     answers = (op.returns, op.response_model, *(r.model for r in op.responses))
+    if op.paged:
+        answers = tuple(r.model for r in op.responses)
     for answer in answers:
         found += _type_imports(answer) if answer is not None else []
     if op.response_class:
         found.append(("fastapi", "Response"))
     if op.dependency:
         found += [("fastapi", "Depends"), (".security", op.dependency)]
-    if op.crud == "list":
+    if op.crud == "list" and not op.paged:
         found += [("fastapi", "Depends"), (".crud", "only_query_parameters")]
     if op.callbacks_router:
         found.append((".outgoing", op.callbacks_router))

@@ -182,8 +182,59 @@ def served_document(model: ServiceModel) -> Schema:
 
 def client_document(answer: Any, model: ServiceModel) -> Schema:
     """The OpenAPI document clients of the app see: an OpenAPI input's own (``answer``
-    is the bundled document), or the one a native spec's app serves."""
-    return answer if is_openapi(answer) else served_document(model)
+    is the bundled document, with the query and page of each list that takes the
+    native list's query), or the one a native spec's app serves."""
+    if not is_openapi(answer):
+        return served_document(model)
+    lists = {r.path: r for r in model.listed_resources}
+    if not lists:
+        return answer
+    paths = dict(answer.get("paths") or {})
+    for path, resource in lists.items():
+        item = paths.get(path)
+        if isinstance(item, dict) and isinstance(item.get("get"), dict):
+            paths[path] = {**item, "get": _query_list(item["get"], resource)}
+    return {**answer, "paths": paths}
+
+
+def _query_list(op: Schema, resource: ResourceModel) -> Schema:
+    """An OpenAPI list taking the native list's query, as its app serves it: those
+    parameters, and a page of the items the document's array holds."""
+    params = [_parameter(p, "query", {"type": "integer"}, False) for p in _PAGE_PARAMS]
+    params += [
+        _parameter("cursor", "query", {"type": "string"}, False),
+        _parameter("count", "query", {"type": "boolean"}, False),
+    ]
+    words = {"type": "array", "items": {"type": "string"}}
+    params += [_parameter("sort", "query", words, False)] if resource.sorts else []
+    params += (
+        [_parameter("expand", "query", words, False)] if resource.expansions else []
+    )
+    for item in resource.filters:
+        value = field_schema(item.field)
+        ops = {"in": {"type": "array", "items": value}, "isnull": {"type": "boolean"}}
+        ops |= {"startswith": {"type": "string"}, "contains": {"type": "string"}}
+        for name in item.ops:
+            wire = item.field.name if name == "eq" else f"{item.field.name}__{name}"
+            params.append(_parameter(wire, "query", ops.get(name, value), False))
+    responses = dict(op.get("responses") or {})
+    ok = responses.get("200")
+    content = ok.get("content") if isinstance(ok, dict) else None
+    media = (content or {}).get("application/json") or {}
+    integer, text = {"type": "integer"}, {"type": "string"}
+    page = _object(
+        {
+            "items": media.get("schema") or {},
+            "limit": integer,
+            "offset": integer,
+            "next_offset": {**integer, "nullable": True},
+            "next_cursor": {**text, "nullable": True},
+            "total": {**integer, "nullable": True},
+        },
+        ["items", "limit", "offset", "next_offset"],
+    )
+    responses["200"] = {**(ok or {}), "content": {"application/json": {"schema": page}}}
+    return {**op, "parameters": params, "responses": responses}
 
 
 class _Fingerprints:

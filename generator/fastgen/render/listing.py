@@ -18,11 +18,43 @@ from fastgen.render.schemas import COLUMN_ALIASES
 _TYPED_OPS = ("eq", "gt", "gte", "lt", "lte", "startswith", "contains")
 
 
-def _param_type(field: FieldModel) -> str:
-    """A filter value's type: the column's, bounded as a request body's is."""
+def _param_type(field: FieldModel, api: bool = False) -> str:
+    """A filter value's type: the column's, bounded as a request body's is (an
+    OpenAPI table's enum as its values: the document declares no alias)."""
     if field.type == "datetime":
         return "UTCDateTime"
+    if api and field.enum_values:
+        return _choices(list(field.enum_values))
     return COLUMN_ALIASES.get(field.py_type, field.py_type)
+
+
+def _read(resource: ResourceModel) -> str:
+    """The model answering one row: ``BookRead``, or an OpenAPI table's API model."""
+    if resource.row_model:
+        return f"api_models.{resource.row_model}"
+    return f"{resource.class_name}Read"
+
+
+def _read_import(resource: ResourceModel, pkg: str) -> Import:
+    if resource.row_model:
+        return (pkg, "api_models")
+    return (f"{pkg}.schemas.{resource.module}", f"{resource.class_name}Read")
+
+
+def page_route_imports(resource: ResourceModel, pkg: str) -> list[Import]:
+    """What a list route taking the query of ``schemas/lists.py`` imports."""
+    imports: list[Import] = [
+        ("typing", "Annotated"),
+        ("fastapi", "Query"),
+        (f"{pkg}.listing", listing_name(resource)),
+        (f"{pkg}.schemas.common", "Page"),
+        (f"{pkg}.schemas.lists", f"{resource.class_name}Query"),
+    ]
+    if resource.expansions:
+        imports.append((f"{pkg}.schemas.lists", list_item(resource)))
+    elif resource.row_model:
+        imports.append(_read_import(resource, pkg))
+    return imports
 
 
 def _param_name(field: FieldModel, op: str, *, python: bool) -> str:
@@ -30,15 +62,15 @@ def _param_name(field: FieldModel, op: str, *, python: bool) -> str:
     return base if op == "eq" else f"{base}__{op}"
 
 
-def _filter_lines(item: ListFilterModel) -> list[str]:
+def _filter_lines(item: ListFilterModel, api: bool) -> list[str]:
     field, lines = item.field, []
     for op in item.ops:
         if op in _TYPED_OPS:
-            annotation = _param_type(field)
+            annotation = _param_type(field, api)
             if op in ("startswith", "contains"):
                 annotation = "str"
         elif op == "in":
-            annotation = f"CommaList[{_param_type(field)}]"
+            annotation = f"CommaList[{_param_type(field, api)}]"
         else:  # isnull
             annotation = "bool"
         head = f"{_param_name(field, op, python=True)}: {annotation} | None"
@@ -82,13 +114,18 @@ def list_query_class(resource: ResourceModel) -> str:
             )
         )
     for item in resource.filters:
-        lines += _filter_lines(item)
+        lines += _filter_lines(item, bool(resource.row_model))
     return "\n".join(lines)
 
 
 def list_item(resource: ResourceModel) -> str:
     """The model of one listed row: the Read model, or one with its expansions."""
-    return f"{resource.class_name}{'Item' if resource.expansions else 'Read'}"
+    return f"{resource.class_name}Item" if resource.expansions else _read(resource)
+
+
+def _a_row(resource: ResourceModel) -> str:
+    """ "A book" (a native resource is named in the singular), or "A row of pets"."""
+    return f"A row of {resource.table}" if resource.row_model else f"A {resource.name}"
 
 
 def list_item_class(resource: ResourceModel, service: ServiceModel) -> str:
@@ -96,13 +133,13 @@ def list_item_class(resource: ResourceModel, service: ServiceModel) -> str:
     (absent from the answer unless asked for)."""
     cls = resource.class_name
     lines = [
-        f"class {cls}Item({cls}Read):",
-        f'    """A {resource.name} in a list, with the rows ``?expand=`` embeds."""',
+        f"class {cls}Item({_read(resource)}):",
+        f'    """{_a_row(resource)} in a list, with the rows ``?expand=`` embeds."""',
         "",
     ]
     for expansion in resource.expansions:
-        target = service.resource(expansion.resource).class_name
-        lines.append(f"    {expansion.name}: {target}Read | None = None")
+        target = _read(service.resource(expansion.resource))
+        lines.append(f"    {expansion.name}: {target} | None = None")
     return "\n".join(lines)
 
 
@@ -117,18 +154,17 @@ def lists_imports(service: ServiceModel) -> str:
             imports += [("typing", "Literal"), ("pydantic", "Field")]
             imports.append((common, "CommaList"))
         if resource.expansions:
-            imports.append((schemas, f"{resource.class_name}Read"))
+            imports.append(_read_import(resource, pkg))
         for expansion in resource.expansions:
-            target = service.resource(expansion.resource)
-            imports.append(
-                (f"{pkg}.schemas.{target.module}", f"{target.class_name}Read")
-            )
+            imports.append(_read_import(service.resource(expansion.resource), pkg))
         for item in resource.filters:
-            imports += _filter_imports(item, pkg, schemas)
+            imports += _filter_imports(item, pkg, schemas, bool(resource.row_model))
     return render_imports(imports, pkg)
 
 
-def _filter_imports(item: ListFilterModel, pkg: str, schemas: str) -> list[Import]:
+def _filter_imports(
+    item: ListFilterModel, pkg: str, schemas: str, api: bool
+) -> list[Import]:
     field = item.field
     imports: list[Import] = []
     if "in" in item.ops:
@@ -138,9 +174,11 @@ def _filter_imports(item: ListFilterModel, pkg: str, schemas: str) -> list[Impor
     typed = set(item.ops) & {"eq", "in", "gt", "gte", "lt", "lte"}
     if not typed:
         return imports
-    written = _param_type(field)
+    written = _param_type(field, api)
     if written in ("UTCDateTime", *COLUMN_ALIASES.values()):
         imports.append((f"{pkg}.schemas.common", written))
+    elif api and field.enum_values:
+        imports.append(("typing", "Literal"))
     elif field.enum_alias:
         imports.append((schemas, field.enum_alias))
     else:
@@ -169,7 +207,7 @@ def listing_constant(resource: ResourceModel, service: ServiceModel) -> str:
         target = service.resource(expansion.resource)
         expansions.append(
             f"{pystr(expansion.name)}: Expansion({cls}.{expansion.field.attr}, "
-            f"{target.class_name}.{target.pk.attr}, {target.class_name}Read)"
+            f"{target.class_name}.{target.pk.attr}, {_read(target)})"
         )
     args = [f"model={cls}", f"key={cls}.{resource.pk.attr}"]
     args.append(wrap("filters=", filters, brackets="{}", collection=True))
@@ -221,18 +259,26 @@ def listing_imports(service: ServiceModel) -> str:
         for expansion in resource.expansions:
             target = service.resource(expansion.resource)
             imports.append((f"{pkg}.models", target.class_name))
-            imports.append(
-                (f"{pkg}.schemas.{target.module}", f"{target.class_name}Read")
-            )
+            imports.append(_read_import(target, pkg))
     return render_imports(imports, pkg)
 
 
 def policy_query(policy: PolicyModel, service: ServiceModel) -> str | None:
-    """``canonical_query(BookQuery)`` for the cache policy of a native list."""
+    """``canonical_query(BookQuery)`` for the cache policy of a list taking the
+    query of ``schemas/lists.py``."""
     for resource in service.listed_resources:
-        if resource.policies.get("list") == policy:
+        if list_policy(resource, service) == policy:
             return f"canonical_query({resource.class_name}Query)"
     return None
+
+
+def list_policy(resource: ResourceModel, service: ServiceModel) -> PolicyModel | None:
+    """The cache policy of a listed table's list: a native resource's, or its
+    OpenAPI list operation's (``x-fastgen-cache``)."""
+    if not resource.row_model:
+        return resource.policies.get("list")
+    table = next(t for t in service.api_tables if t.resource == resource.name)
+    return table.list.policy if table.list else None
 
 
 def cache_config_imports(service: ServiceModel) -> str:
@@ -240,7 +286,7 @@ def cache_config_imports(service: ServiceModel) -> str:
     pkg = service.package
     imports: list[Import] = [(f"{pkg}.cache", "CachePolicy")]
     for resource in service.listed_resources:
-        if "list" in resource.policies:
+        if list_policy(resource, service) is not None:
             imports += [
                 (f"{pkg}.listing", "canonical_query"),
                 (f"{pkg}.schemas.lists", f"{resource.class_name}Query"),
@@ -250,6 +296,7 @@ def cache_config_imports(service: ServiceModel) -> str:
 
 HELPERS = (
     policy_query,
+    list_policy,
     cache_config_imports,
     list_query_class,
     list_item_class,

@@ -16,6 +16,7 @@ from fastgen.render.api_code import (
     api_scheme_credentials,
     api_type,
 )
+from fastgen.render.listing import page_route_imports
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -31,6 +32,9 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             imports.append((f"{pkg}.deps", "CacheDep"))
         if op.crud is None:
             imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
+            continue
+        if op.paged and op.resource:
+            imports += page_route_imports(service.resource(op.resource), pkg)
             continue
         imports.append((f"{pkg}.models", op.row_class))
         if op.crud in ("get", "update", "delete"):

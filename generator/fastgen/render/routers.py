@@ -304,12 +304,14 @@ def _api_router(router: ApiRouterModel, service: ServiceModel) -> RouterView:
         docstring=docstring,
         imports=api_router_imports(router, service),
         router_args=(f"tags=[{pystr(router.tag)}]",) if router.tag else (),
-        routes=tuple(_api_route(op) for op in router.operations),
+        routes=tuple(_api_route(op, service) for op in router.operations),
         uses_convertors=router.uses_convertors,
     )
 
 
-def _api_route(op: ApiOperationModel) -> RouteView:
+def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
+    if op.paged and op.resource:
+        return _api_page(op, service.resource(op.resource))
     params = ["session: SessionDep"]
     if op.invalidates:
         params.append("cache: CacheDep")
@@ -332,6 +334,25 @@ def _api_route(op: ApiOperationModel) -> RouteView:
     if op.crud is None:
         return view
     return _api_table_route(view, op)
+
+
+def _api_page(op: ApiOperationModel, resource: ResourceModel) -> RouteView:
+    """An OpenAPI table's list taking the native query: the native page route."""
+    item = list_item(resource)
+    return RouteView(
+        kind="page",
+        name=op.name,
+        decorators=(f"router.{op.method}({api_decorator(op)})",),
+        params=(
+            "session: SessionDep",
+            f"query: Annotated[{resource.class_name}Query, Query()]",
+        ),
+        returns=f"Page[{item}]",
+        docstring=api_docstring(op),
+        answer=item,
+        listing=listing_name(resource),
+        op=op,
+    )
 
 
 def _hook_call(op: ApiOperationModel) -> str:

@@ -9,7 +9,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
-from fastgen.render.listing import list_item, listing_name
+from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pystr
 from fastgen.render.orm import ref_class
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
@@ -81,16 +81,7 @@ def _list_imports(resource: ResourceModel, pkg: str, *, current: bool) -> list[I
             (f"{pkg}.deps", "Offset"),
             (f"{pkg}.schemas.common", "Page"),
         ]
-    imports: list[Import] = [
-        ("typing", "Annotated"),
-        ("fastapi", "Query"),
-        (f"{pkg}.listing", listing_name(resource)),
-        (f"{pkg}.schemas.common", "Page"),
-        (f"{pkg}.schemas.lists", f"{resource.class_name}Query"),
-    ]
-    if resource.expansions:
-        imports.append((f"{pkg}.schemas.lists", list_item(resource)))
-    return imports
+    return page_route_imports(resource, pkg)
 
 
 def endpoint_router_imports(service: ServiceModel) -> str:

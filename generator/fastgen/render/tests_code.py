@@ -9,7 +9,8 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
-from fastgen.render.literals import pystr
+from fastgen.render.listing import list_policy
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
@@ -97,7 +98,41 @@ def conftest_imports(service: ServiceModel) -> str:
             (schemas, f"{resource.class_name}Create"),
             (schemas, f"{resource.class_name}Read"),
         ]
+    if service.listed_resources and service.api is not None:
+        imports.append((pkg, "api_models"))
+    imports += [(f"{pkg}.models", r.class_name) for r in api_made_tables(service)]
     return render_imports(imports, pkg)
+
+
+def api_made_tables(service: ServiceModel) -> tuple[ResourceModel, ...]:
+    """The OpenAPI tables the generated list tests insert rows of (``make_<table>``):
+    the listed ones, and the tables they embed with ``?expand=``."""
+    if service.api is None:
+        return ()
+    wanted = {r.name for r in service.listed_resources}
+    wanted |= {e.resource for r in service.listed_resources for e in r.expansions}
+    return tuple(r for r in service.resources if r.name in wanted)
+
+
+def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
+    """A dict expression of a valid row of an OpenAPI table for the list tests:
+    the create operation's sample body (JSON columns need their schema's shape),
+    with every scalar column made from ``n`` so rows differ, and each expanded
+    ref holding the key of a row made first (``<column>_row``)."""
+    table = next(t for t in service.api_tables if t.resource == resource.name)
+    sample = table.create.sample if table.create and table.create.sample else None
+    base = sample[2] if sample and isinstance(sample[2], dict) else {}
+    refs = {e.field.name: e.resource for e in resource.expansions}
+    entries = []
+    for f in resource.fields:
+        if f.name in refs:
+            key = pk_of(refs[f.name], service)
+            entries.append(f"{pystr(f.name)}: {f.attr}_row[{pystr(key)}]")
+        elif f.type != "json":
+            entries.append(f"{pystr(f.name)}: {sample_expr(f)}")
+        elif f.name in base:
+            entries.append(f"{pystr(f.name)}: {pyliteral(base[f.name])}")
+    return "{" + ", ".join(entries) + "}"
 
 
 def pk_of(resource_name: str, service: ServiceModel) -> str:
@@ -250,6 +285,44 @@ def list_test_filter(resource: ResourceModel) -> FieldModel | None:
 def list_test_sort(resource: ResourceModel) -> FieldModel | None:
     """The field a generated test sorts the list by."""
     usable = [f for f in resource.sorts if f.type in _LIST_TEST_TYPES]
+    others = [f for f in usable if not f.primary_key]
+    return (others or usable or [None])[0]
+
+
+def list_test_auth(resource: ResourceModel, service: ServiceModel) -> tuple[str, str]:
+    """How the list tests of ``resource`` authenticate: the ``, headers=...`` their
+    requests add, and a skip marker (with its newline) for a list whose security
+    no header satisfies, which the tests cannot call."""
+    policy = list_policy(resource, service)
+    user = ", headers=USER" if policy and policy.scope == "private" else ""
+    op = None
+    if resource.row_model:
+        op = next(t.list for t in service.api_tables if t.resource == resource.name)
+    if op is None or op.dependency is None:
+        return user, ""  # a private entry needs a caller, any caller
+    if op.requirement_header:
+        return f", headers={pyliteral(op.requirement_header)}", ""
+    reason = pystr(f"no header satisfies the security of GET {resource.path}")
+    return "", f"@pytest.mark.skip(reason={reason})\n"
+
+
+def list_tests_user(service: ServiceModel) -> bool:
+    """Whether the list tests call a list as ``USER`` (a private one, unsecured)."""
+    return any(
+        list_test_auth(r, service)[0] == ", headers=USER"
+        for r in service.listed_resources
+    )
+
+
+def list_test_lookup(resource: ResourceModel, op: str) -> FieldModel | None:
+    """The field a generated test filters with lookup ``op`` (gte: a range,
+    startswith or contains: a match, isnull), one other than the key where there is
+    one, of a type whose samples compare on the wire as in the database."""
+    usable = [
+        f.field
+        for f in resource.filters
+        if op in f.ops and f.field.type in ("integer", "date", "string", "text")
+    ]
     others = [f for f in usable if not f.primary_key]
     return (others or usable or [None])[0]
 

@@ -7,6 +7,7 @@ name that cannot be filtered or sorted) read the spec's ``list:`` key through he
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Mapping
 
 from fastgen.model.service import ExpandModel, FieldModel, ListFilterModel
 from fastgen.spec.native.limits import MAX_INDEXED_CHARS
@@ -21,31 +22,38 @@ MATCH_OPS = {"prefix": "startswith", "contains": "contains"}
 STRING_TYPES = frozenset({"string", "text"})
 
 
-def default_filters(spec: ResourceSpec) -> list[str]:
-    """The key and the indexed, unique and ref fields, in spec order."""
+def default_filters(spec: ResourceSpec, refs: Collection[str] = ()) -> list[str]:
+    """The key and the indexed, unique and ref fields (``refs``: the fields an
+    OpenAPI table's list expands), in spec order."""
     names = [n for n, f in spec.fields.items() if f.primary_key] or ["id"]
     names += [
         n
         for n, f in spec.fields.items()
         if not f.primary_key
-        and (f.index or f.unique or f.type == "ref")
+        and (f.index or f.unique or f.type == "ref" or n in refs)
         and f.type not in UNCOMPARABLE_TYPES
     ]
     return names
 
 
-def filter_names(spec: ResourceSpec) -> list[str]:
+def filter_names(spec: ResourceSpec, refs: Collection[str] = ()) -> list[str]:
     listing = spec.listing
-    names = default_filters(spec) if listing.filter is None else list(listing.filter)
+    if listing.filter is None:
+        names = default_filters(spec, refs)
+    else:
+        names = list(listing.filter)
     return names + [n for n in listing.match if n not in names]
 
 
-def sort_names(spec: ResourceSpec, fields: dict[str, FieldModel]) -> list[str]:
+def sort_names(
+    spec: ResourceSpec, fields: dict[str, FieldModel], refs: Collection[str] = ()
+) -> list[str]:
     """The sortable fields: declared, or the filterable ones that hold a value in
     every row (a keyset page cannot step over NULLs portably)."""
     if spec.listing.sort is not None:
         return list(spec.listing.sort)
-    return [n for n in filter_names(spec) if n in fields and not fields[n].nullable]
+    names = filter_names(spec, refs)
+    return [n for n in names if n in fields and not fields[n].nullable]
 
 
 def _ops(field: FieldModel, match: str | None) -> tuple[str, ...]:
@@ -73,12 +81,22 @@ class Listing:
 
 
 def listing(
-    spec: ResourceSpec, pk: FieldModel, fields: tuple[FieldModel, ...]
+    spec: ResourceSpec,
+    pk: FieldModel,
+    fields: tuple[FieldModel, ...],
+    refs: Mapping[str, str] | None = None,
 ) -> Listing:
-    """What the resource's list takes, with the fields it queries indexed."""
+    """What the resource's list takes, with the fields it queries indexed.
+
+    ``refs`` (field -> the resource whose key it holds) are the rows it can embed:
+    the ref fields unless given (an OpenAPI table's ``expand``, which has no
+    foreign key).
+    """
+    if refs is None:
+        refs = {f.name: f.ref_table for f in fields if f.ref_table}
     by_name = {f.name: f for f in (pk, *fields)}
-    filtered = [n for n in filter_names(spec) if n in by_name]
-    sorted_ = [n for n in sort_names(spec, by_name) if n in by_name]
+    filtered = [n for n in filter_names(spec, refs) if n in by_name]
+    sorted_ = [n for n in sort_names(spec, by_name, refs) if n in by_name]
     queried = set(filtered) | set(sorted_)
     fields = tuple(
         dataclasses.replace(f, index=True)
@@ -93,9 +111,8 @@ def listing(
     )
     names = set(by_name)
     expansions = tuple(
-        ExpandModel(_expand_name(f.name, names), f, f.ref_table or "")
-        for f in fields
-        if f.ref_table
+        ExpandModel(_expand_name(name, names), by_name[name], target)
+        for name, target in refs.items()
     )
     sorts = tuple(by_name[n] for n in sorted_)
     return Listing(fields, filters, sorts, expansions)

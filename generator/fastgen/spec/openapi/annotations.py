@@ -24,6 +24,8 @@ from fastgen.spec.native.model import (
     DatabaseSpec,
     DeploySpec,
     Identifier,
+    ListSpec,
+    Match,
     ResourcePath,
     ServiceSpec,
     SpecModel,
@@ -63,6 +65,38 @@ class CacheAnnotation(CachePolicySpec):
     )
 
 
+class ListAnnotation(ListSpec):
+    """``list`` in x-fastgen-resource: the native list's query for the table's list
+    operation (filters, sort, cursor, count, expand), published in the served
+    document."""
+
+    # The properties as the schema names them (camelCase too), checked against it.
+    filter: list[str] | None = Field(
+        None,
+        description="Properties a list can be filtered by: equality (?partner_id=3), "
+        "`in` (?partner_id__in=1,2), ranges on integers, numbers and dates (__gt, "
+        "__gte, __lt, __lte) and __isnull on optional properties. Each gets an index. "
+        "Default: the key and the expand properties.",
+    )
+    sort: list[str] | None = Field(
+        None,
+        description="Properties a list can be sorted by (?sort=-due_date; the key "
+        "always breaks ties), each required. Each gets an index. Default: the "
+        "filterable required properties.",
+    )
+    match: dict[str, Match] = Field(
+        default_factory=dict,
+        description="String properties a list also matches by prefix "
+        "(?name__startswith=) or substring (?name__contains=, which no index serves).",
+    )
+    expand: dict[str, str] = Field(
+        default_factory=dict,
+        description="Properties that hold the key of another x-fastgen-resource "
+        "schema, and that schema's name: ?expand=<name> embeds its row (one query "
+        "per page). They are filterable and sortable by default, as native refs are.",
+    )
+
+
 class ResourceAnnotation(SpecModel):
     """x-fastgen-resource on a component schema: a table with CRUD operations."""
 
@@ -80,6 +114,13 @@ class ResourceAnnotation(SpecModel):
         None,
         description="The table's previous name: the next migration renames it in "
         "place, keeping every row (harmless once applied).",
+    )
+    listing: ListAnnotation | None = Field(
+        None,
+        alias="list",
+        description="Opt-in: the list operation takes the native list's query "
+        "(?price__gte=, sort, cursor, count, expand) and answers a page; "
+        "default filters: the key and the expand properties.",
     )
 
 

@@ -10,7 +10,7 @@ problems where the user wrote them. Schemas are kept as JSON Schema (corrected b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fastgen.spec.native.model import CrudOperation
@@ -181,6 +181,9 @@ class Resource:
     item_path: str | None  # e.g. /pets/{id}
     operations: tuple[tuple[CrudOperation, str], ...]  # (crud op, Operation.name)
     source: Source
+    # Where each entry of its ``list`` is written, by "filter/0", "sort/1",
+    # "match/<name>", "expand/<name>" (the key), and "" for ``list`` itself.
+    list_sources: Mapping[str, Source] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from fastgen.spec.openapi.annotations import (
     validate_annotation,
 )
 from fastgen.spec.openapi.description import CrudOperation, Operation, Resource
+from fastgen.spec.openapi.pointer import pointer
 from fastgen.spec.openapi.refs import Resolver
 from fastgen.spec.openapi.shape import mapping, sequence
+from fastgen.spec.openapi.sourcemap import Source, SourceMap
 from fastgen.spec.problems import Loc, did_you_mean
 
 SCHEMAS: Loc = ("components", "schemas")
@@ -88,6 +90,13 @@ def _resource(
     crud = _crud(annotation, item_path, operations, where, resolver)
     if crud is None:
         return None
+    if annotation.listing is not None and "list" not in dict(crud):
+        report.error(
+            (*where, "list"),
+            f"needs the list operation GET {annotation.path}; the resource has none",
+            key=True,
+        )
+        return None
     return Resource(
         name=python_identifier(name, prefix="resource"),
         schema=name,
@@ -95,7 +104,32 @@ def _resource(
         item_path=item_path,
         operations=crud,
         source=report.source_map.source(loc),
+        list_sources=_list_sources(annotation, (*where, "list"), resolver),
     )
+
+
+def _list_sources(
+    annotation: ResourceAnnotation, at: Loc, resolver: Resolver
+) -> dict[str, Source]:
+    """Where each entry of the resource's ``list`` is written (see Resource)."""
+    listing = annotation.listing
+    if listing is None:
+        return {}
+    source_map = resolver.report.source_map
+    found = {"": _key_source(source_map, at)}
+    for key in ("filter", "sort"):
+        for i, _ in enumerate(getattr(listing, key) or []):
+            found[f"{key}/{i}"] = source_map.source((*at, key, i))
+    for key in ("match", "expand"):
+        for name in getattr(listing, key):
+            found[f"{key}/{name}"] = _key_source(source_map, (*at, key, name))
+    return found
+
+
+def _key_source(source_map: SourceMap, loc: Loc) -> Source:
+    """The place of a mapping key (rather than its value)."""
+    file, line, column = source_map.position(loc, key=True)
+    return Source(pointer(loc), file, line, column)
 
 
 def _crud(

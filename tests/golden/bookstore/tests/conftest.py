@@ -105,7 +105,7 @@ async def _insert(
         row = model(**create.model_validate(payload).model_dump())
         session.add(row)
         await session.commit()
-        return read.model_validate(row).model_dump(mode="json")
+        return read.model_validate(row, from_attributes=True).model_dump(mode="json")
 
 
 async def add_rows(

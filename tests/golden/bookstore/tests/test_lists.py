@@ -138,6 +138,21 @@ async def test_list_author_filter_is_served_by_an_index(
     assert "SEARCH" in steps, steps  # a SCAN would read every row
 
 
+async def test_list_author_filters_id_by_range(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    rows = [await make_author(app, n) for n in (1, 2, 3)]
+    field = "id"
+    middle = rows[1][field]
+    above = await client.get("/authors", params={f"{field}__gte": middle})
+    assert above.status_code == 200, above.text
+    assert rows[1]["id"] in [item["id"] for item in above.json()["items"]]
+    assert all(item[field] >= middle for item in above.json()["items"])
+    below = await client.get("/authors", params={f"{field}__lt": middle})
+    assert below.json()["items"], below.text
+    assert all(item[field] < middle for item in below.json()["items"])
+
+
 async def test_list_author_sorts_by_name(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -255,6 +270,21 @@ async def test_list_book_filter_is_served_by_an_index(
         )
         steps = " ".join(str(step[-1]) for step in plan)
     assert "SEARCH" in steps, steps  # a SCAN would read every row
+
+
+async def test_list_book_filters_id_by_range(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    rows = [await make_book(app, n) for n in (1, 2, 3)]
+    field = "id"
+    middle = rows[1][field]
+    above = await client.get("/books", params={f"{field}__gte": middle})
+    assert above.status_code == 200, above.text
+    assert rows[1]["id"] in [item["id"] for item in above.json()["items"]]
+    assert all(item[field] >= middle for item in above.json()["items"])
+    below = await client.get("/books", params={f"{field}__lt": middle})
+    assert below.json()["items"], below.text
+    assert all(item[field] < middle for item in below.json()["items"])
 
 
 async def test_list_book_sorts_by_title(

@@ -9,6 +9,7 @@ settings reuse the native spec's compile, so the cache layer cannot tell them ap
 
 The parts: ``context`` (what one compile shares), ``types`` (schemas as annotations),
 ``tables`` and ``listing`` (tables, and how a list applies its parameters),
+``table_lists`` (a table's ``list``: the native list's query, checked and compiled),
 ``params`` and ``bodies`` (route arguments and responses), ``security``,
 ``caching``, ``samples`` (requests for the generated tests), ``operations``,
 ``routers`` and ``service`` (the whole).

@@ -48,12 +48,33 @@ def invalidations(ctx: Context, policies: dict[str, PolicyModel]) -> Invalidatio
             for read, by_id in reads:
                 if read in policies and not (op_kind == "create" and by_id):
                     targets.add((read, by_id))
+    _add_expanded(ctx, policies, table)
     _add_invalidated_by(ctx, policies, table)
     return {
         write: tuple(sorted(targets))
         for write, targets in sorted(table.items())
         if targets
     }
+
+
+def _add_expanded(
+    ctx: Context,
+    policies: dict[str, PolicyModel],
+    table: dict[str, set[tuple[str, bool]]],
+) -> None:
+    """A list that embeds another table's rows (``list.expand``) holds them: that
+    table's updates and deletes clear it too."""
+    crud_of = {r.schema: dict(r.operations) for r in ctx.api.resources}
+    for resource in ctx.api.resources:
+        listing = resource.annotation.listing
+        read = dict(resource.operations).get("list")
+        if listing is None or read not in policies:
+            continue
+        for schema in listing.expand.values():
+            for kind in ("update", "delete"):
+                write = crud_of.get(schema, {}).get(kind)
+                if write is not None:
+                    table.setdefault(write, set()).add((read, False))
 
 
 def _add_invalidated_by(

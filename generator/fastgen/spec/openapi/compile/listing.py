@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastgen.model.service import ApiParamModel, ApiType
+from fastgen.model.service import ApiParamModel, ApiType, ResourceModel
 from fastgen.spec.openapi.compile.context import Context
 from fastgen.spec.openapi.compile.tables import column_spec
 from fastgen.spec.openapi.description import Operation, Parameter, Resource
+from fastgen.spec.problems import did_you_mean
 
 # Integer query parameters a list reads as pagination (Python names), as the corpus
 # documents spell them: limit/offset, page/per_page (billingo), page/limit (museum).
@@ -39,6 +40,7 @@ class ListQuery:
     filters: tuple[tuple[str, str], ...] = ()  # (ORM attribute, parameter)
     any_filters: tuple[tuple[str, str], ...] = ()
     refined: tuple[str, ...] = ()
+    paged: bool = False  # the native query (x-fastgen-resource list) instead
 
 
 def list_query(
@@ -55,6 +57,10 @@ def list_query(
     """
     if resource is None:
         return ListQuery()
+    table = ctx.table_models.get(resource.name)
+    if table is not None and table.api_list:
+        _check_paged(ctx, op, table)
+        return ListQuery(paged=True)
     limit = _named(params, LIMIT_NAMES)
     offset = _named(params, OFFSET_NAMES)
     page = _named(params, PAGE_NAMES) if limit and not offset else None
@@ -74,6 +80,36 @@ def list_query(
     return ListQuery(
         limit, offset, page, tuple(filters), tuple(any_filters), tuple(refined)
     )
+
+
+def paged_parameters(table: ResourceModel) -> list[str]:
+    """The query parameters of a list that takes the native query, as the served
+    document lists them."""
+    names = ["limit", "offset", "cursor", "count"]
+    names += ["sort"] if table.sorts else []
+    names += ["expand"] if table.expansions else []
+    for item in table.filters:
+        names += [
+            item.field.name if op == "eq" else f"{item.field.name}__{op}"
+            for op in item.ops
+        ]
+    return names
+
+
+def _check_paged(ctx: Context, op: Operation, table: ResourceModel) -> None:
+    """A list taking the native query serves its parameters, not the document's:
+    each one the document declares must be one of them, or it would be a 422."""
+    accepted = paged_parameters(table)
+    for param in op.parameters:
+        if param.location == "query" and param.name in accepted:
+            continue
+        ctx.error(
+            param.source,
+            f"{param.location} parameter {param.name!r} is not one the list of "
+            f"table {table.table!r} takes (its x-fastgen-resource has list); "
+            f"expected one of: {', '.join(accepted)}"
+            f"{did_you_mean(param.name, accepted)}",
+        )
 
 
 def _column_kinds(ctx: Context, resource: Resource) -> dict[str, tuple[str, set[str]]]:

@@ -25,6 +25,7 @@ from fastgen.spec.openapi.compile.context import Context
 from fastgen.spec.openapi.compile.operations import operation_model, sent_model
 from fastgen.spec.openapi.compile.routers import document_paths, router_models
 from fastgen.spec.openapi.compile.security import scheme_model
+from fastgen.spec.openapi.compile.table_lists import with_listing
 from fastgen.spec.openapi.compile.tables import (
     check_column_names,
     check_table_renames,
@@ -52,6 +53,9 @@ def service_model(
         model = resource_model(ctx, resource)
         if model is not None:
             ctx.table_models[resource.name] = model
+    for resource in api.resources:
+        if (model := ctx.table_models.get(resource.name)) is not None:
+            ctx.table_models[resource.name] = with_listing(ctx, resource, model)
     check_table_renames(ctx)
     schemes = tuple(scheme_model(s) for s in api.security_schemes)
     ordered = [api.operation(name) for name in api.route_order]

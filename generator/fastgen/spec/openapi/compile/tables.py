@@ -73,6 +73,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         policies={},
         enums=tuple(f for f in fields if f.enum_alias),
         renamed_from=resource.annotation.renamed_from,
+        row_model=ctx.models.variant(ctx.models.names[resource.schema], RESPONSE),
     )
 
 

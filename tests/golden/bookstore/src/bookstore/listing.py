@@ -92,7 +92,7 @@ class Listing:
         )
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        items = [item.model_validate(row) for row in rows]
+        items = [item.model_validate(row, from_attributes=True) for row in rows]
         await self._expand(session, getattr(query, "expand", ()), rows, items)
         # total only when asked: the route leaves unset fields out of the answer.
         counted_total = {"total": total} if query.count else {}
@@ -143,7 +143,10 @@ class Listing:
             for row, item in zip(rows, items, strict=True):
                 target = by_key.get(getattr(row, expansion.ref.key))
                 if target is not None:
-                    setattr(item, name, expansion.read.model_validate(target))
+                    embedded = expansion.read.model_validate(
+                        target, from_attributes=True
+                    )
+                    setattr(item, name, embedded)
 
 
 def canonical_query(model: type[ListQuery]) -> Callable[[bytes], str | None]:

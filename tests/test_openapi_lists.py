@@ -1,0 +1,190 @@
+"""``x-fastgen-resource`` ``list``: an OpenAPI table's list takes the native list's
+query, compiled by the native list compile into the same model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fastgen.render.api_changes import api_changes
+from fastgen.render.api_contract import client_document
+from fastgen.render.listing import list_query_class, listing_constant
+from fastgen.render.routers import routers
+from fastgen.render.tests_code import list_test_auth
+from fastgen.spec.inputs import read_input
+from fastgen.spec.problems import SpecError
+
+from .conftest import REPO
+
+LISTED = REPO / "tests" / "specs" / "openapi" / "resource-list.yaml"
+BILLING = REPO / "examples" / "billing.yaml"
+
+
+def test_a_list_compiles_to_the_native_list_model() -> None:
+    _, model = read_input(LISTED)
+    owner, pet = model.resources
+    assert model.listed_resources == (pet,)
+    assert pet.api_list and not owner.api_list
+    ops = {item.field.name: item.ops for item in pet.filters}
+    assert ops == {
+        "name": ("eq", "in", "startswith"),
+        "age": ("eq", "in", "gt", "gte", "lt", "lte"),
+        "owner_id": ("eq", "in", "gt", "gte", "lt", "lte", "isnull"),
+        "bornOn": ("eq", "in", "gt", "gte", "lt", "lte"),  # as the schema names it
+    }
+    assert [f.name for f in pet.sorts] == ["age", "name", "bornOn"]
+    ((expand),) = pet.expansions
+    assert (expand.name, expand.field.name, expand.resource) == (
+        "owner",
+        "owner_id",
+        "owner",
+    )
+    # Every column a list filters or sorts by is indexed, as for a native resource.
+    assert all(f.index for f in pet.fields)
+    listing = next(op for op in model.api_operations if op.resource == "pet")
+    assert listing.paged and not listing.filters and not listing.refined
+
+
+def test_the_list_is_rendered_as_a_native_page() -> None:
+    _, model = read_input(LISTED)
+    pet = model.resource("pet")
+    query = list_query_class(pet)
+    assert "class PetQuery(ListQuery):" in query
+    assert "    name__startswith: str | None = None" in query
+    constant = listing_constant(pet, model)
+    assert '"owner": Expansion(Pet.owner_id, Owner.id, api_models.Owner)' in constant
+    (route,) = [r for v in routers(model) for r in v.routes if r.kind == "page"]
+    assert route.returns == "Page[PetItem]"
+    assert route.params[1] == "query: Annotated[PetQuery, Query()]"
+    assert "response_model_exclude_unset=True" in route.decorators[0]
+    assert "only_query_parameters" not in route.decorators[0]
+
+
+def test_writes_of_an_expanded_table_clear_the_list() -> None:
+    _, model = read_input(BILLING)
+    assert ("list_document", False) in model.invalidations["update_partner"]
+    assert ("list_document", False) in model.invalidations["delete_partner"]
+    assert ("list_document", False) not in model.invalidations.get("create_partner", ())
+
+
+def _errors(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        read_input(path)
+    return [str(p).replace(f"{tmp_path}/", "") for p in caught.value.problems]
+
+
+DOCUMENT = """\
+openapi: 3.0.3
+info: {title: Fixture, version: 1.0.0}
+paths:
+  /owners:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Owner'}}}
+  /pets:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}}
+components:
+  schemas:
+    Owner:
+      x-fastgen-resource: {path: /owners}
+      type: object
+      properties: {id: {type: string, format: uuid}}
+    Pet:
+      x-fastgen-resource: {path: /pets, list: {expand: {owner_id: Owner}}}
+      type: object
+      properties:
+        id: {type: integer}
+        owner_id: {type: integer}
+        PROPERTY: {type: string}
+"""
+
+
+def test_an_expand_whose_column_cannot_hold_the_key(tmp_path: Path) -> None:
+    (problem,) = _errors(tmp_path, DOCUMENT.replace("PROPERTY", "name"))
+    assert problem == (
+        "openapi.yaml:25:57: #/components/schemas/Pet/x-fastgen-resource/list/expand/"
+        "owner_id: 'owner_id' is stored as integer, but the key 'id' of Owner is "
+        "uuid: it cannot hold one"
+    )
+
+
+def test_a_list_on_a_table_with_aliased_properties(tmp_path: Path) -> None:
+    text = DOCUMENT.replace("PROPERTY", "class").replace("format: uuid", "x: 1")
+    text = text.replace("{type: string, x: 1}", "{type: integer}")
+    (problem,) = _errors(tmp_path, text)
+    assert problem == (
+        "openapi.yaml:25:41: #/components/schemas/Pet/x-fastgen-resource/list: a list "
+        "with filters and sort is not supported yet on a table whose properties are "
+        "Python aliases (class)"
+    )
+
+
+def test_opting_in_is_a_breaking_change_of_the_list(tmp_path: Path) -> None:
+    """The list then answers a page, not the document's array: ``fastgen update``
+    and ``fastgen check --base`` say so (and list the parameters it now takes)."""
+    text = LISTED.read_text()
+    start = text.index("        list:")
+    end = text.index("      type: object", start)
+    plain = tmp_path / "openapi.yaml"
+    plain.write_text(text[:start] + text[end:])
+    old_answer, old_model = read_input(plain)
+    new_answer, new_model = read_input(LISTED)
+    changes = api_changes(
+        client_document(old_answer, old_model), client_document(new_answer, new_model)
+    )
+    said = [str(c) for c in changes]
+    assert "breaking: GET /pets: response body type array -> object" in said
+    assert "compatible: GET /pets: query parameter `cursor` added (optional)" in said
+    assert (
+        "compatible: GET /pets: query parameter `name__startswith` added (optional)"
+        in said
+    )
+    assert [str(c) for c in changes if c.breaking] == [
+        "breaking: GET /pets: response body type array -> object"
+    ]
+    # Unchanged, the served list compares equal to itself.
+    assert (
+        api_changes(
+            client_document(new_answer, new_model),
+            client_document(new_answer, new_model),
+        )
+        == []
+    )
+
+
+def test_the_list_tests_send_the_lists_credentials(tmp_path: Path) -> None:
+    """A secured list's generated tests authenticate as its other tests do; one no
+    header can satisfy is skipped, saying why, rather than failing on a 401."""
+    text = LISTED.read_text().replace(
+        "  /pets:\n    get:\n",
+        "  /pets:\n    get:\n      security: [{SCHEME: []}]\n",
+    )
+    schemes = {
+        "bearer": "{type: http, scheme: bearer}",
+        "key": "{type: apiKey, in: query, name: key}",
+    }
+    said = {}
+    for name, scheme in schemes.items():
+        secured = text.replace("SCHEME", name).replace(
+            "components:\n", f"components:\n  securitySchemes:\n    {name}: {scheme}\n"
+        )
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(secured)
+        _, model = read_input(path)
+        said[name] = list_test_auth(model.resource("pet"), model)
+    assert said["bearer"] == (', headers={"authorization": "Bearer test-token"}', "")
+    assert said["key"] == (
+        "",
+        '@pytest.mark.skip(reason="no header satisfies the security of GET /pets")\n',
+    )
