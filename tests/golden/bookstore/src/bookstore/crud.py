@@ -60,6 +60,7 @@ ERRORS = {
     "another row still refers to this one).",
     412: "If-Match names no current version of the resource.",
     413: "The request body is over MAX_BODY_BYTES.",
+    501: "The operation's hook is not written yet.",
     503: "The database is unavailable; retry after Retry-After seconds.",
     504: "The database did not answer within the statement timeout.",
 }
