@@ -80,7 +80,7 @@ class TypedClient:
         finally:
             sys.path.remove(str(workdir))
         self.models = importlib.import_module(f"{package}.models")
-        self.client = self.package.Client(base_url=base, timeout=10)
+        self.base = base
 
     def operation(self, method: str, path: str) -> dict[str, Any]:
         """The served document's operation at ``method path`` (path as templated)."""
@@ -123,15 +123,19 @@ class TypedClient:
         parameter called ``status``). The answer must be listed for the operation
         and parse into the client's model for it, with every field the server sent.
         """
-        client = self.client.with_headers(dict(headers or {}))
         if json_body is not None:
             arguments["body"] = self.body(method, path, json_body)
         module = self.function(method, path)
         hints = get_type_hints(module.sync_detailed)
         for name, value in arguments.items():
             arguments[name] = as_enum(hints[name], value)
+        # A client per call, closed after it: the headers are this call's own.
+        client = self.package.Client(
+            base_url=self.base, headers=dict(headers or {}), timeout=10
+        )
         try:
-            response = module.sync_detailed(client=client, **arguments)
+            with client:
+                response = module.sync_detailed(client=client, **arguments)
         except Exception as error:  # what the client's user would get: a crash
             raise AssertionError(
                 f"{method.upper()} {path} (expecting {status}): the client cannot "
