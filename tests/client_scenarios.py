@@ -59,6 +59,19 @@ def bookstore(client: TypedClient) -> None:
 
     # 409: a unique value taken (on create and on update), a row still referred to.
     other = client.call("post", "/books", 201, json_body={**book, "isbn": "2"}).parsed
+    # The list's default query is stored on its first miss (any other query on
+    # its second); a page of one, then the next by its cursor; a filter.
+    assert [b.isbn for b in cached_twice(client, "/books").items] == ["1", "2"]
+    page = {"limit": 1, "sort": ["-isbn"]}
+    first = client.call("get", "/books", 200, **page).parsed
+    assert [b.isbn for b in first.items] == ["2"]
+    after = client.call("get", "/books", 200, **page, cursor=first.next_cursor)
+    assert ([b.isbn for b in after.parsed.items], after.parsed.next_cursor) == (
+        ["1"],
+        None,
+    )
+    chosen = client.call("get", "/books", 200, isbn_in=["1"], author_id=ann.id)
+    assert [b.id for b in chosen.parsed.items] == [created.id]
     client.call("post", "/books", 409, json_body=book)
     client.call("put", book_path, 409, book_id=other.id, json_body={"isbn": "1"})
     client.call("delete", author_path, 409, author_id=ann.id)
@@ -69,6 +82,13 @@ def bookstore(client: TypedClient) -> None:
     for method in ("put", "patch"):
         client.call(method, author_path, 404, author_id=MISSING, json_body={})
     client.call("get", "/authors/{author_id}/stats", 404, author_id=MISSING)
+    # 412: If-Match naming no current version, on a cached read and an uncached one.
+    stale = {"if-match": '"stale"'}
+    client.call("get", book_path, 412, book_id=created.id, headers=stale)
+    client.call("get", "/books", 412, headers=stale)
+    client.call(
+        "get", "/authors/{author_id}/stats", 412, author_id=ann.id, headers=stale
+    )
     # 422: bodies and queries the server refuses.
     client.call("post", "/authors", 422, json_body={"name": "x" * 121})
     client.call("patch", author_path, 422, author_id=ann.id, json_body={"name": None})
