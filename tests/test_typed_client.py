@@ -1,14 +1,20 @@
-"""Which documents a typed client drives (the drives themselves are e2e: the
-bookstore's in tests/test_fuzz.py, every other's in tests/test_openapi_examples.py)."""
+"""Which documents a typed client drives, and how tests/typed_client.py compares an
+answer with what was sent (the drives themselves are e2e: the bookstore's in
+tests/test_fuzz.py, every other's in tests/test_openapi_examples.py)."""
 
 from __future__ import annotations
+
+import enum
+from typing import Any
+
+from attrs import define, field
 
 from fastgen.spec.inputs import read_input
 
 from .client_scenarios import SCENARIOS
 from .conftest import EXAMPLE, REPO
 from .test_openapi_examples import DOCUMENTS
-from .typed_client import documents
+from .typed_client import as_enum, documents, same, undeclared
 
 
 def test_every_document_with_a_table_has_a_client_scenario() -> None:
@@ -19,3 +25,53 @@ def test_every_document_with_a_table_has_a_client_scenario() -> None:
     assert EXAMPLE in every
     assert sorted(DOCUMENTS) == sorted(set(every) - {EXAMPLE})
     assert sorted(read_input(path)[1].package for path in every) == sorted(SCENARIOS)
+
+
+def test_same_is_what_was_sent_with_instants_written_either_way() -> None:
+    assert same({"a": [1, "x"]}, {"a": [1, "x"]})
+    assert same("2026-01-10T08:00:00+00:00", "2026-01-10T08:00:00Z")
+    assert not same("2026-01-10T08:00:00+00:00", "2026-01-10T09:00:00Z")
+    assert not same({"a": 1}, {"a": 1, "b": None})  # a field the model dropped
+    assert not same({"a": "1"}, {"a": 1})  # read as another type
+    assert not same({"a": True}, {"a": 1})
+    assert not same(["x"], ["x", "y"])
+
+
+@define
+class Inner:
+    n: int
+    additional_properties: dict[str, Any] = field(init=False, factory=dict)
+
+
+@define
+class Outer:
+    items: list[Inner]
+    additional_properties: dict[str, Any] = field(init=False, factory=dict)
+
+
+@define
+class FreeForm:
+    additional_properties: dict[str, Any] = field(init=False, factory=dict)
+
+
+def test_undeclared_names_the_fields_no_model_declares() -> None:
+    inner = Inner(1)
+    inner.additional_properties["surprise"] = 2
+    outer = Outer([Inner(0), inner])
+    outer.additional_properties["extra"] = 3
+    assert undeclared(outer) == ["extra", "surprise"]
+    free = FreeForm()
+    free.additional_properties["max_length"] = 120
+    assert undeclared(free) == []  # a free-form object declares none
+
+
+class Status(enum.Enum):
+    PLACED = "placed"
+
+
+def test_as_enum_gives_the_client_its_enum_members() -> None:
+    hint = list[Status] | None
+    assert as_enum(hint, ["placed"]) == [Status.PLACED]
+    assert as_enum(Status | None, "placed") is Status.PLACED
+    assert as_enum(Status, "lost") == "lost"  # not a member: sent as written
+    assert as_enum(int | None, 3) == 3
