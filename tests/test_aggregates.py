@@ -125,7 +125,9 @@ def test_endpoints_publish_the_errors_they_answer(tmp_path: Path) -> None:
     412 (If-Match), the database's 503/504, a queued job's Redis 503."""
     stats = endpoint(EXAMPLE, "author_stats")
     assert routes.endpoint_errors(stats) == (404, 412, 503, 504)
-    assert routes.endpoint_responses(stats) == ", responses=errors(404, 412, 503, 504)"
+    assert routes.endpoint_responses(stats) == (
+        ", responses=errors(304, 404, 412, 503, 504)"  # cached: If-None-Match's 304
+    )
     assert routes.endpoint_errors(endpoint(EXAMPLE, "reindex")) == ()
     assert routes.endpoint_responses(endpoint(EXAMPLE, "reindex")) == ""
     hand_written = endpoint(hand_written_stats_example(tmp_path), "author_stats")

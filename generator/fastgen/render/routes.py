@@ -149,8 +149,10 @@ def endpoint_errors(endpoint: EndpointModel) -> tuple[int, ...]:
 
 
 def endpoint_responses(endpoint: EndpointModel) -> str:
-    """The route decorator's ``responses=`` argument (with its comma), or nothing."""
-    statuses = endpoint_errors(endpoint)
+    """The route decorator's ``responses=`` argument (with its comma), or nothing:
+    its errors, and a cached read's 304 (its If-None-Match answer)."""
+    cached = (304,) if endpoint.policy is not None else ()
+    statuses = (*cached, *endpoint_errors(endpoint))
     if not statuses:
         return ""
     return f", responses=errors({', '.join(map(str, statuses))})"
