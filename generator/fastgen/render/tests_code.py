@@ -294,8 +294,9 @@ def body_limit_test_imports(service: ServiceModel) -> str:
 
 
 def documented_errors(service: ServiceModel) -> list[tuple[str, str, tuple[int, ...]]]:
-    """(path, method, error statuses) of every native table route and endpoint, as
-    its OpenAPI lists them (render.routers.ROUTE_ERRORS, routes.endpoint_errors)."""
+    """(path, method, error statuses) of every native table route and endpoint (and
+    the job route), as its OpenAPI lists them (render.routers.ROUTE_ERRORS,
+    routes.endpoint_errors, the jobs router's RESPONSES)."""
     found = []
     methods = {"list": ["get"], "export": ["get"], "get": ["get"], "create": ["post"]}
     methods |= {"update": ["patch", "put"], "delete": ["delete"]}
@@ -310,4 +311,6 @@ def documented_errors(service: ServiceModel) -> list[tuple[str, str, tuple[int, 
     for endpoint in service.endpoints:
         if statuses := endpoint_errors(endpoint):
             found.append((endpoint.path, endpoint.method.lower(), statuses))
+    if service.queued_endpoints:  # routers/jobs.py
+        found.append(("/jobs/{job_id}", "get", (404, 412, 503)))
     return found
