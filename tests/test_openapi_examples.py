@@ -10,8 +10,11 @@ generated, with the user's hooks written, installed in the shared venv and serve
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
 after a write, ETag/304; private entries never served to another caller or to an
 anonymous one; a write on one table clearing a cached read of another (and no other
-write clearing it). Then schemathesis (tests/fuzzing.py), and the project's own
-table tests with the user's hooks in place.
+write clearing it). Then schemathesis (tests/fuzzing.py), a client generated from
+the served document (tests/typed_client.py, tests/client_scenarios.py), and the
+project's own table tests with the user's hooks in place. The documents are derived
+(``typed_client.documents()``): a new example, or a corpus document given a table, is
+generated here too.
 """
 
 from __future__ import annotations
