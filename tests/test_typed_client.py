@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+import pytest
 from attrs import define, field
 
 from fastgen.spec.inputs import read_input
@@ -14,7 +15,7 @@ from fastgen.spec.inputs import read_input
 from .client_scenarios import SCENARIOS
 from .conftest import EXAMPLE, REPO
 from .test_openapi_examples import DOCUMENTS
-from .typed_client import as_enum, documents, same, undeclared
+from .typed_client import TypedClient, as_enum, documents, same, undeclared
 
 
 def test_every_document_with_a_table_has_a_client_scenario() -> None:
@@ -75,3 +76,19 @@ def test_as_enum_gives_the_client_its_enum_members() -> None:
     assert as_enum(Status | None, "placed") is Status.PLACED
     assert as_enum(Status, "lost") == "lost"  # not a member: sent as written
     assert as_enum(int | None, 3) == 3
+
+
+def test_only_an_ndjson_stream_may_be_left_out_of_the_client() -> None:
+    """openapi-python-client warns about what it leaves out; anything but the
+    native export's NDJSON answer is a defect of the served document."""
+    client = TypedClient.__new__(TypedClient)
+    ndjson = {"200": {"content": {"application/x-ndjson": {}}}}
+    xml = {"200": {"content": {"application/xml": {}}}}
+    client.document = {
+        "paths": {"/x": {"get": {"responses": ndjson}, "post": {"responses": xml}}}
+    }
+    client.check_omissions("Warning(s) encountered\nWARNING parsing GET /x within a.\n")
+    with pytest.raises(AssertionError):
+        client.check_omissions("WARNING parsing POST /x within a.\n")
+    with pytest.raises(AssertionError):
+        client.check_omissions("WARNING could not read a schema\n")
