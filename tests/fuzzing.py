@@ -56,7 +56,8 @@ def serve(
             [str(python), "-m", "uvicorn", app, "--host", "127.0.0.1"]
             + ["--port", str(port), "--no-access-log"],
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            # No load balancer to tell: stop at once, not after the 5 s drain.
+            env={**os.environ, "SHUTDOWN_DRAIN_SECONDS": "0", **(env or {})},
             stdout=output,
             stderr=subprocess.STDOUT,
         )

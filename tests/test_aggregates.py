@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from fastgen.model.service import EndpointModel
-from fastgen.render import aggregates
+from fastgen.render import aggregates, routes
 from fastgen.render.schemas import response_type
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import load_spec
 
-from .conftest import EXAMPLE, REPO
+from .conftest import EXAMPLE, REPO, hand_written_stats_example
 
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
 
@@ -117,3 +117,28 @@ def test_count_without_a_condition_selects_from_the_table(tmp_path: Path) -> Non
         "    query = select(\n        func.count(),\n    ).select_from(Item)"
     )
     assert aggregates.aggregate_names(totals) == ["everything"]
+
+
+def test_endpoints_publish_the_errors_they_answer(tmp_path: Path) -> None:
+    """A client generated from /openapi.json parses every answer only if its status
+    is listed: an aggregate's 404 (no parent row), an unwritten hook's 501, a GET's
+    412 (If-Match), the database's 503/504, a queued job's Redis 503."""
+    stats = endpoint(EXAMPLE, "author_stats")
+    assert routes.endpoint_errors(stats) == (404, 412, 503, 504)
+    assert routes.endpoint_responses(stats) == (
+        ", responses=errors(304, 404, 412, 503, 504)"  # cached: If-None-Match's 304
+    )
+    assert routes.endpoint_errors(endpoint(EXAMPLE, "reindex")) == ()
+    assert routes.endpoint_responses(endpoint(EXAMPLE, "reindex")) == ""
+    hand_written = endpoint(hand_written_stats_example(tmp_path), "author_stats")
+    assert routes.endpoint_errors(hand_written) == (412, 501, 503, 504)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: shop}\nresources:\n  item:\n    path: /items\n"
+        "    fields:\n      qty: {type: integer}\n"
+        "endpoints:\n  totals:\n    method: GET\n    path: /totals\n"
+        "    aggregate: {from: item, fields: {everything: count}}\n"
+        "  recount:\n    method: POST\n    path: /recount\n    response: {n: integer}\n"
+    )
+    assert routes.endpoint_errors(endpoint(spec, "totals")) == (412, 503, 504)
+    assert routes.endpoint_errors(endpoint(spec, "recount")) == (501, 503, 504)

@@ -1,4 +1,5 @@
-"""Fuzz the running bookstore example with schemathesis: no 5xx, JSON on every 4xx.
+"""Fuzz the running bookstore example with schemathesis: no 5xx, JSON on every 4xx;
+drive it through a client generated from its /openapi.json.
 
 The generated project is served by uvicorn from the shared venv on SQLite, with no
 Redis reachable (the tiered cache must cope), and schemathesis drives every
@@ -14,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .client_scenarios import bookstore as drive_bookstore
 from .fuzzing import fuzz, serve
+from .typed_client import TypedClient
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +40,14 @@ def bookstore_server(bookstore: Path, shared_venv: Path, tmp_path: Path) -> obje
 def test_bookstore_survives_fuzzing(bookstore_server: str, tmp_path: Path) -> None:
     result = fuzz(bookstore_server, workdir=tmp_path, max_examples=25)
     assert result.ok, result.output
+
+
+def test_typed_client_parses_every_answer(
+    bookstore_server: str, tmp_path: Path
+) -> None:
+    """A client generated from the served document by openapi-python-client reads
+    every answer of the scenario, errors included (tests/client_scenarios.py)."""
+    drive_bookstore(TypedClient(bookstore_server, tmp_path, "bookstore"))
 
 
 def test_values_no_column_holds_are_client_errors(bookstore_server: str) -> None:

@@ -10,8 +10,11 @@ generated, with the user's hooks written, installed in the shared venv and serve
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
 after a write, ETag/304; private entries never served to another caller or to an
 anonymous one; a write on one table clearing a cached read of another (and no other
-write clearing it). Then schemathesis (tests/fuzzing.py), and the project's own
-table tests with the user's hooks in place.
+write clearing it). Then schemathesis (tests/fuzzing.py), a client generated from
+the served document (tests/typed_client.py, tests/client_scenarios.py), and the
+project's own table tests with the user's hooks in place. The documents are derived
+(``typed_client.documents()``): a new example, or a corpus document given a table, is
+generated here too.
 """
 
 from __future__ import annotations
@@ -26,11 +29,14 @@ import httpx
 import pytest
 
 from fastgen.api import new_project
+from fastgen.spec.inputs import read_input
 from fastgen.spec.openapi import load_openapi
 
-from .conftest import REPO, install_project
+from .client_scenarios import SCENARIOS
+from .conftest import EXAMPLE, REPO, install_project
 from .fuzzing import fuzz, serve
 from .openapi_roundtrip import compare
+from .typed_client import TypedClient, documents
 
 pytestmark = pytest.mark.e2e
 
@@ -152,17 +158,20 @@ ALICE = {"authorization": "Bearer alice"}
 BOB = {"authorization": "Bearer bob"}
 
 
-@pytest.fixture(scope="module", params=["petstore", "store", "billing"])
+# Every example and every corpus document with a table but the bookstore, whose
+# project the session shares (conftest.py; tests/test_fuzz.py serves it).
+DOCUMENTS = [path for path in documents() if path != EXAMPLE]
+
+
+@pytest.fixture(scope="module", params=DOCUMENTS, ids=[p.stem for p in DOCUMENTS])
 def example(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     shared_venv: Path,
 ) -> tuple[str, Path]:
     """An example generated (with the user's hooks written) and installed."""
-    name = request.param
-    project = new_project(
-        REPO / "examples" / f"{name}.yaml", tmp_path_factory.mktemp("ex") / name
-    )
+    name = read_input(request.param)[1].package
+    project = new_project(request.param, tmp_path_factory.mktemp("ex") / name)
     for module, body in HOOKS.get(name, {}).items():
         (project / "src" / name / "hooks" / module).write_text(body)
     install_project(shared_venv, project)
@@ -462,6 +471,15 @@ CHECKS = {"petstore": check_petstore, "store": check_store, "billing": check_bil
 def test_cache_over_http(example: tuple[str, Path], server: str) -> None:
     with httpx.Client(base_url=server, timeout=10) as http:
         CHECKS[example[0]](http)
+
+
+def test_typed_client_parses_every_answer(
+    example: tuple[str, Path], server: str, tmp_path: Path
+) -> None:
+    """A client generated from the served document by openapi-python-client reads
+    every answer of the scenario, errors included (tests/client_scenarios.py)."""
+    name = example[0]
+    SCENARIOS[name](TypedClient(server, tmp_path, name))
 
 
 def test_survives_fuzzing(

@@ -60,6 +60,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     routes.router_imports,  # the 0.1.0 template's routers
     routers.routers,
     routes.endpoint_router_imports,
+    routes.endpoint_responses,
     routes.hook_imports,
     routes.param_annotation,
     routes.job_param_value,

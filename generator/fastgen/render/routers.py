@@ -126,8 +126,10 @@ def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteVi
         "invalidate": f"{pystr(f'{name}.{kind}')}, {resource.id_param}",
     }
     shared.update(parts)
+    cached = {"page": "list", "get": "get"}.get(kind) in resource.policies
+    statuses = (304, *ROUTE_ERRORS[kind]) if cached else ROUTE_ERRORS[kind]
     shared["decorators"] = tuple(
-        _with_errors(d, ROUTE_ERRORS[kind])
+        _with_errors(d, statuses)
         for d in shared["decorators"]  # type: ignore[attr-defined]
     )
     verb = "list" if kind == "page" else kind
@@ -138,7 +140,7 @@ def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteVi
 # responses (``crud.errors``) so a client generated from the document parses every
 # answer: 404 no such row, 409 a unique or foreign key constraint, 412 a failed
 # If-Match, 413 a body over MAX_BODY_BYTES, 503/504 the database away or too slow.
-# (422 FastAPI publishes itself.)
+# (422 FastAPI publishes itself; a cached read adds 304, its If-None-Match answer.)
 ROUTE_ERRORS = {
     "page": (412, 503, 504),
     "export": (412, 503),

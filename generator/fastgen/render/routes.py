@@ -117,7 +117,36 @@ def endpoint_router_imports(service: ServiceModel) -> str:
             imports.append((f"{pkg}.schemas.endpoints", endpoint.response_class))
         if service.invalidates(endpoint.name):
             imports.append((f"{pkg}.deps", "CacheDep"))
+    if any(endpoint_errors(e) for e in service.endpoints):
+        imports.append((f"{pkg}.crud", "errors"))
     return render_imports(imports, pkg)
+
+
+def endpoint_errors(endpoint: EndpointModel) -> tuple[int, ...]:
+    """The error statuses an endpoint's route may answer, for its OpenAPI responses
+    (as ``ROUTE_ERRORS`` for a table's): 404 an aggregate's parent row missing, 412
+    a GET's failed If-Match, 501 a hook still unwritten, 503/504 the database (or a
+    queued job's Redis) away or too slow. (422 FastAPI publishes itself.)"""
+    statuses: set[int] = set()
+    if endpoint.method == "GET":
+        statuses.add(412)
+    if endpoint.aggregate is not None:
+        statuses |= {503, 504} | ({404} if endpoint.aggregate.parents else set())
+    elif endpoint.queued:
+        statuses.add(503)
+    elif not endpoint.background:
+        statuses |= {501, 503, 504}
+    return tuple(sorted(statuses))
+
+
+def endpoint_responses(endpoint: EndpointModel) -> str:
+    """The route decorator's ``responses=`` argument (with its comma), or nothing:
+    its errors, and a cached read's 304 (its If-None-Match answer)."""
+    cached = (304,) if endpoint.policy is not None else ()
+    statuses = (*cached, *endpoint_errors(endpoint))
+    if not statuses:
+        return ""
+    return f", responses=errors({', '.join(map(str, statuses))})"
 
 
 def aggregate_route_imports(

@@ -14,6 +14,7 @@ from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
+from fastgen.render.routes import endpoint_errors
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -366,8 +367,9 @@ def body_limit_test_imports(service: ServiceModel) -> str:
 
 
 def documented_errors(service: ServiceModel) -> list[tuple[str, str, tuple[int, ...]]]:
-    """(path, method, error statuses) of every native table route, as its OpenAPI
-    lists them (render.routers.ROUTE_ERRORS)."""
+    """(path, method, error statuses) of every native table route and endpoint (and
+    the job route), as its OpenAPI lists them (render.routers.ROUTE_ERRORS,
+    routes.endpoint_errors, the jobs router's RESPONSES)."""
     found = []
     methods = {"list": ["get"], "export": ["get"], "get": ["get"], "create": ["post"]}
     methods |= {"update": ["patch", "put"], "delete": ["delete"]}
@@ -379,4 +381,9 @@ def documented_errors(service: ServiceModel) -> list[tuple[str, str, tuple[int, 
                 path = f"{resource.path}/export"
             kind = "page" if op == "list" else op
             found += [(path, m, ROUTE_ERRORS[kind]) for m in methods[op]]
+    for endpoint in service.endpoints:
+        if statuses := endpoint_errors(endpoint):
+            found.append((endpoint.path, endpoint.method.lower(), statuses))
+    if service.queued_endpoints:  # routers/jobs.py
+        found.append(("/jobs/{job_id}", "get", (404, 412, 503)))
     return found

@@ -211,6 +211,7 @@ async def test_openapi_documents_the_errors_each_route_may_answer(
         ("/books/{book_id}", "patch", (404, 409, 413, 503, 504)),
         ("/books/{book_id}", "put", (404, 409, 413, 503, 504)),
         ("/books/{book_id}", "delete", (404, 409, 503, 504)),
+        ("/authors/{author_id}/stats", "get", (404, 412, 503, 504)),
     ]
     for path, method, statuses in documented:
         responses = paths[path][method]["responses"]

@@ -52,22 +52,28 @@ async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any) -> Mo
     return row
 
 
-# What each error status of a generated route means, for the route's OpenAPI
-# responses: a client generated from the document parses every answer.
+# What each status of a generated route but its success means, for the route's
+# OpenAPI responses: a client generated from the document parses every answer.
 ERRORS = {
+    304: "Not Modified: If-None-Match names the cached answer's ETag (no body).",
     404: "No row has this key.",
     409: "The change conflicts with existing data (a unique value is taken, or "
     "another row still refers to this one).",
     412: "If-Match names no current version of the resource.",
     413: "The request body is over MAX_BODY_BYTES.",
+    501: "The operation's hook is not written yet.",
     503: "The database is unavailable; retry after Retry-After seconds.",
     504: "The database did not answer within the statement timeout.",
 }
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of the error statuses a route may answer."""
-    return {code: {"model": Error, "description": ERRORS[code]} for code in statuses}
+    """The OpenAPI ``responses`` of the statuses a route may answer besides its
+    success: an error's body is ``Error``; a cached read's 304 has none."""
+    return {
+        code: {"description": ERRORS[code]} | ({} if code == 304 else {"model": Error})
+        for code in statuses
+    }
 
 
 def only_query_parameters(*names: str) -> Callable[[Request], None]:

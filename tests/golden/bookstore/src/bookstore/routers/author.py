@@ -22,7 +22,7 @@ from bookstore.schemas.lists import AuthorQuery
 router = APIRouter(prefix="/authors", tags=["author"])
 
 
-@router.get("", response_model_exclude_unset=True, responses=errors(412, 503, 504))
+@router.get("", response_model_exclude_unset=True, responses=errors(304, 412, 503, 504))
 async def list_author(
     session: SessionDep,
     query: Annotated[AuthorQuery, Query()],
@@ -31,7 +31,7 @@ async def list_author(
     return await AUTHOR_LIST.page(session, query, AuthorRead)
 
 
-@router.get("/{author_id}", responses=errors(404, 412, 503, 504))
+@router.get("/{author_id}", responses=errors(304, 404, 412, 503, 504))
 async def get_author(
     author_id: int,
     session: SessionDep,
