@@ -40,6 +40,8 @@ def main_imports(service: ServiceModel) -> str:
         imports.append((f"{pkg}.jobs", "create_job_queue"))
     if service.webhooks:
         imports.append((f"{pkg}.outgoing", "webhooks"))
+    if service.error_shapes:
+        imports.append((f"{pkg}.error_bodies", "ShapedErrors"))
     return render_imports(imports, pkg)
 
 

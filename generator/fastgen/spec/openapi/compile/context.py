@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.model.errors import ErrorShapeModel
 from fastgen.model.service import (
     FASTAPI_MINIMUM,
     ApiCallbacksModel,
@@ -47,6 +48,10 @@ class Context:
     patterns: dict[str, str] = field(default_factory=dict)  # regex -> convertor name
     callbacks: list[ApiCallbacksModel] = field(default_factory=list)
     fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+    # (schema key, problem+json) -> its error body (compile/errors.py), and what it
+    # cannot fill: (JSON pointer, message)
+    error_shapes: dict[tuple[str, bool], ErrorShapeModel] = field(default_factory=dict)
+    error_warnings: list[tuple[str, str]] = field(default_factory=list)
     resources_by_op: dict[str, tuple[Resource, str]] = field(init=False)
 
     def __post_init__(self) -> None:

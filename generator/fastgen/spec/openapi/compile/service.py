@@ -22,6 +22,7 @@ from fastgen.spec.openapi.compile.caching import (
     operation_policy,
 )
 from fastgen.spec.openapi.compile.context import Context
+from fastgen.spec.openapi.compile.errors import fallback
 from fastgen.spec.openapi.compile.operations import operation_model, sent_model
 from fastgen.spec.openapi.compile.routers import document_paths, router_models
 from fastgen.spec.openapi.compile.security import scheme_model
@@ -125,6 +126,9 @@ def _api_model(ctx: Context, source: str, parts: _Parts) -> ApiModel:
         model_warnings=ctx.models.warnings,
         document_paths=document_paths(parts.ordered),
         callbacks=tuple(ctx.callbacks),
+        error_shapes=tuple(ctx.error_shapes.values()),
+        error_fallback=fallback([op.errors for op in parts.operations]),
+        error_warnings=tuple(ctx.error_warnings),
     )
 
 
