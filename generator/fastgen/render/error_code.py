@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fastgen.model.errors import ErrorFieldModel, ErrorResponseModel, ErrorShapeModel
-from fastgen.model.service import ServiceModel
+from fastgen.model.service import ApiOperationModel, ServiceModel
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 
@@ -254,6 +254,29 @@ def _case(
     return [ErrorCase(name, *request, status, response.shape, response.content_type)]
 
 
+def declared_shape(
+    service: ServiceModel, op: ApiOperationModel, status: int
+) -> ErrorShapeModel | None:
+    """The body ``op`` answers ``status`` with, if the document declares one."""
+    response = declared_error(op.errors, status)
+    if response is None:
+        return None
+    return next(s for s in service.error_shapes if s.name == response.shape)
+
+
+def says_message(shape: ErrorShapeModel | None) -> bool:
+    """Whether the body carries the error's message (FastAPI's own does)."""
+    if shape is None or shape.kind in ("message", "detail"):
+        return True
+
+    def carried(fields: tuple[ErrorFieldModel, ...]) -> bool:
+        return any(
+            f.source in ("message", "detail") or carried(f.fields) for f in fields
+        )
+
+    return shape.kind == "object" and carried(shape.fields)
+
+
 # The Jinja globals of this module (registered by copier_ext.py).
 HELPERS = (
     error_body,
@@ -264,4 +287,6 @@ HELPERS = (
     error_bodies_imports,
     error_cases,
     error_test_imports,
+    declared_shape,
+    says_message,
 )
