@@ -183,6 +183,8 @@ def error_bodies_imports(service: ServiceModel) -> str:
         (f"{service.package}.hooks.errors", f"{shape.name} as {shape.name}_hook")
         for shape in service.error_shapes
     ]
+    if retyped_errors(service):
+        imports.append(("fastapi", "FastAPI"))
     return render_imports(imports, service.package)
 
 
@@ -254,6 +256,22 @@ def _case(
     return [ErrorCase(name, *request, status, response.shape, response.content_type)]
 
 
+def retyped_errors(service: ServiceModel) -> list[tuple[str, str, str, str]]:
+    """(method, path, status, media type) of the declared error bodies FastAPI
+    would publish as ``application/json``: JSON of another media type
+    (``application/problem+json``), with a model (others are published as written)."""
+    shapes = {shape.name: shape for shape in service.error_shapes}
+    return [
+        (op.method, op.openapi_path, r.status, r.content_type)
+        for op in service.api_operations
+        for r in op.errors
+        if shapes[r.shape].model
+        and r.content_type != "application/json"
+        and not r.content_type.startswith("text/")
+        and not r.content_type.startswith("*/*")
+    ]
+
+
 def declared_shape(
     service: ServiceModel, op: ApiOperationModel, status: int
 ) -> ErrorShapeModel | None:
@@ -289,4 +307,5 @@ HELPERS = (
     error_test_imports,
     declared_shape,
     says_message,
+    retyped_errors,
 )
