@@ -310,3 +310,34 @@ def test_the_examples_error_bodies() -> None:
         ("find_pet_by_id_of_a_missing_row", 404, "Error"),
         ("an_unknown_path", 404, "Error"),
     ]
+
+
+CORPUS = REPO / "tests" / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "ynab-1.0.0.yaml",
+            [
+                (
+                    "1723:7: #/components/schemas/ErrorResponse: error body ErrorResponse: "
+                    "no rule fills the required property 'error.id' (docs/openapi.md, "
+                    "Error bodies); the app answers a placeholder value until you fill it "
+                    "in hooks/errors/error_response.py"
+                )
+            ],
+        ),
+    ],
+)
+def test_corpus_error_bodies_warn_where_no_rule_applies(
+    name: str, expected: list[str]
+) -> None:
+    warnings = read_input_file(CORPUS / name).warnings
+    found = [
+        f"{w.line}:{w.column}: {w.message}"
+        for w in warnings
+        if "error body" in w.message
+    ]
+    assert found == expected
