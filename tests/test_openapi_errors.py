@@ -341,3 +341,12 @@ def test_corpus_error_bodies_warn_where_no_rule_applies(
         if "error body" in w.message
     ]
     assert found == expected
+
+
+def test_a_text_error_body_is_the_message(tmp_path: Path) -> None:
+    shape = shape_of(tmp_path, obj({"code": I}), "text/plain")
+    assert (shape.kind, error_body(shape), error_body_type(shape)) == (
+        "message",
+        "error.message",
+        "str",
+    )

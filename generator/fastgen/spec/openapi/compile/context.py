@@ -48,9 +48,11 @@ class Context:
     patterns: dict[str, str] = field(default_factory=dict)  # regex -> convertor name
     callbacks: list[ApiCallbacksModel] = field(default_factory=list)
     fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
-    # (schema key, problem+json) -> its error body (compile/errors.py), and what it
-    # cannot fill: (JSON pointer, message)
-    error_shapes: dict[tuple[str, bool], ErrorShapeModel] = field(default_factory=dict)
+    # (schema key, problem+json, text) -> its error body (compile/errors.py), and
+    # what it cannot fill: (JSON pointer, message)
+    error_shapes: dict[tuple[str, bool, bool], ErrorShapeModel] = field(
+        default_factory=dict
+    )
     error_warnings: list[tuple[str, str]] = field(default_factory=list)
     resources_by_op: dict[str, tuple[Resource, str]] = field(init=False)
 

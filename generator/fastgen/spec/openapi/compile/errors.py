@@ -168,21 +168,23 @@ def _shape(
         title = f"{op.method} {op.path} {status}"
         base = python_identifier(f"{op.name}_{status}", prefix="error")
     problem = media.content_type.split(";")[0].strip() == PROBLEM_JSON
-    known = ctx.error_shapes.get((key, problem))
+    text = media.kind == "text"
+    known = ctx.error_shapes.get((key, problem, text))
     if known is not None:
         return known
     taken = {s.name for s in ctx.error_shapes.values()}
     name, n = base, 2
     while name in taken:
         name, n = f"{base}_{n}", n + 1
-    shape = shape_of(ctx, json_schema, name=name, title=title, pointer=pointer)
-    if problem and shape.kind == "object":
+    if text:  # a text body is the message, whatever its schema says
+        shape = ErrorShapeModel(name, title, pointer, "message")
+    else:
         shape = shape_of(
-            ctx, json_schema, name=name, title=title, pointer=pointer, problem=True
+            ctx, json_schema, name=name, title=title, pointer=pointer, problem=problem
         )
     if model is not None and model.kind == "model" and media.kind == "json":
         shape = replace(shape, model=model.name)
-    ctx.error_shapes[(key, problem)] = shape
+    ctx.error_shapes[(key, problem, text)] = shape
     _warn(ctx, shape)
     return shape
 
