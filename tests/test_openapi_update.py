@@ -1,7 +1,7 @@
 """Regeneration of an OpenAPI project: a changed document (a new operation, a new ttl,
 a new error body) updates the code and keeps the user's handler and error bodies and
-hand edits, with
-``fastgen update`` and ``fastgen check`` exactly as for a native spec."""
+hand edits, with ``fastgen update`` and ``fastgen check`` exactly as for a native
+spec."""
 
 from __future__ import annotations
 
