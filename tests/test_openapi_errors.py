@@ -136,6 +136,11 @@ PROBLEM = {
                 '"violations": [problem.message for problem in error.problems]}'
             ),
         ),
+        # a code that cannot hold every status is the application's own
+        (
+            obj({"code": {"type": "integer", "minimum": 1000}, "message": S}),
+            '{"message": error.message}',
+        ),
         # an optional property no rule fills is left out; an enum is not filled
         (
             obj({"message": S, "kind": {"type": "string", "enum": ["a", "b"]}}),

@@ -7,7 +7,8 @@ user's ``hooks/errors/<schema>.py``, which fastgen writes once from these rules 
 property's name is compared in lower case without ``_``/``-``):
 
 - an integer property named ``code``, ``status``, ``statusCode``, ``httpStatus`` or
-  ``httpCode`` gets the status (a plain string one, the status as text);
+  ``httpCode`` gets the status, when it admits every status (a plain string one, the
+  status as text);
 - the first plain string property among ``message``, ``detail``, ``details``,
   ``description``, ``errorDescription``, ``errorMessage``, ``msg`` and ``error`` gets
   the message (a 422's problems joined); one of these with no type gets FastAPI's
@@ -233,6 +234,20 @@ def _plain(schema: Any, formats: tuple[str, ...] = ()) -> bool:
     return schema.get("format") in (None, *formats)
 
 
+def _admits_status(schema: dict[str, Any]) -> bool:
+    """Whether every HTTP status (100 to 599) is valid for an integer schema."""
+    if any(k in schema for k in ("enum", "const", "multipleOf")):
+        return False
+    low, high = schema.get("minimum", 100), schema.get("maximum", 599)
+    low_ok = isinstance(low, int | float) and low <= 100
+    high_ok = isinstance(high, int | float) and high >= 599
+    exclusive = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    bounded = [
+        e for e in exclusive if isinstance(e, int | float) and not isinstance(e, bool)
+    ]
+    return low_ok and high_ok and all(e < 100 or e > 599 for e in bounded)
+
+
 def _fields(
     ctx: Context, schema: Any, problem: bool, depth: int
 ) -> tuple[list[ErrorFieldModel], list[str]]:
@@ -295,7 +310,7 @@ def _scalar_source(name: str, prop: dict[str, Any], problem: bool) -> str | None
     """What fills a scalar property named ``name`` (normalised), if a rule does."""
     kind, _ = declared_type(prop)
     text = kind == "string" and _plain(prop)
-    if name in STATUS_NAMES and kind in ("integer", "number") and "enum" not in prop:
+    if name in STATUS_NAMES and kind in ("integer", "number") and _admits_status(prop):
         return "status"
     if name in STATUS_NAMES and text:
         return "status_text"
