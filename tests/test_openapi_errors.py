@@ -16,6 +16,8 @@ from fastgen.render.error_code import (
     error_body_type,
     error_cases,
     error_docstring,
+    retyped_errors,
+    says_message,
 )
 from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.openapi.compile.errors import fallback
@@ -182,6 +184,11 @@ def test_a_problem_json_body_gets_type_title_status_detail_and_instance(
     assert op.errors == (
         ErrorResponseModel("default", "error", "application/problem+json"),
     )
+    # FastAPI would publish the model as application/json: main.py moves it
+    assert retyped_errors(model) == [
+        ("get", "/things/{id}", "default", "application/problem+json")
+    ]
+    assert says_message(model.error_shapes[0])
 
 
 def test_a_required_property_no_rule_fills_gets_a_placeholder_and_a_warning(
