@@ -218,7 +218,7 @@ def test_a_required_property_no_rule_fills_gets_a_placeholder_and_a_warning(
             f"{spec}:41:13: #/components/schemas/Error: error body Error: no rule fills "
             "the required properties 'trace_id', 'error.id' (docs/openapi.md, Error "
             "bodies); the app answers a placeholder value until you fill it in "
-            "hooks/errors/error.py"
+            "src/t/hooks/errors/error.py"
         )
     ]
 
@@ -237,7 +237,7 @@ def test_a_body_the_rules_cannot_shape_is_left_to_the_hook_with_a_warning(
         (
             "#/components/schemas/Error: error body Error: fastgen fills an object, a "
             "string or an integer, not this schema; errors are answered as FastAPI's "
-            '{"detail": ...} until you shape them in hooks/errors/error.py'
+            '{"detail": ...} until you shape them in src/t/hooks/errors/error.py'
         )
     ]
 
@@ -268,7 +268,7 @@ def test_validate_prints_the_error_body_warning_located(tmp_path: Path) -> None:
             f"{spec}:41:13: warning: #/components/schemas/Error: error body Error: no "
             "rule fills the required property 'trace_id' (docs/openapi.md, Error "
             "bodies); the app answers a placeholder value until you fill it in "
-            "hooks/errors/error.py"
+            "src/t/hooks/errors/error.py"
         )
     ]
     assert run_fastgen("validate", "--strict", str(spec)).returncode == 2
@@ -337,7 +337,7 @@ CORPUS = REPO / "tests" / "corpus"
                     "1723:7: #/components/schemas/ErrorResponse: error body ErrorResponse: "
                     "no rule fills the required property 'error.id' (docs/openapi.md, "
                     "Error bodies); the app answers a placeholder value until you fill it "
-                    "in hooks/errors/error_response.py"
+                    "in src/ynab_api_endpoints/hooks/errors/error_response.py"
                 )
             ],
         ),

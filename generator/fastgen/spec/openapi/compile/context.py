@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastgen.model.errors import ErrorShapeModel
+from fastgen.model.naming import default_service_name
 from fastgen.model.service import (
     FASTAPI_MINIMUM,
     ApiCallbacksModel,
@@ -62,6 +63,13 @@ class Context:
             for resource in self.api.resources
             for crud, op_name in resource.operations
         }
+
+    @property
+    def package(self) -> str:
+        """The generated project's package: ``x-fastgen.service.name``, else from
+        ``info.title``."""
+        service = self.api.settings.service
+        return service.name if service else default_service_name(self.api.info.title)
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(

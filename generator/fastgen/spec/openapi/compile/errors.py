@@ -375,7 +375,7 @@ def _placeholder(ctx: Context, key: str, prop: Any) -> ErrorFieldModel:
 
 def _warn(ctx: Context, shape: ErrorShapeModel) -> None:
     """Say what the rules could not fill, at the schema."""
-    hook = f"hooks/errors/{shape.name}.py"
+    hook = f"src/{ctx.package}/hooks/errors/{shape.name}.py"
     if shape.unfilled == ("the body",):
         message = (
             f"error body {shape.title}: fastgen fills an object, a string or an "

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from fastgen.model.naming import default_service_name
 from fastgen.model.service import (
     ApiModel,
     ApiOperationModel,
@@ -93,7 +92,7 @@ class _Parts:
 def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
     api = ctx.api
     service = api.settings.service
-    package = service.name if service else default_service_name(api.info.title)
+    package = ctx.package
     title = (service.title if service else None) or api.info.title or package
     description = (
         service.description if service and service.description else ""
