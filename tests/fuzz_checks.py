@@ -7,7 +7,9 @@ The rules are the generated service's contract for any request, valid or not:
   ``FASTGEN_FUZZ_STUBBED`` as JSON, ``["GET /pets/{}", ...]``: path parameters are
   matched by position, since a generated app may rename them);
 - a stub never answers 2xx (its body does not exist yet);
-- every 4xx and 501 carries a JSON body, as FastAPI's own errors do.
+- every 4xx and 501 carries a JSON body, as FastAPI's own errors do, unless the
+  document declares another media type for that error (``text/plain``): the app
+  answers the body it declares.
 
 A request body of a media type schemathesis has no serializer for (a generated app
 reads those as raw bytes, e.g. ``openapi/python/client``) is sent as its bytes.
@@ -67,6 +69,8 @@ def fastgen_contract(ctx, response, case) -> None:
         raise AssertionError(f"{label} is a stub but answered {status}")
     if 400 <= status < 500 or status == 501:
         media = (response.headers.get("content-type") or [""])[0]
+        if media.split(";")[0] in _declared_media_types(case, status):
+            return
         if "json" not in media.split(";")[0]:
             raise AssertionError(f"{label} answered {status} with {media!r}, not JSON")
         try:
@@ -75,3 +79,20 @@ def fastgen_contract(ctx, response, case) -> None:
             raise AssertionError(
                 f"{label} answered {status}: body is not JSON"
             ) from exc
+
+
+def _declared_media_types(case, status: int) -> set[str]:
+    """The non-JSON media types the document declares for ``status`` of the case's
+    operation (the exact status, its range, or ``default``)."""
+    responses = case.operation.definition.raw.get("responses") or {}
+    code = str(status)
+    response = (
+        responses.get(code) or responses.get(f"{code[0]}XX") or responses.get("default")
+    )
+    if not isinstance(response, dict):
+        return set()
+    return {
+        media.split(";")[0]
+        for media in response.get("content") or {}
+        if "json" not in media
+    }

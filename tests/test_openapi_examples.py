@@ -10,9 +10,11 @@ generated, with the user's hooks written, installed in the shared venv and serve
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
 after a write, ETag/304; private entries never served to another caller or to an
 anonymous one; a write on one table clearing a cached read of another (and no other
-write clearing it). Then schemathesis (tests/fuzzing.py), a client generated from
-the served document (tests/typed_client.py, tests/client_scenarios.py), and the
-project's own table tests with the user's hooks in place. The documents are derived
+write clearing it); petstore's errors (404, a repeated delete, 405, 422) validate
+against its document's ``Error`` with jsonschema, as /openapi.json declares them.
+Then schemathesis (tests/fuzzing.py), a client generated from the served document
+(tests/typed_client.py, tests/client_scenarios.py), and the project's own table, list
+and error-body tests with the user's hooks in place. The documents are derived
 (``typed_client.documents()``): a new example, or a corpus document given a table, is
 generated here too.
 """
@@ -26,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
+import yaml
 
 from fastgen.api import new_project
 from fastgen.spec.inputs import read_input
@@ -154,6 +158,11 @@ HOOKS = {
     "store": {"operations/get_inventory.py": INVENTORY, "resources/pets.py": PETS},
     "billing": {"resources/partners.py": PARTNERS, "resources/documents.py": DOCUMENTS},
 }
+# The error body petstore.yaml declares as every operation's default response.
+PETSTORE = yaml.safe_load((REPO / "examples" / "petstore.yaml").read_text())
+PETSTORE_ERROR = jsonschema.Draft202012Validator(
+    PETSTORE["components"]["schemas"]["Error"]
+)
 ALICE = {"authorization": "Bearer alice"}
 BOB = {"authorization": "Bearer bob"}
 
@@ -239,6 +248,54 @@ def check_petstore(http: httpx.Client) -> None:
     assert gone.headers.get("x-cache") != "HIT"
     assert [p["name"] for p in http.get("/pets").json()] == ["Tom", "Tib"]
     assert http.get("/pets", params={"tags": "dog"}).json() == []
+    check_petstore_errors(http, gone, pet_id)
+
+
+def check_petstore_errors(
+    http: httpx.Client, gone: httpx.Response, pet_id: int
+) -> None:
+    """Every error answers the document's Error {code, message} (a client generated
+    from petstore.yaml reads ``code``), and /openapi.json says so, not FastAPI's
+    {detail}."""
+    answers = {
+        "a deleted pet": gone,
+        "a repeated delete": http.delete(f"/pets/{pet_id}"),
+        "a create without a name": http.post("/pets", json={"tag": "dog"}),
+        "a body that is not JSON": http.post(
+            "/pets", content="{", headers={"content-type": "application/json"}
+        ),
+        "an id that is not an integer": http.get("/pets/x"),
+        "a method the path lacks": http.put("/pets"),
+        "an unknown path": http.get("/no/such/path"),
+    }
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert statuses == {
+        "a deleted pet": 404,
+        "a repeated delete": 404,
+        "a create without a name": 422,
+        "a body that is not JSON": 422,
+        "an id that is not an integer": 422,
+        "a method the path lacks": 405,
+        "an unknown path": 404,
+    }
+    for answer in answers.values():
+        assert answer.headers["content-type"] == "application/json"
+        PETSTORE_ERROR.validate(answer.json())
+        assert answer.json()["code"] == answer.status_code
+    assert answers["a repeated delete"].json()["message"] == f"pets {pet_id} not found"
+    assert "body.name" in answers["a create without a name"].json()["message"]
+    assert answers["a method the path lacks"].headers["allow"]
+
+    served = http.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, item in PETSTORE["paths"].items():
+        for method in item:
+            responses = served["paths"][path][method]["responses"]
+            assert "422" not in responses, (method, path)  # default covers it
+            assert responses["default"]["content"] == {
+                "application/json": {"schema": error}
+            }
+    assert served["components"]["schemas"]["Error"]["required"] == ["code", "message"]
 
 
 def check_store(http: httpx.Client) -> None:
@@ -492,9 +549,10 @@ def test_survives_fuzzing(
 def test_generated_table_tests_pass_with_the_users_hooks(
     example: tuple[str, Path], shared_venv: Path
 ) -> None:
-    """The project's own table and list tests keep passing once the user's hooks are written:
-    billing's documents hook refuses the generated sample (its partner_id names no
-    partner), so those tests skip, naming the refusal; the others still assert."""
+    """The project's own table, list and error-body tests keep passing once the
+    user's hooks are written: billing's documents hook refuses the generated sample
+    (its partner_id names no partner), so those tests skip, naming the refusal; the
+    others still assert."""
     name, project = example
     # billing's list (x-fastgen-resource list) has the native list tests too.
     lists = (
@@ -502,7 +560,8 @@ def test_generated_table_tests_pass_with_the_users_hooks(
     )
     result = subprocess.run(
         [shared_venv / "bin" / "python", "-m", "pytest", "-q", "-rs"]
-        + ["-p", "no:cacheprovider", "tests/test_openapi_operations.py", *lists],
+        + ["-p", "no:cacheprovider", "tests/test_openapi_operations.py", *lists]
+        + ["tests/test_error_bodies.py"],
         cwd=project,
         capture_output=True,
         text=True,

@@ -1,6 +1,7 @@
-"""Regeneration of an OpenAPI project: a changed document (a new operation, a new ttl)
-updates the code and keeps the user's handler bodies and hand edits, with
-``fastgen update`` and ``fastgen check`` exactly as for a native spec."""
+"""Regeneration of an OpenAPI project: a changed document (a new operation, a new ttl,
+a new error body) updates the code and keeps the user's handler and error bodies and
+hand edits, with ``fastgen update`` and ``fastgen check`` exactly as for a native
+spec."""
 
 from __future__ import annotations
 
@@ -29,8 +30,23 @@ paths:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Note"}
+        default:
+          description: an error
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
 components:
   schemas:
+    Error:
+      type: object
+      required: [message]
+      properties:
+        message: {type: string}
+    Missing:
+      type: object
+      required: [code]
+      properties:
+        code: {type: integer}
     Note:
       type: object
       required: [id, text]
@@ -51,6 +67,11 @@ NEW_OPERATION = """\
               schema:
                 type: array
                 items: {$ref: "#/components/schemas/Note"}
+        "404":
+          description: no notes
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Missing"}
 """
 HANDLER = '''\
 """Body of GET /notes/{noteId}, written by the user."""
@@ -64,6 +85,18 @@ async def handle(session: AsyncSession, *, note_id: int) -> api_models.Note:
     """Every note says hello."""
     return api_models.Note(id=note_id, text="hello")
 '''
+ERROR_BODY = '''\
+"""The Error body, as the user words it."""
+
+from typing import Any
+
+from notes.error_info import ErrorInfo
+
+
+def body(error: ErrorInfo) -> dict[str, Any]:
+    """The message, with its status."""
+    return {"message": f"{error.status}: {error.message}"}
+'''
 
 
 def test_update_adds_an_operation_and_keeps_handlers(tmp_path: Path) -> None:
@@ -76,6 +109,7 @@ def test_update_adds_an_operation_and_keeps_handlers(tmp_path: Path) -> None:
     git(project, "commit", "-qm", "generated")
     pkg = project / "src" / "notes"
     (pkg / "hooks" / "operations" / "get_note.py").write_text(HANDLER)
+    (pkg / "hooks" / "errors" / "error.py").write_text(ERROR_BODY)
     router = pkg / "routers" / "notes.py"
     edit(router, '"""GET /notes/{noteId}."""', '"""One note (edited)."""')
     git(project, "commit", "-qam", "hand edits")
@@ -91,6 +125,13 @@ def test_update_adds_an_operation_and_keeps_handlers(tmp_path: Path) -> None:
     assert result.conflicts == []
     assert (pkg / "hooks" / "operations" / "get_note.py").read_text() == HANDLER
     assert (pkg / "hooks" / "operations" / "list_notes.py").is_file()
+    # a new error schema gets its hook; the user's body of the old one is kept
+    assert (pkg / "hooks" / "errors" / "error.py").read_text() == ERROR_BODY
+    assert '{"code": error.status}' in (pkg / "hooks/errors/missing.py").read_text()
+    assert (
+        '("GET", "/notes"): {"404": (missing_hook.body'
+        in (pkg / "error_bodies.py").read_text()
+    )
     routes = router.read_text()
     assert '"""One note (edited)."""' in routes
     assert "async def list_notes(" in routes

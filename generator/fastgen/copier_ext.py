@@ -24,6 +24,7 @@ from fastgen.render import (
     aggregates,
     api_code,
     api_contract,
+    error_code,
     listing,
     module_imports,
     openapi_routes,
@@ -105,6 +106,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     initial_migration,
     api_contract.response_shapes,
     *api_code.HELPERS,
+    *error_code.HELPERS,
     *listing.HELPERS,
     *module_imports.HELPERS,
 )

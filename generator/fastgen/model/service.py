@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastgen.model.deploy import DeployModel
+from fastgen.model.errors import ErrorResponseModel, ErrorShapeModel
 from fastgen.model.fields import FieldModel
 from fastgen.model.listing import ExpandModel, ListFilterModel
 
@@ -267,6 +268,7 @@ class ApiOperationModel:
     # A list taking the native query (filters, sort, cursor, count, expand) and
     # answering a page, as its table's ``x-fastgen-resource`` ``list`` asks.
     paged: bool = False
+    errors: tuple[ErrorResponseModel, ...] = ()  # the error bodies it declares
 
     @property
     def openapi_path(self) -> str:
@@ -382,6 +384,12 @@ class ApiModel:
     # Paths served with Python names for parameters Starlette cannot route by (not
     # identifiers), published under the document's: (served, document, renames).
     document_paths: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
+    # The error bodies the operations declare, those of a request no operation
+    # takes (the ones most operations declare), and what fastgen cannot fill in
+    # them: (JSON pointer of the schema, message), located by the front-end.
+    error_shapes: tuple[ErrorShapeModel, ...] = ()
+    error_fallback: tuple[ErrorResponseModel, ...] = ()
+    error_warnings: tuple[tuple[str, str], ...] = ()
 
     def published_path(self, served: str) -> str:
         """The path the app's /openapi.json lists for a served one (see document_paths)."""
@@ -540,6 +548,11 @@ class ServiceModel:
     @property
     def convertors(self) -> tuple[tuple[str, str], ...]:
         return self.api.convertors if self.api is not None else ()
+
+    @property
+    def error_shapes(self) -> tuple[ErrorShapeModel, ...]:
+        """The error bodies an OpenAPI document declares (none for a native spec)."""
+        return self.api.error_shapes if self.api is not None else ()
 
     @property
     def document_paths(

@@ -10,6 +10,7 @@ their imports.
 from __future__ import annotations
 
 from fastgen.model.service import ApiTableModel, ServiceModel
+from fastgen.render.error_code import retyped_errors
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -40,6 +41,10 @@ def main_imports(service: ServiceModel) -> str:
         imports.append((f"{pkg}.jobs", "create_job_queue"))
     if service.webhooks:
         imports.append((f"{pkg}.outgoing", "webhooks"))
+    if service.error_shapes:
+        imports.append((f"{pkg}.error_bodies", "ShapedErrors"))
+    if retyped_errors(service):
+        imports.append((f"{pkg}.error_bodies", "with_declared_media_types"))
     return render_imports(imports, pkg)
 
 

@@ -50,7 +50,10 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
     if is_openapi(data):
         from fastgen.spec.openapi import describe_api, load_openapi
         from fastgen.spec.openapi.compile import compile_api
-        from fastgen.spec.openapi.model_warnings import locate_model_warnings
+        from fastgen.spec.openapi.model_warnings import (
+            deepest_loc,
+            locate_model_warnings,
+        )
 
         document, source_map = load_openapi(path, (data, positions))
         api = describe_api(document, source_map)
@@ -60,6 +63,10 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
             found += locate_model_warnings(
                 model.api.model_warnings, document, source_map
             )
+            found += [
+                source_map.problem(deepest_loc(document, pointer[1:]), message)
+                for pointer, message in model.api.error_warnings
+            ]
         warnings = tuple(sorted(dict.fromkeys(found)))
         read = Input(document, model, document == data, warnings, positions)
     else:

@@ -45,7 +45,7 @@ def locate_model_warnings(
         found = _POINTER.search(message)
         loc: Loc = ()
         if found:
-            loc = _deepest(document, found.group(1))
+            loc = deepest_loc(document, found.group(1))
         problems[source_map.problem(loc, text)] = None
     return list(problems)
 
@@ -67,7 +67,7 @@ def _schemas_with_format(
             yield from _schemas_with_format(item, (*loc, index), format_, type_)
 
 
-def _deepest(document: Any, path: str) -> Loc:
+def deepest_loc(document: Any, path: str) -> Loc:
     """The loc of the longest prefix of pointer ``path`` the document has."""
     loc: Loc = ()
     node = document

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.model.errors import ErrorShapeModel
+from fastgen.model.naming import default_service_name
 from fastgen.model.service import (
     FASTAPI_MINIMUM,
     ApiCallbacksModel,
@@ -47,6 +49,12 @@ class Context:
     patterns: dict[str, str] = field(default_factory=dict)  # regex -> convertor name
     callbacks: list[ApiCallbacksModel] = field(default_factory=list)
     fastapi_minimum: str = FASTAPI_MINIMUM  # raised by the features routes use
+    # (schema key, problem+json, text) -> its error body (compile/errors.py), and
+    # what it cannot fill: (JSON pointer, message)
+    error_shapes: dict[tuple[str, bool, bool], ErrorShapeModel] = field(
+        default_factory=dict
+    )
+    error_warnings: list[tuple[str, str]] = field(default_factory=list)
     resources_by_op: dict[str, tuple[Resource, str]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +63,13 @@ class Context:
             for resource in self.api.resources
             for crud, op_name in resource.operations
         }
+
+    @property
+    def package(self) -> str:
+        """The generated project's package: ``x-fastgen.service.name``, else from
+        ``info.title``."""
+        service = self.api.settings.service
+        return service.name if service else default_service_name(self.api.info.title)
 
     def error(self, source: Source, message: str) -> None:
         self.problems.append(

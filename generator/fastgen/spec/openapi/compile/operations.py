@@ -21,6 +21,7 @@ from fastgen.model.service import (
 from fastgen.spec.openapi.compile.bodies import Other, Success, body_param, responses
 from fastgen.spec.openapi.compile.caching import Invalidations
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context, path_param
+from fastgen.spec.openapi.compile.errors import error_responses
 from fastgen.spec.openapi.compile.listing import ListQuery, list_query
 from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
@@ -98,6 +99,7 @@ def operation_model(
     params = [p for p in signature.params if p.location != "body"]
     listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
     published = _published(ctx, op, signature)
+    models = {status: model for status, _, model, _ in signature.others}
     return ApiOperationModel(
         name=op.name,
         method=op.method.lower(),
@@ -119,6 +121,7 @@ def operation_model(
         **published,
         dependency=requirement.function if requirement else None,
         callbacks_router=callbacks,
+        errors=error_responses(ctx, op, models),
     )
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from fastgen.model.naming import default_service_name
 from fastgen.model.service import (
     ApiModel,
     ApiOperationModel,
@@ -22,6 +21,7 @@ from fastgen.spec.openapi.compile.caching import (
     operation_policy,
 )
 from fastgen.spec.openapi.compile.context import Context
+from fastgen.spec.openapi.compile.errors import fallback
 from fastgen.spec.openapi.compile.operations import operation_model, sent_model
 from fastgen.spec.openapi.compile.routers import document_paths, router_models
 from fastgen.spec.openapi.compile.security import scheme_model
@@ -96,7 +96,7 @@ class _Parts:
 def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
     api = ctx.api
     service = api.settings.service
-    package = service.name if service else default_service_name(api.info.title)
+    package = ctx.package
     title = (service.title if service else None) or api.info.title or package
     description = (
         service.description if service and service.description else ""
@@ -129,6 +129,9 @@ def _api_model(ctx: Context, source: str, parts: _Parts) -> ApiModel:
         model_warnings=ctx.models.warnings,
         document_paths=document_paths(parts.ordered),
         callbacks=tuple(ctx.callbacks),
+        error_shapes=tuple(ctx.error_shapes.values()),
+        error_fallback=fallback([op.errors for op in parts.operations]),
+        error_warnings=tuple(ctx.error_warnings),
     )
 
 
