@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -130,6 +131,8 @@ if args["mode"] == "profile":
     result["modules"] = [m for m in sys.modules if m not in before]
 else:
     marks = [("start-up", cpu())]
+    import gc
+    gc.disable()  # as the command does (fastgen.cli.run) before its imports
     for module in args["preimport"]:
         try:
             __import__(module)
@@ -333,6 +336,8 @@ def main() -> None:
         floor.write_text(FLOOR_DOCUMENT)
         fastgen_run(BOOKSTORE, scratch / "warm")  # the template cache, materialised
 
+        # CPU times grow with the machine's load (shared caches and cores): say it.
+        load = [os.getloadavg()[0]]
         samples: dict[tuple[str, str], list[tuple[float, float] | None]] = {}
         for _ in range(args.runs):
             samples.setdefault(("bookstore", "fastgen"), []).append(
@@ -347,6 +352,10 @@ def main() -> None:
                         timed(tool, CORPUS / name)
                     )
 
+        load.append(os.getloadavg()[0])
+        print(
+            f"load average (1 min): {load[0]:.1f} before the rounds, {load[1]:.1f} after"
+        )
         cpu = {key: median_cpu(values) for key, values in samples.items()}
         print(
             f"{'document':38} {'ops':>4} {'fastgen CPU':>11} {'fcg CPU':>8} {'ratio':>6}"

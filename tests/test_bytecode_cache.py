@@ -9,7 +9,7 @@ import pytest
 from jinja2 import Environment, FileSystemLoader
 from jinja2.ext import Extension
 
-from fastgen.render.bytecode import TemplateBytecodeCache
+from fastgen.render.bytecode import TemplateBytecodeCache, from_string
 
 
 class CountingExtension(Extension):
@@ -79,3 +79,34 @@ def test_another_environment_does_not_share_bytecode(tmp_path: Path) -> None:
     assert TemplateBytecodeCache(other).fingerprint != (
         TemplateBytecodeCache(plain).fingerprint
     )
+
+
+def test_a_string_compiles_once_across_environments(tmp_path: Path) -> None:
+    """copier renders each path of the template from a string: kept like a file's."""
+    first = clone(tmp_path / "a", "")
+    template = from_string(first, "src/{{ package }}/@@")
+    assert template is not None
+    assert template.render(package="shop") == "src/shop/preprocessed"
+
+    second = clone(tmp_path / "b", "")
+    compiled = []
+    compile_source = second.compile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        compiled.append(args)
+        return compile_source(*args, **kwargs)
+
+    second.compile = counted  # type: ignore[method-assign]
+    again = from_string(second, "src/{{ package }}/@@")
+    assert again is not None
+    assert again.render(package="books") == "src/books/preprocessed"
+    assert compiled == []
+    assert CountingExtension.calls == 2  # the hook ran for the cache hit too
+    other = from_string(second, "{{ package }}.py")
+    assert other is not None
+    assert other.render(package="x") == "x.py"
+    assert len(compiled) == 1  # another string is not the first one's bucket
+
+
+def test_without_fastgens_cache_a_string_is_left_to_jinja(tmp_path: Path) -> None:
+    assert from_string(Environment(), "{{ x }}") is None

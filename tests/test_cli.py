@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
+
+import pytest
+
+from fastgen import cli
 
 from .conftest import EXAMPLE, REPO, run_fastgen
 
@@ -85,3 +90,26 @@ def test_update_and_migrate_take_allow_data_loss() -> None:
             "such a change is refused and nothing is written. The revision's "
             "docstring lists what it drops."
         ) in unwrapped(result.stdout), command
+
+
+def test_the_command_runs_with_the_garbage_collector_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``fastgen`` (``cli.run``) turns the cyclic collector off for its one run;
+    ``app``, which tests call in-process, leaves it on."""
+    seen = []
+    monkeypatch.setattr(cli, "app", lambda: seen.append(gc.isenabled()))
+    try:
+        cli.run()
+    finally:
+        gc.enable()
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_python_m_fastgen_and_the_script_use_run() -> None:
+    main_module = (REPO / "generator" / "fastgen" / "__main__.py").read_text()
+    assert "run()" in main_module
+    result = run_fastgen("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("fastgen ")

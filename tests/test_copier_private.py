@@ -11,13 +11,17 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from functools import cached_property
+from pathlib import Path
 
 import copier
 import pytest
 from copier._main import Worker
-from copier._vcs import get_git
+from copier._template import Template
+from copier._vcs import CLONE_PREFIX, get_git
 
+from fastgen import __version__
 from fastgen.render.session import RenderSession
+from fastgen.render.template_repo import released_versions, template_source
 from fastgen.render.worker import FastgenWorker
 
 OVERRIDDEN = (
@@ -53,3 +57,64 @@ def test_the_session_survives_copiers_derived_workers() -> None:
     derived = dataclasses.replace(worker, quiet=True)
     assert derived.session is session
     assert "session" in {f.name for f in dataclasses.fields(FastgenWorker)}
+
+
+def test_the_template_is_still_copiers_with_a_cached_clone() -> None:
+    """FastgenWorker.template sets what copier's Template.local_abspath computes."""
+    assert isinstance(inspect.getattr_static(Worker, "template"), cached_property)
+    assert isinstance(
+        inspect.getattr_static(Template, "local_abspath"), cached_property
+    )
+    assert "_temp_clone_path" in {f.name for f in dataclasses.fields(Template)}
+    assert CLONE_PREFIX
+
+
+def _working_copy(root: Path) -> dict[str, object]:
+    git = get_git(root)
+    return {
+        "files": {
+            path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and ".git" not in path.relative_to(root).parts
+        },
+        "describe": git("describe", "--tags", "--always"),
+        "head": git("rev-parse", "HEAD"),
+        "index": git("ls-files", "--stage"),
+        "status": git("status", "--porcelain"),
+    }
+
+
+def test_fastgens_checkout_of_a_version_is_the_one_copier_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    source = template_source()
+    versions = [version for version, _ in released_versions()] + [__version__]
+    for version in versions:
+        with monkeypatch.context() as patched:
+            # fastgen's own checkout, not copier's clone with a fast path of its own
+            patched.setattr("copier._template.clone", _not_called)
+            ours = FastgenWorker(src_path=source, vcs_ref=version).template
+            ours_path = ours.local_abspath
+        theirs = Template(url=source, ref=version)
+        try:
+            assert ours_path.name.startswith(CLONE_PREFIX)
+            assert theirs.local_abspath != ours_path
+            assert _working_copy(ours_path) == (_working_copy(theirs.local_abspath)), (
+                version
+            )
+            assert (ours.commit, ours.commit_hash) == (
+                theirs.commit,
+                theirs.commit_hash,
+            )
+            assert ours.commit == version
+        finally:
+            ours._cleanup()
+            theirs._cleanup()
+        assert not ours_path.exists()
+
+
+def _not_called(*args: object, **kwargs: object) -> str:
+    raise AssertionError(f"copier's clone{args}")

@@ -144,7 +144,7 @@ def test_the_scan_accepts_right_install_lines(line: str) -> None:
 def test_the_distribution_is_fastgen_service_and_its_command_fastgen() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["name"] == DISTRIBUTION
-    assert project["scripts"] == {"fastgen": "fastgen.cli:app"}
+    assert project["scripts"] == {"fastgen": "fastgen.cli:run"}
     installed = importlib.metadata.distribution(DISTRIBUTION)
     assert installed.version == __version__
     assert [e.name for e in installed.entry_points.select(group="console_scripts")] == [

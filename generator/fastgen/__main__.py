@@ -1,3 +1,3 @@
-from fastgen.cli import app
+from fastgen.cli import run
 
-app()
+run()

@@ -8,21 +8,24 @@ is the one layer that uses both sides: ``fastgen.spec`` reads and compiles input
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastgen.errors import FastgenError
 from fastgen.model.files import is_openapi, spec_file_name
 from fastgen.render import project as render_project
-from fastgen.render import update as render_update
-from fastgen.render.api_changes import ApiReport, api_report
-from fastgen.render.api_contract import client_document, served_document
-from fastgen.render.dataloss import Locations, refuse_data_loss
-from fastgen.render.migrations import write_revision
 from fastgen.render.session import RenderSession
-from fastgen.render.update import SpecChange, UpdateResult
 from fastgen.spec.inputs import Input, compile_answer, read_input_file
 from fastgen.spec.loader import load_text
-from fastgen.spec.openapi.annotations import RENAMED_KEY
-from fastgen.spec.openapi.locations import column_locations
+
+if TYPE_CHECKING:
+    from fastgen.render.api_changes import ApiReport
+    from fastgen.render.dataloss import Locations
+    from fastgen.render.update import SpecChange, UpdateResult
+
+# `fastgen new` imports this module too: what only update, migrate and check use (the
+# update machinery, data-loss checks, migrations, the API report, the OpenAPI
+# front-end) is imported by the functions that use it, not here (bench/README.md,
+# "Speed targets of issue 13").
 
 
 def new_project(spec_path: Path, destination: Path, read: Input | None = None) -> Path:
@@ -40,6 +43,8 @@ def new_project(spec_path: Path, destination: Path, read: Input | None = None) -
 def read_project_spec(project: Path, *, strict: bool = False) -> Input:
     """The spec file of a generated project, read and compiled (``--strict``: warnings
     are errors)."""
+    from fastgen.render import update as render_update
+
     return read_input_file(render_update.spec_path(project.resolve()), strict=strict)
 
 
@@ -50,6 +55,8 @@ def update_project(
 
     A schema change that loses data is refused (``DataLossError``, nothing written)
     unless ``allow_data_loss``."""
+    from fastgen.render import update as render_update
+
     change = _change(project, read, allow_data_loss)
     report = _update_report(project, change)  # before the update rewrites the answer
     result = render_update.update_project(project, change)
@@ -61,6 +68,8 @@ def preview(
     project: Path, read: Input | None = None, *, allow_data_loss: bool = False
 ) -> UpdateResult:
     """What ``update_project`` would change, worked out in a throwaway clone."""
+    from fastgen.render import update as render_update
+
     change = _change(project, read, allow_data_loss)
     result = render_update.preview(project, change)
     result.api = _update_report(project, change)
@@ -73,6 +82,9 @@ def migrate_project(
     """Write the Alembic revision for the spec's schema change (after a plain
     ``copier update``): its path (None when the migrations already build it) and the
     data it drops. Refused like ``update_project`` when it loses data."""
+    from fastgen.render.dataloss import refuse_data_loss
+    from fastgen.render.migrations import write_revision
+
     if read is None:
         read = read_project_spec(project)
     losses = refuse_data_loss(
@@ -88,6 +100,8 @@ def migrate_project(
 
 def rename_key(read: Input) -> str:
     """The key that names a field's previous name in this input format."""
+    from fastgen.spec.openapi.annotations import RENAMED_KEY
+
     return RENAMED_KEY if is_openapi(read.answer) else "renamed_from"
 
 
@@ -97,6 +111,8 @@ def spec_locations(read: Input) -> tuple[Locations, str]:
     positions, model = read.positions, read.model
     assert positions is not None  # read_input_file records them
     if is_openapi(read.answer):
+        from fastgen.spec.openapi.locations import column_locations
+
         # A bundle of several files has no lines of its own to name.
         found = column_locations(read.answer, positions, model) if read.own_file else {}
         return found, positions.file
@@ -116,6 +132,8 @@ def spec_locations(read: Input) -> tuple[Locations, str]:
 
 def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecChange:
     """The new answer and the models of both sides of the update, each compiled once."""
+    from fastgen.render import update as render_update
+
     if read is None:
         read = read_project_spec(project)
     session = RenderSession()
@@ -126,7 +144,7 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
         # the old side of the three-way merge.
         session.add(stored, compile_answer(stored, render_update.ANSWERS))
     locations, spec_file = spec_locations(read)
-    return SpecChange(
+    return render_update.SpecChange(
         read.answer,
         read.model,
         session,
@@ -139,6 +157,10 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
 
 def _update_report(project: Path, change: SpecChange) -> ApiReport:
     """The API changes from the spec the code was last rendered from to the new one."""
+    from fastgen.render import update as render_update
+    from fastgen.render.api_changes import api_report
+    from fastgen.render.api_contract import client_document
+
     stored = render_update.stored_spec(project)
     stored_model = change.session.model_for(stored)
     assert stored_model is not None  # _change compiled it
@@ -152,6 +174,10 @@ def _update_report(project: Path, change: SpecChange) -> ApiReport:
 def api_changes_since(project: Path, read: Input, base: str) -> ApiReport:
     """The API changes from the project's spec file as of the git ref ``base`` (a
     branch, tag or commit) to the spec file in the working tree."""
+    from fastgen.render import update as render_update
+    from fastgen.render.api_changes import api_report
+    from fastgen.render.api_contract import client_document, served_document
+
     project = project.resolve()
     name = spec_file_name(read.answer)
     commit = f"{base}^{{commit}}"

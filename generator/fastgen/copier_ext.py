@@ -24,6 +24,7 @@ from fastgen.render import (
     aggregates,
     api_code,
     api_contract,
+    bytecode,
     error_code,
     listing,
     module_imports,
@@ -190,7 +191,8 @@ def _compiled_once(environment: Environment) -> Callable[..., Template]:
             return compile_string(source, globals, template_class)
         template = compiled.get(source)
         if template is None:
-            template = compiled[source] = compile_string(source)
+            cached = bytecode.from_string(environment, source)
+            template = compiled[source] = cached or compile_string(source)
         else:
             environment.preprocess(source)
         return template

@@ -15,7 +15,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from fastgen import __version__
@@ -46,6 +46,26 @@ class TemplateBytecodeCache(FileSystemBytecodeCache):
             # resets its state there: a template loaded from the cache runs them too.
             environment.preprocess(source, name, filename)
         return bucket
+
+
+def from_string(environment: Environment, source: str) -> Template | None:
+    """``Environment.from_string(source)`` with its code kept in the environment's
+    ``TemplateBytecodeCache``; None when it has none (plain copier).
+
+    copier renders every path of the template (``src/{{ package }}``, the answers
+    file's name, ...) from a string: ~40 compiles per render, ~0.02 s of CPU.
+    """
+    cache = environment.bytecode_cache
+    if not isinstance(cache, TemplateBytecodeCache):
+        return None
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    bucket = cache.get_bucket(environment, f"<string {digest}>", None, source)
+    if bucket.code is None:
+        bucket.code = environment.compile(source)
+        cache.set_bucket(bucket)
+    return environment.template_class.from_code(
+        environment, bucket.code, environment.make_globals(None), None
+    )
 
 
 def fingerprint(environment: Environment) -> str:
