@@ -84,12 +84,17 @@ def test_update_and_migrate_take_allow_data_loss() -> None:
     for command in ("update", "migrate"):
         result = run_fastgen(command, "--help")
         assert result.returncode == 0
+        # Whether a flag shows a ``<bool>`` metavar depends on typer's version
+        # (openapi-python-client, a test tool, pins typer < 0.28, which shows none).
+        text = unwrapped(result.stdout).replace(
+            "--allow-data-loss <bool>", "--allow-data-loss"
+        )
         assert (
-            "--allow-data-loss <bool> Apply a schema change that loses stored data (a "
+            "--allow-data-loss Apply a schema change that loses stored data (a "
             "removed field or resource, a narrowed or lossy type change); without it "
             "such a change is refused and nothing is written. The revision's "
             "docstring lists what it drops."
-        ) in unwrapped(result.stdout), command
+        ) in text, command
 
 
 def test_the_command_runs_with_the_garbage_collector_off(
