@@ -75,6 +75,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing import api_models
+from billing.crud import present
 from billing.models import Documents, Partners
 from billing.resource_hooks import ResourceHooks
 
@@ -84,7 +85,9 @@ class PartnersHooks(ResourceHooks[Partners]):
 
     async def before_update(self, session: AsyncSession, row: Partners) -> None:
         """Rewrite the copy held by the partner's documents."""
-        partner = api_models.Partner.model_validate(row, from_attributes=True)
+        partner = api_models.Partner.model_validate(
+            present(api_models.Partner, row), from_attributes=True
+        )
         await session.execute(
             update(Documents)
             .where(Documents.partner_id == row.id)
@@ -101,6 +104,7 @@ from fastapi import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing import api_models
+from billing.crud import present
 from billing.models import Documents, Partners
 from billing.resource_hooks import ResourceHooks
 
@@ -113,7 +117,9 @@ class DocumentsHooks(ResourceHooks[Documents]):
         partner = await session.get(Partners, row.partner_id)
         if partner is None:
             raise HTTPException(422, f"no partner {row.partner_id}")
-        copy = api_models.Partner.model_validate(partner, from_attributes=True)
+        copy = api_models.Partner.model_validate(
+            present(api_models.Partner, partner), from_attributes=True
+        )
         row.partner = copy.model_dump(mode="json")
 
 

@@ -469,8 +469,11 @@ class ServiceModel:
 
     @property
     def pydantic_minimum(self) -> str:
-        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` and validation
-        ``by_name`` (aliased columns)."""
+        """The oldest pydantic: 2.14 exports ``MISSING`` (the OpenAPI models' absent
+        properties), 2.11 brought ``serialize_by_alias`` and validation ``by_name``
+        (aliased columns)."""
+        if self.api is not None:
+            return "2.14"
         return "2.11" if any(r.aliased for r in self.resources) else "2.9"
 
     @property

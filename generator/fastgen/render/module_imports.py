@@ -93,6 +93,37 @@ def db_imports(service: ServiceModel) -> str:
     return render_imports(imports, pkg)
 
 
+def crud_imports(service: ServiceModel) -> str:
+    """Imports of ``crud.py``; ``present`` (OpenAPI tables) reads rows for ``MISSING``."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("logging", None),
+        ("collections.abc", "Callable"),
+        ("typing", "Any"),
+        ("typing", "TypeVar"),
+        ("fastapi", "HTTPException"),
+        ("fastapi", "Request"),
+        ("fastapi", "status"),
+        ("fastapi.exceptions", "RequestValidationError"),
+        ("fastapi.responses", "JSONResponse"),
+        ("pydantic", "BaseModel"),
+        ("sqlalchemy.exc", "DBAPIError"),
+        ("sqlalchemy.exc", "IntegrityError"),
+        ("sqlalchemy.exc", "InterfaceError"),
+        ("sqlalchemy.exc", "OperationalError"),
+        ("sqlalchemy.exc", "TimeoutError as PoolTimeoutError"),
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        (f"{pkg}.db", "Base"),
+        (f"{pkg}.observability.logs", "REQUEST_ID"),
+        (f"{pkg}.schemas.common", "INTEGER_MAX"),
+        (f"{pkg}.schemas.common", "INTEGER_MIN"),
+        (f"{pkg}.schemas.common", "Error"),
+    ]
+    if service.api_tables:
+        imports += [("types", "SimpleNamespace"), ("pydantic", "MISSING")]
+    return render_imports(imports, pkg)
+
+
 def auth_imports(service: ServiceModel) -> str:
     """Imports of the user-owned ``hooks/auth.py`` as fastgen first writes it."""
     imports: list[Import] = [("hashlib", None), ("fastapi", "Request")]
@@ -161,6 +192,7 @@ def operations_test_imports(service: ServiceModel, tested: list[ApiTableModel]) 
 
 HELPERS = (
     main_imports,
+    crud_imports,
     db_imports,
     auth_imports,
     env_imports,

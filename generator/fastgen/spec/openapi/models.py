@@ -336,6 +336,7 @@ def _datamodel_codegen(
         OpenAPIScope,
         PythonVersion,
         ReadOnlyWriteOnlyModelType,
+        TargetPydanticVersion,
         generate,
     )
 
@@ -367,6 +368,12 @@ def _datamodel_codegen(
         use_schema_description=False,
         use_field_description=False,
         capitalise_enum_members=True,
+        # A property that may be left out is not nullable unless the document says
+        # so: absent is MISSING (never answered, and null is refused), and one with
+        # a default is that default, never None.
+        use_missing_sentinel=True,
+        strict_nullable=True,
+        target_pydantic_version=TargetPydanticVersion.V2_14,
         custom_file_header=HEADER,
         formatters=[],
         # A ULID would need python-ulid, and documents (the Redocly cafe) put
