@@ -145,10 +145,28 @@ async def refine(
     """Keep the pets tagged with any of ``tags``."""
     return query if tags is None else query.where(Pets.tag.in_(tags))
 '''
+AUTH = '''\
+"""The store's callers, alice and bob, by bearer token; any other token is refused."""
+
+from fastapi import Request
+
+from store.security import credential
+
+CALLERS = {"Bearer alice": "alice", "Bearer bob": "bob"}
+
+
+async def principal(request: Request) -> str | None:
+    """The caller a known token names; None (a 401 where a token is required) else."""
+    return CALLERS.get(credential(request) or "")
+'''
 # The user's hook files of each example, by path under src/<package>/hooks/.
 HOOKS = {
     "petstore": {"operations/find_pets.py": FIND_PETS},
-    "store": {"operations/get_inventory.py": INVENTORY, "resources/pets.py": PETS},
+    "store": {
+        "operations/get_inventory.py": INVENTORY,
+        "resources/pets.py": PETS,
+        "auth.py": AUTH,
+    },
     "billing": {"resources/partners.py": PARTNERS, "resources/documents.py": DOCUMENTS},
 }
 ALICE = {"authorization": "Bearer alice"}

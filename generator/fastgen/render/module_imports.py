@@ -54,7 +54,7 @@ _MAIN_OWN = {
     "health": ("Drain", "router as health_router"),
     "hooks.auth": ("principal",),
     "hooks.settings": ("Settings",),
-    "http_semantics": ("ReadSemantics", "method_not_allowed"),
+    "http_semantics": ("ReadSemantics", "method_not_allowed", "unreadable_body"),
     "metrics": ("create_registry", "router as metrics_router"),
     "models": ("Base",),
     "observability": ("configure_logging", "observe"),

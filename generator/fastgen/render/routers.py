@@ -164,7 +164,12 @@ def _key_param(resource: ResourceModel) -> str:
 
 
 def _by_key(resource: ResourceModel) -> str:
-    return pystr("/{" + resource.id_param + "}")
+    """``"/{book_id}"``; an integer key beside ``/export`` is ``{book_id:int}``, so
+    ``PUT /books/export`` is the export path's 405, not a 422 for the id "export"."""
+    convertor = ":int" if "export" in resource.operations else ""
+    if resource.pk.py_type != "int":
+        convertor = ""
+    return pystr("/{" + resource.id_param + convertor + "}")
 
 
 def _page(resource: ResourceModel, _service: ServiceModel) -> RouteView:
