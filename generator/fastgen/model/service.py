@@ -516,6 +516,16 @@ class ServiceModel:
         return self.api.refined_lists if self.api is not None else ()
 
     @property
+    def api_json_bodies(self) -> bool:
+        """Whether an operation reads an ``application/json`` body (``strict_json``)."""
+        sent = [op for group in self.callbacks for _, op in group.callbacks]
+        return any(
+            p.marker == "Body" and p.media_type is None
+            for op in (*self.api_operations, *self.webhooks, *sent)
+            for p in op.params
+        )
+
+    @property
     def api_tables(self) -> tuple[ApiTableModel, ...]:
         return self.api.tables if self.api is not None else ()
 

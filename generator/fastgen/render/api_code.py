@@ -84,7 +84,15 @@ def _marker(param: ApiParamModel) -> str:
         args.append("deprecated=True")
     if param.media_type is not None:
         args.append(f"media_type={pystr(param.media_type)}")
-    return f"{param.marker}({', '.join(args)})"
+    marker = f"{param.marker}({', '.join(args)})"
+    if _strict_json(param):
+        return f"{marker}, strict_json({api_type(param.type)})"
+    return marker
+
+
+def _strict_json(param: ApiParamModel) -> bool:
+    """An ``application/json`` body is read as JSON Schema reads it (``strict_json``)."""
+    return param.marker == "Body" and param.media_type is None
 
 
 def api_decorator(op: ApiOperationModel) -> str:
@@ -209,6 +217,8 @@ def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
         found += [("typing", "Annotated"), ("fastapi", param.marker)]
         if param.discriminator is not None:
             found.append(("pydantic", "Field"))
+        if _strict_json(param):
+            found.append((".crud", "strict_json"))
         found += _type_imports(param.type)
     answers = (op.returns, op.response_model, *(r.model for r in op.responses))
     for answer in answers:

@@ -94,7 +94,8 @@ def db_imports(service: ServiceModel) -> str:
 
 
 def crud_imports(service: ServiceModel) -> str:
-    """Imports of ``crud.py``; ``present`` (OpenAPI tables) reads rows for ``MISSING``."""
+    """Imports of ``crud.py``: ``present`` reads rows for the OpenAPI models'
+    ``MISSING``, ``strict_json`` reads their JSON bodies."""
     pkg = service.package
     imports: list[Import] = [
         ("logging", None),
@@ -121,6 +122,12 @@ def crud_imports(service: ServiceModel) -> str:
     ]
     if service.api_tables:
         imports += [("types", "SimpleNamespace"), ("pydantic", "MISSING")]
+    if service.api_json_bodies:
+        imports += [
+            ("json", None),
+            ("pydantic", "BeforeValidator"),
+            ("pydantic", "TypeAdapter"),
+        ]
     return render_imports(imports, pkg)
 
 
