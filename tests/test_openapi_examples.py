@@ -16,6 +16,7 @@ table tests with the user's hooks in place.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import date
@@ -27,7 +28,7 @@ import pytest
 from fastgen.api import new_project
 
 from .conftest import REPO, install_project
-from .fuzzing import fuzz, serve
+from .fuzzing import ALL, WITH_422, Allowance, fuzz, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -428,11 +429,61 @@ def test_cache_over_http(example: tuple[str, Path], server: str) -> None:
         CHECKS[example[0]](http)
 
 
+# What no schema can express, by example: the only exceptions to schemathesis's checks.
+ALLOWANCES = {
+    "billing": (
+        Allowance(
+            "^POST$",
+            "^/documents$",
+            "positive_data_acceptance",
+            WITH_422,
+            "partner_id must name an existing partner (the user's documents hook "
+            "refuses others): a foreign key no schema can express",
+        ),
+    ),
+}
+
+
 def test_survives_fuzzing(
     example: tuple[str, Path], server: str, tmp_path: Path
 ) -> None:
-    result = fuzz(server, workdir=tmp_path, max_examples=25, headers=BOB)
-    assert result.ok, result.output
+    """Every schemathesis check, stateful phase included, against the app's own
+    /openapi.json and then against the input document: both tell the truth."""
+    name, _ = example
+    failed = []
+    for schema in (None, REPO / "examples" / f"{name}.yaml"):
+        result = fuzz(
+            server,
+            workdir=tmp_path,
+            max_examples=25,
+            headers=BOB,
+            checks=ALL,
+            schema=schema,
+            allowances=ALLOWANCES.get(name, ()),
+        )
+        failed += [] if result.ok else [result.output]
+    if name == "petstore" and failed and all(map(_only_error_bodies, failed)):
+        pytest.xfail(PETSTORE_ERRORS)
+    assert not failed, "\n\n".join(failed)
+
+
+# Not this branch's: the errors branch answers petstore's errors as its document's
+# Error {code, message}; until it is merged they are {"detail": ...}.
+PETSTORE_ERRORS = "petstore's error bodies are {detail}, not its Error {code, message}"
+
+
+def _only_error_bodies(output: str) -> bool:
+    """Whether a failed run's only failures are error bodies that violate the
+    document's ``default`` response (its ``Error`` schema)."""
+    failures = re.findall(r"^  ❌ (ST\d+)", output, re.MULTILINE)
+    validated = re.findall(r"Validated against the (.*)", output)
+    return (
+        set(failures) == {"ST108"}
+        and bool(validated)
+        and all(
+            v.startswith("`default` response schema (status code 4") for v in validated
+        )
+    )
 
 
 def test_generated_table_tests_pass_with_the_users_hooks(
