@@ -404,7 +404,7 @@ class ServiceModel:
 
     package: str
     title: str
-    version: str
+    version: str  # the package's (PEP 440)
     description: str
     database_url: str
     pool_size: int
@@ -424,6 +424,15 @@ class ServiceModel:
     # The HTTP surface of an OpenAPI input (None for a native spec).
     api: ApiModel | None = None
     deploy: DeployModel = field(default_factory=DeployModel)
+    # An OpenAPI document's info.version as written (any text), and the rest of its
+    # info as FastAPI's keyword arguments with JSON values: its /openapi.json says so.
+    api_version: str = ""
+    api_info: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def served_version(self) -> str:
+        """The version the served OpenAPI document states."""
+        return self.api_version or self.version
 
     @property
     def policies(self) -> tuple[PolicyModel, ...]:

@@ -8,6 +8,7 @@ it as the generated code spells it: ``Annotated[int, Query(ge=1)]``, the argumen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastgen.model.service import (
     ApiResponseModel,
     ApiSchemeModel,
     ApiType,
+    ServiceModel,
 )
 from fastgen.render.formatting import clean_python
 from fastgen.render.literals import docstring, pyliteral, pystr
@@ -266,7 +268,16 @@ def _absolute(module: str, package: str) -> str:
 
 
 # The Jinja globals of this module (registered by copier_ext.py).
+def api_info_arguments(service: ServiceModel) -> tuple[str, ...]:
+    """``contact={...}`` and the like: the rest of the document's info, for FastAPI."""
+    return tuple(
+        f"{argument}={pyliteral(json.loads(value))}"
+        for argument, value in service.api_info
+    )
+
+
 HELPERS = (
+    api_info_arguments,
     api_type,
     api_item_model,
     api_param_annotation,
