@@ -170,8 +170,8 @@ HOOKS = {
     },
     "billing": {"resources/partners.py": PARTNERS, "resources/documents.py": DOCUMENTS},
 }
-ALICE = {"authorization": "Bearer alice"}
-BOB = {"authorization": "Bearer bob"}
+ALICE = {"Authorization": "Bearer alice"}
+BOB = {"Authorization": "Bearer bob"}
 
 
 @pytest.fixture(scope="module", params=["petstore", "store", "billing"])

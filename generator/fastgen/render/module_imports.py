@@ -194,6 +194,12 @@ def operations_test_imports(service: ServiceModel, tested: list[ApiTableModel]) 
     for table in tested:
         module = f"{service.package}.hooks.resources.{table.resource}"
         imports.append((module, f"hooks as {table.resource}_hooks"))
+    if service.api_schemes:
+        imports += [
+            ("fastapi", "Request"),
+            (service.package, "main"),
+            (f"{service.package}.security", "credential"),
+        ]
     return render_imports(imports, service.package)
 
 
