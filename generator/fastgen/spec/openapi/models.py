@@ -208,6 +208,10 @@ class ModelSet:
                     continue
                 else:
                     out[key] = self._rename(value)
+            if _integer(out) and out.get("format") in INTEGER_FORMATS:
+                # pydantic has no int32/int64: the range is what the model checks
+                # and the served document states.
+                _narrow(out, *INTEGER_FORMATS[out["format"]])
             if id(node) in self.bounds:
                 _narrow(out, *self.bounds[id(node)])
             return out
@@ -271,6 +275,14 @@ class ModelSet:
             return REF_PREFIX + escape(key) if key is not None else match.group(0)
 
         return re.sub(re.escape(REF_PREFIX) + r"([^/\s'\",;:]+)", component, message)
+
+
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _integer(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "integer" or isinstance(kind, list) and "integer" in kind
 
 
 def _narrow(schema: dict[str, Any], low: int, high: int) -> None:
