@@ -11,6 +11,7 @@ An ``aggregate`` endpoint is computed here, in one SQL statement.
 from fastapi import APIRouter, BackgroundTasks, HTTPException
 from sqlalchemy import Numeric, cast, func, select
 
+from bookstore.crud import errors
 from bookstore.deps import SessionDep
 from bookstore.hooks.endpoints import reindex as reindex_hook
 from bookstore.models import Author, Book
@@ -20,7 +21,7 @@ from bookstore.schemas.endpoints import Accepted, AuthorStatsResponse
 router = APIRouter(tags=["endpoints"])
 
 
-@router.get("/authors/{author_id}/stats")
+@router.get("/authors/{author_id}/stats", responses=errors(404, 503, 504))
 async def author_stats(
     author_id: IntColumn,
     session: SessionDep,
