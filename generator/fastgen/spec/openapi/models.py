@@ -340,17 +340,7 @@ def _generate_module(
 def _datamodel_codegen(
     document: dict[str, Any], *, read_write: bool, aliases: dict[str, str]
 ) -> str:
-    from datamodel_code_generator import (
-        DataModelType,
-        InputFileType,
-        LiteralType,
-        NamingStrategy,
-        OpenAPIScope,
-        PythonVersion,
-        ReadOnlyWriteOnlyModelType,
-        TargetPydanticVersion,
-        generate,
-    )
+    from datamodel_code_generator import ReadOnlyWriteOnlyModelType, generate
 
     # Only a document that marks properties gets the option, so the models of
     # every other document stay what they were. Request/response variants replace
@@ -366,6 +356,31 @@ def _datamodel_codegen(
     )
     output = generate(
         document,
+        **_options(),
+        # A property named Field shadows pydantic's Field in its class, and the
+        # generator's import alias for that case misses root models: rename it.
+        # Table properties get the Python names of their ORM attributes.
+        aliases={**aliases, "Field": "Field_"},
+        **split,
+    )
+    if not isinstance(output, str):
+        raise FastgenError("datamodel-code-generator wrote several modules, not one")
+    return output
+
+
+def _options() -> dict[str, Any]:
+    """datamodel-code-generator's options for every document."""
+    from datamodel_code_generator import (
+        DataModelType,
+        InputFileType,
+        LiteralType,
+        NamingStrategy,
+        OpenAPIScope,
+        PythonVersion,
+        TargetPydanticVersion,
+    )
+
+    return dict(  # noqa: C408 (keywords, as generate() takes them)
         input_file_type=InputFileType.OpenAPI,
         output_model_type=DataModelType.PydanticV2BaseModel,
         openapi_scopes=[OpenAPIScope.Schemas],
@@ -395,15 +410,7 @@ def _datamodel_codegen(
         # inline object named like one (Order.orderItems -> OrderItem) is prefixed
         # with its parent's (OrderOrderItem) instead of taking the name first.
         naming_strategy=NamingStrategy.FullPath,
-        # A property named Field shadows pydantic's Field in its class, and the
-        # generator's import alias for that case misses root models: rename it.
-        # Table properties get the Python names of their ORM attributes.
-        aliases={**aliases, "Field": "Field_"},
-        **split,
     )
-    if not isinstance(output, str):
-        raise FastgenError("datamodel-code-generator wrote several modules, not one")
-    return output
 
 
 def field_attributes(source: str, class_name: str) -> dict[str, str]:
