@@ -14,7 +14,8 @@ and method).
 Only what means the same is normalised: component names and ``$ref`` indirection,
 titles, descriptions, examples and defaults; OpenAPI 3.0's ``nullable``, boolean
 ``exclusiveMinimum``, ``const`` and one-part ``allOf`` against 3.1's forms (FastAPI
-writes 3.1). The differences generation introduces on purpose are listed in
+writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; the
+``minLength: 1`` pydantic writes beside ``format: uri``. The differences generation introduces on purpose are listed in
 docs/openapi.md ("What the served document changes") and are the only ones allowed:
 
 - ``DIFFERENCES[0]``: a validation 422 FastAPI adds where the input has none, and
@@ -22,8 +23,9 @@ docs/openapi.md ("What the served document changes") and are the only ones allow
 - ``DIFFERENCES[1]``: an integer's ``format: int32``/``int64`` is served as the
   ``minimum``/``maximum`` of its range, and a table column's integer is bounded to
   the 32 bits the column holds (never wider than the input);
-- ``DIFFERENCES[2]``: an optional parameter is served as ``anyOf [X, null]`` (no
-  request can send null in a query string, header or cookie);
+- ``DIFFERENCES[2]``: an optional parameter or request body is served as
+  ``anyOf [X, null]``, FastAPI's way to say it may be absent (no request can send
+  null in a query string, header or cookie);
 - ``DIFFERENCES[3]``: a request body leaves out the properties the input marks
   readOnly, a response the writeOnly ones (the other way round in a webhook or
   callback, which the service sends), as OpenAPI means them;
@@ -54,7 +56,7 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 DIFFERENCES = (
     "422 and 200 added",
     "integer formats as bounds, table columns 32-bit",
-    "optional parameters nullable",
+    "optional parameters and bodies nullable",
     "readOnly and writeOnly left out",
     "number formats not served",
 )
@@ -279,7 +281,22 @@ def _same_bounds(want: list[Any], have: list[Any]) -> bool:
         column_low if low is None else max(low, column_low),
         column_high if high is None else min(high, column_high),
     ]
-    return have in (want, narrowed)
+    # pydantic writes an int field's bounds as floats: 2**63 - 1 as 9.223372036854776e18
+    return [_float(b) for b in have] in (
+        [_float(b) for b in want],
+        [_float(b) for b in narrowed],
+    )
+
+
+def _number(value: Any) -> Any:
+    """0.0 as 0: pydantic writes a float field's bounds as floats."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _float(bound: Any) -> Any:
+    return None if bound is None else float(bound)
 
 
 def difference(want: Any, have: Any, at: str = "") -> str:
@@ -371,7 +388,10 @@ def _body_shape(document: dict[str, Any], op: dict[str, Any], drop: str) -> Any:
     if not isinstance(body, dict):
         return None
     schema = _json_schema(document, body.get("content"))
-    return shape(document, schema, DEPTH, drop)
+    body_shape = shape(document, schema, DEPTH, drop)
+    if not body.get("required") and isinstance(body_shape, dict):
+        body_shape.pop("nullable", None)  # DIFFERENCES[2]
+    return body_shape
 
 
 def _response_shape(
@@ -441,8 +461,9 @@ def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
         kind = kinds.pop() if len(kinds) == 1 else None
     out: dict[str, Any] = {"type": kind, "nullable": nullable}
     out |= _constraints(schema, kind)
-    # pydantic writes a one-value enum (a Literal) as const.
-    if isinstance(enum, list):
+    # pydantic writes a one-value enum (a Literal) as const; a boolean enum of
+    # both values is a plain boolean.
+    if isinstance(enum, list) and not (kind == "boolean" and {*enum} >= {True, False}):
         out["enum"] = sorted(repr(v) for v in enum if v is not None)
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
@@ -499,7 +520,9 @@ def _union(
 def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     """The format and the validation keywords, in 3.1's form; an integer's range
     (its format's, narrowed by minimum and maximum) as ``bounds``."""
-    found = {k: schema[k] for k in CONSTRAINTS if k in schema}
+    found = {k: _number(schema[k]) for k in CONSTRAINTS if k in schema}
+    if schema.get("format") == "uri" and found.get("minLength") == 1:
+        del found["minLength"]  # pydantic's: no URI is empty (it has a scheme)
     for bound, edge in (
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
@@ -523,13 +546,8 @@ def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
         low = minimum if low is None else max(low, minimum)
     if maximum is not None:
         high = maximum if high is None else min(high, maximum)
-    # pydantic writes float bounds (2147483647.0) where an int is meant
-    as_int = [
-        None if b is None else int(b) if float(b).is_integer() else b
-        for b in (low, high)
-    ]
-    if as_int != [None, None]:
-        found["bounds"] = as_int
+    if [low, high] != [None, None]:
+        found["bounds"] = [low, high]
     return found
 
 
