@@ -1,18 +1,45 @@
 """Does a generated app's own OpenAPI document describe the same API as its input?
 
-``compare(input_document, app.openapi())`` returns the differences (empty when none),
-after normalising what legitimately differs: component names and ``$ref`` indirection, titles,
-descriptions, examples, and the validation-error responses FastAPI adds. A request
-body is compared without the properties the input marks readOnly (and a response
-without the writeOnly ones): OpenAPI leaves them out there, and so do the generated
-request and response models; in a webhook or callback, which the service sends,
-the other way round. Compared:
-paths and methods (as written: ``{pet-id}`` stays ``{pet-id}``), parameters (name, in,
-required), status codes, and the shape of each
-request and response schema (type, properties, required, items, enum) down to a
-bounded depth; the same for every webhook (by name and method) and every operation's
-callbacks (by callback name, expression as written, and method). Reusable: the corpus
-harness runs it over every document.
+``compare(input_document, app.openapi())`` returns the differences (empty when none).
+It is strict on what a client is generated from: ``info`` (title, version,
+description, summary, termsOfService, contact, license), paths and methods (as
+written: ``{pet-id}`` stays ``{pet-id}``), parameters (name, in, required and their
+schema), status codes, the media types of every request and response body, and the
+shape of each JSON schema down to a bounded depth: types, nullability, required
+lists, properties, items, enums, formats and constraints (bounds, lengths,
+patterns, item counts, multipleOf). The same for every webhook (by name and
+method) and every operation's callbacks (by callback name, expression as written,
+and method).
+
+Only what means the same is normalised: component names and ``$ref`` indirection,
+titles, descriptions, examples and defaults; OpenAPI 3.0's ``nullable``, boolean
+``exclusiveMinimum``, ``const`` and one-part ``allOf`` against 3.1's forms (FastAPI
+writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; the
+``minLength: 1`` pydantic writes beside ``format: uri``. The differences generation introduces on purpose are listed in
+docs/openapi.md ("What the served document changes") and are the only ones allowed:
+
+- ``DIFFERENCES[0]``: a validation 422 FastAPI adds where the input has none, and
+  the route's own 200 where the input lists only ranges or ``default``;
+- ``DIFFERENCES[1]``: an integer's ``format: int32``/``int64`` is served as the
+  ``minimum``/``maximum`` of its range, and a table column's integer is bounded to
+  the 32 bits the column holds (never wider than the input);
+- ``DIFFERENCES[2]``: an optional parameter or request body is served as
+  ``anyOf [X, null]``, FastAPI's way to say it may be absent (no request can send
+  null in a query string, header or cookie);
+- ``DIFFERENCES[3]``: a request body leaves out the properties the input marks
+  readOnly, a response the writeOnly ones (the other way round in a webhook or
+  callback, which the service sends), as OpenAPI means them;
+- ``DIFFERENCES[4]``: a number's ``format: float``/``double`` is not served (every
+  number is a Python float, a double; pydantic writes no format for it);
+- ``DIFFERENCES[5]``: the list of a table whose ``x-fastgen-resource`` has ``list``
+  takes the native list's query parameters and answers a page (``_as_declared``
+  compares it as the input declares it: its declared parameters and the page's items
+  as the array, without the rows ``?expand=`` embeds).
+
+A URL in ``info`` that has no path is compared with its ``/`` (FastAPI's pydantic
+writes ``http://swagger.io`` as ``http://swagger.io/``, the same URL).
+
+Reusable: the corpus harness runs it over every document.
 """
 
 from __future__ import annotations
@@ -20,12 +47,44 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 DEPTH = 4
 READ_ONLY, WRITE_ONLY = "readOnly", "writeOnly"
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+# The differences docs/openapi.md lists, in the order of the module docstring.
+DIFFERENCES = (
+    "422 and 200 added",
+    "integer formats as bounds, table columns 32-bit",
+    "optional parameters and bodies nullable",
+    "readOnly and writeOnly left out",
+    "number formats not served",
+    "a query list's parameters and page",
+)
+NUMBER_FORMATS = ("float", "double")
+INFO = ("title", "version", "description", "summary", "termsOfService")
+INFO_OBJECTS = ("contact", "license")
+INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+COLUMN_RANGE = INTEGER_RANGES["int32"]  # what a table's integer column holds
+CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+)
 
 
 def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
@@ -36,7 +95,8 @@ def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
             op = have[(path, "get")]
             want = _operations(source, "paths").get((path, "get"), {})
             have[(path, "get")] = _as_declared(served, op, want, expand)
-    problems = _compare_all(source, _operations(source, "paths"), served, have)
+    problems = _info_diff(source.get("info") or {}, served.get("info") or {})
+    problems += _compare_all(source, _operations(source, "paths"), served, have)
     problems += [
         f"webhook {p}"
         for p in _compare_all(
@@ -89,6 +149,28 @@ def _as_declared(
     array = {"type": "array", "items": item}
     responses["200"] = {**ok, "content": {"application/json": {"schema": array}}}
     return {**op, "parameters": params, "responses": responses}
+
+
+def _info_diff(want: dict[str, Any], have: dict[str, Any]) -> list[str]:
+    """``info`` as written: its text fields and its contact and license objects."""
+    problems = []
+    for key in (*INFO, *INFO_OBJECTS):
+        expected, served = want.get(key), have.get(key)
+        if key == "version" and expected is not None:
+            expected = str(expected)  # YAML reads 1.0 as a number
+        if key in INFO_OBJECTS and isinstance(expected, dict):
+            expected, served = _with_paths(expected), _with_paths(served)
+        if expected != served and (expected or served):
+            problems.append(f"info.{key}: expected {expected!r}, served {served!r}")
+    return problems
+
+
+def _with_paths(info: Any) -> Any:
+    """A contact or license whose ``url`` has no path, with its ``/``."""
+    if not isinstance(info, dict) or not isinstance(info.get("url"), str):
+        return info
+    parts = urlsplit(info["url"])
+    return {**info, "url": parts._replace(path=parts.path or "/").geturl()}
 
 
 def _compare_all(
@@ -171,8 +253,19 @@ def _operation_diff(
     )
     want_params = _params(source, want, request_drop)
     have_params = _params(served, have, request_drop)
-    if want_params != have_params:
-        problems.append(f"parameters: expected {want_params}, served {have_params}")
+    if set(want_params) != set(have_params) or any(
+        want_params[k][0] != have_params[k][0]
+        or not same(want_params[k][1], have_params[k][1])
+        for k in want_params
+    ):
+        expected = {k: v[0] for k, v in want_params.items()}
+        served_ = {k: v[0] for k, v in have_params.items()}
+        if expected != served_:
+            problems.append(f"parameters: expected {expected}, served {served_}")
+        for k in sorted(set(want_params) & set(have_params)):
+            w, h = want_params[k][1], have_params[k][1]
+            if not same(w, h):
+                problems.append(f"parameter {k[1]} {k[0]}{difference(w, h)}")
     want_codes = _codes(want)
     have_codes = _codes(have) - ({"422"} - want_codes)
     if not any(code.isdigit() and code[0] == "2" for code in want_codes):
@@ -186,21 +279,74 @@ def _operation_diff(
     have_body = _body_shape(served, have, request_drop)
     if not same(want_body, have_body):
         problems.append(f"request body{difference(want_body, have_body)}")
+    want_media = _media(source, want.get("requestBody"))
+    have_media = _media(served, have.get("requestBody"))
+    if want_media != have_media:
+        problems.append(
+            f"request media types: expected {want_media}, served {have_media}"
+        )
     for code in sorted(want_codes & have_codes):
         w = _response_shape(source, want, code, response_drop)
         h = _response_shape(served, have, code, response_drop)
         if not same(w, h):
             problems.append(f"response {code}{difference(w, h)}")
+        w_media = _media(source, (want.get("responses") or {}).get(code))
+        h_media = _media(served, (have.get("responses") or {}).get(code))
+        if w_media != h_media:
+            problems.append(
+                f"response {code} media types: expected {w_media}, served {h_media}"
+            )
     return problems
 
 
+def _media(document: dict[str, Any], node: Any) -> list[str]:
+    """The media types of a request body or response, as written."""
+    node = _resolve(document, node)
+    content = node.get("content") if isinstance(node, dict) else None
+    return sorted(content) if isinstance(content, dict) else []
+
+
 def same(want: Any, have: Any) -> bool:
-    """Equal shapes; None (cut at the depth bound on one side) matches anything."""
+    """Equal shapes; None (cut at the depth bound on one side) matches anything,
+    and an integer's bounds may be narrowed to a table column's (DIFFERENCES[1])."""
     if want is None or have is None:
         return True
     if isinstance(want, dict) and isinstance(have, dict):
-        return set(want) == set(have) and all(same(want[k], have[k]) for k in want)
+        if "bounds" in have and "bounds" not in want and want.get("type") == "integer":
+            want = {**want, "bounds": [None, None]}  # unbounded: the column bounds it
+        if set(want) != set(have):
+            return False
+        return all(
+            _same_bounds(want[k], have[k]) if k == "bounds" else same(want[k], have[k])
+            for k in want
+        )
     return want == have
+
+
+def _same_bounds(want: list[Any], have: list[Any]) -> bool:
+    """The input's integer range, or that range within the column's 32 bits."""
+    low, high = want
+    column_low, column_high = COLUMN_RANGE
+    narrowed = [
+        column_low if low is None else max(low, column_low),
+        column_high if high is None else min(high, column_high),
+    ]
+    # pydantic writes an int field's bounds as floats: 2**63 - 1 as 9.223372036854776e18
+    return [_float(b) for b in have] in (
+        [_float(b) for b in want],
+        [_float(b) for b in narrowed],
+    )
+
+
+def _number(value: Any) -> Any:
+    """0.0 as 0: pydantic writes a float field's bounds as floats."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _float(bound: Any) -> Any:
+    return None if bound is None else float(bound)
 
 
 def difference(want: Any, have: Any, at: str = "") -> str:
@@ -226,7 +372,7 @@ def _resolve(document: dict[str, Any], node: Any) -> Any:
 
 def _params(
     document: dict[str, Any], op: dict[str, Any], drop: str
-) -> dict[tuple[str, str], bool]:
+) -> dict[tuple[str, str], tuple[bool, Any]]:
     out = {}
     for param in op.get("parameters") or []:
         param = _resolve(document, param)
@@ -245,15 +391,18 @@ def _params(
         if exploded is not None:
             out |= exploded
             continue
-        out[(name.lower() if where == "header" else name, where)] = bool(
-            param.get("required") or where == "path"
-        )
+        required = bool(param.get("required") or where == "path")
+        param_shape = shape(document, param.get("schema"), DEPTH, drop)
+        if not required and isinstance(param_shape, dict):
+            param_shape.pop("nullable", None)  # DIFFERENCES[2]
+        key = (name.lower() if where == "header" else name, where)
+        out[key] = (required, param_shape)
     return out
 
 
 def _exploded_object(
     document: dict[str, Any], param: dict[str, Any], drop: str
-) -> dict[tuple[str, str], bool] | None:
+) -> dict[tuple[str, str], tuple[bool, Any]] | None:
     """An object query parameter in form style, exploded: its properties are the
     query parameters on the wire (``?name=x&size=2``), as FastAPI publishes a model."""
     if param.get("in") != "query" or param.get("style", "form") != "form":
@@ -264,7 +413,12 @@ def _exploded_object(
     if not isinstance(object_shape, dict) or not object_shape.get("properties"):
         return None
     required = object_shape["required"]
-    return {(name, "query"): name in required for name in object_shape["properties"]}
+    out = {}
+    for name, value in object_shape["properties"].items():
+        if name not in required and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k != "nullable"}
+        out[(name, "query")] = (name in required, value)
+    return out
 
 
 def _codes(op: dict[str, Any]) -> set[str]:
@@ -284,7 +438,10 @@ def _body_shape(document: dict[str, Any], op: dict[str, Any], drop: str) -> Any:
     if not isinstance(body, dict):
         return None
     schema = _json_schema(document, body.get("content"))
-    return shape(document, schema, DEPTH, drop)
+    body_shape = shape(document, schema, DEPTH, drop)
+    if not body.get("required") and isinstance(body_shape, dict):
+        body_shape.pop("nullable", None)  # DIFFERENCES[2]
+    return body_shape
 
 
 def _response_shape(
@@ -315,7 +472,8 @@ def _flattened(
 
 
 def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
-    """A schema reduced to what must survive generation: types and structure.
+    """A schema reduced to what a client is generated from: types, nullability,
+    structure, enums, formats and constraints.
 
     ``drop`` (READ_ONLY in a request, WRITE_ONLY in a response) names the mark of
     the properties left out, at every level."""
@@ -332,47 +490,30 @@ def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
         part = _resolve(document, schema["allOf"][0])
         return shape(document, {**part, **own}, depth, drop)
     if "allOf" in schema:
-        merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
-        for part in [
-            *schema["allOf"],
-            {k: v for k, v in schema.items() if k != "allOf"},
-        ]:
-            part = _resolve(document, part)
-            if isinstance(part, dict) and "allOf" in part:
-                part = _flattened(document, part)  # pydantic inherits through chains
-            if isinstance(part, dict):
-                merged["properties"] |= part.get("properties") or {}
-                merged["required"] += part.get("required") or []
-        schema = merged
+        schema = _merged(document, schema)
     for key in ("oneOf", "anyOf"):
         if key in schema:
-            # pydantic writes nullable as anyOf [X, null]: no extra level
-            variants = [shape(document, v, depth, drop) for v in schema[key]]
-            # pydantic drops repeated variants (oneOf: [A, A] is A)
-            unique = {
-                json.dumps(v, sort_keys=True): v
-                for v in variants
-                if v != {"type": "null"}
-            }
-            if len(unique) == 1:
-                return next(iter(unique.values()))
-            return {"union": sorted(unique)}
+            return _union(document, schema, key, depth, drop)
     kind = schema.get("type")
+    nullable = schema.get("nullable") is True
     if isinstance(kind, list):
+        nullable = nullable or "null" in kind
         kinds = [k for k in kind if k != "null"]
         kind = kinds[0] if len(kinds) == 1 else tuple(sorted(kinds))
     if kind is None and "properties" in schema:
         kind = "object"
     enum = [schema["const"]] if "const" in schema else schema.get("enum")
+    if isinstance(enum, list) and None in enum:
+        nullable = True
     if kind is None and isinstance(enum, list) and enum:
         # pydantic writes the type of a Literal's values
         kinds = {_JSON_TYPES.get(type(v)) for v in enum if v is not None}
         kind = kinds.pop() if len(kinds) == 1 else None
-    if kind == "integer" and schema.get("format") not in (None, "int32", "int64"):
-        kind = "integer"
-    out: dict[str, Any] = {"type": kind}
-    # pydantic writes a one-value enum (a Literal) as const.
-    if isinstance(enum, list):
+    out: dict[str, Any] = {"type": kind, "nullable": nullable}
+    out |= _constraints(schema, kind)
+    # pydantic writes a one-value enum (a Literal) as const; a boolean enum of
+    # both values is a plain boolean.
+    if isinstance(enum, list) and not (kind == "boolean" and {*enum} >= {True, False}):
         out["enum"] = sorted(repr(v) for v in enum if v is not None)
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
@@ -390,6 +531,74 @@ def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
     if kind == "array":
         out["items"] = shape(document, schema.get("items"), depth - 1, drop)
     return out
+
+
+def _merged(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """An ``allOf`` of objects as the one object pydantic inherits it into."""
+    merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+    for part in [*schema["allOf"], {k: v for k, v in schema.items() if k != "allOf"}]:
+        part = _resolve(document, part)
+        if isinstance(part, dict) and "allOf" in part:
+            part = _flattened(document, part)  # pydantic inherits through chains
+        if isinstance(part, dict):
+            merged["properties"] |= part.get("properties") or {}
+            merged["required"] += part.get("required") or []
+            if part.get("nullable") is True:
+                merged["nullable"] = True
+    return merged
+
+
+def _union(
+    document: dict[str, Any], schema: dict[str, Any], key: str, depth: int, drop: str
+) -> Any:
+    """A ``oneOf``/``anyOf``: pydantic writes nullable as anyOf [X, null] (no extra
+    level) and drops repeated variants (oneOf: [A, A] is A)."""
+    variants = [shape(document, v, depth, drop) for v in schema[key]]
+    null = {"type": "null", "nullable": False}
+    nullable = schema.get("nullable") is True or any(v == null for v in variants)
+    unique = {
+        json.dumps(v, sort_keys=True): v
+        for v in variants
+        if v is not None and v != null
+    }
+    if len(unique) == 1:
+        (only,) = unique.values()
+        return {**only, "nullable": nullable or only["nullable"]}
+    return {"union": sorted(unique), "nullable": nullable}
+
+
+def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
+    """The format and the validation keywords, in 3.1's form; an integer's range
+    (its format's, narrowed by minimum and maximum) as ``bounds``."""
+    found = {k: _number(schema[k]) for k in CONSTRAINTS if k in schema}
+    if schema.get("format") == "uri" and found.get("minLength") == 1:
+        del found["minLength"]  # pydantic's: no URI is empty (it has a scheme)
+    for bound, edge in (
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ):
+        if found.get(bound) is True:  # 3.0: a flag on minimum / maximum
+            found[bound] = found.pop(edge, None)
+        elif found.get(bound) is False:
+            del found[bound]
+    if found.get("uniqueItems") is False:
+        del found["uniqueItems"]
+    fmt = schema.get("format")
+    if kind == "number" and fmt in NUMBER_FORMATS:
+        fmt = None  # DIFFERENCES[4]
+    if kind != "integer":
+        return found | ({"format": fmt} if fmt else {})
+    low, high = INTEGER_RANGES.get(fmt, (None, None))
+    if fmt and fmt not in INTEGER_RANGES:
+        found["format"] = fmt
+    minimum, maximum = found.pop("minimum", None), found.pop("maximum", None)
+    if minimum is not None:
+        low = minimum if low is None else max(low, minimum)
+    if maximum is not None:
+        high = maximum if high is None else min(high, maximum)
+    if [low, high] != [None, None]:
+        found["bounds"] = [low, high]
+    return found
 
 
 def _marked(document: dict[str, Any], schema: Any, mark: str) -> bool:

@@ -425,8 +425,10 @@ def test_integer_columns_are_bounded_to_what_the_column_holds(tmp_path: Path) ->
     assert model.api is not None
     source = api_models_module(model.api)
     assert "id: Annotated[int, Field(ge=-2147483648, le=2147483647)]" in source
-    assert "partner_id: Annotated[int | None, Field(ge=1, le=2147483647)]" in source
-    assert "number: Annotated[int | None, Field(ge=-2147483648, le=999)]" in source
+    # Not required, not nullable: absent (MISSING), never None.
+    partner_id = "partner_id: Annotated[int | MISSING, Field(ge=1, le=2147483647)]"
+    assert partner_id + " = MISSING" in source
+    assert "number: Annotated[int | MISSING, Field(ge=-2147483648, le=999)]" in source
     # Query parameters are not columns: their schemas are left as written.
     list_invoices = model.api.operations[0]
     page = next(p for p in list_invoices.params if p.name == "page")

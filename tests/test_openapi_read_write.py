@@ -148,8 +148,9 @@ def test_bodies_use_the_request_model_and_responses_the_response_model(
     ops = {op.name: op for op in model.api.operations}
     create = ops["create_account"]
     assert create.crud == "create"
+    request = "api_models.AccountRequest"
     assert [api_param_annotation(p) for p in create.params] == [
-        "Annotated[api_models.AccountRequest, Body()]"
+        f"Annotated[{request}, Body(), strict_json({request})]"
     ]
     assert api_type(create.returns) == "api_models.AccountResponse"
     assert api_type(ops["list_accounts"].returns) == "list[api_models.AccountResponse]"

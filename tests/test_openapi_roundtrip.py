@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from .openapi_roundtrip import compare
 
 SOURCE: dict[str, Any] = {
@@ -220,3 +222,166 @@ def test_a_webhook_body_is_compared_as_the_service_sends_it() -> None:
     sent["post"]["requestBody"] = _json({"$ref": "#/components/schemas/AccountRequest"})
     (problem,) = compare(source, app)
     assert problem.startswith("webhook POST accountCreated: request body at ")
+
+
+STRICT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Pets",
+        "version": "1.0.0",
+        "description": "A shop.",
+        "contact": {"name": "Team", "url": "http://example.com"},
+    },
+    "paths": {
+        "/pets": {
+            "get": {
+                "parameters": [
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "format": "int32"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "pets",
+                        **_json(
+                            {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/Pet"},
+                            }
+                        ),
+                    }
+                },
+            },
+            "post": {
+                "requestBody": _json({"$ref": "#/components/schemas/Pet"}),
+                "responses": {
+                    "201": {
+                        "description": "stored",
+                        **_json({"$ref": "#/components/schemas/Pet"}),
+                    }
+                },
+            },
+        }
+    },
+    "components": {
+        "schemas": {
+            "Pet": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string", "maxLength": 40, "pattern": "^[a-z]+$"},
+                    "tag": {"type": "string"},
+                    "born": {"type": "string", "format": "date"},
+                    "kind": {"type": "string", "enum": ["cat", "dog"]},
+                    "weight": {"type": "number", "format": "double", "minimum": 0},
+                    "owner": {"type": "string", "nullable": True},
+                },
+            }
+        }
+    },
+}
+
+
+def served_strict() -> dict[str, Any]:
+    """What the generated app serves for STRICT: every listed difference at once."""
+    app = copy.deepcopy(STRICT)
+    app["openapi"] = "3.1.0"
+    app["info"]["contact"]["url"] = "http://example.com/"  # pydantic's AnyUrl
+    get = app["paths"]["/pets"]["get"]
+    get["parameters"][0]["schema"] = {  # int32 as its range; optional: or null
+        "anyOf": [
+            {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+            {"type": "null"},
+        ]
+    }
+    get["responses"]["422"] = {"description": "Validation Error"}
+    app["paths"]["/pets"]["post"]["responses"]["422"] = {"description": "Invalid"}
+    pet = app["components"]["schemas"]["Pet"]["properties"]
+    pet["id"] = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+    pet["weight"] = {"type": "number", "minimum": 0}  # no format for a float
+    pet["owner"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    return app
+
+
+def test_the_listed_differences_are_the_only_ones_allowed() -> None:
+    """docs/openapi.md lists what the served document changes: none of it counts."""
+    assert compare(STRICT, served_strict()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "reported"),
+    [
+        (
+            lambda app, pet: pet["tag"].update(type=["string", "null"]),
+            "at .properties.tag.nullable: expected False, served True",
+        ),
+        (
+            lambda app, pet: app["info"].update(version="0.1.0"),
+            "info.version: expected '1.0.0', served '0.1.0'",
+        ),
+        (
+            lambda app, pet: app["info"].pop("description"),
+            "info.description: expected 'A shop.', served None",
+        ),
+        (
+            lambda app, pet: pet["born"].update(format="date-time"),
+            "at .properties.born.format: expected 'date', served 'date-time'",
+        ),
+        (
+            lambda app, pet: pet["name"].pop("maxLength"),
+            "at .properties.name.maxLength: expected 40, served None",
+        ),
+        (
+            lambda app, pet: pet["name"].update(pattern="^.+$"),
+            "at .properties.name.pattern: expected '^[a-z]+$', served '^.+$'",
+        ),
+        (
+            lambda app, pet: pet["kind"].update(enum=["cat"]),
+            "at .properties.kind.enum: expected [\"'cat'\", \"'dog'\"]",
+        ),
+        (
+            lambda app, pet: app["components"]["schemas"]["Pet"].update(
+                required=["name", "tag"]
+            ),
+            "at .required: expected ['name'], served ['name', 'tag']",
+        ),
+        (
+            lambda app, pet: pet["id"].update(minimum=-(2**63)),
+            "at .properties.id.bounds",
+        ),
+        (
+            lambda app, pet: pet["weight"].update(minimum=-1),
+            "at .properties.weight.minimum: expected 0, served -1",
+        ),
+        (
+            lambda app, pet: app["paths"]["/pets"]["post"]["requestBody"].update(
+                content={"text/plain": {"schema": {"type": "string"}}}
+            ),
+            "request media types: expected ['application/json'], served ['text/plain']",
+        ),
+    ],
+)
+def test_a_served_document_that_drifts_is_reported(change: Any, reported: str) -> None:
+    """Types, nullability, required, enums, formats, constraints, media types, info:
+    what the issue found served (a nullable tag, version 0.1.0) and the rest."""
+    app = served_strict()
+    change(app, app["components"]["schemas"]["Pet"]["properties"])
+    problems = compare(STRICT, app)
+    assert problems, reported
+    assert any(reported in problem for problem in problems), problems
+
+
+def test_an_optional_parameter_may_be_null_a_path_parameter_may_not() -> None:
+    source = copy.deepcopy(SOURCE)
+    source["paths"]["/pets/{pet-id}"]["get"]["parameters"][0]["schema"] = {
+        "type": "integer"
+    }
+    app = served()
+    app["paths"]["/pets/{pet-id}"]["get"]["parameters"][0]["schema"] = {
+        "anyOf": [{"type": "integer"}, {"type": "null"}]
+    }
+    (problem,) = compare(source, app)
+    assert "parameter path pet-id at .nullable: expected False, served True" in problem

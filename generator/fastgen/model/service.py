@@ -420,7 +420,7 @@ class ServiceModel:
 
     package: str
     title: str
-    version: str
+    version: str  # the package's (PEP 440)
     description: str
     database_url: str
     pool_size: int
@@ -440,6 +440,15 @@ class ServiceModel:
     # The HTTP surface of an OpenAPI input (None for a native spec).
     api: ApiModel | None = None
     deploy: DeployModel = field(default_factory=DeployModel)
+    # An OpenAPI document's info.version as written (any text), and the rest of its
+    # info as FastAPI's keyword arguments with JSON values: its /openapi.json says so.
+    api_version: str = ""
+    api_info: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def served_version(self) -> str:
+        """The version the served OpenAPI document states."""
+        return self.api_version or self.version
 
     @property
     def policies(self) -> tuple[PolicyModel, ...]:
@@ -485,8 +494,11 @@ class ServiceModel:
 
     @property
     def pydantic_minimum(self) -> str:
-        """The oldest pydantic: 2.11 brought ``serialize_by_alias`` and validation
-        ``by_name`` (aliased columns)."""
+        """The oldest pydantic: 2.14 exports ``MISSING`` (the OpenAPI models' absent
+        properties), 2.11 brought ``serialize_by_alias`` and validation ``by_name``
+        (aliased columns)."""
+        if self.api is not None:
+            return "2.14"
         return "2.11" if any(r.aliased for r in self.resources) else "2.9"
 
     @property
@@ -527,6 +539,16 @@ class ServiceModel:
     @property
     def api_refined_lists(self) -> tuple[ApiOperationModel, ...]:
         return self.api.refined_lists if self.api is not None else ()
+
+    @property
+    def api_json_bodies(self) -> bool:
+        """Whether an operation reads an ``application/json`` body (``strict_json``)."""
+        sent = [op for group in self.callbacks for _, op in group.callbacks]
+        return any(
+            p.marker == "Body" and p.media_type is None
+            for op in (*self.api_operations, *self.webhooks, *sent)
+            for p in op.params
+        )
 
     @property
     def api_tables(self) -> tuple[ApiTableModel, ...]:

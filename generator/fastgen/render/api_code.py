@@ -8,6 +8,7 @@ it as the generated code spells it: ``Annotated[int, Query(ge=1)]``, the argumen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastgen.model.service import (
     ApiResponseModel,
     ApiSchemeModel,
     ApiType,
+    ServiceModel,
 )
 from fastgen.render.formatting import clean_python
 from fastgen.render.literals import docstring, pyliteral, pystr
@@ -84,7 +86,15 @@ def _marker(param: ApiParamModel) -> str:
         args.append("deprecated=True")
     if param.media_type is not None:
         args.append(f"media_type={pystr(param.media_type)}")
-    return f"{param.marker}({', '.join(args)})"
+    marker = f"{param.marker}({', '.join(args)})"
+    if _strict_json(param):
+        return f"{marker}, strict_json({api_type(param.type)})"
+    return marker
+
+
+def _strict_json(param: ApiParamModel) -> bool:
+    """An ``application/json`` body is read as JSON Schema reads it (``strict_json``)."""
+    return param.marker == "Body" and param.media_type is None
 
 
 def api_decorator(op: ApiOperationModel) -> str:
@@ -212,6 +222,8 @@ def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
         found += [("typing", "Annotated"), ("fastapi", param.marker)]
         if param.discriminator is not None:
             found.append(("pydantic", "Field"))
+        if _strict_json(param):
+            found.append((".crud", "strict_json"))
         found += _type_imports(param.type)
     answers = (op.returns, op.response_model, *(r.model for r in op.responses))
     if op.paged:
@@ -261,7 +273,16 @@ def _absolute(module: str, package: str) -> str:
 
 
 # The Jinja globals of this module (registered by copier_ext.py).
+def api_info_arguments(service: ServiceModel) -> tuple[str, ...]:
+    """``contact={...}`` and the like: the rest of the document's info, for FastAPI."""
+    return tuple(
+        f"{argument}={pyliteral(json.loads(value))}"
+        for argument, value in service.api_info
+    )
+
+
 HELPERS = (
+    api_info_arguments,
     api_type,
     api_item_model,
     api_param_annotation,

@@ -59,7 +59,7 @@ _MAIN_OWN = {
     "health": ("Drain", "router as health_router"),
     "hooks.auth": ("principal",),
     "hooks.settings": ("Settings",),
-    "http_semantics": ("ReadSemantics", "method_not_allowed"),
+    "http_semantics": ("ReadSemantics", "method_not_allowed", "unreadable_body"),
     "metrics": ("create_registry", "router as metrics_router"),
     "models": ("Base",),
     "observability": ("configure_logging", "observe"),
@@ -94,6 +94,44 @@ def db_imports(service: ServiceModel) -> str:
             ("sqlalchemy", "TypeDecorator"),
             ("sqlalchemy.engine", "Dialect"),
             (f"{pkg}.schemas.common", "as_utc"),
+        ]
+    return render_imports(imports, pkg)
+
+
+def crud_imports(service: ServiceModel) -> str:
+    """Imports of ``crud.py``: ``present`` reads rows for the OpenAPI models'
+    ``MISSING``, ``strict_json`` reads their JSON bodies."""
+    pkg = service.package
+    imports: list[Import] = [
+        ("logging", None),
+        ("collections.abc", "Callable"),
+        ("typing", "Any"),
+        ("typing", "TypeVar"),
+        ("fastapi", "HTTPException"),
+        ("fastapi", "Request"),
+        ("fastapi", "status"),
+        ("fastapi.exceptions", "RequestValidationError"),
+        ("fastapi.responses", "JSONResponse"),
+        ("pydantic", "BaseModel"),
+        ("sqlalchemy.exc", "DBAPIError"),
+        ("sqlalchemy.exc", "IntegrityError"),
+        ("sqlalchemy.exc", "InterfaceError"),
+        ("sqlalchemy.exc", "OperationalError"),
+        ("sqlalchemy.exc", "TimeoutError as PoolTimeoutError"),
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        (f"{pkg}.db", "Base"),
+        (f"{pkg}.observability.logs", "REQUEST_ID"),
+        (f"{pkg}.schemas.common", "INTEGER_MAX"),
+        (f"{pkg}.schemas.common", "INTEGER_MIN"),
+        (f"{pkg}.schemas.common", "Error"),
+    ]
+    if service.api_tables:
+        imports += [("types", "SimpleNamespace"), ("pydantic", "MISSING")]
+    if service.api_json_bodies:
+        imports += [
+            ("json", None),
+            ("pydantic", "BeforeValidator"),
+            ("pydantic", "TypeAdapter"),
         ]
     return render_imports(imports, pkg)
 
@@ -161,11 +199,18 @@ def operations_test_imports(service: ServiceModel, tested: list[ApiTableModel]) 
     for table in tested:
         module = f"{service.package}.hooks.resources.{table.resource}"
         imports.append((module, f"hooks as {table.resource}_hooks"))
+    if service.api_schemes:
+        imports += [
+            ("fastapi", "Request"),
+            (service.package, "main"),
+            (f"{service.package}.security", "credential"),
+        ]
     return render_imports(imports, service.package)
 
 
 HELPERS = (
     main_imports,
+    crud_imports,
     db_imports,
     auth_imports,
     env_imports,

@@ -45,6 +45,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             imports.append((hooks, f"hooks as {op.resource}_hooks"))
         if op.crud in ("create", "update"):
             imports.append((f"{pkg}.crud", "column_values"))
+        if op.crud != "delete" or op.returns.kind != "none":
+            imports.append((f"{pkg}.crud", "present"))
         if op.crud == "list":
             imports.append(("sqlalchemy", "select"))
         if op.refined:

@@ -51,6 +51,7 @@ class RouteView:
     hooks: str = ""  # the resource's hooks object (before_create, ...)
     answer: str = ""  # the response model validating a row, without the row
     from_row: str = ""  # keyword arguments of that model_validate, if any
+    present: bool = False  # read the row through crud.present (OpenAPI models)
     body: str = ""  # the argument holding the request body
     values: str = ""  # the body's column values for a create or an update
     references: tuple[tuple[str, str, str], ...] = ()  # (field, ORM class, attr)
@@ -63,7 +64,8 @@ class RouteView:
     @property
     def validated(self) -> str:
         """The response model read from ``row``."""
-        return f"{self.answer}.model_validate(row{self.from_row})"
+        row = f"present({self.answer}, row)" if self.present else "row"
+        return f"{self.answer}.model_validate({row}{self.from_row})"
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,12 @@ def _key_param(resource: ResourceModel) -> str:
 
 
 def _by_key(resource: ResourceModel) -> str:
-    return pystr("/{" + resource.id_param + "}")
+    """``"/{book_id}"``; an integer key beside ``/export`` is ``{book_id:int}``, so
+    ``PUT /books/export`` is the export path's 405, not a 422 for the id "export"."""
+    convertor = ":int" if "export" in resource.operations else ""
+    if resource.pk.py_type != "int":
+        convertor = ""
+    return pystr("/{" + resource.id_param + convertor + "}")
 
 
 def _page(resource: ResourceModel, _service: ServiceModel) -> RouteView:
@@ -391,6 +398,7 @@ def _api_table_route(view: RouteView, op: ApiOperationModel) -> RouteView:
         hooks=f"{op.resource}_hooks",
         answer=answer,
         from_row=", " + api_from_row(op),
+        present=True,
         body="body",
         values=values,
         invalidate=invalidate,

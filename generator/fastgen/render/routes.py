@@ -158,6 +158,7 @@ def aggregate_route_imports(
     imports: list[Import] = [
         ("sqlalchemy", "func"),
         ("sqlalchemy", "select"),
+        (f"{pkg}.crud", "errors"),
         (f"{pkg}.deps", "SessionDep"),
         (f"{pkg}.models", aggregate.class_name),
         (f"{pkg}.schemas.endpoints", endpoint.response_class),

@@ -5,7 +5,8 @@ answer (the cache layer answers its own HEAD and If-Match requests).
 FastAPI answers HEAD only where a route registers it, and a 405's ``Allow`` names only
 the methods of the first route whose path matched. Here HEAD is answered as GET
 without the body wherever no route takes HEAD itself, a 405 names every method of its
-path, and a GET whose ``If-Match`` names no current ETag answers 412.
+path, a GET whose ``If-Match`` names no current ETag answers 412, and a JSON body
+that is not text is the 422 every malformed body gets.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
@@ -23,6 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _FAILED = b'{"detail":"Precondition Failed"}'
+# FastAPI's 400 for a request body it could not read at all.
+_UNREADABLE = "There was an error parsing the body"
 Header = tuple[bytes, bytes]
 
 
@@ -70,6 +77,22 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc, HTTPException) else "Method Not Allowed"
     answer = HTTPException(405, detail=detail, headers={"Allow": allow})
     return await http_exception_handler(request, answer)
+
+
+async def unreadable_body(request: Request, exc: Exception) -> Response:
+    """A JSON body FastAPI cannot read as text (not UTF-8, which RFC 8259 requires)
+    is malformed JSON like any other: the 422 ``json_invalid`` the routes document,
+    not FastAPI's undocumented 400. Any other 400 is answered as raised."""
+    if not isinstance(exc, HTTPException):
+        raise exc
+    media = request.headers.get("content-type", "")
+    if exc.detail != _UNREADABLE or "json" not in media:
+        return await http_exception_handler(request, exc)
+    error = {"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error"}
+    handler = request.app.exception_handlers.get(
+        RequestValidationError, request_validation_exception_handler
+    )
+    return await handler(request, RequestValidationError([{**error, "input": {}}]))
 
 
 class ReadSemantics:

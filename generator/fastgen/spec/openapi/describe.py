@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,21 @@ def _info(document: dict[str, Any]) -> Info:
         title=str(info.get("title") or ""),
         version=str(info.get("version") or ""),
         description=str(info.get("description") or ""),
+        extra=tuple(
+            (argument, json.dumps(info[key], sort_keys=True))
+            for key, argument in _INFO_ARGUMENTS.items()
+            if info.get(key)
+        ),
     )
+
+
+# The info fields FastAPI publishes besides title, version and description.
+_INFO_ARGUMENTS = {
+    "summary": "summary",
+    "termsOfService": "terms_of_service",
+    "contact": "contact",
+    "license": "license_info",
+}
 
 
 def _base_path(document: dict[str, Any]) -> str:

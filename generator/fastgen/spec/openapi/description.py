@@ -191,6 +191,9 @@ class Info:
     title: str
     version: str
     description: str
+    # The rest of info as FastAPI takes it (terms_of_service, contact, license_info,
+    # summary), each value as JSON text.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,10 @@ class ModelSet:
                     continue
                 else:
                     out[key] = self._rename(value)
+            if _integer(out) and out.get("format") in INTEGER_FORMATS:
+                # pydantic has no int32/int64: the range is what the model checks
+                # and the served document states.
+                _narrow(out, *INTEGER_FORMATS[out["format"]])
             if id(node) in self.bounds:
                 _narrow(out, *self.bounds[id(node)])
             return out
@@ -273,6 +277,14 @@ class ModelSet:
         return re.sub(re.escape(REF_PREFIX) + r"([^/\s'\",;:]+)", component, message)
 
 
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _integer(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "integer" or isinstance(kind, list) and "integer" in kind
+
+
 def _narrow(schema: dict[str, Any], low: int, high: int) -> None:
     """Bound an integer schema to ``[low, high]`` where it allows more."""
     if not any(_number(schema.get(k)) and schema[k] >= low for k in _LOWER):
@@ -328,16 +340,7 @@ def _generate_module(
 def _datamodel_codegen(
     document: dict[str, Any], *, read_write: bool, aliases: dict[str, str]
 ) -> str:
-    from datamodel_code_generator import (
-        DataModelType,
-        InputFileType,
-        LiteralType,
-        NamingStrategy,
-        OpenAPIScope,
-        PythonVersion,
-        ReadOnlyWriteOnlyModelType,
-        generate,
-    )
+    from datamodel_code_generator import ReadOnlyWriteOnlyModelType, generate
 
     # Only a document that marks properties gets the option, so the models of
     # every other document stay what they were. Request/response variants replace
@@ -353,6 +356,31 @@ def _datamodel_codegen(
     )
     output = generate(
         document,
+        **_options(),
+        # A property named Field shadows pydantic's Field in its class, and the
+        # generator's import alias for that case misses root models: rename it.
+        # Table properties get the Python names of their ORM attributes.
+        aliases={**aliases, "Field": "Field_"},
+        **split,
+    )
+    if not isinstance(output, str):
+        raise FastgenError("datamodel-code-generator wrote several modules, not one")
+    return output
+
+
+def _options() -> dict[str, Any]:
+    """datamodel-code-generator's options for every document."""
+    from datamodel_code_generator import (
+        DataModelType,
+        InputFileType,
+        LiteralType,
+        NamingStrategy,
+        OpenAPIScope,
+        PythonVersion,
+        TargetPydanticVersion,
+    )
+
+    return dict(  # noqa: C408 (keywords, as generate() takes them)
         input_file_type=InputFileType.OpenAPI,
         output_model_type=DataModelType.PydanticV2BaseModel,
         openapi_scopes=[OpenAPIScope.Schemas],
@@ -367,6 +395,12 @@ def _datamodel_codegen(
         use_schema_description=False,
         use_field_description=False,
         capitalise_enum_members=True,
+        # A property that may be left out is not nullable unless the document says
+        # so: absent is MISSING (never answered, and null is refused), and one with
+        # a default is that default, never None.
+        use_missing_sentinel=True,
+        strict_nullable=True,
+        target_pydantic_version=TargetPydanticVersion.V2_14,
         custom_file_header=HEADER,
         formatters=[],
         # A ULID would need python-ulid, and documents (the Redocly cafe) put
@@ -376,15 +410,7 @@ def _datamodel_codegen(
         # inline object named like one (Order.orderItems -> OrderItem) is prefixed
         # with its parent's (OrderOrderItem) instead of taking the name first.
         naming_strategy=NamingStrategy.FullPath,
-        # A property named Field shadows pydantic's Field in its class, and the
-        # generator's import alias for that case misses root models: rename it.
-        # Table properties get the Python names of their ORM attributes.
-        aliases={**aliases, "Field": "Field_"},
-        **split,
     )
-    if not isinstance(output, str):
-        raise FastgenError("datamodel-code-generator wrote several modules, not one")
-    return output
 
 
 def field_attributes(source: str, class_name: str) -> dict[str, str]:

@@ -10,10 +10,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Response
 from fastapi.responses import StreamingResponse
 
-from bookstore.http_semantics import ReadSemantics, method_not_allowed
+from bookstore.http_semantics import (
+    ReadSemantics,
+    method_not_allowed,
+    unreadable_body,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +34,12 @@ def build() -> FastAPI:
     @router.post("/things", status_code=201)
     async def create_thing() -> int:
         return 3
+
+    @router.put("/things/{thing_id}")
+    async def put_thing(thing_id: int, body: dict[str, int]) -> dict[str, int]:
+        if not body:
+            raise HTTPException(400, "an empty thing")
+        return body
 
     @router.get("/things/{thing_id}")
     async def get_thing(thing_id: int) -> dict[str, int]:
@@ -67,6 +77,7 @@ def build() -> FastAPI:
     app = FastAPI()
     app.include_router(router)
     app.add_exception_handler(405, method_not_allowed)
+    app.add_exception_handler(400, unreadable_body)
     app.add_middleware(ReadSemantics, routes=app.router.routes)
     return app
 
@@ -82,7 +93,7 @@ async def tiny() -> AsyncIterator[httpx.AsyncClient]:
     ("method", "path", "allow"),
     [
         ("PUT", "/things", "GET, HEAD, POST"),
-        ("POST", "/things/1", "DELETE, GET, HEAD"),
+        ("POST", "/things/1", "DELETE, GET, HEAD, PUT"),
         ("PATCH", "/own-head", "GET, HEAD"),
         ("GET", "/jobs", "POST"),
         ("HEAD", "/jobs", "POST"),  # no GET there, so no HEAD either
@@ -156,6 +167,20 @@ async def test_if_match_on_a_write_is_left_to_its_route(
 ) -> None:
     response = await tiny.post("/things", headers={"if-match": '"other"'})
     assert response.status_code == 201
+
+
+async def test_a_json_body_that_is_not_text_is_malformed_json(
+    tiny: httpx.AsyncClient,
+) -> None:
+    """Not UTF-8 is no JSON (RFC 8259): the 422 every malformed body gets, which the
+    document lists, not FastAPI's 400; a route's own 400 stays one."""
+    headers = {"content-type": "application/json"}
+    unreadable = await tiny.put("/things/1", content=b'{"a": "\xff"}', headers=headers)
+    assert unreadable.status_code == 422
+    assert unreadable.json()["detail"][0]["type"] == "json_invalid"
+    own = await tiny.put("/things/1", json={})
+    assert own.json() == {"detail": "an empty thing"}
+    assert own.status_code == 400
 
 
 async def test_the_service_answers_head_and_405_so(client: httpx.AsyncClient) -> None:

@@ -50,7 +50,10 @@ def requirement_model(
         function=function,
         schemes=tuple(by_var[v] for v in used),
         alternatives=tuple(tuple(a) for a in alternatives),
-        description=f"401 unless the request carries {described}.",
+        description=(
+            f"401 unless the request carries {described} and the principal hook "
+            "accepts it."
+        ),
     )
     ctx.requirements.setdefault(function, model)
     return model

@@ -104,8 +104,14 @@ def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
     return ServiceModel(
         package=package,
         title=title,
-        version=service.version if service else _version(api.info.version),
+        version=(
+            service.version
+            if service and "version" in service.model_fields_set
+            else _version(api.info.version)
+        ),
         description=description,
+        api_version=api.info.version,
+        api_info=api.info.extra,
         **runtime_settings(api.settings.database, api.settings.cache, package),
         resources=tuple(ctx.table_models.values()),
         endpoints=(),

@@ -21,7 +21,7 @@ from bookstore.health import Drain
 from bookstore.health import router as health_router
 from bookstore.hooks.auth import principal
 from bookstore.hooks.settings import Settings
-from bookstore.http_semantics import ReadSemantics, method_not_allowed
+from bookstore.http_semantics import ReadSemantics, method_not_allowed, unreadable_body
 from bookstore.metrics import create_registry
 from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracing = otel.Tracing(app, service_name="bookstore")
     app.add_exception_handler(NotImplementedError, _not_implemented)
     app.add_exception_handler(405, method_not_allowed)
+    app.add_exception_handler(400, unreadable_body)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, database_error)
     app.add_exception_handler(OverflowError, _out_of_range)
