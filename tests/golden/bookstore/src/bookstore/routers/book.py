@@ -31,7 +31,7 @@ from bookstore.schemas.lists import BookItem, BookQuery
 router = APIRouter(prefix="/books", tags=["book"])
 
 
-@router.get("", response_model_exclude_unset=True, responses=errors(412, 503, 504))
+@router.get("", response_model_exclude_unset=True, responses=errors(304, 412, 503, 504))
 async def list_book(
     session: SessionDep,
     query: Annotated[BookQuery, Query()],
@@ -52,7 +52,7 @@ async def export_book(request: Request) -> StreamingResponse:
     return ndjson_export(request.app.state.session_factory, query, BookRead)
 
 
-@router.get("/{book_id:int}", responses=errors(404, 412, 503, 504))
+@router.get("/{book_id:int}", responses=errors(304, 404, 412, 503, 504))
 async def get_book(
     book_id: int,
     session: SessionDep,

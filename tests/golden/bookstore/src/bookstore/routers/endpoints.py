@@ -21,7 +21,7 @@ from bookstore.schemas.endpoints import Accepted, AuthorStatsResponse
 router = APIRouter(tags=["endpoints"])
 
 
-@router.get("/authors/{author_id}/stats", responses=errors(404, 503, 504))
+@router.get("/authors/{author_id}/stats", responses=errors(304, 404, 412, 503, 504))
 async def author_stats(
     author_id: IntColumn,
     session: SessionDep,
