@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.model.service import EndpointModel
+from fastgen.model.endpoints import EndpointModel
 from fastgen.render import aggregates, routes
 from fastgen.render.schemas import response_type
 from fastgen.spec.native.compile import compile_service

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from fastgen.model.endpoints import AggregateFieldModel, EndpointModel, ParamModel
 from fastgen.model.naming import python_name
-from fastgen.model.service import (
-    AggregateFieldModel,
-    EndpointModel,
-    FieldModel,
-    ParamModel,
-    ServiceModel,
-)
+from fastgen.model.service import FieldModel, ServiceModel
 from fastgen.render.columns import sa_type
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import Import, render_imports

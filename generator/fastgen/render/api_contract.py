@@ -18,14 +18,9 @@ import json
 import re
 from typing import Any
 
+from fastgen.model.endpoints import AggregateFieldModel, EndpointModel
 from fastgen.model.files import is_openapi
-from fastgen.model.service import (
-    AggregateFieldModel,
-    EndpointModel,
-    FieldModel,
-    ResourceModel,
-    ServiceModel,
-)
+from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 
 Schema = dict[str, Any]
 

@@ -3,12 +3,8 @@ the user's endpoint hooks, the worker's jobs, and ``cache_config.py``'s invalida
 
 from __future__ import annotations
 
-from fastgen.model.service import (
-    EndpointModel,
-    ParamModel,
-    ResourceModel,
-    ServiceModel,
-)
+from fastgen.model.endpoints import EndpointModel, ParamModel
+from fastgen.model.service import ResourceModel, ServiceModel
 from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pystr
 from fastgen.render.orm import ref_class

@@ -3,13 +3,8 @@
 
 from __future__ import annotations
 
-from fastgen.model.service import (
-    AggregateFieldModel,
-    FieldModel,
-    ResourceModel,
-    ResponseFieldModel,
-    ServiceModel,
-)
+from fastgen.model.endpoints import AggregateFieldModel, ResponseFieldModel
+from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.columns import python_default
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports

@@ -3,12 +3,8 @@ of ``tests/``."""
 
 from __future__ import annotations
 
-from fastgen.model.service import (
-    EndpointModel,
-    FieldModel,
-    ResourceModel,
-    ServiceModel,
-)
+from fastgen.model.endpoints import EndpointModel
+from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.listing import list_policy
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports

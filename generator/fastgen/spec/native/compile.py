@@ -11,19 +11,17 @@ import re
 from typing import Any
 
 from fastgen.model.deploy import DeployModel
-from fastgen.model.naming import CLASS_BODY_NAMES, ROUTER_NAMES, class_name, python_name
-from fastgen.model.service import (
+from fastgen.model.endpoints import (
     AggregateFieldModel,
     AggregateModel,
     EndpointModel,
-    FieldModel,
     ParamModel,
     ParentModel,
-    PolicyModel,
-    ResourceModel,
     ResponseFieldModel,
-    ServiceModel,
 )
+from fastgen.model.naming import CLASS_BODY_NAMES, ROUTER_NAMES, class_name, python_name
+from fastgen.model.policy import PolicyModel
+from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.spec.native.listing import listing
 from fastgen.spec.native.model import (
     AggregateSpec,

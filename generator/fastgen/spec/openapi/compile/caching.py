@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from fastgen.model.service import PolicyModel
+from fastgen.model.policy import PolicyModel
 from fastgen.spec.native.compile import policy_model
 from fastgen.spec.openapi.compile.context import Context, path_param
 from fastgen.spec.openapi.description import Operation
