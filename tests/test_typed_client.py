@@ -15,7 +15,15 @@ from fastgen.spec.inputs import read_input
 from .client_scenarios import SCENARIOS
 from .conftest import EXAMPLE, REPO
 from .test_openapi_examples import DOCUMENTS
-from .typed_client import TypedClient, as_enum, documents, same, undeclared
+from .typed_client import (
+    TypedClient,
+    as_enum,
+    documents,
+    omissions,
+    reading,
+    same,
+    undeclared,
+)
 
 
 def test_every_document_with_a_table_has_a_client_scenario() -> None:
@@ -92,3 +100,41 @@ def test_only_an_ndjson_stream_may_be_left_out_of_the_client() -> None:
         client.check_omissions("WARNING parsing POST /x within a.\n")
     with pytest.raises(AssertionError):
         client.check_omissions("WARNING could not read a schema\n")
+
+
+def test_declared_is_the_status_then_its_range_then_default() -> None:
+    """As the client matches an answer: a stub's 501 is petstore's ``default``."""
+    client = TypedClient.__new__(TypedClient)
+    exact, ranged, default = ({"description": d} for d in ("501", "5XX", "other"))
+    responses = {"501": exact, "5XX": ranged, "default": default}
+    client.document = {"paths": {"/x": {"get": {"responses": responses}}}}
+    assert client.declared("get", "/x", 501) is exact
+    assert client.declared("get", "/x", 503) is ranged
+    assert client.declared("get", "/x", 404) is default
+    del responses["default"]
+    assert client.declared("get", "/x", 404) is None
+
+
+def test_reading_is_the_first_media_type_the_client_reads() -> None:
+    schema = {"$ref": "#/components/schemas/Error"}
+    problem = {"application/problem+json": {"schema": schema}}
+    assert reading({"content": problem}) == ("json", schema)
+    text = {"text/plain": {"schema": {"type": "string"}}}
+    assert reading({"content": {**text, **problem}}) == ("text", None)
+    assert reading({"content": {"*/*": {"schema": schema}}}) is None  # left out
+    assert reading({"description": "no body"}) is None
+
+
+def test_omissions_name_each_operation_and_why() -> None:
+    output = (
+        "WARNING parsing POST /partners within partner. Endpoint will not be "
+        "generated.\nInvalid property in union\n"
+        "WARNING parsing GET /x within a.\nCannot parse response (*/*)\n"
+    )
+    assert omissions(output) == {
+        ("post", "/partners"): "WARNING parsing POST /partners within partner. "
+        "Endpoint will not be generated. Invalid property in union",
+        ("get", "/x"): "WARNING parsing GET /x within a. Cannot parse response (*/*)",
+    }
+    with pytest.raises(AssertionError):
+        omissions("WARNING could not read a schema\n")

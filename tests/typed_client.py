@@ -60,7 +60,9 @@ def documents() -> list[Path]:
 class TypedClient:
     """The client openapi-python-client generates from the app at ``base``."""
 
-    def __init__(self, base: str, workdir: Path, name: str) -> None:
+    def __init__(
+        self, base: str, workdir: Path, name: str, *, strict: bool = True
+    ) -> None:
         self.document = httpx.get(f"{base}/openapi.json", timeout=10).json()
         spec = workdir / "openapi.json"
         spec.write_text(json.dumps(self.document))
@@ -75,7 +77,11 @@ class TypedClient:
             env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        self.check_omissions(result.stdout + result.stderr)
+        # Unless ``strict``, what the client leaves out is only recorded (a corpus
+        # document's binary answers); the caller must not expect it.
+        self.omitted = omissions(result.stdout + result.stderr)
+        if strict:
+            self.check_omissions(result.stdout + result.stderr)
         sys.path.insert(0, str(workdir))
         try:
             self.package = importlib.import_module(package)
@@ -88,11 +94,8 @@ class TypedClient:
         """What the generator left out of the client, from its warnings: only an
         NDJSON stream's success (the native ``export``: openapi-python-client reads
         JSON bodies only, so that answer has no model)."""
-        warnings = [line for line in output.splitlines() if line.startswith("WARNING")]
-        for line in warnings:
-            found = re.match(r"WARNING parsing (\w+) (\S+) ", line)
-            assert found, output
-            operation = self.operation(found[1].lower(), found[2])
+        for method, path in omissions(output):
+            operation = self.operation(method, path)
             media = [
                 list(r.get("content", {})) for r in operation["responses"].values()
             ]
@@ -141,6 +144,55 @@ class TypedClient:
         """
         if json_body is not None:
             arguments["body"] = self.body(method, path, json_body)
+        response = self.send(method, path, status, headers, arguments)
+        where = f"{method.upper()} {path} -> {response.status_code}"
+        declared = self.declared(method, path, status)
+        assert declared is not None, f"{where}: status not in the served document"
+        kind, schema = reading(declared) or ("none", None)
+        if kind == "text":
+            assert response.parsed == response.content.decode(), (
+                where,
+                response.parsed,
+            )
+            return response
+        if schema is None:
+            assert response.parsed is None, where
+            assert not response.content, (where, response.content)
+            return response
+        assert response.parsed is not None, (where, "not parsed", response.content)
+        self.check(where, schema, response.parsed, json.loads(response.content))
+        return response
+
+    def call_unmodelled(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        /,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **arguments: Any,
+    ) -> Any:
+        """``call`` for an answer the client has no model for: the served document
+        lists no response for ``status`` (nor its range, nor ``default``), or one
+        without a body it reads (openapi-python-client leaves that out). The client
+        must still read it, as ``parsed=None``."""
+        declared = self.declared(method, path, status)
+        where = f"{method.upper()} {path} -> {status}"
+        assert declared is None or reading(declared) is None, (where, declared)
+        response = self.send(method, path, status, headers, arguments)
+        assert response.parsed is None, (where, response.parsed)
+        return response
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        headers: Mapping[str, str] | None,
+        arguments: dict[str, Any],
+    ) -> Any:
+        """The client's answer to ``method path``, which must have ``status``."""
         module = self.function(method, path)
         hints = get_type_hints(module.sync_detailed)
         for name, value in arguments.items():
@@ -159,17 +211,16 @@ class TypedClient:
             ) from error
         where = f"{method.upper()} {path} -> {response.status_code}"
         assert response.status_code == status, (where, response.content)
-        responses = self.operation(method, path)["responses"]
-        declared = responses.get(str(status), responses.get("default"))
-        assert declared is not None, f"{where}: status not in the served document"
-        schema = declared.get("content", {}).get("application/json", {}).get("schema")
-        if schema is None:
-            assert response.parsed is None, where
-            assert not response.content, (where, response.content)
-            return response
-        assert response.parsed is not None, (where, "not parsed", response.content)
-        self.check(where, schema, response.parsed, json.loads(response.content))
         return response
+
+    def declared(self, method: str, path: str, status: int) -> dict[str, Any] | None:
+        """The response the served document lists for ``status``: the exact one,
+        else its range (``5XX``), else ``default`` (as the client matches them)."""
+        responses = self.operation(method, path)["responses"]
+        for key in (str(status), f"{status // 100}XX", "default"):
+            if key in responses:
+                return responses[key]
+        return None
 
     def check(self, where: str, schema: dict[str, Any], parsed: Any, sent: Any) -> None:
         """``parsed`` is the model ``schema`` names and holds what was ``sent``."""
@@ -189,6 +240,34 @@ class TypedClient:
         assert undeclared(parsed) == [], (where, "fields the model lacks", sent)
         value = parsed.to_dict() if hasattr(parsed, "to_dict") else parsed
         assert same(value, sent), (where, value, sent)
+
+
+def omissions(output: str) -> dict[tuple[str, str], str]:
+    """What openapi-python-client left out, from its warnings: (method, path) of
+    the operation -> the reason it gives (the line after the warning)."""
+    found: dict[tuple[str, str], str] = {}
+    lines = output.splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith("WARNING"):
+            continue
+        operation = re.match(r"WARNING parsing (\w+) (\S+) ", line)
+        assert operation, output
+        reason = lines[number + 1] if number + 1 < len(lines) else ""
+        found[operation[1].lower(), operation[2]] = f"{line} {reason}".strip()
+    return found
+
+
+def reading(response: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """How the client reads a response's body, as openapi-python-client does (the
+    first media type it knows): ``("json", schema)``, ``("text", None)`` (a
+    ``str``), or None (no body it reads: ``parsed`` is None)."""
+    for media, content in response.get("content", {}).items():
+        if media == "application/json" or media.endswith("+json"):
+            schema = content.get("schema")
+            return ("json", schema) if schema is not None else None
+        if media.startswith("text/"):
+            return "text", None
+    return None
 
 
 def as_enum(hint: Any, value: Any) -> Any:
