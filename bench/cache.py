@@ -11,8 +11,12 @@ rows per table in one SQLite file, starts redis-server and every server pinned t
 core 0 (``taskset``), and loads them with Debian's ``wrk`` pinned to core 1: 50
 connections, 100 hot keys, warm caches. Scenarios run round-robin for several rounds
 so a drift of the machine hits all of them alike; each figure is the median over the
-rounds. Then 1M distinct keys go through the memory endpoint of a fresh server while
-its RSS is sampled. Nothing here asserts: it prints ratios and whether each target
+rounds. Hits are compared with a raw ASGI app sending the same bytes and a hit's own
+headers; filtered-list hits (``?pages=n``, pages the size of a get) with get hits.
+The uncached ``get`` (JSON access log on) is compared with a hand-written FastAPI +
+SQLAlchemy endpoint reading the same rows, fresh servers each round. Then 1M
+distinct keys go through the memory endpoint of a fresh server while its RSS is
+sampled; ``--phases`` runs a part. Nothing here asserts: it prints ratios and whether each target
 holds. Needs: fastgen's venv, wrk, redis-server, taskset, two cores, and PyPI.
 """
 
