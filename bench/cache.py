@@ -11,8 +11,12 @@ rows per table in one SQLite file, starts redis-server and every server pinned t
 core 0 (``taskset``), and loads them with Debian's ``wrk`` pinned to core 1: 50
 connections, 100 hot keys, warm caches. Scenarios run round-robin for several rounds
 so a drift of the machine hits all of them alike; each figure is the median over the
-rounds. Then 1M distinct keys go through the memory endpoint of a fresh server while
-its RSS is sampled. Nothing here asserts: it prints ratios and whether each target
+rounds. Hits are compared with a raw ASGI app sending the same bytes and a hit's own
+headers; filtered-list hits (``?pages=n``, pages the size of a get) with get hits.
+The uncached ``get`` (JSON access log on) is compared with a hand-written FastAPI +
+SQLAlchemy endpoint reading the same rows, fresh servers each round. Then 1M
+distinct keys go through the memory endpoint of a fresh server while its RSS is
+sampled; ``--phases`` runs a part. Nothing here asserts: it prints ratios and whether each target
 holds. Needs: fastgen's venv, wrk, redis-server, taskset, two cores, and PyPI.
 """
 
@@ -45,6 +49,13 @@ SERVER_CORE = "0"
 LOAD_CORE = "1"  # wrk, and redis-server (idle unless a redis scenario runs)
 CONNECTIONS = 50
 HOT_KEYS = 100
+RAW_HEADERS = "raw ASGI, a hit's headers"
+SHORT = {
+    "raw ASGI constant": "raw ASGI",
+    "fastapi-cache2 InMemoryBackend hit": "fastapi-cache2 InMemory",
+    "fastapi-cache2 RedisBackend hit": "fastapi-cache2 Redis",
+}
+PHASES = ("hits", "outage", "latency", "uncached", "rss")
 BLOB_HOOK = '''\
 """GET /blob/{n}: a ~1 KB row made without the database (bench/cache.py wrote it)."""
 
@@ -329,19 +340,64 @@ def serve_variants(
     return ports
 
 
-def serve_baseline(started: Servers, python: Path, body_file: Path, app: str) -> int:
-    """``app`` of baseline_apps ("raw" or "bare") answering ``body_file``: its port."""
+def serve_baseline(
+    started: Servers,
+    python: Path,
+    body_file: Path,
+    app: str,
+    headers_file: Path | None = None,
+) -> int:
+    """``app`` of baseline_apps ("raw", "raw_headers" or "bare") answering
+    ``body_file`` (with the headers of ``headers_file``): its port."""
     port = free_port()
+    env = {"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)}
+    if headers_file is not None:
+        env["BENCH_HEADERS_FILE"] = str(headers_file)
     started.uvicorn(
         app,
         python,
         f"baseline_apps:{app}",
         port,
-        env={"BENCH_BODY_FILE": str(body_file), "PYTHONPATH": str(BENCH)},
+        env=env,
         cwd=BENCH,
         ready=f"http://127.0.0.1:{port}/const/1",
     )
     return port
+
+
+def seed_list_rows(base: str) -> dict[str, int]:
+    """Rows ``pages=1..HOT_KEYS`` in the memory and tiered tables, one per
+    ``?pages=`` query, each a list page the size of a ``get`` of the hot rows: the
+    row's text is shortened by what the page's envelope adds. The page sizes."""
+    sizes = {}
+    for prefix in ("memory", "tiered"):
+        post(f"{base}/{prefix}", {**row(1), "pages": 0})  # a probe: pages=0
+        page = fetch(f"{base}/{prefix}?pages=0")
+        probe = json.loads(page)["items"][0]
+        envelope = len(page) - len(fetch(f"{base}/{prefix}/{probe['id']}"))
+        for n in range(1, HOT_KEYS + 1):
+            hot = row(n)
+            hot["body"] = hot["body"][: len(hot["body"]) - envelope]
+            post(f"{base}/{prefix}", {**hot, "pages": n})
+        get_bytes = [len(fetch(f"{base}/{prefix}/{n}")) for n in range(1, HOT_KEYS + 1)]
+        list_bytes = [
+            len(fetch(f"{base}/{prefix}?pages={n}")) for n in range(1, HOT_KEYS + 1)
+        ]
+        sizes[f"{prefix} get"] = round(statistics.mean(get_bytes))
+        sizes[f"{prefix} list"] = round(statistics.mean(list_bytes))
+    return sizes
+
+
+def hit_headers(url: str) -> list[tuple[str, str]]:
+    """The headers a memory hit answers with, but those uvicorn adds itself."""
+    fetch(url)
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.headers["x-cache"] == "HIT", dict(response.headers)
+        return [
+            (name.lower(), value)
+            for name, value in response.headers.items()
+            if name.lower() not in ("date", "server", "connection")
+        ]
 
 
 def round_robin(
@@ -385,12 +441,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keys", type=int, default=1_000_000, help="RSS phase")
     parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma-separated, of {','.join(PHASES)} (default: all)",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         default=Path(tempfile.gettempdir()) / "fastgen-cache-bench",
         help="kept between runs so the venvs are reused",
     )
     args = parser.parse_args()
+    phases = set(args.phases.split(","))
+    if not phases <= set(PHASES):
+        sys.exit(f"--phases: choose from {', '.join(PHASES)}")
     for tool in ("wrk", "redis-server", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed (apt-get install wrk redis-server)")
@@ -450,12 +514,24 @@ def main() -> None:
         for prefix in ("memory", "tiered", "redis", "plain"):
             for n in range(1, HOT_KEYS + 1):
                 post(f"{base}/{prefix}", row(n))
+        list_sizes = seed_list_rows(base)
         body = fetch(f"{base}/plain/1")
         body_file = work / "row.json"
         body_file.write_bytes(body)
         print(f"row: {len(body)} bytes of JSON", flush=True)
+        print(
+            "filtered-list page (one row): "
+            + ", ".join(f"{k} {v} bytes" for k, v in list_sizes.items()),
+            flush=True,
+        )
+        headers_file = work / "hit_headers.json"
+        headers_file.write_text(json.dumps(hit_headers(f"{base}/memory/1")))
+        print(f"a hit's headers: {headers_file.read_text()}", flush=True)
 
         raw_port = serve_baseline(started, ours, body_file, "raw")
+        raw_headers_port = serve_baseline(
+            started, ours, body_file, "raw_headers", headers_file
+        )
         bare_port = serve_baseline(started, ours, body_file, "bare")
         fc2_env = {
             "BENCH_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
@@ -479,9 +555,12 @@ def main() -> None:
 
         scenarios = {
             "raw ASGI constant": (raw_port, "/const/", hot_lua),
+            RAW_HEADERS: (raw_headers_port, "/const/", hot_lua),
             "bare FastAPI constant": (bare_port, "/const/", hot_lua),
             "memory hit": (port, "/memory/", hot_lua),
+            "memory list hit": (port, "/memory?pages=", hot_lua),
             "tiered hit": (port, "/tiered/", hot_lua),
+            "tiered list hit": (port, "/tiered?pages=", hot_lua),
             "redis hit": (port, "/redis/", hot_lua),
             "fastapi-cache2 InMemoryBackend hit": (
                 fc2_ports["memory"],
@@ -492,40 +571,149 @@ def main() -> None:
             "memory miss": (port, "/memory/", unique_lua),
             "caching off": (port, "/plain/", unique_lua),
         }
-        results = {name: Result() for name in scenarios}
-        print("warming up ...", flush=True)
-        for server, prefix, script in scenarios.values():
-            url = f"http://127.0.0.1:{server}"
-            wrk(url, script, prefix, "warm", duration=2)
-        for round_no in range(args.rounds):
-            for name, (server, prefix, script) in scenarios.items():
-                url = f"http://127.0.0.1:{server}"
-                salt = f"r{round_no}-{time.time_ns()}"
-                rps, p99, _total, errors = wrk(
-                    url, script, prefix, salt, duration=args.duration
-                )
-                results[name].rps.append(rps)
-                results[name].p99_ms.append(p99)
-                results[name].errors += errors
-            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
-        outage = outage_phase(base, redis, hot_lua, args.duration)
+        results = {}
+        if "hits" in phases:
+            results = round_robin_scenarios(scenarios, args.rounds, args.duration)
+        outage = {}
+        if "outage" in phases:
+            outage = outage_phase(base, redis, hot_lua, args.duration)
         started.stop(app)
-        latency = run(
-            "taskset",
-            "-c",
-            SERVER_CORE,
-            ours,
-            BENCH / "invalidation_latency.py",
-            "cachebench",
-            redis_url,
-            "1000",
-        ).strip()
+        latency = ""
+        if "latency" in phases:
+            latency = run(
+                "taskset",
+                "-c",
+                SERVER_CORE,
+                ours,
+                BENCH / "invalidation_latency.py",
+                "cachebench",
+                redis_url,
+                "1000",
+            ).strip()
+        uncached = {}
+        if "uncached" in phases:
+            uncached = uncached_phase(
+                started, ours, project, env, hot_lua, args.rounds, args.duration
+            )
+        rss = {}
+        if "rss" in phases:
+            rss = rss_phase(started, ours, project, env, args.keys, unique_lua, work)
 
-        rss = rss_phase(started, ours, project, env, args.keys, unique_lua, work)
+    print(f"load average at the end: {os.getloadavg()}")
+    if results:
+        report(results, rss, args)
+    if outage:
+        report_outage(outage)
+    if latency:
+        print(f"tiered invalidation reaching another layer's memory tier: {latency}")
+    if uncached:
+        report_uncached(uncached, args)
 
-    report(results, rss, args)
-    report_outage(outage)
-    print(f"tiered invalidation reaching another layer's memory tier: {latency}")
+
+def round_robin_scenarios(
+    scenarios: dict[str, tuple[int, str, Path]], rounds: int, duration: int
+) -> dict[str, Result]:
+    """Every scenario in turn, round after round, after a warm-up of each."""
+    results = {name: Result() for name in scenarios}
+    print("warming up ...", flush=True)
+    for server, prefix, script in scenarios.values():
+        url = f"http://127.0.0.1:{server}"
+        wrk(url, script, prefix, "warm", duration=2)
+    for round_no in range(rounds):
+        for name, (server, prefix, script) in scenarios.items():
+            url = f"http://127.0.0.1:{server}"
+            salt = f"r{round_no}-{time.time_ns()}"
+            rps, p99, _total, errors = wrk(url, script, prefix, salt, duration=duration)
+            results[name].rps.append(rps)
+            results[name].p99_ms.append(p99)
+            results[name].errors += errors
+        print(
+            f"round {round_no + 1}/{rounds} done (load {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
+    return results
+
+
+UNCACHED = {
+    # name -> (app, LOG_LEVEL of the generated app)
+    "hand-written FastAPI + SQLAlchemy": ("baseline_apps:handwritten", ""),
+    "generated get, caching off, access log on": ("cachebench.main:app", "INFO"),
+    "generated get, caching off, log at WARNING": ("cachebench.main:app", "WARNING"),
+}
+
+
+def uncached_phase(
+    started: Servers,
+    python: Path,
+    project: Path,
+    env: dict[str, str],
+    script: Path,
+    rounds: int,
+    duration: int,
+) -> dict[str, Result]:
+    """The generated ``get`` of the ``strategy: none`` resource (every request reads
+    the database) against the hand-written endpoint reading the same rows: each
+    round starts every server afresh (in turn, the order rotated per round), warms
+    it for 2 s and loads it. At INFO the generated app writes its JSON access line
+    for every request (to its log file, as to a container's stderr)."""
+    print("uncached phase: fresh servers per round ...", flush=True)
+    results = {name: Result() for name in UNCACHED}
+    names = list(UNCACHED)
+    for round_no in range(rounds):
+        shift = round_no % len(names)
+        for name in names[shift:] + names[:shift]:
+            target, level = UNCACHED[name]
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            ready = f"{base}/plain/1"
+            server_env = {
+                **env,
+                "BENCH_DATABASE_URL": env["DATABASE_URL"],
+                "PYTHONPATH": str(BENCH),
+            }
+            if level:
+                server_env["LOG_LEVEL"] = level
+            label = "uncached-" + re.sub(r"[^a-z0-9]+", "-", name.lower())
+            process = started.uvicorn(
+                label, python, target, port, env=server_env, cwd=project, ready=ready
+            )
+            wrk(base, script, "/plain/", "warm", duration=2)
+            rps, p99, _total, errors = wrk(base, script, "/plain/", duration=duration)
+            started.stop(process)
+            results[name].rps.append(rps)
+            results[name].p99_ms.append(p99)
+            results[name].errors += errors
+        load = os.getloadavg()[0]
+        print(
+            f"uncached round {round_no + 1}/{rounds} done (load {load:.1f})", flush=True
+        )
+    return results
+
+
+def report_uncached(results: dict[str, Result], args: object) -> None:
+    print()
+    print(
+        f"{'uncached get (fresh servers)':44} {'req/s':>9} {'p99 ms':>8}   req/s range"
+        f"   (median of {getattr(args, 'rounds', '?')} x {getattr(args, 'duration', '?')} s)"
+    )
+    for name, result in results.items():
+        spread = f"{min(result.rps):.0f}-{max(result.rps):.0f}"
+        line = f"{name:44} {result.median_rps:9.0f} {result.median_p99:8.2f}   {spread}"
+        if result.errors:
+            line += f"   {result.errors} errors"
+        print(line)
+    baseline = "hand-written FastAPI + SQLAlchemy"
+    for name, target in (
+        ("generated get, caching off, access log on", 0.9),
+        ("generated get, caching off, log at WARNING", None),
+    ):
+        value = results[name].median_rps / results[baseline].median_rps
+        verdict = "" if target is None else ("ok" if value >= target else "MISSED")
+        goal = "" if target is None else f">= {target}"
+        print(
+            f"{name + ' / hand-written':64} {value:7.2f} {goal:>8}  {verdict:6}  "
+            + per_round(results[name].rps, results[baseline].rps)
+        )
 
 
 def outage_phase(
@@ -632,8 +820,16 @@ def report(results: dict[str, Result], rss: dict[str, Any], args: object) -> Non
     p99 = {name: result.median_p99 for name, result in results.items()}
     fc2_memory = "fastapi-cache2 InMemoryBackend hit"
     checks = [
-        ("memory hit", fc2_memory, 4.0),
-        ("tiered hit", fc2_memory, 4.0),
+        ("memory hit", fc2_memory, 5.0),
+        ("tiered hit", fc2_memory, 5.0),
+        ("memory list hit", fc2_memory, 5.0),
+        ("tiered list hit", fc2_memory, 5.0),
+        ("memory hit", RAW_HEADERS, 0.9),
+        ("tiered hit", RAW_HEADERS, 0.9),
+        ("memory list hit", RAW_HEADERS, 0.9),
+        ("tiered list hit", RAW_HEADERS, 0.9),
+        ("memory list hit", "memory hit", 0.9),
+        ("tiered list hit", "tiered hit", 0.9),
         ("memory hit", "raw ASGI constant", 0.7),
         ("tiered hit", "raw ASGI constant", 0.7),
         ("redis hit", "fastapi-cache2 RedisBackend hit", 2.0),
@@ -643,13 +839,13 @@ def report(results: dict[str, Result], rss: dict[str, Any], args: object) -> Non
     # The verdict is on the ratio of the medians; the ratio within each round (both
     # measured seconds apart) shows whether a miss is drift of the machine or a
     # trend over the run.
-    print(f"{'ratio':44} {'value':>7} {'target':>8}          per round")
+    print(f"{'ratio':52} {'value':>7} {'target':>8}          per round")
     for name, baseline, target in checks:
         value = r[name] / r[baseline]
         verdict = "ok" if value >= target else "MISSED"
-        label = name + " / " + baseline.replace(" hit", "").replace(" constant", "")
+        label = f"{name} / {SHORT.get(baseline, baseline)}"
         print(
-            f"{label:44} {value:7.2f} {'>= ' + str(target):>8}  {verdict:6}  "
+            f"{label:52} {value:7.2f} {'>= ' + str(target):>8}  {verdict:6}  "
             + per_round(results[name].rps, results[baseline].rps)
         )
     baseline = "bare FastAPI constant"
@@ -657,7 +853,7 @@ def report(results: dict[str, Result], rss: dict[str, Any], args: object) -> Non
     for name in ("memory hit", "tiered hit", "redis hit"):
         verdict = "ok" if p99[name] < bare else "MISSED"
         print(
-            f"{'p99 ' + name + ' / bare FastAPI p99':44} "
+            f"{'p99 ' + name + ' / bare FastAPI p99':52} "
             f"{p99[name] / bare:7.2f} {'< 1':>8}  {verdict:6}  "
             + per_round(results[name].p99_ms, results[baseline].p99_ms)
         )

@@ -7,8 +7,9 @@ move by +-20% from run to run. This isolates what the generated code controls: t
 CPU one keep-alive request costs inside the server process, from the bytes of the
 request to the bytes of the answer, through uvicorn's real httptools protocol with an
 in-memory transport (no syscalls, no load generator). It compares the same three
-apps as bench/cache.py — the raw ASGI app (constant bytes), a `memory` hit of the
-generated `get` endpoint, and the bare FastAPI endpoint — plus the same hit with the
+apps as bench/cache.py — the raw ASGI app (constant bytes, with two headers and with a
+hit's own), a `memory` hit of the generated `get` endpoint and of a filtered list, and
+the bare FastAPI endpoint — plus the same hit with the
 request observer taken off (what it costs is the difference) and with the whole
 observer in front of it (as before hits were answered ahead of it), interleaved over many short
 rounds in one process, and reports the minimum per app (CPU time only grows under
@@ -92,18 +93,27 @@ async def cpu_per_request(app: Any, requests: list[bytes], count: int) -> float:
     return (time.thread_time() - started) / count * 1e6
 
 
+def post_bytes(prefix: str, row: dict[str, Any]) -> bytes:
+    body = json.dumps(row).encode()
+    return (
+        b"POST /%s HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (prefix.encode(), len(body), body)
+    )
+
+
 def request_bytes(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n".encode()
 
 
 async def measure(work: Path, rounds: int, count: int, redis_port: int | None) -> None:
     os.environ["BENCH_BODY_FILE"] = str(work / "row.json")
+    os.environ["BENCH_HEADERS_FILE"] = str(work / "hit_headers.json")
     os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{work / 'hitpath.db'}"
     # Without --redis, Redis is unreachable: only the memory rows are measured.
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port or 1}/0"
     os.environ["LOG_LEVEL"] = "ERROR"
     sys.path.insert(0, str(BENCH))
-    from baseline_apps import bare, raw
+    from baseline_apps import bare, raw, raw_headers
     from cachebench.main import create_app  # type: ignore[import-not-found]
     from cachebench.observability import (  # type: ignore[import-not-found]
         RequestObserver,
@@ -113,11 +123,12 @@ async def measure(work: Path, rounds: int, count: int, redis_port: int | None) -
     app = create_app()
     row = json.loads((work / "row.json").read_text())
     row.pop("id", None)
-    body = json.dumps(row).encode()
-    creates = [
-        b"POST /%s HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-        b"Content-Length: %d\r\n\r\n%s" % (prefix, len(body), body)
-        for prefix in (b"memory", b"redis")
+    creates = [post_bytes(prefix, row) for prefix in ("memory", "redis")]
+    # Rows of one per filtered-list query (``?pages=n``), as in bench/cache.py.
+    list_rows = [
+        post_bytes(prefix, {**row, "pages": n})
+        for prefix in ("memory", "tiered")
+        for n in range(1, HOT_KEYS + 1)
     ]
     observer_first = copy.copy(app)  # the same app and cache, another front
     observer_first._front = RequestObserver(
@@ -131,10 +142,23 @@ async def measure(work: Path, rounds: int, count: int, redis_port: int | None) -
             )
         for create in creates if redis_port else creates[:1]:
             await cpu_per_request(app, [create], HOT_KEYS)  # the rows, via the API
+        await cpu_per_request(app, list_rows, len(list_rows))
         keys = range(1, HOT_KEYS + 1)
         apps = {
             "raw ASGI constant": (raw, [request_bytes(f"/memory/{n}") for n in keys]),
+            "raw ASGI, a hit's headers": (
+                raw_headers,
+                [request_bytes(f"/memory/{n}") for n in keys],
+            ),
             "memory hit": (app, [request_bytes(f"/memory/{n}") for n in keys]),
+            "memory list hit": (
+                app,
+                [request_bytes(f"/memory?pages={n}") for n in keys],
+            ),
+            "tiered list hit": (
+                app,
+                [request_bytes(f"/tiered?pages={n}") for n in keys],
+            ),
             # The cache alone, as before the request observer (bench/observer.py).
             "memory hit, unobserved": (
                 app._front.app,
@@ -168,11 +192,11 @@ async def measure(work: Path, rounds: int, count: int, redis_port: int | None) -
             for name, (target, requests) in apps.items():
                 results[name].append(await cpu_per_request(target, requests, count))
     raw_best = min(results["raw ASGI constant"])
-    print(f"{'app':<26}{'min us/req':>12}{'median':>10}{'raw/app':>10}")
+    print(f"{'app':<28}{'min us/req':>12}{'median':>10}{'raw/app':>10}")
     for name, values in results.items():
         best = min(values)
         print(
-            f"{name:<26}{best:>12.2f}{statistics.median(values):>10.2f}"
+            f"{name:<28}{best:>12.2f}{statistics.median(values):>10.2f}"
             f"{raw_best / best:>10.2f}"
         )
 

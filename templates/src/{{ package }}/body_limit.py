@@ -28,9 +28,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared, framed = _declared_length(scope)
         if declared is not None and declared > self.max_bytes:
             await self._refuse(send)
+            return
+        if framed:  # HTTP/1 reads no more than that: nothing to count (most requests)
+            await self.app(scope, receive, send)
             return
         received = 0
         started = False
@@ -74,8 +77,17 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _content_length(scope: Scope) -> int | None:
+def _declared_length(scope: Scope) -> tuple[int | None, bool]:
+    """The Content-Length (None: not sent or not a number), and whether the body is
+    bounded by it: an HTTP/1 request with a valid one and no Transfer-Encoding, or
+    with neither (no body at all)."""
+    length: int | None = None
+    framed = scope.get("http_version", "1.1") in ("1.0", "1.1")
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
+            if not value.isdigit():
+                return None, False
+            length = int(value)
+        elif name == b"transfer-encoding":
+            framed = False
+    return length, framed

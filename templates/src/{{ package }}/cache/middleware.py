@@ -260,16 +260,15 @@ def _response(
     if if_match is not None and not if_match_holds(if_match, _etags(entry, gzip_ok)):
         return precondition_failed(label, head=head)
     remaining = 0 if label is _STALE else max(0, int(entry.fresh_until - now))
-    cache_control = route.cache_control + b"%d" % remaining
-    age = b"%d" % max(0, int(now - entry.created))
+    age = max(0, int(now - entry.created))
     if if_none_match is not None:
         # Validators first: a 304 costs no body work (not even a first gzip).
         etag = _etag_matches(if_none_match, entry, gzip_ok)
         if etag is not None:
             headers = [
                 (b"etag", etag),
-                (b"cache-control", cache_control),
-                (b"age", age),
+                (b"cache-control", route.cache_control + b"%d" % remaining),
+                (b"age", b"%d" % age),
                 label,
             ]
             if entry.vary:
@@ -280,7 +279,7 @@ def _response(
             )
     gzipped = gzip_ok and entry.compressible and bool(entry.gzipped())
     headers = entry.response_headers(
-        gzipped, label, cache_control, age, remember=label is not _MISS
+        gzipped, label, route.cache_control, remaining, age, remember=label is not _MISS
     )
     body = b"" if head else (entry.gzipped() if gzipped else entry.body)
     return (

@@ -25,8 +25,9 @@ _PARAM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _BAD_BRACE = re.compile(r"[{}]")
 # Paths whose match is remembered; the memo starts over when it is full.
 _RECENT_PATHS = 4096
-# Query strings whose canonical form a route remembers, and the list queries it has
-# missed once (stored on their second miss); each starts over when full.
+# Query strings whose canonical form (and key) a route remembers, and the list
+# queries it has missed once (stored on their second miss); each starts over when
+# full.
 _RECENT_QUERIES = 4096
 _SEEN_QUERIES = 10_000
 
@@ -144,6 +145,7 @@ class Route:
 
     __slots__ = (
         "_canonical",
+        "_keys",
         "_remote_prefix",
         "_seen",
         "cache_control",
@@ -176,6 +178,7 @@ class Route:
         self.cache_control = f"{policy.scope}, max-age=".encode("latin-1")
         self._remote_prefix = f"{policy.name}\0{policy.shape}".encode()
         self._canonical: dict[bytes, str | None] = {}
+        self._keys: dict[tuple[str, bytes], str] = {}
         self._seen: set[str] = set()
 
     def tags(self, params: Mapping[str, str]) -> tuple[str, ...]:
@@ -201,10 +204,15 @@ class Route:
         length-prefixed parts, which never start with "/". Redis only ever sees
         ``remote_key``, a hash.
         """
+        plain = not vary_values and principal is None
+        if plain and query_string:  # a hot query string: its key is made once
+            key = self._keys.get((path, query_string))
+            if key is not None:
+                return key
         query = self._query(query_string) if query_string else ""
         if query is None:
             return None
-        if not query and not vary_values and principal is None:
+        if not query and plain:
             return path
         parts = [
             path,
@@ -212,7 +220,12 @@ class Route:
             *(value.decode("latin-1") for value in vary_values),
             "" if principal is None else principal,
         ]
-        return "".join(f"{len(part)}:{part}" for part in parts)
+        key = "".join(f"{len(part)}:{part}" for part in parts)
+        if plain:
+            if len(self._keys) >= _RECENT_QUERIES:
+                self._keys.clear()
+            self._keys[path, query_string] = key
+        return key
 
     def _query(self, query_string: bytes) -> str | None:
         canonical = self.policy.query

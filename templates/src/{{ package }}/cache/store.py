@@ -67,7 +67,7 @@ class Entry:
     _blocks: list[Headers | None] = field(default_factory=lambda: [None, None])
     # The last full header list sent per (gzip, label), with the values it had for
     # the headers that change every second: a hit in the same second reuses it.
-    _sent: dict[tuple[bool, bytes], tuple[bytes, bytes, Headers]] | None = None
+    _sent: dict[tuple[bool, bytes], tuple[int, int, Headers]] | None = None
 
     @property
     def compressible(self) -> bool:
@@ -118,11 +118,13 @@ class Entry:
         gzipped: bool,
         label: tuple[bytes, bytes],
         cache_control: bytes,
-        age: bytes,
+        remaining: int,
+        age: int,
         *,
         remember: bool = True,
     ) -> Headers:
-        """Every header of an answer; a new list each time, built once a second.
+        """Every header of an answer (``cache_control`` followed by ``remaining``
+        seconds); a new list each time, built once a second.
 
         ``remember=False`` (a miss: most entries are answered from once) keeps
         nothing on the entry.
@@ -131,8 +133,8 @@ class Entry:
             return [
                 *self.headers,
                 *self._framing(gzipped),
-                (b"cache-control", cache_control),
-                (b"age", age),
+                (b"cache-control", cache_control + b"%d" % remaining),
+                (b"age", b"%d" % age),
                 label,
             ]
         sent = self._sent
@@ -140,14 +142,14 @@ class Entry:
             sent = self._sent = {}
         slot = (gzipped, label[1])
         last = sent.get(slot)
-        if last is None or last[0] != cache_control or last[1] != age:
+        if last is None or last[0] != remaining or last[1] != age:
             headers = [
                 *self.header_block(gzipped),
-                (b"cache-control", cache_control),
-                (b"age", age),
+                (b"cache-control", cache_control + b"%d" % remaining),
+                (b"age", b"%d" % age),
                 label,
             ]
-            last = sent[slot] = (cache_control, age, headers)
+            last = sent[slot] = (remaining, age, headers)
         return last[2].copy()
 
 

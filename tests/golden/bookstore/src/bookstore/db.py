@@ -39,14 +39,20 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     """An engine with the pool and statement timeout from the spec, for any dialect,
     on ``url`` (default: the primary, ``database_url``).
 
-    SQLite in memory gets no pool. Each dialect takes the timeout its own way:
+    A server can drop a pooled connection (a restart, an idle timeout), so each is
+    checked before use; a SQLite file has no server to drop it, and the check would
+    cost every request four more trips to aiosqlite's thread. SQLite in memory gets
+    no pool. Each dialect takes the timeout its own way:
     PostgreSQL as ``statement_timeout``, MariaDB and MySQL as a session variable;
     SQLite has none, so there it bounds the wait for another writer's lock.
     """
     url = url or settings.database_url
     backend = make_url(url).get_backend_name()
     timeout = settings.db_statement_timeout
-    options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    options: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": backend != "sqlite",
+    }
     if ":memory:" not in url:
         options |= {
             "pool_size": settings.db_pool_size,

@@ -11,14 +11,24 @@ from __future__ import annotations
 import logging
 import sys
 from contextvars import ContextVar
+from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 #: The id of the request being served by the current task ("" outside requests).
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 #: The root handler this module installs (replaced, not added, when called again).
 HANDLER_NAME = "json"
+
+
+# One encoder for every line (python-json-logger's options: no indent, ASCII only);
+# json.dumps would build a new one for each record.
+_ENCODE = JsonEncoder().encode
+
+
+def _dumps(data: dict[str, Any], **_options: Any) -> str:
+    return _ENCODE(data)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -43,6 +53,7 @@ def configure_logging(level: str) -> None:
             timestamp="time",
             # uvicorn repeats each message with terminal colours in this extra.
             reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+            json_serializer=_dumps,
         )
     )
     handler.addFilter(_RequestIdFilter())
