@@ -254,6 +254,8 @@ def listing_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "ListQuery"),
         (f"{pkg}.schemas.common", "Page"),
     ]
+    if service.api_tables:  # crud.present reads an OpenAPI table's rows
+        imports.append((f"{pkg}.crud", "present"))
     for resource in service.listed_resources:
         imports.append((f"{pkg}.models", resource.class_name))
         for expansion in resource.expansions:
