@@ -576,6 +576,13 @@ ALLOWANCES = {
         ),
     ),
 }
+# Operations the input document describes otherwise than the app serves them, on
+# purpose: checked against the served document only.
+SERVED_ONLY = {
+    # x-fastgen-resource list: the native list's query and a page, where the input
+    # declares two parameters and an array (docs/openapi.md, Lists that take a query).
+    "billing": ("ListDocument",),
+}
 
 
 def test_survives_fuzzing(
@@ -594,6 +601,10 @@ def test_survives_fuzzing(
             checks=ALL,
             schema=schema,
             allowances=ALLOWANCES.get(name, ()),
+            extra_args=[
+                f"--exclude-operation-id={operation}"
+                for operation in (SERVED_ONLY.get(name, ()) if schema else ())
+            ],
         )
         failed += [] if result.ok else [result.output]
     assert not failed, "\n\n".join(failed)
