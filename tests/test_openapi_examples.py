@@ -529,6 +529,11 @@ def check_billing_list(
         answer = http.get("/documents", params={name: sent})
         assert answer.status_code == 200, (name, answer.text)
     assert http.get("/documents", params={"no_such": "1"}).status_code == 422
+    # A date as the document's format date writes it, not as pydantic also reads one.
+    for written in ("0", "20260125"):
+        wrong = http.get("/documents", params={"due_date__lte": written})
+        assert wrong.status_code == 422, wrong.text
+        assert "a date is written YYYY-MM-DD" in wrong.text
 
     url = "/documents"
     query = {"partner_id": partner["id"], "expand": "partner_id_row", "count": "true"}
