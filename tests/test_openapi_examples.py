@@ -529,6 +529,11 @@ def check_billing_list(
         answer = http.get("/documents", params={name: sent})
         assert answer.status_code == 200, (name, answer.text)
     assert http.get("/documents", params={"no_such": "1"}).status_code == 422
+    # A date as the document's format date writes it, not as pydantic also reads one.
+    for written in ("0", "20260125"):
+        wrong = http.get("/documents", params={"due_date__lte": written})
+        assert wrong.status_code == 422, wrong.text
+        assert "a date is written YYYY-MM-DD" in wrong.text
 
     url = "/documents"
     query = {"partner_id": partner["id"], "expand": "partner_id_row", "count": "true"}
@@ -576,6 +581,13 @@ ALLOWANCES = {
         ),
     ),
 }
+# Operations the input document describes otherwise than the app serves them, on
+# purpose: checked against the served document only.
+SERVED_ONLY = {
+    # x-fastgen-resource list: the native list's query and a page, where the input
+    # declares two parameters and an array (docs/openapi.md, Lists that take a query).
+    "billing": ("ListDocument",),
+}
 
 
 def test_survives_fuzzing(
@@ -594,6 +606,10 @@ def test_survives_fuzzing(
             checks=ALL,
             schema=schema,
             allowances=ALLOWANCES.get(name, ()),
+            extra_args=[
+                f"--exclude-operation-id={operation}"
+                for operation in (SERVED_ONLY.get(name, ()) if schema else ())
+            ],
         )
         failed += [] if result.ok else [result.output]
     assert not failed, "\n\n".join(failed)

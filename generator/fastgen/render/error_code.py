@@ -142,8 +142,15 @@ def error_test_imports(service: ServiceModel) -> str:
         (f"{service.package}", "api_models"),
         (f"{service.package}.error_info", "ErrorInfo"),
     ]
-    if error_cases(service):
+    cases = error_cases(service)
+    if cases:
         imports.append(("httpx", None))
+    if any(case.headers for case in cases):  # any credential names a caller
+        imports += [
+            ("fastapi", "Request"),
+            (service.package, "main"),
+            (f"{service.package}.security", "credential"),
+        ]
     imports += [
         (f"{service.package}.hooks.errors", f"{shape.name} as {shape.name}_hook")
         for shape in service.error_shapes
@@ -214,6 +221,11 @@ class ErrorCase:
     shape: str  # the body's ErrorShapeModel
     content_type: str
     model: str = ""  # the class of api_models the answer validates as
+
+    @property
+    def sent_headers(self) -> dict[str, str]:
+        """The request's headers: the operation's credential, JSON's media type."""
+        return {**(self.headers or {}), "content-type": "application/json"}
 
 
 def error_cases(service: ServiceModel) -> list[ErrorCase]:

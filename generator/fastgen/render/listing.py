@@ -23,6 +23,8 @@ def _param_type(field: FieldModel, api: bool = False) -> str:
     OpenAPI table's enum as its values: the document declares no alias)."""
     if field.type == "datetime":
         return "UTCDateTime"
+    if api and field.type == "date":  # the document's format date, as written
+        return "IsoDate"
     if api and field.enum_values:
         return _choices(list(field.enum_values))
     return COLUMN_ALIASES.get(field.py_type, field.py_type)
@@ -175,7 +177,7 @@ def _filter_imports(
     if not typed:
         return imports
     written = _param_type(field, api)
-    if written in ("UTCDateTime", *COLUMN_ALIASES.values()):
+    if written in ("UTCDateTime", "IsoDate", *COLUMN_ALIASES.values()):
         imports.append((f"{pkg}.schemas.common", written))
     elif api and field.enum_values:
         imports.append(("typing", "Literal"))
@@ -254,6 +256,8 @@ def listing_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "ListQuery"),
         (f"{pkg}.schemas.common", "Page"),
     ]
+    if service.api_tables:  # crud.present reads an OpenAPI table's rows
+        imports.append((f"{pkg}.crud", "present"))
     for resource in service.listed_resources:
         imports.append((f"{pkg}.models", resource.class_name))
         for expansion in resource.expansions:

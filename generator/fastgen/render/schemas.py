@@ -71,6 +71,9 @@ def common_imports(service: ServiceModel) -> str:
         ]
     if service.uses_datetime:
         imports += [("datetime as dt", None), ("pydantic", "AfterValidator")]
+    if "IsoDate" in aliases:
+        imports += [("re", None), ("datetime as dt", None)]
+        imports += [("pydantic", "BeforeValidator")]
     if omittable:
         imports += [
             ("pydantic", "AfterValidator"),
@@ -92,13 +95,19 @@ def common_imports(service: ServiceModel) -> str:
 
 def column_aliases(service: ServiceModel) -> tuple[str, ...]:
     """The aliases of ``COLUMN_ALIASES`` some request schema or list filter uses,
-    sorted."""
+    and ``IsoDate`` where an OpenAPI table's list filters a date, sorted."""
     used = set().union(*(_aliases(r) for r in service.resources))
     used |= {
         COLUMN_ALIASES[f.field.py_type]
         for r in service.listed_resources
         for f in r.filters
         if f.field.py_type in COLUMN_ALIASES
+    }
+    used |= {
+        "IsoDate"
+        for r in service.listed_resources
+        for f in r.filters
+        if r.row_model and f.field.type == "date"
     }
     return tuple(sorted(used))
 

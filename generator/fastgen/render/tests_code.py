@@ -98,6 +98,8 @@ def conftest_imports(service: ServiceModel) -> str:
     if service.listed_resources and service.api is not None:
         imports.append((pkg, "api_models"))
     imports += [(f"{pkg}.models", r.class_name) for r in api_made_tables(service)]
+    if api_made_tables(service):  # rows read as the routes read them
+        imports.append((f"{pkg}.crud", "present"))
     return render_imports(imports, pkg)
 
 
