@@ -142,7 +142,7 @@ def error_test_imports(service: ServiceModel) -> str:
         (f"{service.package}", "api_models"),
         (f"{service.package}.error_info", "ErrorInfo"),
     ]
-    if error_cases(service):
+    if error_cases(service) or failed_if_match_cases(service):
         imports.append(("httpx", None))
     imports += [
         (f"{service.package}.hooks.errors", f"{shape.name} as {shape.name}_hook")
@@ -243,6 +243,27 @@ def error_cases(service: ServiceModel) -> list[ErrorCase]:
     ]
 
 
+def failed_if_match_cases(service: ServiceModel) -> list[ErrorCase]:
+    """A failed ``If-Match`` on a list the memory tier holds: its 412 is answered
+    from the entry, in front of the routes (one case per such list)."""
+    shapes = {shape.name: shape for shape in service.error_shapes}
+    found: list[ErrorCase] = []
+    for op in service.api_operations:
+        policy = op.policy
+        if op.crud != "list" or op.sample is None or policy is None:
+            continue
+        if policy.scope != "public" or policy.backend not in ("memory", "tiered"):
+            continue
+        url, query, _ = op.sample
+        request = ("GET", url, query, op.requirement_header, None)
+        found += _case(f"{op.name}_failed_if_match_on_a_hit", op.errors, 412, request)
+    return [
+        replace(case, model=shapes[case.shape].model or "")
+        for case in found
+        if shapes[case.shape].model
+    ]
+
+
 def _case(
     name: str,
     responses: tuple[ErrorResponseModel, ...],
@@ -304,6 +325,7 @@ HELPERS = (
     error_table,
     error_bodies_imports,
     error_cases,
+    failed_if_match_cases,
     error_test_imports,
     declared_shape,
     says_message,
