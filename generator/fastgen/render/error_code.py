@@ -215,6 +215,16 @@ class ErrorCase:
     content_type: str
     model: str = ""  # the class of api_models the answer validates as
 
+    @property
+    def json_headers(self) -> dict[str, str]:
+        """The headers of the request, its credentials and a JSON content type."""
+        return {**(self.headers or {}), "content-type": "application/json"}
+
+    @property
+    def if_match_headers(self) -> dict[str, str]:
+        """The credentials and an ``If-Match`` that names no ETag."""
+        return {**(self.headers or {}), "if-match": '"no-such-etag"'}
+
 
 def error_cases(service: ServiceModel) -> list[ErrorCase]:
     """Requests answering a declared body, one per kind of error: a get of a row
