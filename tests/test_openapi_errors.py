@@ -16,6 +16,7 @@ from fastgen.render.error_code import (
     error_body_type,
     error_cases,
     error_docstring,
+    failed_if_match_cases,
     retyped_errors,
     says_message,
 )
@@ -307,9 +308,11 @@ def test_the_examples_error_bodies() -> None:
     """petstore's Error {code, message}; store's and billing's {detail} as FastAPI
     answers it; and the generated tests' requests that answer them."""
     bodies = {}
+    hits = {}
     for name in ("petstore", "store", "billing"):
         _, model = read_input(REPO / "examples" / f"{name}.yaml")
         bodies[name] = [error_body(s) for s in model.error_shapes]
+        hits[name] = [(c.name, c.url, c.status) for c in failed_if_match_cases(model)]
         if name == "petstore":
             cases = [(c.name, c.status, c.model) for c in error_cases(model)]
     assert bodies == {
@@ -322,6 +325,11 @@ def test_the_examples_error_bodies() -> None:
         ("find_pet_by_id_of_a_missing_row", 404, "Error"),
         ("an_unknown_path", 404, "Error"),
     ]
+    assert hits == {
+        "petstore": [("find_pets_failed_if_match_on_a_hit", "/pets", 412)],
+        "store": [],
+        "billing": [],
+    }
 
 
 CORPUS = REPO / "tests" / "corpus"

@@ -10,8 +10,9 @@ generated, with the user's hooks written, installed in the shared venv and serve
 uvicorn on SQLite with no Redis reachable. As in tests/test_e2e.py: X-Cache MISS then HIT, invalidation
 after a write, ETag/304; private entries never served to another caller or to an
 anonymous one; a write on one table clearing a cached read of another (and no other
-write clearing it); petstore's errors (404, a repeated delete, 405, 422) validate
-against its document's ``Error`` with jsonschema, as /openapi.json declares them.
+write clearing it); petstore's errors (404, a repeated delete, 405, 422, a failed
+If-Match on a cached hit) validate against its document's ``Error`` with jsonschema,
+as /openapi.json declares them, and a HEAD answers its GET's headers.
 Then schemathesis (tests/fuzzing.py), a client generated from the served document
 (tests/typed_client.py, tests/client_scenarios.py), and the project's own table, list
 and error-body tests with the user's hooks in place. The documents are derived
@@ -281,6 +282,10 @@ def check_petstore_errors(
     """Every error answers the document's Error {code, message} (a client generated
     from petstore.yaml reads ``code``), and /openapi.json says so, not FastAPI's
     {detail}."""
+    # A failed If-Match on an entry the memory tier holds: answered from the entry.
+    assert http.get("/pets").headers["x-cache"] == "HIT"
+    failed = http.get("/pets", headers={"if-match": '"nope"'})
+    assert failed.headers["x-cache"] == "HIT"
     answers = {
         "a deleted pet": gone,
         "a repeated delete": http.delete(f"/pets/{pet_id}"),
@@ -291,6 +296,7 @@ def check_petstore_errors(
         "an id that is not an integer": http.get("/pets/x"),
         "a method the path lacks": http.put("/pets"),
         "an unknown path": http.get("/no/such/path"),
+        "a failed If-Match on a cached hit": failed,
     }
     statuses = {name: answer.status_code for name, answer in answers.items()}
     assert statuses == {
@@ -301,6 +307,7 @@ def check_petstore_errors(
         "an id that is not an integer": 422,
         "a method the path lacks": 405,
         "an unknown path": 404,
+        "a failed If-Match on a cached hit": 412,
     }
     for answer in answers.values():
         assert answer.headers["content-type"] == "application/json"
@@ -309,6 +316,19 @@ def check_petstore_errors(
     assert answers["a repeated delete"].json()["message"] == f"pets {pet_id} not found"
     assert "body.name" in answers["a create without a name"].json()["message"]
     assert answers["a method the path lacks"].headers["allow"]
+    # A HEAD answers the headers of its GET's shaped body.
+    heads = {
+        "a deleted pet": http.head(f"/pets/{pet_id}"),
+        "a failed If-Match on a cached hit": http.head(
+            "/pets", headers={"if-match": '"nope"'}
+        ),
+    }
+    for name, head in heads.items():
+        get = answers[name]
+        assert head.status_code == get.status_code, name
+        assert head.content == b"", name
+        for header in ("content-type", "content-length"):
+            assert head.headers[header] == get.headers[header], (name, header)
 
     served = http.get("/openapi.json").json()
     error = {"$ref": "#/components/schemas/Error"}

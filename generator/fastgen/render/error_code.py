@@ -142,7 +142,7 @@ def error_test_imports(service: ServiceModel) -> str:
         (f"{service.package}", "api_models"),
         (f"{service.package}.error_info", "ErrorInfo"),
     ]
-    cases = error_cases(service)
+    cases = error_cases(service) + failed_if_match_cases(service)
     if cases:
         imports.append(("httpx", None))
     if any(case.headers for case in cases):  # any credential names a caller
@@ -223,9 +223,14 @@ class ErrorCase:
     model: str = ""  # the class of api_models the answer validates as
 
     @property
-    def sent_headers(self) -> dict[str, str]:
-        """The request's headers: the operation's credential, JSON's media type."""
+    def json_headers(self) -> dict[str, str]:
+        """The headers of the request, its credentials and a JSON content type."""
         return {**(self.headers or {}), "content-type": "application/json"}
+
+    @property
+    def if_match_headers(self) -> dict[str, str]:
+        """The credentials and an ``If-Match`` that names no ETag."""
+        return {**(self.headers or {}), "if-match": '"no-such-etag"'}
 
 
 def error_cases(service: ServiceModel) -> list[ErrorCase]:
@@ -248,6 +253,27 @@ def error_cases(service: ServiceModel) -> list[ErrorCase]:
             found += _case(name, op.errors, 422, request)
     unknown = ("GET", "/no/such/path", {}, None, None)
     found += _case("an_unknown_path", service.api.error_fallback, 404, unknown)
+    return [
+        replace(case, model=shapes[case.shape].model or "")
+        for case in found
+        if shapes[case.shape].model
+    ]
+
+
+def failed_if_match_cases(service: ServiceModel) -> list[ErrorCase]:
+    """A failed ``If-Match`` on a list the memory tier holds: its 412 is answered
+    from the entry, in front of the routes (one case per such list)."""
+    shapes = {shape.name: shape for shape in service.error_shapes}
+    found: list[ErrorCase] = []
+    for op in service.api_operations:
+        policy = op.policy
+        if op.crud != "list" or op.sample is None or policy is None:
+            continue
+        if policy.scope != "public" or policy.backend not in ("memory", "tiered"):
+            continue
+        url, query, _ = op.sample
+        request = ("GET", url, query, op.requirement_header, None)
+        found += _case(f"{op.name}_failed_if_match_on_a_hit", op.errors, 412, request)
     return [
         replace(case, model=shapes[case.shape].model or "")
         for case in found
@@ -316,6 +342,7 @@ HELPERS = (
     error_table,
     error_bodies_imports,
     error_cases,
+    failed_if_match_cases,
     error_test_imports,
     declared_shape,
     says_message,

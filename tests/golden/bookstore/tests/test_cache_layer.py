@@ -1208,6 +1208,12 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
     assert hit is not None and hit[0] == "/items" and hit[1]["status"] == 200
     assert (b"x-cache", b"HIT") in hit[1]["headers"] and hit[2]["body"] == b"[1,2]"
     assert app.answer_hit(get("/me")) is None
+    # Nor a failed If-Match: its 412 is an error, which layers in between may shape.
+    etag = dict(hit[1]["headers"])[b"etag"]
+    held = {**get("/items"), "headers": [(b"if-match", etag)]}
+    failed = {**get("/items"), "headers": [(b"if-match", b'"nope"')]}
+    assert app.answer_hit(held) is not None
+    assert app.answer_hit(failed) is None
 
 
 async def test_shared_entries_are_keyed_by_the_response_shape() -> None:

@@ -7,6 +7,10 @@ the methods of the first route whose path matched. Here HEAD is answered as GET
 without the body wherever no route takes HEAD itself, a 405 names every method of its
 path, a GET whose ``If-Match`` names no current ETag answers 412, and a JSON body
 that is not text is the 422 every malformed body gets.
+
+An error answer to a HEAD keeps its body here, as Starlette's responses keep every
+body of a HEAD route: the server sends none, and a layer in front may reshape it
+first (the error bodies of OpenAPI input), its headers then those of the new body.
 """
 
 from __future__ import annotations
@@ -45,8 +49,9 @@ def if_match_holds(if_match: bytes, etags: Collection[bytes]) -> bool:
     return any(tag.strip() in etags for tag in value.split(b","))
 
 
-def precondition_failed(*extra: Header, head: bool = False) -> tuple[Message, Message]:
-    """The two messages of a 412, with a body like FastAPI's other errors."""
+def precondition_failed(*extra: Header) -> tuple[Message, Message]:
+    """The two messages of a 412, with a body like FastAPI's other errors (for a
+    HEAD too: see above)."""
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", b"%d" % len(_FAILED)),
@@ -54,7 +59,7 @@ def precondition_failed(*extra: Header, head: bool = False) -> tuple[Message, Me
     ]
     return (
         {"type": "http.response.start", "status": 412, "headers": headers},
-        {"type": "http.response.body", "body": b"" if head else _FAILED},
+        {"type": "http.response.body", "body": _FAILED},
     )
 
 
@@ -131,8 +136,15 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 
 def _without_body(send: Send) -> Send:
+    """``send`` of a HEAD answered as GET: without the body of a success (an
+    error's goes on, see above)."""
+    error = False
+
     async def head(message: Message) -> None:
-        if message["type"] == "http.response.body":
+        nonlocal error
+        if message["type"] == "http.response.start":
+            error = message["status"] >= 400
+        elif message["type"] == "http.response.body" and not error:
             message = {**message, "body": b""}
         await send(message)
 

@@ -81,7 +81,8 @@ class Recorder:
     A response sent in one body message of at most ``limit`` bytes is buffered so
     it can be stored. A streamed one (``more_body``: a generator, a file, server-sent
     events) is never stored: with a client it goes on to that client as it comes
-    (headers plus ``extra``, no body for HEAD), without one it is drained.
+    (headers plus ``extra``, no body for HEAD but an error's: http_semantics.py),
+    without one it is drained.
     """
 
     __slots__ = (
@@ -134,6 +135,7 @@ class Recorder:
         if kind == "http.response.start":
             self.status = message["status"]
             self.headers = list(message.get("headers", ()))
+            self._head = self._head and self.status < 400  # an error keeps its body
             return
         if kind != "http.response.body":
             return

@@ -126,8 +126,10 @@ class CacheMiddleware:
         Plain code that awaits nothing, for a layer in front of this one (the
         request observer) to answer the hot case before its own work; for None it
         calls this middleware, which then reads the request again. Private
-        policies return None: their principal hook runs behind that layer. The
-        start message's header list is the caller's to extend.
+        policies return None: their principal hook runs behind that layer. So
+        does a failed ``If-Match``: its 412 is an error answer, which the layers
+        in between may reshape (the error bodies of OpenAPI input). The start
+        message's header list is the caller's to extend.
         """
         if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
             return None
@@ -148,6 +150,7 @@ class CacheMiddleware:
             scope["method"] == "HEAD",
             conditions,
             accept_encoding is not None and _accepts_gzip(accept_encoding),
+            front=True,
         )
         return None if hit is None else (route.policy.path, *hit)
 
@@ -158,10 +161,21 @@ class CacheMiddleware:
         head: bool,
         conditions: Conditions,
         gzip_ok: bool,
+        *,
+        front: bool = False,
     ) -> tuple[Message, Message] | None:
+        """The answer to a fresh memory hit, or None; in ``front`` (answer_hit),
+        None for a failed ``If-Match`` too, counted when this middleware answers it."""
         now = self.layer.clock()
         entry = self.layer.cached(key, now)
         if entry is None or now >= entry.fresh_until:
+            return None
+        if_match = conditions[0]
+        if (
+            front
+            and if_match is not None
+            and not if_match_holds(if_match, _etags(entry, gzip_ok))
+        ):
             return None
         route.metrics.hits += 1
         return _response(route, entry, _HIT, now, head, conditions, gzip_ok)
@@ -258,7 +272,7 @@ def _response(
     """
     if_match, if_none_match = conditions
     if if_match is not None and not if_match_holds(if_match, _etags(entry, gzip_ok)):
-        return precondition_failed(label, head=head)
+        return precondition_failed(label)  # with its body, for HEAD too
     remaining = 0 if label is _STALE else max(0, int(entry.fresh_until - now))
     age = max(0, int(now - entry.created))
     if if_none_match is not None:
