@@ -22,7 +22,7 @@ Other = tuple[str, str, ApiType | None, MediaType | None]
 @dataclass(frozen=True)
 class Success:
     annotation: ApiType
-    response_class: bool
+    response_class: bool  # the route answers a plain Response, not JSON
 
 
 def body_param(
@@ -152,9 +152,10 @@ def responses(
 
 
 def _success(media: MediaType | None, model: ApiType | None) -> Success:
-    """What a route returns for its success response served as ``media``."""
+    """What a route returns for its success response served as ``media``; one the
+    document gives no body answers none (not JSON ``null``), and publishes none."""
     if media is None:
-        return Success(NONE, False)
+        return Success(NONE, True)
     if media.kind == "json":
         return Success(model or ANY, False)
     return Success(ApiType("response"), True)
