@@ -589,6 +589,12 @@ def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     if kind != "integer":
         return found | ({"format": fmt} if fmt else {})
     low, high = INTEGER_RANGES.get(fmt, (None, None))
+    # A format's edge an exclusive bound already narrows is implied, not written
+    # (int32 with exclusiveMaximum 600 is served as just that).
+    if _within(found.get("exclusiveMinimum"), fmt):
+        low = None
+    if _within(found.get("exclusiveMaximum"), fmt):
+        high = None
     if fmt and fmt not in INTEGER_RANGES:
         found["format"] = fmt
     minimum, maximum = found.pop("minimum", None), found.pop("maximum", None)
@@ -599,6 +605,14 @@ def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     if [low, high] != [None, None]:
         found["bounds"] = [low, high]
     return found
+
+
+def _within(bound: Any, fmt: Any) -> bool:
+    """Whether an exclusive bound lies in the range of an integer format."""
+    if fmt not in INTEGER_RANGES or isinstance(bound, bool):
+        return False
+    low, high = INTEGER_RANGES[fmt]
+    return isinstance(bound, int | float) and low <= bound <= high
 
 
 def _marked(document: dict[str, Any], schema: Any, mark: str) -> bool:
