@@ -208,6 +208,10 @@ class ModelSet:
                     continue
                 else:
                     out[key] = self._rename(value)
+            if _string(out) and out.get("format") not in TYPED_FORMATS:
+                # A format no pydantic type publishes (uri-reference, ulid) is kept
+                # in the served schema, not checked: ``json_schema_extra``.
+                out[_FORMAT_EXTRA] = out["format"]
             if _integer(out) and out.get("format") in INTEGER_FORMATS:
                 # pydantic has no int32/int64: the range is what the model checks
                 # and the served document states.
@@ -278,6 +282,47 @@ class ModelSet:
 
 
 INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+# String formats whose datamodel-code-generator type publishes them itself (or a
+# format of its own that the served document has always said): the others reach the
+# models as ``json_schema_extra={"format": ...}`` through this key.
+TYPED_FORMATS = frozenset(
+    {
+        None,
+        "byte",
+        "date",
+        "date-time",
+        "date-time-local",
+        "decimal",
+        "duration",
+        "email",
+        "hostname",
+        "idn-email",
+        "integer",
+        "ipv4",
+        "ipv4-network",
+        "ipv6",
+        "ipv6-network",
+        "password",
+        "path",
+        "time",
+        "time-local",
+        "timestamp with time zone",
+        "unixtime",
+        "uri",
+        "uuid",
+        "uuid1",
+        "uuid2",
+        "uuid3",
+        "uuid4",
+        "uuid5",
+    }
+)
+_FORMAT_EXTRA = "x-format"
+
+
+def _string(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "string" or isinstance(kind, list) and "string" in kind
 
 
 def _integer(schema: dict[str, Any]) -> bool:
@@ -406,6 +451,7 @@ def _options() -> dict[str, Any]:
         # A ULID would need python-ulid, and documents (the Redocly cafe) put
         # prefixed ids like "ord_01h1..." under that format: read it as text.
         type_mappings=["string+ulid=string"],
+        field_extra_keys_without_x_prefix={_FORMAT_EXTRA},
         # Component schemas keep their names (routes refer to them by name): an
         # inline object named like one (Order.orderItems -> OrderItem) is prefixed
         # with its parent's (OrderOrderItem) instead of taking the name first.
