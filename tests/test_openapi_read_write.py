@@ -237,12 +237,24 @@ def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
     assert (
         api_type(body.type) == "api_models.BeverageRequest | api_models.DessertRequest"
     )
+    # read as a form either way, published as the multipart body it is declared
+    assert api_param_annotation(body).endswith(
+        'Form(media_type="multipart/form-data")]'
+    )
     assert api_type(ops["create_menu_item"].returns) == "api_models.MenuItemResponse"
     assert api_type(ops["create_order"].params[0].type) == "api_models.OrderRequest"
     models = classes(model)
     assert "createdAt" not in models["BeverageRequest"].model_fields
     assert "photo" in models["BeverageRequest"].model_fields
     assert "photo" not in models["BeverageResponse"].model_fields
+    # formats no pydantic type has are published, and validated as any string
+    error = models["Error"]
+    assert error.model_json_schema()["properties"]["instance"]["format"] == (
+        "uri-reference"
+    )
+    assert error(type="t", title="t", status=400, instance="not :// a uri").instance
+    order = models["OrderResponse"].model_json_schema()["properties"]
+    assert order["id"]["format"] == "ulid"
 
 
 def test_a_variant_name_is_kept_free_whatever_the_order_of_the_schemas() -> None:

@@ -39,7 +39,10 @@ def body_param(
         if form is None:
             return False
         py_type, discriminator = form
-        marker, media_type = "Form", None
+        # FastAPI reads either form from the same model; it publishes a model
+        # without files as urlencoded unless told the declared media type.
+        marker = "Form"
+        media_type = media.content_type if media.kind == "multipart" else None
     else:
         py_type, media_type = _payload(ctx, op, media, types, role)
         marker, discriminator = "Body", None
