@@ -308,3 +308,23 @@ def test_a_webhook_sends_the_response_model(tmp_path: Path) -> None:
     (body,) = webhook.params
     assert api_type(body.type) == "api_models.AccountResponse"
     assert "response_model=api_models.AccountRequest" in api_decorator(webhook)
+
+
+def test_a_property_that_refers_to_a_default_is_not_made_nullable() -> None:
+    """datamodel-code-generator makes an optional reference to a schema with a
+    default ``E | None``: the default is written on the property, so null is refused."""
+    schemas = {
+        "E": {"type": "string", "enum": ["a", "b"], "default": "a"},
+        "P": {
+            "type": "object",
+            "properties": {
+                "by_all_of": {"allOf": [{"$ref": "#/components/schemas/E"}]},
+                "by_ref": {"$ref": "#/components/schemas/E"},
+            },
+        },
+    }
+    source = ModelSet(schemas, "3.0.3").generate()
+    assert "None" not in source.split("class P")[1]
+    assert ModelSet(schemas, "3.0.3").document()["components"]["schemas"]["P"][
+        "properties"
+    ]["by_ref"] == {"$ref": "#/components/schemas/E", "default": "a"}

@@ -206,6 +206,12 @@ class ModelSet:
                     }
                 elif key.startswith("x-"):
                     continue
+                elif key == "properties" and isinstance(value, dict):
+                    out[key] = {
+                        name: self._with_default(prop, self._rename(prop))
+                        for name, prop in value.items()
+                        if not name.startswith("x-")
+                    }
                 else:
                     out[key] = self._rename(value)
             if _string(out) and out.get("format") not in TYPED_FORMATS:
@@ -222,6 +228,23 @@ class ModelSet:
         if isinstance(node, list):
             return [self._rename(item) for item in node]
         return node
+
+    def _with_default(self, prop: Any, out: Any) -> Any:
+        """A property that only refers to a component with a default, with that
+        default written on it: datamodel-code-generator makes such a property
+        nullable otherwise (``E | None``), which lets null through."""
+        if not isinstance(prop, dict) or "default" in prop:
+            return out
+        refs = prop.get("allOf") if set(prop) == {"allOf"} else [prop]
+        if not (isinstance(refs, list) and len(refs) == 1):
+            return out
+        ref = refs[0].get("$ref") if isinstance(refs[0], dict) else None
+        if set(refs[0]) != {"$ref"} or not isinstance(ref, str):
+            return out
+        target = self.components.get(unescape(ref.removeprefix(REF_PREFIX)))
+        if not ref.startswith(REF_PREFIX) or not isinstance(target, dict):
+            return out
+        return {**out, "default": target["default"]} if "default" in target else out
 
     def generate(self) -> str:
         """The ``api_models`` module source as the generator wrote it (render sorts
