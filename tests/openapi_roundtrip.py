@@ -14,7 +14,8 @@ and method).
 Only what means the same is normalised: component names and ``$ref`` indirection,
 titles, descriptions, examples and defaults; OpenAPI 3.0's ``nullable``, boolean
 ``exclusiveMinimum``, ``const`` and one-part ``allOf`` against 3.1's forms (FastAPI
-writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; the
+writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; an ``enum`` of null
+alone and ``type: null``; the
 ``minLength: 1`` pydantic writes beside ``format: uri``. The differences generation introduces on purpose are listed in
 docs/openapi.md ("What the served document changes") and are the only ones allowed:
 
@@ -503,6 +504,8 @@ def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
     if kind is None and "properties" in schema:
         kind = "object"
     enum = [schema["const"]] if "const" in schema else schema.get("enum")
+    if enum == [None] and kind in (None, "null"):
+        kind, enum = "null", None  # null alone: the same as type null
     if isinstance(enum, list) and None in enum:
         nullable = True
     if kind is None and isinstance(enum, list) and enum:
