@@ -15,7 +15,8 @@ Only what means the same is normalised: component names and ``$ref`` indirection
 titles, descriptions, examples and defaults; OpenAPI 3.0's ``nullable``, boolean
 ``exclusiveMinimum``, ``const`` and one-part ``allOf`` against 3.1's forms (FastAPI
 writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; an ``enum`` of null
-alone and ``type: null``; the
+alone and ``type: null``; ``format: binary`` and 3.1's ``contentMediaType:
+application/octet-stream``; the
 ``minLength: 1`` pydantic writes beside ``format: uri``. The differences generation introduces on purpose are listed in
 docs/openapi.md ("What the served document changes") and are the only ones allowed:
 
@@ -587,6 +588,8 @@ def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     if found.get("uniqueItems") is False:
         del found["uniqueItems"]
     fmt = schema.get("format")
+    if schema.get("contentMediaType") == "application/octet-stream":
+        fmt = fmt or "binary"  # 3.1's spelling of format: binary (FastAPI's)
     if kind == "number" and fmt in NUMBER_FORMATS:
         fmt = None  # DIFFERENCES[4]
     if kind != "integer":

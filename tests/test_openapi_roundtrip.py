@@ -278,6 +278,7 @@ STRICT: dict[str, Any] = {
                     "kind": {"type": "string", "enum": ["cat", "dog"]},
                     "weight": {"type": "number", "format": "double", "minimum": 0},
                     "owner": {"type": "string", "nullable": True},
+                    "photo": {"type": "string", "format": "binary"},
                     "status": {  # int32's maximum implied by the exclusive one
                         "type": "integer",
                         "format": "int32",
@@ -311,6 +312,7 @@ def served_strict() -> dict[str, Any]:
     pet["weight"] = {"type": "number", "minimum": 0}  # no format for a float
     pet["owner"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
     pet["status"] = {"type": "integer", "minimum": 100, "exclusiveMaximum": 600}
+    pet["photo"] = {"type": "string", "contentMediaType": "application/octet-stream"}
     return app
 
 

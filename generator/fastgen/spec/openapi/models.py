@@ -311,6 +311,7 @@ INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1
 TYPED_FORMATS = frozenset(
     {
         None,
+        "binary",  # bytes: FastAPI writes 3.1's contentMediaType for it
         "byte",
         "date",
         "date-time",
