@@ -14,7 +14,9 @@ and method).
 Only what means the same is normalised: component names and ``$ref`` indirection,
 titles, descriptions, examples and defaults; OpenAPI 3.0's ``nullable``, boolean
 ``exclusiveMinimum``, ``const`` and one-part ``allOf`` against 3.1's forms (FastAPI
-writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; the
+writes 3.1); ``0.0`` and ``0``; a boolean ``enum`` of both values; an ``enum`` of null
+alone and ``type: null``; ``format: binary`` and 3.1's ``contentMediaType:
+application/octet-stream``; the
 ``minLength: 1`` pydantic writes beside ``format: uri``. The differences generation introduces on purpose are listed in
 docs/openapi.md ("What the served document changes") and are the only ones allowed:
 
@@ -503,6 +505,8 @@ def shape(document: dict[str, Any], schema: Any, depth: int, drop: str) -> Any:
     if kind is None and "properties" in schema:
         kind = "object"
     enum = [schema["const"]] if "const" in schema else schema.get("enum")
+    if enum == [None] and kind in (None, "null"):
+        kind, enum = "null", None  # null alone: the same as type null
     if isinstance(enum, list) and None in enum:
         nullable = True
     if kind is None and isinstance(enum, list) and enum:
@@ -584,11 +588,19 @@ def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     if found.get("uniqueItems") is False:
         del found["uniqueItems"]
     fmt = schema.get("format")
+    if schema.get("contentMediaType") == "application/octet-stream":
+        fmt = fmt or "binary"  # 3.1's spelling of format: binary (FastAPI's)
     if kind == "number" and fmt in NUMBER_FORMATS:
         fmt = None  # DIFFERENCES[4]
     if kind != "integer":
         return found | ({"format": fmt} if fmt else {})
     low, high = INTEGER_RANGES.get(fmt, (None, None))
+    # A format's edge an exclusive bound already narrows is implied, not written
+    # (int32 with exclusiveMaximum 600 is served as just that).
+    if _within(found.get("exclusiveMinimum"), fmt):
+        low = None
+    if _within(found.get("exclusiveMaximum"), fmt):
+        high = None
     if fmt and fmt not in INTEGER_RANGES:
         found["format"] = fmt
     minimum, maximum = found.pop("minimum", None), found.pop("maximum", None)
@@ -599,6 +611,14 @@ def _constraints(schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     if [low, high] != [None, None]:
         found["bounds"] = [low, high]
     return found
+
+
+def _within(bound: Any, fmt: Any) -> bool:
+    """Whether an exclusive bound lies in the range of an integer format."""
+    if fmt not in INTEGER_RANGES or isinstance(bound, bool):
+        return False
+    low, high = INTEGER_RANGES[fmt]
+    return isinstance(bound, int | float) and low <= bound <= high
 
 
 def _marked(document: dict[str, Any], schema: Any, mark: str) -> bool:

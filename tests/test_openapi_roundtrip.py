@@ -278,6 +278,14 @@ STRICT: dict[str, Any] = {
                     "kind": {"type": "string", "enum": ["cat", "dog"]},
                     "weight": {"type": "number", "format": "double", "minimum": 0},
                     "owner": {"type": "string", "nullable": True},
+                    "photo": {"type": "string", "format": "binary"},
+                    "status": {  # int32's maximum implied by the exclusive one
+                        "type": "integer",
+                        "format": "int32",
+                        "minimum": 100,
+                        "maximum": 600,
+                        "exclusiveMaximum": True,
+                    },
                 },
             }
         }
@@ -303,6 +311,8 @@ def served_strict() -> dict[str, Any]:
     pet["id"] = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
     pet["weight"] = {"type": "number", "minimum": 0}  # no format for a float
     pet["owner"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    pet["status"] = {"type": "integer", "minimum": 100, "exclusiveMaximum": 600}
+    pet["photo"] = {"type": "string", "contentMediaType": "application/octet-stream"}
     return app
 
 
@@ -351,6 +361,10 @@ def test_the_listed_differences_are_the_only_ones_allowed() -> None:
         (
             lambda app, pet: pet["id"].update(minimum=-(2**63)),
             "at .properties.id.bounds",
+        ),
+        (
+            lambda app, pet: pet["status"].update(exclusiveMaximum=700),
+            "at .properties.status.exclusiveMaximum: expected 600, served 700",
         ),
         (
             lambda app, pet: pet["weight"].update(minimum=-1),

@@ -171,7 +171,9 @@ class ApiOperationModel:
     operation_id: str | None = None
     summary: str | None = None
     deprecated: bool = False
-    response_class: bool = False  # a non-JSON success: the handler returns a Response
+    # The route answers a plain Response: a non-JSON success (the handler returns
+    # it), or a success the document gives no body (the route answers none)
+    response_class: bool = False
     response_model: ApiType | None = None  # a sent request's answer (no return type)
     responses: tuple[ApiResponseModel, ...] = ()
     callback_name: str | None = None  # a callback's key in its operation

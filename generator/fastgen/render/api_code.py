@@ -73,7 +73,9 @@ def api_param_annotation(param: ApiParamModel) -> str:
 
 def _marker(param: ApiParamModel) -> str:
     if param.discriminator is not None:  # a form that is a union of models
-        return f"Field(discriminator={pystr(param.discriminator)}), Form()"
+        media = param.media_type
+        form = "Form()" if media is None else f"Form(media_type={pystr(media)})"
+        return f"Field(discriminator={pystr(param.discriminator)}), {form}"
     args = []
     if param.alias is not None:
         args.append(f"alias={pystr(param.alias)}")

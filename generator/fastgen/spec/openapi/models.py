@@ -206,8 +206,18 @@ class ModelSet:
                     }
                 elif key.startswith("x-"):
                     continue
+                elif key == "properties" and isinstance(value, dict):
+                    out[key] = {
+                        name: self._with_default(prop, self._rename(prop))
+                        for name, prop in value.items()
+                        if not name.startswith("x-")
+                    }
                 else:
                     out[key] = self._rename(value)
+            if _string(out) and out.get("format") not in TYPED_FORMATS:
+                # A format no pydantic type publishes (uri-reference, ulid) is kept
+                # in the served schema, not checked: ``json_schema_extra``.
+                out[_FORMAT_EXTRA] = out["format"]
             if _integer(out) and out.get("format") in INTEGER_FORMATS:
                 # pydantic has no int32/int64: the range is what the model checks
                 # and the served document states.
@@ -218,6 +228,23 @@ class ModelSet:
         if isinstance(node, list):
             return [self._rename(item) for item in node]
         return node
+
+    def _with_default(self, prop: Any, out: Any) -> Any:
+        """A property that only refers to a component with a default, with that
+        default written on it: datamodel-code-generator makes such a property
+        nullable otherwise (``E | None``), which lets null through."""
+        if not isinstance(prop, dict) or "default" in prop:
+            return out
+        refs = prop.get("allOf") if set(prop) == {"allOf"} else [prop]
+        if not (isinstance(refs, list) and len(refs) == 1):
+            return out
+        ref = refs[0].get("$ref") if isinstance(refs[0], dict) else None
+        if set(refs[0]) != {"$ref"} or not isinstance(ref, str):
+            return out
+        target = self.components.get(unescape(ref.removeprefix(REF_PREFIX)))
+        if not ref.startswith(REF_PREFIX) or not isinstance(target, dict):
+            return out
+        return {**out, "default": target["default"]} if "default" in target else out
 
     def generate(self) -> str:
         """The ``api_models`` module source as the generator wrote it (render sorts
@@ -278,6 +305,48 @@ class ModelSet:
 
 
 INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+# String formats whose datamodel-code-generator type publishes them itself (or a
+# format of its own that the served document has always said): the others reach the
+# models as ``json_schema_extra={"format": ...}`` through this key.
+TYPED_FORMATS = frozenset(
+    {
+        None,
+        "binary",  # bytes: FastAPI writes 3.1's contentMediaType for it
+        "byte",
+        "date",
+        "date-time",
+        "date-time-local",
+        "decimal",
+        "duration",
+        "email",
+        "hostname",
+        "idn-email",
+        "integer",
+        "ipv4",
+        "ipv4-network",
+        "ipv6",
+        "ipv6-network",
+        "password",
+        "path",
+        "time",
+        "time-local",
+        "timestamp with time zone",
+        "unixtime",
+        "uri",
+        "uuid",
+        "uuid1",
+        "uuid2",
+        "uuid3",
+        "uuid4",
+        "uuid5",
+    }
+)
+_FORMAT_EXTRA = "x-format"
+
+
+def _string(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "string" or isinstance(kind, list) and "string" in kind
 
 
 def _integer(schema: dict[str, Any]) -> bool:
@@ -406,6 +475,7 @@ def _options() -> dict[str, Any]:
         # A ULID would need python-ulid, and documents (the Redocly cafe) put
         # prefixed ids like "ord_01h1..." under that format: read it as text.
         type_mappings=["string+ulid=string"],
+        field_extra_keys_without_x_prefix={_FORMAT_EXTRA},
         # Component schemas keep their names (routes refer to them by name): an
         # inline object named like one (Order.orderItems -> OrderItem) is prefixed
         # with its parent's (OrderOrderItem) instead of taking the name first.

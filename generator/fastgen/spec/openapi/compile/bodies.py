@@ -22,7 +22,7 @@ Other = tuple[str, str, ApiType | None, MediaType | None]
 @dataclass(frozen=True)
 class Success:
     annotation: ApiType
-    response_class: bool
+    response_class: bool  # the route answers a plain Response, not JSON
 
 
 def body_param(
@@ -39,7 +39,10 @@ def body_param(
         if form is None:
             return False
         py_type, discriminator = form
-        marker, media_type = "Form", None
+        # FastAPI reads either form from the same model; it publishes a model
+        # without files as urlencoded unless told the declared media type.
+        marker = "Form"
+        media_type = media.content_type if media.kind == "multipart" else None
     else:
         py_type, media_type = _payload(ctx, op, media, types, role)
         marker, discriminator = "Body", None
@@ -152,9 +155,10 @@ def responses(
 
 
 def _success(media: MediaType | None, model: ApiType | None) -> Success:
-    """What a route returns for its success response served as ``media``."""
+    """What a route returns for its success response served as ``media``; one the
+    document gives no body answers none (not JSON ``null``), and publishes none."""
     if media is None:
-        return Success(NONE, False)
+        return Success(NONE, True)
     if media.kind == "json":
         return Success(model or ANY, False)
     return Success(ApiType("response"), True)
