@@ -102,6 +102,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     openapi_routes.api_hook_imports,
     openapi_routes.api_security_imports,
     openapi_routes.api_outgoing_imports,
+    openapi_routes.sent_media_types,
     pysource.tuple_assign,
     pysource.wrap,
     initial_migration,

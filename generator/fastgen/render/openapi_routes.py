@@ -4,6 +4,7 @@ outgoing requests, and the arguments a route passes to its stub."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastgen.model.service import (
     ApiOperationModel,
@@ -105,4 +106,34 @@ def api_outgoing_imports(service: ServiceModel) -> str:
     for group in service.api.callbacks:
         for _, op in group.callbacks:
             imports += api_operation_imports(op, service.package)
+    if sent_media_types(service):
+        imports += [
+            ("collections.abc", "Callable"),
+            ("functools", "reduce"),
+            ("operator", "getitem"),
+            ("typing", "Any"),
+            ("fastapi", "FastAPI"),
+        ]
     return render_imports(imports, service.package)
+
+
+def sent_media_types(
+    service: ServiceModel,
+) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """``outgoing.py``'s ``SENT_MEDIA_TYPES``: where each body a webhook or callback
+    declares under other media types than FastAPI publishes is in the app's OpenAPI
+    (under the document's paths), and those media types with their schemas."""
+    if service.api is None:
+        return []
+    sent = [(("webhooks", op.route, op.method), op) for op in service.api.webhooks]
+    for group in service.api.callbacks:
+        path = service.api.published_path(group.path)
+        parent = ("paths", path, group.method, "callbacks")
+        sent += [
+            ((*parent, name, op.route, op.method), op) for name, op in group.callbacks
+        ]
+    return [
+        ((*where, *content.part), dict(content.media_types))
+        for where, op in sent
+        for content in op.content
+    ]
