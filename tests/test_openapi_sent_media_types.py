@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastgen.api import new_project
-from fastgen.model.service import ApiContentModel
+from fastgen.model.service import ApiContentModel, ApiType
 from fastgen.render.module_imports import main_imports
 from fastgen.render.openapi_routes import api_outgoing_imports, sent_media_types
 from fastgen.spec.inputs import read_input
@@ -65,6 +65,7 @@ webhooks:
           description: anything else
           content:
             text/plain: {}
+            application/xml: {schema: {$ref: '#/components/schemas/Note'}}
             application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}
   orderPaid:
     post:
@@ -83,6 +84,9 @@ components:
       type: object
       required: [kind]
       properties: {kind: {type: string, enum: [shipped, paid]}}
+    Note:
+      type: object
+      properties: {text: {type: string}}
     Receipt:
       type: object
       required: [id]
@@ -103,7 +107,8 @@ CALLBACK = (
     "post",
 )
 # Where each body is in the app's OpenAPI -> its media types, with their schemas
-# (None: the one FastAPI publishes, the model's or the first media type's).
+# (None: the one FastAPI publishes, the model's or the first media type's; a type
+# where it names a component, which the app's OpenAPI may not hold).
 DECLARED: dict[tuple[str, ...], dict[str, Any]] = {
     ("webhooks", "orderShipped", "post", "requestBody"): {
         "application/json": None,
@@ -117,6 +122,7 @@ DECLARED: dict[tuple[str, ...], dict[str, Any]] = {
     ("webhooks", "orderShipped", "post", "responses", "400"): PROBLEM,
     ("webhooks", "orderShipped", "post", "responses", "default"): {
         "text/plain": {"type": "string"},  # no schema: a string
+        "application/xml": ApiType("model", "Note"),
         "application/problem+json": None,
     },
     (*CALLBACK, "responses", "4XX"): PROBLEM,
@@ -144,6 +150,7 @@ def test_sent_bodies_keep_their_declared_media_types(tmp_path: Path) -> None:
     assert "from functools import reduce" in imports
     assert "from fastapi import APIRouter, Body, FastAPI, Response" in imports
     assert "with_sent_media_types" in main_imports(model)
+    assert "from pydantic import TypeAdapter" in imports
 
 
 def test_the_app_publishes_them(tmp_path: Path) -> None:
@@ -153,7 +160,16 @@ def test_the_app_publishes_them(tmp_path: Path) -> None:
     path.write_text(HOOKS, encoding="utf-8")
     project = new_project(path, tmp_path / "project")
     outgoing = (project / "src" / "hooks" / "outgoing.py").read_text()
-    assert _assigned(outgoing, "SENT_MEDIA_TYPES") == DECLARED
+    table = outgoing.replace("api_models.Note", "'api_models.Note'")
+    note = ApiType("model", "Note")
+    assert _assigned(table, "SENT_MEDIA_TYPES") == {
+        where: {k: "api_models.Note" if v == note else v for k, v in media.items()}
+        for where, media in DECLARED.items()
+    }
+    # Note is in no route: pydantic writes it, and its models become components.
+    assert 'TypeAdapter(own).json_schema(ref_template="#/components/schemas/' in (
+        outgoing
+    )
     main = (project / "src" / "hooks" / "main.py").read_text()
     paths = main.index("app.openapi = _with_document_paths(app)")
     assert main.index("app.openapi = with_sent_media_types(app)") > paths
@@ -180,3 +196,16 @@ def _assigned(source: str, name: str) -> Any:
                 assert node.value is not None
                 return ast.literal_eval(node.value)
     raise AssertionError(f"{name} is not assigned")
+
+
+def test_a_subscribers_problem_json_answers() -> None:
+    """redocly-cafe's webhook: the subscriber answers 400 and 500 as
+    application/problem+json, with the model FastAPI publishes (no type to write)."""
+    document = Path(__file__).parent / "corpus" / "redocly-cafe" / "openapi"
+    _, model = read_input(document / "openapi.yaml")
+    webhook = ("webhooks", "order-notification", "post", "responses")
+    assert sent_media_types(model) == [
+        ((*webhook, "400"), PROBLEM),
+        ((*webhook, "500"), PROBLEM),
+    ]
+    assert "TypeAdapter" not in api_outgoing_imports(model)

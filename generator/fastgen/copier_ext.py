@@ -103,6 +103,8 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     openapi_routes.api_security_imports,
     openapi_routes.api_outgoing_imports,
     openapi_routes.sent_media_types,
+    openapi_routes.sent_media_literal,
+    openapi_routes.sent_types,
     pysource.tuple_assign,
     pysource.wrap,
     initial_migration,

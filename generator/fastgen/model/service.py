@@ -137,8 +137,10 @@ class ApiContentModel:
     one media type."""
 
     part: tuple[str, ...]  # ("requestBody",) or ("responses", status)
-    # (media type, its schema) in document order; None: the schema FastAPI
-    # publishes for the part (its model's, or the first media type's)
+    # (media type, its schema) in document order. The schema is None for the one
+    # FastAPI publishes (the part's model's, or its first media type's), a JSON
+    # schema as written, or an ApiType where it names components (as pydantic
+    # writes it: the app's OpenAPI holds a component only where a route uses it)
     media_types: tuple[tuple[str, Any], ...]
 
 

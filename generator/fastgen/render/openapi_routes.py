@@ -9,6 +9,7 @@ from typing import Any
 from fastgen.model.service import (
     ApiOperationModel,
     ApiRouterModel,
+    ApiType,
     ServiceModel,
 )
 from fastgen.render.api_code import (
@@ -16,8 +17,10 @@ from fastgen.render.api_code import (
     api_scheme_class,
     api_scheme_credentials,
     api_type,
+    api_type_imports,
 )
 from fastgen.render.listing import page_route_imports
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -114,6 +117,9 @@ def api_outgoing_imports(service: ServiceModel) -> str:
             ("typing", "Any"),
             ("fastapi", "FastAPI"),
         ]
+    for type_ in sent_types(service):
+        imports.append(("pydantic", "TypeAdapter"))
+        imports += api_type_imports(type_, service.package)
     return render_imports(imports, service.package)
 
 
@@ -137,3 +143,24 @@ def sent_media_types(
         for where, op in sent
         for content in op.content
     ]
+
+
+def sent_types(service: ServiceModel) -> list[ApiType]:
+    """The types in ``SENT_MEDIA_TYPES``: schemas naming components, which the app's
+    OpenAPI publishes as pydantic writes them."""
+    return [
+        own
+        for _, media_types in sent_media_types(service)
+        for own in media_types.values()
+        if isinstance(own, ApiType)
+    ]
+
+
+def sent_media_literal(media_types: dict[str, Any]) -> str:
+    """One body's media types in ``SENT_MEDIA_TYPES``: None, a schema, or a type."""
+    entries = (
+        f"{pystr(media_type)}: "
+        + (api_type(own) if isinstance(own, ApiType) else pyliteral(own))
+        for media_type, own in media_types.items()
+    )
+    return "{" + ", ".join(entries) + "}"

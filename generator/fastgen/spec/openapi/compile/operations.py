@@ -226,7 +226,7 @@ def sent_model(
         requirement_header=None,
         **published,
         callback_name=callback,  # FastAPI's callback key
-        content=sent_content(ctx, op),
+        content=sent_content(ctx, op, types),
     )
 
 
