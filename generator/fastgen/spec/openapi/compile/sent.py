@@ -14,10 +14,11 @@ holds only where a route uses their model), as pydantic writes its type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from fastgen.model.service import ApiContentModel
+from fastgen.model.service import ApiContentModel, ApiType
 from fastgen.spec.openapi.compile.context import Context, primary
 from fastgen.spec.openapi.compile.types import ANY, Types
 from fastgen.spec.openapi.description import MediaType, Operation
@@ -47,10 +48,9 @@ def sent_content(
         if [m.content_type for m in content] == [_published_as(first, request)]:
             continue
         # The service sends the request and reads the answer (see sent_model).
-        role = RESPONSE if request else REQUEST
+        typed = partial(types.of, hoist=hoist, role=RESPONSE if request else REQUEST)
         declared = tuple(
-            (m.content_type, _schema(ctx, m, first, _Typing(types, hoist, role)))
-            for m in content
+            (m.content_type, _schema(ctx, m, first, typed)) for m in content
         )
         found.append(ApiContentModel(part, declared))
     return tuple(found)
@@ -67,27 +67,22 @@ def _published_as(media: MediaType, request: bool) -> str:
     return media.content_type
 
 
-@dataclass(frozen=True)
-class _Typing:
-    """How a schema that names components becomes a type: the class name an inline
-    object gets, and the side (REQUEST or RESPONSE) of a split model."""
-
-    types: Types
-    hoist: str
-    role: str
-
-
-def _schema(ctx: Context, media: MediaType, first: MediaType, typing: _Typing) -> Any:
+def _schema(
+    ctx: Context,
+    media: MediaType,
+    first: MediaType,
+    typed: Callable[[Any], ApiType | None],
+) -> Any:
     """The schema published under ``media``: None for the one FastAPI publishes
     (``first``'s, or a media type's declaring the same); else the document's (a
     string when a body that is not JSON has none), or its type where it names
-    components."""
+    components (``typed`` makes it)."""
     schema = ctx.deref(media.schema)
     if media is first or schema == ctx.deref(first.schema):
         return None
     if not _names_components(schema):
         return schema if schema or media.kind == "json" else {"type": "string"}
-    return typing.types.of(schema, hoist=typing.hoist, role=typing.role) or ANY
+    return typed(schema) or ANY
 
 
 def _names_components(schema: Any) -> bool:
