@@ -3,7 +3,9 @@ the app describes the same API, serve it and use it over HTTP (CRUD, cache, 501)
 
 The document is the OpenAPI Initiative's petstore-expanded with ``x-fastgen-resource``
 on ``Pet``, ``x-fastgen-cache`` on both reads, and ``GET /pets/mine``: a bearer-secured
-operation cached per caller, whose body the user writes (as here).
+operation cached per caller, whose body the user writes (as here). ``addPet`` has a
+callback whose body and answers are declared under several media types, one of them
+with a component no route uses, all published as declared.
 """
 
 from __future__ import annotations

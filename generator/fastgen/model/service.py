@@ -130,6 +130,21 @@ class ApiResponseModel:
 
 
 @dataclass(frozen=True)
+class ApiContentModel:
+    """A body of a request the service sends (webhook or callback), or of an answer
+    to it, under the media types the document declares, where FastAPI would publish
+    it otherwise: it lists a model only as ``application/json``, and a body under
+    one media type."""
+
+    part: tuple[str, ...]  # ("requestBody",) or ("responses", status)
+    # (media type, its schema) in document order. The schema is None for the one
+    # FastAPI publishes (the part's model's, or its first media type's), a JSON
+    # schema as written, or an ApiType where it names components (as pydantic
+    # writes it: the app's OpenAPI holds a component only where a route uses it)
+    media_types: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class ApiOperationModel:
     """One OpenAPI operation, as a route and (unless a table serves it) a stub."""
 
@@ -177,6 +192,7 @@ class ApiOperationModel:
     response_model: ApiType | None = None  # a sent request's answer (no return type)
     responses: tuple[ApiResponseModel, ...] = ()
     callback_name: str | None = None  # a callback's key in its operation
+    content: tuple[ApiContentModel, ...] = ()  # a sent request's declared media types
     dependency: str | None = None  # the security requirement's function
     callbacks_router: str | None = None  # the router of the operation's callbacks
     # A list taking the native query (filters, sort, cursor, count, expand) and

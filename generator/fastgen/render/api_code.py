@@ -245,6 +245,11 @@ def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
     return package_imports(found, package)
 
 
+def api_type_imports(type_: ApiType, package: str) -> list[Import]:
+    """What ``api_type(type_)`` needs imported, named absolutely."""
+    return package_imports(_type_imports(type_), package)
+
+
 def _type_imports(type_: ApiType) -> list[Import]:
     found: list[Import] = []
     if type_.kind == "any":

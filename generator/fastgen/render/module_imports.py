@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fastgen.model.service import ApiTableModel, ServiceModel
 from fastgen.render.error_code import retyped_errors
+from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -45,6 +46,8 @@ def main_imports(service: ServiceModel) -> str:
         imports.append((f"{pkg}.error_bodies", "ShapedErrors"))
     if retyped_errors(service):
         imports.append((f"{pkg}.error_bodies", "with_declared_media_types"))
+    if sent_media_types(service):
+        imports.append((f"{pkg}.outgoing", "with_sent_media_types"))
     return render_imports(imports, pkg)
 
 

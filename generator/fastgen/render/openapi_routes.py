@@ -4,10 +4,12 @@ outgoing requests, and the arguments a route passes to its stub."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastgen.model.service import (
     ApiOperationModel,
     ApiRouterModel,
+    ApiType,
     ServiceModel,
 )
 from fastgen.render.api_code import (
@@ -15,8 +17,10 @@ from fastgen.render.api_code import (
     api_scheme_class,
     api_scheme_credentials,
     api_type,
+    api_type_imports,
 )
 from fastgen.render.listing import page_route_imports
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -105,4 +109,58 @@ def api_outgoing_imports(service: ServiceModel) -> str:
     for group in service.api.callbacks:
         for _, op in group.callbacks:
             imports += api_operation_imports(op, service.package)
+    if sent_media_types(service):
+        imports += [
+            ("collections.abc", "Callable"),
+            ("functools", "reduce"),
+            ("operator", "getitem"),
+            ("typing", "Any"),
+            ("fastapi", "FastAPI"),
+        ]
+    for type_ in sent_types(service):
+        imports.append(("pydantic", "TypeAdapter"))
+        imports += api_type_imports(type_, service.package)
     return render_imports(imports, service.package)
+
+
+def sent_media_types(
+    service: ServiceModel,
+) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """``outgoing.py``'s ``SENT_MEDIA_TYPES``: where each body a webhook or callback
+    declares under other media types than FastAPI publishes is in the app's OpenAPI
+    (under the document's paths), and those media types with their schemas."""
+    if service.api is None:
+        return []
+    sent = [(("webhooks", op.route, op.method), op) for op in service.api.webhooks]
+    for group in service.api.callbacks:
+        path = service.api.published_path(group.path)
+        parent = ("paths", path, group.method, "callbacks")
+        sent += [
+            ((*parent, name, op.route, op.method), op) for name, op in group.callbacks
+        ]
+    return [
+        ((*where, *content.part), dict(content.media_types))
+        for where, op in sent
+        for content in op.content
+    ]
+
+
+def sent_types(service: ServiceModel) -> list[ApiType]:
+    """The types in ``SENT_MEDIA_TYPES``: schemas naming components, which the app's
+    OpenAPI publishes as pydantic writes them."""
+    return [
+        own
+        for _, media_types in sent_media_types(service)
+        for own in media_types.values()
+        if isinstance(own, ApiType)
+    ]
+
+
+def sent_media_literal(media_types: dict[str, Any]) -> str:
+    """One body's media types in ``SENT_MEDIA_TYPES``: None, a schema, or a type."""
+    entries = (
+        f"{pystr(media_type)}: "
+        + (api_type(own) if isinstance(own, ApiType) else pyliteral(own))
+        for media_type, own in media_types.items()
+    )
+    return "{" + ", ".join(entries) + "}"

@@ -26,6 +26,7 @@ from fastgen.spec.openapi.compile.listing import ListQuery, list_query
 from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
 from fastgen.spec.openapi.compile.security import credential_header, requirement_model
+from fastgen.spec.openapi.compile.sent import sent_content
 from fastgen.spec.openapi.compile.tables import hook_fills
 from fastgen.spec.openapi.compile.types import NONE, Types
 from fastgen.spec.openapi.description import Operation, Resource
@@ -225,6 +226,7 @@ def sent_model(
         requirement_header=None,
         **published,
         callback_name=callback,  # FastAPI's callback key
+        content=sent_content(ctx, op, types),
     )
 
 
