@@ -45,7 +45,10 @@ pytestmark = pytest.mark.e2e
 GENERATED = sorted(ROWS)
 MAX_EXAMPLES = 10  # per operation and phase: bounded CI time, still every operation
 # document -> tests a user would add (tests/corpus_user_tests/), run with the project's
-USER_TESTS = {"redocly-cafe/openapi/openapi.yaml": ["cafe_menu_form.py"]}
+USER_TESTS = {
+    "redocly-cafe/openapi/openapi.yaml": ["cafe_menu_form.py"],
+    "opc-baseline-3.0.json": ["opc_multiple_bodies.py"],
+}
 USER_TESTS_DIR = Path(__file__).parent / "corpus_user_tests"
 # document -> what openapi-python-client says when it makes no client of it
 NO_CLIENT = {

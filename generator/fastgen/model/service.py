@@ -106,6 +106,13 @@ class ApiMediaModel:
     reader: str  # json, form (urlencoded or multipart), text or bytes
     type: ApiType  # what it is read into: a model for json and form
     schema: Any = None  # text and bytes: the schema published, as written
+    # text and bytes of a JSON or form one's schema (XML): published as its model
+    published: ApiType | None = None
+
+    @property
+    def published_type(self) -> ApiType | None:
+        """The type whose JSON schema is published for it (None: ``schema``)."""
+        return self.published or (self.type if self.schema is None else None)
 
 
 @dataclass(frozen=True)
@@ -511,9 +518,7 @@ class ServiceModel:
         """Whether ``media_types.py`` reads or publishes a body in several media
         types: a request's, or a response's also published from its model."""
         return self.api_media_bodies or any(
-            r.json_as
-            and not r.error
-            or any(m.reader in ("json", "form") for m in r.also)
+            r.json_as and not r.error or any(m.published_type for m in r.also)
             for op in self.api_operations
             for r in op.responses
         )

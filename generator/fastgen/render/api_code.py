@@ -111,10 +111,11 @@ def api_request_body(param: ApiParamModel) -> str:
     readers = []
     for media in param.media:
         reader = _READERS.get(media.reader, "BytesBody")
-        if media.schema is not None:
-            read = f"{reader}({pyliteral(media.schema)})"
+        published = media.published_type
+        if published is not None:
+            read = f"{reader}({api_type(published)})"
         else:
-            read = f"{reader}({api_type(media.type)})"
+            read = f"{reader}({pyliteral(media.schema)})"
         readers.append(f"{pystr(media.content_type)}: {read}")
     required = "True" if param.required else "False"
     return f"RequestBody({{{', '.join(readers)}}}, required={required})"
@@ -316,9 +317,9 @@ def media_responses(
     for op in service.api_operations:
         for response in op.responses:
             media = [
-                (m.content_type, api_type(m.type))
+                (m.content_type, api_type(m.published_type))
                 for m in response.also
-                if m.reader in ("json", "form")
+                if m.published_type
             ]
             if media:
                 found.append((op.method, op.openapi_path, response.status, media))
@@ -365,10 +366,10 @@ def media_types_imports(service: ServiceModel) -> str:
             (module, name) for module, names in _READING.items() for name in names
         ]
     for op in service.api_operations:
-        read = [m for p in op.params for m in p.media if m.schema is None]
-        published = [m for r in op.responses for m in r.also if m.schema is None]
+        read = [m.published_type for p in op.params for m in p.media]
+        published = [m.published_type for r in op.responses for m in r.also]
         for media in (*read, *published):
-            found += _type_imports(media.type)
+            found += _type_imports(media) if media else []
     if service.api_media_json:
         found += [("json", None), ("typing", "Annotated"), (".crud", "strict_json")]
     return render_imports(package_imports(found, service.package), service.package)
@@ -376,7 +377,8 @@ def media_types_imports(service: ServiceModel) -> str:
 
 # What media_types.py imports to read bodies (with api_media_bodies).
 _READING = {
-    "fastapi": ("HTTPException", "Request", "UploadFile"),
+    "fastapi": ("HTTPException", "Request"),
+    "starlette.datastructures": ("UploadFile",),  # what Request.form() holds
     "fastapi.exceptions": ("RequestValidationError",),
     "fastapi.openapi.utils": (
         "validation_error_definition",

@@ -74,7 +74,13 @@ def _several(
     and forms into the model of its schema (one model where the schemas are the
     same), text as ``str``, anything else as ``bytes``."""
     models: dict[str, ApiType] = {}  # a schema (as JSON) -> its model: one class
-    found = [_media(ctx, op, request, m, types, role, models) for m in request.content]
+    # JSON and forms first: an XML body of the same schema is published as theirs
+    structured = [m for m in request.content if m.kind in ("json", "form", "multipart")]
+    read = {
+        m.content_type: _media(ctx, op, request, m, types, role, models)
+        for m in [*structured, *(m for m in request.content if m not in structured)]
+    }
+    found = [read[m.content_type] for m in request.content]
     media = tuple(m for m in found if m is not None)
     if len(media) != len(found):
         return False
@@ -119,9 +125,11 @@ def _media(
     if reader == "json":
         models[key] = _payload(ctx, op, media, types, role)[0] or ANY
         return ApiMediaModel(media.content_type, reader, models[key])
+    scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
+    if key in models:  # XML of the JSON's schema: published as its model
+        return ApiMediaModel(media.content_type, reader, scalar, published=models[key])
     schema = ctx.deref(media.schema) or {"type": "string"}
-    scalar = "str" if reader == "text" else "bytes"
-    return ApiMediaModel(media.content_type, reader, ApiType("scalar", scalar), schema)
+    return ApiMediaModel(media.content_type, reader, scalar, schema)
 
 
 def _payload(
@@ -230,7 +238,8 @@ def _also(
 ) -> tuple[ApiMediaModel, ...]:
     """The media types of a response besides the one the route answers in, as
     published: JSON and forms by their model (the served one's where the schemas
-    are the same), the others with their schema as written."""
+    are the same, whatever the media type), the others with their schema as
+    written."""
     models: dict[str, ApiType] = {}
     if served is not None and model is not None:
         models[json.dumps(ctx.deref(served.schema), sort_keys=True)] = model
@@ -240,13 +249,18 @@ def _also(
             continue
         reader = READERS.get(media.kind, "bytes")
         schema = ctx.deref(media.schema)
+        key = json.dumps(schema, sort_keys=True)
         if reader in ("json", "form"):
-            key = json.dumps(schema, sort_keys=True)
             if key not in models:
                 models[key] = types.of(schema, hoist=base, role=role) or ANY
             found.append(ApiMediaModel(media.content_type, reader, models[key]))
+            continue
+        scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
+        if key in models:  # XML of the JSON's schema: published as its model
+            found.append(
+                ApiMediaModel(media.content_type, reader, scalar, published=models[key])
+            )
         else:
-            scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
             schema = schema or {"type": "string"}
             found.append(ApiMediaModel(media.content_type, reader, scalar, schema))
     return tuple(found)
