@@ -442,59 +442,13 @@ def test_integer_columns_are_bounded_to_what_the_column_holds(tmp_path: Path) ->
     assert "ge=" not in api_param_annotation(page)
 
 
-SEVERAL_MEDIA = """\
-openapi: 3.0.3
-info: {title: media, version: '1'}
-paths:
-  /things:
-    post:
-      operationId: addThing
-      requestBody:
-        required: true
-        content:
-          application/xml:
-            schema: {$ref: '#/components/schemas/Thing'}
-          application/json:
-            schema: {$ref: '#/components/schemas/Thing'}
-          application/x-www-form-urlencoded:
-            schema: {$ref: '#/components/schemas/Thing'}
-          multipart/form-data:
-            schema: {type: object, properties: {photo: {type: string, format: binary}}}
-          text/plain:
-            schema: {type: string}
-          application/octet-stream: {}
-      responses:
-        '201':
-          description: stored
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Thing'}
-            application/xml:
-              schema: {$ref: '#/components/schemas/Thing'}
-            image/png:
-              schema: {type: string, format: binary}
-  /things/count:
-    get:
-      operationId: countThings
-      responses:
-        '200':
-          description: how many
-          content:
-            application/json; version=2:
-              schema: {type: integer}
-components:
-  schemas:
-    Thing:
-      type: object
-      properties:
-        name: {type: string}
-"""
+SEVERAL_MEDIA = SPECS / "several-media.yaml"
 
 
-def test_a_body_in_several_media_types_is_read_in_each(tmp_path: Path) -> None:
+def test_a_body_in_several_media_types_is_read_in_each() -> None:
     """Issue 15: each media type the document declares is read (by Content-Type)
     and published; JSON and forms of one schema share its model."""
-    _, model = read_input(write(tmp_path, SEVERAL_MEDIA))
+    _, model = read_input(SEVERAL_MEDIA)
     assert model.api is not None
     ops = {op.name: op for op in model.api.operations}
     (body,) = ops["add_thing"].params
@@ -533,12 +487,10 @@ def test_a_body_in_several_media_types_is_read_in_each(tmp_path: Path) -> None:
     assert model.api_media_json and model.several_media_types
 
 
-def test_a_response_in_several_media_types_is_published_in_each(
-    tmp_path: Path,
-) -> None:
+def test_a_response_in_several_media_types_is_published_in_each() -> None:
     """The route answers the first (JSON first); the others are published beside
     it: a model's from its type (media_types.RESPONSES), the others as written."""
-    _, model = read_input(write(tmp_path, SEVERAL_MEDIA))
+    _, model = read_input(SEVERAL_MEDIA)
     assert model.api is not None
     ops = {op.name: op for op in model.api.operations}
     add = ops["add_thing"]
