@@ -100,11 +100,12 @@ class ApiType:
 
 @dataclass(frozen=True)
 class ApiMediaModel:
-    """One media type a request body with several is read in (``media_types.py``)."""
+    """One of the media types of a body declared in several: how a request's is
+    read, or how a response's is published (``media_types.py``)."""
 
     content_type: str  # as the document writes it
     reader: str  # json, form (urlencoded or multipart), text or bytes
-    type: ApiType  # what it is read into: a model for json and form
+    type: ApiType  # what it is read into (str for text, bytes), a model's for json
     schema: Any = None  # text and bytes: the schema published, as written
     # text and bytes of a JSON or form one's schema (XML): published as its model
     published: ApiType | None = None

@@ -362,6 +362,7 @@ def media_types_imports(service: ServiceModel) -> str:
         ("pydantic_core", "CoreSchema"),
     ]
     if service.api_media_bodies:
+        found += [("abc", "ABC"), ("abc", "abstractmethod")]
         found += [
             (module, name) for module, names in _READING.items() for name in names
         ]

@@ -125,11 +125,21 @@ def _media(
     if reader == "json":
         models[key] = _payload(ctx, op, media, types, role)[0] or ANY
         return ApiMediaModel(media.content_type, reader, models[key])
+    return _unstructured(media, reader, ctx.deref(media.schema), models)
+
+
+def _unstructured(
+    media: MediaType, reader: str, schema: Any, models: dict[str, ApiType]
+) -> ApiMediaModel:
+    """Text (``str``) or bytes, published as the model of a JSON or form media type
+    of the same schema (XML), else with its schema as written (a string if none)."""
     scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
-    if key in models:  # XML of the JSON's schema: published as its model
-        return ApiMediaModel(media.content_type, reader, scalar, published=models[key])
-    schema = ctx.deref(media.schema) or {"type": "string"}
-    return ApiMediaModel(media.content_type, reader, scalar, schema)
+    published = models.get(json.dumps(schema, sort_keys=True))
+    if published is not None:
+        return ApiMediaModel(media.content_type, reader, scalar, published=published)
+    return ApiMediaModel(
+        media.content_type, reader, scalar, schema or {"type": "string"}
+    )
 
 
 def _payload(
@@ -254,15 +264,8 @@ def _also(
             if key not in models:
                 models[key] = types.of(schema, hoist=base, role=role) or ANY
             found.append(ApiMediaModel(media.content_type, reader, models[key]))
-            continue
-        scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
-        if key in models:  # XML of the JSON's schema: published as its model
-            found.append(
-                ApiMediaModel(media.content_type, reader, scalar, published=models[key])
-            )
         else:
-            schema = schema or {"type": "string"}
-            found.append(ApiMediaModel(media.content_type, reader, scalar, schema))
+            found.append(_unstructured(media, reader, schema, models))
     return tuple(found)
 
 
