@@ -4,8 +4,8 @@
 It is strict on what a client is generated from: ``info`` (title, version,
 description, summary, termsOfService, contact, license), paths and methods (as
 written: ``{pet-id}`` stays ``{pet-id}``), parameters (name, in, required and their
-schema), status codes, the media types of every request and response body, and the
-shape of each JSON schema down to a bounded depth: types, nullability, required
+schema), status codes, the media types of every request and response body (of one
+declared in several, each one's schema too), and the shape of each JSON schema down to a bounded depth: types, nullability, required
 lists, properties, items, enums, formats and constraints (bounds, lengths,
 patterns, item counts, multipleOf). The same for every webhook (by name and
 method) and every operation's callbacks (by callback name, expression as written,
@@ -287,6 +287,18 @@ def _operation_diff(
         problems.append(
             f"request media types: expected {want_media}, served {have_media}"
         )
+    body = _resolve(source, want.get("requestBody"))
+    problems += [
+        f"request body {p}"
+        for p in _other_media_diff(
+            source,
+            body,
+            served,
+            have.get("requestBody"),
+            request_drop,
+            optional=isinstance(body, dict) and not body.get("required"),
+        )
+    ]
     for code in sorted(want_codes & have_codes):
         w = _response_shape(source, want, code, response_drop)
         h = _response_shape(served, have, code, response_drop)
@@ -298,7 +310,54 @@ def _operation_diff(
             problems.append(
                 f"response {code} media types: expected {w_media}, served {h_media}"
             )
+        problems += [
+            f"response {code} {p}"
+            for p in _other_media_diff(
+                source,
+                (want.get("responses") or {}).get(code),
+                served,
+                (have.get("responses") or {}).get(code),
+                response_drop,
+            )
+        ]
     return problems
+
+
+def _other_media_diff(
+    source: dict[str, Any],
+    want: Any,
+    served: dict[str, Any],
+    have: Any,
+    drop: str,
+    *,
+    optional: bool = False,
+) -> list[str]:
+    """Of a body declared in several media types, the schema of each besides the
+    JSON one compared above (a form, text, bytes, a second JSON type), where both
+    list it; an ``optional`` request body's may be null (DIFFERENCES[2])."""
+    want_content = _content(source, want)
+    have_content = _content(served, have)
+    if len(want_content) < 2:
+        return []
+    compared = next((k for k in want_content if "json" in k), None)
+    problems = []
+    for media in sorted(set(want_content) & set(have_content) - {compared}):
+        w = shape(source, want_content[media].get("schema"), DEPTH, drop)
+        h = shape(served, have_content[media].get("schema"), DEPTH, drop)
+        for body_shape in (w, h) if optional else ():
+            if isinstance(body_shape, dict):
+                body_shape.pop("nullable", None)  # DIFFERENCES[2]
+        if not same(w, h):
+            problems.append(f"{media}{difference(w, h)}")
+    return problems
+
+
+def _content(document: dict[str, Any], node: Any) -> dict[str, Any]:
+    node = _resolve(document, node)
+    content = node.get("content") if isinstance(node, dict) else None
+    if not isinstance(content, dict):
+        return {}
+    return {k: v for k, v in content.items() if isinstance(v, dict)}
 
 
 def _media(document: dict[str, Any], node: Any) -> list[str]:

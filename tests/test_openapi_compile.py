@@ -9,12 +9,17 @@ from typer.testing import CliRunner
 
 from fastgen.cli import app
 from fastgen.model.files import is_openapi, spec_file_name
+from fastgen.model.service import ApiType
 from fastgen.render.api_code import (
+    api_body_annotation,
     api_decorator,
     api_models_module,
     api_param_annotation,
     api_request,
     api_type,
+    media_json_as,
+    media_requests,
+    media_responses,
 )
 from fastgen.spec.inputs import read_input
 from fastgen.spec.problems import SpecError
@@ -435,3 +440,74 @@ def test_integer_columns_are_bounded_to_what_the_column_holds(tmp_path: Path) ->
     list_invoices = model.api.operations[0]
     page = next(p for p in list_invoices.params if p.name == "page")
     assert "ge=" not in api_param_annotation(page)
+
+
+SEVERAL_MEDIA = SPECS / "several-media.yaml"
+
+
+def test_a_body_in_several_media_types_is_read_in_each() -> None:
+    """Issue 15: each media type the document declares is read (by Content-Type)
+    and published; JSON and forms of one schema share its model."""
+    _, model = read_input(SEVERAL_MEDIA)
+    assert model.api is not None
+    ops = {op.name: op for op in model.api.operations}
+    (body,) = ops["add_thing"].params
+    assert body.marker == "Depends" and body.required
+    assert [(m.content_type, m.reader, api_type(m.type)) for m in body.media] == [
+        ("application/xml", "bytes", "bytes"),
+        ("application/json", "json", "api_models.Thing"),
+        ("application/x-www-form-urlencoded", "form", "api_models.Thing"),
+        ("multipart/form-data", "form", "api_models.AddThingRequest"),
+        ("text/plain", "text", "str"),
+        ("application/octet-stream", "bytes", "bytes"),
+    ]
+    assert api_type(body.type) == (
+        "bytes | api_models.Thing | api_models.AddThingRequest | str"
+    )
+    # XML is read as bytes, and published with the JSON's model, its schema's
+    assert api_type(body.media[0].published_type) == "api_models.Thing"
+    assert [m.schema for m in body.media][4:] == [
+        {"type": "string"},
+        {"type": "string"},
+    ]
+    assert api_body_annotation(ops["add_thing"], body) == (
+        "Annotated[bytes | api_models.Thing | api_models.AddThingRequest | str, "
+        'Depends(REQUEST_BODIES["post", "/things"])]'
+    )
+    ((method, path, reader),) = media_requests(model)
+    assert (method, path) == ("post", "/things")
+    assert reader == (
+        'RequestBody({"application/xml": BytesBody(api_models.Thing), '
+        '"application/json": JsonBody(api_models.Thing), '
+        '"application/x-www-form-urlencoded": FormBody(api_models.Thing), '
+        '"multipart/form-data": FormBody(api_models.AddThingRequest), '
+        '"text/plain": TextBody({"type": "string"}), '
+        '"application/octet-stream": BytesBody({"type": "string"})}, required=True)'
+    )
+    assert model.api_media_json and model.several_media_types
+
+
+def test_a_response_in_several_media_types_is_published_in_each() -> None:
+    """The route answers the first (JSON first); the others are published beside
+    it: a model's from its type (media_types.RESPONSES), the others as written."""
+    _, model = read_input(SEVERAL_MEDIA)
+    assert model.api is not None
+    ops = {op.name: op for op in model.api.operations}
+    add = ops["add_thing"]
+    assert api_type(add.returns) == "api_models.Thing" and add.status == 201
+    (created,) = add.responses
+    assert [(m.content_type, m.published_type) for m in created.also] == [
+        ("application/xml", ApiType("model", "Thing")),
+        ("image/png", None),  # as written
+    ]
+    assert (
+        '"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}'
+        in api_decorator(add)
+    )
+    assert media_responses(model) == [
+        ("post", "/things", "201", [("application/xml", "api_models.Thing")])
+    ]
+    # A JSON answer the document types otherwise is published under its type.
+    assert media_json_as(model) == [
+        ("get", "/things/count", "200", "application/json; version=2")
+    ]

@@ -162,6 +162,34 @@ def test_table_backed_pets_over_http(server: str) -> None:
         assert http.get("/pets").json() == []
 
 
+def test_a_body_is_read_in_each_media_type_it_declares(server: str) -> None:
+    """addPet's body is JSON or a urlencoded form (issue 15): each is read into
+    NewPet; another Content-Type is a 415 in the document's Error body."""
+    with httpx.Client(base_url=server, timeout=5) as http:
+        created = http.post("/pets", data={"name": "Tom", "tag": "cat"})
+        assert created.status_code == 200, created.text
+        assert created.json() == {
+            "id": created.json()["id"],
+            "name": "Tom",
+            "tag": "cat",
+        }
+        assert http.post("/pets", data={"tag": "no name"}).status_code == 422
+        refused = http.post(
+            "/pets", content=b"<pet/>", headers={"content-type": "application/xml"}
+        )
+        assert refused.status_code == 415
+        assert refused.json() == {
+            "code": 415,
+            "message": "Content-Type 'application/xml' is not one this operation "
+            "reads: application/json, application/x-www-form-urlencoded",
+        }
+        declared = http.get("/openapi.json").json()["paths"]["/pets"]["post"]
+        assert list(declared["requestBody"]["content"]) == [
+            "application/json",
+            "application/x-www-form-urlencoded",
+        ]
+
+
 def test_private_entries_never_cross_callers(server: str) -> None:
     with httpx.Client(base_url=server, timeout=5) as http:
         assert http.get("/pets/mine").status_code == 401

@@ -370,3 +370,18 @@ def test_a_text_error_body_is_the_message(tmp_path: Path) -> None:
         "error.message",
         "str",
     )
+
+
+def test_a_body_in_several_media_types_gets_a_415_case() -> None:
+    """The generated tests send addPet (JSON or a form) a media type it does not
+    declare, and check its 415 is the document's Error body; a body that is not
+    JSON is still its 422."""
+    spec = REPO / "tests" / "specs" / "openapi" / "compile" / "petstore-table.yaml"
+    _, model = read_input(spec)
+    cases = {c.name: c for c in error_cases(model)}
+    undeclared = cases["add_pet_with_an_undeclared_media_type"]
+    assert (undeclared.status, undeclared.model) == (415, "Error")
+    assert undeclared.request_headers == {"content-type": "application/x-undeclared"}
+    not_json = cases["add_pet_with_a_body_that_is_not_json"]
+    assert (not_json.status, not_json.content) == (422, "{")
+    assert not_json.request_headers == {"content-type": "application/json"}

@@ -399,3 +399,35 @@ def test_an_optional_parameter_may_be_null_a_path_parameter_may_not() -> None:
     }
     (problem,) = compare(source, app)
     assert "parameter path pet-id at .nullable: expected False, served True" in problem
+
+
+def test_each_media_type_of_a_body_in_several_is_compared() -> None:
+    """Issue 15: a body declared in several media types is served in each, each
+    with its schema (a form's model, text and bytes as written)."""
+    content = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}},
+        "application/x-www-form-urlencoded": {
+            "schema": {"$ref": "#/components/schemas/Pet"}
+        },
+        "text/plain": {"schema": {"type": "string", "maxLength": 9}},
+    }
+    source = copy.deepcopy(STRICT)
+    source["paths"]["/pets"]["post"]["requestBody"] = {"content": content}
+    app = served_strict()
+    post = app["paths"]["/pets"]["post"]
+    post["requestBody"] = {"content": copy.deepcopy(content)}
+    text = post["requestBody"]["content"]["text/plain"]["schema"]
+    text["anyOf"] = [{"type": "string", "maxLength": 9}, {"type": "null"}]
+    del text["type"], text["maxLength"]  # optional: it may be null (DIFFERENCES[2])
+    assert compare(source, app) == []
+    form = post["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    form["schema"] = {"type": "object", "properties": {"name": {"type": "string"}}}
+    text["anyOf"][0]["maxLength"] = 10
+    assert compare(source, app) == [
+        (
+            "POST /pets: request body application/x-www-form-urlencoded at "
+            ".properties.born: expected {'type': 'string', 'nullable': False, "
+            "'format': 'date'}, served None"
+        ),
+        "POST /pets: request body text/plain at .maxLength: expected 9, served 10",
+    ]

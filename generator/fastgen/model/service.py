@@ -99,6 +99,24 @@ class ApiType:
 
 
 @dataclass(frozen=True)
+class ApiMediaModel:
+    """One of the media types of a body declared in several: how a request's is
+    read, or how a response's is published (``media_types.py``)."""
+
+    content_type: str  # as the document writes it
+    reader: str  # json, form (urlencoded or multipart), text or bytes
+    type: ApiType  # what it is read into (str for text, bytes), a model's for json
+    schema: Any = None  # text and bytes: the schema published, as written
+    # text and bytes of a JSON or form one's schema (XML): published as its model
+    published: ApiType | None = None
+
+    @property
+    def published_type(self) -> ApiType | None:
+        """The type whose JSON schema is published for it (None: ``schema``)."""
+        return self.published or (self.type if self.schema is None else None)
+
+
+@dataclass(frozen=True)
 class ApiParamModel:
     """One argument of an OpenAPI route (a parameter or the request body), as data:
     render writes its ``Annotated[...]`` type and default."""
@@ -116,6 +134,9 @@ class ApiParamModel:
     deprecated: bool = False
     media_type: str | None = None  # a body's content type, unless plain JSON/form
     discriminator: str | None = None  # a form union's discriminating property
+    # A body declared in several media types: each, read by the request's
+    # Content-Type (``media_types.RequestBody``) instead of FastAPI's Body or Form.
+    media: tuple[ApiMediaModel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,18 @@ class ApiResponseModel:
     model: ApiType | None = None  # the response model's type
     content_type: str | None = None  # a non-JSON body: its media type and schema
     schema: Any = None
+    # The other media types the document lists for it, published beside it (the
+    # route answers the first): json ones from their type, the others as written.
+    also: tuple[ApiMediaModel, ...] = ()
+    # A JSON body FastAPI publishes as application/json: the media type the
+    # document gives it (``application/json; version=2``, ``application/hal+json``)
+    json_as: str | None = None
+
+    @property
+    def error(self) -> bool:
+        """Whether it is an error's (4XX, 5XX, default): error_bodies.py answers
+        and publishes those in their media types."""
+        return self.status[0] not in "123"
 
 
 @dataclass(frozen=True)
@@ -475,9 +508,36 @@ class ServiceModel:
         """Whether an operation reads an ``application/json`` body (``strict_json``)."""
         sent = [op for group in self.callbacks for _, op in group.callbacks]
         return any(
-            p.marker == "Body" and p.media_type is None
+            p.marker == "Body"
+            and p.media_type is None
+            or any(m.reader == "json" for m in p.media)
             for op in (*self.api_operations, *self.webhooks, *sent)
             for p in op.params
+        )
+
+    @property
+    def api_media_bodies(self) -> bool:
+        """Whether a route reads a body in several media types (``media_types.py``)."""
+        return any(p.media for op in self.api_operations for p in op.params)
+
+    @property
+    def api_media_json(self) -> bool:
+        """Whether a body read by Content-Type may be JSON (``media_types.JsonBody``)."""
+        return any(
+            m.reader == "json"
+            for op in self.api_operations
+            for p in op.params
+            for m in p.media
+        )
+
+    @property
+    def several_media_types(self) -> bool:
+        """Whether ``media_types.py`` reads or publishes a body in several media
+        types: a request's, or a response's also published from its model."""
+        return self.api_media_bodies or any(
+            r.json_as and not r.error or any(m.published_type for m in r.also)
+            for op in self.api_operations
+            for r in op.responses
         )
 
     @property

@@ -24,7 +24,7 @@ from fastgen.model.service import (
 )
 from fastgen.render.formatting import clean_python
 from fastgen.render.literals import docstring, pyliteral, pystr
-from fastgen.render.pyimports import Import
+from fastgen.render.pyimports import Import, render_imports
 
 
 def api_models_module(api: ApiModel) -> str:
@@ -71,6 +71,13 @@ def api_param_annotation(param: ApiParamModel) -> str:
     return f"Annotated[{api_type(param.type)}, {_marker(param)}]"
 
 
+def api_body_annotation(op: ApiOperationModel, param: ApiParamModel) -> str:
+    """The type of a body read by Content-Type, with the dependency reading it
+    (``media_types.REQUEST_BODIES``)."""
+    key = f"{pystr(op.method)}, {pystr(op.openapi_path)}"
+    return f"Annotated[{api_type(param.type)}, Depends(REQUEST_BODIES[{key}])]"
+
+
 def _marker(param: ApiParamModel) -> str:
     if param.discriminator is not None:  # a form that is a union of models
         media = param.media_type
@@ -92,6 +99,26 @@ def _marker(param: ApiParamModel) -> str:
     if _strict_json(param):
         return f"{marker}, strict_json({api_type(param.type)})"
     return marker
+
+
+# The reader of each kind of media type in media_types.py.
+_READERS = {"json": "JsonBody", "form": "FormBody", "text": "TextBody"}
+
+
+def api_request_body(param: ApiParamModel) -> str:
+    """``RequestBody({"application/json": JsonBody(api_models.Pet), ...})``: a body
+    read in each media type the document declares for it."""
+    readers = []
+    for media in param.media:
+        reader = _READERS.get(media.reader, "BytesBody")
+        published = media.published_type
+        if published is not None:
+            read = f"{reader}({api_type(published)})"
+        else:
+            read = f"{reader}({pyliteral(media.schema)})"
+        readers.append(f"{pystr(media.content_type)}: {read}")
+    required = "True" if param.required else "False"
+    return f"RequestBody({{{', '.join(readers)}}}, required={required})"
 
 
 def _strict_json(param: ApiParamModel) -> bool:
@@ -142,11 +169,15 @@ def _response_entry(response: ApiResponseModel) -> str:
     parts = [f'"description": {pystr(response.description)}']
     if response.model is not None:
         parts.append(f'"model": {api_type(response.model)}')
-    elif response.content_type is not None:
-        parts.append(
-            f'"content": {{{pystr(response.content_type)}: '
-            f'{{"schema": {pyliteral(response.schema)}}}}}'
+    content = [(m.content_type, m.schema) for m in response.also if m.schema]
+    if response.model is None and response.content_type is not None:
+        content.insert(0, (response.content_type, response.schema))
+    if content:  # media types with a schema as written (media_types.py: models)
+        entries = ", ".join(
+            f'{pystr(media)}: {{"schema": {pyliteral(schema)}}}'
+            for media, schema in content
         )
+        parts.append(f'"content": {{{entries}}}')
     key = response.status if response.status.isdigit() else pystr(response.status)
     return f"{key}: {{{', '.join(parts)}}}"
 
@@ -222,6 +253,8 @@ def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
     # A paged list takes its query model and answers a page instead (see routers.py).
     for param in () if op.paged else op.params:
         found += [("typing", "Annotated"), ("fastapi", param.marker)]
+        if param.media:
+            found.append((".media_types", "REQUEST_BODIES"))
         if param.discriminator is not None:
             found.append(("pydantic", "Field"))
         if _strict_json(param):
@@ -279,6 +312,88 @@ def _absolute(module: str, package: str) -> str:
     return package + module if module.startswith(".") else module
 
 
+def media_responses(
+    service: ServiceModel,
+) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """(method, path, status, [(media type, body type)]) of the responses also
+    published in a JSON or form media type besides the one the route answers in
+    (``media_types.RESPONSES``)."""
+    found = []
+    for op in service.api_operations:
+        for response in op.responses:
+            media = [
+                (m.content_type, api_type(m.published_type))
+                for m in response.also
+                if m.published_type
+            ]
+            if media:
+                found.append((op.method, op.openapi_path, response.status, media))
+    return found
+
+
+def media_requests(service: ServiceModel) -> list[tuple[str, str, str]]:
+    """(method, path, its ``RequestBody(...)``) of the operations reading a body in
+    several media types (``media_types.REQUEST_BODIES``)."""
+    return [
+        (op.method, op.openapi_path, api_request_body(param))
+        for op in service.api_operations
+        for param in op.params
+        if param.media
+    ]
+
+
+def media_json_as(service: ServiceModel) -> list[tuple[str, str, str, str]]:
+    """(method, path, status, media type) of the JSON responses the document gives
+    another media type than application/json (``media_types.JSON_AS``); error
+    bodies are ``error_bodies.py``'s."""
+    return [
+        (op.method, op.openapi_path, r.status, r.json_as)
+        for op in service.api_operations
+        for r in op.responses
+        if r.json_as and not r.error
+    ]
+
+
+def media_types_imports(service: ServiceModel) -> str:
+    """Imports of ``media_types.py``: its own, and the types its tables name."""
+    found: list[Import] = [
+        ("collections.abc", "Callable"),
+        ("typing", "Any"),
+        ("fastapi", "FastAPI"),
+        ("pydantic", "TypeAdapter"),
+        ("pydantic.json_schema", "GenerateJsonSchema"),
+        ("pydantic.json_schema", "JsonSchemaMode"),
+        ("pydantic.json_schema", "JsonSchemaValue"),
+        ("pydantic_core", "CoreSchema"),
+    ]
+    if service.api_media_bodies:
+        found += [("abc", "ABC"), ("abc", "abstractmethod")]
+        found += [
+            (module, name) for module, names in _READING.items() for name in names
+        ]
+    for op in service.api_operations:
+        read = [m.published_type for p in op.params for m in p.media]
+        published = [m.published_type for r in op.responses for m in r.also]
+        for media in (*read, *published):
+            found += _type_imports(media) if media else []
+    if service.api_media_json:
+        found += [("json", None), ("typing", "Annotated"), (".crud", "strict_json")]
+    return render_imports(package_imports(found, service.package), service.package)
+
+
+# What media_types.py imports to read bodies (with api_media_bodies).
+_READING = {
+    "fastapi": ("HTTPException", "Request"),
+    "starlette.datastructures": ("UploadFile",),  # what Request.form() holds
+    "fastapi.exceptions": ("RequestValidationError",),
+    "fastapi.openapi.utils": (
+        "validation_error_definition",
+        "validation_error_response_definition",
+    ),
+    "pydantic": ("ValidationError",),
+}
+
+
 # The Jinja globals of this module (registered by copier_ext.py).
 def api_info_arguments(service: ServiceModel) -> tuple[str, ...]:
     """``contact={...}`` and the like: the rest of the document's info, for FastAPI."""
@@ -290,6 +405,10 @@ def api_info_arguments(service: ServiceModel) -> tuple[str, ...]:
 
 HELPERS = (
     api_info_arguments,
+    media_json_as,
+    media_requests,
+    media_responses,
+    media_types_imports,
     api_type,
     api_item_model,
     api_param_annotation,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fastgen.model.errors import ErrorFieldModel, ErrorResponseModel, ErrorShapeModel
-from fastgen.model.service import ApiOperationModel, ServiceModel
+from fastgen.model.service import ApiOperationModel, ApiParamModel, ServiceModel
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 
@@ -216,16 +216,17 @@ class ErrorCase:
     url: str
     query: dict[str, Any]
     headers: dict[str, str] | None
-    content: str | None  # the request body, sent as JSON
+    content: str | None  # the request body
     status: int
     shape: str  # the body's ErrorShapeModel
     content_type: str
     model: str = ""  # the class of api_models the answer validates as
+    sent_type: str = "application/json"  # the request body's media type
 
     @property
-    def json_headers(self) -> dict[str, str]:
-        """The headers of the request, its credentials and a JSON content type."""
-        return {**(self.headers or {}), "content-type": "application/json"}
+    def request_headers(self) -> dict[str, str]:
+        """The headers of the request: its credentials and its body's type."""
+        return {**(self.headers or {}), "content-type": self.sent_type}
 
     @property
     def if_match_headers(self) -> dict[str, str]:
@@ -235,7 +236,8 @@ class ErrorCase:
 
 def error_cases(service: ServiceModel) -> list[ErrorCase]:
     """Requests answering a declared body, one per kind of error: a get of a row
-    that does not exist (404), a body that is not JSON (422), an unknown path."""
+    that does not exist (404), a body that is not JSON (422), a body in a media
+    type the operation does not declare (415), an unknown path."""
     if service.api is None:
         return []
     shapes = {shape.name: shape for shape in service.error_shapes}
@@ -247,10 +249,17 @@ def error_cases(service: ServiceModel) -> list[ErrorCase]:
         request = ("GET", url, query, op.requirement_header, None)
         if op.crud == "get":
             found += _case(f"{op.name}_of_a_missing_row", op.errors, 404, request)
-        if any(p.marker == "Body" and p.media_type is None for p in op.params):
+        if any(_reads_json(p) for p in op.params):
             request = (op.method.upper(), url, query, op.requirement_header, "{")
             name = f"{op.name}_with_a_body_that_is_not_json"
             found += _case(name, op.errors, 422, request)
+        if any(p.media and not _takes_any(p) for p in op.params):
+            request = (op.method.upper(), url, query, op.requirement_header, "{")
+            name = f"{op.name}_with_an_undeclared_media_type"
+            found += [
+                replace(case, sent_type=UNDECLARED)
+                for case in _case(name, op.errors, 415, request)
+            ]
     unknown = ("GET", "/no/such/path", {}, None, None)
     found += _case("an_unknown_path", service.api.error_fallback, 404, unknown)
     return [
@@ -258,6 +267,22 @@ def error_cases(service: ServiceModel) -> list[ErrorCase]:
         for case in found
         if shapes[case.shape].model
     ]
+
+
+# A media type no operation declares (media_types.py answers it 415).
+UNDECLARED = "application/x-undeclared"
+
+
+def _reads_json(param: ApiParamModel) -> bool:
+    """Whether a body is read as ``application/json`` (FastAPI's, or ``JsonBody``)."""
+    if param.media:
+        return any(m.content_type == "application/json" for m in param.media)
+    return param.marker == "Body" and param.media_type is None
+
+
+def _takes_any(param: ApiParamModel) -> bool:
+    """Whether a body read by Content-Type takes any (``*/*``, ``application/*``)."""
+    return any(m.content_type in ("*/*", "application/*") for m in param.media)
 
 
 def failed_if_match_cases(service: ServiceModel) -> list[ErrorCase]:

@@ -48,6 +48,8 @@ def main_imports(service: ServiceModel) -> str:
         imports.append((f"{pkg}.error_bodies", "with_declared_media_types"))
     if sent_media_types(service):
         imports.append((f"{pkg}.outgoing", "with_sent_media_types"))
+    if service.several_media_types:
+        imports.append((f"{pkg}.media_types", "with_media_types"))
     return render_imports(imports, pkg)
 
 

@@ -19,6 +19,7 @@ from fastgen.model.service import (
     ServiceModel,
 )
 from fastgen.render.api_code import (
+    api_body_annotation,
     api_decorator,
     api_docstring,
     api_from_row,
@@ -324,10 +325,16 @@ def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
     params = ["session: SessionDep"]
     if op.invalidates:
         params.append("cache: CacheDep")
-    params += [f"{p.name}: {api_param_annotation(p)}" for p in op.required_params]
+    # A body read by Content-Type is a dependency: it answers None when absent.
+    params += [
+        f"{p.name}: {api_body_annotation(op, p) if p.media else api_param_annotation(p)}"
+        for p in op.params
+        if p.required or p.media
+    ]
     params += [
         f"{p.name}: {api_param_annotation(p)} = {pyliteral(p.default)}"
         for p in op.optional_params
+        if not p.media
     ]
     returns = api_type(op.returns)
     view = RouteView(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from packaging.version import Version
 
-from fastgen.model.service import ApiParamModel, ApiType
+from fastgen.model.service import ApiMediaModel, ApiParamModel, ApiType
 from fastgen.spec.openapi.compile.context import Context, primary
 from fastgen.spec.openapi.compile.types import ANY, NONE, Types
 from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
@@ -15,8 +16,11 @@ from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
 
 FORM_UNIONS = "0.160"  # a form body that is a union of models
 
-# A response other than the success one: (status, description, model, media type).
-Other = tuple[str, str, ApiType | None, MediaType | None]
+# A response other than the success one: (status, description, model, media type,
+# the other media types it is published in).
+Other = tuple[str, str, ApiType | None, MediaType | None, tuple[ApiMediaModel, ...]]
+# How a media type is read: a model from JSON or a form, else text or bytes.
+READERS = {"json": "json", "form": "form", "multipart": "form", "text": "text"}
 
 
 @dataclass(frozen=True)
@@ -26,13 +30,16 @@ class Success:
 
 
 def body_param(
-    ctx: Context, op: Operation, types: Types, role: str = REQUEST
+    ctx: Context, op: Operation, types: Types, role: str = REQUEST, sent: bool = False
 ) -> ApiParamModel | None | bool:
     """The body argument of a route; None without a body, False (and a problem)
-    when FastAPI cannot read it."""
+    when FastAPI cannot read it. A body the route receives in several media types
+    is read in each (``sent``: a webhook's or callback's is published in the first)."""
     request = op.request_body
     if request is None or not request.content:
         return None
+    if len(request.content) > 1 and not sent:
+        return _several(ctx, op, request, types, role)
     media = primary(request.content)
     if media.kind in ("form", "multipart"):
         form = _form(ctx, op, request, media, types, role)
@@ -57,6 +64,81 @@ def body_param(
         required=request.required,
         media_type=media_type,
         discriminator=discriminator,
+    )
+
+
+def _several(
+    ctx: Context, op: Operation, request: RequestBody, types: Types, role: str
+) -> ApiParamModel | bool:
+    """A body read in each media type the document declares, by Content-Type: JSON
+    and forms into the model of its schema (one model where the schemas are the
+    same), text as ``str``, anything else as ``bytes``."""
+    models: dict[str, ApiType] = {}  # a schema (as JSON) -> its model: one class
+    # JSON and forms first: an XML body of the same schema is published as theirs
+    structured = [m for m in request.content if m.kind in ("json", "form", "multipart")]
+    read = {
+        m.content_type: _media(ctx, op, request, m, types, role, models)
+        for m in [*structured, *(m for m in request.content if m not in structured)]
+    }
+    found = [read[m.content_type] for m in request.content]
+    media = tuple(m for m in found if m is not None)
+    if len(media) != len(found):
+        return False
+    py_type = _union(tuple(dict.fromkeys(m.type for m in media)))
+    if not request.required:
+        py_type = ApiType("optional", args=(py_type,))
+    return ApiParamModel(
+        name="body",
+        type=py_type,
+        location="body",
+        marker="Depends",
+        required=request.required,
+        media=media,
+    )
+
+
+def _union(members: tuple[ApiType, ...]) -> ApiType:
+    return members[0] if len(members) == 1 else ApiType("union", args=members)
+
+
+def _media(
+    ctx: Context,
+    op: Operation,
+    request: RequestBody,
+    media: MediaType,
+    types: Types,
+    role: str,
+    models: dict[str, ApiType],
+) -> ApiMediaModel | None:
+    """How one of several media types of a body is read; None (and a problem) for
+    a form that is no object."""
+    reader = READERS.get(media.kind, "bytes")
+    key = json.dumps(ctx.deref(media.schema), sort_keys=True)
+    if reader in ("json", "form") and key in models:
+        return ApiMediaModel(media.content_type, reader, models[key])
+    if reader == "form":
+        form = _form(ctx, op, request, media, types, role)
+        if form is None:
+            return None
+        models[key] = form[0] or ANY
+        return ApiMediaModel(media.content_type, reader, models[key])
+    if reader == "json":
+        models[key] = _payload(ctx, op, media, types, role)[0] or ANY
+        return ApiMediaModel(media.content_type, reader, models[key])
+    return _unstructured(media, reader, ctx.deref(media.schema), models)
+
+
+def _unstructured(
+    media: MediaType, reader: str, schema: Any, models: dict[str, ApiType]
+) -> ApiMediaModel:
+    """Text (``str``) or bytes, published as the model of a JSON or form media type
+    of the same schema (XML), else with its schema as written (a string if none)."""
+    scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
+    published = models.get(json.dumps(schema, sort_keys=True))
+    if published is not None:
+        return ApiMediaModel(media.content_type, reader, scalar, published=published)
+    return ApiMediaModel(
+        media.content_type, reader, scalar, schema or {"type": "string"}
     )
 
 
@@ -142,16 +224,49 @@ def responses(
         media = primary(response.content) if response.content else None
         suffix = "" if response.status == success_status else response.status.title()
         model = None
+        base = api_class_name(op.name) + "Response" + suffix
         if media is not None and media.kind == "json":
-            base = api_class_name(op.name) + "Response" + suffix
             model = types.of(ctx.deref(media.schema), hoist=base, role=role)
+        also = _also(ctx, response.content, media, model, types, base, role)
         if response.status != success_status:
-            others.append((response.status, response.description, model, media))
+            others.append((response.status, response.description, model, media, also))
             continue
         success = _success(media, model)
-        if response.description or media is not None and media.kind != "json":
-            others.append((response.status, response.description, None, media))
+        if response.description or media is not None and media.kind != "json" or also:
+            others.append((response.status, response.description, None, media, also))
     return success_status, success, others
+
+
+def _also(
+    ctx: Context,
+    content: tuple[MediaType, ...],
+    served: MediaType | None,
+    model: ApiType | None,
+    types: Types,
+    base: str,
+    role: str,
+) -> tuple[ApiMediaModel, ...]:
+    """The media types of a response besides the one the route answers in, as
+    published: JSON and forms by their model (the served one's where the schemas
+    are the same, whatever the media type), the others with their schema as
+    written."""
+    models: dict[str, ApiType] = {}
+    if served is not None and model is not None:
+        models[json.dumps(ctx.deref(served.schema), sort_keys=True)] = model
+    found = []
+    for media in content:
+        if media is served:
+            continue
+        reader = READERS.get(media.kind, "bytes")
+        schema = ctx.deref(media.schema)
+        key = json.dumps(schema, sort_keys=True)
+        if reader in ("json", "form"):
+            if key not in models:
+                models[key] = types.of(schema, hoist=base, role=role) or ANY
+            found.append(ApiMediaModel(media.content_type, reader, models[key]))
+        else:
+            found.append(_unstructured(media, reader, schema, models))
+    return tuple(found)
 
 
 def _success(media: MediaType | None, model: ApiType | None) -> Success:

@@ -62,7 +62,7 @@ def _signature(
     params = [p for p in (param_model(ctx, op, p, types) for p in op.parameters) if p]
     if not sent and len(params) != len(op.parameters):
         return None
-    body = body_param(ctx, op, types, RESPONSE if sent else REQUEST)
+    body = body_param(ctx, op, types, RESPONSE if sent else REQUEST, sent)
     if not sent and body is False:
         return None
     status, success, others = responses(ctx, op, types, REQUEST if sent else RESPONSE)
@@ -100,7 +100,7 @@ def operation_model(
     params = [p for p in signature.params if p.location != "body"]
     listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
     published = _published(ctx, op, signature)
-    models = {status: model for status, _, model, _ in signature.others}
+    models = {status: model for status, _, model, _, _ in signature.others}
     return ApiOperationModel(
         name=op.name,
         method=op.method.lower(),
@@ -258,11 +258,18 @@ def _published(
 def _response(ctx: Context, other: Other) -> ApiResponseModel:
     """A documented response: its model, or for a non-JSON body its media type and
     schema (a string when it has none)."""
-    code, description, model, media = other
+    code, description, model, media, also = other
     if model is not None or media is None or media.kind == "json":
-        return ApiResponseModel(code, description or code, model)
+        json_as = None
+        if media is not None and media.content_type != "application/json":
+            json_as = media.content_type
+        return ApiResponseModel(
+            code, description or code, model, also=also, json_as=json_as
+        )
     schema = ctx.deref(media.schema) or {"type": "string"}
-    return ApiResponseModel(code, description or code, None, media.content_type, schema)
+    return ApiResponseModel(
+        code, description or code, None, media.content_type, schema, also
+    )
 
 
 def _check_crud(
