@@ -29,6 +29,7 @@ from typing import Any
 
 from fastgen.errors import FastgenError
 from fastgen.model.naming import class_name
+from fastgen.spec.openapi.model_writer import write_models
 from fastgen.spec.openapi.pointer import escape, unescape
 
 REF_PREFIX = "#/components/schemas/"
@@ -254,13 +255,16 @@ class ModelSet:
         if not all_classes:
             return HEADER + "\n"
         document = json.dumps(self.document(), sort_keys=True)
-        from datamodel_code_generator import Error as DatamodelError
-
         try:
             source, said = _generate_module(
                 document, self.read_write, tuple(sorted(self.aliases.items()))
             )
-        except DatamodelError as exc:
+        except Exception as exc:
+            # Imported only here: the generator may not have run (``write_models``).
+            from datamodel_code_generator import Error as DatamodelError
+
+            if not isinstance(exc, DatamodelError):
+                raise
             # A schema fastgen's checks let through but the generator cannot read:
             # say which, rather than a traceback.
             detail = self._document_pointers(str(exc).splitlines()[0])
@@ -397,7 +401,14 @@ def _generate_module(
     reports through ``warnings``; recorded here, they never reach the terminal as
     Python's raw text (nor become exceptions under ``-W error``): the input side
     locates them in the document (``openapi/model_warnings.py``).
+
+    A document of plain schemas skips the generator: ``write_models`` writes the
+    module the generator would (and says nothing), or None to leave it to the generator.
     """
+    if not read_write and not aliases:
+        source = write_models(json.loads(document_json), HEADER)
+        if source is not None:
+            return source, ()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         source = _datamodel_codegen(

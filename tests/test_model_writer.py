@@ -1,0 +1,304 @@
+"""``model_writer`` writes exactly datamodel-code-generator's module, or declines.
+
+The writer replaces the generator only for speed (issue 13, target 2): a document it
+accepts must get the same bytes the generator writes with fastgen's options. Compared
+here on every document the tests generate (examples, test specs, the corpus) whose
+schemas it accepts, on schemas written for the constructs it covers, and on small
+schemas hypothesis draws from them; and the documents that take the fast path are
+listed, so coverage does not shrink unnoticed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fastgen.spec.inputs import read_input_file
+from fastgen.spec.openapi import models
+from fastgen.spec.openapi.model_writer import write_models
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "corpus"
+
+
+def _documents() -> list[Path]:
+    found = sorted((REPO / "examples").glob("*.yaml"))
+    found += sorted((REPO / "tests" / "specs" / "openapi").rglob("*.yaml"))
+    with (CORPUS / "MANIFEST.tsv").open(newline="") as manifest:
+        found += [
+            CORPUS / row["file"] for row in csv.DictReader(manifest, delimiter="\t")
+        ]
+    return found
+
+
+# The documents whose models the writer writes (the rest go to the generator).
+FAST = {
+    "examples/petstore.yaml",
+    "tests/corpus/petstore-expanded.yaml",
+    "tests/corpus/webhook-example.yaml",
+    "tests/specs/openapi/annotated.yaml",
+    "tests/specs/openapi/bodies.yaml",
+    "tests/specs/openapi/callbacks.yaml",
+    "tests/specs/openapi/compile/petstore-table.yaml",
+    "tests/specs/openapi/resource-list.yaml",
+    "tests/specs/openapi/responses.yaml",
+    "tests/specs/openapi/warn/const-in-30.yaml",
+    "tests/specs/openapi/warn/required-on-property.yaml",
+    "tests/specs/openapi/webhooks.yaml",
+}
+
+
+def _generator(document: dict[str, Any]) -> tuple[str, list[str]]:
+    """datamodel-code-generator's module for ``document`` and its warnings."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        source = models._datamodel_codegen(document, read_write=False, aliases={})
+    return source, [str(w.message) for w in caught]
+
+
+def _assert_same(document: dict[str, Any]) -> None:
+    written = write_models(document, models.HEADER)
+    assert written is not None
+    source, said = _generator(document)
+    assert said == []
+    assert written == source
+
+
+@pytest.fixture(scope="module")
+def accepted() -> dict[str, list[tuple[dict[str, Any], str]]]:
+    """Document -> each schema document the writer accepted in its compile, with
+    what it wrote."""
+    found: dict[str, list[tuple[dict[str, Any], str]]] = {}
+    real = models.write_models
+    current = [""]
+
+    def spy(document: dict[str, Any], header: str) -> str | None:
+        written = real(document, header)
+        if written is not None:
+            found.setdefault(current[0], []).append((document, written))
+        return written
+
+    models._generate_module.cache_clear()
+    models.write_models = spy  # type: ignore[assignment]
+    try:
+        for path in _documents():
+            current[0] = path.relative_to(REPO).as_posix()
+            models._generate_module.cache_clear()  # the same schemas in two documents
+            try:
+                read_input_file(path)
+            except Exception:  # noqa: BLE001, S112 (refused documents: none accepted)
+                continue
+    finally:
+        models.write_models = real  # type: ignore[assignment]
+        models._generate_module.cache_clear()
+    return found
+
+
+def test_the_fast_path_documents_are_listed(accepted: dict[str, Any]) -> None:
+    assert set(accepted) == FAST
+
+
+def test_accepted_documents_get_the_generators_module(accepted: dict[str, Any]) -> None:
+    for name, documents in sorted(accepted.items()):
+        for document, written in documents:
+            source, said = _generator(document)
+            assert (name, said) == (name, [])
+            assert (name, written) == (name, source)
+
+
+_B = {"type": "object", "properties": {"x": {"type": "string"}}}
+_REF_B = {"$ref": "#/components/schemas/B"}
+# Each construct the writer covers, beside a referenced schema B.
+COVERED: dict[str, dict[str, Any]] = {
+    "scalars": {"type": "string"},
+    "integer": {"type": "integer", "format": "int64"},
+    "number": {"type": "number", "format": "float"},
+    "boolean": {"type": "boolean"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "email": {"type": "string", "format": "email"},
+    "uri": {"type": "string", "format": "uri"},
+    "byte": {"type": "string", "format": "byte"},
+    "binary": {"type": "string", "format": "binary"},
+    "password": {"type": "string", "format": "password"},
+    "array": {"type": "array", "items": {"type": "string"}},
+    "nested array": {"type": "array", "items": {"type": "array", "items": _REF_B}},
+    "array of refs": {"type": "array", "items": _REF_B, "minItems": 1},
+    "ref": _REF_B,
+    "enum": {"type": "string", "enum": ["a", "b"], "default": "a"},
+    "int enum": {"type": "integer", "enum": [1, 2]},
+    "nullable": {"type": "string", "nullable": True},
+    "nullable enum": {"type": "string", "enum": ["x"], "nullable": True},
+    "nullable default": {"type": "string", "nullable": True, "default": "x"},
+    "defaults": {"type": "boolean", "default": False},
+    "string limits": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 5,
+        "pattern": "^a",
+    },
+    "integer limits": {"type": "integer", "minimum": 1, "maximum": 5, "default": 2},
+    "number limits": {"type": "number", "minimum": 0.5, "maximum": 10},
+    "described": {
+        "type": "string",
+        "description": 'a "quoted" word',
+        "example": "it's",
+    },
+}
+
+
+@pytest.mark.parametrize("construct", sorted(COVERED))
+@pytest.mark.parametrize("required", [False, True])
+def test_each_covered_construct(construct: str, required: bool) -> None:
+    prop = COVERED[construct]
+    if required and "default" in prop:
+        prop = {k: v for k, v in prop.items() if k != "default"}
+    schema = {"type": "object", "properties": {"p": prop}}
+    if required:
+        schema["required"] = ["p"]
+    _assert_same(_document({"A": schema, "B": _B}))
+
+
+def test_subclasses_and_dependency_order() -> None:
+    ref = {"$ref": "#/components/schemas/Q"}
+    child = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}},
+        "required": ["id"],
+    }
+    _assert_same(
+        _document(
+            {
+                "A": {
+                    "type": "object",
+                    "properties": {"c": {"$ref": "#/components/schemas/C"}},
+                },
+                "C": {
+                    "type": "object",
+                    "properties": {"d": {"$ref": "#/components/schemas/D"}},
+                },
+                "D": _B,
+                "E": {"type": "object"},
+                "P": {"allOf": [ref, child]},
+                "Q": {"type": "object", "properties": {"x": {"type": "string"}}},
+            }
+        )
+    )
+
+
+# What the writer leaves to the generator.
+DECLINED: dict[str, dict[str, Any]] = {
+    "cycle": {
+        "A": {
+            "type": "object",
+            "properties": {"b": {"$ref": "#/components/schemas/B"}},
+        },
+        "B": {
+            "type": "object",
+            "properties": {"a": {"$ref": "#/components/schemas/A"}},
+        },
+    },
+    "inline object": {"A": {"type": "object", "properties": {"o": _B}}},
+    "additionalProperties": {"A": {**_B, "additionalProperties": {"type": "string"}}},
+    "unknown format": {
+        "A": {
+            "type": "object",
+            "properties": {"u": {"type": "string", "format": "ulid"}},
+        }
+    },
+    "root model": {"A": {"type": "string"}},
+    "keyword name": {
+        "A": {"type": "object", "properties": {"class": {"type": "string"}}}
+    },
+    "escaped text": {
+        "A": {
+            "type": "object",
+            "properties": {"p": {"type": "string", "pattern": "\\d"}},
+        }
+    },
+    "oneOf": {
+        "A": {"type": "object", "properties": {"p": {"oneOf": [{"type": "string"}]}}}
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(DECLINED))
+def test_declined_constructs(case: str) -> None:
+    assert write_models(_document(DECLINED[case]), models.HEADER) is None
+
+
+def _document(schemas: dict[str, Any], version: str = "3.0.3") -> dict[str, Any]:
+    """A schemas-only document as ``ModelSet.document`` makes one (keys sorted)."""
+    document = {
+        "openapi": version,
+        "info": {"title": "models", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+    return json.loads(json.dumps(document, sort_keys=True))
+
+
+_NAMES = st.sampled_from(["id", "name", "tag", "count", "bornOn", "owner_id"])
+_SCALAR = st.sampled_from([v for k, v in COVERED.items() if "ref" not in k])
+
+
+def _properties(classes: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    refs = [{"$ref": f"#/components/schemas/{c}"} for c in classes]
+    prop = _SCALAR | (st.sampled_from(refs) if refs else _SCALAR)
+    prop = prop | prop.map(
+        lambda p: {"type": "array", "items": p} if "$ref" in p else p
+    )
+    return st.dictionaries(_NAMES, prop, max_size=4)
+
+
+@st.composite
+def _schemas(draw: st.DrawFn) -> dict[str, Any]:
+    """Up to four classes, each referring only to the ones before it (no cycles),
+    some subclasses of an earlier one; names in any order."""
+    names = draw(st.permutations(["Alpha", "Beta", "Gamma", "Delta"]))[
+        : draw(st.integers(1, 4))
+    ]
+    schemas: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        properties = draw(_properties(names[:i]))
+        required = draw(
+            st.lists(st.sampled_from(sorted(properties) or ["-"]), unique=True)
+        )
+        body = {"type": "object", "properties": properties}
+        if required and required != ["-"]:
+            body["required"] = [r for r in required if r in properties]
+        if i and draw(st.booleans()):
+            parent = names[draw(st.integers(0, i - 1))]
+            own = {
+                k: v
+                for k, v in properties.items()
+                if k not in schemas[parent].get("properties", {})
+            }
+            body = {
+                **body,
+                "properties": own,
+                "required": [r for r in body.get("required", []) if r in own],
+            }
+            body = {"allOf": [{"$ref": f"#/components/schemas/{parent}"}, body]}
+        schemas[name] = body
+    return schemas
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_schemas())
+def test_drawn_schemas(schemas: dict[str, Any]) -> None:
+    document = _document(schemas)
+    written = write_models(document, models.HEADER)
+    if written is not None:
+        source, said = _generator(document)
+        assert said == []
+        assert written == source
