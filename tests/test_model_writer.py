@@ -251,9 +251,60 @@ _NAMES = st.sampled_from(["id", "name", "tag", "count", "bornOn", "owner_id"])
 _SCALAR = st.sampled_from([v for k, v in COVERED.items() if "ref" not in k])
 
 
+_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12)
+_VALUES = {
+    "string": _TEXT,
+    "integer": st.integers(-(2**40), 2**40),
+    "number": st.integers(-100, 100) | st.floats(-1e6, 1e6, allow_nan=False),
+    "boolean": st.booleans(),
+}
+_FORMATS = {
+    "string": [None, "date", "date-time", "uuid", "email", "uri", "byte", "password"],
+    "integer": [None, "int32", "int64"],
+    "number": [None, "float", "double"],
+    "boolean": [None],
+}
+
+
+@st.composite
+def _scalar(draw: st.DrawFn) -> dict[str, Any]:
+    """A scalar property with any mix of format, enum, limits, nullable, default,
+    description and example."""
+    kind = draw(st.sampled_from(sorted(_VALUES)))
+    prop: dict[str, Any] = {"type": kind}
+    if fmt := draw(st.sampled_from(_FORMATS[kind])):
+        prop["format"] = fmt
+    values = _VALUES[kind]
+    if kind in {"string", "integer"} and draw(st.booleans()):
+        prop["enum"] = draw(st.lists(values, min_size=1, max_size=3, unique=True))
+        values = st.sampled_from(prop["enum"])
+    limits = {
+        "string": ["minLength", "maxLength", "pattern"],
+        "integer": ["minimum", "maximum"],
+        "number": ["minimum", "maximum"],
+    }.get(kind, [])
+    for key in draw(st.lists(st.sampled_from(limits), unique=True)) if limits else []:
+        prop[key] = draw(
+            _TEXT
+            if key == "pattern"
+            else _VALUES[kind]
+            if key in {"minimum", "maximum"}
+            else st.integers(0, 9)
+        )
+    for key, strategy in (
+        ("nullable", st.booleans()),
+        ("default", values),
+        ("description", _TEXT),
+        ("example", values),
+    ):
+        if draw(st.booleans()):
+            prop[key] = draw(strategy)
+    return prop
+
+
 def _properties(classes: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     refs = [{"$ref": f"#/components/schemas/{c}"} for c in classes]
-    prop = _SCALAR | (st.sampled_from(refs) if refs else _SCALAR)
+    prop = _SCALAR | _scalar() | (st.sampled_from(refs) if refs else _SCALAR)
     prop = prop | prop.map(
         lambda p: {"type": "array", "items": p} if "$ref" in p else p
     )
@@ -297,6 +348,36 @@ def _schemas(draw: st.DrawFn) -> dict[str, Any]:
 @given(_schemas())
 def test_drawn_schemas(schemas: dict[str, Any]) -> None:
     document = _document(schemas)
+    written = write_models(document, models.HEADER)
+    if written is not None:
+        source, said = _generator(document)
+        assert said == []
+        assert written == source
+
+
+_IDENTIFIERS = st.from_regex(
+    r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True
+) | st.sampled_from(
+    [
+        "from_orm",
+        "schema",
+        "copy",
+        "json",
+        "model_config",
+        "date",
+        "class",
+        "Field",
+        "root",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_IDENTIFIERS, _SCALAR, min_size=1, max_size=4))
+def test_drawn_property_names(properties: dict[str, Any]) -> None:
+    """Names the generator renames or aliases (keywords, BaseModel's members, the
+    module's imports) are left to it."""
+    document = _document({"A": {"type": "object", "properties": properties}, "B": _B})
     written = write_models(document, models.HEADER)
     if written is not None:
         source, said = _generator(document)

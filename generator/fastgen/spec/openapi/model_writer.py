@@ -99,6 +99,19 @@ _TAKEN = frozenset(
         "uuid",
         "validate",
         "fields",
+        "from_orm",
+        "update_forward_refs",
+        # imported by other modules datamodel-code-generator writes (models.RESERVED)
+        "ConfigDict",
+        "Dict",
+        "Enum",
+        "IntEnum",
+        "List",
+        "Optional",
+        "StrEnum",
+        "Union",
+        "time",
+        "timedelta",
     }
 )
 
