@@ -40,6 +40,8 @@ def _documents() -> list[Path]:
 # The documents whose models the writer writes (the rest go to the generator).
 FAST = {
     "examples/petstore.yaml",
+    "tests/corpus/dmcg-paths-ref-external/openapi.yaml",
+    "tests/corpus/museum-3.1.yaml",
     "tests/corpus/petstore-expanded.yaml",
     "tests/corpus/webhook-example.yaml",
     "tests/specs/openapi/annotated.yaml",
@@ -148,6 +150,8 @@ COVERED: dict[str, dict[str, Any]] = {
     },
     "integer limits": {"type": "integer", "minimum": 1, "maximum": 5, "default": 2},
     "number limits": {"type": "number", "minimum": 0.5, "maximum": 10},
+    "escaped pattern": {"type": "string", "pattern": "^([01]\\d|2[0-3])$"},
+    "described ref": {**_REF_B, "description": "it's", "example": 1080},
     "described": {
         "type": "string",
         "description": 'a "quoted" word',
@@ -195,6 +199,33 @@ def test_subclasses_and_dependency_order() -> None:
     )
 
 
+def test_root_models_reversed_allof_and_the_date_alias() -> None:
+    """Scalars and arrays as RootModels (their description kept), an ``allOf`` with
+    the object first, and a field named ``date`` (the generator imports the type as
+    ``date_aliased`` then)."""
+    day = {"type": "string", "format": "date", "description": "a day", "example": "x"}
+    ticket = {
+        "type": "object",
+        "properties": {"date": {"$ref": "#/components/schemas/Day"}},
+    }
+    schemas = {
+        "Day": day,
+        "Days": {"type": "array", "items": {"$ref": "#/components/schemas/Day"}},
+        "Kind": {"type": "string", "enum": ["a", "b"], "example": "a"},
+        "Price": {"type": "number", "format": "float", "example": 25},
+        "Ticket": ticket,
+        "Bought": {
+            "allOf": [_B, {"$ref": "#/components/schemas/Ticket"}],
+            "description": "x",
+            "type": "object",
+        },
+    }
+    _assert_same(_document(schemas))
+    _assert_same(_document(schemas, "3.1.0"))
+    del schemas["Ticket"], schemas["Bought"]
+    _assert_same(_document(schemas))  # no field named date: date as is
+
+
 # What the writer leaves to the generator.
 DECLINED: dict[str, dict[str, Any]] = {
     "cycle": {
@@ -215,15 +246,17 @@ DECLINED: dict[str, dict[str, Any]] = {
             "properties": {"u": {"type": "string", "format": "ulid"}},
         }
     },
-    "root model": {"A": {"type": "string"}},
     "keyword name": {
         "A": {"type": "object", "properties": {"class": {"type": "string"}}}
     },
-    "escaped text": {
-        "A": {
-            "type": "object",
-            "properties": {"p": {"type": "string", "pattern": "\\d"}},
-        }
+    "non-ASCII text": {
+        "A": {"type": "object", "properties": {"p": {"type": "string", "example": "é"}}}
+    },
+    "nullable root": {"A": {"type": "string", "nullable": True}},
+    "chained allOf": {
+        "A": {"allOf": [{"$ref": "#/components/schemas/B"}, _B]},
+        "B": {"allOf": [{"$ref": "#/components/schemas/C"}, _B]},
+        "C": _B,
     },
     "oneOf": {
         "A": {"type": "object", "properties": {"p": {"oneOf": [{"type": "string"}]}}}
@@ -247,7 +280,7 @@ def _document(schemas: dict[str, Any], version: str = "3.0.3") -> dict[str, Any]
     return json.loads(json.dumps(document, sort_keys=True))
 
 
-_NAMES = st.sampled_from(["id", "name", "tag", "count", "bornOn", "owner_id"])
+_NAMES = st.sampled_from(["id", "name", "tag", "count", "bornOn", "owner_id", "date"])
 _SCALAR = st.sampled_from([v for k, v in COVERED.items() if "ref" not in k])
 
 
@@ -304,6 +337,8 @@ def _scalar(draw: st.DrawFn) -> dict[str, Any]:
 
 def _properties(classes: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     refs = [{"$ref": f"#/components/schemas/{c}"} for c in classes]
+    described = [{**ref, "description": "d", "example": "x"} for ref in refs]
+    refs += [{**ref, "description": "a 'quoted' \\d"} for ref in refs] + described
     prop = _SCALAR | _scalar() | (st.sampled_from(refs) if refs else _SCALAR)
     prop = prop | prop.map(
         lambda p: {"type": "array", "items": p} if "$ref" in p else p
@@ -320,6 +355,10 @@ def _schemas(draw: st.DrawFn) -> dict[str, Any]:
     ]
     schemas: dict[str, Any] = {}
     for i, name in enumerate(names):
+        if draw(st.integers(0, 3)) == 0:  # a RootModel
+            root = draw(_scalar() | _properties(names[:i]).map(_an_array))
+            schemas[name] = {k: v for k, v in root.items() if k != "default"}
+            continue
         properties = draw(_properties(names[:i]))
         required = draw(
             st.lists(st.sampled_from(sorted(properties) or ["-"]), unique=True)
@@ -339,9 +378,16 @@ def _schemas(draw: st.DrawFn) -> dict[str, Any]:
                 "properties": own,
                 "required": [r for r in body.get("required", []) if r in own],
             }
-            body = {"allOf": [{"$ref": f"#/components/schemas/{parent}"}, body]}
+            parts = [{"$ref": f"#/components/schemas/{parent}"}, body]
+            body = {"allOf": parts[:: draw(st.sampled_from([1, -1]))]}
         schemas[name] = body
     return schemas
+
+
+def _an_array(properties: dict[str, Any]) -> dict[str, Any]:
+    """An array of one of the drawn properties' types (a string when none)."""
+    items = next(iter(properties.values()), {"type": "string"})
+    return {"type": "array", "items": items, "description": "many"}
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

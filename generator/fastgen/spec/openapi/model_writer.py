@@ -7,9 +7,10 @@ four-schema document, against a whole `fastgen new` of ~0.8 s and fastapi-code-g
 target 2 (at most 1.5x) cannot hold on small documents while every one pays for it.
 
 This writer covers the schemas small documents use: objects with properties (or an
-``allOf`` of one component and one such object, a subclass), properties of scalar
-types with the formats below, constraints, ``enum`` (a ``Literal``), ``nullable``,
-defaults, examples and descriptions, references to components and arrays of those.
+``allOf`` of one component and one such object, a subclass), scalars and arrays as
+``RootModel``s, properties of scalar types with the formats below, constraints,
+``enum`` (a ``Literal``), ``nullable``, defaults, examples and descriptions,
+references to components (described or not) and arrays of those.
 It returns exactly the module datamodel-code-generator writes with fastgen's options
 (``models._options``), or None for any document with a construct it does not handle,
 which then goes to datamodel-code-generator as before: coverage is a matter of speed,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 _REF = "#/components/schemas/"
@@ -83,7 +85,6 @@ _TAKEN = frozenset(
         "bytes",
         "construct",
         "copy",
-        "date",
         "datetime",
         "dict",
         "float",
@@ -127,8 +128,8 @@ class _Imports:
     def __init__(self) -> None:
         self.modules: dict[str, set[str]] = {}
 
-    def add(self, module: str | None, name: str) -> None:
-        if module is not None:
+    def add(self, module: str | None, name: str | None) -> None:
+        if module is not None and name is not None:
             self.modules.setdefault(module, set()).add(name)
 
     def lines(self) -> str:
@@ -136,6 +137,26 @@ class _Imports:
             f"from {module} import {', '.join(sorted(names))}"
             for module, names in self.modules.items()
         )
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """What every schema's writing consults: the components, and whether a field
+    named ``date`` makes the generator import ``date as date_aliased``."""
+
+    schemas: dict[str, Any]
+    date_aliased: bool
+
+
+@dataclass
+class _Class:
+    """A class statement: its bases, the component it inherits (for the order),
+    its fields and the pydantic base it imports."""
+
+    bases: str
+    parent: str | None
+    fields: list[_Field]
+    base_import: str | None
 
 
 def write_models(document: dict[str, Any], header: str) -> str | None:
@@ -148,33 +169,30 @@ def write_models(document: dict[str, Any], header: str) -> str | None:
     try:
         if any(name in _TAKEN or not name.isidentifier() for name in schemas):
             raise Unsupported("class name")
-        if not version.startswith("3.0") and _has_key(schemas, {"nullable", "example"}):
+        if not version.startswith("3.0") and _has_key(schemas, {"nullable"}):
             raise Unsupported("3.0 keyword in 3.1")
-        classes = {
-            name: _class(name, schema, schemas) for name, schema in schemas.items()
-        }
+        doc = _Doc(schemas, _has_property(schemas, "date"))
+        classes = {name: _class(name, schema, doc) for name, schema in schemas.items()}
         order = _order(classes)
     except Unsupported:
         return None
     imports = _Imports()
     bodies = []
     for name in order:
-        base, fields = classes[name]
-        lines = []
-        for field in fields:
+        written = classes[name]
+        for field in written.fields:
             for module, imported in field.imports:
                 imports.add(module, imported)
-            lines.append(field.line)
-        imports.add(_PYDANTIC, "BaseModel") if base == "BaseModel" else None
-        body = "\n".join(f"    {line}" for line in lines) or "    pass"
-        bodies.append(f"class {name}({base}):\n{body}")
+        imports.add(_PYDANTIC, written.base_import)
+        body = "\n".join(f"    {field.line}" for field in written.fields)
+        bodies.append(f"class {name}({written.bases}):\n{body or '    pass'}")
     return (
         f"{header}\n\nfrom __future__ import annotations\n\n{imports.lines()}\n\n\n"
         + "\n\n\n".join(bodies)
     )
 
 
-def _order(classes: dict[str, tuple[str, list[_Field]]]) -> list[str]:
+def _order(classes: dict[str, _Class]) -> list[str]:
     """datamodel-code-generator's order (``sort_data_models``): passes over the schemas
     in document order, each placing those whose references are placed, earlier ones of
     the same pass included; a cycle or a self-reference is not handled here."""
@@ -183,7 +201,7 @@ def _order(classes: dict[str, tuple[str, list[_Field]]]) -> list[str]:
     while pending:
         left = []
         for name in pending:
-            refs = _references(*classes[name])
+            refs = _references(classes[name])
             if name in refs:
                 raise Unsupported("self-reference")
             if refs <= placed.keys():
@@ -196,9 +214,9 @@ def _order(classes: dict[str, tuple[str, list[_Field]]]) -> list[str]:
     return list(placed)
 
 
-def _references(base: str, fields: list[_Field]) -> set[str]:
-    refs = {ref for field in fields for ref in field.refs}
-    return refs | ({base} if base != "BaseModel" else set())
+def _references(written: _Class) -> set[str]:
+    refs = {ref for field in written.fields for ref in field.refs}
+    return refs | ({written.parent} if written.parent else set())
 
 
 class _Field:
@@ -210,27 +228,65 @@ class _Field:
         self.line, self.imports, self.refs = line, imports, refs
 
 
-def _class(name: str, schema: Any, schemas: dict[str, Any]) -> tuple[str, list[_Field]]:
-    """A component's base class and fields."""
+def _class(name: str, schema: Any, doc: _Doc) -> _Class:
+    """A component's class: a subclass for an ``allOf`` of a component and an
+    object, a ``RootModel`` for a scalar or an array, else a ``BaseModel``."""
     if not isinstance(schema, dict):
         raise Unsupported(name)
-    if set(schema) == {"allOf"}:
-        parts = schema["allOf"]
-        if not (
-            isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], dict)
-        ):
-            raise Unsupported(name)
-        base = _ref_target(parts[0], schemas)
-        if set(parts[0]) != {"$ref"} or "allOf" in schemas[base]:
-            raise Unsupported(name)
-        inherited = schemas[base].get("properties", {})
-        if set(parts[1].get("properties", {})) & set(inherited):
-            raise Unsupported("property redefined")
-        return base, _fields(parts[1], schemas)
-    return "BaseModel", _fields(schema, schemas)
+    if "allOf" in schema:
+        return _subclass(schema, doc)
+    if schema.get("type") in _ROOT_TYPES and "properties" not in schema:
+        return _root(schema, doc)
+    return _Class("BaseModel", None, _fields(schema, doc), "BaseModel")
 
 
-def _fields(schema: Any, schemas: dict[str, Any]) -> list[_Field]:
+_ROOT_TYPES = frozenset({"string", "integer", "number", "boolean", "array"})
+
+
+def _subclass(schema: dict[str, Any], doc: _Doc) -> _Class:
+    """``class X(Parent)`` with the fields of the object beside the reference."""
+    parts = schema["allOf"]
+    if (
+        not set(schema) <= {"allOf", "description", "type"}
+        or schema.get("type", "object") != "object"
+    ):
+        raise Unsupported("allOf")
+    if not (isinstance(parts, list) and len(parts) == 2):
+        raise Unsupported("allOf")
+    refs = [part for part in parts if isinstance(part, dict) and set(part) == {"$ref"}]
+    if len(refs) != 1:
+        raise Unsupported("allOf")
+    parent = _ref_target(refs[0], doc.schemas)
+    own = parts[1] if parts[0] is refs[0] else parts[0]
+    target = doc.schemas[parent]
+    if "allOf" in target or target.get("type", "object") != "object":
+        raise Unsupported("parent")
+    if not isinstance(own, dict):
+        raise Unsupported("allOf")
+    inherited = target.get("properties", {})
+    if set(own.get("properties", {})) & set(inherited):
+        raise Unsupported("property redefined")
+    return _Class(parent, parent, _fields(own, doc), None)
+
+
+def _root(schema: dict[str, Any], doc: _Doc) -> _Class:
+    """``class X(RootModel[T])`` with ``root: T`` (its description kept)."""
+    if "nullable" in schema or "default" in schema:
+        raise Unsupported("root")
+    imports: list[tuple[str | None, str]] = []
+    refs: set[str] = set()
+    hint = _hint(schema, doc, imports, refs)
+    arguments = _arguments(schema)
+    line = f"root: {hint}"
+    if arguments:
+        imports += [(_TYPING, "Annotated"), (_PYDANTIC, "Field")]
+        line = f"root: Annotated[{hint}, Field({', '.join(arguments)})]"
+    return _Class(
+        f"RootModel[{hint}]", None, [_Field(line, imports, refs)], "RootModel"
+    )
+
+
+def _fields(schema: Any, doc: _Doc) -> list[_Field]:
     """The fields of an object schema, in the (sorted) order of its properties."""
     if not isinstance(schema, dict) or not set(schema) <= {
         "type",
@@ -250,26 +306,26 @@ def _fields(schema: Any, schemas: dict[str, Any]) -> list[_Field]:
     if not set(required) <= set(properties) or list(properties) != sorted(properties):
         raise Unsupported("required")
     return [
-        _field(name, prop, name in required, schemas)
-        for name, prop in properties.items()
+        _field(name, prop, name in required, doc) for name, prop in properties.items()
     ]
 
 
-def _field(name: str, prop: Any, required: bool, schemas: dict[str, Any]) -> _Field:
+def _field(name: str, prop: Any, required: bool, doc: _Doc) -> _Field:
     """``name: hint = default`` as datamodel-code-generator writes the property."""
     if (
         not isinstance(name, str)
         or not name.isidentifier()
         or keyword.iskeyword(name)
         or name.startswith(("_", "model_"))
+        or name.endswith("_aliased")
         or name in _TAKEN
-        or name in schemas
+        or name in doc.schemas
         or not isinstance(prop, dict)
     ):
         raise Unsupported(name)
     imports: list[tuple[str | None, str]] = []
     refs: set[str] = set()
-    hint = _hint(prop, schemas, imports, refs)
+    hint = _hint(prop, doc, imports, refs)
     if prop.get("nullable") is True:
         hint += " | None"
     elif "nullable" in prop and prop["nullable"] is not False:
@@ -297,15 +353,15 @@ def _field(name: str, prop: Any, required: bool, schemas: dict[str, Any]) -> _Fi
 
 def _hint(
     prop: dict[str, Any],
-    schemas: dict[str, Any],
+    doc: _Doc,
     imports: list[tuple[str | None, str]],
     refs: set[str],
 ) -> str:
     """The type of a property (or an array's items) without nullability."""
     if "$ref" in prop:
-        if set(prop) != {"$ref"}:
+        if not set(prop) <= {"$ref", "description", "example"}:
             raise Unsupported("$ref with siblings")
-        target = _ref_target(prop, schemas)
+        target = _ref_target(prop, doc.schemas)
         refs.add(target)
         return target
     kind = prop.get("type")
@@ -323,12 +379,15 @@ def _hint(
             "items",
         }:
             raise Unsupported("items")
-        return f"list[{_hint(items, schemas, imports, refs)}]"
+        return f"list[{_hint(items, doc, imports, refs)}]"
     if "enum" in prop:
         return _enum(prop, kind, imports)
     hint, module = _SCALARS.get((kind, prop.get("format")), (None, None))
     if hint is None:
         raise Unsupported("format")
+    if hint == "date" and doc.date_aliased:
+        imports.append((module, "date as date_aliased"))
+        return "date_aliased"
     imports.append((module, hint))
     return hint
 
@@ -366,7 +425,7 @@ def _arguments(prop: dict[str, Any]) -> list[str]:
     if "description" in prop:
         found["description"] = _string(prop["description"])
     if "example" in prop:
-        found["examples"] = f"[{_literal(prop['example'], prop)}]"
+        found["examples"] = f"[{_example(prop['example'])}]"
     return [f"{key}={found[key]}" for key in sorted(found)]
 
 
@@ -399,15 +458,33 @@ def _literal(value: Any, prop: dict[str, Any]) -> str:
     return _string(value) if kind == "string" else repr(value)
 
 
+def _example(value: Any) -> str:
+    """An example as Python, whatever the property's type (the generator copies it)."""
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, bool | int):
+        return repr(value)
+    raise Unsupported("example")
+
+
 def _string(value: Any) -> str:
-    """A string as Python, when its ``repr`` is plain printable ASCII (the generator
-    may spell escapes and other characters its own way)."""
+    """A string as Python: its ``repr``, as the generator writes printable ASCII
+    (other characters it may spell its own way)."""
     if not isinstance(value, str) or not value.isascii() or not value.isprintable():
         raise Unsupported("string")
-    written = repr(value)
-    if "\\" in written:
-        raise Unsupported("string")
-    return written
+    return repr(value)
+
+
+def _has_property(node: Any, name: str) -> bool:
+    """Whether some object schema inside ``node`` has a property ``name``."""
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict) and name in properties:
+            return True
+        return any(_has_property(v, name) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_property(item, name) for item in node)
+    return False
 
 
 def _has_key(node: Any, keys: set[str]) -> bool:
