@@ -391,9 +391,9 @@ def _an_array(properties: dict[str, Any]) -> dict[str, Any]:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_schemas())
-def test_drawn_schemas(schemas: dict[str, Any]) -> None:
-    document = _document(schemas)
+@given(_schemas(), st.sampled_from(["3.0.3", "3.1.0"]))
+def test_drawn_schemas(schemas: dict[str, Any], version: str) -> None:
+    document = _document(schemas, version)
     written = write_models(document, models.HEADER)
     if written is not None:
         source, said = _generator(document)
