@@ -328,3 +328,63 @@ def test_a_property_that_refers_to_a_default_is_not_made_nullable() -> None:
     assert ModelSet(schemas, "3.0.3").document()["components"]["schemas"]["P"][
         "properties"
     ]["by_ref"] == {"$ref": "#/components/schemas/E", "default": "a"}
+
+
+READ_WRITE_DOCUMENTS = [
+    Path(__file__).resolve().parents[1] / "examples" / "store.yaml",
+    Path(__file__).resolve().parent / "specs" / "openapi" / "read-write.yaml",
+    CORPUS / "billingo-3.0.7.yaml",
+    CORPUS / "redocly-cafe" / "openapi" / "openapi.yaml",
+]
+
+
+def _compiled(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[bool]]:
+    """The service model of ``path`` and one entry per generator run."""
+    from fastgen.spec.openapi import models
+
+    runs: list[bool] = []
+    real = models._datamodel_codegen
+
+    def counted(*args: Any, **kwargs: Any) -> str:
+        runs.append(True)
+        return real(*args, **kwargs)
+
+    models._generate_module.cache_clear()
+    monkeypatch.setattr(models, "_datamodel_codegen", counted)
+    try:
+        return read_input(path)[1], runs
+    finally:
+        models._generate_module.cache_clear()
+
+
+@pytest.mark.parametrize("path", READ_WRITE_DOCUMENTS, ids=lambda p: p.name)
+def test_the_guessed_split_holds_and_the_generator_runs_once(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schemas that hold a readOnly/writeOnly property (through references too)
+    are the ones the generator splits: one compile, one generation (billingo gave a
+    name back on a second one and ran the generator twice)."""
+    service, runs = _compiled(path, monkeypatch)
+    assert len(runs) == 1
+    assert REQUEST + "(" in service.api.models_source  # some schema did split
+
+
+@pytest.mark.parametrize("path", READ_WRITE_DOCUMENTS[2:3], ids=lambda p: p.name)
+def test_a_missed_guess_compiles_again_with_the_generators_split(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fastgen.spec.openapi.compile as compile_package
+
+    guessed, _ = _compiled(path, monkeypatch)
+    compiles: list[bool] = []
+    real = compile_package.service_model
+
+    def counted(*args: Any) -> Any:
+        compiles.append(True)
+        return real(*args)
+
+    monkeypatch.setattr(compile_package, "service_model", counted)
+    monkeypatch.setattr(ModelSet, "_holds_read_write", lambda self, schema: False)
+    missed, _ = _compiled(path, monkeypatch)  # guessed: nothing splits
+    assert len(compiles) == 2
+    assert missed == guessed

@@ -30,14 +30,14 @@ def compile_api(api: ApiDescription) -> ServiceModel:
 
     Which schemas datamodel-code-generator splits into request and response models
     (for a document that marks properties readOnly or writeOnly) is known once it
-    has run: the compile then runs again knowing them. Its models are the same
-    unless a name kept free for a variant no schema needed is now given back.
+    has run; the first compile guesses them from the schema graph (``ModelSet``).
+    When the guess missed, the compile runs again knowing them.
     """
     read_write = _marks_read_write(api)
-    model, split_ids = service_model(api, read_write)
-    if not read_write:
+    model, models = service_model(api, read_write)
+    if not read_write or models.guess_held:
         return model
-    return service_model(api, read_write, split_ids)[0]
+    return service_model(api, read_write, models.split_ids)[0]
 
 
 def _marks_read_write(api: ApiDescription) -> bool:

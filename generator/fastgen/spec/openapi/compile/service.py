@@ -43,12 +43,18 @@ def service_model(
     api: ApiDescription,
     read_write: bool = False,
     split_ids: frozenset[str] | None = None,
-) -> tuple[ServiceModel, frozenset[str] | None]:
-    """The service model of ``api``, and which schemas the models split (see
-    ``compile_api``); ``SpecError`` with every problem found."""
-    ctx = Context(
-        api, ModelSet(api.schemas, api.openapi_version, read_write, split_ids)
+) -> tuple[ServiceModel, ModelSet]:
+    """The service model of ``api``, and its models (which schemas they split and
+    whether a guess of those held: see ``compile_api``); ``SpecError`` with every
+    problem found."""
+    models = ModelSet(
+        api.schemas,
+        api.openapi_version,
+        read_write,
+        split_ids,
+        guess=split_ids is None,
     )
+    ctx = Context(api, models)
     for resource in api.resources:
         model = resource_model(ctx, resource)
         if model is not None:
@@ -77,7 +83,7 @@ def service_model(
     source = ctx.models.generate()
     check_column_names(ctx, source)
     parts = _Parts(schemes, policies, clears, operations, routers, webhooks, ordered)
-    return _service(ctx, source, parts), ctx.models.split_ids
+    return _service(ctx, source, parts), ctx.models
 
 
 @dataclass(frozen=True)
