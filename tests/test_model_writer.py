@@ -49,6 +49,7 @@ FAST = {
     "tests/specs/openapi/callbacks.yaml",
     "tests/specs/openapi/compile/petstore-table.yaml",
     "tests/specs/openapi/resource-list.yaml",
+    "tests/specs/openapi/several-media.yaml",
     "tests/specs/openapi/responses.yaml",
     "tests/specs/openapi/warn/const-in-30.yaml",
     "tests/specs/openapi/warn/required-on-property.yaml",
