@@ -43,11 +43,12 @@ class _RequestIds:
         os.register_at_fork(after_in_child=self._renew)
 
     def _renew(self) -> None:
-        self._prefix = secrets.token_hex(8)
+        self._prefix = secrets.token_hex(8).encode()
         self._count = itertools.count()
 
-    def new(self) -> str:
-        return f"{self._prefix}{next(self._count):016x}"
+    def new(self) -> bytes:
+        # Bytes, as headers are sent: a hit never needs the text.
+        return self._prefix + b"%016x" % next(self._count)
 
 
 new_request_id = _RequestIds().new
@@ -118,16 +119,16 @@ class RequestObserver:
         hit = self.answer_hit(scope) if self.answer_hit is not None else None
         if hit is not None:
             route, response, body = hit
-            echoed = (b"x-request-id", raw_id or new_request_id().encode())
+            echoed = (b"x-request-id", raw_id or new_request_id())
             response["headers"].append(echoed)  # a list of its own (answer_hit)
             await send(response)
             await send(body)
             seconds = perf_counter() - start
             self.metrics.observe(route, scope["method"], response["status"], seconds)
             return
-        request_id = raw_id.decode() if raw_id else new_request_id()
-        watched = _Watched(send, (b"x-request-id", raw_id or request_id.encode()))
-        token = REQUEST_ID.set(request_id)
+        request_id = raw_id or new_request_id()
+        watched = _Watched(send, (b"x-request-id", request_id))
+        token = REQUEST_ID.set(request_id.decode())
         try:
             await self.app(scope, receive, watched)
         finally:
