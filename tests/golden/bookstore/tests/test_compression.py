@@ -54,6 +54,9 @@ ANSWERS = {
     ),
     "grpc": answer(200, [(b"content-type", b"application/grpc+proto")], LARGE),
     "error": answer(500, [(b"content-type", b"text/plain")], LARGE),
+    "empty type": answer(
+        200, [(b"content-type", b""), (b"content-type", b"image/png")], LARGE
+    ),
 }
 
 
@@ -85,7 +88,14 @@ async def test_answers_as_starlette(name: str, accept: bytes | None) -> None:
     assert ours == theirs
     start = ours[0]
     vary = [value for header, value in start["headers"] if header == b"vary"]
-    compressible = {"large", "no content type", "streamed", "streamed small", "error"}
+    compressible = {
+        "large",
+        "no content type",
+        "streamed",
+        "streamed small",
+        "error",
+        "empty type",
+    }
     if name in compressible:  # streamed: whatever its size
         assert vary == [b"Accept-Encoding"]
     if name == "varied twice":

@@ -96,7 +96,8 @@ class _Identity:
             message.get("more_body", False)
             or len(message.get("body", b"")) >= self.minimum_size
         ):
-            start = {**start, "headers": _vary_accept_encoding(start["headers"])}
+            varied = _vary_accept_encoding(start.get("headers", []))
+            start = {**start, "headers": varied}
         return self._send_both(start, message)
 
     async def _send_both(self, start: Message, message: Message) -> None:
@@ -113,15 +114,19 @@ async def _done() -> None:
 
 def _compressible(headers: Headers) -> bool:
     """No ``Content-Encoding`` and a content type that is not excluded."""
-    media = ""
+    media: str | None = None
     for name, value in headers:
         if name == b"content-encoding":
             return False
-        if name == b"content-type" and not media:
-            media = value.decode("latin-1").partition(";")[0].strip().lower() or "-"
-    if media in EXCLUDED_TYPES or f"{media.partition('/')[0]}/*" in EXCLUDED_TYPES:
-        return False
-    return not media.startswith("application/grpc+")
+        if name == b"content-type" and media is None:  # the first one counts
+            media = value.decode("latin-1").partition(";")[0].strip().lower()
+    if media is None:
+        return True
+    return not (
+        media in EXCLUDED_TYPES
+        or f"{media.partition('/')[0]}/*" in EXCLUDED_TYPES
+        or media.startswith("application/grpc+")
+    )
 
 
 def _vary_accept_encoding(headers: Headers) -> Headers:
