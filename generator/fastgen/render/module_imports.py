@@ -26,7 +26,6 @@ def main_imports(service: ServiceModel) -> str:
         ("typing", "TYPE_CHECKING"),
         ("fastapi", "FastAPI"),
         ("fastapi", "Request"),
-        ("fastapi.middleware.gzip", "GZipMiddleware"),
         ("fastapi.responses", "JSONResponse"),
     ]
     imports += [
@@ -58,6 +57,7 @@ _MAIN_OWN = {
     "body_limit": ("BodyLimit",),
     "cache": ("CachedFastAPI", "CacheLayer", "CacheMetrics"),
     "cache_config": ("INVALIDATIONS", "POLICIES", "UNCACHED_PATHS"),
+    "compression": ("GZip",),
     "crud": ("DATABASE_UNAVAILABLE", "database_error"),
     "db": ("create_engine", "create_session_factory"),
     "deps": ("get_settings",),

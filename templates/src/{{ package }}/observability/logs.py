@@ -4,6 +4,14 @@
 python-json-logger formats stdlib ``logging`` records, so any library that logs the
 usual way comes out in the same shape. Every line written while a request is served
 carries that request's ``request_id``.
+
+The access line of each request (requests.py) is the one exception: while this
+module's handler is the only one it would reach, its JSON is encoded from the
+request's fields and written straight to that handler's stream, the same keys and
+values as a record would give (a LogRecord and python-json-logger's formatting were
+most of its cost, bench/README.md of fastgen). Configure logging as usual — add a
+handler or filter to the ``access`` logger or the root, or give this handler another
+formatter — and access lines go through ``logging`` like every other record.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from __future__ import annotations
 import logging
 import sys
 from contextvars import ContextVar
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
@@ -38,16 +47,13 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    """Send every record as JSON to stderr at ``level`` (idempotent).
+class JsonHandler(logging.StreamHandler[TextIO]):
+    """The root handler: every record as one JSON object per line on stderr."""
 
-    uvicorn's own access log is switched off: requests are logged by
-    ``RequestObserver`` with their route, cache result and request id.
-    """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(
-        JsonFormatter(
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.set_name(HANDLER_NAME)
+        self.json = JsonFormatter(
             "%(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"levelname": "level"},
             timestamp="time",
@@ -55,8 +61,56 @@ def configure_logging(level: str) -> None:
             reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             json_serializer=_dumps,
         )
-    )
-    handler.addFilter(_RequestIdFilter())
+        self.setFormatter(self.json)
+        self.request_ids = _RequestIdFilter()
+        self.addFilter(self.request_ids)
+
+    def write_fields(
+        self, level: int, name: str, message: str, fields: dict[str, Any]
+    ) -> None:
+        """Write what formatting a record with ``fields`` as extras would, without
+        the record: the fields a record adds, then the extras, then the time."""
+        line = _ENCODE(
+            {
+                "level": logging.getLevelName(level),
+                "name": name,
+                "message": message,
+                "request_id": REQUEST_ID.get() or None,
+                **fields,
+                "time": datetime.now(UTC).isoformat(),
+            }
+        )
+        with self.lock:  # as Handler.handle holds it around emit
+            self.stream.write(line + self.terminator)
+            self.flush()
+
+
+def sole_handler(logger: logging.Logger, level: int) -> JsonHandler | None:
+    """The JSON handler, when a record of ``logger`` at ``level`` would reach it
+    alone, unfiltered and formatted as configured here; otherwise None."""
+    root = logging.getLogger()
+    if logger.handlers or logger.filters or logger.parent is not root:
+        return None
+    if not logger.propagate or root.filters or len(root.handlers) != 1:
+        return None
+    handler = root.handlers[0]
+    if (
+        not isinstance(handler, JsonHandler)
+        or handler.formatter is not handler.json
+        or handler.filters != [handler.request_ids]
+        or level < handler.level
+    ):
+        return None
+    return handler
+
+
+def configure_logging(level: str) -> None:
+    """Send every record as JSON to stderr at ``level`` (idempotent).
+
+    uvicorn's own access log is switched off: requests are logged by
+    ``RequestObserver`` with their route, cache result and request id.
+    """
+    handler = JsonHandler()
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)

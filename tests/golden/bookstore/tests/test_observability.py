@@ -20,7 +20,7 @@ from sqlalchemy import text
 from bookstore.cache_config import POLICIES
 from bookstore.hooks.settings import Settings
 from bookstore.main import create_app
-from bookstore.observability.logs import HANDLER_NAME
+from bookstore.observability.logs import HANDLER_NAME, sole_handler
 from bookstore.observability.metrics import HttpMetrics
 from bookstore.observability.requests import new_request_id
 from bookstore.observability.shared import SharedCopy
@@ -110,6 +110,37 @@ async def test_one_json_line_per_request_and_app_logs_carry_its_id(
     assert first["request_id"] == request_id and first["level"] == "INFO"
     assert second["request_id"] == missing.headers["x-request-id"]
     assert first["duration_ms"] > 0 and first["cache"] is None
+
+
+async def test_the_access_line_written_directly_is_the_one_logging_formats(
+    client: httpx.AsyncClient, logged: Lines
+) -> None:
+    """Without a LogRecord while the JSON handler alone would get it (logs.py); once
+    another handler listens, through logging: the same keys, in the same order."""
+    access_log, root = logging.getLogger("access"), logging.getLogger()
+    # pytest's capture handlers listen too; a served app has the JSON one alone.
+    pytest_handlers = [h for h in root.handlers if h.get_name() != HANDLER_NAME]
+    for handler in pytest_handlers:
+        root.removeHandler(handler)
+    listening = logging.NullHandler()
+    try:
+        assert sole_handler(access_log, logging.INFO) is not None
+        await client.get("/healthz")
+        access_log.addHandler(listening)
+        assert sole_handler(access_log, logging.INFO) is None
+        await client.get("/healthz")
+    finally:
+        access_log.removeHandler(listening)
+        for handler in pytest_handlers:
+            root.addHandler(handler)
+    direct, formatted = access(logged())
+    assert list(direct) == list(formatted)
+    changing = {"request_id", "duration_ms", "time"}
+    assert {k: v for k, v in direct.items() if k not in changing} == {
+        k: v for k, v in formatted.items() if k not in changing
+    }
+    assert direct["time"][:10] == formatted["time"][:10]
+    assert direct["time"].endswith("+00:00") and formatted["time"].endswith("+00:00")
 
 
 async def test_an_unhandled_error_is_a_counted_500_logged_as_error(
@@ -242,10 +273,10 @@ def test_request_ids_are_unique_in_and_across_processes() -> None:
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # a worker forked from a preloaded app
-        os.write(write, new_request_id().encode())
+        os.write(write, new_request_id())
         os._exit(0)
     os.waitpid(child, 0)
-    theirs = os.read(read, 64).decode()
+    theirs = os.read(read, 64)
     os.close(read)
     os.close(write)
     assert len(set(ours)) == len(ours)

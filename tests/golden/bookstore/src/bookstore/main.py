@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 
 from bookstore.body_limit import BodyLimit
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
 from bookstore.cache_config import INVALIDATIONS, POLICIES, UNCACHED_PATHS
+from bookstore.compression import GZip
 from bookstore.crud import DATABASE_UNAVAILABLE, database_error
 from bookstore.db import create_engine, create_session_factory
 from bookstore.deps import get_settings
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     if settings.database_read_url:
         app.add_middleware(PrimaryRetry)
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    app.add_middleware(GZip, minimum_size=settings.gzip_minimum_size)
     # HEAD wherever GET is, and If-Match on reads the cache does not answer.
     app.add_middleware(ReadSemantics, routes=app.router.routes)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -286,9 +286,6 @@ class CacheLayer:
 
     # -- lookup -----------------------------------------------------------------
 
-    def match(self, path: str) -> tuple[Route, Mapping[str, str]] | None:
-        return self.routes.match(path)
-
     def cached(self, key: str, now: float) -> Entry | None:
         """The valid entry in the memory tier, if any: the whole hit path.
 
