@@ -22,7 +22,7 @@ from copier._vcs import CLONE_PREFIX, get_git
 from fastgen import __version__
 from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import released_versions, template_source
-from fastgen.render.worker import FastgenWorker
+from fastgen.render.worker import FastgenWorker, checkout
 
 OVERRIDDEN = (
     "_render_template",
@@ -100,7 +100,7 @@ def test_fastgens_checkout_of_a_version_is_the_one_copier_makes(
             ours_path = ours.local_abspath
         theirs = Template(url=source, ref=version)
         try:
-            assert ours_path.name.startswith(CLONE_PREFIX)
+            assert ours_path.parent == (home / ".cache/fastgen/checkouts").resolve()
             assert theirs.local_abspath != ours_path
             assert _working_copy(ours_path) == (_working_copy(theirs.local_abspath)), (
                 version
@@ -113,7 +113,38 @@ def test_fastgens_checkout_of_a_version_is_the_one_copier_makes(
         finally:
             ours._cleanup()
             theirs._cleanup()
-        assert not ours_path.exists()
+        # Kept for the next render, which reuses it without cloning.
+        assert ours_path.is_dir()
+        with monkeypatch.context() as patched:
+            patched.setattr("copier._template.clone", _not_called)
+            patched.setattr("fastgen.render.worker.mkdtemp", _not_called)
+            again = FastgenWorker(src_path=source, vcs_ref=version).template
+            assert again.local_abspath == ours_path
+    assert not list((home / ".cache/fastgen/checkouts").glob(f"{CLONE_PREFIX}*"))
+
+
+def test_a_moved_tag_gets_a_checkout_of_its_new_commit(tmp_path: Path) -> None:
+    """The template repository is rebuilt (its tags moved) when fastgen's template
+    changes: a kept copy of the old commit is never rendered from again."""
+    source = tmp_path / "repo"
+    source.mkdir()
+    git = get_git(context_dir=source)["-c", "user.name=t", "-c", "user.email=t@t"]
+    git("init", "-q")
+    (source / "copier.yml").write_text("a: 1\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "one")
+    git("tag", "1.0.0")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setenv("HOME", str(tmp_path / "home"))
+        first = checkout(source, "1.0.0")
+        (source / "copier.yml").write_text("a: 2\n")
+        git("commit", "-q", "-am", "two")
+        git("tag", "-f", "1.0.0")
+        second = checkout(source, "1.0.0")
+    assert first != second
+    assert (first / "copier.yml").read_text() == "a: 1\n"
+    assert (second / "copier.yml").read_text() == "a: 2\n"
+    assert second.name == f"1.0.0-{git('rev-parse', 'HEAD').strip()}"
 
 
 def _not_called(*args: object, **kwargs: object) -> str:

@@ -450,12 +450,12 @@ def _generate_module(
     locates them in the document (``openapi/model_warnings.py``).
 
     A document of plain schemas skips the generator: ``write_models`` writes the
-    module the generator would (and says nothing), or None to leave it to the generator.
+    module the generator would, with its warnings, or None to leave it to the generator.
     """
     if not read_write and not aliases:
-        source = write_models(json.loads(document_json), HEADER)
-        if source is not None:
-            return source, ()
+        written = write_models(json.loads(document_json), HEADER)
+        if written is not None:
+            return written
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         source = _datamodel_codegen(
