@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -484,7 +485,61 @@ def test_a_body_in_several_media_types_is_read_in_each() -> None:
         '"text/plain": TextBody({"type": "string"}), '
         '"application/octet-stream": BytesBody({"type": "string"})}, required=True)'
     )
-    assert model.api_media_json and model.several_media_types
+    assert "json" in model.api_media_readers and model.several_media_types
+
+
+TEXT_AND_BYTES = """\
+openapi: 3.0.3
+info: {title: notes, version: 1.0.0}
+paths:
+  /notes:
+    post:
+      operationId: addNote
+      requestBody:
+        required: true
+        content:
+          text/plain: {schema: {type: string}}
+          application/octet-stream: {schema: {type: string, format: binary}}
+      responses:
+        '204': {description: stored}
+"""
+
+
+@pytest.mark.parametrize(
+    ("document", "readers"),
+    [
+        (PETSTORE, {"JsonBody", "FormBody"}),
+        ("text-and-bytes", {"TextBody", "BytesBody"}),
+        (
+            SPECS / "several-media.yaml",
+            {"JsonBody", "FormBody", "TextBody", "BytesBody"},
+        ),
+    ],
+)
+def test_media_types_py_defines_only_the_readers_its_bodies_use(
+    tmp_path: Path, document: Path | str, readers: set[str]
+) -> None:
+    """No reader class, helper or import a project's bodies never use."""
+    from fastgen.api import new_project
+
+    if document == "text-and-bytes":
+        document = write(tmp_path, TEXT_AND_BYTES)
+    project = new_project(Path(document), tmp_path / "out")
+    (module,) = project.glob("src/*/media_types.py")
+    source = module.read_text()
+    every = {"JsonBody", "FormBody", "TextBody", "BytesBody"}
+    assert {name for name in every if f"class {name}(" in source} == readers
+    forms, validated = "FormBody" in readers, readers & {"JsonBody", "FormBody"}
+    assert ("def _array_properties" in source) == forms
+    assert ("UploadFile" in source) == forms
+    assert ("def _validated" in source) == bool(validated)
+    from_pydantic = {
+        alias.name
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ImportFrom) and node.module == "pydantic"
+        for alias in node.names
+    }
+    assert ("ValidationError" in from_pydantic) == bool(validated)
 
 
 def test_a_response_in_several_media_types_is_published_in_each() -> None:

@@ -521,13 +521,11 @@ class ServiceModel:
         return any(p.media for op in self.api_operations for p in op.params)
 
     @property
-    def api_media_json(self) -> bool:
-        """Whether a body read by Content-Type may be JSON (``media_types.JsonBody``)."""
-        return any(
-            m.reader == "json"
-            for op in self.api_operations
-            for p in op.params
-            for m in p.media
+    def api_media_readers(self) -> frozenset[str]:
+        """The readers (json, form, text, bytes) of the bodies read by Content-Type:
+        ``media_types.py`` defines those."""
+        return frozenset(
+            m.reader for op in self.api_operations for p in op.params for m in p.media
         )
 
     @property

@@ -376,21 +376,24 @@ def media_types_imports(service: ServiceModel) -> str:
         published = [m.published_type for r in op.responses for m in r.also]
         for media in (*read, *published):
             found += _type_imports(media) if media else []
-    if service.api_media_json:
+    readers = service.api_media_readers
+    if "json" in readers:
         found += [("json", None), ("typing", "Annotated"), (".crud", "strict_json")]
+    if "form" in readers:
+        found.append(("starlette.datastructures", "UploadFile"))  # in Request.form()
+    if readers & {"json", "form"}:
+        found.append(("pydantic", "ValidationError"))  # what _validated turns into 422s
     return render_imports(package_imports(found, service.package), service.package)
 
 
 # What media_types.py imports to read bodies (with api_media_bodies).
 _READING = {
     "fastapi": ("HTTPException", "Request"),
-    "starlette.datastructures": ("UploadFile",),  # what Request.form() holds
     "fastapi.exceptions": ("RequestValidationError",),
     "fastapi.openapi.utils": (
         "validation_error_definition",
         "validation_error_response_definition",
     ),
-    "pydantic": ("ValidationError",),
 }
 
 
