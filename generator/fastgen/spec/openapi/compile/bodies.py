@@ -53,17 +53,25 @@ def body_param(
     else:
         py_type, media_type = _payload(ctx, op, media, types, role)
         marker, discriminator = "Body", None
-    py_type = py_type or ANY
+    return _body(
+        request,
+        py_type or ANY,
+        marker=marker,
+        media_type=media_type,
+        discriminator=discriminator,
+    )
+
+
+def _body(request: RequestBody, py_type: ApiType, **read: Any) -> ApiParamModel:
+    """The ``body`` argument: optional unless the document requires it."""
     if not request.required:
         py_type = ApiType("optional", args=(py_type,))
     return ApiParamModel(
         name="body",
         type=py_type,
         location="body",
-        marker=marker,
         required=request.required,
-        media_type=media_type,
-        discriminator=discriminator,
+        **read,
     )
 
 
@@ -85,16 +93,7 @@ def _several(
     if len(media) != len(found):
         return False
     py_type = _union(tuple(dict.fromkeys(m.type for m in media)))
-    if not request.required:
-        py_type = ApiType("optional", args=(py_type,))
-    return ApiParamModel(
-        name="body",
-        type=py_type,
-        location="body",
-        marker="Depends",
-        required=request.required,
-        media=media,
-    )
+    return _body(request, py_type, marker="Depends", media=media)
 
 
 def _union(members: tuple[ApiType, ...]) -> ApiType:
