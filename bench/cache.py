@@ -109,6 +109,10 @@ class Result:
     rps: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    # The server's own CPU (user + system, from /proc) per request answered, in µs:
+    # a single worker saturated by wrk serves 1 / this per second, and unlike req/s
+    # it does not move with what else the shared machine runs.
+    cpu_us: list[float] = field(default_factory=list)
 
     @property
     def median_rps(self) -> float:
@@ -117,6 +121,16 @@ class Result:
     @property
     def median_p99(self) -> float:
         return statistics.median(self.p99_ms)
+
+    @property
+    def median_cpu_us(self) -> float:
+        return statistics.median(self.cpu_us) if self.cpu_us else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -164,6 +178,7 @@ class Servers:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.pids: dict[int, int] = {}  # port -> pid of the uvicorn serving it
 
     def start(
         self,
@@ -206,7 +221,9 @@ class Servers:
             "--http",
             "httptools",
         ]
-        return self.start(name, argv, **kwargs)  # type: ignore[arg-type]
+        process = self.start(name, argv, **kwargs)  # type: ignore[arg-type]
+        self.pids[port] = process.pid  # taskset execs uvicorn: the same pid
+        return process
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
         if process.poll() is None:
@@ -573,7 +590,9 @@ def main() -> None:
         }
         results = {}
         if "hits" in phases:
-            results = round_robin_scenarios(scenarios, args.rounds, args.duration)
+            results = round_robin_scenarios(
+                scenarios, started.pids, args.rounds, args.duration
+            )
         outage = {}
         if "outage" in phases:
             outage = outage_phase(base, redis, hot_lua, args.duration)
@@ -611,9 +630,13 @@ def main() -> None:
 
 
 def round_robin_scenarios(
-    scenarios: dict[str, tuple[int, str, Path]], rounds: int, duration: int
+    scenarios: dict[str, tuple[int, str, Path]],
+    pids: dict[int, int],
+    rounds: int,
+    duration: int,
 ) -> dict[str, Result]:
-    """Every scenario in turn, round after round, after a warm-up of each."""
+    """Every scenario in turn, round after round, after a warm-up of each; with the
+    CPU its server spent per request (``pids``: port -> server pid)."""
     results = {name: Result() for name in scenarios}
     print("warming up ...", flush=True)
     for server, prefix, script in scenarios.values():
@@ -623,7 +646,11 @@ def round_robin_scenarios(
         for name, (server, prefix, script) in scenarios.items():
             url = f"http://127.0.0.1:{server}"
             salt = f"r{round_no}-{time.time_ns()}"
-            rps, p99, _total, errors = wrk(url, script, prefix, salt, duration=duration)
+            before = cpu_seconds(pids[server])
+            rps, p99, total, errors = wrk(url, script, prefix, salt, duration=duration)
+            results[name].cpu_us.append(
+                (cpu_seconds(pids[server]) - before) / total * 1e6
+            )
             results[name].rps.append(rps)
             results[name].p99_ms.append(p99)
             results[name].errors += errors
@@ -806,13 +833,16 @@ def per_round(values: list[float], baselines: list[float]) -> str:
 def report(results: dict[str, Result], rss: dict[str, Any], args: object) -> None:
     print()
     print(
-        f"{'scenario':38} {'req/s':>9} {'p99 ms':>8}   req/s range   (median of "
+        f"{'scenario':38} {'req/s':>9} {'p99 ms':>8} {'CPU µs':>7}   req/s range   (median of "
         f"{getattr(args, 'rounds', '?')} x {getattr(args, 'duration', '?')} s, "
         f"{CONNECTIONS} connections)"
     )
     for name, result in results.items():
         spread = f"{min(result.rps):.0f}-{max(result.rps):.0f}"
-        line = f"{name:38} {result.median_rps:9.0f} {result.median_p99:8.2f}   {spread}"
+        line = (
+            f"{name:38} {result.median_rps:9.0f} {result.median_p99:8.2f} "
+            f"{result.median_cpu_us:7.1f}   {spread}"
+        )
         if result.errors:
             line += f"   {result.errors} errors"
         print(line)
@@ -839,14 +869,24 @@ def report(results: dict[str, Result], rss: dict[str, Any], args: object) -> Non
     # The verdict is on the ratio of the medians; the ratio within each round (both
     # measured seconds apart) shows whether a miss is drift of the machine or a
     # trend over the run.
-    print(f"{'ratio':52} {'value':>7} {'target':>8}          per round")
+    # The same ratios from the servers' CPU per request (baseline's / this one's):
+    # what one saturated worker would serve, undisturbed by other load on the host.
+    print(
+        f"{'ratio':52} {'value':>7} {'target':>8}          per round"
+        "                  by server CPU, per round"
+    )
+    cpu = {name: result.median_cpu_us for name, result in results.items()}
     for name, baseline, target in checks:
         value = r[name] / r[baseline]
         verdict = "ok" if value >= target else "MISSED"
+        by_cpu = cpu[baseline] / cpu[name]
+        cpu_verdict = "ok" if by_cpu >= target else "MISSED"
         label = f"{name} / {SHORT.get(baseline, baseline)}"
         print(
             f"{label:52} {value:7.2f} {'>= ' + str(target):>8}  {verdict:6}  "
             + per_round(results[name].rps, results[baseline].rps)
+            + f"   {by_cpu:5.2f} {cpu_verdict:6} "
+            + per_round(results[baseline].cpu_us, results[name].cpu_us)
         )
     baseline = "bare FastAPI constant"
     bare = p99[baseline]
