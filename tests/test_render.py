@@ -17,6 +17,9 @@ from .conftest import EXAMPLE, REPO, ruff, run_fastgen
 GOLDEN = REPO / "tests" / "golden" / "bookstore"
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
 QUEUE = REPO / "tests" / "specs" / "queue.yaml"
+# A resource read uncached (``strategy: none``) with only get and create: its test
+# module stores no row first, so it must not import ``make_<resource>``.
+CACHEBENCH = REPO / "bench" / "cache_spec.yaml"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -50,12 +53,13 @@ def test_spec_is_copied_verbatim_after_the_schema_modeline(bookstore: Path) -> N
     assert text == f"{SCHEMA_MODELINE}\n{EXAMPLE.read_text()}"
 
 
-@pytest.mark.parametrize("spec", ["bookstore", "nasty", "queue"])
+@pytest.mark.parametrize("spec", ["bookstore", "nasty", "queue", "cachebench"])
 def test_output_is_ruff_clean(spec: str, bookstore: Path, tmp_path: Path) -> None:
     if spec == "bookstore":
         project = bookstore
     else:
-        project = new_project({"nasty": NASTY, "queue": QUEUE}[spec], tmp_path / spec)
+        specs = {"nasty": NASTY, "queue": QUEUE, "cachebench": CACHEBENCH}
+        project = new_project(specs[spec], tmp_path / spec)
     check = ruff("check", ".", cwd=project)
     assert check.returncode == 0, check.stdout
     fmt = ruff("format", "--check", "--diff", ".", cwd=project)

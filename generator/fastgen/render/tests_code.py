@@ -142,7 +142,9 @@ def pk_of(resource_name: str, service: ServiceModel) -> str:
 def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_<resource>.py``."""
     ops = set(resource.operations)
-    helpers = {f"make_{resource.name}", f"{resource.name}_payload"}
+    helpers = {f"{resource.name}_payload"}
+    if _makes_rows(resource, service):
+        helpers.add(f"make_{resource.name}")
     helpers |= {f"make_{f.ref_table}" for f in resource.refs if f.required}
     if ops & {"create", "update"}:
         helpers.add("assert_stored")
@@ -163,6 +165,27 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
         ]
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
+
+
+def _makes_rows(resource: ResourceModel, service: ServiceModel) -> bool:
+    """Whether a test of the module stores a row first (``make_<resource>``): the
+    blocks of the template that do, by the condition each is written under."""
+    ops = set(resource.operations)
+    changeable = any(f.required and not f.ref_table for f in resource.fields)
+    deletable_targets = {
+        target.name
+        for f in resource.refs
+        if f.required
+        for target in service.resources
+        if target.name == f.ref_table and "delete" in target.operations
+    } - {resource.name}
+    return bool(
+        ops & {"list", "export", "delete"}
+        or ("update" in ops and changeable)
+        or deletable_targets
+        or resource.policies.get("list")
+        or resource.policies.get("get")
+    )
 
 
 def database_test_imports(service: ServiceModel) -> str:
