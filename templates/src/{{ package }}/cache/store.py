@@ -120,7 +120,6 @@ class Entry:
         cache_control: bytes,
         remaining: int,
         age: int,
-        *,
         remember: bool = True,
     ) -> Headers:
         """Every header of an answer (``cache_control`` followed by ``remaining``

@@ -1207,6 +1207,11 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
     hit = app.answer_hit(get("/items"))
     assert hit is not None and hit[0] == "/items" and hit[1]["status"] == 200
     assert (b"x-cache", b"HIT") in hit[1]["headers"] and hit[2]["body"] == b"[1,2]"
+    # The request's own id comes back from the same pass over its headers.
+    tagged = get("/items")
+    tagged["headers"].append((b"x-request-id", b"lb-1"))
+    tagged_hit = app.answer_hit(tagged)
+    assert hit[3] is None and tagged_hit is not None and tagged_hit[3] == b"lb-1"
     assert app.answer_hit(get("/me")) is None
     # Nor a failed If-Match: its 412 is an error, which layers in between may shape.
     etag = dict(hit[1]["headers"])[b"etag"]

@@ -173,6 +173,9 @@ async def test_cache_hits_are_logged_only_when_asked(
     kept = await client.get(path, headers={"x-request-id": "lb-4711.b"})
     assert kept.headers["x-cache"] == "HIT"
     assert kept.headers["x-request-id"] == "lb-4711.b"
+    unsafe = await client.get(path, headers={"x-request-id": "a b"})
+    assert unsafe.headers["x-cache"] == "HIT"
+    assert len(unsafe.headers["x-request-id"]) == 32  # replaced, as on other answers
     assert [(a["route"], a["cache"]) for a in access(logged())] == [(path, "MISS")]
 
     for asked in ({"log_cache_hits": True}, {"log_level": "DEBUG"}):

@@ -115,18 +115,19 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         start = perf_counter()
-        raw_id = _incoming_id(scope)
         hit = self.answer_hit(scope) if self.answer_hit is not None else None
         if hit is not None:
-            route, response, body = hit
-            echoed = (b"x-request-id", raw_id or new_request_id())
-            response["headers"].append(echoed)  # a list of its own (answer_hit)
+            route, response, body, sent_id = hit
+            if sent_id is None or not _VALID_ID.fullmatch(sent_id):
+                sent_id = new_request_id()
+            # A list of its own (answer_hit).
+            response["headers"].append((b"x-request-id", sent_id))
             await send(response)
             await send(body)
             seconds = perf_counter() - start
             self.metrics.observe(route, scope["method"], response["status"], seconds)
             return
-        request_id = raw_id or new_request_id()
+        request_id = _incoming_id(scope) or new_request_id()
         watched = _Watched(send, (b"x-request-id", request_id))
         token = REQUEST_ID.set(request_id.decode())
         try:
