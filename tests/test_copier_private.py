@@ -1,7 +1,9 @@
 """What fastgen takes from copier's private API still exists as it expects.
 
-``fastgen.render.worker`` is the one module that reaches past copier's public
-``run_copy`` / ``run_update`` (they take no worker class and no per-render state). A
+``fastgen.render.worker`` is the one module that subclasses or calls past copier's
+public ``run_copy`` / ``run_update`` (they take no worker class and no per-render
+state; ``copier_prompts`` only swaps names while copier imports, guarded by
+tests/test_copier_prompts.py). A
 copier release that renames or reshapes what it overrides fails here, by name, instead
 of silently rendering without fastgen's session or batching.
 """
@@ -47,6 +49,17 @@ def test_the_properties_it_overrides_are_still_properties() -> None:
     assert isinstance(inspect.getattr_static(Worker, "jinja_env"), cached_property)
     assert isinstance(inspect.getattr_static(Worker, "answers_relpath"), property)
     assert callable(get_git)
+
+
+def test_the_attributes_it_reads_still_exist() -> None:
+    """What the overrides read of copier's worker and template besides the methods."""
+    fields = {f.name for f in dataclasses.fields(Worker)}
+    assert {"answers_file", "pretend"} <= fields, f"copier {copier.__version__}"
+    assert isinstance(inspect.getattr_static(Worker, "subproject"), cached_property)
+    template_fields = {f.name for f in dataclasses.fields(Template)}
+    assert "ref" in template_fields, f"copier {copier.__version__}"
+    for name in ("url_expanded", "answers_relpath"):
+        assert isinstance(inspect.getattr_static(Template, name), cached_property), name
 
 
 def test_the_session_survives_copiers_derived_workers() -> None:

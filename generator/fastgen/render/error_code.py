@@ -358,6 +358,23 @@ def says_message(shape: ErrorShapeModel | None) -> bool:
     return shape.kind == "object" and carried(shape.fields)
 
 
+def stub_test_imports(service: ServiceModel) -> str:
+    """Imports of the generated ``tests/test_operation_stubs.py``: httpx for the
+    stubs and refined lists a sample request can reach, ``api_models`` for the 501
+    bodies the document declares a model for."""
+    sampled = [op for op in service.api_stubs if op.sample] + [
+        op for op in service.api_refined_lists if op.refine_sample
+    ]
+    imports: list[Import] = [("pytest", None)]
+    if sampled:
+        imports.append(("httpx", None))
+    if any(
+        (shape := declared_shape(service, op, 501)) and shape.model for op in sampled
+    ):
+        imports.append((service.package, "api_models"))
+    return render_imports(imports, service.package)
+
+
 # The Jinja globals of this module (registered by copier_ext.py).
 HELPERS = (
     error_body,
@@ -369,6 +386,7 @@ HELPERS = (
     error_cases,
     failed_if_match_cases,
     error_test_imports,
+    stub_test_imports,
     declared_shape,
     says_message,
     retyped_errors,

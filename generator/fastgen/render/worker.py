@@ -1,9 +1,11 @@
 """copier's worker, carrying fastgen's render session and batching subprocesses.
 
-This is the one module that reaches into copier's private API: copier's public
+This is the one module that subclasses or calls copier's private API: copier's public
 ``run_copy`` / ``run_update`` take neither a worker class nor per-render state, and
 fastgen needs both (see ``FastgenWorker``). tests/test_copier_private.py fails loudly
-when a copier release changes what is overridden here.
+when a copier release changes what is overridden or read here. (The only other
+module that touches copier's internals, ``copier_prompts``, swaps names copier
+imports while it imports; tests/test_copier_prompts.py guards that.)
 """
 
 from __future__ import annotations
