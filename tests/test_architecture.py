@@ -8,6 +8,7 @@ fastgen. No import is exempt.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,26 @@ def test_import_contracts_are_kept() -> None:
     assert result.returncode == 0, output
     for name in CONTRACTS:
         assert f"{name} KEPT" in output, output
+
+
+def test_the_model_does_not_import_the_package_root_either() -> None:
+    """import-linter's contracts name fastgen's subpackages; ``import fastgen`` (say,
+    for ``__version__``) would pass them, and the model must import nothing of it."""
+    found = []
+    generator = REPO / "generator"
+    for module in sorted((generator / "fastgen" / "model").rglob("*.py")):
+        package = module.parent.relative_to(generator).parts  # ("fastgen", "model")
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else ()
+                names = [".".join([*base, *filter(None, [node.module])])]
+            found += [
+                f"{module.name}: {name}"
+                for name in names
+                if name.split(".")[0] == "fastgen"
+                and not name.startswith("fastgen.model")
+            ]
+    assert not found, found
