@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import copier
@@ -135,3 +138,37 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     assert fresh.pop("fastgen.yaml").endswith(b"\n" + example.read_bytes())
     assert sorted(updated) == sorted(fresh)
     assert [name for name in fresh if updated[name] != fresh[name]] == []
+
+
+def test_concurrent_first_runs_build_the_template_once(tmp_path: Path) -> None:
+    """Parallel jobs sharing a HOME whose cache is empty: every one generates the
+    project. Each used to rebuild the template repository, deleting it under the
+    others' renders (an OSError traceback, or a project missing its files)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home)}
+    # Without the lock, 4 runs failed in about half of the trials, 8 in each of 3.
+    jobs = 8
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "fastgen", "new", str(EXAMPLE), "-o", str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for out in (tmp_path / f"p{n}" for n in range(jobs))
+    ]
+    for run in runs:
+        output, _ = run.communicate(timeout=120)
+        assert run.returncode == 0, output
+    trees = [
+        {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file()
+        }
+        for root in (tmp_path / f"p{n}" for n in range(jobs))
+    ]
+    assert len(trees[0]) > 50 and all(tree == trees[0] for tree in trees)
+    assert not list((home / ".cache" / "fastgen").glob("template.tmp*"))

@@ -92,10 +92,23 @@ def template_source() -> str:
         digest.update(version.encode() + b"\0")
         for name, data in files.items():
             digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    stamp = target / ".git" / "fastgen-stamp"
-    if not (stamp.is_file() and stamp.read_text() == digest.hexdigest()):
-        _build(target, versions, digest.hexdigest())
+    if not _is_current(target, digest.hexdigest()):
+        # Several fastgen processes may start on a cold cache at once (parallel CI
+        # jobs sharing a HOME): one builds while the others wait, then find it
+        # current. Without the lock each rebuilt it, deleting the repository under
+        # the others' renders. Imported here: a current cache takes no lock.
+        from filelock import FileLock
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(target.with_name(f"{target.name}.lock")):
+            if not _is_current(target, digest.hexdigest()):
+                _build(target, versions, digest.hexdigest())
     return SOURCE_PATH
+
+
+def _is_current(target: Path, digest: str) -> bool:
+    stamp = target / ".git" / "fastgen-stamp"
+    return stamp.is_file() and stamp.read_text() == digest
 
 
 def _build(
@@ -103,7 +116,22 @@ def _build(
 ) -> None:
     staging = target.with_name(f"{target.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir(parents=True)
+        _commit_versions(staging, versions)
+        (staging / ".git" / "fastgen-stamp").write_text(stamp)
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    except OSError as exc:
+        raise FastgenError(f"cannot prepare the template in {target}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already unless it failed
+
+
+def _commit_versions(
+    staging: Path, versions: list[tuple[str, dict[str, bytes]]]
+) -> None:
+    """Each version's files as one commit tagged with the version, oldest first."""
     _git(staging, "init", "-q", "-b", "main")
     for index, (version, files) in enumerate(versions):
         for child in staging.iterdir():
@@ -128,10 +156,6 @@ def _build(
     # One pack instead of loose objects: copier clones the repository on every
     # render (hard-linking each object file) and deletes the clone after.
     _git(staging, "repack", "-a", "-d", "-q")
-    (staging / ".git" / "fastgen-stamp").write_text(stamp)
-    shutil.rmtree(target, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging.rename(target)
 
 
 def _git(directory: Path, *args: str, date: str = "2000-01-01T00:00:00Z") -> None:
