@@ -116,5 +116,21 @@ def test_check_of_an_unchanged_openapi_project_compiles_once(
     assert len(calls) == 1
 
 
+def test_update_of_an_openapi_project_compiles_each_side_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each side's compile hands on its models module with its model: the old and
+    the new api_models.py come from the session, not from a compile in a template."""
+    project = _committed(new_project(PETSTORE, tmp_path / "petstore"))
+    spec = project / "openapi.yaml"
+    spec.write_text(spec.read_text().replace("{ttl: 60}   #", "{ttl: 90}   #"))
+    git(project, "commit", "-qam", "longer ttl")
+    calls = _count(monkeypatch, fastgen.spec.openapi.compile, "compile_api")
+    _fastgen("update", "-p", str(project))
+    assert len(calls) == 2  # the new document, and the stored answer
+    assert (project / "src" / "petstore" / "api_models.py").is_file()
+    assert "ttl=90" in (project / "src" / "petstore" / "cache_config.py").read_text()
+
+
 def _key(spec: Any) -> str:
     return json.dumps(spec.model_dump(mode="json"), sort_keys=True)

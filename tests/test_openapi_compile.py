@@ -22,7 +22,7 @@ from fastgen.render.api_code import (
     media_requests,
     media_responses,
 )
-from fastgen.spec.inputs import read_input
+from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.problems import SpecError
 
 SPECS = Path(__file__).parent / "specs" / "openapi"
@@ -36,7 +36,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_petstore_compiles_to_a_table_and_cached_routes() -> None:
-    data, model = read_input(PETSTORE)
+    read = read_input_file(PETSTORE)
+    data, model = read.answer, read.model
     assert is_openapi(data) and spec_file_name(data) == "openapi.yaml"
     assert model.package == "swagger_petstore"
     assert model.version == "1.0.0"
@@ -67,7 +68,8 @@ def test_petstore_compiles_to_a_table_and_cached_routes() -> None:
         "add_pet": (("find_pets", False),),
         "delete_pet": (("find_pet_by_id", True), ("find_pets", False)),
     }
-    source = model.api.models_source
+    source = read.models_source  # beside the model, not in it
+    assert source is not None
     assert "class Pet(NewPet):" in source and "datamodel-codegen" not in source
 
 
@@ -112,7 +114,8 @@ components:
 
 
 def test_stubs_security_and_invalidated_by(tmp_path: Path) -> None:
-    _, model = read_input(write(tmp_path, STUBS))
+    read = read_input_file(write(tmp_path, STUBS))
+    model = read.model
     assert model.version == "0.1.0"  # "2024-01" is not PEP 440
     assert model.api is not None
     (router,) = model.api.routers
@@ -130,7 +133,8 @@ def test_stubs_security_and_invalidated_by(tmp_path: Path) -> None:
     assert get.policy.ttl == 30
     assert model.invalidations == {"cancel_order": (("get_order", False),)}
     assert cancel.invalidates and api_type(cancel.returns) == "None"
-    assert "class GetOrderResponse(BaseModel):" in model.api.models_source
+    source = read.models_source
+    assert source is not None and "class GetOrderResponse(BaseModel):" in source
     (scheme,) = model.api.schemes
     assert (scheme.location, scheme.parameter) == ("header", "x-key")
 
@@ -364,7 +368,8 @@ def test_form_unions_and_object_queries_raise_the_fastapi_minimum() -> None:
         "Annotated[api_models.Beverage | api_models.Dessert, "
         'Field(discriminator="category"), Form(media_type="multipart/form-data")]'
     )
-    _, query = read_input(SPECS / "object-query.yaml")
+    read = read_input_file(SPECS / "object-query.yaml")
+    query, source = read.model, read.models_source
     assert query.api is not None and query.api.fastapi_minimum == "0.159"
     filter_, limit = query.api.operations[0].params
     # Filter forbids extras, so FastAPI would reject ?limit=: a subclass allows them.
@@ -372,8 +377,8 @@ def test_form_unions_and_object_queries_raise_the_fastapi_minimum() -> None:
         api_param_annotation(filter_)
         == "Annotated[api_models.GetItemsFilterQuery, Query()]"
     )
-    assert "class GetItemsFilterQuery(Filter):" in query.api.models_source
-    assert 'extra="allow"' in api_models_module(query.api)  # as written
+    assert source is not None and "class GetItemsFilterQuery(Filter):" in source
+    assert 'extra="allow"' in api_models_module(source)  # as written
     assert limit.name == "limit"
     _, plain = read_input(SPECS / "bodies.yaml")
     assert plain.api is not None and plain.api.fastapi_minimum == "0.115"
@@ -429,9 +434,10 @@ def test_integer_columns_are_bounded_to_what_the_column_holds(tmp_path: Path) ->
         "partner_id: {type: integer}",
         "partner_id: {type: integer, minimum: 1, format: int64}",
     ).replace("number: {type: string}", "number: {type: integer, maximum: 999}")
-    _, model = read_input(write(tmp_path, text))
-    assert model.api is not None
-    source = api_models_module(model.api)
+    read = read_input_file(write(tmp_path, text))
+    model = read.model
+    assert model.api is not None and read.models_source is not None
+    source = api_models_module(read.models_source)
     assert "id: Annotated[int, Field(ge=-2147483648, le=2147483647)]" in source
     # Not required, not nullable: absent (MISSING), never None.
     partner_id = "partner_id: Annotated[int | MISSING, Field(ge=1, le=2147483647)]"

@@ -23,7 +23,7 @@ from fastgen.render.api_code import (
     api_param_annotation,
     api_type,
 )
-from fastgen.spec.inputs import read_input
+from fastgen.spec.inputs import Input, read_input_file
 from fastgen.spec.openapi import read_openapi
 from fastgen.spec.openapi.compile import compile_api
 from fastgen.spec.openapi.models import REQUEST, RESPONSE, ModelSet, marks_read_write
@@ -116,24 +116,29 @@ components:
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory) -> ServiceModel:
+def read(tmp_path_factory: pytest.TempPathFactory) -> Input:
     path = tmp_path_factory.mktemp("rw") / "openapi.yaml"
     path.write_text(ACCOUNTS, encoding="utf-8")
-    return read_input(path)[1]
+    return read_input_file(path)
 
 
-def classes(model: ServiceModel) -> dict[str, Any]:
-    """The generated models, imported as a module (pydantic resolves the annotations
-    in it)."""
-    assert model.api is not None
-    module = types.ModuleType(f"api_models_{id(model)}")
+@pytest.fixture(scope="module")
+def model(read: Input) -> ServiceModel:
+    return read.model
+
+
+def classes(models_source: str | None) -> dict[str, Any]:
+    """The generated models (the module the compile handed on beside the service
+    model), imported as a module (pydantic resolves the annotations in it)."""
+    assert models_source is not None
+    module = types.ModuleType(f"api_models_{id(models_source)}")
     sys.modules[module.__name__] = module
     try:
-        source = compile(model.api.models_source, "api_models.py", "exec")
+        source = compile(models_source, "api_models.py", "exec")
         exec(source, vars(module))  # noqa: S102 - the generated module, run as one
     finally:
         del sys.modules[module.__name__]
-    tree = ast.parse(model.api.models_source)
+    tree = ast.parse(models_source)
     return {
         node.name: getattr(module, node.name)
         for node in tree.body
@@ -163,9 +168,9 @@ def test_bodies_use_the_request_model_and_responses_the_response_model(
 
 
 def test_the_request_model_has_no_read_only_field_and_the_response_no_write_only(
-    model: ServiceModel,
+    read: Input,
 ) -> None:
-    models = classes(model)
+    models = classes(read.models_source)
     assert "Account" not in models
     request = models["AccountRequest"].model_validate({"name": "ann", "password": "s"})
     assert request.model_dump() == {"name": "ann", "password": "s"}
@@ -180,9 +185,9 @@ def test_the_request_model_has_no_read_only_field_and_the_response_no_write_only
 
 
 def test_variant_names_stay_free_only_for_schemas_that_split(
-    model: ServiceModel,
+    read: Input,
 ) -> None:
-    models = classes(model)
+    models = classes(read.models_source)
     # The component AccountRequest yields its name to Account's request variant...
     assert set(models["AccountRequest2"].model_fields) == {"note"}
     # ...but Error does not split, so ErrorResponse keeps its own.
@@ -220,8 +225,7 @@ def test_documents_without_marks_are_generated_as_before(tmp_path: Path) -> None
     text = ACCOUNTS.replace("readOnly: true", "").replace("writeOnly: true", "")
     path = tmp_path / "openapi.yaml"
     path.write_text(text, encoding="utf-8")
-    _, plain = read_input(path)
-    models = classes(plain)
+    models = classes(read_input_file(path).models_source)
     assert {"Account", "AccountRequest", "Error", "ErrorResponse"} <= set(models)
     assert "AccountResponse" not in models
 
@@ -230,7 +234,8 @@ def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
     """The Redocly cafe: a multipart oneOf of component schemas whose base marks
     id/createdAt readOnly and photo writeOnly (its user test sends the form)."""
     api = read_openapi(CORPUS / "redocly-cafe" / "openapi" / "openapi.yaml")
-    model = compile_api(api)
+    compiled = compile_api(api)
+    model = compiled.model
     assert model.api is not None
     ops = {op.name: op for op in model.api.operations}
     (body,) = ops["create_menu_item"].params
@@ -243,7 +248,7 @@ def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
     )
     assert api_type(ops["create_menu_item"].returns) == "api_models.MenuItemResponse"
     assert api_type(ops["create_order"].params[0].type) == "api_models.OrderRequest"
-    models = classes(model)
+    models = classes(compiled.models_source)
     assert "createdAt" not in models["BeverageRequest"].model_fields
     assert "photo" in models["BeverageRequest"].model_fields
     assert "photo" not in models["BeverageResponse"].model_fields
@@ -302,7 +307,7 @@ def test_a_webhook_sends_the_response_model(tmp_path: Path) -> None:
     password); the subscriber's answer is the request side."""
     path = tmp_path / "openapi.yaml"
     path.write_text(WEBHOOK, encoding="utf-8")
-    _, model = read_input(path)
+    model = read_input_file(path).model
     assert model.api is not None
     (webhook,) = model.api.webhooks
     (body,) = webhook.params
@@ -338,8 +343,8 @@ READ_WRITE_DOCUMENTS = [
 ]
 
 
-def _compiled(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[bool]]:
-    """The service model of ``path`` and one entry per generator run."""
+def _compiled(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Input, list[bool]]:
+    """``path`` read and compiled, and one entry per generator run."""
     from fastgen.spec.openapi import models
 
     runs: list[bool] = []
@@ -352,7 +357,7 @@ def _compiled(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[bo
     models._generate_module.cache_clear()
     monkeypatch.setattr(models, "_datamodel_codegen", counted)
     try:
-        return read_input(path)[1], runs
+        return read_input_file(path), runs
     finally:
         models._generate_module.cache_clear()
 
@@ -364,9 +369,9 @@ def test_the_guessed_split_holds_and_the_generator_runs_once(
     """The schemas that hold a readOnly/writeOnly property (through references too)
     are the ones the generator splits: one compile, one generation (billingo gave a
     name back on a second one and ran the generator twice)."""
-    service, runs = _compiled(path, monkeypatch)
+    read, runs = _compiled(path, monkeypatch)
     assert len(runs) == 1
-    assert REQUEST + "(" in service.api.models_source  # some schema did split
+    assert REQUEST + "(" in str(read.models_source)  # some schema did split
 
 
 @pytest.mark.parametrize("path", READ_WRITE_DOCUMENTS[2:3], ids=lambda p: p.name)
@@ -387,4 +392,5 @@ def test_a_missed_guess_compiles_again_with_the_generators_split(
     monkeypatch.setattr(ModelSet, "_holds_read_write", lambda self, schema: False)
     missed, _ = _compiled(path, monkeypatch)  # guessed: nothing splits
     assert len(compiles) == 2
-    assert missed == guessed
+    assert missed.model == guessed.model
+    assert missed.models_source == guessed.models_source

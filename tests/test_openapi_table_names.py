@@ -30,7 +30,7 @@ WIRE = ("class", "from", "metadata", "json", "self", "createdAt")
 
 
 def test_columns_keep_their_names_and_attributes_are_the_api_fields() -> None:
-    service = compile_api(read_openapi(SPEC))
+    service = compile_api(read_openapi(SPEC)).model
     (table,) = service.resources
     columns = {f.name: f.attr for f in (table.pk, *table.fields)}
     assert columns == {

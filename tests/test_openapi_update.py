@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import copier
+import yaml
+
 from fastgen.api import new_project, preview, update_project
+from fastgen.render import template_repo
 
 from .test_update import edit, git
 
@@ -146,3 +150,29 @@ def test_update_adds_an_operation_and_keeps_handlers(tmp_path: Path) -> None:
     subprocess.run(
         [*ruff, "format", "--check", "--quiet", "."], cwd=project, check=True
     )
+
+
+def test_plain_copier_copy_writes_the_models_module_fastgen_writes(
+    tmp_path: Path,
+) -> None:
+    """Plain copier has no fastgen session: the Jinja extension compiles the answer
+    itself, and api_models.py (the module the compile hands on beside the service
+    model) comes out as ``fastgen new`` writes it, like every other module."""
+    source = tmp_path / "notes.yaml"
+    source.write_text(DOCUMENT)
+    ours = new_project(source, tmp_path / "ours")
+    plain = tmp_path / "plain"
+    copier.run_copy(
+        template_repo.template_source(),
+        plain,
+        data={"spec": yaml.safe_load(DOCUMENT)},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    models = "src/notes/api_models.py"
+    assert "class Note(BaseModel):" in (plain / models).read_text()
+    python = sorted(p.relative_to(ours) for p in ours.rglob("*.py"))
+    assert python == sorted(p.relative_to(plain) for p in plain.rglob("*.py"))
+    for path in python:
+        assert (plain / path).read_text() == (ours / path).read_text(), path

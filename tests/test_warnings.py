@@ -124,8 +124,8 @@ def test_required_on_a_property_makes_the_field_required() -> None:
     from fastgen.spec.inputs import read_input_file
 
     read = read_input_file(WARN / "required-on-property.yaml")
-    assert read.model.api is not None
-    module = api_models_module(read.model.api)
+    assert read.model.api is not None and read.models_source is not None
+    module = api_models_module(read.models_source)
     assert "class Pet(BaseModel):\n    name: str\n" in module
     assert [w.message.split(": ", 1)[0] for w in read.warnings] == [
         "#/components/schemas/Pet/properties/name/required"

@@ -37,7 +37,13 @@ def new_project(spec_path: Path, destination: Path, read: Input | None = None) -
     if read is None:
         read = read_input_file(spec_path)
     own_text = spec_path.read_bytes().decode("utf-8") if read.own_file else None
-    return render_project.new_project(read.answer, read.model, destination, own_text)
+    return render_project.new_project(
+        read.answer,
+        read.model,
+        destination,
+        own_text,
+        models_source=read.models_source,
+    )
 
 
 def read_project_spec(project: Path, *, strict: bool = False) -> Input:
@@ -137,12 +143,13 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
     if read is None:
         read = read_project_spec(project)
     session = RenderSession()
-    session.add(read.answer, read.model)
+    session.add(read.answer, read.model, read.models_source)
     stored = render_update.stored_spec(project)
     if session.model_for(stored) is None:
         # The answer the project was last rendered from: copier renders it again as
         # the old side of the three-way merge.
-        session.add(stored, compile_answer(stored, render_update.ANSWERS))
+        compiled = compile_answer(stored, render_update.ANSWERS)
+        session.add(stored, compiled.model, compiled.models_source)
     locations, spec_file = spec_locations(read)
     return render_update.SpecChange(
         read.answer,
@@ -191,6 +198,8 @@ def api_changes_since(project: Path, read: Input, base: str) -> ApiReport:
     text = render_update.git(project, "show", f"{base}:./{name}")
     old_answer, _ = load_text(text, f"{name}@{base}")
     origin = f"{name}@{base}"
-    old_model = None if is_openapi(old_answer) else compile_answer(old_answer, origin)
+    old_model = (
+        None if is_openapi(old_answer) else compile_answer(old_answer, origin).model
+    )
     old = old_answer if old_model is None else served_document(old_model)
     return api_report(base, old, client_document(read.answer, read.model))

@@ -40,6 +40,7 @@ from fastgen.render.formatting import format_python, needs_ruff
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.migrations import initial_migration, pending_change, schema_json
 from fastgen.render.session import answer_key
+from fastgen.spec.compiled import Compiled
 from fastgen.spec.inputs import compile_answer
 
 # The functions templates call by name: each writes one kind of generated code line
@@ -136,6 +137,7 @@ class FastgenExtension(Extension):
         environment.globals["schema_json"] = schema_json
         for helper in TEMPLATE_HELPERS:
             environment.globals[helper.__name__] = helper
+        environment.globals["api_models_module"] = api_models_module
         environment.from_string = _compiled_once(environment)  # type: ignore[method-assign]
         # Per render: fastgen's worker sets the session and the deferred list
         # (render.worker); without them (plain copier) models are compiled here.
@@ -220,16 +222,32 @@ def service_of(environment: Environment, spec: Any) -> ServiceModel:
     session = environment.fastgen_session  # type: ignore[attr-defined]
     model = session.model_for(spec) if session is not None else None
     if model is None:
-        compiled = environment.fastgen_compiled  # type: ignore[attr-defined]
-        key = answer_key(spec)
-        model = compiled.get(key)
-        if model is None:
-            # The answer went through YAML once; a round trip through JSON is plain data.
-            model = compiled[key] = compile_answer(
-                json.loads(key), ".copier-answers.yml"
-            )
+        model = _compiled_here(environment, spec).model
     environment.fastgen_last = (spec, model)  # type: ignore[attr-defined]
     return model
+
+
+@pass_environment
+def api_models_module(environment: Environment, spec: Any) -> str:
+    """``api_models.py`` of an OpenAPI ``spec`` answer: the pydantic models module its
+    compile wrote beside the service model, from the session like ``service_of``."""
+    session = environment.fastgen_session  # type: ignore[attr-defined]
+    source = session.models_source_for(spec) if session is not None else None
+    if source is None:
+        source = _compiled_here(environment, spec).models_source
+    assert source is not None, "api_models.py is rendered for OpenAPI answers only"
+    return api_code.api_models_module(source)
+
+
+def _compiled_here(environment: Environment, spec: Any) -> Compiled:
+    """A ``spec`` answer compiled in the extension (no session), once per environment."""
+    compiled = environment.fastgen_compiled  # type: ignore[attr-defined]
+    key = answer_key(spec)
+    found = compiled.get(key)
+    if found is None:
+        # The answer went through YAML once; a round trip through JSON is plain data.
+        found = compiled[key] = compile_answer(json.loads(key), ".copier-answers.yml")
+    return found
 
 
 @pass_environment

@@ -328,9 +328,11 @@ class ApiCallbacksModel:
 
 @dataclass(frozen=True)
 class ApiModel:
-    """What an OpenAPI document adds: models, per-tag routers, security."""
+    """What an OpenAPI document adds: per-tag routers, security, tables, errors.
 
-    models_source: str
+    Its pydantic models are Python source, so they are not here: the compile hands
+    them on beside the service model (``fastgen.spec.compiled.Compiled``)."""
+
     routers: tuple[ApiRouterModel, ...]
     schemes: tuple[ApiSchemeModel, ...]
     requirements: tuple[ApiRequirementModel, ...]

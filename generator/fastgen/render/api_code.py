@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastgen.model.service import (
-    ApiModel,
     ApiOperationModel,
     ApiParamModel,
     ApiRequirementModel,
@@ -27,10 +26,10 @@ from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 
 
-def api_models_module(api: ApiModel) -> str:
-    """``api_models.py``: datamodel-code-generator's module, imports sorted and
-    ruff-formatted."""
-    return clean_python(api.models_source)
+def api_models_module(source: str) -> str:
+    """``api_models.py``: the module of pydantic models the OpenAPI compile wrote
+    (datamodel-code-generator's, or model_writer's), imports sorted and ruff-formatted."""
+    return clean_python(source)
 
 
 def api_type(type_: ApiType) -> str:
@@ -419,7 +418,6 @@ HELPERS = (
     api_docstring,
     api_from_row,
     api_request,
-    api_models_module,
     api_scheme_factory,
     api_scheme_credentials,
     api_requirement_condition,

@@ -21,8 +21,11 @@ def new_project(
     model: ServiceModel,
     destination: Path,
     own_text: str | None = None,
+    *,
+    models_source: str | None = None,
 ) -> Path:
-    """Render the project of ``answer`` (compiled to ``model``) into ``destination``.
+    """Render the project of ``answer`` (compiled to ``model``, and for OpenAPI to
+    ``models_source``, its pydantic models module) into ``destination``.
 
     ``own_text`` is the user's spec file when its content is the answer: the project
     keeps it as written (comments, line endings and all) as its source of truth; a
@@ -34,7 +37,7 @@ def new_project(
             f"{destination} exists and is not empty; choose a new directory"
         )
     session = RenderSession()
-    session.add(answer, model)
+    session.add(answer, model, models_source)
     if own_text is not None:
         session.own_file = (answer_key(answer), own_text)
     render(answer, destination, session)

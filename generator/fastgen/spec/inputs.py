@@ -14,6 +14,7 @@ from typing import Any
 
 from fastgen.model.files import is_openapi
 from fastgen.model.service import ServiceModel
+from fastgen.spec.compiled import Compiled
 from fastgen.spec.loader import Positions, load_document
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
@@ -32,6 +33,9 @@ class Input:
     own_file: bool
     warnings: tuple[Problem, ...] = ()  # read as meant; errors under ``strict``
     positions: Positions | None = None  # of the file's own content (the root file)
+    # For OpenAPI: the module of pydantic models written for the document's schemas
+    # (``Compiled.models_source``), which render formats into ``api_models.py``.
+    models_source: str | None = None
 
 
 def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
@@ -57,7 +61,8 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
 
         document, source_map = load_openapi(path, (data, positions))
         api = describe_api(document, source_map)
-        model = compile_api(api)
+        compiled = compile_api(api)
+        model = compiled.model
         found = [*api.warnings]
         if model.api is not None:
             found += locate_model_warnings(
@@ -68,7 +73,10 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
                 for pointer, message in model.api.error_warnings
             ]
         warnings = tuple(sorted(dict.fromkeys(found)))
-        read = Input(document, model, document == data, warnings, positions)
+        own_file = document == data
+        read = Input(
+            document, model, own_file, warnings, positions, compiled.models_source
+        )
     else:
         model = compile_service(validate_data(data, positions))
         read = Input(data, model, True, positions=positions)
@@ -82,11 +90,12 @@ def strict_problem(warning: Problem) -> Problem:
     return replace(warning, message=f"{warning.message} (an error with --strict)")
 
 
-def compile_answer(data: Any, origin: str) -> ServiceModel:
-    """The service model of a stored ``spec`` answer (it may have been edited)."""
+def compile_answer(data: Any, origin: str) -> Compiled:
+    """The service model (and models module) of a stored ``spec`` answer (it may have
+    been edited)."""
     if is_openapi(data):
         from fastgen.spec.openapi import SourceMap, describe_api
         from fastgen.spec.openapi.compile import compile_api
 
         return compile_api(describe_api(data, SourceMap(Positions(origin))))
-    return compile_service(validate_data(data, Positions(origin)))
+    return Compiled(compile_service(validate_data(data, Positions(origin))))

@@ -17,7 +17,7 @@ The parts: ``context`` (what one compile shares), ``types`` (schemas as annotati
 
 from __future__ import annotations
 
-from fastgen.model.service import ServiceModel
+from fastgen.spec.compiled import Compiled
 from fastgen.spec.openapi.compile.service import service_model
 from fastgen.spec.openapi.description import ApiDescription, InlineSchema
 from fastgen.spec.openapi.models import marks_read_write
@@ -25,8 +25,9 @@ from fastgen.spec.openapi.models import marks_read_write
 __all__ = ["compile_api"]
 
 
-def compile_api(api: ApiDescription) -> ServiceModel:
-    """The service model of a checked OpenAPI description; ``SpecError`` if it can't be.
+def compile_api(api: ApiDescription) -> Compiled:
+    """The service model of a checked OpenAPI description and the module of pydantic
+    models written for its schemas; ``SpecError`` if it can't be compiled.
 
     Which schemas datamodel-code-generator splits into request and response models
     (for a document that marks properties readOnly or writeOnly) is known once it
@@ -34,9 +35,9 @@ def compile_api(api: ApiDescription) -> ServiceModel:
     When the guess missed, the compile runs again knowing them.
     """
     read_write = _marks_read_write(api)
-    model, models = service_model(api, read_write)
+    compiled, models = service_model(api, read_write)
     if not read_write or models.guess_held:
-        return model
+        return compiled
     return service_model(api, read_write, models.split_ids)[0]
 
 

@@ -14,6 +14,7 @@ from fastgen.model.service import (
     PolicyModel,
     ServiceModel,
 )
+from fastgen.spec.compiled import Compiled
 from fastgen.spec.native.compile import deploy_model, runtime_settings
 from fastgen.spec.openapi.compile.caching import (
     Invalidations,
@@ -43,10 +44,10 @@ def service_model(
     api: ApiDescription,
     read_write: bool = False,
     split_ids: frozenset[str] | None = None,
-) -> tuple[ServiceModel, ModelSet]:
-    """The service model of ``api``, and its models (which schemas they split and
-    whether a guess of those held: see ``compile_api``); ``SpecError`` with every
-    problem found."""
+) -> tuple[Compiled, ModelSet]:
+    """The service model of ``api`` with its models module, and the models (which
+    schemas they split and whether a guess of those held: see ``compile_api``);
+    ``SpecError`` with every problem found."""
     models = ModelSet(
         api.schemas,
         api.openapi_version,
@@ -83,7 +84,7 @@ def service_model(
     source = ctx.models.generate()
     check_column_names(ctx, source)
     parts = _Parts(schemes, policies, clears, operations, routers, webhooks, ordered)
-    return _service(ctx, source, parts), ctx.models
+    return Compiled(_service(ctx, parts), source), ctx.models
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class _Parts:
     ordered: list[Operation]
 
 
-def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
+def _service(ctx: Context, parts: _Parts) -> ServiceModel:
     api = ctx.api
     service = api.settings.service
     package = ctx.package
@@ -122,14 +123,13 @@ def _service(ctx: Context, source: str, parts: _Parts) -> ServiceModel:
         resources=tuple(ctx.table_models.values()),
         endpoints=(),
         invalidations=parts.clears,
-        api=_api_model(ctx, source, parts),
+        api=_api_model(ctx, parts),
         deploy=deploy_model(api.settings.deploy),
     )
 
 
-def _api_model(ctx: Context, source: str, parts: _Parts) -> ApiModel:
+def _api_model(ctx: Context, parts: _Parts) -> ApiModel:
     return ApiModel(
-        models_source=source,
         routers=tuple(parts.routers),
         schemes=parts.schemes,
         requirements=tuple(ctx.requirements.values()),
