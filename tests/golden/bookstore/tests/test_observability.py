@@ -3,6 +3,7 @@
 
 import asyncio
 import io
+import itertools
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from sqlalchemy import text
 from bookstore.cache_config import POLICIES
 from bookstore.hooks.settings import Settings
 from bookstore.main import create_app
+from bookstore.observability import requests
 from bookstore.observability.logs import HANDLER_NAME, sole_handler
 from bookstore.observability.metrics import HttpMetrics
 from bookstore.observability.requests import new_request_id
@@ -285,6 +287,22 @@ def test_request_ids_are_unique_in_and_across_processes() -> None:
     assert len(set(ours)) == len(ours)
     assert all(len(made) == 32 and int(made, 16) >= 0 for made in [*ours, theirs])
     assert theirs[:16] != ours[0][:16], "a forked process makes its own prefix"
+
+
+def test_request_ids_count_up_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An id is its process's prefix and a counter (16 hex digits each): made in
+    blocks of four digit pairs, with the table cut to two pairs so that a block
+    ends after 16 ids here."""
+    ids = requests._RequestIds()
+    made = [ids.next() for _ in range(300)]
+    prefix = made[0][:16]
+    assert made == [prefix + b"%016x" % n for n in range(300)]
+    monkeypatch.setattr(requests, "_HEX_PAIRS", (b"00", b"01"))
+    ids = requests._RequestIds()
+    made = [ids.next() for _ in range(40)]
+    prefix = made[0][:16]
+    pairs = [b"".join(digits) for digits in itertools.product((b"00", b"01"), repeat=4)]
+    assert made == [prefix + b"%08x" % (n // 16) + pairs[n % 16] for n in range(40)]
 
 
 async def test_db_pool_metrics_are_read_when_scraped(

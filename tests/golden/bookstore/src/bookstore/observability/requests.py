@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,11 +31,18 @@ _VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _UNMATCHED = "unmatched"
 
 
+# The counter's last 8 hex digits, two at a time (see _RequestIds).
+_HEX_PAIRS = tuple(b"%02x" % byte for byte in range(256))
+
+
 class _RequestIds:
     """Ids unique across processes and cheap to make: a random per-process prefix
     (made again in a forked child) and a counter, 32 hex digits in all.
 
-    They are labels, not secrets: a client can guess the next one.
+    They are labels, not secrets: a client can guess the next one. Made by C
+    iterators, without a Python frame or a number formatted per id (a third of the
+    cost of ``prefix + b"%016x" % next(counter)``): each block of 2**32 ids is the
+    product of its first 24 digits and four pairs of hex digits.
     """
 
     def __init__(self) -> None:
@@ -43,15 +50,23 @@ class _RequestIds:
         os.register_at_fork(after_in_child=self._renew)
 
     def _renew(self) -> None:
-        self._prefix = secrets.token_hex(8).encode()
-        self._count = itertools.count()
+        prefix = secrets.token_hex(8).encode()
 
-    def new(self) -> bytes:
-        # Bytes, as headers are sent: a hit never needs the text.
-        return self._prefix + b"%016x" % next(self._count)
+        def block(number: int) -> Iterator[bytes]:
+            head = prefix + b"%08x" % number
+            pairs = itertools.product((head,), *[_HEX_PAIRS] * 4)
+            return map(b"".join, pairs)
+
+        ids = itertools.chain.from_iterable(map(block, itertools.count()))
+        self.next = ids.__next__
 
 
-new_request_id = _RequestIds().new
+_IDS = _RequestIds()
+
+
+def new_request_id() -> bytes:
+    # Bytes, as headers are sent: a hit never needs the text.
+    return _IDS.next()
 
 
 class _Watched:
@@ -119,7 +134,7 @@ class RequestObserver:
         if hit is not None:
             route, response, body, sent_id = hit
             if sent_id is None or not _VALID_ID.fullmatch(sent_id):
-                sent_id = new_request_id()
+                sent_id = _IDS.next()  # new_request_id() without its frame
             # A list of its own (answer_hit).
             response["headers"].append((b"x-request-id", sent_id))
             await send(response)
