@@ -1213,12 +1213,21 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
     tagged_hit = app.answer_hit(tagged)
     assert hit[3] is None and tagged_hit is not None and tagged_hit[3] == b"lb-1"
     assert app.answer_hit(get("/me")) is None
-    # Nor a failed If-Match: its 412 is an error, which layers in between may shape.
+    # Nor conditional requests: a failed If-Match is an error, which layers in
+    # between may shape. The cache behind answers them all from the same entry.
     etag = dict(hit[1]["headers"])[b"etag"]
-    held = {**get("/items"), "headers": [(b"if-match", etag)]}
-    failed = {**get("/items"), "headers": [(b"if-match", b'"nope"')]}
-    assert app.answer_hit(held) is not None
-    assert app.answer_hit(failed) is None
+    held = [(b"if-match", etag)]
+    failed = [(b"if-match", b'"nope"')]
+    matched = [(b"if-none-match", etag)]
+    for headers in (held, failed, matched):
+        assert app.answer_hit({**get("/items"), "headers": headers}) is None
+    async with client(app) as c:
+        answers = [
+            await c.get("/items", headers=dict(h)) for h in (held, failed, matched)
+        ]
+    assert [a.status_code for a in answers] == [200, 412, 304]
+    assert [a.headers["x-cache"] for a in answers] == ["HIT", "HIT", "HIT"]
+    assert calls == ["items"]
 
 
 async def test_shared_entries_are_keyed_by_the_response_shape() -> None:

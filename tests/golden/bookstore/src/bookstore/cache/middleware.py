@@ -34,6 +34,10 @@ Hit = tuple[str, Message, Message, bytes | None]
 Conditions = tuple[bytes | None, bytes | None]
 _NO_CONDITIONS: Conditions = (None, None)
 _NO_VARY: tuple[bytes, ...] = ()
+# The request headers _read_headers reads whatever the route.
+_READ_HEADERS = frozenset(
+    {b"accept-encoding", b"if-none-match", b"if-match", b"x-request-id"}
+)
 
 
 class CacheMiddleware:
@@ -47,7 +51,10 @@ class CacheMiddleware:
         self.app = app
         self.layer = layer
         self.principal = principal
-        self._match = layer.routes.match  # bound once: it runs on every request
+        # Bound once: they run on every request.
+        self._match = layer.routes.match
+        self._clock = layer.clock
+        self._cached = layer.cached
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
@@ -129,14 +136,17 @@ class CacheMiddleware:
         Plain code that awaits nothing, for a layer in front of this one (the
         request observer) to answer the hot case before its own work; for None it
         calls this middleware, which then reads the request again. Private
-        policies return None: their principal hook runs behind that layer. So
-        does a failed ``If-Match``: its 412 is an error answer, which the layers
-        in between may reshape (the error bodies of OpenAPI input). The start
-        message's header list is the caller's to extend.
+        policies return None: their principal hook runs behind that layer. So do
+        conditional requests: a failed ``If-Match`` is an error answer, which the
+        layers in between may reshape (the error bodies of OpenAPI input). The
+        start message's header list is the caller's to extend.
+
+        The hot path of a hit, so its steps are written out here rather than
+        called (bench/README.md: each Python call costs a hit ~1%).
         """
         if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
             return None
-        path = route_path(scope)
+        path = route_path(scope) if scope.get("root_path") else scope["path"]
         found = self._match(path)
         if found is None:
             return None
@@ -146,18 +156,36 @@ class CacheMiddleware:
         conditions, accept_encoding, vary_values, request_id = _read_headers(
             scope, route
         )
-        key = route.key(path, scope["query_string"], vary_values, None)
+        if conditions is not _NO_CONDITIONS:
+            return None
+        query = scope["query_string"]
+        # route.key's own shortcut: a plain path is its key.
+        key = (
+            route.key(path, query, vary_values, None) if query or vary_values else path
+        )
         if key is None:
             return None
-        hit = self._memory_hit(
-            route,
-            key,
-            scope["method"] == "HEAD",
-            conditions,
-            accept_encoding is not None and _accepts_gzip(accept_encoding),
-            front=True,
+        now = self._clock()
+        entry = self._cached(key, now)
+        if entry is None or now >= entry.fresh_until:
+            return None
+        route.metrics.hits += 1
+        # gzipped() is b"" when the body is not worth compressing (made at most once).
+        gzipped = (
+            accept_encoding is not None
+            and _accepts_gzip(accept_encoding)
+            and bool(entry.gzipped())
         )
-        return None if hit is None else (route.policy.path, *hit, request_id)
+        headers = entry.hit_headers(gzipped, _HIT, route.cache_control, now)
+        body = (
+            b"" if scope["method"] == "HEAD" else (entry.gz if gzipped else entry.body)
+        )
+        return (
+            route.policy.path,
+            {"type": "http.response.start", "status": entry.status, "headers": headers},
+            {"type": "http.response.body", "body": body},
+            request_id,
+        )
 
     def _memory_hit(
         self,
@@ -166,21 +194,11 @@ class CacheMiddleware:
         head: bool,
         conditions: Conditions,
         gzip_ok: bool,
-        *,
-        front: bool = False,
     ) -> tuple[Message, Message] | None:
-        """The answer to a fresh memory hit, or None; in ``front`` (answer_hit),
-        None for a failed ``If-Match`` too, counted when this middleware answers it."""
-        now = self.layer.clock()
-        entry = self.layer.cached(key, now)
+        """The answer to a fresh memory hit, or None."""
+        now = self._clock()
+        entry = self._cached(key, now)
         if entry is None or now >= entry.fresh_until:
-            return None
-        if_match = conditions[0]
-        if (
-            front
-            and if_match is not None
-            and not if_match_holds(if_match, _etags(entry, gzip_ok))
-        ):
             return None
         route.metrics.hits += 1
         return _response(route, entry, _HIT, now, head, conditions, gzip_ok)
@@ -234,9 +252,14 @@ def _read_headers(
     """
     accept_encoding = if_match = if_none_match = request_id = None
     vary = route.vary_bytes
-    varied: dict[bytes, bytes] = {}
+    varied: dict[bytes, bytes] | None = None  # made for the first varied header
     for name, value in scope["headers"]:
-        if name == b"accept-encoding":
+        if name not in _READ_HEADERS:  # one set lookup for most of a browser's
+            if name in vary:
+                if varied is None:
+                    varied = {}
+                varied[name] = varied[name] + b"," + value if name in varied else value
+        elif name == b"accept-encoding":
             if accept_encoding is None:
                 accept_encoding = value
             else:
@@ -251,16 +274,13 @@ def _read_headers(
                 if_match = value
             else:
                 if_match += b"," + value
-        elif name == b"x-request-id":
-            if request_id is None:
-                request_id = value
-        elif name in vary:
-            varied[name] = varied[name] + b"," + value if name in varied else value
-    vary_values = (
-        [b"=" + varied[name] if name in varied else b"" for name in vary]
-        if vary
-        else _NO_VARY
-    )
+        elif request_id is None:  # x-request-id
+            request_id = value
+    vary_values = _NO_VARY
+    if varied is not None:
+        vary_values = [b"=" + varied[name] if name in varied else b"" for name in vary]
+    elif vary:
+        vary_values = [b""] * len(vary)
     conditions = _NO_CONDITIONS
     if if_match is not None or if_none_match is not None:
         conditions = (if_match, if_none_match)
@@ -281,40 +301,68 @@ def _response(
     Plain code, not a coroutine: on the hit path each coroutine frame costs ~4% of
     the whole request (bench/README.md), so the caller awaits only the sends.
     """
-    if_match, if_none_match = conditions
-    if if_match is not None and not if_match_holds(if_match, _etags(entry, gzip_ok)):
-        return precondition_failed(label)  # with its body, for HEAD too
-    # Comparisons, not max(0, ...): two builtin calls cost a hit ~1%. Age is 0 if
-    # the clock went back (or another host's runs ahead).
-    fresh = label is not _STALE and now < entry.fresh_until
-    remaining = int(entry.fresh_until - now) if fresh else 0
-    age = int(now - entry.created) if now > entry.created else 0
-    if if_none_match is not None:
-        # Validators first: a 304 costs no body work (not even a first gzip).
-        etag = _etag_matches(if_none_match, entry, gzip_ok)
-        if etag is not None:
-            headers = [
-                (b"etag", etag),
-                (b"cache-control", route.cache_control + b"%d" % remaining),
-                (b"age", b"%d" % age),
-                label,
-            ]
-            if entry.vary:
-                headers.append((b"vary", entry.vary))
-            return (
-                {"type": "http.response.start", "status": 304, "headers": headers},
-                {"type": "http.response.body", "body": b""},
-            )
+    if conditions is not _NO_CONDITIONS:
+        answered = _conditional(route, entry, label, now, conditions, gzip_ok)
+        if answered is not None:
+            return answered
     # gzipped() is b"" when the body is not worth compressing (made at most once).
     gzipped = gzip_ok and bool(entry.gzipped())
-    headers = entry.response_headers(
-        gzipped, label, route.cache_control, remaining, age, label is not _MISS
-    )
+    if label is _HIT:
+        headers = entry.hit_headers(gzipped, label, route.cache_control, now)
+    else:
+        remaining, age = _lifetimes(entry, label, now)
+        headers = entry.response_headers(
+            gzipped, label, route.cache_control, remaining, age
+        )
     body = b"" if head else (entry.gz if gzipped else entry.body)
     return (
         {"type": "http.response.start", "status": entry.status, "headers": headers},
         {"type": "http.response.body", "body": body},
     )
+
+
+def _conditional(
+    route: Route,
+    entry: Entry,
+    label: Header,
+    now: float,
+    conditions: Conditions,
+    gzip_ok: bool,
+) -> tuple[Message, Message] | None:
+    """The 412 of a failed ``If-Match`` or the 304 of a matched ``If-None-Match``;
+    None: answer in full."""
+    if_match, if_none_match = conditions
+    if if_match is not None and not if_match_holds(if_match, _etags(entry, gzip_ok)):
+        return precondition_failed(label)  # with its body, for HEAD too
+    if if_none_match is None:
+        return None
+    # Validators first: a 304 costs no body work (not even a first gzip).
+    etag = _etag_matches(if_none_match, entry, gzip_ok)
+    if etag is None:
+        return None
+    remaining, age = _lifetimes(entry, label, now)
+    headers = [
+        (b"etag", etag),
+        (b"cache-control", route.cache_control + b"%d" % remaining),
+        (b"age", b"%d" % age),
+        label,
+    ]
+    if entry.vary:
+        headers.append((b"vary", entry.vary))
+    return (
+        {"type": "http.response.start", "status": 304, "headers": headers},
+        {"type": "http.response.body", "body": b""},
+    )
+
+
+def _lifetimes(entry: Entry, label: Header, now: float) -> tuple[int, int]:
+    """Seconds of freshness left (0 for a stale answer) and the answer's age.
+
+    Age is 0 if the clock went back (or another host's runs ahead).
+    """
+    fresh = label is not _STALE and now < entry.fresh_until
+    remaining = int(entry.fresh_until - now) if fresh else 0
+    return remaining, int(now - entry.created) if now > entry.created else 0
 
 
 def _etags(entry: Entry, gzip_ok: bool) -> tuple[bytes, ...]:

@@ -65,9 +65,11 @@ class Entry:
     local_until: float = float("inf")
     gz: bytes | None = None  # None: not made yet; b"": not worth it
     _blocks: list[Headers | None] = field(default_factory=lambda: [None, None])
-    # The last full header list sent per (gzip, label), with the values it had for
-    # the headers that change every second: a hit in the same second reuses it.
-    _sent: dict[tuple[bool, bytes], tuple[int, int, Headers]] | None = None
+    # A fresh hit's full header list per form (identity, gzip), and the instant
+    # its per-second values (freshness left, age) stop holding: hits reuse it.
+    _hits: list[tuple[float, Headers] | None] = field(
+        default_factory=lambda: [None, None]
+    )
 
     @property
     def compressible(self) -> bool:
@@ -120,36 +122,37 @@ class Entry:
         cache_control: bytes,
         remaining: int,
         age: int,
-        remember: bool = True,
     ) -> Headers:
         """Every header of an answer (``cache_control`` followed by ``remaining``
-        seconds); a new list each time, built once a second.
+        seconds), as a new list."""
+        return [
+            *self.header_block(gzipped),
+            (b"cache-control", cache_control + b"%d" % remaining),
+            (b"age", b"%d" % age),
+            label,
+        ]
 
-        ``remember=False`` (a miss: most entries are answered from once) keeps
-        nothing on the entry.
-        """
-        if not remember:
-            return [
-                *self.headers,
-                *self._framing(gzipped),
-                (b"cache-control", cache_control + b"%d" % remaining),
-                (b"age", b"%d" % age),
-                label,
-            ]
-        sent = self._sent
-        if sent is None:
-            sent = self._sent = {}
-        slot = (gzipped, label[1])
-        last = sent.get(slot)
-        if last is None or last[0] != remaining or last[1] != age:
-            headers = [
-                *self.header_block(gzipped),
-                (b"cache-control", cache_control + b"%d" % remaining),
-                (b"age", b"%d" % age),
-                label,
-            ]
-            last = sent[slot] = (remaining, age, headers)
-        return last[2].copy()
+    def hit_headers(
+        self,
+        gzipped: bool,
+        label: tuple[bytes, bytes],
+        cache_control: bytes,
+        now: float,
+    ) -> Headers:
+        """``response_headers`` of a fresh hit (``now`` before ``fresh_until``), as a
+        new list; built at most once a second, for the one label hits carry."""
+        memo = self._hits[gzipped]
+        if memo is None or now >= memo[0]:
+            remaining = int(self.fresh_until - now)
+            age = int(now - self.created) if now > self.created else 0
+            # Freshness left drops after fresh_until - remaining; age grows at
+            # created + age + 1 (or at created + 1 while the clock is behind it).
+            until = min(self.fresh_until - remaining, self.created + age + 1)
+            headers = self.response_headers(
+                gzipped, label, cache_control, remaining, age
+            )
+            memo = self._hits[gzipped] = (until, headers)
+        return memo[1].copy()
 
 
 def make_entry(
