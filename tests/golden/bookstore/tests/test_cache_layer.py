@@ -343,6 +343,26 @@ async def test_max_age_counts_down_and_entry_expires() -> None:
     assert backend.calls["item"] == 2
 
 
+async def test_hit_headers_change_whenever_max_age_or_age_does() -> None:
+    """A hit's header list is kept between hits until its max-age or age changes
+    (an entry made mid-second: not at whole seconds of the clock)."""
+    clock = Clock()
+    clock.now += 0.7
+    _, app, backend = build(clock=clock)
+    created = clock.now
+    answers, expected = [], []
+    async with client(app) as c:
+        await c.get("/items/1")
+        for _ in range(12):
+            clock.now += 0.45
+            hit = await c.get("/items/1")
+            answers.append((hit.headers["cache-control"], hit.headers["age"]))
+            left, age = created + 60 - clock.now, clock.now - created
+            expected.append((f"public, max-age={int(left)}", str(int(age))))
+    assert answers == expected
+    assert len(set(answers)) == 6 and backend.calls["item"] == 1
+
+
 async def test_query_order_does_not_matter() -> None:
     _, app, backend = build()
     async with client(app) as c:
