@@ -141,8 +141,9 @@ class CacheMiddleware:
         layers in between may reshape (the error bodies of OpenAPI input). The
         start message's header list is the caller's to extend.
 
-        The hot path of a hit, so its steps are written out here rather than
-        called (bench/README.md: each Python call costs a hit ~1%).
+        The hot path, with its steps written out rather than called: a Python call
+        is ~300-500 of the ~27,000 CPU instructions a hit adds to a raw ASGI app
+        (fastgen's bench/README.md).
         """
         if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
             return None
