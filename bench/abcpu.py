@@ -27,43 +27,67 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 from cache import BENCH, Servers, cpu_seconds, free_port, servers, wrk
 
 WORK = Path(tempfile.gettempdir()) / "fastgen-cache-bench"
 
 
-def start(started: Servers, name: str, source: str, redis_url: str) -> tuple[int, str]:
-    """The port and path prefix of variant ``name`` (``raw`` or a src directory)."""
-    python = WORK / "venv-fastgen" / "bin" / "python"
-    port = free_port()
+class Variant(NamedTuple):
+    """How to serve one variant with uvicorn."""
+
+    app: str
+    cwd: Path
+    env: dict[str, str]
+    prefix: str | None  # the path it answers under; None: the one asked for
+
+
+def variant(source: str, redis_url: str) -> Variant:
+    """``raw`` (the raw ASGI app with a hit's headers) or a ``src`` directory."""
     if source == "raw":
         env = {
             "PYTHONPATH": str(BENCH),
             "BENCH_BODY_FILE": str(WORK / "row.json"),
             "BENCH_HEADERS_FILE": str(WORK / "hit_headers.json"),
         }
-        app, cwd = "baseline_apps:raw_headers", BENCH
-    else:
-        env = {
-            "PYTHONPATH": source,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{WORK / 'bench.db'}",
-            "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING",
-        }
-        app, cwd = "cachebench.main:app", Path(source)
-    started.uvicorn(name, python, app, port, env=env, cwd=cwd)
-    return port, "/const/" if source == "raw" else ""
+        return Variant("baseline_apps:raw_headers", BENCH, env, "/const/")
+    env = {
+        "PYTHONPATH": source,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{WORK / 'bench.db'}",
+        "REDIS_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    return Variant("cachebench.main:app", Path(source), env, None)
+
+
+def variants_parser(description: str) -> argparse.ArgumentParser:
+    """The command line of a variant comparison (more options may be added)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("variants", nargs="+", help="NAME=SRC or raw")
+    parser.add_argument("--path", default="/memory/", help="what the app variants get")
+    return parser
+
+
+def work_ready() -> None:
+    if not (WORK / "bench.db").exists():
+        sys.exit(f"run bench/cache.py once first: {WORK} has no bench.db")
+
+
+def start(started: Servers, name: str, source: str, redis_url: str) -> tuple[int, str]:
+    """The port and path prefix of variant ``name`` (``raw`` or a src directory)."""
+    python = WORK / "venv-fastgen" / "bin" / "python"
+    port = free_port()
+    served = variant(source, redis_url)
+    started.uvicorn(name, python, served.app, port, env=served.env, cwd=served.cwd)
+    return port, served.prefix or ""
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("variants", nargs="+", help="NAME=SRC or raw")
+    parser = variants_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--path", default="/memory/", help="what the app variants get")
     args = parser.parse_args()
-    if not (WORK / "bench.db").exists():
-        sys.exit(f"run bench/cache.py once first: {WORK} has no bench.db")
+    work_ready()
     hot = WORK / "hot.lua"
     with servers(WORK) as started:
         redis_port = free_port()

@@ -20,7 +20,6 @@ and the difference from the first variant.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import socket
@@ -30,9 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from cache import BENCH, free_port
+from abcpu import WORK, variant, variants_parser, work_ready
+from cache import free_port
 
-WORK = Path(tempfile.gettempdir()) / "fastgen-cache-bench"
 HOT_KEYS = 100
 
 
@@ -40,36 +39,26 @@ def count(name: str, source: str, path: str, requests: int, out: Path) -> int:
     """Instructions the server of variant ``name`` ran for ``requests`` requests."""
     python = WORK / "venv-fastgen" / "bin" / "python"
     port = free_port()
-    env = dict(os.environ)
-    if source == "raw":
-        env.update(
-            PYTHONPATH=str(BENCH),
-            BENCH_BODY_FILE=str(WORK / "row.json"),
-            BENCH_HEADERS_FILE=str(WORK / "hit_headers.json"),
-        )
-        app, cwd, path = "baseline_apps:raw_headers", BENCH, "/const/"
-    else:
-        env.update(
-            PYTHONPATH=source,
-            DATABASE_URL=f"sqlite+aiosqlite:///{WORK / 'bench.db'}",
-            # Nothing listens there: a tiered path would measure Redis' absence.
-            REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
-            LOG_LEVEL="WARNING",
-        )
-        app, cwd = "cachebench.main:app", Path(source)
+    # Nothing listens at the Redis URL: a tiered path would measure Redis' absence.
+    served = variant(source, f"redis://127.0.0.1:{free_port()}/0")
+    path = served.prefix or path
     dump = out / f"{name}.callgrind"
     argv = [
         "valgrind",
         "--tool=callgrind",
         f"--callgrind-out-file={dump}",
         str(python.parent / "uvicorn"),
-        app,
+        served.app,
         *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
         *("--log-level", "warning", "--loop", "uvloop", "--http", "httptools"),
     ]
     log = (out / f"{name}.log").open("w")
     server = subprocess.Popen(
-        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log
+        argv,
+        env={**os.environ, **served.env},
+        cwd=served.cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         wait_listening(port, server)
@@ -124,13 +113,10 @@ def wait_listening(port: int, server: subprocess.Popen[bytes]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("variants", nargs="+", help="NAME=SRC or raw")
+    parser = variants_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--path", default="/memory/", help="what the app variants get")
     args = parser.parse_args()
-    if not (WORK / "bench.db").exists():
-        sys.exit(f"run bench/cache.py once first: {WORK} has no bench.db")
+    work_ready()
     with tempfile.TemporaryDirectory() as out:
         counts = {}
         for variant in args.variants:
