@@ -313,7 +313,7 @@ def _response(
     else:
         remaining, age = _lifetimes(entry, label, now)
         headers = entry.response_headers(
-            gzipped, label, route.cache_control, remaining, age
+            gzipped, label, route.cache_control, remaining, age, label is not _MISS
         )
     body = b"" if head else (entry.gz if gzipped else entry.body)
     return (

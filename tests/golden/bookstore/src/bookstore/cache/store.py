@@ -67,9 +67,8 @@ class Entry:
     _blocks: list[Headers | None] = field(default_factory=lambda: [None, None])
     # A fresh hit's full header list per form (identity, gzip), and the instant
     # its per-second values (freshness left, age) stop holding: hits reuse it.
-    _hits: list[tuple[float, Headers] | None] = field(
-        default_factory=lambda: [None, None]
-    )
+    # None until the first hit (most entries of a large store are never hit).
+    _hits: list[tuple[float, Headers] | None] | None = None
 
     @property
     def compressible(self) -> bool:
@@ -122,11 +121,21 @@ class Entry:
         cache_control: bytes,
         remaining: int,
         age: int,
+        remember: bool = True,
     ) -> Headers:
         """Every header of an answer (``cache_control`` followed by ``remaining``
-        seconds), as a new list."""
+        seconds), as a new list.
+
+        ``remember=False`` (a miss: most entries are answered from once) keeps
+        nothing on the entry.
+        """
+        stored = (
+            self.header_block(gzipped)
+            if remember
+            else [*self.headers, *self._framing(gzipped)]
+        )
         return [
-            *self.header_block(gzipped),
+            *stored,
             (b"cache-control", cache_control + b"%d" % remaining),
             (b"age", b"%d" % age),
             label,
@@ -141,7 +150,8 @@ class Entry:
     ) -> Headers:
         """``response_headers`` of a fresh hit (``now`` before ``fresh_until``), as a
         new list; built at most once a second, for the one label hits carry."""
-        memo = self._hits[gzipped]
+        hits = self._hits
+        memo = None if hits is None else hits[gzipped]
         if memo is None or now >= memo[0]:
             remaining = int(self.fresh_until - now)
             age = int(now - self.created) if now > self.created else 0
@@ -151,7 +161,9 @@ class Entry:
             headers = self.response_headers(
                 gzipped, label, cache_control, remaining, age
             )
-            memo = self._hits[gzipped] = (until, headers)
+            if hits is None:
+                hits = self._hits = [None, None]
+            memo = hits[gzipped] = (until, headers)
         return memo[1].copy()
 
 
