@@ -134,6 +134,7 @@ async def measure(work: Path, rounds: int, count: int, redis_port: int | None) -
     observer_first._front = RequestObserver(
         app._front.app, metrics=app._front.metrics, log_cache_hits=False
     )
+    observer_first._hits = None  # every hit through the whole observer
     python_parser = create_app()  # redis-py without hiredis, set below
     async with contextlib.AsyncExitStack() as started:
         for started_app in (app, python_parser):

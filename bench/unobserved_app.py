@@ -13,7 +13,8 @@ from cachebench.observability import RequestObserver
 
 assert isinstance(app._front, RequestObserver)
 app._front = app._front.app
+app._hits = None  # no hit answered in front with the observer's id and metrics
 
 observer_first = create_app()
 assert isinstance(observer_first._front, RequestObserver)
-observer_first._front.answer_hit = None
+observer_first._hits = None

@@ -6,7 +6,7 @@ GET/HEAD requests from it, in front of FastAPI's own entry point in a
 ``CachedFastAPI``; routers call ``layer.invalidate(write, id)`` after commit.
 """
 
-from .app import CachedFastAPI
+from .app import CachedFastAPI, HitWatch
 from .layer import CacheLayer
 from .metrics import CacheMetrics
 from .middleware import CacheMiddleware, Hit, Principal
@@ -19,5 +19,6 @@ __all__ = [
     "CachePolicy",
     "CachedFastAPI",
     "Hit",
+    "HitWatch",
     "Principal",
 ]

@@ -10,8 +10,14 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 
 Headers = list[tuple[bytes, bytes]]
+# A request target as sent: its path, or its path and query string.
+Target = str | tuple[str, bytes]
+# Another name of an entry: the entry and what its user stored with it.
+Alias = tuple["Entry", object]
 
 GZIP_MIN_SIZE = 500
+# Targets remembered per entry: a query written a third way is found by its key.
+MAX_ALIASES = 2
 # Headers the cache sets itself on every answer, or that must not be replayed.
 _NOT_STORED = frozenset(
     {
@@ -31,6 +37,8 @@ _NOT_STORED = frozenset(
 # Bytes per entry beyond body, headers and key: the objects around them and the
 # header lists a hit builds (measured: ~850 without the lists, ~1,000 with them).
 _ENTRY_OVERHEAD = 1024
+# Bytes per alias beyond its target's path and query (measured: ~200).
+_ALIAS_OVERHEAD = 224
 
 
 def _gzip(body: bytes) -> bytes:
@@ -68,7 +76,11 @@ class Entry:
     # A fresh hit's full header list per form (identity, gzip), and the instant
     # its per-second values (freshness left, age) stop holding: hits reuse it.
     # None until the first hit (most entries of a large store are never hit).
-    _hits: list[tuple[float, Headers] | None] | None = None
+    hit_memo: list[tuple[float, Headers] | None] | None = None
+    # Hit in front (``CachedFastAPI``) since eviction last passed it: spared once.
+    used: bool = False
+    # The targets ``MemoryStore.aliases`` answers with this entry.
+    aliases: tuple[Target, ...] = ()
 
     @property
     def compressible(self) -> bool:
@@ -150,7 +162,7 @@ class Entry:
     ) -> Headers:
         """``response_headers`` of a fresh hit (``now`` before ``fresh_until``), as a
         new list; built at most once a second, for the one label hits carry."""
-        hits = self._hits
+        hits = self.hit_memo
         memo = None if hits is None else hits[gzipped]
         if memo is None or now >= memo[0]:
             remaining = int(self.fresh_until - now)
@@ -162,7 +174,7 @@ class Entry:
                 gzipped, label, cache_control, remaining, age
             )
             if hits is None:
-                hits = self._hits = [None, None]
+                hits = self.hit_memo = [None, None]
             memo = hits[gzipped] = (until, headers)
         return memo[1].copy()
 
@@ -212,15 +224,34 @@ def make_entry(
     return entry
 
 
+def _alias_size(target: Target) -> int:
+    if isinstance(target, str):
+        return _ALIAS_OVERHEAD + len(target)
+    return _ALIAS_OVERHEAD + len(target[0]) + len(target[1])
+
+
 class MemoryStore:
     """An LRU of entries bounded by count and by bytes.
 
     Expired entries go when they are looked up, and in a sweep when an insert finds
     the store full (at most one sweep a second, so a full store of live entries costs
     no more than LRU eviction).
+
+    ``aliases`` finds an entry by the request target that was answered with it,
+    without computing the key: the hit path in front (``CachedFastAPI``) reads it
+    and marks what it answers ``used`` instead of moving it to the end, so
+    eviction gives a used entry a second chance (the CLOCK approximation of LRU).
+    An alias lives exactly as long as its entry is stored.
     """
 
-    __slots__ = ("_bytes", "_data", "_next_sweep", "max_bytes", "max_entries")
+    __slots__ = (
+        "_bytes",
+        "_data",
+        "_next_sweep",
+        "aliases",
+        "max_bytes",
+        "max_entries",
+    )
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         if max_entries < 1 or max_bytes < 1:
@@ -230,6 +261,7 @@ class MemoryStore:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._next_sweep = float("-inf")
+        self.aliases: dict[Target, Alias] = {}
 
     def __len__(self) -> int:
         return len(self._data)
@@ -261,13 +293,37 @@ class MemoryStore:
                 self._sweep(now)
             while len(self._data) > self.max_entries or self._bytes > self.max_bytes:
                 old_key, evicted = self._data.popitem(last=False)
-                self._bytes -= evicted.size + len(old_key)
+                if evicted.used:  # hit since it was last here: once more round
+                    evicted.used = False
+                    self._data[old_key] = evicted
+                else:
+                    self._dropped(old_key, evicted)
         return True
+
+    def alias(self, target: Target, key: str, value: object) -> None:
+        """Remember ``target`` as a name of ``key``'s entry (at most
+        ``MAX_ALIASES`` each, and while the bytes charged for it fit), with
+        ``value``: ``aliases[target]`` is ``(entry, value)`` until the entry is
+        dropped."""
+        entry = self._data.get(key)
+        if entry is None or len(entry.aliases) >= MAX_ALIASES:
+            return
+        size = _alias_size(target)
+        if target not in self.aliases and self._bytes + size <= self.max_bytes:
+            entry.aliases = (*entry.aliases, target)
+            self.aliases[target] = (entry, value)
+            self._bytes += size
 
     def discard(self, key: str) -> None:
         entry = self._data.pop(key, None)
         if entry is not None:
-            self._bytes -= entry.size + len(key)
+            self._dropped(key, entry)
+
+    def _dropped(self, key: str, entry: Entry) -> None:
+        self._bytes -= entry.size + len(key)
+        for target in entry.aliases:
+            del self.aliases[target]
+            self._bytes -= _alias_size(target)
 
     def _sweep(self, now: float) -> None:
         expired = [

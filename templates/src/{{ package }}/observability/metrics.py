@@ -55,10 +55,18 @@ class Series:
 
     __slots__ = ("buckets", "count", "seconds")
 
+    # Most requests (every cache hit) take the first bucket: one comparison.
+    first_bound = _FIRST_BOUND
+
     def __init__(self) -> None:
         self.count = 0
         self.seconds = 0.0
         self.buckets = [0] * len(_LE)
+
+    @staticmethod
+    def bucket(seconds: float) -> int:
+        """The bucket of a duration."""
+        return bisect_left(LATENCY_BUCKETS, seconds)
 
 
 class HttpMetrics(Collector):
@@ -82,11 +90,14 @@ class HttpMetrics(Collector):
             series = self._series.setdefault((route, label, status), Series())
         series.count += 1
         series.seconds += seconds
-        # Most requests (every cache hit) take the first bucket: one comparison.
         if seconds <= _FIRST_BOUND:
             series.buckets[0] += 1
         else:
             series.buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
+
+    def series(self, route: str, method: str, status: int) -> Series:
+        """The series of a known method's requests, to be added to in place."""
+        return self._series.setdefault((route, method, status), Series())
 
     def describe(self) -> Iterator[Metric]:
         return iter(self._families())

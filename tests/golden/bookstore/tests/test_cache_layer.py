@@ -7,10 +7,12 @@ test_cache_redis.py.
 
 import asyncio
 import gzip
+import itertools
 import json
 import logging
+import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,9 +32,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from bookstore.cache import (
+    CachedFastAPI,
     CacheLayer,
     CacheMiddleware,
     CachePolicy,
+    HitWatch,
 )
 from bookstore.cache import (
     store as cache_store,
@@ -48,6 +52,47 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+class Latencies:
+    """A route's latency series, as the request observer keeps it."""
+
+    first_bound = 0.0005
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self.buckets = [0, 0]
+
+    @staticmethod
+    def bucket(seconds: float) -> int:
+        return 1
+
+
+class Watch:
+    """The request observer's part in hits answered in front, recorded."""
+
+    def __init__(self) -> None:
+        numbers = itertools.count(1)
+        self.series: dict[str, Latencies] = {}
+        self.hit_watch = HitWatch(
+            new_id=lambda: b"new-%d" % next(numbers),
+            valid_id=re.compile(rb"[a-z0-9-]{1,16}").fullmatch,
+            series=lambda route: self.series.setdefault(route, Latencies()),
+        )
+
+
+# Set by the ``in_front`` fixture: every test of an app made by build() runs with
+# the cache as a middleware and again with hits answered in front of the app.
+WATCH: Watch | None = None
+
+
+@pytest.fixture(autouse=True, params=["middleware", "in front"])
+def in_front(request: pytest.FixtureRequest) -> Iterator[Watch | None]:
+    global WATCH
+    WATCH = Watch() if request.param == "in front" else None
+    yield WATCH
+    WATCH = None
 
 
 class Clock:
@@ -172,22 +217,27 @@ def build(
     }
     layer = CacheLayer(policies, invalidations, **options)
     backend = Backend()
-    app = Starlette(
-        routes=[
-            Route("/items", backend.items),
-            Route("/items/{item_id}", backend.item),
-            Route("/me", backend.me),
-            Route("/cookie", backend.cookie),
-            Route("/report", backend.report),
-            Route("/text/{size}", backend.text),
-            Route("/unwritten", backend.unwritten),
-        ]
-    )
+    routes = [
+        Route("/items", backend.items),
+        Route("/items/{item_id}", backend.item),
+        Route("/me", backend.me),
+        Route("/cookie", backend.cookie),
+        Route("/report", backend.report),
+        Route("/text/{size}", backend.text),
+        Route("/unwritten", backend.unwritten),
+    ]
+    principal = principal or by_authorization
+    if WATCH is not None:  # as the generated app runs: hits answered in front
+        front = CachedFastAPI(routes=routes, openapi_url=None)
+        if gzip_inside:
+            front.add_middleware(GZipMiddleware, minimum_size=500)
+        front.cache_in_front(layer=layer, principal=principal)
+        front.answer_hits_in_front(WATCH.hit_watch)
+        return layer, front, backend
+    app = Starlette(routes=routes)
     if gzip_inside:
         app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(
-        CacheMiddleware, layer=layer, principal=principal or by_authorization
-    )
+    app.add_middleware(CacheMiddleware, layer=layer, principal=principal)
     return layer, app, backend
 
 
@@ -713,6 +763,75 @@ async def test_lru_is_bounded_by_max_entries() -> None:
     assert labels == ["HIT", "MISS"]
 
 
+async def test_a_key_hit_in_front_is_not_evicted_as_if_cold() -> None:
+    """Hits answered in front mark their entry instead of moving it: eviction
+    spares a marked entry once (CLOCK), as LRU spares a recently read one."""
+    layer, app, _backend = build(max_entries=2)
+    async with client(app) as c:
+        await c.get("/items/1")
+        await c.get("/items/1")
+        await c.get("/items/2")
+        for _ in range(5):
+            await c.get("/items/1")
+        await c.get("/items/3")  # evicts 2, the one not read since it was stored
+        labels = [(await c.get(f"/items/{i}")).headers["x-cache"] for i in (1, 2)]
+    assert labels == ["HIT", "MISS"]
+    assert len(layer.memory) == 2
+
+
+def stored(body: bytes = b"{}") -> cache_store.Entry:
+    entry = cache_store.make_entry(
+        200, [], body, created=0.0, ttl=60, lifetime=60, vary=(), public=True
+    )
+    assert entry is not None
+    return entry
+
+
+def test_an_alias_lives_exactly_as_long_as_its_entry() -> None:
+    memory = cache_store.MemoryStore(max_entries=2, max_bytes=1 << 20)
+    memory.put("/a", stored(), 0.0)
+    one_entry = memory.bytes
+    names = ["/a", ("/a", b"x=1"), ("/a", b"y=2")]
+    for name in names:
+        memory.alias(name, "/a", "route a")
+    memory.alias("/nowhere", "/missing", "route")  # no entry: no alias
+    assert list(memory.aliases) == names[: cache_store.MAX_ALIASES]
+    entry, value = memory.aliases["/a"]
+    assert value == "route a" and entry.aliases == tuple(memory.aliases)
+    assert memory.bytes > one_entry  # aliases are charged too
+
+    memory.put("/a", stored(), 0.0)  # replaced: the old entry's names go
+    assert memory.aliases == {} and memory.bytes == one_entry
+    memory.alias("/a", "/a", "route a")
+    memory.discard("/a")
+    assert memory.aliases == {} and memory.bytes == 0
+    for key in ("/a", "/b", "/c"):  # evicted (max_entries=2)
+        memory.put(key, stored(), 0.0)
+        memory.alias(key, key, "route")
+    assert sorted(memory.aliases) == ["/b", "/c"]
+    for key in ("/b", "/c"):
+        memory.discard(key)
+    assert memory.bytes == 0
+
+    full = cache_store.MemoryStore(max_entries=2, max_bytes=one_entry + 10)
+    full.put("/a", stored(), 0.0)
+    full.alias("/a", "/a", "route a")  # would not fit: not made
+    assert full.aliases == {} and full.bytes == one_entry
+
+
+def test_eviction_spares_a_used_entry_once() -> None:
+    memory = cache_store.MemoryStore(max_entries=2, max_bytes=1 << 20)
+    first = stored()
+    memory.put("/1", first, 0.0)
+    memory.put("/2", stored(), 0.0)
+    first.used = True
+    memory.put("/3", stored(), 0.0)
+    assert memory.get("/2", 0.0) is None and memory.get("/1", 0.0) is first
+    assert not first.used  # its second chance is spent
+    memory.put("/4", stored(), 0.0)  # /3 was read before /1 by nobody: goes
+    assert memory.get("/3", 0.0) is None and memory.get("/1", 0.0) is first
+
+
 async def test_lru_is_bounded_by_max_bytes() -> None:
     text = policy("text", "/text/{size}")
     layer, app, _ = build(text, max_bytes=8000)
@@ -1225,7 +1344,8 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
 
     assert app.answer_hit is not None
     hit = app.answer_hit(get("/items"))
-    assert hit is not None and hit[0] == "/items" and hit[1]["status"] == 200
+    assert hit is not None and hit[0].policy.path == "/items"
+    assert hit[1]["status"] == 200
     assert (b"x-cache", b"HIT") in hit[1]["headers"] and hit[2]["body"] == b"[1,2]"
     # The request's own id comes back from the same pass over its headers.
     tagged = get("/items")
@@ -1248,6 +1368,77 @@ async def test_cached_fastapi_answers_hits_before_its_own_stack() -> None:
     assert [a.status_code for a in answers] == [200, 412, 304]
     assert [a.headers["x-cache"] for a in answers] == ["HIT", "HIT", "HIT"]
     assert calls == ["items"]
+
+
+async def test_hits_in_front_are_found_by_their_target_and_observed(
+    in_front: Watch | None,
+) -> None:
+    """From its second hit on, a target is answered in front without matching
+    its route or computing its key: the same answer, an id, a latency."""
+    layer, app, backend = build(policy("report", "/report"), ITEM, ITEMS)
+    gzip_ok = {"accept-encoding": "gzip"}
+    async with client(app) as c:
+        plain = [await c.get("/items/1") for _ in range(4)]
+        query = [await c.get("/items?b=2&a=1") for _ in range(4)]
+        packed = [await c.get("/report", headers=gzip_ok) for _ in range(4)]
+        ids = [
+            (await c.get("/items/1", headers={"x-request-id": sent})).headers.get(
+                "x-request-id"
+            )
+            for sent in ("lb-7", "not valid!")
+        ]
+    for answers in (plain, query, packed):
+        assert [a.headers["x-cache"] for a in answers] == ["MISS", "HIT", "HIT", "HIT"]
+        assert len({a.content for a in answers}) == 1
+        hits = [{**a.headers} for a in answers[1:]]
+        for headers in hits:
+            headers.pop("x-request-id", None)
+        assert hits[0] == hits[1] == hits[2]
+    assert packed[3].headers["content-encoding"] == "gzip"
+    assert packed[3].headers["etag"].endswith('-gzip"')
+    assert packed[3].json() == report_body()  # decoded by httpx
+    assert backend.calls == {"item": 1, "items": 1, "report": 1}
+    if in_front is None:  # the middleware alone: no observer, no aliases
+        assert ids == [None, None] and layer.memory.aliases == {}
+        return
+    assert set(layer.memory.aliases) >= {"/items/1", ("/items", b"b=2&a=1")}
+    assert ids[0] == "lb-7" and ids[1] is not None and ids[1].startswith("new-")
+    assert plain[1].headers["x-request-id"] != plain[2].headers["x-request-id"]
+    latencies = in_front.series
+    assert latencies["/items/{item_id}"].count == 3 + 2
+    assert latencies["/items"].count == latencies["/report"].count == 3
+    for series in latencies.values():
+        assert sum(series.buckets) == series.count and series.seconds > 0
+
+
+async def test_conditional_and_rooted_requests_are_not_answered_by_alias() -> None:
+    _layer, app, backend = build()
+    async with client(app) as c:
+        hits = [await c.get("/items/1") for _ in range(3)]
+        etag = hits[2].headers["etag"]
+        answers = [
+            await c.get("/items/1", headers={name: value})
+            for name, value in (
+                ("if-none-match", etag),
+                ("if-match", '"other"'),
+                ("if-match", etag),
+            )
+        ]
+        head = await c.head("/items/1")
+        posted = await c.post("/items/1")  # no such route: not a hit either
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, root_path="/items"),
+        base_url="http://test",
+    ) as rooted:
+        # Below root path /items, the path /items/1 is /1: no route of the cache.
+        below = await rooted.get("/items/1")
+    assert [a.status_code for a in answers] == [304, 412, 200]
+    assert [a.headers["x-cache"] for a in answers] == ["HIT", "HIT", "HIT"]
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == etag
+    assert posted.status_code == 405 and "x-cache" not in posted.headers
+    assert below.status_code == 404 and "x-cache" not in below.headers
+    assert backend.calls == {"item": 1}
 
 
 async def test_shared_entries_are_keyed_by_the_response_shape() -> None:

@@ -200,16 +200,17 @@ async def test_http_metrics_by_route_template_method_and_status(
     client: httpx.AsyncClient,
 ) -> None:
     path = static_cached_path()
-    miss, hit = await client.get(path), await client.get(path)
+    # The first hit is answered by route, the next ones by request target alone.
+    miss, *hits = [await client.get(path) for _ in range(4)]
     await client.get("/no/such/path")
     await client.request("BREW", "/healthz")
     scraped = (await client.get("/metrics")).text
     status = str(miss.status_code)
     counted = sample(scraped, "http_requests_total", route=path, status=status)
-    assert counted == 2, "the hit is counted like the miss"
-    assert hit.headers["x-cache"] in {"HIT", "BYPASS"}
+    assert counted == 4, "hits are counted like the miss"
+    assert {hit.headers["x-cache"] for hit in hits} <= {"HIT", "BYPASS"}
     timed = sample(scraped, "http_request_duration_seconds_count", route=path)
-    assert timed == 2
+    assert timed == 4
     assert sample(scraped, "http_requests_total", route="unmatched", status="404") == 1
     assert sample(scraped, "http_requests_total", method="other", status="405") == 1
 

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry
 from ..cache import CachedFastAPI, CacheMetrics
 from ..settings import GeneratedSettings
 from .metrics import HttpMetrics, PoolCollector
-from .requests import RequestObserver
+from .requests import RequestObserver, hit_watch, hits_logged
 from .shared import SharedCopy, multiprocess
 
 
@@ -20,7 +20,7 @@ def observe(
 ) -> None:
     """Put the request observer (and the profiler, when enabled) in front of
     everything, the cache included; call it after ``cache_in_front``. Unless hits
-    are logged or profiled, the observer lets the cache answer memory hits first.
+    are logged or profiled, ``CachedFastAPI`` answers memory hits before them.
 
     With ``PROMETHEUS_MULTIPROC_DIR`` set, the lifespan also copies this worker's
     scrape-time metrics to the shared files (shared.py).
@@ -31,18 +31,16 @@ def observe(
     if multiprocess():
         shared = SharedCopy([metrics, pool, *cache_metrics.scrape_time])
         shared.run_beside_lifespan(app)
-    answer_hit = app.answer_hit
-    if settings.profiling_enabled:
+    profiled = settings.profiling_enabled
+    if profiled:
         # Development only; pyinstrument comes with the dev extra.
         from .profiler import RequestProfiler
 
         app.wrap_front(RequestProfiler)
-        answer_hit = None  # a profiled request must reach the profiler
+    log_hits = settings.log_cache_hits
     app.wrap_front(
-        lambda inner: RequestObserver(
-            inner,
-            metrics=metrics,
-            log_cache_hits=settings.log_cache_hits,
-            answer_hit=answer_hit,
-        )
+        lambda inner: RequestObserver(inner, metrics=metrics, log_cache_hits=log_hits)
     )
+    # A profiled request must reach the profiler, a logged hit the observer.
+    if not profiled and not hits_logged(log_hits):
+        app.answer_hits_in_front(hit_watch(metrics))

@@ -2,9 +2,9 @@
 """The outermost ASGI layer: a request id, an access log line and HTTP metrics.
 
 It sits in front of the cache, so hits are counted and timed like every other
-request. Unless hits are logged, it first asks the cache for a memory hit and
-answers it with only an id and the metrics (bench/README.md of fastgen: the whole
-observer cost a hit a fifth of its throughput).
+request. Unless hits are logged, ``CachedFastAPI`` answers memory hits before it,
+giving them only an id and the metrics (``hit_watch``; bench/README.md of fastgen:
+the whole observer cost a hit a fifth of its throughput).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Iterator
 from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..cache import Hit
+from ..cache import HitWatch
 from .logs import REQUEST_ID, sole_handler
 from .metrics import HttpMetrics
 
@@ -69,6 +69,25 @@ def new_request_id() -> bytes:
     return _IDS.next()
 
 
+def _hit_level(log_cache_hits: bool) -> int:
+    return logging.INFO if log_cache_hits else logging.DEBUG
+
+
+def hits_logged(log_cache_hits: bool) -> bool:
+    """Whether a cache hit gets an access log line, as logging is set up now."""
+    return ACCESS_LOG.isEnabledFor(_hit_level(log_cache_hits))
+
+
+def hit_watch(metrics: HttpMetrics) -> HitWatch:
+    """The observer's work for a hit ``CachedFastAPI`` answers itself: the same
+    ids and series as for every other request."""
+    return HitWatch(
+        new_id=_IDS.next,  # new_request_id() without its frame
+        valid_id=_VALID_ID.fullmatch,
+        series=lambda route: metrics.series(route, "GET", 200),
+    )
+
+
 class _Watched:
     """The ``send`` of one request: notes the status and ``X-Cache`` of the answer
     and adds ``X-Request-ID`` to it."""
@@ -105,43 +124,23 @@ class RequestObserver:
     at INFO and above, a hit then pays for its metrics but not for a log line
     (formatting and writing it cost more than answering the hit).
 
-    Unless hits are logged, ``answer_hit`` (the cache's) is asked first: a memory
-    hit then gets only its id and metrics, as nothing runs while it is answered
+    Unless hits are logged (``hits_logged``), ``CachedFastAPI`` answers memory
+    hits before this layer (``hit_watch``): nothing runs while one is answered
     that could log.
     """
 
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        metrics: HttpMetrics,
-        log_cache_hits: bool,
-        answer_hit: Callable[[Scope], Hit | None] | None = None,
+        self, app: ASGIApp, *, metrics: HttpMetrics, log_cache_hits: bool
     ) -> None:
         self.app = app
         self.metrics = metrics
-        self.hit_level = logging.INFO if log_cache_hits else logging.DEBUG
-        # A hit that gets a log line (at this level) needs the whole observer.
-        logged = ACCESS_LOG.isEnabledFor(self.hit_level)
-        self.answer_hit = None if logged else answer_hit
+        self.hit_level = _hit_level(log_cache_hits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = perf_counter()
-        hit = self.answer_hit(scope) if self.answer_hit is not None else None
-        if hit is not None:
-            route, response, body, sent_id = hit
-            if sent_id is None or not _VALID_ID.fullmatch(sent_id):
-                sent_id = _IDS.next()  # new_request_id() without its frame
-            # A list of its own (answer_hit).
-            response["headers"].append((b"x-request-id", sent_id))
-            await send(response)
-            await send(body)
-            seconds = perf_counter() - start
-            self.metrics.observe(route, scope["method"], response["status"], seconds)
-            return
         request_id = _incoming_id(scope) or new_request_id()
         watched = _Watched(send, (b"x-request-id", request_id))
         token = REQUEST_ID.set(request_id.decode())
