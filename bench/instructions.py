@@ -1,6 +1,7 @@
 """CPU instructions per request of builds of the generated app, counted by callgrind.
 
-    .venv/bin/python bench/instructions.py [--requests 2000] [--path /memory/] VARIANT ...
+    .venv/bin/python bench/instructions.py [--requests 2000] [--path /memory/]
+        [--keep DIR] VARIANT ...
 
 VARIANT is ``NAME=SRC`` or ``raw``, as for bench/abcpu.py (whose work directory,
 database, row and headers this reuses: run bench/cache.py once first). Each variant is
@@ -115,13 +116,21 @@ def wait_listening(port: int, server: subprocess.Popen[bytes]) -> None:
 def main() -> None:
     parser = variants_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the dumps here (NAME.callgrind.1: the measured requests), "
+        "for callgrind_annotate to say which functions the difference is in",
+    )
     args = parser.parse_args()
     work_ready()
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = args.keep or Path(scratch)
+        out.mkdir(parents=True, exist_ok=True)
         counts = {}
         for variant in args.variants:
             name, _, source = variant.partition("=")
-            total = count(name, source or name, args.path, args.requests, Path(out))
+            total = count(name, source or name, args.path, args.requests, out)
             counts[name] = total / args.requests
     first = next(iter(counts))
     for name, per_request in counts.items():

@@ -40,7 +40,8 @@ LATENCY_BUCKETS = (
     5.0,
     10.0,
 )
-_FIRST_BOUND = LATENCY_BUCKETS[0]
+# Most requests (every cache hit) take the first bucket: one comparison.
+FIRST_BOUND = LATENCY_BUCKETS[0]
 _LE = (*(floatToGoString(bound) for bound in LATENCY_BUCKETS), "+Inf")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -54,9 +55,6 @@ class Series:
     """
 
     __slots__ = ("buckets", "count", "seconds")
-
-    # Most requests (every cache hit) take the first bucket: one comparison.
-    first_bound = _FIRST_BOUND
 
     def __init__(self) -> None:
         self.count = 0
@@ -90,7 +88,7 @@ class HttpMetrics(Collector):
             series = self._series.setdefault((route, label, status), Series())
         series.count += 1
         series.seconds += seconds
-        if seconds <= _FIRST_BOUND:
+        if seconds <= FIRST_BOUND:
             series.buckets[0] += 1
         else:
             series.buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1

@@ -57,8 +57,6 @@ def anyio_backend() -> str:
 class Latencies:
     """A route's latency series, as the request observer keeps it."""
 
-    first_bound = 0.0005
-
     def __init__(self) -> None:
         self.count = 0
         self.seconds = 0.0
@@ -69,16 +67,20 @@ class Latencies:
         return 1
 
 
+class Ids:
+    made = (b"new-%d" % n for n in itertools.count(1))
+
+
 class Watch:
     """The request observer's part in hits answered in front, recorded."""
 
     def __init__(self) -> None:
-        numbers = itertools.count(1)
         self.series: dict[str, Latencies] = {}
         self.hit_watch = HitWatch(
-            new_id=lambda: b"new-%d" % next(numbers),
+            ids=Ids(),
             valid_id=re.compile(rb"[a-z0-9-]{1,16}").fullmatch,
             series=lambda route: self.series.setdefault(route, Latencies()),
+            first_bound=0.0005,
         )
 
 

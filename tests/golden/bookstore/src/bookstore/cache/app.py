@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,21 +35,27 @@ class LatencySeries(Protocol):
 
     count: int
     seconds: float
-    buckets: list[int]  # buckets[0]: the requests within first_bound seconds
-    first_bound: float
+    buckets: list[int]  # buckets[0]: the requests within HitWatch.first_bound
 
     def bucket(self, seconds: float) -> int: ...
+
+
+class RequestIds(Protocol):
+    """Where new X-Request-IDs come from: ``next(made)``."""
+
+    made: Iterator[bytes]  # may be replaced (in a forked child): read each time
 
 
 @dataclass(frozen=True, slots=True)
 class HitWatch:
     """The request observer's part in a hit ``CachedFastAPI`` answers itself: an
-    X-Request-ID (the client's if ``valid_id`` says so, else ``new_id()``) and
+    X-Request-ID (the client's if ``valid_id`` says so, else one of ``ids``) and
     the latency series of its route template."""
 
-    new_id: Callable[[], bytes]
+    ids: RequestIds
     valid_id: Callable[[bytes], object]
     series: Callable[[str], LatencySeries]
+    first_bound: float  # the series' first latency bucket (most hits take it)
 
 
 class _Front:
@@ -59,8 +65,9 @@ class _Front:
         "aliases",
         "answer_hit",
         "clock",
+        "first_bound",
         "generations",
-        "new_id",
+        "ids",
         "series",
         "valid_id",
         "watch",
@@ -72,7 +79,8 @@ class _Front:
         self.answer_hit = cache.answer_hit
         self.clock = layer.clock
         self.generations = layer.generations
-        self.new_id = watch.new_id
+        self.ids = watch.ids
+        self.first_bound = watch.first_bound
         self.valid_id = watch.valid_id
         self.watch = watch
         self.series: dict[Route, LatencySeries] = {}
@@ -96,9 +104,19 @@ class CachedFastAPI(FastAPI):
     raw ASGI app sending the same bytes (fastgen's bench/README.md, "Fifth pass").
     """
 
-    _front: ASGIApp | None = None
-    _cache: CacheMiddleware | None = None
-    _hits: _Front | None = None
+    # Slots, not instance attributes: ``self._hits`` is read on every request,
+    # and an attribute of FastAPI's instance dict costs ~600 CPU instructions
+    # to find, a slot ~50 (bench/README.md).
+    __slots__ = ("_cache", "_front", "_hits")
+    _cache: CacheMiddleware | None
+    _front: ASGIApp | None
+    _hits: _Front | None
+
+    if not TYPE_CHECKING:  # type checkers and editors see FastAPI's own signature
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._cache = self._front = self._hits = None
+            super().__init__(*args, **kwargs)
 
     @property
     def answer_hit(self) -> Callable[[Scope], Hit | None] | None:
@@ -188,7 +206,8 @@ class CachedFastAPI(FastAPI):
                     route, response, answer, sent_id = hit
             if response is not None:
                 if sent_id is None or not hits.valid_id(sent_id):
-                    sent_id = hits.new_id()
+                    # Not through a method: next() is the iterator's own C call.
+                    sent_id = next(hits.ids.made)
                 # A list of its own (hit_headers).
                 response["headers"].append((b"x-request-id", sent_id))
                 await send(response)
@@ -197,7 +216,7 @@ class CachedFastAPI(FastAPI):
                 series = hits.series.get(route) or hits.series_of(route)
                 series.count += 1
                 series.seconds += seconds
-                if seconds <= series.first_bound:
+                if seconds <= hits.first_bound:
                     series.buckets[0] += 1
                 else:
                     series.buckets[series.bucket(seconds)] += 1

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..cache import HitWatch
 from .logs import REQUEST_ID, sole_handler
-from .metrics import HttpMetrics
+from .metrics import FIRST_BOUND, HttpMetrics
 
 ACCESS_LOG = logging.getLogger("access")
 
@@ -42,8 +42,11 @@ class _RequestIds:
     They are labels, not secrets: a client can guess the next one. Made by C
     iterators, without a Python frame or a number formatted per id (a third of the
     cost of ``prefix + b"%016x" % next(counter)``): each block of 2**32 ids is the
-    product of its first 24 digits and four pairs of hex digits.
+    product of its first 24 digits and four pairs of hex digits. ``next(made)``
+    is the next id; ``made`` is replaced in a forked child, so read it each time.
     """
+
+    __slots__ = ("made",)
 
     def __init__(self) -> None:
         self._renew()
@@ -57,8 +60,7 @@ class _RequestIds:
             pairs = itertools.product((head,), *[_HEX_PAIRS] * 4)
             return map(b"".join, pairs)
 
-        ids = itertools.chain.from_iterable(map(block, itertools.count()))
-        self.next = ids.__next__
+        self.made = itertools.chain.from_iterable(map(block, itertools.count()))
 
 
 _IDS = _RequestIds()
@@ -66,7 +68,7 @@ _IDS = _RequestIds()
 
 def new_request_id() -> bytes:
     # Bytes, as headers are sent: a hit never needs the text.
-    return _IDS.next()
+    return next(_IDS.made)
 
 
 def _hit_level(log_cache_hits: bool) -> int:
@@ -82,9 +84,10 @@ def hit_watch(metrics: HttpMetrics) -> HitWatch:
     """The observer's work for a hit ``CachedFastAPI`` answers itself: the same
     ids and series as for every other request."""
     return HitWatch(
-        new_id=_IDS.next,  # new_request_id() without its frame
+        ids=_IDS,
         valid_id=_VALID_ID.fullmatch,
         series=lambda route: metrics.series(route, "GET", 200),
+        first_bound=FIRST_BOUND,
     )
 
 
