@@ -106,7 +106,7 @@ class CachedFastAPI(FastAPI):
 
     # Slots, not instance attributes: ``self._hits`` is read on every request,
     # and an attribute of FastAPI's instance dict costs ~600 CPU instructions
-    # to find, a slot ~50 (bench/README.md).
+    # more to find than a slot (bench/README.md).
     __slots__ = ("_cache", "_front", "_hits")
     _cache: CacheMiddleware | None
     _front: ASGIApp | None

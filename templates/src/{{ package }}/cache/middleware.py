@@ -149,9 +149,9 @@ class CacheMiddleware:
         target as an alias of the entry (``MemoryStore.aliases``): the next one
         is found without matching the route or computing the key.
 
-        The hot path, with its steps written out rather than called: a Python call
-        is ~300-500 of the ~27,000 CPU instructions a hit adds to a raw ASGI app
-        (fastgen's bench/README.md).
+        With its steps written out rather than called: a Python call is ~300-500
+        of the CPU instructions a hit adds to a raw ASGI app (fastgen's
+        bench/README.md).
         """
         if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
             return None

@@ -805,6 +805,11 @@ def test_an_alias_lives_exactly_as_long_as_its_entry() -> None:
     memory.put("/a", stored(), 0.0)  # replaced: the old entry's names go
     assert memory.aliases == {} and memory.bytes == one_entry
     memory.alias("/a", "/a", "route a")
+    again, _ = memory.aliases["/a"]
+    memory.discard("/a")
+    assert memory.aliases == {} and memory.bytes == 0
+    memory.put("/a", again, 0.0)  # the same entry stored again: named afresh
+    memory.alias(("/a", b"z=3"), "/a", "route a")
     memory.discard("/a")
     assert memory.aliases == {} and memory.bytes == 0
     for key in ("/a", "/b", "/c"):  # evicted (max_entries=2)

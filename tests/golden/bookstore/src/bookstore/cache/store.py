@@ -324,6 +324,7 @@ class MemoryStore:
         for target in entry.aliases:
             del self.aliases[target]
             self._bytes -= _alias_size(target)
+        entry.aliases = ()
 
     def _sweep(self, now: float) -> None:
         expired = [
