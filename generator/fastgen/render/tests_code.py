@@ -381,6 +381,7 @@ def body_limit_test_imports(service: ServiceModel) -> str:
         ("httpx", None),
         ("pytest", None),
         ("fastapi", "Request"),
+        ("pydantic", "BaseModel"),
         (f"{service.package}.main", "create_app"),
         ("conftest", "settings_for"),
     ]

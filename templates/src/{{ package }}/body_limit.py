@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-class _TooLarge(Exception):
-    """The body passed the limit while the app was reading it."""
 
 
 class BodyLimit:
@@ -36,28 +33,40 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         received = 0
+        cut = False  # the body passed the limit: the app reads a disconnect
+        refused = False  # ... and the 413 went out instead of the app's answer
         started = False
 
+        # Not an exception raised into the app: FastAPI turns any error reading a
+        # JSON body into its own 400, so the app is told the client went away
+        # (what it would see if the client had), and its answer is dropped.
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, cut, refused
+            if cut:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    cut = True
+                    if not started:  # else the app answered before reading it all
+                        refused = True
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, limited_receive, watched_send)
-        except _TooLarge:
-            if started:  # the app answered before reading it all: nothing to add
+        except ClientDisconnect:
+            if not refused:  # a disconnect of the client's own
                 raise
-            await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
