@@ -288,6 +288,24 @@ def test_cached_bookstore_over_http(server: str) -> None:
         assert http.delete(author_url).status_code == 409  # a book still refers to it
         assert http.post("/admin/reindex").status_code == 202
 
+        # MAX_BODY_BYTES (1 MiB) over a real server: declared and streamed (chunked)
+        # into a JSON-body route, where FastAPI reads the body itself.
+        big = json.dumps({"name": "x" * (1 << 20)}).encode()
+        declared = http.post(
+            "/authors", content=big, headers={"content-type": "application/json"}
+        )
+        streamed = http.post(
+            "/authors",
+            content=iter([big[i : i + 65536] for i in range(0, len(big), 65536)]),
+            headers={"content-type": "application/json"},
+        )
+        for refused_body in (declared, streamed):
+            assert refused_body.status_code == 413, refused_body.text
+            assert refused_body.json() == {
+                "detail": "the request body is over 1048576 bytes"
+            }
+        assert "content-length" not in streamed.request.headers
+
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 30
