@@ -85,7 +85,9 @@ def _filter_lines(item: ListFilterModel, api: bool) -> list[str]:
 
 
 def _choices(values: list[str]) -> str:
-    return wrap("Literal", [pystr(v) for v in values], brackets="[]")
+    # One line, always: it goes inside other annotations, which wrap() cannot lay
+    # out around a multi-line part; a line too long sends the module through ruff.
+    return f"Literal[{', '.join(pystr(v) for v in values)}]"
 
 
 def list_query_class(resource: ResourceModel) -> str:
