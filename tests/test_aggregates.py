@@ -1,4 +1,5 @@
-"""Aggregate endpoints: what the spec compiles to (types, the query, invalidations)."""
+"""Aggregate endpoints: what the spec compiles to (types, the query, invalidations),
+and the invalidations of the example's lists."""
 
 from __future__ import annotations
 
@@ -61,6 +62,23 @@ def test_writes_to_the_source_and_parent_deletes_invalidate() -> None:
         "book.update",
     ]
     assert ("author_stats", False) not in service.invalidates("author.update")
+
+
+def test_a_list_that_embeds_a_resource_is_invalidated_by_its_changes() -> None:
+    # GET /books?expand=author embeds authors: renaming or deleting one changes pages.
+    service = compile_service(load_spec(EXAMPLE))
+    invalidating = sorted(
+        write
+        for write, targets in service.invalidations.items()
+        if ("book.list", False) in targets
+    )
+    assert invalidating == [
+        "author.delete",
+        "author.update",
+        "book.create",
+        "book.delete",
+        "book.update",
+    ]
 
 
 @pytest.mark.parametrize(

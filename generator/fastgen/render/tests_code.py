@@ -4,6 +4,7 @@ of ``tests/``."""
 from __future__ import annotations
 
 from fastgen.model.endpoints import EndpointModel
+from fastgen.model.listing import ExpandModel
 from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.listing import list_policy
 from fastgen.render.literals import pyliteral, pystr
@@ -339,11 +340,15 @@ def list_tests_user(service: ServiceModel) -> bool:
 def list_test_lookup(resource: ResourceModel, op: str) -> FieldModel | None:
     """The field a generated test filters with lookup ``op`` (gte: a range,
     startswith or contains: a match, isnull), one other than the key where there is
-    one, of a type whose samples compare on the wire as in the database."""
+    one, of a type whose samples compare on the wire as in the database. A range
+    or a match needs a field every sample row sets (the samples leave optional
+    fields out)."""
     usable = [
         f.field
         for f in resource.filters
-        if op in f.ops and f.field.type in ("integer", "date", "string", "text")
+        if op in f.ops
+        and f.field.type in ("integer", "date", "string", "text")
+        and (op == "isnull" or f.field.required)
     ]
     others = [f for f in usable if not f.primary_key]
     return (others or usable or [None])[0]
@@ -354,6 +359,28 @@ def list_test_bad_value(field: FieldModel) -> str | None:
     if field.enum_alias:
         return "not-one-of-the-values"
     return _BAD_VALUES.get(field.py_type)
+
+
+def list_test_fresh_expansion(
+    resource: ResourceModel, service: ServiceModel
+) -> tuple[ExpandModel, ResourceModel, FieldModel] | None:
+    """(expansion, the resource it embeds, a text field of it an update changes) for
+    the generated test that a cached list embeds a row as it is after its update;
+    None for a list without one (uncached, OpenAPI, nothing to update)."""
+    if resource.row_model or list_policy(resource, service) is None:
+        return None
+    for expansion in resource.expansions:
+        if not expansion.field.required:  # a sample row may refer to nothing
+            continue
+        embedded = service.resource(expansion.resource)
+        changeable = [
+            f
+            for f in embedded.fields
+            if f.required and not f.ref_table and f.type in ("string", "text")
+        ]
+        if "update" in embedded.operations and changeable:
+            return expansion, embedded, changeable[0]
+    return None
 
 
 def lists_test_imports(service: ServiceModel) -> str:
@@ -370,6 +397,9 @@ def lists_test_imports(service: ServiceModel) -> str:
     if any(list_test_filter(r) for r in service.listed_resources):
         imports.append(("conftest", "DATABASE_URL"))
     imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
+    for resource in service.listed_resources:
+        if fresh := list_test_fresh_expansion(resource, service):
+            imports.append(("conftest", f"{fresh[1].name}_payload"))
     return render_imports(imports, service.package)
 
 

@@ -361,9 +361,11 @@ def _invalidations(
     """Which cached entries each write makes stale.
 
     Automatic: any write to a resource invalidates its list; update and delete also the
-    ``get`` of that id. ``invalidated_by`` adds cross-resource edges.
+    ``get`` of that id, and the lists that embed its rows (``?expand=``).
+    ``invalidated_by`` adds cross-resource edges.
     """
     table: dict[str, set[tuple[str, bool]]] = {}
+    by_name = {r.name: r for r in resources}
     for resource in resources:
         for op in resource.writes:
             targets = table.setdefault(f"{resource.name}.{op}", set())
@@ -371,6 +373,14 @@ def _invalidations(
                 targets.add((resource.policies["list"].name, False))
             if op != "create" and "get" in resource.policies:
                 targets.add((resource.policies["get"].name, True))
+        if "list" in resource.policies:
+            for expansion in resource.expansions:
+                embedded = by_name[expansion.resource]
+                for op in embedded.writes:
+                    if op != "create":  # a new row is in no page's embeds yet
+                        table.setdefault(f"{embedded.name}.{op}", set()).add(
+                            (resource.policies["list"].name, False)
+                        )
     for endpoint in endpoints:
         if endpoint.aggregate is None or endpoint.policy is None:
             continue

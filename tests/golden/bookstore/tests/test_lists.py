@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from conftest import DATABASE_URL, make_author, make_book
+from conftest import DATABASE_URL, author_payload, make_author, make_book
 
 pytestmark = pytest.mark.anyio
 
@@ -315,3 +315,20 @@ async def test_list_book_embeds_author_in_one_query(
             assert embedded["id"] == item["author_id"]
     plain = await client.get("/books", params={"limit": 3})
     assert all("author" not in item for item in plain.json()["items"])
+
+
+async def test_list_book_embeds_author_as_it_is_after_an_update(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    row = await make_book(app, 1)
+    params = {"expand": "author"}
+    for _ in range(3):  # a list query is stored on its second miss
+        cached = await client.get("/books", params=params)
+    assert cached.headers["x-cache"] == "HIT"
+    change = {"name": author_payload(2)["name"]}
+    url = f"/authors/{row['author_id']}"
+    assert (await client.patch(url, json=change)).status_code == 200
+    after = await client.get("/books", params=params)
+    assert after.headers["x-cache"] != "HIT"
+    [item] = [i for i in after.json()["items"] if i["id"] == row["id"]]
+    assert item["author"]["name"] == change["name"]

@@ -82,10 +82,12 @@ INVALIDATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("author.get", True),
         ("author.list", False),
         ("author_stats", False),
+        ("book.list", False),
     ),
     "author.update": (
         ("author.get", True),
         ("author.list", False),
+        ("book.list", False),
     ),
     "book.create": (
         ("author_stats", False),
