@@ -8,6 +8,7 @@
 #   FASTGEN=path    the fastgen to generate with (default: install this checkout
 #                   into .venv)
 #   DEMO_SERVE=0    stop after generating: no install, no server
+#   PORT=n          the port to serve on, on 127.0.0.1 (default: 8000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${DEMO_DIR:-bookstore}
