@@ -1,7 +1,7 @@
 """CPU instructions per request of builds of the generated app, counted by callgrind.
 
     .venv/bin/python bench/instructions.py [--requests 2000] [--path /memory/]
-        [--keep DIR] VARIANT ...
+        [--keep DIR] [--in-process] VARIANT ...
 
 VARIANT is ``NAME=SRC`` or ``raw``, as for bench/abcpu.py (whose work directory,
 database, row and headers this reuses: run bench/cache.py once first). Each variant is
@@ -17,6 +17,12 @@ the same for every variant, is not in it). It is not time: an instruction that
 misses a cache costs more than one that hits, so the final word stays with
 bench/cache.py, by CPU per request. Prints each variant's instructions per request
 and the difference from the first variant.
+
+``--in-process``: no server; bench/drive_app.py calls the app in a loop (one
+``Host`` header per request, as wrk sends), run twice under callgrind, with
+``--requests`` and twice as many: the difference, per request, is what the app's
+own path costs, without uvicorn's, and repeats within ~300 (hash seed fixed). Used
+to weigh single statements of the hit path (bench/README.md, "Sixth pass").
 """
 
 from __future__ import annotations
@@ -94,10 +100,39 @@ def count(name: str, source: str, path: str, requests: int, out: Path) -> int:
         log.close()
     # The dump written on request is the first numbered one (the last: at exit).
     measured = min(out.glob(f"{name}.callgrind.*"), key=lambda p: p.stat().st_mtime)
-    for line in measured.read_text().splitlines():
+    return totals_of(measured)
+
+
+def count_in_process(
+    name: str, source: str, path: str, requests: int, out: Path
+) -> float:
+    """Instructions per request of variant ``name`` called in-process."""
+    python = WORK / "venv-fastgen" / "bin" / "python"
+    served = variant(source, f"redis://127.0.0.1:{free_port()}/0")
+    path = served.prefix or path
+    totals = []
+    for n in (requests, 2 * requests):
+        dump = out / f"{name}.in-process.{n}.callgrind"
+        argv = [
+            *("valgrind", "--tool=callgrind", f"--callgrind-out-file={dump}"),
+            *(str(python), str(Path(__file__).with_name("drive_app.py"))),
+            *(served.app, path, str(n)),
+        ]
+        env = {**os.environ, **served.env, "PYTHONHASHSEED": "0"}
+        done = subprocess.run(
+            argv, check=False, env=env, cwd=served.cwd, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            sys.exit(f"{name}: the in-process driver failed\n{done.stderr[-2000:]}")
+        totals.append(totals_of(dump))
+    return (totals[1] - totals[0]) / requests
+
+
+def totals_of(dump: Path) -> int:
+    for line in dump.read_text().splitlines():
         if line.startswith(("summary:", "totals:")):
             return int(line.split()[1])
-    sys.exit(f"{name}: no totals in {measured}")
+    sys.exit(f"no totals in {dump}")
 
 
 def wait_listening(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -122,6 +157,11 @@ def main() -> None:
         help="keep the dumps here (NAME.callgrind.1: the measured requests), "
         "for callgrind_annotate to say which functions the difference is in",
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call each app in a loop instead of serving it (bench/drive_app.py)",
+    )
     args = parser.parse_args()
     work_ready()
     with tempfile.TemporaryDirectory() as scratch:
@@ -130,8 +170,13 @@ def main() -> None:
         counts = {}
         for variant in args.variants:
             name, _, source = variant.partition("=")
-            total = count(name, source or name, args.path, args.requests, out)
-            counts[name] = total / args.requests
+            if args.in_process:
+                counts[name] = count_in_process(
+                    name, source or name, args.path, args.requests, out
+                )
+            else:
+                total = count(name, source or name, args.path, args.requests, out)
+                counts[name] = total / args.requests
     first = next(iter(counts))
     for name, per_request in counts.items():
         print(
