@@ -26,6 +26,7 @@ def main_imports(service: ServiceModel) -> str:
         ("typing", "TYPE_CHECKING"),
         ("fastapi", "FastAPI"),
         ("fastapi", "Request"),
+        ("fastapi.exceptions", "RequestValidationError"),
         ("fastapi.responses", "JSONResponse"),
     ]
     imports += [
@@ -64,7 +65,12 @@ _MAIN_OWN = {
     "health": ("Drain", "router as health_router"),
     "hooks.auth": ("principal",),
     "hooks.settings": ("Settings",),
-    "http_semantics": ("ReadSemantics", "method_not_allowed", "unreadable_body"),
+    "http_semantics": (
+        "ReadSemantics",
+        "invalid",
+        "method_not_allowed",
+        "unreadable_body",
+    ),
     "metrics": ("create_registry", "router as metrics_router"),
     "models": ("Base",),
     "observability": ("configure_logging", "observe"),
