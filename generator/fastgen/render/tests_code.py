@@ -386,6 +386,8 @@ def list_test_fresh_expansion(
 def lists_test_imports(service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_lists.py``."""
     imports: list[Import] = [
+        ("base64", None),
+        ("json", None),
         ("collections.abc", "Iterator"),
         ("contextlib", "contextmanager"),
         ("typing", "Any"),
