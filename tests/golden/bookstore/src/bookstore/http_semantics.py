@@ -5,8 +5,9 @@ answer (the cache layer answers its own HEAD and If-Match requests).
 FastAPI answers HEAD only where a route registers it, and a 405's ``Allow`` names only
 the methods of the first route whose path matched. Here HEAD is answered as GET
 without the body wherever no route takes HEAD itself, a 405 names every method of its
-path, a GET whose ``If-Match`` names no current ETag answers 412, and a JSON body
-that is not text is the 422 every malformed body gets.
+path, a GET whose ``If-Match`` names no current ETag answers 412, a JSON body
+that is not text is the 422 every malformed body gets, and a 422 can echo any
+value a client sent.
 
 An error answer to a HEAD keeps its body here, as Starlette's responses keep every
 body of a HEAD route: the server sends none, and a layer in front may reshape it
@@ -15,15 +16,15 @@ first (the error bodies of OpenAPI input), its headers then those of the new bod
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from fastapi import Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -94,10 +95,32 @@ async def unreadable_body(request: Request, exc: Exception) -> Response:
     if exc.detail != _UNREADABLE or "json" not in media:
         return await http_exception_handler(request, exc)
     error = {"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error"}
-    handler = request.app.exception_handlers.get(
-        RequestValidationError, request_validation_exception_handler
-    )
+    handler = request.app.exception_handlers.get(RequestValidationError, invalid)
     return await handler(request, RequestValidationError([{**error, "input": {}}]))
+
+
+async def invalid(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422, able to echo whatever a client sent: JSON reads ``1e400`` as
+    infinity and ``"\\ud800"`` as a lone surrogate, which FastAPI's own handler
+    cannot write back (a 500). Such a value is echoed as text instead."""
+    if not isinstance(exc, RequestValidationError):
+        raise exc
+    detail = _writable(jsonable_encoder(exc.errors()))
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def _writable(value: Any) -> Any:
+    """``value`` with what strict JSON in UTF-8 cannot hold turned into text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # "inf", "-inf", "nan"
+    if isinstance(value, str):
+        # A lone surrogate has no UTF-8: "?" stands for it (other text is kept).
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_writable(key): _writable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_writable(item) for item in value]
+    return value
 
 
 class ReadSemantics:

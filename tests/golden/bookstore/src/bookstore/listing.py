@@ -201,15 +201,27 @@ def _decode(
         if data["q"] != fingerprint:
             raise _cursor_error("the cursor belongs to another query (filters or sort)")
         values = data["after"]
-        if len(values) != len(order):
+        if not isinstance(values, list) or len(values) != len(order):
             raise ValueError(values)
         return [
-            TypeAdapter(column.type.python_type).validate_python(value)
+            _sort_value(column, value)
             for (column, _), value in zip(order, values, strict=True)
         ]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         # ValueError covers bad JSON, bad UTF-8 and a value of the wrong type.
         raise _cursor_error("not a cursor of this list") from exc
+
+
+def _sort_value(column: Column, value: Any) -> Any:
+    """A cursor's value for ``column``, as a value this list could have written:
+    no ``true`` for a number, no integer a 64-bit column cannot hold."""
+    kind = column.type.python_type
+    if isinstance(value, bool) and kind is not bool:
+        raise ValueError(value)
+    typed = TypeAdapter(kind).validate_python(value)
+    if isinstance(typed, int) and not -(2**63) <= typed < 2**63:
+        raise ValueError(value)
+    return typed
 
 
 def _cursor_error(message: str) -> RequestValidationError:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from bookstore.body_limit import BodyLimit
@@ -21,7 +22,12 @@ from bookstore.health import Drain
 from bookstore.health import router as health_router
 from bookstore.hooks.auth import principal
 from bookstore.hooks.settings import Settings
-from bookstore.http_semantics import ReadSemantics, method_not_allowed, unreadable_body
+from bookstore.http_semantics import (
+    ReadSemantics,
+    invalid,
+    method_not_allowed,
+    unreadable_body,
+)
 from bookstore.metrics import create_registry
 from bookstore.metrics import router as metrics_router
 from bookstore.models import Base
@@ -133,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(NotImplementedError, _not_implemented)
     app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(400, unreadable_body)
+    app.add_exception_handler(RequestValidationError, invalid)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, database_error)
     app.add_exception_handler(OverflowError, _out_of_range)

@@ -88,11 +88,12 @@ class Page(BaseModel, Generic[ItemT]):
 
 def comma_separated(value: Any) -> Any:
     """``?f=a,b&f=c`` as ``["a", "b", "c"]``: a list parameter may be repeated,
-    comma-separated, or both."""
+    comma-separated, or both. An empty part stays, to be refused as an item (``?f=``
+    is one empty item in the served schema, not an empty list)."""
     if isinstance(value, str):
         value = [value]
     if isinstance(value, list):
-        return [part for item in value for part in str(item).split(",") if part]
+        return [part for item in value for part in str(item).split(",")]
     return value
 
 
@@ -110,7 +111,9 @@ class ListQuery(BaseModel):
     limit: int = Field(50, ge=1, le=PAGE_SIZE_MAX, description="Rows per page.")
     offset: int = Field(0, ge=0, le=OFFSET_MAX, description="Rows skipped first.")
     cursor: str | None = Field(
-        None, description="The next_cursor of the page before (not with an offset)."
+        None,
+        min_length=1,
+        description="The next_cursor of the page before (not with an offset).",
     )
     count: bool = Field(False, description="Add the matching rows' number as total.")
 
