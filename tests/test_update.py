@@ -132,6 +132,7 @@ def test_fastgen_update_keeps_edits_migrates_and_passes_its_tests(
     result = run_fastgen("update", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Migration: migrations/versions/" in result.stdout
+    assert "  M migrations/schema.json" in result.stdout  # rewritten with it
     assert_hand_edits_survived(project)
     assert_spec_applied(project)
     assert not git(project, "diff", "--name-only", "--diff-filter=U")

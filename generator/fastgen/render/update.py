@@ -27,7 +27,7 @@ from fastgen.model.files import SPEC_FILES, project_spec
 from fastgen.model.service import ServiceModel
 from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
-from fastgen.render.migrations import write_revision
+from fastgen.render.migrations import SCHEMA_FILE, write_revision
 from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import live_template_root, template_source
 from fastgen.render.worker import FastgenWorker
@@ -121,6 +121,9 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     migration = write_revision(project, change.model, result.data_loss)
     if migration is not None:
         result.migration = migration.relative_to(project).as_posix()
+        if SCHEMA_FILE not in result.changed:  # rewritten with the revision
+            result.changed.append(SCHEMA_FILE)
+            result.status[SCHEMA_FILE] = "M"
     return result
 
 
