@@ -215,6 +215,19 @@ async def test_http_metrics_by_route_template_method_and_status(
     assert sample(scraped, "http_requests_total", method="other", status="405") == 1
 
 
+async def test_fastapis_own_pages_are_counted_under_their_paths(
+    client: httpx.AsyncClient,
+) -> None:
+    """/openapi.json and /docs are Starlette routes, which name no route template in
+    the request: found by their endpoint, not counted as unmatched."""
+    for page in ("/openapi.json", "/docs"):
+        assert (await client.get(page)).status_code == 200
+    scraped = (await client.get("/metrics")).text
+    for page in ("/openapi.json", "/docs"):
+        assert sample(scraped, "http_requests_total", route=page, status="200") == 1
+    assert "unmatched" not in scraped
+
+
 def test_the_latency_histogram_has_cumulative_buckets_a_sum_and_a_count() -> None:
     registry = CollectorRegistry()
     metrics = HttpMetrics(registry)

@@ -208,5 +208,12 @@ def _route_template(scope: Scope) -> str:
     path = getattr(route, "path", None)
     if isinstance(path, str):
         return path
+    endpoint = scope.get("endpoint")
+    if endpoint is not None:
+        # A Starlette route (FastAPI's /openapi.json and /docs) names no route in
+        # the scope, only its endpoint: a few routes to look through, rarely.
+        for candidate in getattr(scope.get("app"), "routes", ()):
+            if getattr(candidate, "endpoint", None) is endpoint:
+                return str(candidate.path)
     template: str = scope.get("cache.route", _UNMATCHED)
     return template
