@@ -353,6 +353,24 @@ def _aggregate(
     )
 
 
+def _add_expanded(
+    resources: tuple[ResourceModel, ...], table: dict[str, set[tuple[str, bool]]]
+) -> None:
+    """A list that embeds another resource's rows (``?expand=``) holds them: that
+    resource's updates and deletes clear it too (a new row is in no page yet)."""
+    by_name = {r.name: r for r in resources}
+    for resource in resources:
+        if "list" not in resource.policies:
+            continue
+        for expansion in resource.expansions:
+            embedded = by_name[expansion.resource]
+            for op in embedded.writes:
+                if op != "create":
+                    table.setdefault(f"{embedded.name}.{op}", set()).add(
+                        (resource.policies["list"].name, False)
+                    )
+
+
 def _invalidations(
     spec: FastgenSpec,
     resources: tuple[ResourceModel, ...],
@@ -365,7 +383,6 @@ def _invalidations(
     ``invalidated_by`` adds cross-resource edges.
     """
     table: dict[str, set[tuple[str, bool]]] = {}
-    by_name = {r.name: r for r in resources}
     for resource in resources:
         for op in resource.writes:
             targets = table.setdefault(f"{resource.name}.{op}", set())
@@ -373,14 +390,7 @@ def _invalidations(
                 targets.add((resource.policies["list"].name, False))
             if op != "create" and "get" in resource.policies:
                 targets.add((resource.policies["get"].name, True))
-        if "list" in resource.policies:
-            for expansion in resource.expansions:
-                embedded = by_name[expansion.resource]
-                for op in embedded.writes:
-                    if op != "create":  # a new row is in no page's embeds yet
-                        table.setdefault(f"{embedded.name}.{op}", set()).add(
-                            (resource.policies["list"].name, False)
-                        )
+    _add_expanded(resources, table)
     for endpoint in endpoints:
         if endpoint.aggregate is None or endpoint.policy is None:
             continue
