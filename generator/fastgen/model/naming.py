@@ -126,7 +126,7 @@ ROUTER_NAMES = frozenset(
     {
         *("cache", "commit_or_409", "dt", "ensure_references", "get_or_404", "hooks"),
         *("limit", "name", "ndjson_export", "offset", "payload", "query", "request"),
-        *("router", "row", "rows", "select", "session", "uuid", "value"),
+        *("reread", "router", "row", "rows", "select", "session", "uuid", "value"),
     }
 )
 

@@ -48,7 +48,7 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             hooks = f"{pkg}.hooks.resources.{op.resource}"
             imports.append((hooks, f"hooks as {op.resource}_hooks"))
         if op.crud in ("create", "update"):
-            imports.append((f"{pkg}.crud", "column_values"))
+            imports += [(f"{pkg}.crud", "column_values"), (f"{pkg}.crud", "reread")]
         if op.crud != "delete" or op.returns.kind != "none":
             imports.append((f"{pkg}.crud", "present"))
         if op.crud == "list":

@@ -55,7 +55,7 @@ def router_imports(
     if ops & {"create", "update", "delete"}:
         imports += [(f"{pkg}.crud", "commit_or_409"), (f"{pkg}.deps", "CacheDep")]
     if ops & {"create", "update"} and current:
-        imports.append((f"{pkg}.crud", "column_values"))
+        imports += [(f"{pkg}.crud", "column_values"), (f"{pkg}.crud", "reread")]
     if "delete" in ops and not current:
         imports.append(("fastapi", "Response"))
     if ops & {"create", "update", "delete"}:

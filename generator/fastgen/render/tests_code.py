@@ -164,6 +164,13 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
                 f"{resource.class_name}Create",
             ),
         ]
+    if "update" in ops and any(f.required and not f.ref_table for f in resource.fields):
+        imports += [  # test_update_<resource>_racing_a_delete_is_404
+            ("sqlalchemy", "delete"),
+            ("sqlalchemy.ext.asyncio", "AsyncSession"),
+            (f"{service.package}.hooks.resources.{resource.module}", "hooks"),
+            (f"{service.package}.models", resource.class_name),
+        ]
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
 

@@ -4,7 +4,11 @@
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bookstore.hooks.resources.author import hooks
+from bookstore.models import Author
 from conftest import assert_stored, author_payload, make_author
 
 pytestmark = pytest.mark.anyio
@@ -66,6 +70,34 @@ async def test_update_author(app: FastAPI, client: httpx.AsyncClient) -> None:
     put = await client.put(url, json=change)
     assert put.status_code == 200
     assert_stored(change, (await client.get(url)).json())
+
+
+@pytest.mark.parametrize("updated_first", [False, True])
+async def test_update_author_racing_a_delete_is_404(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    updated_first: bool,
+) -> None:
+    """Another request deletes the row between this update's read and its commit,
+    before or after its UPDATE: the client gets the 404 of a moment later, not a 500."""
+    row = await make_author(app)
+    url = f"/authors/{row['id']}"
+
+    async def delete_meanwhile(session: AsyncSession, row: Author) -> None:
+        if updated_first:
+            await session.flush()
+        # On the session's connection, unseen by the session: another request's delete.
+        connection = await session.connection()
+        await connection.execute(delete(Author).where(Author.id == row.id))
+
+    monkeypatch.setattr(hooks, "before_update", delete_meanwhile)
+    change = {"name": author_payload(2)["name"]}
+    response = await client.patch(url, json=change)
+    assert response.status_code == 404, response.text
+    assert response.json() == {
+        "detail": "the row was deleted by another request meanwhile"
+    }
 
 
 async def test_update_author_rejects_null_for_required(

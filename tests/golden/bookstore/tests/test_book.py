@@ -6,8 +6,11 @@ import json
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bookstore.export import BATCH_SIZE, NDJSON
+from bookstore.hooks.resources.book import hooks
 from bookstore.models import Book
 from bookstore.schemas.book import BookCreate
 from conftest import (
@@ -163,6 +166,34 @@ async def test_update_book(app: FastAPI, client: httpx.AsyncClient) -> None:
     put = await client.put(url, json=change)
     assert put.status_code == 200
     assert_stored(change, (await client.get(url)).json())
+
+
+@pytest.mark.parametrize("updated_first", [False, True])
+async def test_update_book_racing_a_delete_is_404(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    updated_first: bool,
+) -> None:
+    """Another request deletes the row between this update's read and its commit,
+    before or after its UPDATE: the client gets the 404 of a moment later, not a 500."""
+    row = await make_book(app)
+    url = f"/books/{row['id']}"
+
+    async def delete_meanwhile(session: AsyncSession, row: Book) -> None:
+        if updated_first:
+            await session.flush()
+        # On the session's connection, unseen by the session: another request's delete.
+        connection = await session.connection()
+        await connection.execute(delete(Book).where(Book.id == row.id))
+
+    monkeypatch.setattr(hooks, "before_update", delete_meanwhile)
+    change = {"title": book_payload(2, author_id=None)["title"]}
+    response = await client.patch(url, json=change)
+    assert response.status_code == 404, response.text
+    assert response.json() == {
+        "detail": "the row was deleted by another request meanwhile"
+    }
 
 
 async def test_update_book_rejects_null_for_required(

@@ -9,9 +9,16 @@ from fastapi import HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    InvalidRequestError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from bookstore.db import Base
 from bookstore.observability.logs import REQUEST_ID
@@ -35,6 +42,9 @@ STATEMENT_TIMEOUT_CODES = frozenset({"57014", 1969, 3024})
 # table; MariaDB's bad field and no such table), and SQLite's messages for both.
 SCHEMA_BEHIND_CODES = frozenset({"42703", "42P01", 1054, 1146})
 SQLITE_SCHEMA_BEHIND = ("no such column", "no such table", "has no column named")
+# A write racing a delete of its row: the answer the client would have had a moment
+# later, not a 500.
+DELETED_MEANWHILE = "the row was deleted by another request meanwhile"
 
 
 async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any) -> ModelT:
@@ -119,7 +129,8 @@ async def ensure_references(
 
 
 async def commit_or_409(session: AsyncSession) -> None:
-    """Commit, turning a constraint violation (unique, foreign key) into a JSON 409."""
+    """Commit, turning a constraint violation (unique, foreign key) into a JSON 409,
+    and an update of a row another request deleted since it was read into a 404."""
     try:
         await session.commit()
     except IntegrityError as exc:
@@ -129,6 +140,19 @@ async def commit_or_409(session: AsyncSession) -> None:
             "the change conflicts with existing data (a unique value is taken, "
             "or another row still refers to this one)",
         ) from exc
+    except StaleDataError as exc:  # the UPDATE matched no row
+        await session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, DELETED_MEANWHILE) from exc
+
+
+async def reread(session: AsyncSession, row: Base, *, gone: int = 404) -> None:
+    """Read back what the database stored (defaults, ids), or a JSON ``gone`` (404;
+    409 for a create, whose target is the collection) when another request deleted
+    the row after this one's commit."""
+    try:
+        await session.refresh(row)
+    except InvalidRequestError as exc:  # "Could not refresh instance"
+        raise HTTPException(gone, DELETED_MEANWHILE) from exc
 
 
 async def database_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bookstore.crud import column_values, commit_or_409, errors, get_or_404
+from bookstore.crud import column_values, commit_or_409, errors, get_or_404, reread
 from bookstore.deps import CacheDep, SessionDep
 from bookstore.hooks.resources.author import hooks
 from bookstore.listing import AUTHOR_LIST
@@ -52,7 +52,7 @@ async def create_author(
     session.add(row)
     await hooks.before_create(session, row)
     await commit_or_409(session)
-    await session.refresh(row)  # answer with what the database stored (defaults, ids)
+    await reread(session, row, gone=409)  # what the database stored (defaults, ids)
     await cache.invalidate("author.create", row.id)
     return AuthorRead.model_validate(row)
 
@@ -71,7 +71,7 @@ async def update_author(
         setattr(row, name, value)
     await hooks.before_update(session, row)
     await commit_or_409(session)
-    await session.refresh(row)
+    await reread(session, row)
     await cache.invalidate("author.update", author_id)
     return AuthorRead.model_validate(row)
 

@@ -18,6 +18,7 @@ from bookstore.crud import (
     ensure_references,
     errors,
     get_or_404,
+    reread,
 )
 from bookstore.deps import CacheDep, SessionDep
 from bookstore.export import NDJSON, ndjson_export
@@ -79,7 +80,7 @@ async def create_book(
     session.add(row)
     await hooks.before_create(session, row)
     await commit_or_409(session)
-    await session.refresh(row)  # answer with what the database stored (defaults, ids)
+    await reread(session, row, gone=409)  # what the database stored (defaults, ids)
     await cache.invalidate("book.create", row.id)
     return BookRead.model_validate(row)
 
@@ -104,7 +105,7 @@ async def update_book(
         setattr(row, name, value)
     await hooks.before_update(session, row)
     await commit_or_409(session)
-    await session.refresh(row)
+    await reread(session, row)
     await cache.invalidate("book.update", book_id)
     return BookRead.model_validate(row)
 
