@@ -71,6 +71,9 @@ def bookstore(client: TypedClient) -> None:
         ["1"],
         None,
     )
+    # A cursor continues only the list that wrote it (same query, another table).
+    of_books = client.call("get", "/books", 200, limit=1).parsed.next_cursor
+    client.call("get", "/authors", 422, cursor=of_books)
     chosen = client.call("get", "/books", 200, isbn_in=["1"], author_id=ann.id)
     assert [b.id for b in chosen.parsed.items] == [created.id]
     client.call("post", "/books", 409, json_body=book)

@@ -158,13 +158,15 @@ def free_port() -> int:
 def assert_generated_tests_pass(
     python: Path,
     project: Path,
-    database_url: str,
+    database_url: str | None,
     *paths: str,
     redis_url: str | None = None,
 ) -> None:
     """Run a generated project's own suite (or ``paths`` of it) on ``database_url``
-    (and a real Redis at ``redis_url``, where given)."""
-    env = {**os.environ, "TEST_DATABASE_URL": database_url}
+    (None: a SQLite file per test), and a real Redis at ``redis_url``, where given."""
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    if database_url is not None:
+        env["TEST_DATABASE_URL"] = database_url
     if redis_url:
         env["TEST_REDIS_URL"] = redis_url
     result = subprocess.run(

@@ -26,7 +26,7 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import EXAMPLE, local_nginx_config
+from .conftest import EXAMPLE, assert_generated_tests_pass, local_nginx_config
 
 pytestmark = pytest.mark.e2e
 
@@ -99,6 +99,13 @@ def test_generated_tests_pass(installed: Path) -> None:
     )
     assert " passed" in output and "failed" not in output
     assert "otel extra" not in output, "the tracing tests were skipped"
+
+
+def test_every_field_type_on_sqlite(server_bookstore: Path, server_nasty: Path) -> None:
+    """tests/specs/nasty.yaml's whole suite on the default database: datetimes with
+    offsets (and a list sorted and paged by one), decimals, enums, JSON, UUIDs."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_nasty, None)
 
 
 def test_generated_code_is_ruff_clean_after_user_edits(installed: Path) -> None:

@@ -126,8 +126,9 @@ def test_datetimes_keep_their_instant_on_postgresql(
     server_bookstore: Path, server_nasty: Path, postgres: str
 ) -> None:
     """The bookstore has no datetime column: tests/specs/nasty.yaml's database test
-    (a UTCTimestamp round trip), table tests (datetimes sent with +02:00) and
-    aggregates (every function, min and max of datetimes among them)."""
+    (a UTCTimestamp round trip), table tests (datetimes sent with +02:00),
+    aggregates (every function, min and max of datetimes among them) and lists (a
+    cursor holding a datetime)."""
     assert_generated_tests_pass(
         server_bookstore / ".venv" / "bin" / "python",
         server_nasty,
@@ -135,6 +136,7 @@ def test_datetimes_keep_their_instant_on_postgresql(
         "tests/test_database.py",
         "tests/test_a_resource_with_a_rather_long_name.py",
         "tests/test_aggregates.py",
+        "tests/test_lists.py",
     )
 
 

@@ -249,6 +249,7 @@ def listing_imports(service: ServiceModel) -> str:
         ("sqlalchemy", "ColumnElement"),
         ("sqlalchemy", "and_"),
         ("sqlalchemy", "func"),
+        ("sqlalchemy", "literal"),
         ("sqlalchemy", "or_"),
         ("sqlalchemy", "select"),
         ("sqlalchemy", "tuple_"),

@@ -73,6 +73,33 @@ async def test_list_author_pages_by_cursor(
     assert len(set(keys)) == len(keys)
 
 
+async def test_list_author_pages_by_cursor_in_every_order(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Each sort key, both ways: pages of two, each from the cursor of the one
+    before, hold the rows of one page of them all, in its order."""
+    for n in range(1, 6):
+        await make_author(app, n)
+    for sort in (
+        "id",
+        "-id",
+        "name",
+        "-name",
+    ):
+        whole = await client.get("/authors", params={"sort": sort})
+        assert whole.status_code == 200, whole.text
+        keys: list[Any] = []
+        cursor = None
+        for _ in range(3):
+            params = {"sort": sort, "limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await client.get("/authors", params=params)
+            assert page.status_code == 200, (sort, page.text)
+            keys += [item["id"] for item in page.json()["items"]]
+            cursor = page.json()["next_cursor"]
+        assert cursor is None, sort
+        assert keys == [item["id"] for item in whole.json()["items"]], sort
+
+
 async def test_list_author_refuses_a_cursor_it_did_not_write(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -216,6 +243,37 @@ async def test_list_book_pages_by_cursor(
     assert cursor is None  # the third page is the last
     assert sorted(map(str, keys)) == sorted(str(row["id"]) for row in rows)
     assert len(set(keys)) == len(keys)
+
+
+async def test_list_book_pages_by_cursor_in_every_order(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Each sort key, both ways: pages of two, each from the cursor of the one
+    before, hold the rows of one page of them all, in its order."""
+    for n in range(1, 6):
+        await make_book(app, n)
+    for sort in (
+        "id",
+        "-id",
+        "title",
+        "-title",
+        "isbn",
+        "-isbn",
+        "author_id",
+        "-author_id",
+    ):
+        whole = await client.get("/books", params={"sort": sort})
+        assert whole.status_code == 200, whole.text
+        keys: list[Any] = []
+        cursor = None
+        for _ in range(3):
+            params = {"sort": sort, "limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await client.get("/books", params=params)
+            assert page.status_code == 200, (sort, page.text)
+            keys += [item["id"] for item in page.json()["items"]]
+            cursor = page.json()["next_cursor"]
+        assert cursor is None, sort
+        assert keys == [item["id"] for item in whole.json()["items"]], sort
 
 
 async def test_list_book_refuses_a_cursor_it_did_not_write(

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
@@ -73,7 +73,7 @@ class Listing:
         """The page ``query`` asks for, with the cursor and offset of the next."""
         order = self._order(getattr(query, "sort", ()))
         statement = select(self.model).where(*self._conditions(query))
-        fingerprint = _fingerprint(query)
+        fingerprint = _fingerprint(self.model.__tablename__, query)
         if query.cursor is not None:
             after = _decode(query.cursor, fingerprint, order)
             statement = statement.where(_after(order, after))
@@ -175,13 +175,14 @@ def canonical_query(model: type[ListQuery]) -> Callable[[bytes], str | None]:
     return canonical
 
 
-def _fingerprint(query: ListQuery) -> str:
-    """What a cursor is valid for: the filters and the order, not the page."""
+def _fingerprint(table: str, query: ListQuery) -> str:
+    """What a cursor is valid for: the table's list, its filters and its order, not
+    the page."""
     paging = {"limit", "offset", "cursor", "count", "expand"}
     asked = {
         name: getattr(query, name) for name in sorted(query.model_fields_set - paging)
     }
-    text = json.dumps(to_jsonable_python(asked), sort_keys=True)
+    text = json.dumps([table, to_jsonable_python(asked)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -233,7 +234,10 @@ def _after(order: list[tuple[Column, bool]], values: list[Any]) -> ColumnElement
     """The rows after ``values`` in ``order`` (keyset pagination)."""
     if len({desc for _, desc in order}) == 1:  # one direction: a row comparison
         columns = tuple_(*(column for column, _ in order))
-        bound = tuple_(*values)
+        # Bound as their columns' types, as a comparison with one column would be.
+        bound = tuple_(
+            *(literal(v, c.type) for (c, _), v in zip(order, values, strict=True))
+        )
         return columns < bound if order[0][1] else columns > bound
     # Mixed directions: (a > x) OR (a = x AND b < y) OR ...
     alternatives = []
