@@ -188,3 +188,42 @@ def test_the_list_tests_send_the_lists_credentials(tmp_path: Path) -> None:
         "",
         '@pytest.mark.skip(reason="no header satisfies the security of GET /pets")\n',
     )
+
+
+def test_a_filter_whose_parameter_is_taken(tmp_path: Path) -> None:
+    """A property named ``count`` (a parameter of every list) or ``owner_id__in``
+    (a filter of owner_id) cannot be a filter of its own name."""
+    text = DOCUMENT.replace("PROPERTY", "count").replace("format: uuid", "x: 1")
+    text = text.replace("{type: string, x: 1}", "{type: integer}")
+    text = text.replace("list: {expand: {owner_id: Owner}}", "list: {filter: [count]}")
+    (problem,) = _errors(tmp_path, text)
+    assert problem == (
+        "openapi.yaml:25:57: #/components/schemas/Pet/x-fastgen-resource/list/filter/"
+        "0: 'count' cannot be a filter: ?count is a parameter of every list"
+    )
+
+
+def test_expansion_names_are_fields_no_other_name_takes(tmp_path: Path) -> None:
+    """An expansion is a field of the list's item model and a value of ``?expand=``:
+    never a keyword, a pydantic model's own name, a property or another expansion."""
+    text = DOCUMENT.replace("format: uuid", "x: 1").replace(
+        "{type: string, x: 1}", "{type: integer}"
+    )
+    expand = "{class_id: Owner, owner_id: Owner, a_id: Owner, model_dump_id: Owner}"
+    text = text.replace("{owner_id: Owner}", expand)
+    text = text.replace(
+        "        PROPERTY: {type: string}\n",
+        "        owner: {type: string}\n        class_id: {type: integer}\n"
+        "        a_id: {type: integer}\n        a: {type: string}\n"
+        "        model_dump_id: {type: integer}\n",
+    )
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    _, model = read_input(path)
+    names = [e.name for e in model.resource("pet").expansions]
+    assert names == [
+        "class_id_row",  # not "class"
+        "owner_id_row",  # "owner" is a property
+        "a_id_row",
+        "expanded_model_dump_id_row",  # not "model_dump", nor model_dump_...
+    ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.spec.inputs import read_input
 from fastgen.spec.native.validate import load_spec
 from fastgen.spec.problems import SpecError
 
@@ -506,3 +507,62 @@ resources:
 )
 def test_list_problems_are_located(tmp_path: Path, lines: str, expected: str) -> None:
     assert problems(tmp_path, LISTED + lines) == [expected]
+
+
+CLASHING = """\
+fastgen: 1
+service:
+  name: shop
+resources:
+  item:
+    path: /items
+    fields:
+      count: {type: integer, index: true}
+      price: {type: integer, index: true}
+      price__gte: {type: integer, index: true}
+      tag: {type: string, required: false, index: true}
+      tag__isnull: {type: boolean, index: true}
+"""
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        pytest.param(
+            "    list: {filter: [count]}\n",
+            "13:21: resources.item.list.filter.0: 'count' cannot be a filter: ?count "
+            "is a parameter of every list",
+            id="a-parameter-of-every-list",
+        ),
+        pytest.param(
+            "    list: {filter: [price, price__gte]}\n",
+            "13:28: resources.item.list.filter.1: 'price__gte' cannot be a filter: "
+            "?price__gte is a filter of 'price'",
+            id="a-range-of-another",
+        ),
+        pytest.param(
+            "    list: {filter: [tag, tag__isnull]}\n",
+            "13:26: resources.item.list.filter.1: 'tag__isnull' cannot be a filter: "
+            "?tag__isnull is a filter of 'tag'",
+            id="a-null-check-of-another",
+        ),
+    ],
+)
+def test_a_filter_whose_parameter_is_taken_is_refused(
+    tmp_path: Path, lines: str, expected: str
+) -> None:
+    """``?count=`` or ``?price__gte=`` would mean two things: the list took one of
+    them and silently dropped the other (or failed to build)."""
+    assert problems(tmp_path, CLASHING + lines) == [expected]
+
+
+def test_default_filters_leave_out_a_field_whose_parameter_is_taken(
+    tmp_path: Path,
+) -> None:
+    """Indexed fields are filters by default, but not one whose parameter would be
+    taken: ``?count=true`` stays the total, ``?price__gte=`` the range of price."""
+    path = tmp_path / "fastgen.yaml"
+    path.write_text(CLASHING)
+    _, model = read_input(path)
+    (item,) = model.resources
+    assert [f.field.name for f in item.filters] == ["id", "price", "tag"]

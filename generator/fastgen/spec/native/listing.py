@@ -7,7 +7,10 @@ name that cannot be filtered or sorted) read the spec's ``list:`` key through he
 from __future__ import annotations
 
 import dataclasses
+import keyword
 from collections.abc import Collection, Mapping
+
+from pydantic import BaseModel
 
 from fastgen.model.service import ExpandModel, FieldModel, ListFilterModel
 from fastgen.spec.native.limits import MAX_INDEXED_CHARS
@@ -22,9 +25,16 @@ MATCH_OPS = {"prefix": "startswith", "contains": "contains"}
 STRING_TYPES = frozenset({"string", "text"})
 
 
+# The parameters every list takes besides its filters (schemas/common.py ListQuery,
+# and the sort and expand of a list that has them).
+LIST_PARAMETERS = frozenset({"limit", "offset", "cursor", "count", "sort", "expand"})
+
+
 def default_filters(spec: ResourceSpec, refs: Collection[str] = ()) -> list[str]:
     """The key and the indexed, unique and ref fields (``refs``: the fields an
-    OpenAPI table's list expands), in spec order."""
+    OpenAPI table's list expands), in spec order; not a field one of whose query
+    parameters another already is (``?count=``, ``?price__gte=`` beside ``price``):
+    such a field is filtered only where ``filter`` names it, which is refused."""
     names = [n for n, f in spec.fields.items() if f.primary_key] or ["id"]
     names += [
         n
@@ -33,7 +43,29 @@ def default_filters(spec: ResourceSpec, refs: Collection[str] = ()) -> list[str]
         and (f.index or f.unique or f.type == "ref" or n in refs)
         and f.type not in UNCOMPARABLE_TYPES
     ]
-    return names
+    clashing = filter_clashes(spec, names)
+    return [n for n in names if n not in clashing]
+
+
+def filter_clashes(spec: ResourceSpec, names: list[str]) -> dict[str, str]:
+    """Filter field -> why one of its query parameters cannot be its own: a
+    parameter of every list (``limit``...), or one of an earlier filter
+    (``price__gte`` is ``price``'s range)."""
+    owners = dict.fromkeys(LIST_PARAMETERS, "a parameter of every list")
+    clashes: dict[str, str] = {}
+    for name in names:
+        field = spec.fields.get(name)
+        if field is None:
+            continue  # the implicit id, or a name the checks report
+        nullable = not field.required and field.default is None
+        match = spec.listing.match.get(name)
+        for op in _ops_of(field.type, nullable=nullable, match=match):
+            param = name if op == "eq" else f"{name}__{op}"
+            if param in owners:
+                clashes.setdefault(name, f"?{param} is {owners[param]}")
+            else:
+                owners[param] = f"a filter of {name!r}"
+    return clashes
 
 
 def filter_names(spec: ResourceSpec, refs: Collection[str] = ()) -> list[str]:
@@ -57,15 +89,19 @@ def sort_names(
 
 
 def _ops(field: FieldModel, match: str | None) -> tuple[str, ...]:
+    return _ops_of(field.type, nullable=field.nullable, match=match)
+
+
+def _ops_of(ftype: str, *, nullable: bool, match: str | None) -> tuple[str, ...]:
     ops = ["eq"]
-    if field.type != "boolean":
+    if ftype != "boolean":
         ops.append("in")
-    if field.type in ORDERED_TYPES:
+    if ftype in ORDERED_TYPES:
         ops += ["gt", "gte", "lt", "lte"]
-    if field.nullable:
+    if nullable:
         ops.append("isnull")
     if match is not None:
-        ops.append(MATCH_OPS[match])
+        ops.append(MATCH_OPS.get(match, match))
     return tuple(ops)
 
 
@@ -109,13 +145,14 @@ def listing(
         ListFilterModel(by_name[n], _ops(by_name[n], spec.listing.match.get(n)))
         for n in filtered
     )
-    names = set(by_name)
-    expansions = tuple(
-        ExpandModel(_expand_name(name, names), by_name[name], target)
-        for name, target in refs.items()
-    )
+    taken = set(by_name)
+    expansions = []
+    for name, target in refs.items():
+        expansion = _expand_name(name, taken)
+        taken.add(expansion)
+        expansions.append(ExpandModel(expansion, by_name[name], target))
     sorts = tuple(by_name[n] for n in sorted_)
-    return Listing(fields, filters, sorts, expansions)
+    return Listing(fields, filters, sorts, tuple(expansions))
 
 
 def indexable(field: FieldModel) -> bool:
@@ -127,8 +164,25 @@ def indexable(field: FieldModel) -> bool:
     return field.type != "string" or (field.max_length or 0) <= MAX_INDEXED_CHARS
 
 
-def _expand_name(ref: str, names: set[str]) -> str:
-    """``author`` for ``author_id``; ``<ref>_row`` when that name is a field."""
-    if ref.endswith("_id") and ref[: -len("_id")] not in names:
-        return ref[: -len("_id")]
-    return f"{ref}_row"
+def _expand_name(ref: str, taken: set[str]) -> str:
+    """``author`` for ``author_id``; else ``<ref>_row`` (``_row_2``...): never a
+    name ``taken`` (a field, another expansion), a keyword or a pydantic model's
+    own (``model_config``): the name is also a field of the list's item model."""
+    base = ref[: -len("_id")] if ref.endswith("_id") else ""
+    if base and base not in taken and _free(base):
+        return base
+    stem = ref if _free(f"{ref}_row") else f"expanded_{ref}"  # model_dump_id
+    name, n = f"{stem}_row", 2
+    while name in taken:
+        name, n = f"{stem}_row_{n}", n + 1
+    return name
+
+
+def _free(name: str) -> bool:
+    """Usable as a field of a pydantic model: no keyword, no name of BaseModel's
+    (``model_config``), none of its protected namespaces (``model_dump_x``)."""
+    return (
+        not keyword.iskeyword(name)
+        and not hasattr(BaseModel, name)
+        and not name.startswith(("model_validate", "model_dump"))
+    )

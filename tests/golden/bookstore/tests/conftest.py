@@ -178,11 +178,14 @@ def author_payload(
     }
 
 
-async def make_author(app: FastAPI, n: int = 1) -> dict[str, Any]:
-    """Insert a author; return it as JSON."""
+async def make_author(
+    app: FastAPI, n: int = 1, given: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Insert a author, with the ``given`` values
+    (by JSON name: an optional ref, say); return it as JSON."""
     payload = author_payload(
         n,
-    )
+    ) | (given or {})
     return await _insert(
         app,
         Author,
@@ -205,13 +208,16 @@ def book_payload(
     }
 
 
-async def make_book(app: FastAPI, n: int = 1) -> dict[str, Any]:
-    """Insert a book (and the rows it refers to); return it as JSON."""
+async def make_book(
+    app: FastAPI, n: int = 1, given: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Insert a book (and the rows it refers to), with the ``given`` values
+    (by JSON name: an optional ref, say); return it as JSON."""
     author_id_row = await make_author(app, n)
     payload = book_payload(
         n,
         author_id=author_id_row["id"],
-    )
+    ) | (given or {})
     return await _insert(
         app,
         Book,

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastgen.spec.loader import Positions
-from fastgen.spec.native.listing import STRING_TYPES, UNCOMPARABLE_TYPES
+from fastgen.spec.native.listing import (
+    STRING_TYPES,
+    UNCOMPARABLE_TYPES,
+    filter_clashes,
+    filter_names,
+)
 from fastgen.spec.native.model import FastgenSpec, FieldSpec, ResourceSpec
 from fastgen.spec.problems import Loc, Problem, did_you_mean, dotted
 
@@ -35,6 +40,22 @@ def listing_problems(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
                     "contains match string and text fields only",
                     key=True,
                 )
+        yield from _clashes(pos, loc, resource)
+
+
+def _clashes(pos: Positions, loc: Loc, resource: ResourceSpec) -> Iterator[Problem]:
+    """A filter one of whose query parameters is already another's (``?count=``,
+    ``?price__gte=`` beside ``price``): the list could not tell them apart."""
+    named = resource.listing.filter or []
+    clashes = filter_clashes(resource, filter_names(resource))
+    for name, why in clashes.items():
+        if name in named:
+            at: Loc = (*loc, "filter", named.index(name))
+            yield pos.problem(at, f"{dotted(at)}: {name!r} cannot be a filter: {why}")
+        else:
+            at = (*loc, "match", name)
+            message = f"{dotted(at)}: {name!r} cannot be a filter: {why}"
+            yield pos.problem(at, message, key=True)
 
 
 def _columns(resource: ResourceSpec) -> dict[str, FieldSpec]:

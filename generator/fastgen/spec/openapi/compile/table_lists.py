@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fastgen.model.service import FieldModel, ResourceModel
-from fastgen.spec.native.listing import STRING_TYPES, UNCOMPARABLE_TYPES, listing
+from fastgen.spec.native.listing import (
+    STRING_TYPES,
+    UNCOMPARABLE_TYPES,
+    filter_clashes,
+    filter_names,
+    listing,
+)
 from fastgen.spec.native.model import FieldSpec, ResourceSpec
 from fastgen.spec.openapi.annotations import ListAnnotation
 from fastgen.spec.openapi.compile.context import Context
@@ -44,10 +50,18 @@ def with_listing(
     if len(ctx.problems) > before:
         return model
     specs = {
-        f.name: FieldSpec.model_construct(type=f.type, primary_key=f.primary_key)
+        f.name: FieldSpec.model_construct(
+            type=f.type, primary_key=f.primary_key, required=not f.nullable
+        )
         for f in (pk, *fields)
     }
     spec = ResourceSpec.model_construct(path=model.path, fields=specs, listing=wanted)
+    for name, why in filter_clashes(spec, filter_names(spec, refs)).items():
+        named = wanted.filter or []
+        where = f"filter/{named.index(name)}" if name in named else f"match/{name}"
+        _error(ctx, resource, where, f"{name!r} cannot be a filter: {why}")
+    if len(ctx.problems) > before:
+        return model
     found = listing(spec, pk, fields, refs)
     return replace(
         model,
