@@ -270,6 +270,14 @@ def _operation_diff(
                 problems.append(f"parameter {k[1]} {k[0]}{difference(w, h)}")
     want_codes = _codes(want)
     have_codes = _codes(have) - ({"422"} - want_codes)
+    # What a generated route answers that the input leaves out, published with the
+    # shared error body (README, "The generated project"; render.api_code
+    # undeclared_errors): not a difference, but only with that body.
+    added = {c for c in have_codes - want_codes if c in PUBLISHED and c != "200"}
+    for code in sorted(added):
+        if not _published_as_shared(served, have["responses"][code], code):
+            problems.append(f"response {code}: not the shared error body")
+    have_codes -= added
     if not any(code.isdigit() and code[0] == "2" for code in want_codes):
         # Only ranges or default: FastAPI still lists the route's own status, 200.
         have_codes -= {"200"}
@@ -480,6 +488,23 @@ def _exploded_object(
             value = {k: v for k, v in value.items() if k != "nullable"}
         out[(name, "query")] = (name in required, value)
     return out
+
+
+# The statuses a generated route publishes where its document is silent (crud.ERRORS).
+PUBLISHED = frozenset({"304", "404", "409", "412", "413", "501", "503", "504"})
+
+
+def _published_as_shared(served: dict[str, Any], response: Any, code: str) -> bool:
+    """A 304 without a body; any other, ``Error {detail}`` in JSON."""
+    content = (response or {}).get("content")
+    if code == "304":
+        return not content
+    schema = ((content or {}).get("application/json") or {}).get("schema") or {}
+    ref = str(schema.get("$ref", ""))
+    shared = (
+        (served.get("components") or {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1])
+    )
+    return bool(shared) and set(shared.get("properties", {})) == {"detail"}
 
 
 def _codes(op: dict[str, Any]) -> set[str]:

@@ -21,6 +21,7 @@ from fastgen.render.api_code import (
     media_json_as,
     media_requests,
     media_responses,
+    undeclared_errors,
 )
 from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.problems import SpecError
@@ -572,3 +573,39 @@ def test_a_response_in_several_media_types_is_published_in_each() -> None:
     assert media_json_as(model) == [
         ("get", "/things/count", "200", "application/json; version=2")
     ]
+
+
+def test_routes_publish_the_statuses_their_document_leaves_out() -> None:
+    """What the generated route may answer besides the document's responses (a 304
+    and 412 of a conditional read, a 413 body, a database away, a constraint) is
+    published with the shared body, so a typed client parses every answer; what
+    the document covers (the status, its range or ``default``) is left as it is."""
+    billing = read_input_file(Path(__file__).parents[1] / "examples" / "billing.yaml")
+    ops = {op.name: op for op in billing.model.api.operations}  # type: ignore[union-attr]
+    assert undeclared_errors(ops["create_partner"]) == (409, 413, 503, 504)
+    assert undeclared_errors(ops["get_partner"]) == (304, 412, 503, 504)  # 404 declared
+    assert undeclared_errors(ops["delete_partner"]) == (409, 503, 504)
+    assert undeclared_errors(ops["list_document"]) == (304, 412, 503, 504)
+    assert api_decorator(ops["get_partner"], (304, 412)).count("**errors(304, 412), ")
+    petstore = read_input_file(PETSTORE).model.api
+    ops = {op.name: op for op in petstore.operations}  # type: ignore[union-attr]
+    # ``default`` covers every error, but a 304 only by its status or 3XX.
+    assert undeclared_errors(ops["find_pets"]) == (304,)
+    assert undeclared_errors(ops["add_pet"]) == ()
+    assert "responses=errors(" not in api_decorator(ops["add_pet"])
+
+
+@pytest.mark.parametrize(
+    "taken", ["errors", "present", "select", "pets_hooks", "require_x"]
+)
+def test_a_route_is_never_named_like_its_modules_imports(
+    tmp_path: Path, taken: str
+) -> None:
+    """A route function named ``present`` shadowed crud.present for the routes
+    after it (and ``errors`` the responses of their decorators)."""
+    text = PETSTORE.read_text().replace(
+        "operationId: findPets", f"operationId: {taken}"
+    )
+    model = read_input_file(write(tmp_path, text)).model
+    names = {op.name for op in model.api.operations}  # type: ignore[union-attr]
+    assert f"{taken}_" in names and taken not in names

@@ -131,6 +131,28 @@ ROUTER_NAMES = frozenset(
 )
 
 
+# Module-level names of an OpenAPI service's router modules (their imports): a
+# route function named like one would shadow it for the routes after it.
+API_ROUTER_NAMES = frozenset(
+    {
+        *("api_models", "column_values", "commit_or_409", "dt", "errors"),
+        *("get_or_404", "ndjson_export", "only_query_parameters", "present"),
+        *("register_convertors", "reread", "router", "select", "status"),
+        *("strict_json", "uuid"),
+    }
+)
+# ... and the endings of the names it imports per operation, table and scheme
+# (``<op>_hook``, ``<table>_hooks``, ``<op>_callbacks``), and the security checks'
+# beginning (``require_<scheme>``).
+API_ROUTER_ENDINGS = ("_hook", "_hooks", "_callbacks")
+
+
+def route_function_name(name: str) -> str:
+    """``name``, or ``name_`` where a router module already uses the name."""
+    taken = name in API_ROUTER_NAMES or name.endswith(API_ROUTER_ENDINGS)
+    return f"{name}_" if taken or name.startswith("require_") else name
+
+
 def is_keyword(name: str) -> bool:
     """A hard keyword (``class``), or a soft one (``match``, ``type``, ``_``)."""
     return keyword.iskeyword(name) or keyword.issoftkeyword(name)

@@ -125,8 +125,41 @@ def _strict_json(param: ApiParamModel) -> bool:
     return param.marker == "Body" and param.media_type is None
 
 
-def api_decorator(op: ApiOperationModel) -> str:
-    """The arguments of the route's ``@router.<method>(...)``."""
+def undeclared_errors(op: ApiOperationModel) -> tuple[int, ...]:
+    """The statuses the generated route may answer that its document does not
+    declare (the status, its range, or ``default``): the route publishes them with
+    FastAPI's body (``crud.errors``), so a client generated from the served document
+    parses every answer. A 304 has no body: only ``304`` or ``3XX`` covers it.
+
+    412 and 304 answer conditional reads (304 of a cached one), 413 a body over
+    MAX_BODY_BYTES, 503/504 a database away or too slow, 404 and 409 a missing row
+    and a constraint (or a row deleted meanwhile), 501 a hook not written yet.
+    """
+    statuses = set()
+    if op.method == "get":
+        statuses |= {412, 304} if op.policy is not None else {412}
+    if any(p.location == "body" for p in op.params):
+        statuses.add(413)
+    if op.crud is not None:
+        statuses |= {503, 504}
+    if op.crud in ("get", "update", "delete"):
+        statuses.add(404)
+    if op.crud in ("create", "update", "delete"):
+        statuses.add(409)
+    if op.crud is None or op.refined:
+        statuses.add(501)
+    declared = {r.status for r in op.responses} | {str(op.status)}
+
+    def covered(status: int) -> bool:
+        ranges = {f"{str(status)[0]}XX", *(() if status == 304 else ("default",))}
+        return bool(declared & {str(status), *ranges})
+
+    return tuple(sorted(s for s in statuses if not covered(s)))
+
+
+def api_decorator(op: ApiOperationModel, added: tuple[int, ...] = ()) -> str:
+    """The arguments of the route's ``@router.<method>(...)``, with the ``added``
+    error responses (``undeclared_errors``) before the document's own."""
     args = [pystr(op.route)]
     if op.callback_name is not None:
         args.append(f"name={pystr(op.callback_name)}")
@@ -138,9 +171,14 @@ def api_decorator(op: ApiOperationModel) -> str:
         args.append("response_class=Response")
     elif op.response_model is not None:
         args.append(f"response_model={api_type(op.response_model)}")
+    listed = f"**errors({', '.join(map(str, added))})" if added else ""
     if op.responses:
-        entries = ", ".join(_response_entry(r) for r in op.responses)
+        entries = ", ".join(
+            [*filter(None, [listed]), *map(_response_entry, op.responses)]
+        )
         args.append(f"responses={{{entries}}}")
+    elif added:
+        args.append(f"responses={listed[2:]}")
     if op.summary:
         args.append(f"summary={pystr(op.summary)}")
     if op.deprecated:

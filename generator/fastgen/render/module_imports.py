@@ -9,6 +9,9 @@ their imports.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from fastgen.model.service import ApiTableModel, ServiceModel
 from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
@@ -221,7 +224,26 @@ def operations_test_imports(service: ServiceModel, tested: list[ApiTableModel]) 
     return render_imports(imports, service.package)
 
 
+def shared_error_name(spec: Any) -> str:
+    """The class, and so the published schema name, of the shared error body
+    (``schemas.common.Error``): ``Error``, unless a schema of the OpenAPI document
+    already takes that name. Two models of one name would be published under
+    module-qualified names, which client generators do not resolve."""
+    schemas = (
+        (spec.get("components") or {}).get("schemas") if "openapi" in spec else None
+    )
+    taken = {re.sub(r"[^0-9a-z]", "", str(name).lower()) for name in schemas or {}}
+    candidates = ("Error", "ErrorDetail", "HTTPError")
+    free = [name for name in candidates if name.lower() not in taken]
+    n = 2
+    while not free:
+        free = [f"HTTPError{n}"] if f"httperror{n}" not in taken else []
+        n += 1
+    return free[0]
+
+
 HELPERS = (
+    shared_error_name,
     main_imports,
     crud_imports,
     db_imports,

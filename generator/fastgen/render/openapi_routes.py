@@ -18,6 +18,7 @@ from fastgen.render.api_code import (
     api_scheme_credentials,
     api_type,
     api_type_imports,
+    undeclared_errors,
 )
 from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pyliteral, pystr
@@ -32,6 +33,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
         imports.append((f"{pkg}.convertors", "register_convertors"))
     for op in router.operations:
         imports += api_operation_imports(op, pkg)
+        if undeclared_errors(op):
+            imports.append((f"{pkg}.crud", "errors"))
         if op.invalidates:
             imports.append((f"{pkg}.deps", "CacheDep"))
         if op.crud is None:

@@ -26,6 +26,7 @@ from fastgen.render.api_code import (
     api_item_model,
     api_param_annotation,
     api_type,
+    undeclared_errors,
 )
 from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import docstring, pyliteral, pystr
@@ -340,7 +341,7 @@ def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
     view = RouteView(
         kind=op.crud or "stub",
         name=op.name,
-        decorators=(f"router.{op.method}({api_decorator(op)})",),
+        decorators=(f"router.{op.method}({api_decorator(op, undeclared_errors(op))})",),
         params=tuple(params),
         returns=returns,
         docstring=api_docstring(op),
@@ -358,7 +359,7 @@ def _api_page(op: ApiOperationModel, resource: ResourceModel) -> RouteView:
     return RouteView(
         kind="page",
         name=op.name,
-        decorators=(f"router.{op.method}({api_decorator(op)})",),
+        decorators=(f"router.{op.method}({api_decorator(op, undeclared_errors(op))})",),
         params=(
             "session: SessionDep",
             f"query: Annotated[{resource.class_name}Query, Query()]",

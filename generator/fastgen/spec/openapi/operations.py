@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from fastgen.model.naming import python_identifier, unique_names
+from fastgen.model.naming import python_identifier, route_function_name, unique_names
 from fastgen.spec.openapi.bodies import request_body, responses
 from fastgen.spec.openapi.description import Callback, HttpMethod, Operation, Parameter
 from fastgen.spec.openapi.parameters import parameters
@@ -128,8 +128,10 @@ def _capitalised_method(key: Any, item: dict[str, Any]) -> bool:
 def operation_names(sites: list[Site]) -> list[str]:
     """Unique Python names: from operationId, else from method and path."""
     bases = [
-        python_identifier(
-            site.operation_id or f"{site.method} {site.path}", prefix="op"
+        route_function_name(
+            python_identifier(
+                site.operation_id or f"{site.method} {site.path}", prefix="op"
+            )
         )
         for site in sites
     ]

@@ -144,6 +144,12 @@ async def test_a_database_outage_answers_json_503s(
     ready = await no_database.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"].startswith("error")
+    # ... as the served document says a 503 of /readyz is (a client parses it).
+    document = (await no_database.get("/openapi.json")).json()
+    answers = document["paths"]["/readyz"]["get"]["responses"]
+    schema = answers["503"]["content"]["application/json"]["schema"]
+    readiness = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    assert set(ready.json()) == set(readiness["required"]) == {"status", "checks"}
     response = await no_database.get("/authors")
     assert response.status_code == 503
     assert response.json() == {"detail": "the database is unavailable; retry later"}

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from bookstore.models import Base
@@ -96,7 +97,21 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+class Readiness(BaseModel):
+    """The answer of ``/readyz``, ready (200) or not (503): each check's state."""
+
+    status: str  # ok, unavailable or draining
+    checks: dict[str, str]
+
+
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses={
+        200: {"model": Readiness, "description": "Ready."},
+        503: {"model": Readiness, "description": "Not ready, or draining."},
+    },
+)
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers at the code's migration head and no shutdown
     has begun.
