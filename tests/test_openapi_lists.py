@@ -227,3 +227,15 @@ def test_expansion_names_are_fields_no_other_name_takes(tmp_path: Path) -> None:
         "a_id_row",
         "expanded_model_dump_id_row",  # not "model_dump", nor model_dump_...
     ]
+
+
+def test_properties_differing_only_by_case_are_refused(tmp_path: Path) -> None:
+    """``name`` and ``Name`` are one column where names compare without case: the
+    table could not be created on SQLite (the default) or MariaDB."""
+    text = DOCUMENT.replace("PROPERTY", "OWNER_ID")
+    (problem,) = _errors(tmp_path, text)
+    assert problem == (
+        "openapi.yaml:25:7: #/components/schemas/Pet: properties "
+        "'owner_id' and 'OWNER_ID' would be one column: SQLite, MariaDB and MySQL "
+        "compare column names without case"
+    )

@@ -42,6 +42,16 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
     fields: list[FieldModel] = []
     pk: FieldModel | None = None
     taken = set(properties)
+    folded: dict[str, str] = {}
+    for name in properties:
+        other = folded.setdefault(name.casefold(), name)
+        if other != name:
+            ctx.error(
+                resource.source,
+                f"properties {other!r} and {name!r} would be one column: SQLite, "
+                "MariaDB and MySQL compare column names without case",
+            )
+            return None
     for name, schema in properties.items():
         spec = column_spec(ctx, schema, name == id_name, name in required)
         if spec.type == "integer" and isinstance(schema, dict) and "$ref" not in schema:
