@@ -142,7 +142,11 @@ def crud_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "Error"),
     ]
     if service.api_tables:
-        imports += [("types", "SimpleNamespace"), ("pydantic", "MISSING")]
+        imports += [
+            ("types", "SimpleNamespace"),
+            ("typing", "get_args"),
+            ("pydantic", "MISSING"),
+        ]
     if service.api_json_bodies:
         imports += [
             ("json", None),
