@@ -23,6 +23,7 @@ from fastgen.spec.inputs import read_input_file
 from fastgen.spec.loader import load_text
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
+from fastgen.spec.openapi.annotations import RENAMED_KEY
 
 from .conftest import EXAMPLE, REPO, git, run_fastgen
 
@@ -393,3 +394,28 @@ def test_check_and_migrate_report_the_same_refusal(tmp_path: Path) -> None:
     assert migrated.stderr == f"Data loss (--allow-data-loss): {drop}\n"
     revision = Path(migrated.stdout.removeprefix("Migration: ").strip())
     assert f"- {drop}\n" in (project / revision).read_text()
+
+
+def test_a_new_required_property_of_an_openapi_table_says_what_the_document_can_do() -> (
+    None
+):
+    """OpenAPI has no ``required: false`` and its ``default`` fills no column: the
+    way out is to leave the property out of ``required``."""
+    new = BASE.replace(
+        "      price: {type: decimal}",
+        "      price: {type: decimal}\n      stock: {type: integer}",
+    )
+    found = destructive_changes(
+        schema_of(model(BASE)),
+        model(new),
+        schema_of(model(new)),
+        {},
+        "o.yaml",
+        RENAMED_KEY,
+    )
+    (loss,) = found
+    assert loss.message == (
+        "adds required field stock to existing table book without a default: its "
+        "rows have no value for it; leave it out of the schema's `required` (rows "
+        "stored before then answer its `default`, or leave it out)"
+    )

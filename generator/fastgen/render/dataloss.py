@@ -163,7 +163,12 @@ def _table_losses(
         name = f"{table}.{column.name}"
         needs_value = not column.nullable and not defaults.get(column.name, False)
         if before is None and needs_value:
-            hint = "add `default:` (used to fill existing rows) or `required: false`"
+            hint = (
+                "leave it out of the schema's `required` (rows stored before then "
+                "answer its `default`, or leave it out)"
+                if renames.key != "renamed_from"  # an OpenAPI property
+                else "add `default:` (used to fill existing rows) or `required: false`"
+            )
             message = (
                 f"adds required field {column.name} to existing table {table} "
                 f"without a default: its rows have no value for it; {hint}"
