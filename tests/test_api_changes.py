@@ -60,6 +60,25 @@ def test_removed_field_breaks_every_operation_that_sends_or_returns_it() -> None
     ]
 
 
+def test_a_list_filter_or_sort_key_removed_breaks_its_requests() -> None:
+    """Taking isbn out of the list's filters (an explicit list: without it) and a
+    sort key out of its sort: the app answers 422 to them, so the report says so."""
+    listed = BASE.replace(
+        "    cache:\n      get: {ttl: 600, backend: tiered}",
+        "    list: {filter: [id, title, author_id], sort: [id, title]}\n"
+        "    cache:\n      get: {ttl: 600, backend: tiered}",
+    )
+    assert listed != BASE
+    said = lines(listed)
+    assert "breaking: GET /books: query parameter `isbn` removed" in said
+    assert "breaking: GET /books: query parameter `isbn__in` removed" in said
+    assert (
+        "breaking: GET /books: query parameter `sort` items enum value(s) removed: "
+        "'isbn', '-isbn', 'author_id', '-author_id'"
+    ) in said
+    assert all(line.startswith("breaking: GET /books") for line in said), said
+
+
 def test_optional_field_added_is_compatible() -> None:
     new = BASE.replace(BIO, BIO + "      country: {type: string, required: false}\n")
     assert lines(new) == [
@@ -473,7 +492,12 @@ bodies = {
     for name, schema in document["components"]["schemas"].items()
     if name.startswith(("Author", "Book"))
 }
-print(json.dumps([operations, bodies]))
+parameters = {
+    f"GET {path}": sorted(p["name"] for p in item["get"].get("parameters", []))
+    for path, item in document["paths"].items()
+    if "get" in item and not path.startswith(("/healthz", "/readyz"))
+}
+print(json.dumps([operations, bodies, parameters]))
 """
 
 
@@ -490,7 +514,9 @@ def test_served_document_agrees_with_the_apps_own(
         text=True,
         check=True,
     )
-    real_operations, real_bodies = json.loads(result.stdout.splitlines()[-1])
+    real_operations, real_bodies, real_parameters = json.loads(
+        result.stdout.splitlines()[-1]
+    )
     ours = native(BASE)
     operations = {
         f"{method.upper()} {path}": sorted(c for c in op["responses"] if c[0] == "2")
@@ -504,3 +530,10 @@ def test_served_document_agrees_with_the_apps_own(
         for name, schema in ours["components"]["schemas"].items()
     }
     assert {name: real_bodies[name] for name in bodies} == bodies
+    # ... and the query parameters of each read: a list's filters, sort, cursor...
+    parameters = {
+        f"GET {path}": sorted(p["name"] for p in item["get"].get("parameters", []))
+        for path, item in ours["paths"].items()
+        if "get" in item
+    }
+    assert real_parameters == parameters

@@ -226,6 +226,8 @@ def _subject(at: str, request: bool) -> str:
     side = "request" if request else "response"
     if not at:
         return f"{side} body"
+    if " parameter `" in at:  # a parameter's schema, or its items' (``?sort=a,b``)
+        return at.removesuffix("[]") + (" items" if at.endswith("`[]") else "")
     return at if at.endswith("`") else f"{side} field `{at}`"
 
 

@@ -99,13 +99,12 @@ def _resource_paths(resource: ResourceModel) -> dict[str, dict[str, Schema]]:
     ops, name = resource.operations, resource.class_name
     read = _ref(f"{name}Read")
     key = [_parameter(resource.id_param, "path", field_schema(resource.pk), True)]
-    page = [_parameter(p, "query", {"type": "integer"}, False) for p in _PAGE_PARAMS]
     listed = {"type": "array", "items": read}
     collection: dict[str, Schema] = {}
     item: dict[str, Schema] = {}
     if "list" in ops:
-        page_schema = _object({"items": listed}, ["items"])
-        collection["get"] = _operation(200, page_schema, parameters=page)
+        params = _list_parameters(resource)
+        collection["get"] = _operation(200, _page(listed), parameters=params)
     if "create" in ops:
         collection["post"] = _operation(201, read, requestBody=_body(f"{name}Create"))
     if "get" in ops:
@@ -192,19 +191,23 @@ def client_document(answer: Any, model: ServiceModel) -> Schema:
     return {**answer, "paths": paths}
 
 
-def _query_list(op: Schema, resource: ResourceModel) -> Schema:
-    """An OpenAPI list taking the native list's query, as its app serves it: those
-    parameters, and a page of the items the document's array holds."""
+def _list_parameters(resource: ResourceModel) -> list[Schema]:
+    """What a list takes, native or an OpenAPI table's: the page, the sort keys and
+    expansions it accepts (enums: one dropped is a breaking change) and each
+    filter's operators with their types."""
     params = [_parameter(p, "query", {"type": "integer"}, False) for p in _PAGE_PARAMS]
     params += [
         _parameter("cursor", "query", {"type": "string"}, False),
         _parameter("count", "query", {"type": "boolean"}, False),
     ]
-    words = {"type": "array", "items": {"type": "string"}}
-    params += [_parameter("sort", "query", words, False)] if resource.sorts else []
-    params += (
-        [_parameter("expand", "query", words, False)] if resource.expansions else []
-    )
+    keys = [k for f in resource.sorts for k in (f.name, f"-{f.name}")]
+    if keys:
+        words = {"type": "array", "items": {"type": "string", "enum": keys}}
+        params.append(_parameter("sort", "query", words, False))
+    if resource.expansions:
+        names = [e.name for e in resource.expansions]
+        words = {"type": "array", "items": {"type": "string", "enum": names}}
+        params.append(_parameter("expand", "query", words, False))
     for item in resource.filters:
         value = field_schema(item.field)
         ops = {"in": {"type": "array", "items": value}, "isnull": {"type": "boolean"}}
@@ -212,14 +215,15 @@ def _query_list(op: Schema, resource: ResourceModel) -> Schema:
         for name in item.ops:
             wire = item.field.name if name == "eq" else f"{item.field.name}__{name}"
             params.append(_parameter(wire, "query", ops.get(name, value), False))
-    responses = dict(op.get("responses") or {})
-    ok = responses.get("200")
-    content = ok.get("content") if isinstance(ok, dict) else None
-    media = (content or {}).get("application/json") or {}
+    return params
+
+
+def _page(items: Schema) -> Schema:
+    """A list's answer: a page of ``items``."""
     integer, text = {"type": "integer"}, {"type": "string"}
-    page = _object(
+    return _object(
         {
-            "items": media.get("schema") or {},
+            "items": items,
             "limit": integer,
             "offset": integer,
             "next_offset": {**integer, "nullable": True},
@@ -228,8 +232,18 @@ def _query_list(op: Schema, resource: ResourceModel) -> Schema:
         },
         ["items", "limit", "offset", "next_offset"],
     )
+
+
+def _query_list(op: Schema, resource: ResourceModel) -> Schema:
+    """An OpenAPI list taking the native list's query, as its app serves it: those
+    parameters, and a page of the items the document's array holds."""
+    responses = dict(op.get("responses") or {})
+    ok = responses.get("200")
+    content = ok.get("content") if isinstance(ok, dict) else None
+    media = (content or {}).get("application/json") or {}
+    page = _page(media.get("schema") or {})
     responses["200"] = {**(ok or {}), "content": {"application/json": {"schema": page}}}
-    return {**op, "parameters": params, "responses": responses}
+    return {**op, "parameters": _list_parameters(resource), "responses": responses}
 
 
 class _Fingerprints:
