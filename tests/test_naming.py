@@ -8,10 +8,12 @@ import pytest
 
 from fastgen.api import new_project
 from fastgen.model.naming import CLASS_BODY_NAMES, python_name
+from fastgen.render.literals import pystr
+from fastgen.render.pysource import all_sorted, tuple_assign
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import load_spec
 
-from .conftest import REPO
+from .conftest import REPO, ruff
 
 NAMES = REPO / "tests" / "specs" / "names.yaml"
 
@@ -114,3 +116,41 @@ def test_endpoint_parameters_and_response_keys_keep_their_names(
     schemas = (package / "schemas" / "endpoints.py").read_text()
     assert 'json_: int = Field(serialization_alias="json")' in schemas
     assert "    type: str\n" in schemas
+
+
+def test_resources_named_like_the_list_modules_get_other_python_names(
+    tmp_path: Path,
+) -> None:
+    """``lists`` would be schemas/lists.py (every list's query models); ``listing``,
+    ``list_query``, ``expansion`` and ``item_t`` the classes listing.py and
+    schemas/lists.py define or import (an audit: import errors, F811)."""
+    spec = tmp_path / "fastgen.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: rn}\nresources:\n"
+        + "".join(
+            f"  {name}: {{path: /{name.replace('_', '-')}, fields: "
+            "{label: {type: string, max_length: 9, index: true}}}\n"
+            for name in ("lists", "listing", "list_query", "expansion", "item_t")
+        )
+    )
+    service = compile_service(load_spec(spec))
+    names = {r.name: (r.module, r.class_name) for r in service.resources}
+    assert names == {
+        "lists": ("lists_", "Lists"),
+        "listing": ("listing", "ListingResource"),
+        "list_query": ("list_query", "ListQueryResource"),
+        "expansion": ("expansion", "ExpansionResource"),
+        "item_t": ("item_t", "ItemTResource"),
+    }
+
+
+def test_all_is_in_the_order_ruff_keeps() -> None:
+    """models/__init__.py's ``__all__``: ruff's RUF022 order, not Jinja's sort
+    (which ignores case: ``Listing`` before ``ListQuery``)."""
+    names = ["Base", "ListingResource", "ListQueryResource", "Item10", "Item2", "ABC"]
+    source = tuple_assign("__all__", [pystr(n) for n in all_sorted(names)]) + "\n"
+    check = ruff(
+        "check", "--select", "RUF022", "--stdin-filename", "m.py", "-", stdin=source
+    )
+    assert check.returncode == 0, check.stdout
+    assert all_sorted(names) != sorted(names, key=str.lower)

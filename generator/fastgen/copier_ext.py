@@ -107,6 +107,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     openapi_routes.sent_media_types,
     openapi_routes.sent_media_literal,
     openapi_routes.sent_types,
+    pysource.all_sorted,
     pysource.tuple_assign,
     pysource.wrap,
     initial_migration,

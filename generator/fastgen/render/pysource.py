@@ -6,6 +6,7 @@ indented line, else one per line with a trailing comma.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fastgen.render.literals import pystr
@@ -42,6 +43,20 @@ def tuple_assign(name: str, items: Sequence[str]) -> str:
     if len(items) == 1:
         return f"{name} = ({items[0]},)"
     return wrap(f"{name} = ", list(items), collection=True)
+
+
+def all_sorted(names: Sequence[str]) -> list[str]:
+    """``names`` in the order ruff keeps ``__all__`` (RUF022, isort-style): the
+    SCREAMING_CASE ones, the CamelCase ones, the rest; each case-sensitively, with
+    numbers compared as numbers (Jinja's ``sort`` ignores case: ``Listing`` came
+    before ``ListQuery``)."""
+
+    def key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
+        kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        parts = re.split(r"(\d+)", name)
+        return kind, [(0, int(p)) if p.isdigit() else (1, p) for p in parts if p]
+
+    return sorted(names, key=key)
 
 
 def pytuple(items: Sequence[str]) -> str:

@@ -17,7 +17,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
-        shape="fcd992ba0b01dac2",
+        shape="bd0d1a859b28c39c",
         query=canonical_query(AuthorQuery),
     ),
     CachePolicy(
@@ -44,7 +44,7 @@ POLICIES: tuple[CachePolicy, ...] = (
         vary=(),
         warm=False,
         id_param=None,
-        shape="86ee80ab005e9c6a",
+        shape="6062c8b7ca33c2ad",
         query=canonical_query(BookQuery),
     ),
     CachePolicy(
