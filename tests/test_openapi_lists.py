@@ -11,7 +11,7 @@ from fastgen.render.api_changes import api_changes
 from fastgen.render.api_contract import client_document
 from fastgen.render.listing import list_query_class, listing_constant
 from fastgen.render.routers import routers
-from fastgen.render.tests_code import list_test_auth
+from fastgen.render.tests_code import api_row_payload, list_test_auth
 from fastgen.spec.inputs import read_input
 from fastgen.spec.problems import SpecError
 
@@ -239,3 +239,21 @@ def test_properties_differing_only_by_case_are_refused(tmp_path: Path) -> None:
         "'owner_id' and 'OWNER_ID' would be one column: SQLite, MariaDB and MySQL "
         "compare column names without case"
     )
+
+
+def test_rows_of_a_table_with_a_text_key_carry_the_key(tmp_path: Path) -> None:
+    """The list tests insert rows through ``make_<table>``: an integer key is the
+    database's to number, any other must be in the row (the tests failed on a
+    required key left out)."""
+    text = DOCUMENT.replace("PROPERTY: {type: string}", "code: {type: string}")
+    text = text.replace(
+        "{path: /pets, list: {expand: {owner_id: Owner}}}",
+        "{path: /pets, id: code, list: {filter: [code]}}",
+    )
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    _, model = read_input(path)
+    payload = api_row_payload(model.resource("pet"), model)
+    assert payload.startswith('{"code": f"code-{n}')
+    owner_payload = api_row_payload(model.resource("owner"), model)
+    assert '"id"' in owner_payload  # a uuid key: not numbered either
