@@ -62,7 +62,7 @@ _MAIN_OWN = {
     "cache": ("CachedFastAPI", "CacheLayer", "CacheMetrics"),
     "cache_config": ("INVALIDATIONS", "POLICIES", "UNCACHED_PATHS"),
     "compression": ("GZip",),
-    "crud": ("DATABASE_UNAVAILABLE", "database_error"),
+    "crud": ("DATABASE_UNAVAILABLE", "database_error", "internal_error"),
     "db": ("create_engine", "create_session_factory"),
     "deps": ("get_settings",),
     "health": ("Drain", "router as health_router"),

@@ -220,6 +220,24 @@ async def test_the_service_answers_its_422s_so(app: FastAPI) -> None:
     assert app.exception_handlers[RequestValidationError] is invalid
 
 
+async def test_a_bug_answers_a_json_500_naming_the_request(app: FastAPI) -> None:
+    """An unexpected exception is a 500 in JSON like every other error (Starlette's
+    is plain text), with the id of the request whose log line has the traceback."""
+
+    @app.get("/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/broken")
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "internal server error",
+        "request_id": response.headers["x-request-id"],
+    }
+
+
 async def test_a_405_of_the_service_names_every_method_of_the_path(
     client: httpx.AsyncClient,
 ) -> None:

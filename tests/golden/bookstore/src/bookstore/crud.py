@@ -155,6 +155,16 @@ async def reread(session: AsyncSession, row: Base, *, gone: int = 404) -> None:
         raise HTTPException(gone, DELETED_MEANWHILE) from exc
 
 
+async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A bug's 500 in JSON like every other error (Starlette's own is plain text),
+    naming the request: Starlette re-raises ``exc`` after it, so the server logs the
+    traceback."""
+    return JSONResponse(
+        {"detail": "internal server error", "request_id": REQUEST_ID.get()},
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
 async def database_error(_request: Request, exc: Exception) -> JSONResponse:
     """A JSON 504 for a statement over the timeout, a 503 while the database is away.
 

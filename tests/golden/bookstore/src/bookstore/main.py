@@ -15,7 +15,7 @@ from bookstore.body_limit import BodyLimit
 from bookstore.cache import CachedFastAPI, CacheLayer, CacheMetrics
 from bookstore.cache_config import INVALIDATIONS, POLICIES, UNCACHED_PATHS
 from bookstore.compression import GZip
-from bookstore.crud import DATABASE_UNAVAILABLE, database_error
+from bookstore.crud import DATABASE_UNAVAILABLE, database_error, internal_error
 from bookstore.db import create_engine, create_session_factory
 from bookstore.deps import get_settings
 from bookstore.health import Drain
@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         import bookstore.observability.tracing as otel
 
         tracing = otel.Tracing(app, service_name="bookstore")
+    app.add_exception_handler(Exception, internal_error)  # a bug: JSON, with the id
     app.add_exception_handler(NotImplementedError, _not_implemented)
     app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(400, unreadable_body)
