@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.spec.inputs import read_input
+from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.native.validate import load_spec
 from fastgen.spec.problems import SpecError
 
@@ -566,3 +566,23 @@ def test_default_filters_leave_out_a_field_whose_parameter_is_taken(
     _, model = read_input(path)
     (item,) = model.resources
     assert [f.field.name for f in item.filters] == ["id", "price", "tag"]
+
+
+def test_a_filter_or_sort_no_index_serves_is_a_located_warning(tmp_path: Path) -> None:
+    """Issue 16: every filter and sort is served by an index fastgen creates, or the
+    spec says where it is not (text, or a string longer than an index key)."""
+    path = tmp_path / "fastgen.yaml"
+    path.write_text(
+        "fastgen: 1\nservice: {name: w}\nresources:\n  note:\n    path: /notes\n"
+        "    fields:\n      body: {type: text}\n"
+        "      title: {type: string, max_length: 2000}\n"
+        "      tag: {type: string, max_length: 20}\n"
+        "    list: {filter: [body, tag], sort: [title, tag]}\n"
+    )
+    warnings = read_input_file(path).warnings
+    assert [(w.line, w.column, w.message.split(" (")[0]) for w in warnings] == [
+        (10, 21, "resources.note.list.filter.0: no index serves 'body'"),
+        (10, 40, "resources.note.list.sort.0: no index serves 'title'"),
+    ]
+    with pytest.raises(SpecError):
+        read_input_file(path, strict=True)

@@ -16,6 +16,7 @@ from fastgen.model.files import is_openapi
 from fastgen.model.service import ServiceModel
 from fastgen.spec.compiled import Compiled
 from fastgen.spec.loader import Positions, load_document
+from fastgen.spec.native.checks.listing import listing_warnings
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
 from fastgen.spec.problems import Problem, SpecError
@@ -78,8 +79,10 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
             document, model, own_file, warnings, positions, compiled.models_source
         )
     else:
-        model = compile_service(validate_data(data, positions))
-        read = Input(data, model, True, positions=positions)
+        spec = validate_data(data, positions)
+        warnings = tuple(listing_warnings(spec, positions))
+        model = compile_service(spec)
+        read = Input(data, model, True, warnings, positions=positions)
     if strict and read.warnings:
         raise SpecError([strict_problem(warning) for warning in read.warnings])
     return read

@@ -53,7 +53,7 @@ def filter_clashes(spec: ResourceSpec, names: list[str]) -> dict[str, str]:
     (``price__gte`` is ``price``'s range)."""
     owners = dict.fromkeys(LIST_PARAMETERS, "a parameter of every list")
     clashes: dict[str, str] = {}
-    for name in names:
+    for name in dict.fromkeys(names):  # a name listed twice is reported as such
         field = spec.fields.get(name)
         if field is None:
             continue  # the implicit id, or a name the checks report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastgen.spec.loader import Positions
+from fastgen.spec.native.limits import MAX_INDEXED_CHARS
 from fastgen.spec.native.listing import (
     STRING_TYPES,
     UNCOMPARABLE_TYPES,
@@ -56,6 +57,31 @@ def _clashes(pos: Positions, loc: Loc, resource: ResourceSpec) -> Iterator[Probl
             at = (*loc, "match", name)
             message = f"{dotted(at)}: {name!r} cannot be a filter: {why}"
             yield pos.problem(at, message, key=True)
+
+
+def listing_warnings(spec: FastgenSpec, pos: Positions) -> Iterator[Problem]:
+    """A filter or sort key no index can serve (text; a string longer than an index
+    key holds on MariaDB): the list works, reading every row of the table."""
+    for rname, resource in spec.resources.items():
+        fields = _columns(resource)
+        for key in ("filter", "sort"):
+            for i, name in enumerate(getattr(resource.listing, key) or []):
+                field = fields.get(name)
+                if field is None or field.type not in STRING_TYPES:
+                    continue
+                if field.type == "string" and (
+                    field.max_length is None or field.max_length <= MAX_INDEXED_CHARS
+                ):
+                    continue
+                at: Loc = ("resources", rname, "list", key, i)
+                kind = "text" if field.type == "text" else "long string"
+                yield pos.problem(
+                    at,
+                    f"{dotted(at)}: no index serves {name!r} (a {kind} field; an index "
+                    f"key holds at most {MAX_INDEXED_CHARS} characters on MariaDB): "
+                    "its filtered or sorted pages read every row; for an indexed "
+                    f"one, a string with max_length <= {MAX_INDEXED_CHARS}",
+                )
 
 
 def _columns(resource: ResourceSpec) -> dict[str, FieldSpec]:
