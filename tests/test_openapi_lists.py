@@ -257,3 +257,17 @@ def test_rows_of_a_table_with_a_text_key_carry_the_key(tmp_path: Path) -> None:
     assert payload.startswith('{"code": f"code-{n}')
     owner_payload = api_row_payload(model.resource("owner"), model)
     assert '"id"' in owner_payload  # a uuid key: not numbered either
+
+
+def test_a_table_named_like_a_list_class_gets_another_class(tmp_path: Path) -> None:
+    """A table ``listing`` made a class ``Listing``, shadowing the one listing.py
+    defines (an import error); the class, and every route's row class, differ."""
+    text = DOCUMENT.replace("PROPERTY", "name").replace("format: uuid", "x: 1")
+    text = text.replace("{type: string, x: 1}", "{type: integer}")
+    text = text.replace("{path: /pets, list:", "{path: /pets, table: listing, list:")
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    _, model = read_input(path)
+    assert model.resource("listing").class_name == "ListingTable"
+    (listed,) = [op for op in model.api_operations if op.resource == "listing"]
+    assert listed.row_class == "ListingTable"

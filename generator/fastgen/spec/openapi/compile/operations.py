@@ -27,10 +27,10 @@ from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
 from fastgen.spec.openapi.compile.security import credential_header, requirement_model
 from fastgen.spec.openapi.compile.sent import sent_content
-from fastgen.spec.openapi.compile.tables import hook_fills
+from fastgen.spec.openapi.compile.tables import hook_fills, table_class
 from fastgen.spec.openapi.compile.types import NONE, Types
 from fastgen.spec.openapi.description import Operation, Resource
-from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
+from fastgen.spec.openapi.models import REQUEST, RESPONSE
 from fastgen.spec.openapi.routes import CATCH_ALL
 
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
@@ -168,7 +168,7 @@ def _table_fields(
     )
     return {
         "resource": name,
-        "row_class": api_class_name(name),
+        "row_class": table_class(name),
         "pk_name": row_attrs.get(resource.annotation.id, resource.annotation.id),
         "id_param": path_param(op),
         "row_attrs": row_attrs,

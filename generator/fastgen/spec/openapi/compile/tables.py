@@ -7,7 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from fastgen.errors import FastgenError
-from fastgen.model.naming import CLASS_BODY_NAMES, python_identifier, python_name
+from fastgen.model.naming import (
+    CLASS_BODY_NAMES,
+    GENERATED_CLASS_NAMES,
+    python_identifier,
+    python_name,
+)
 from fastgen.model.service import (
     ApiOperationModel,
     ApiTableModel,
@@ -73,7 +78,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         return None
     return ResourceModel(
         name=table,
-        class_name=api_class_name(table),
+        class_name=table_class(table),
         table=table,
         path=resource.annotation.path,
         id_param=_item_param(resource, ctx.api) or id_name,
@@ -85,6 +90,13 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         renamed_from=resource.annotation.renamed_from,
         row_model=ctx.models.variant(ctx.models.names[resource.schema], RESPONSE),
     )
+
+
+def table_class(table: str) -> str:
+    """The ORM class of ``table``: its name in CamelCase, unless a generated module
+    that imports it defines or imports that name itself (``Listing``, ``Page``)."""
+    name = api_class_name(table)
+    return f"{name}Table" if name in GENERATED_CLASS_NAMES else name
 
 
 def check_table_renames(ctx: Context) -> None:
