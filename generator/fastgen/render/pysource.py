@@ -47,12 +47,12 @@ def tuple_assign(name: str, items: Sequence[str]) -> str:
 
 def all_sorted(names: Sequence[str]) -> list[str]:
     """``names`` in the order ruff keeps ``__all__`` (RUF022, isort-style): the
-    SCREAMING_CASE ones, the CamelCase ones, the rest; each case-sensitively, with
-    numbers compared as numbers (Jinja's ``sort`` ignores case: ``Listing`` came
-    before ``ListQuery``)."""
+    SCREAMING_CASE ones (a single capital is CamelCase), the CamelCase ones, the
+    rest; each case-sensitively, numbers compared as numbers (Jinja's ``sort``
+    ignores case: ``Listing`` came before ``ListQuery``)."""
 
     def key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
-        kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        kind = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
         parts = re.split(r"(\d+)", name)
         return kind, [(0, int(p)) if p.isdigit() else (1, p) for p in parts if p]
 
