@@ -509,20 +509,17 @@ def test_list_problems_are_located(tmp_path: Path, lines: str, expected: str) ->
     assert problems(tmp_path, LISTED + lines) == [expected]
 
 
-CLASHING = """\
-fastgen: 1
-service:
-  name: shop
-resources:
-  item:
-    path: /items
-    fields:
+# BASE's item, with fields whose list parameters would clash.
+CLASHING = (
+    BASE.removesuffix("      name: {type: string}\n")
+    + """\
       count: {type: integer, index: true}
       price: {type: integer, index: true}
       price__gte: {type: integer, index: true}
       tag: {type: string, required: false, index: true}
       tag__isnull: {type: boolean, index: true}
 """
+)
 
 
 @pytest.mark.parametrize(
