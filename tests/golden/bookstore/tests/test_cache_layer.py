@@ -1210,6 +1210,27 @@ async def test_tiered_memory_copy_lives_at_most_l1_ttl() -> None:
     assert backend.calls["item"] == 2
 
 
+async def test_tiered_without_redis_keeps_its_memory_entry_for_its_ttl() -> None:
+    """No Redis configured: the memory tier is the policy's only one, not a copy."""
+    clock = Clock()
+    item = policy("item.get", "/items/{item_id}", id_param="item_id", backend="tiered")
+    layer, app, backend = build(item, clock=clock, l1_ttl=2)
+    await layer.startup()
+    async with client(app) as c:
+        first = await c.get("/items/1")
+        clock.now += 59
+        within = await c.get("/items/1")
+        clock.now += 1
+        past = await c.get("/items/1")
+    await layer.close()
+    assert [r.headers["x-cache"] for r in (first, within, past)] == [
+        "MISS",
+        "HIT",
+        "MISS",
+    ]
+    assert backend.calls["item"] == 2
+
+
 # -- metrics and logs ---------------------------------------------------------------------
 
 

@@ -445,7 +445,9 @@ class CacheLayer:
             if entry is not None:
                 entry.tags, entry.snapshot = look.tags, look.local
                 if current and route.memory:
-                    if route.redis:
+                    # The copy of a shared entry; without a Redis configured, the
+                    # memory tier is a tiered policy's only one (kept its ttl).
+                    if route.redis and self.redis.configured:
                         entry.local_until = self.clock() + self.l1_ttl
                     stored = self.memory.put(key, entry, self.clock())
             flight.future.set_result(entry)
