@@ -238,7 +238,7 @@ def populate(db: Path) -> None:
                     i,
                     f"book {i}",
                     f"{i:013d}",
-                    f"{i}.25",
+                    i * 10_000 + 2_500,  # i.25 as SQLite keeps it: db.ExactDecimal
                     None if i % 2 else "2024-01-02",
                     i,
                 )

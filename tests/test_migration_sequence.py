@@ -5,8 +5,9 @@ fastgen.yaml, ``fastgen update``, commit, ``alembic upgrade head``):
 
 1. rename two fields (an indexed one and a unique one);
 2. rename a resource (a foreign key points at it);
-3. add a required field with a default (and an index, built concurrently on
-   PostgreSQL) and an optional foreign key, and make a populated column unique;
+3. add two required fields with a default (one with an index, built concurrently
+   on PostgreSQL; one a decimal, which SQLite stores as ten-thousandths) and an
+   optional foreign key, and make a populated column unique;
 4. widen a string;
 5. drop two fields (one a foreign key) with ``--allow-data-loss``;
 6. make a column NOT NULL once its NULLs are filled (a validated check first on
@@ -17,7 +18,8 @@ before the sequence, transformed as the step says. At the end autogenerate finds
 nothing to change between the models and the database, and a downgrade to the first
 revision gives back every value but the dropped ones. On SQLite, PostgreSQL and MariaDB
 (real servers, started as tests/test_postgres.py and tests/test_mariadb.py do;
-skipped without them).
+skipped without them). Then a project from before decimals were exact on SQLite has
+them rescaled by its next revision.
 """
 
 from __future__ import annotations
@@ -52,7 +54,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 async def main(url, action, table=None):
     engine = create_async_engine(url)
     async with engine.begin() as conn:
-        if action == "fill":
+        if action.startswith("fill-") and action != "fill-bio":
+            price = Numeric(18, 4)  # fill-old: as models stored decimals before
+            if action == "fill-now":
+                from bookstore.db import ExactDecimal
+
+                price = ExactDecimal()
             await conn.execute(
                 text("INSERT INTO author (id, name, bio) VALUES (:id, :name, :bio)"),
                 [{"id": i, "name": f"author {i}", "bio": None if i % 3 else f"bio {i}"}
@@ -61,7 +68,7 @@ async def main(url, action, table=None):
             await conn.execute(
                 text("INSERT INTO book (id, title, isbn, price, published_on, author_id)"
                      " VALUES (:id, :title, :isbn, :price, :published_on, :author_id)")
-                .bindparams(bindparam("price", type_=Numeric(18, 4)),
+                .bindparams(bindparam("price", type_=price),
                             bindparam("published_on", type_=Date())),
                 [{"id": i, "title": f"book {i}", "isbn": f"{i:013d}",
                   "price": decimal.Decimal(f"{i}.25"), "author_id": ROWS + 1 - i,
@@ -80,6 +87,12 @@ async def main(url, action, table=None):
                 return [str(d) for d in compare_metadata(context, Base.metadata)]
 
             print(json.dumps(await conn.run_sync(compare)))
+        elif action == "prices":  # as the models read them
+            from sqlalchemy import select
+            from bookstore.models import Book
+
+            prices = (await conn.execute(select(Book.id, Book.price))).all()
+            print(json.dumps({str(i): str(price) for i, price in prices}))
         else:
             result = await conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))
             rows = [[None if v is None else str(v) for v in row] for row in result]
@@ -113,8 +126,15 @@ class Database:
 
     def diff(self, project: Path) -> list[str]:
         """What autogenerate would still change between the models and the database."""
+        return json.loads(self.in_project(project, "diff"))
+
+    def prices(self, project: Path) -> dict[str, str]:
+        """Book id -> price, read through the project's models."""
+        return json.loads(self.in_project(project, "prices"))
+
+    def in_project(self, project: Path, action: str) -> str:
         result = subprocess.run(
-            [str(self.venv / "bin" / "python"), "-c", SCRIPT, self.url, "diff"],
+            [str(self.venv / "bin" / "python"), "-c", SCRIPT, self.url, action],
             cwd=project,
             env={**os.environ, "PYTHONPATH": str(project / "src")},
             capture_output=True,
@@ -122,7 +142,7 @@ class Database:
             check=False,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-        return json.loads(result.stdout)
+        return result.stdout
 
     def upgrade(self, project: Path, target: str = "head") -> None:
         verb = "upgrade" if target == "head" else "downgrade"
@@ -173,7 +193,7 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     git(project, "commit", "-qm", "generated")
     db = Database(venv, url)
     db.upgrade(project)
-    db.run("fill")
+    db.in_project(project, "fill-now")
     authors, books = db.table("author"), db.table("book")
     assert len(authors) == len(books) == ROWS
     original_authors, original_books = authors, books
@@ -219,6 +239,7 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
             "      price: {type: decimal}\n": (
                 "      price: {type: decimal}\n"
                 "      stock: {type: integer, default: 7, index: true}\n"
+                "      discount: {type: decimal, default: 1.5}\n"
                 "      editor_id: {type: ref, to: writer, required: false}\n"
             ),
             "name: {type: string, max_length: 120, index: true}": (
@@ -228,7 +249,11 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     )
     assert name == "0004_alter_writer_name_and_add_book_stock_and_more.py"
     db.upgrade(project)
-    books = each_row(books, lambda row: row.update(stock="7", editor_id=None))
+    # SQLite stores a decimal as its ten-thousandths (the generated db.ExactDecimal).
+    discount = "15000" if url.startswith("sqlite") else "1.5000"
+    books = each_row(
+        books, lambda row: row.update(stock="7", discount=discount, editor_id=None)
+    )
     assert db.table("writer") == authors
     assert db.table("book") == books
 
@@ -300,3 +325,64 @@ def test_sequence_on_mariadb(
 ) -> None:
     url = mariadb_db(mariadb, "sequence")
     run_sequence(server_bookstore / ".venv", url, tmp_path)
+
+
+def rescale_old_decimals(venv: Path, url: str, root: Path) -> None:
+    """A project made before decimals were exact on SQLite: its schema.json has no
+    ``scaled`` and its SQLite file holds prices as floats. ``fastgen migrate`` writes
+    the revision that turns them into ten-thousandths there (nothing elsewhere); the
+    models then read every price as it was, and a downgrade gives the floats back."""
+    project = new_project(EXAMPLE, root / "bookstore")
+    schema = project / "migrations" / "schema.json"
+    tables = json.loads(schema.read_text())
+    for table in tables["tables"]:
+        for column in table["columns"]:
+            del column["scaled"]
+    schema.write_text(json.dumps(tables, indent=2) + "\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "made before exact decimals")
+    db = Database(venv, url)
+    db.upgrade(project)
+    db.run("fill-old")  # prices bound as a plain Numeric(18, 4), as models then did
+    stored = db.table("book")
+
+    migrated = run_fastgen("migrate", cwd=project)
+    assert migrated.returncode == 0, migrated.stderr
+    revision = project / "migrations" / "versions" / "0002_alter_book_price.py"
+    assert 'rescale_on_sqlite("book", "price", 4)' in revision.read_text()
+    db.upgrade(project)
+    exact = {str(i): f"{i}.2500" for i in range(1, ROWS + 1)}
+    assert db.prices(project) == exact
+    assert db.diff(project) == []
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "fastgen migrate")
+
+    # Out of ten-thousandths as the column stops being a decimal, back into them as
+    # it becomes one again (each with --allow-data-loss, as a type change takes).
+    decimal, floating = "price: {type: decimal}", "price: {type: float}"
+    change_spec(project, {decimal: floating}, "--allow-data-loss")
+    db.upgrade(project)
+    assert db.prices(project) == {str(i): f"{i}.25" for i in range(1, ROWS + 1)}
+    change_spec(project, {floating: decimal}, "--allow-data-loss")
+    db.upgrade(project)
+    assert db.prices(project) == exact
+
+    db.upgrade(project, "0001")
+    assert db.table("book") == stored
+
+
+def test_old_decimals_rescaled_on_sqlite(
+    server_bookstore: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data.db'}"
+    rescale_old_decimals(server_bookstore / ".venv", url, tmp_path)
+
+
+def test_old_decimals_left_as_they_are_on_postgresql(
+    server_bookstore: Path,
+    postgres: str,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+) -> None:
+    url = postgres_db(postgres, "old_decimals")
+    rescale_old_decimals(server_bookstore / ".venv", url, tmp_path)

@@ -7,6 +7,8 @@ SQLite, PostgreSQL and MariaDB.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastgen.render.migrations import pg_type, render_revision, schema_of, upgrade_lines
 
 from .test_dataloss import BASE, model
@@ -87,3 +89,41 @@ def test_unique_and_foreign_key_on_an_existing_table_go_through_helpers() -> Non
     source = render_revision("r", "0001", "m", lines.splitlines(), [])
     assert "\ndef add_unique(" in source and "\ndef add_foreign_key(" in source
     assert "\ndef set_not_null(" not in source
+
+
+def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> None:
+    """SQLite keeps decimals as ten-thousandths (the generated db.ExactDecimal): the
+    values are scaled up after the column becomes a decimal, down before it stops
+    being one, and the revision defines the function that does it."""
+    floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
+    into = upgrade(BASE, floating)
+    assert into.endswith('\n    rescale_on_sqlite("book", "price", 4)')
+    assert into.index("type_=sa.Numeric(18, 4)") < into.index("rescale_on_sqlite")
+    out = upgrade(floating)
+    assert out.startswith('    rescale_on_sqlite("book", "price", -4)\n')
+    assert "type_=sa.Float()" in out
+    revision = render_revision("r", None, "m", out.splitlines(), [])
+    assert "\ndef rescale_on_sqlite(table: str, column: str, places: int)" in revision
+
+
+def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
+    """A schema.json written before ``scaled`` existed: its decimal columns are the
+    floats a plain Numeric stored on SQLite."""
+    new = schema_of(model(BASE))
+    old = {
+        name: replace(t, columns=tuple(replace(c, scaled=False) for c in t.columns))
+        for name, t in new.items()
+    }
+    assert upgrade_lines(old, new) == ['    rescale_on_sqlite("book", "price", 4)']
+    assert upgrade_lines(new, new) == []
+
+
+def test_a_new_decimal_column_gets_its_default_in_ten_thousandths_on_sqlite() -> None:
+    new = BASE.replace(
+        "price: {type: decimal}",
+        "price: {type: decimal}\n      discount: {type: decimal, default: '-0.5'}",
+    )
+    lines = upgrade(new)
+    assert 'server_default=decimal_default(-5000, "-0.5")' in lines
+    revision = render_revision("r", None, "m", lines.splitlines(), [])
+    assert "\ndef decimal_default(ten_thousandths: int, value: str) -> str:" in revision

@@ -47,6 +47,7 @@ from fastgen.spec.inputs import compile_answer
 # from the model (render/), where it is tested. The 0.1.0 template of the update
 # history calls many of them too, so names are kept.
 TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
+    orm.db_column_types,
     orm.orm_column,
     orm.orm_imports,
     orm.models_init_imports,

@@ -8,7 +8,6 @@ from dataclasses import replace
 from fastgen.model.endpoints import AggregateFieldModel, EndpointModel, ParamModel
 from fastgen.model.naming import python_name
 from fastgen.model.service import FieldModel, ServiceModel
-from fastgen.render.columns import sa_type
 from fastgen.render.literals import pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.routes import param_annotation
@@ -40,7 +39,7 @@ def aggregate_query(endpoint: EndpointModel) -> str:
         elif (
             field.function == "avg" and field.column and field.column.type == "decimal"
         ):
-            expression = f"cast({expression}, {sa_type(field.column)})"
+            expression = f"cast({expression}, ExactDecimal())"
         columns.append(expression)
     for parent in aggregate.parents:
         key = f"{parent.class_name}.{parent.pk}"

@@ -7,11 +7,13 @@ resource, so a database migrated to head has exactly the schema the models descr
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 
 from fastgen.model.service import FieldModel, ServiceModel
@@ -62,6 +64,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         index=field.index and not field.unique,
         unique=field.unique and not field.primary_key,
         backfill=_backfill(field),
+        scaled=field.type == "decimal",
     )
 
 
@@ -164,6 +167,8 @@ class _Steps:
     the batch of column changes; NOT NULL and unique constraints on populated columns
     after it (helpers of the revision, safe on PostgreSQL)."""
 
+    # Values rewritten while the column still has its old type (SQLite's decimals).
+    before: list[str] = field(default_factory=list)
     # Foreign keys of dropped columns go first: MariaDB drops no index a foreign key
     # still needs (the column's own, dropped next).
     drop_foreign_keys: list[str] = field(default_factory=list)
@@ -178,7 +183,8 @@ class _Steps:
 
     def lines(self, table: str) -> list[str]:
         batch = f"    with op.batch_alter_table({pystr(table)}) as batch:"
-        lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
+        lines = list(self.before)
+        lines += [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
         lines += _concurrently(self.drop_indexes)
         lines += [batch, *self.body] if self.body else []
         lines += [batch, *self.later] if self.later else []
@@ -250,6 +256,11 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
     if column.nullable and not before.nullable:
         args = [name, f"existing_type=sa.{column.sa_type}", "nullable=True"]
         steps.body.append(wrap("batch.alter_column", args, indent=8))
+    if before.scaled != column.scaled:
+        # Into ten-thousandths once the column is a decimal; out of them before.
+        places = 4 if column.scaled else -4
+        target = steps.after if column.scaled else steps.before
+        target.append(f"    rescale_on_sqlite({pystr(table)}, {name}, {places})")
 
 
 def quote_pg(name: str) -> str:
@@ -276,6 +287,9 @@ def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
         lines.append(f"        batch.add_column({_sa_column(column, 8).strip()})")
     else:
         # Existing rows get the spec's default; the server default is dropped after.
+        if column.scaled:
+            stored = Decimal(ast.literal_eval(backfill)).scaleb(4)
+            backfill = f"decimal_default({int(stored)}, {backfill})"
         added = _sa_column(column, 8).strip()[:-1] + f", server_default={backfill})"
         lines.append(wrap("batch.add_column", [added], indent=8))
         steps.later.append(
@@ -321,7 +335,11 @@ def render_revision(
 ) -> str:
     """A complete Alembic revision module."""
     body = "\n".join(upgrade + downgrade)
-    helpers = "".join(source for call, source in HELPERS if f"    {call}" in body)
+    helpers = "".join(
+        source
+        for call, source in HELPERS
+        if re.search(rf"(?<![\w.]){re.escape(call)}", body)
+    )
     body += helpers
     # A service without tables (an OpenAPI document of stubs) uses neither import.
     third_party = "".join(

@@ -15,6 +15,7 @@ from typing import Any
 from fastgen.model.service import ApiTableModel, ServiceModel
 from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
+from fastgen.render.orm import db_column_types
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -109,6 +110,14 @@ def db_imports(service: ServiceModel) -> str:
             ("sqlalchemy.engine", "Dialect"),
             (f"{pkg}.schemas.common", "as_utc"),
         ]
+    if "ExactDecimal" in db_column_types(service):
+        imports += [
+            ("decimal", "Decimal"),
+            ("sqlalchemy", "Numeric"),
+            ("sqlalchemy", "TypeDecorator"),
+            ("sqlalchemy.engine", "Dialect"),
+            ("sqlalchemy.types", "TypeEngine"),
+        ]
     return render_imports(imports, pkg)
 
 
@@ -177,12 +186,9 @@ def env_imports(service: ServiceModel) -> str:
         (f"{pkg}.deps", "get_settings"),
         (f"{pkg}.models", "Base"),
     ]
-    if service.uses_datetime:
-        imports += [
-            ("typing", "Any"),
-            ("typing", "Literal"),
-            (f"{pkg}.db", "UTCTimestamp"),
-        ]
+    if db_column_types(service):
+        imports += [("typing", "Any"), ("typing", "Literal")]
+        imports += [(f"{pkg}.db", name) for name in db_column_types(service)]
     return render_imports(imports, pkg)
 
 
@@ -201,7 +207,7 @@ def migrations_test_imports(service: ServiceModel) -> str:
         ("sqlalchemy.ext.asyncio", "create_async_engine"),
         (f"{service.package}.models", "Base"),
     ]
-    if service.uses_datetime:
+    if db_column_types(service):
         imports.append(("shutil", None))
     return render_imports(imports, service.package)
 

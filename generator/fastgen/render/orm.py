@@ -22,9 +22,22 @@ def _orm_py_type(field: FieldModel) -> str:
     return field.py_type
 
 
+# Columns typed by a class of the generated db.py (each stands for its sa_type).
+DB_COLUMN_TYPES = {"datetime": "UTCTimestamp", "decimal": "ExactDecimal"}
+
+
+def db_column_types(service: ServiceModel) -> tuple[str, ...]:
+    """The column types of the generated ``db.py`` the models use; migrations write
+    each as the SQLAlchemy type it stands for (``ExactDecimal``: ``Numeric(18, 4)``)."""
+    kinds = {f.type for r in service.resources for f in (r.pk, *r.fields)}
+    return tuple(name for kind, name in DB_COLUMN_TYPES.items() if kind in kinds)
+
+
 def _orm_sa_type(field: FieldModel) -> str:
     """The column type in the model; migrations keep ``sa_type``, its DDL."""
-    return "UTCTimestamp()" if field.type == "datetime" else sa_type(field)
+    if field.type in DB_COLUMN_TYPES:
+        return DB_COLUMN_TYPES[field.type] + "()"
+    return sa_type(field)
 
 
 def orm_column(field: FieldModel) -> str:
@@ -60,8 +73,8 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
     for field in (resource.pk, *resource.fields):
         if field.ref_table:
             imports.append(("sqlalchemy", "ForeignKey"))
-        elif field.type == "datetime":
-            imports.append((f"{package}.db", "UTCTimestamp"))
+        elif field.type in DB_COLUMN_TYPES:
+            imports.append((f"{package}.db", DB_COLUMN_TYPES[field.type]))
         elif not (field.primary_key and field.type == "integer"):
             imports.append(("sqlalchemy", sa_type(field).split("(")[0]))
         py_type = _orm_py_type(field)

@@ -116,10 +116,43 @@ def add_foreign_key(table: str, name: str, column: str, target: str) -> None:
         op.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}")
 '''
 
+RESCALE_HELPER = '''
+
+def rescale_on_sqlite(table: str, column: str, places: int) -> None:
+    """Multiply a column's values by 10**places on SQLite, nothing elsewhere.
+
+    SQLite has no exact decimal type: a decimal column is stored there as its
+    integer number of ten-thousandths (``ExactDecimal`` in db.py), so a column that
+    becomes a decimal is scaled up by 4 places and one that stops being one down.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name != "sqlite":
+        return
+    quote = dialect.identifier_preparer.quote
+    scaled = (
+        f"CAST(ROUND({quote(column)} * {10**places}) AS INTEGER)"
+        if places > 0
+        else f"{quote(column)} / {10**-places}.0"
+    )
+    op.execute(f"UPDATE {quote(table)} SET {quote(column)} = {scaled}")
+'''
+
+DECIMAL_DEFAULT_HELPER = '''
+
+def decimal_default(ten_thousandths: int, value: str) -> str:
+    """A decimal column's server default as the database stores it: an integer of
+    ten-thousandths on SQLite (``ExactDecimal`` in db.py), the number elsewhere."""
+    if op.get_context().dialect.name == "sqlite":
+        return str(ten_thousandths)
+    return value
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
+    ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("rename_constraint(", RENAME_HELPER),
+    ("rescale_on_sqlite(", RESCALE_HELPER),
     ("set_not_null(", SET_NOT_NULL_HELPER),
 )

@@ -172,7 +172,7 @@ def aggregate_route_imports(
         imports += [(f"{pkg}.models", p.class_name) for p in aggregate.parents]
     for field in aggregate.fields:
         if field.function == "avg" and field.column and field.column.type == "decimal":
-            imports += [("sqlalchemy", "cast"), ("sqlalchemy", "Numeric")]
+            imports += [("sqlalchemy", "cast"), (f"{pkg}.db", "ExactDecimal")]
     return imports
 
 

@@ -17,6 +17,9 @@ class Column:
     index: bool
     unique: bool
     backfill: str | None  # SQL server default for rows that exist when it is added
+    # A decimal SQLite stores as its integer number of ten-thousandths (ExactDecimal
+    # of the generated db.py); False in a schema.json written before fastgen did.
+    scaled: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fastgen.model.listing import ExpandModel
 from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.listing import list_policy
 from fastgen.render.literals import pyliteral, pystr
+from fastgen.render.orm import db_column_types
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
@@ -212,16 +213,20 @@ def database_test_imports(service: ServiceModel) -> str:
         (f"{pkg}.main", "create_app"),
         ("conftest", "settings_for"),
     ]
-    if service.uses_datetime:
+    column_types = db_column_types(service)
+    if column_types:
         imports += [
-            ("datetime as dt", None),
             ("fastapi", "FastAPI"),
             ("sqlalchemy", "Column"),
             ("sqlalchemy", "MetaData"),
             ("sqlalchemy", "Table"),
             ("sqlalchemy", "select"),
-            (f"{pkg}.db", "UTCTimestamp"),
         ]
+        imports += [(f"{pkg}.db", name) for name in column_types]
+    if service.uses_datetime:
+        imports.append(("datetime as dt", None))
+    if "ExactDecimal" in column_types:
+        imports += [("decimal", "Decimal"), ("sqlalchemy", "func")]
     return render_imports(imports, pkg)
 
 

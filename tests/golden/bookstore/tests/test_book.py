@@ -106,6 +106,10 @@ async def test_book_price_takes_what_its_schema_says(
     payload["price"] = value
     response = await client.post("/books", json=payload)
     assert response.status_code == status, response.text
+    if status == 201:  # stored exactly, all 18 digits (on SQLite too: db.ExactDecimal)
+        url = f"/books/{response.json()['id']}"
+        stored = (await client.get(url)).json()
+        assert_stored({"price": str(value)}, stored)
 
 
 async def test_get_missing_book_is_404(client: httpx.AsyncClient) -> None:

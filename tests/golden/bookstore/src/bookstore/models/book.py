@@ -4,10 +4,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bookstore.db import Base
+from bookstore.db import Base, ExactDecimal
 
 
 class Book(Base):
@@ -18,6 +18,6 @@ class Book(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), index=True)
     isbn: Mapped[str] = mapped_column(String(13), unique=True)
-    price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    price: Mapped[Decimal] = mapped_column(ExactDecimal())
     published_on: Mapped[dt.date | None] = mapped_column(Date())
     author_id: Mapped[int] = mapped_column(ForeignKey("author.id"), index=True)
