@@ -19,6 +19,8 @@ from fastgen.render.template_repo import live_template_files, write_snapshot
 from .conftest import EXAMPLE, fake_release, git, hand_written_stats_example
 
 HEALTH = "templates/src/{{ package }}/health.py.jinja"
+# What fastgen 0.1.0 itself wrote for a spec it understood (tests/release-0.1.0).
+RELEASE_0_1_0 = Path(__file__).resolve().parent / "release-0.1.0"
 
 
 @pytest.fixture
@@ -172,3 +174,29 @@ def test_concurrent_first_runs_build_the_template_once(tmp_path: Path) -> None:
     ]
     assert len(trees[0]) > 50 and all(tree == trees[0] for tree in trees)
     assert not list((home / ".cache" / "fastgen").glob("template.tmp*"))
+
+
+def test_the_0_1_0_template_still_renders_the_models_that_release_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """copier re-renders an old release's template through this release's helpers
+    to find what the user changed. Where that render differs from what the release
+    really wrote, an update takes the release's lines for hand edits and keeps them:
+    models typed ``Numeric`` would outlive the revision that stores SQLite's
+    decimals as ten-thousandths (``ExactDecimal``), serving each price x10,000."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    project = tmp_path / "bookstore"
+    copier.run_copy(
+        template_repo.template_source(),
+        project,
+        vcs_ref="0.1.0",
+        data={"spec": yaml.safe_load((RELEASE_0_1_0 / "bookstore.yaml").read_text())},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    written = sorted((RELEASE_0_1_0 / "models").iterdir())
+    rendered = project / "src" / "bookstore" / "models"
+    assert [p.name for p in written] == sorted(p.name for p in rendered.iterdir())
+    for model in written:
+        assert (rendered / model.name).read_text() == model.read_text(), model.name

@@ -33,15 +33,36 @@ def db_column_types(service: ServiceModel) -> tuple[str, ...]:
     return tuple(name for kind, name in DB_COLUMN_TYPES.items() if kind in kinds)
 
 
-def _orm_sa_type(field: FieldModel) -> str:
+def decimal_aggregates(service: ServiceModel) -> tuple[str, ...]:
+    """The exact decimal aggregates of the generated ``db.py`` that aggregate
+    endpoints use: ``DecimalSum`` and ``DecimalAvg`` (SQLite's own overflow past
+    922 trillion ten-thousandths, or average in floating point)."""
+    used = {
+        field.function
+        for endpoint in service.aggregate_endpoints
+        for field in endpoint.aggregate.fields  # type: ignore[union-attr]
+        if field.column is not None and field.column.type == "decimal"
+    }
+    return tuple(
+        c for f, c in (("avg", "DecimalAvg"), ("sum", "DecimalSum")) if f in used
+    )
+
+
+def _orm_sa_type(field: FieldModel, current: bool) -> str:
     """The column type in the model; migrations keep ``sa_type``, its DDL."""
-    if field.type in DB_COLUMN_TYPES:
+    if current and field.type in DB_COLUMN_TYPES:
         return DB_COLUMN_TYPES[field.type] + "()"
     return sa_type(field)
 
 
-def orm_column(field: FieldModel) -> str:
-    """The ``name: Mapped[...] = mapped_column(...)`` line of one field (indented 4)."""
+def orm_column(field: FieldModel, *, current: bool = False) -> str:
+    """The ``name: Mapped[...] = mapped_column(...)`` line of one field (indented 4).
+
+    The 0.1.0 template (the update history) calls this without ``current``: its
+    models typed datetimes and decimals plainly, and copier's re-render of what that
+    release wrote must say so, or an update would keep those lines (while the
+    revision it writes rescales SQLite's decimals for ``ExactDecimal``).
+    """
     py_type = _orm_py_type(field)
     if field.nullable:
         py_type += " | None"
@@ -49,7 +70,7 @@ def orm_column(field: FieldModel) -> str:
     if field.ref_table:
         args.append(f"ForeignKey({pystr(f'{field.ref_table}.{field.ref_column}')})")
     elif not (field.primary_key and field.type == "integer"):
-        args.append(_orm_sa_type(field))
+        args.append(_orm_sa_type(field, current))
     if field.primary_key:
         args.append("primary_key=True")
     if field.index and not field.unique:
@@ -64,7 +85,8 @@ def orm_column(field: FieldModel) -> str:
     return wrap(f"{field.attr}: Mapped[{py_type}] = mapped_column", args, indent=4)
 
 
-def orm_imports(resource: ResourceModel, package: str) -> str:
+def orm_imports(resource: ResourceModel, package: str, *, current: bool = False) -> str:
+    """Imports of ``models/<resource>.py`` (``current``: as for ``orm_column``)."""
     imports: list[Import] = [
         ("sqlalchemy.orm", "Mapped"),
         ("sqlalchemy.orm", "mapped_column"),
@@ -73,7 +95,7 @@ def orm_imports(resource: ResourceModel, package: str) -> str:
     for field in (resource.pk, *resource.fields):
         if field.ref_table:
             imports.append(("sqlalchemy", "ForeignKey"))
-        elif field.type in DB_COLUMN_TYPES:
+        elif current and field.type in DB_COLUMN_TYPES:
             imports.append((f"{package}.db", DB_COLUMN_TYPES[field.type]))
         elif not (field.primary_key and field.type == "integer"):
             imports.append(("sqlalchemy", sa_type(field).split("(")[0]))
