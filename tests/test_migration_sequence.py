@@ -5,9 +5,9 @@ fastgen.yaml, ``fastgen update``, commit, ``alembic upgrade head``):
 
 1. rename two fields (an indexed one and a unique one);
 2. rename a resource (a foreign key points at it);
-3. add two required fields with a default (one with an index, built concurrently
-   on PostgreSQL; one a decimal, which SQLite stores as ten-thousandths) and an
-   optional foreign key, and make a populated column unique;
+3. add fields with a default (one with an index, built concurrently on
+   PostgreSQL; one a decimal, which SQLite stores as ten-thousandths; one optional)
+   and an optional foreign key, and make a populated column unique;
 4. widen a string;
 5. drop two fields (one a foreign key) with ``--allow-data-loss``;
 6. make a column NOT NULL once its NULLs are filled (a validated check first on
@@ -240,6 +240,8 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
                 "      price: {type: decimal}\n"
                 "      stock: {type: integer, default: 7, index: true}\n"
                 "      discount: {type: decimal, default: 1.5}\n"
+                "      shelf: {type: string, max_length: 9, required: false, "
+                "default: unsorted}\n"
                 "      editor_id: {type: ref, to: writer, required: false}\n"
             ),
             "name: {type: string, max_length: 120, index: true}": (
@@ -251,9 +253,9 @@ def run_sequence(venv: Path, url: str, root: Path) -> None:
     db.upgrade(project)
     # SQLite stores a decimal as its ten-thousandths (the generated db.ExactDecimal).
     discount = "15000" if url.startswith("sqlite") else "1.5000"
-    books = each_row(
-        books, lambda row: row.update(stock="7", discount=discount, editor_id=None)
-    )
+    # An optional field with a default is NOT NULL, its default filling the rows.
+    filled = {"stock": "7", "discount": discount, "shelf": "unsorted"}
+    books = each_row(books, lambda row: row.update(filled, editor_id=None))
     assert db.table("writer") == authors
     assert db.table("book") == books
 
@@ -350,7 +352,7 @@ def rescale_old_decimals(venv: Path, url: str, root: Path) -> None:
     migrated = run_fastgen("migrate", cwd=project)
     assert migrated.returncode == 0, migrated.stderr
     revision = project / "migrations" / "versions" / "0002_alter_book_price.py"
-    assert 'rescale_on_sqlite("book", "price", 4)' in revision.read_text()
+    assert 'scale_on_sqlite("book", "price")' in revision.read_text()
     db.upgrade(project)
     exact = {str(i): f"{i}.2500" for i in range(1, ROWS + 1)}
     assert db.prices(project) == exact
@@ -358,13 +360,26 @@ def rescale_old_decimals(venv: Path, url: str, root: Path) -> None:
     git(project, "add", "-A")
     git(project, "commit", "-qm", "fastgen migrate")
 
-    # Out of ten-thousandths as the column stops being a decimal, back into them as
-    # it becomes one again (each with --allow-data-loss, as a type change takes).
+    # Out of ten-thousandths as the column stops being a decimal (a float, a
+    # string), back into them as it becomes one again (each with --allow-data-loss,
+    # as a type change takes).
     decimal, floating = "price: {type: decimal}", "price: {type: float}"
     change_spec(project, {decimal: floating}, "--allow-data-loss")
     db.upgrade(project)
     assert db.prices(project) == {str(i): f"{i}.25" for i in range(1, ROWS + 1)}
     change_spec(project, {floating: decimal}, "--allow-data-loss")
+    db.upgrade(project)
+    assert db.prices(project) == exact
+    text = "price: {type: string, max_length: 24}"
+    # (A string has no average: author_stats drops it meanwhile.)
+    averaged, counted = (
+        "book_count: count, average_price: {avg: price}",
+        "book_count: count",
+    )
+    change_spec(project, {decimal: text, averaged: counted}, "--allow-data-loss")
+    db.upgrade(project)
+    assert db.prices(project) == exact  # the digits PostgreSQL's cast writes
+    change_spec(project, {text: decimal, counted: averaged}, "--allow-data-loss")
     db.upgrade(project)
     assert db.prices(project) == exact
 

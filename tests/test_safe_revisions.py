@@ -93,17 +93,20 @@ def test_unique_and_foreign_key_on_an_existing_table_go_through_helpers() -> Non
 
 def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> None:
     """SQLite keeps decimals as ten-thousandths (the generated db.ExactDecimal): the
-    values are scaled up after the column becomes a decimal, down before it stops
-    being one, and the revision defines the function that does it."""
+    values are scaled up after the column becomes a decimal, back to the number
+    after it stops being one (in its new type's affinity), and the revision defines
+    the functions doing it."""
     floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
     into = upgrade(BASE, floating)
-    assert into.endswith('\n    rescale_on_sqlite("book", "price", 4)')
-    assert into.index("type_=sa.Numeric(18, 4)") < into.index("rescale_on_sqlite")
+    assert into.endswith('\n    scale_on_sqlite("book", "price")')
+    assert into.index("type_=sa.Numeric(18, 4)") < into.index("scale_on_sqlite")
     out = upgrade(floating)
-    assert out.startswith('    rescale_on_sqlite("book", "price", -4)\n')
-    assert "type_=sa.Float()" in out
+    assert out.endswith('\n    unscale_on_sqlite("book", "price", "Float")')
+    assert out.index("type_=sa.Float()") < out.index("unscale_on_sqlite")
     revision = render_revision("r", None, "m", out.splitlines(), [])
-    assert "\ndef rescale_on_sqlite(table: str, column: str, places: int)" in revision
+    assert "\ndef unscale_on_sqlite(table: str, column: str, into: str)" in revision
+    whole = BASE.replace("price: {type: decimal}", "price: {type: integer}")
+    assert upgrade(whole).endswith('    unscale_on_sqlite("book", "price", "Integer")')
 
 
 def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
@@ -114,7 +117,7 @@ def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
         name: replace(t, columns=tuple(replace(c, scaled=False) for c in t.columns))
         for name, t in new.items()
     }
-    assert upgrade_lines(old, new) == ['    rescale_on_sqlite("book", "price", 4)']
+    assert upgrade_lines(old, new) == ['    scale_on_sqlite("book", "price")']
     assert upgrade_lines(new, new) == []
 
 

@@ -167,8 +167,6 @@ class _Steps:
     the batch of column changes; NOT NULL and unique constraints on populated columns
     after it (helpers of the revision, safe on PostgreSQL)."""
 
-    # Values rewritten while the column still has its old type (SQLite's decimals).
-    before: list[str] = field(default_factory=list)
     # Foreign keys of dropped columns go first: MariaDB drops no index a foreign key
     # still needs (the column's own, dropped next).
     drop_foreign_keys: list[str] = field(default_factory=list)
@@ -183,8 +181,7 @@ class _Steps:
 
     def lines(self, table: str) -> list[str]:
         batch = f"    with op.batch_alter_table({pystr(table)}) as batch:"
-        lines = list(self.before)
-        lines += [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
+        lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
         lines += _concurrently(self.drop_indexes)
         lines += [batch, *self.body] if self.body else []
         lines += [batch, *self.later] if self.later else []
@@ -256,11 +253,11 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
     if column.nullable and not before.nullable:
         args = [name, f"existing_type=sa.{column.sa_type}", "nullable=True"]
         steps.body.append(wrap("batch.alter_column", args, indent=8))
-    if before.scaled != column.scaled:
-        # Into ten-thousandths once the column is a decimal; out of them before.
-        places = 4 if column.scaled else -4
-        target = steps.after if column.scaled else steps.before
-        target.append(f"    rescale_on_sqlite({pystr(table)}, {name}, {places})")
+    if column.scaled and not before.scaled:  # once it is a decimal
+        steps.after.append(f"    scale_on_sqlite({pystr(table)}, {name})")
+    elif before.scaled and not column.scaled:  # in its new type (and affinity)
+        into = pystr(column.sa_type.split("(")[0])
+        steps.after.append(f"    unscale_on_sqlite({pystr(table)}, {name}, {into})")
 
 
 def quote_pg(name: str) -> str:

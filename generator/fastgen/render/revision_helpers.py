@@ -116,25 +116,47 @@ def add_foreign_key(table: str, name: str, column: str, target: str) -> None:
         op.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}")
 '''
 
-RESCALE_HELPER = '''
+SCALE_HELPER = '''
 
-def rescale_on_sqlite(table: str, column: str, places: int) -> None:
-    """Multiply a column's values by 10**places on SQLite, nothing elsewhere.
+def scale_on_sqlite(table: str, column: str) -> None:
+    """On SQLite, turn a column that just became a decimal into ten-thousandths.
 
-    SQLite has no exact decimal type: a decimal column is stored there as its
-    integer number of ten-thousandths (``ExactDecimal`` in db.py), so a column that
-    becomes a decimal is scaled up by 4 places and one that stops being one down.
+    SQLite has no exact decimal type: the models store a decimal there as its
+    integer number of ten-thousandths (``ExactDecimal`` in db.py). Other databases
+    store NUMERIC and need nothing.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name == "sqlite":
+        quote = dialect.identifier_preparer.quote
+        value = quote(column)
+        op.execute(
+            f"UPDATE {quote(table)} SET {value} = CAST(ROUND({value} * 10000) AS INTEGER)"
+        )
+'''
+
+UNSCALE_HELPER = '''
+
+def unscale_on_sqlite(table: str, column: str, into: str) -> None:
+    """On SQLite, turn the ten-thousandths of a column that was a decimal
+    (``ExactDecimal`` in db.py) into the number, now that it is an ``into`` (a
+    SQLAlchemy type name): the exact digits for a string, rounded half away from
+    zero for an integer, as PostgreSQL casts. Other databases need nothing.
     """
     dialect = op.get_context().dialect
     if dialect.name != "sqlite":
         return
     quote = dialect.identifier_preparer.quote
-    scaled = (
-        f"CAST(ROUND({quote(column)} * {10**places}) AS INTEGER)"
-        if places > 0
-        else f"{quote(column)} / {10**-places}.0"
-    )
-    op.execute(f"UPDATE {quote(table)} SET {quote(column)} = {scaled}")
+    whole = f"CAST({quote(column)} AS INTEGER)"  # still ten-thousandths
+    if into in ("String", "Text"):
+        number = (
+            f"CASE WHEN {whole} < 0 THEN '-' ELSE '' END || (ABS({whole}) / 10000)"
+            f" || '.' || substr('000' || (ABS({whole}) % 10000), -4)"
+        )
+    elif into == "Integer":
+        number = f"CAST(ROUND({whole} / 10000.0) AS INTEGER)"
+    else:
+        number = f"{whole} / 10000.0"
+    op.execute(f"UPDATE {quote(table)} SET {quote(column)} = {number}")
 '''
 
 DECIMAL_DEFAULT_HELPER = '''
@@ -153,6 +175,7 @@ HELPERS = (
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("rename_constraint(", RENAME_HELPER),
-    ("rescale_on_sqlite(", RESCALE_HELPER),
+    ("scale_on_sqlite(", SCALE_HELPER),
     ("set_not_null(", SET_NOT_NULL_HELPER),
+    ("unscale_on_sqlite(", UNSCALE_HELPER),
 )
