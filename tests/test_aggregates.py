@@ -37,7 +37,7 @@ def test_bookstore_stats_is_computed_not_hand_written() -> None:
     assert aggregates.aggregate_query(stats) == (
         "    query = select(\n"
         "        func.count(),\n"
-        "        cast(func.avg(Book.price), ExactDecimal()),\n"
+        "        DecimalAvg(Book.price),\n"
         "        select(Author.id).where(Author.id == author_id).exists(),\n"
         "    ).where(Book.author_id == author_id)"
     )

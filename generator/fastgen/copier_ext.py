@@ -48,6 +48,7 @@ from fastgen.spec.inputs import compile_answer
 # history calls many of them too, so names are kept.
 TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     orm.db_column_types,
+    orm.decimal_aggregates,
     orm.orm_column,
     orm.orm_imports,
     orm.models_init_imports,

@@ -34,12 +34,18 @@ def aggregate_query(endpoint: EndpointModel) -> str:
     for field in aggregate.fields:
         column = f"{table}.{field.column.attr}" if field.column else ""
         expression = f"func.{field.function}({column})"
+        if (
+            field.column
+            and field.column.type == "decimal"
+            and field.function
+            in (
+                "sum",
+                "avg",
+            )
+        ):  # exact on SQLite too (db.py)
+            expression = f"Decimal{field.function.title()}({column})"
         if field.function == "sum":
             expression = f"func.coalesce({expression}, 0)"
-        elif (
-            field.function == "avg" and field.column and field.column.type == "decimal"
-        ):
-            expression = f"cast({expression}, ExactDecimal())"
         columns.append(expression)
     for parent in aggregate.parents:
         key = f"{parent.class_name}.{parent.pk}"
@@ -158,6 +164,8 @@ def aggregate_test_imports(service: ServiceModel) -> str:
             expected = aggregate_expected(field)
             if "Decimal" in expected or "decimal_mean" in expected:
                 imports.append(("decimal", "Decimal"))
+            if "decimal_mean" in expected:
+                imports.append(("decimal", "ROUND_HALF_UP"))
             if "float_mean" in expected:
                 imports.append(("statistics", "fmean"))
     return render_imports(imports, service.package)

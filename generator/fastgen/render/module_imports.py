@@ -15,7 +15,7 @@ from typing import Any
 from fastgen.model.service import ApiTableModel, ServiceModel
 from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
-from fastgen.render.orm import db_column_types
+from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
 
 
@@ -117,6 +117,16 @@ def db_imports(service: ServiceModel) -> str:
             ("sqlalchemy", "TypeDecorator"),
             ("sqlalchemy.engine", "Dialect"),
             ("sqlalchemy.types", "TypeEngine"),
+        ]
+    if decimal_aggregates(service):
+        imports += [
+            ("decimal", "ROUND_HALF_UP"),
+            ("sqlalchemy", "Text"),
+            ("sqlalchemy", "cast"),
+            ("sqlalchemy", "func"),
+            ("sqlalchemy.ext.compiler", "compiles"),
+            ("sqlalchemy.sql.compiler", "SQLCompiler"),
+            ("sqlalchemy.sql.functions", "FunctionElement"),
         ]
     return render_imports(imports, pkg)
 

@@ -152,7 +152,6 @@ def aggregate_route_imports(
     assert aggregate is not None and endpoint.response_class
     pkg = service.package
     imports: list[Import] = [
-        ("sqlalchemy", "func"),
         ("sqlalchemy", "select"),
         (f"{pkg}.crud", "errors"),
         (f"{pkg}.deps", "SessionDep"),
@@ -171,8 +170,22 @@ def aggregate_route_imports(
         imports.append(("fastapi", "HTTPException"))
         imports += [(f"{pkg}.models", p.class_name) for p in aggregate.parents]
     for field in aggregate.fields:
-        if field.function == "avg" and field.column and field.column.type == "decimal":
-            imports += [("sqlalchemy", "cast"), (f"{pkg}.db", "ExactDecimal")]
+        if (
+            field.column
+            and field.column.type == "decimal"
+            and field.function
+            in (
+                "sum",
+                "avg",
+            )
+        ):
+            imports.append((f"{pkg}.db", f"Decimal{field.function.title()}"))
+        if (
+            field.function != "avg"
+            or not field.column
+            or field.column.type != "decimal"
+        ):
+            imports.append(("sqlalchemy", "func"))  # func.count(), func.coalesce()...
     return imports
 
 

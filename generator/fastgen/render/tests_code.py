@@ -8,7 +8,7 @@ from fastgen.model.listing import ExpandModel
 from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.listing import list_policy
 from fastgen.render.literals import pyliteral, pystr
-from fastgen.render.orm import db_column_types
+from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
@@ -227,6 +227,9 @@ def database_test_imports(service: ServiceModel) -> str:
         imports.append(("datetime as dt", None))
     if "ExactDecimal" in column_types:
         imports += [("decimal", "Decimal"), ("sqlalchemy", "func")]
+    if decimal_aggregates(service):
+        imports.append(("typing", "Any"))
+        imports += [(f"{pkg}.db", name) for name in decimal_aggregates(service)]
     return render_imports(imports, pkg)
 
 

@@ -7,13 +7,14 @@ Run against a server with ``TEST_DATABASE_URL``; SQLite has no statement timeout
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Column, MetaData, Table, func, make_url, select, text
 
-from bookstore.db import ExactDecimal
+from bookstore.db import DecimalAvg, ExactDecimal
 from bookstore.deps import SessionDep
 from bookstore.main import create_app
 from conftest import settings_for
@@ -74,3 +75,34 @@ async def test_a_decimal_keeps_all_its_digits(app: FastAPI) -> None:
     assert stored == sorted(sent)
     assert sorted(above) == [Decimal("12.5"), Decimal("99999999999999.9999")]
     assert total == sum(sent)
+
+
+async def aggregate(app: FastAPI, amounts: list[str], function: Any) -> Any:
+    """``function`` of a decimal column holding ``amounts``, as the database answers."""
+    table = Table("decimal_totals", MetaData(), Column("amount", ExactDecimal()))
+    async with app.state.engine.begin() as connection:
+        await connection.run_sync(table.drop, checkfirst=True)
+        await connection.run_sync(table.create)
+        if amounts:
+            await connection.execute(table.insert(), [{"amount": a} for a in amounts])
+        result = await connection.scalar(select(function(table.c.amount)))
+        await connection.run_sync(table.drop)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("amounts", "mean"),
+    [
+        (["99999999999999.9999", "99999999999999.9997"], "99999999999999.9998"),
+        (["0.0001", "0.0004"], "0.0003"),  # half away from zero
+        (["-0.0001", "-0.0004"], "-0.0003"),
+        ([], None),
+    ],
+)
+async def test_a_decimal_average_is_exact(
+    app: FastAPI, amounts: list[str], mean: str | None
+) -> None:
+    """SQLite's own AVG is a float, 15-17 digits (db.DecimalAvg divides exactly),
+    rounded as PostgreSQL and MariaDB round."""
+    averaged = await aggregate(app, amounts, DecimalAvg)
+    assert averaged == (None if mean is None else Decimal(mean))
