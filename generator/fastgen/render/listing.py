@@ -225,6 +225,11 @@ def listing_constant(resource: ResourceModel, service: ServiceModel) -> str:
     )
 
 
+def sorts_decimals(service: ServiceModel) -> bool:
+    """Whether a list sorts by a decimal (its cursors then carry one)."""
+    return any(f.type == "decimal" for r in service.listed_resources for f in r.sorts)
+
+
 def listing_imports(service: ServiceModel) -> str:
     """Imports of ``listing.py``: its machinery and the tables it lists."""
     pkg = service.package
@@ -261,6 +266,8 @@ def listing_imports(service: ServiceModel) -> str:
     ]
     if service.api_tables:  # crud.present reads an OpenAPI table's rows
         imports.append((f"{pkg}.crud", "present"))
+    if sorts_decimals(service):
+        imports.append(("decimal", "Decimal"))
     for resource in service.listed_resources:
         imports.append((f"{pkg}.models", resource.class_name))
         for expansion in resource.expansions:
@@ -312,4 +319,5 @@ HELPERS = (
     listing_name,
     listing_constant,
     listing_imports,
+    sorts_decimals,
 )
