@@ -75,6 +75,7 @@ def conftest_imports(service: ServiceModel) -> str:
         ("pytest", None),
         ("fastapi", "FastAPI"),
         ("pydantic", "BaseModel"),
+        ("redis.asyncio", "Redis"),
         (f"{pkg}.db", "Base"),
         (f"{pkg}.main", "create_app"),
         (f"{pkg}.hooks.settings", "Settings"),

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
+from redis.asyncio import Redis
 
 from bookstore.db import Base
 from bookstore.hooks.settings import Settings
@@ -48,7 +49,10 @@ def settings_for(tmp_path: Path, **changes: Any) -> Settings:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    """The service with its lifespan running, on an empty database."""
+    """The service with its lifespan running, on an empty database and cache."""
+    if REDIS_CONFIGURED:  # the test Redis outlives each test's rows: empty it too
+        async with Redis.from_url(REDIS_URL) as redis:
+            await redis.flushdb()
     application = create_app(settings_for(tmp_path))
     async with application.router.lifespan_context(application):
         if DATABASE_URL:
