@@ -9,6 +9,7 @@ from fastgen.model.endpoints import AggregateFieldModel, EndpointModel, ParamMod
 from fastgen.model.naming import python_name
 from fastgen.model.service import FieldModel, ServiceModel
 from fastgen.render.literals import pystr
+from fastgen.render.orm import exact_aggregate
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.routes import param_annotation
 from fastgen.render.schemas import COLUMN_ALIASES
@@ -33,17 +34,8 @@ def aggregate_query(endpoint: EndpointModel) -> str:
     columns = []
     for field in aggregate.fields:
         column = f"{table}.{field.column.attr}" if field.column else ""
-        expression = f"func.{field.function}({column})"
-        if (
-            field.column
-            and field.column.type == "decimal"
-            and field.function
-            in (
-                "sum",
-                "avg",
-            )
-        ):  # exact on SQLite too (db.py)
-            expression = f"Decimal{field.function.title()}({column})"
+        exact = exact_aggregate(field)  # exact on SQLite too (db.py)
+        expression = f"{exact or f'func.{field.function}'}({column})"
         if field.function == "sum":
             expression = f"func.coalesce({expression}, 0)"
         columns.append(expression)

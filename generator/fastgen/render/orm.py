@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from fastgen.model.endpoints import AggregateFieldModel
 from fastgen.model.service import (
     FieldModel,
     ResourceModel,
@@ -33,19 +34,24 @@ def db_column_types(service: ServiceModel) -> tuple[str, ...]:
     return tuple(name for kind, name in DB_COLUMN_TYPES.items() if kind in kinds)
 
 
+def exact_aggregate(field: AggregateFieldModel) -> str | None:
+    """The exact decimal aggregate of the generated ``db.py`` that computes
+    ``field``: ``DecimalSum`` or ``DecimalAvg`` over a decimal column (SQLite's own
+    SUM overflows past 922 trillion ten-thousandths, its AVG is a float)."""
+    if field.column is None or field.column.type != "decimal":
+        return None
+    return {"sum": "DecimalSum", "avg": "DecimalAvg"}.get(field.function)
+
+
 def decimal_aggregates(service: ServiceModel) -> tuple[str, ...]:
-    """The exact decimal aggregates of the generated ``db.py`` that aggregate
-    endpoints use: ``DecimalSum`` and ``DecimalAvg`` (SQLite's own overflow past
-    922 trillion ten-thousandths, or average in floating point)."""
+    """The exact decimal aggregates (``exact_aggregate``) the service's aggregate
+    endpoints use, which ``db.py`` defines."""
     used = {
-        field.function
+        exact_aggregate(field)
         for endpoint in service.aggregate_endpoints
         for field in endpoint.aggregate.fields  # type: ignore[union-attr]
-        if field.column is not None and field.column.type == "decimal"
     }
-    return tuple(
-        c for f, c in (("avg", "DecimalAvg"), ("sum", "DecimalSum")) if f in used
-    )
+    return tuple(name for name in ("DecimalAvg", "DecimalSum") if name in used)
 
 
 def _orm_sa_type(field: FieldModel, current: bool) -> str:

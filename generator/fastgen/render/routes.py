@@ -7,7 +7,7 @@ from fastgen.model.endpoints import EndpointModel, ParamModel
 from fastgen.model.service import ResourceModel, ServiceModel
 from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pystr
-from fastgen.render.orm import ref_class
+from fastgen.render.orm import exact_aggregate, ref_class
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 from fastgen.render.pysource import type_imports
 from fastgen.render.schemas import COLUMN_ALIASES
@@ -170,21 +170,10 @@ def aggregate_route_imports(
         imports.append(("fastapi", "HTTPException"))
         imports += [(f"{pkg}.models", p.class_name) for p in aggregate.parents]
     for field in aggregate.fields:
-        if (
-            field.column
-            and field.column.type == "decimal"
-            and field.function
-            in (
-                "sum",
-                "avg",
-            )
-        ):
-            imports.append((f"{pkg}.db", f"Decimal{field.function.title()}"))
-        if (
-            field.function != "avg"
-            or not field.column
-            or field.column.type != "decimal"
-        ):
+        exact = exact_aggregate(field)
+        if exact:
+            imports.append((f"{pkg}.db", exact))
+        if exact != "DecimalAvg":
             imports.append(("sqlalchemy", "func"))  # func.count(), func.coalesce()...
     return imports
 
