@@ -19,8 +19,8 @@ BILLING = REPO / "examples" / "billing.yaml"
 
 
 def hand_written_stats_example(directory: Path) -> Path:
-    """The example with ``author_stats`` hand-written (a hook), as before aggregates:
-    what an earlier release can render, and a body a test can hold mid-request."""
+    """The example with ``author_stats`` hand-written (a hook), as before
+    aggregates: a body a test can hold mid-request."""
     spec = yaml.safe_load(EXAMPLE.read_text())
     spec["endpoints"]["author_stats"] = {
         "method": "GET",

@@ -3,7 +3,8 @@
 A function fits on a screen and a module has one reason to change. The bounds count
 physical lines: a function from its first decorator (or ``def``) to its last line, a
 module from first line to last. generator/ holds no generated data, so nothing is
-exempt for being data.
+exempt for being data; fastgen/releases holds earlier releases' extensions frozen as
+they shipped (0.1.0's had a 933-line module), not code that changes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def offenders(package: Path = PACKAGE) -> dict[str, int]:
     """Every module and function over its bound, with its length in lines."""
     found: dict[str, int] = {}
     for path in sorted(package.rglob("*.py")):
+        if "releases" in path.relative_to(package).parts[:1]:
+            continue
         name = path.relative_to(package.parent).as_posix()
         text = path.read_text()
         length = len(text.splitlines())

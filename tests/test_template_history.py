@@ -16,11 +16,12 @@ from fastgen.api import update_project
 from fastgen.render import template_repo
 from fastgen.render.template_repo import live_template_files, write_snapshot
 
-from .conftest import EXAMPLE, fake_release, git, hand_written_stats_example
+from .conftest import EXAMPLE, fake_release, git
 
 HEALTH = "templates/src/{{ package }}/health.py.jinja"
 # What fastgen 0.1.0 itself wrote for a spec it understood (tests/release-0.1.0).
 RELEASE_0_1_0 = Path(__file__).resolve().parent / "release-0.1.0"
+RELEASE_SPECS = {"0.1.0": RELEASE_0_1_0 / "bookstore.yaml"}
 
 
 @pytest.fixture
@@ -97,15 +98,16 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
 ) -> None:
     """A real earlier release's project, hand-edited, updated by this one.
 
-    The old template renders with this release's Jinja extension, so a service-model
-    change that breaks an older template shows here. After the update every file is
-    what ``fastgen new`` makes today, except the user's edits, which are kept.
+    The release's template renders through the release's own copier extension
+    (fastgen.releases), as its projects were made. After the update every file is
+    what ``fastgen new`` makes today, except the user's edits, which are kept, the
+    release's first revision, and the revision this release adds to the schema
+    (SQLite's decimals stored as ten-thousandths since 0.2.0).
     """
     from fastgen.api import new_project
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    # A spec the release understood: its stats endpoint hand-written, not an aggregate.
-    example = hand_written_stats_example(tmp_path)
+    example = RELEASE_SPECS[release]  # a spec the release understood
     project = tmp_path / "bookstore"
     copier.run_copy(
         template_repo.template_source(),
@@ -138,6 +140,12 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     # fresh project's copy starts with.
     assert updated.pop("fastgen.yaml") == example.read_bytes()
     assert fresh.pop("fastgen.yaml").endswith(b"\n" + example.read_bytes())
+    # Revisions are history: the release's first stays as it wrote it.
+    first = "migrations/versions/0001_initial.py"
+    assert updated.pop(first).startswith(b'"""Initial schema')
+    fresh.pop(first)
+    assert result.migration == "migrations/versions/0002_alter_book_price.py"
+    assert b'scale_on_sqlite("book", "price")' in updated.pop(result.migration)
     assert sorted(updated) == sorted(fresh)
     assert [name for name in fresh if updated[name] != fresh[name]] == []
 
@@ -179,11 +187,11 @@ def test_concurrent_first_runs_build_the_template_once(tmp_path: Path) -> None:
 def test_the_0_1_0_template_still_renders_the_models_that_release_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """copier re-renders an old release's template through this release's helpers
-    to find what the user changed. Where that render differs from what the release
-    really wrote, an update takes the release's lines for hand edits and keeps them:
-    models typed ``Numeric`` would outlive the revision that stores SQLite's
-    decimals as ten-thousandths (``ExactDecimal``), serving each price x10,000."""
+    """copier finds the user's edits by rendering the template of the release that
+    made the project. Through today's helpers, that render would not be what the
+    release wrote (models typed ExactDecimal, not Numeric: an update kept the
+    project's Numeric columns while its revision rescaled SQLite's decimals, each
+    price then served x10,000), so it goes through the release's own extension."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     project = tmp_path / "bookstore"
     copier.run_copy(

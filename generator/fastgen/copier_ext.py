@@ -44,8 +44,9 @@ from fastgen.spec.compiled import Compiled
 from fastgen.spec.inputs import compile_answer
 
 # The functions templates call by name: each writes one kind of generated code line
-# from the model (render/), where it is tested. The 0.1.0 template of the update
-# history calls many of them too, so names are kept.
+# from the model (render/), where it is tested. Only the live template calls them:
+# an earlier release's template renders through that release's own extension
+# (fastgen.releases), as its projects were made.
 TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     orm.db_column_types,
     orm.decimal_aggregates,
@@ -62,7 +63,6 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     schemas.enum_alias,
     schemas.endpoint_imports,
     schemas.response_type,
-    routes.router_imports,  # the 0.1.0 template's routers
     routers.routers,
     routes.endpoint_router_imports,
     routes.endpoint_responses,

@@ -42,12 +42,6 @@ class FieldModel:
         return self.default_value is not None
 
     @property
-    def default(self) -> bool:
-        """``has_default`` under the name templates of earlier releases test
-        (``rejectattr("default")``): a default of 0 or false is still one."""
-        return self.has_default
-
-    @property
     def nullable(self) -> bool:
         return not self.required and not self.has_default
 

@@ -54,21 +54,15 @@ def decimal_aggregates(service: ServiceModel) -> tuple[str, ...]:
     return tuple(name for name in ("DecimalAvg", "DecimalSum") if name in used)
 
 
-def _orm_sa_type(field: FieldModel, current: bool) -> str:
+def _orm_sa_type(field: FieldModel) -> str:
     """The column type in the model; migrations keep ``sa_type``, its DDL."""
-    if current and field.type in DB_COLUMN_TYPES:
+    if field.type in DB_COLUMN_TYPES:
         return DB_COLUMN_TYPES[field.type] + "()"
     return sa_type(field)
 
 
-def orm_column(field: FieldModel, *, current: bool = False) -> str:
-    """The ``name: Mapped[...] = mapped_column(...)`` line of one field (indented 4).
-
-    The 0.1.0 template (the update history) calls this without ``current``: its
-    models typed datetimes and decimals plainly, and copier's re-render of what that
-    release wrote must say so, or an update would keep those lines (while the
-    revision it writes rescales SQLite's decimals for ``ExactDecimal``).
-    """
+def orm_column(field: FieldModel) -> str:
+    """The ``name: Mapped[...] = mapped_column(...)`` line of one field (indented 4)."""
     py_type = _orm_py_type(field)
     if field.nullable:
         py_type += " | None"
@@ -76,7 +70,7 @@ def orm_column(field: FieldModel, *, current: bool = False) -> str:
     if field.ref_table:
         args.append(f"ForeignKey({pystr(f'{field.ref_table}.{field.ref_column}')})")
     elif not (field.primary_key and field.type == "integer"):
-        args.append(_orm_sa_type(field, current))
+        args.append(_orm_sa_type(field))
     if field.primary_key:
         args.append("primary_key=True")
     if field.index and not field.unique:
@@ -91,8 +85,7 @@ def orm_column(field: FieldModel, *, current: bool = False) -> str:
     return wrap(f"{field.attr}: Mapped[{py_type}] = mapped_column", args, indent=4)
 
 
-def orm_imports(resource: ResourceModel, package: str, *, current: bool = False) -> str:
-    """Imports of ``models/<resource>.py`` (``current``: as for ``orm_column``)."""
+def orm_imports(resource: ResourceModel, package: str) -> str:
     imports: list[Import] = [
         ("sqlalchemy.orm", "Mapped"),
         ("sqlalchemy.orm", "mapped_column"),
@@ -101,7 +94,7 @@ def orm_imports(resource: ResourceModel, package: str, *, current: bool = False)
     for field in (resource.pk, *resource.fields):
         if field.ref_table:
             imports.append(("sqlalchemy", "ForeignKey"))
-        elif current and field.type in DB_COLUMN_TYPES:
+        elif field.type in DB_COLUMN_TYPES:
             imports.append((f"{package}.db", DB_COLUMN_TYPES[field.type]))
         elif not (field.primary_key and field.type == "integer"):
             imports.append(("sqlalchemy", sa_type(field).split("(")[0]))

@@ -102,7 +102,7 @@ def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterVi
     return RouterView(
         module=resource.module,
         docstring=docstring,
-        imports=router_imports(resource, service, current=True),
+        imports=router_imports(resource, service),
         router_args=(
             f"prefix={pystr(resource.path)}",
             f"tags=[{pystr(resource.name)}]",

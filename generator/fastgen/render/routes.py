@@ -13,51 +13,37 @@ from fastgen.render.pysource import type_imports
 from fastgen.render.schemas import COLUMN_ALIASES
 
 
-def router_imports(
-    resource: ResourceModel, service: ServiceModel, *, current: bool = False
-) -> str:
-    """Imports of ``routers/<resource>.py`` for the operations it serves.
-
-    The 0.1.0 template (the update history) calls this without ``current``: its
-    delete returns a ``Response`` and its writes dump the body themselves, where
-    today's delete returns None and writes read the body with ``column_values``.
-    """
+def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
+    """Imports of ``routers/<resource>.py`` for the operations it serves."""
     pkg = service.package
     ops = set(resource.operations)
     schemas = f"{pkg}.schemas.{resource.module}"
     imports: list[Import] = [
         ("fastapi", "APIRouter"),
         (f"{pkg}.models", resource.class_name),
+        (schemas, f"{resource.class_name}Read"),
+        (f"{pkg}.crud", "errors"),
     ]
-    if not current or ops != ("list",) or not resource.expansions:
-        imports.append((schemas, f"{resource.class_name}Read"))
     if ops & {"get", "update", "delete"}:  # routes that take the key
         imports += type_imports(resource.pk.py_type)
     if ops - {"export"}:
         imports.append((f"{pkg}.deps", "SessionDep"))
-    # Today's list builds its query in listing.py; the 0.1.0 list selected here.
-    selecting = {"export"} if current else {"list", "export"}
-    if ops & selecting:
-        imports.append(("sqlalchemy", "select"))
-    if "export" in ops:
+    if "export" in ops:  # a list builds its query in listing.py
         imports += [
+            ("sqlalchemy", "select"),
             ("fastapi", "Request"),
             ("fastapi.responses", "StreamingResponse"),
             (f"{pkg}.export", "NDJSON"),
             (f"{pkg}.export", "ndjson_export"),
         ]
     if "list" in ops:
-        imports += _list_imports(resource, pkg, current=current)
-    if current:
-        imports.append((f"{pkg}.crud", "errors"))
+        imports += page_route_imports(resource, pkg)
     if ops & {"get", "update", "delete"}:
         imports.append((f"{pkg}.crud", "get_or_404"))
     if ops & {"create", "update", "delete"}:
         imports += [(f"{pkg}.crud", "commit_or_409"), (f"{pkg}.deps", "CacheDep")]
-    if ops & {"create", "update"} and current:
+    if ops & {"create", "update"}:
         imports += [(f"{pkg}.crud", "column_values"), (f"{pkg}.crud", "reread")]
-    if "delete" in ops and not current:
-        imports.append(("fastapi", "Response"))
     if ops & {"create", "update", "delete"}:
         imports.append((f"{pkg}.hooks.resources.{resource.module}", "hooks"))
     if "create" in ops:
@@ -68,16 +54,6 @@ def router_imports(
         imports.append((f"{pkg}.crud", "ensure_references"))
         imports += [(f"{pkg}.models", ref_class(f, service)) for f in resource.refs]
     return render_imports(imports, pkg)
-
-
-def _list_imports(resource: ResourceModel, pkg: str, *, current: bool) -> list[Import]:
-    if not current:  # the 0.1.0 template's list takes limit and offset
-        return [
-            (f"{pkg}.deps", "Limit"),
-            (f"{pkg}.deps", "Offset"),
-            (f"{pkg}.schemas.common", "Page"),
-        ]
-    return page_route_imports(resource, pkg)
 
 
 def endpoint_router_imports(service: ServiceModel) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import io
 import os
 import shutil
@@ -31,6 +32,8 @@ PACKAGE_TEMPLATE = PACKAGE / "_template"
 REPO_ROOT = PACKAGE.parents[1]
 HISTORY = PACKAGE / "template_history"
 SOURCE_PATH = "~/.cache/fastgen/template"
+# What a template's copier.yml loads to render (``_jinja_extensions``).
+LIVE_EXTENSION = b"fastgen.copier_ext.FastgenExtension"
 # Part of the stamp: a cache built another way (loose objects) is rebuilt.
 _LAYOUT = b"packed\0"
 
@@ -82,10 +85,24 @@ def write_snapshot(files: dict[str, bytes], tarball: Path) -> None:
     tarball.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
 
 
+def with_own_extension(version: str, files: dict[str, bytes]) -> dict[str, bytes]:
+    """A release's template, its ``copier.yml`` loading that release's own copier
+    extension where ``fastgen.releases`` keeps it: rendered through today's, the
+    old template would not give back what the release wrote, and an update would
+    take the difference for the user's edits (``fastgen/releases/__init__.py``)."""
+    module = f"fastgen.releases.v{version.replace('.', '_')}"
+    if importlib.util.find_spec(module) is None:
+        return files
+    own = f"{module}.copier_ext.FastgenExtension".encode()
+    return {**files, "copier.yml": files["copier.yml"].replace(LIVE_EXTENSION, own)}
+
+
 def template_source() -> str:
     """Make sure the template repository is current and return the ``_src_path`` to use."""
     target = Path(SOURCE_PATH).expanduser()
-    versions = [(v, snapshot_files(p)) for v, p in released_versions()]
+    versions = [
+        (v, with_own_extension(v, snapshot_files(p))) for v, p in released_versions()
+    ]
     versions.append((__version__, live_template_files()))
     digest = hashlib.sha256(_LAYOUT)
     for version, files in versions:

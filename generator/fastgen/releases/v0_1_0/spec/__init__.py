@@ -1,0 +1,1 @@
+"""The input side: loading spec documents with positions and validating them."""

@@ -1,0 +1,122 @@
+"""Load YAML or JSON into plain Python data while remembering where every value came from.
+
+PyYAML's composer gives each node a start mark; we walk the node tree once, construct
+plain values and keep a map from each value's path (a tuple of keys and indexes) to its
+position, so later validation errors can name ``file:line:column``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fastgen.releases.v0_1_0.errors import Problem, SpecError
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) of a loaded document starts, 1-based."""
+
+    file: str
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """The position of ``loc``, or of its nearest ancestor that has one."""
+        while True:
+            table = (self.keys, self.values) if key else (self.values, self.keys)
+            for positions in table:
+                if loc in positions:
+                    return positions[loc]
+            if not loc:
+                return (1, 1)
+            loc = loc[:-1]
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        line, column = self.of(loc, key=key)
+        return Problem(self.file, line, column, message)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, positions: Positions) -> None:
+        self.loader = loader
+        self.positions = positions
+        self.problems: list[Problem] = []
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.positions.values[loc] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int | bool) or key is None:
+                    self.problems.append(
+                        self.positions.problem(loc, "mapping keys must be strings")
+                    )
+                    continue
+                key = str(key) if not isinstance(key, str) else key
+                if key in result:
+                    line, column = _mark(key_node)
+                    self.problems.append(
+                        Problem(
+                            self.positions.file,
+                            line,
+                            column,
+                            f"duplicate key {key!r}; each key may appear once",
+                        )
+                    )
+                    continue
+                self.positions.keys[(*loc, key)] = _mark(key_node)
+                result[key] = self.build(value_node, (*loc, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def load_document(path: Path) -> tuple[Any, Positions]:
+    """Parse ``path`` (YAML or JSON) into data plus the position of every value."""
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([Problem(display, 1, 1, "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([Problem(display, 1, 1, f"cannot read file: {exc}")]) from None
+    return load_text(text, display)
+
+
+def load_text(text: str, display: str) -> tuple[Any, Positions]:
+    """Parse a YAML/JSON string; ``display`` is the file name used in messages."""
+    positions = Positions(display)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SpecError([Problem(display, 1, 1, "the document is empty")])
+        builder = _Builder(loader, positions)
+        data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise SpecError(
+            [Problem(display, line, column, f"invalid YAML: {reason}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem(display, 1, 1, f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return data, positions
