@@ -222,6 +222,40 @@ def test_plain_copier_update_then_migrate(tmp_path: Path) -> None:
     )
 
 
+def test_a_new_default_is_recorded_without_a_revision(tmp_path: Path) -> None:
+    """A changed default alters no column (its server default only fills the rows a
+    new column finds): no revision, but schema.json records it, so the project is
+    not left "changed, run fastgen migrate" for ever."""
+    project = generate_and_hand_edit(tmp_path)
+    change_spec(project)
+    assert run_fastgen("update", cwd=project).returncode == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated")
+    versions = sorted((project / "migrations" / "versions").iterdir())
+    edit(project / "fastgen.yaml", "default: 'NO'", "default: 'SE'")
+    git(project, "commit", "-qam", "another default")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Migration:" not in result.stdout
+    assert "  M migrations/schema.json" in result.stdout
+    assert sorted((project / "migrations" / "versions").iterdir()) == versions
+    assert '"backfill": "\\"SE\\""' in (project / "migrations/schema.json").read_text()
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated")
+    assert run_fastgen("check", cwd=project).returncode == 0
+    copier = Path(sys.executable).parent / "copier"
+    spec = (project / "fastgen.yaml").read_text()
+    result = subprocess.run(
+        [str(copier), "update", "--trust", "--defaults", "--data", f"spec={spec}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "fastgen migrate" not in result.stderr + result.stdout
+
+
 def test_plain_copier_update_without_the_spec_warns(tmp_path: Path) -> None:
     project = generate_and_hand_edit(tmp_path)
     change_spec(project)

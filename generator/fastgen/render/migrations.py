@@ -503,6 +503,8 @@ def write_revision(
     renames = renames_of(service, before)
     upgrade = upgrade_lines(before, after, renames)
     if not upgrade:
+        if before != after:  # nothing for the database to do (e.g. a new default)
+            state.write_text(schema_json(service), encoding="utf-8")
         return None
     versions = project / VERSIONS_DIR
     revision = revision_id(before, after, renames)

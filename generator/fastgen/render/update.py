@@ -118,10 +118,13 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     result = _inspect(project)
     result.kept = _keep_user_files(project, result)
     result.data_loss = [loss.message for loss in losses]
+    schema = project / SCHEMA_FILE
+    migrated = schema.read_bytes() if schema.is_file() else None
     migration = write_revision(project, change.model, result.data_loss)
     if migration is not None:
         result.migration = migration.relative_to(project).as_posix()
-        if SCHEMA_FILE not in result.changed:  # rewritten with the revision
+    if migrated is not None and schema.read_bytes() != migrated:
+        if SCHEMA_FILE not in result.changed:  # rewritten (with the revision)
             result.changed.append(SCHEMA_FILE)
             result.status[SCHEMA_FILE] = "M"
     return result
