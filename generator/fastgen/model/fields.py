@@ -32,6 +32,10 @@ class FieldModel:
     # The column's previous name (``renamed_from``): the next revision renames it in
     # place where the migrated schema still has that name; otherwise it means nothing.
     renamed_from: str | None = None
+    # What the rows stored before the column existed hold instead of NULL: an OpenAPI
+    # property's ``default`` (the API answers it for a NULL; its column stays
+    # nullable). Native fields fill with ``default_value`` (their column NOT NULL).
+    fill_value: Any = None
 
     def __post_init__(self) -> None:
         if not self.attr:

@@ -65,19 +65,25 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         unique=field.unique and not field.primary_key,
         backfill=_backfill(field),
         scaled=field.type == "decimal",
+        fill=None if field.fill_value is None else _sql_value(field.fill_value),
     )
 
 
 def _backfill(field: FieldModel) -> str | None:
     """The spec's default as a server default, else a zero value, else None."""
     value = field.default_value
-    if isinstance(value, bool):
-        return "sa.true()" if value else "sa.false()"
-    if isinstance(value, str | int | float):
-        return pystr(str(value))
+    if isinstance(value, bool | str | int | float):
+        return _sql_value(value)
     if field.enum_values:
         return pystr(field.enum_values[0])
     return _BACKFILL.get(field.type)
+
+
+def _sql_value(value: bool | str | float) -> str:
+    """A scalar as a revision passes it to SQL: a server default, ``fill_nulls``."""
+    if isinstance(value, bool):
+        return "sa.true()" if value else "sa.false()"
+    return pystr(str(value))
 
 
 def schema_of(service: ServiceModel) -> dict[str, TableSchema]:
@@ -225,6 +231,11 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
         if before.index != column.index:
             target = steps.create_indexes if column.index else steps.drop_indexes
             target.append(_index_op(new.name, column.name, column.index))
+        if column.fill is not None and column.fill != before.fill:
+            # The rows stored before the property had this default: the API answers
+            # it for their NULL, and now filters and sorts see it too.
+            args = [pystr(new.name), pystr(column.name), _stored(column, column.fill)]
+            steps.after.append(wrap("fill_nulls", args, indent=4))
         if column.unique and not before.unique:
             steps.after.append(_add_unique(new.name, column.name))
         elif before.unique and not column.unique:
@@ -266,7 +277,9 @@ def quote_pg(name: str) -> str:
 
 
 def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
-    backfill = column.backfill
+    # What the existing rows get: a NOT NULL column's default (or zero value), an
+    # optional column's fill; the server default giving it is dropped after.
+    backfill = column.fill if column.nullable else column.backfill
     lines = []
     if column.foreign_key:
         # Added after the column, validated apart (safe on PostgreSQL).
@@ -280,13 +293,11 @@ def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
             f"        # fastgen: fill {column.name} for existing rows, then make it NOT NULL"
         )
         column = Column(**{**asdict(column), "nullable": True})
-    if column.nullable or backfill is None:
+    if backfill is None:
         lines.append(f"        batch.add_column({_sa_column(column, 8).strip()})")
     else:
         # Existing rows get the spec's default; the server default is dropped after.
-        if column.scaled:
-            stored = Decimal(ast.literal_eval(backfill)).scaleb(4)
-            backfill = f"decimal_default({int(stored)}, {backfill})"
+        backfill = _stored(column, backfill)
         added = _sa_column(column, 8).strip()[:-1] + f", server_default={backfill})"
         lines.append(wrap("batch.add_column", [added], indent=8))
         steps.later.append(
@@ -297,6 +308,15 @@ def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
     if column.unique:
         steps.after.append(_add_unique(table, column.name))
     return lines
+
+
+def _stored(column: Column, value: str) -> str:
+    """A value for ``column`` (SQL text) as the database stores it: a decimal's in
+    ten-thousandths on SQLite (``decimal_default``)."""
+    if not column.scaled:
+        return value
+    stored = Decimal(ast.literal_eval(value)).scaleb(4)
+    return f"decimal_default({int(stored)}, {value})"
 
 
 def _add_unique(table: str, column: str) -> str:
@@ -460,7 +480,18 @@ VERSIONS_DIR = "migrations/versions"
 
 def schema_json(service: ServiceModel) -> str:
     """The schema the migrations build, as committed in ``migrations/schema.json``."""
-    tables = [asdict(t) for t in schema_of(service).values()]
+    tables = [
+        {
+            "name": table.name,
+            # A column's fill only where it has one: schema.json files of projects
+            # without (every native one) stay as they were written.
+            "columns": [
+                {k: v for k, v in asdict(c).items() if k != "fill" or v is not None}
+                for c in table.columns
+            ],
+        }
+        for table in schema_of(service).values()
+    ]
     return json.dumps({"tables": tables}, indent=2) + "\n"
 
 

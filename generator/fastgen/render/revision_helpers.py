@@ -169,11 +169,27 @@ def decimal_default(ten_thousandths: int, value: str) -> str:
     return value
 '''
 
+FILL_NULLS_HELPER = '''
+
+def fill_nulls(table: str, column: str, value: str | sa.ColumnElement[Any]) -> None:
+    """Give the rows holding NULL in ``column`` the value the API answers for
+    them: its property's default, given after those rows were stored."""
+    dialect = op.get_context().dialect
+    quote = dialect.identifier_preparer.quote
+    literal = sa.literal(value, sa.String()) if isinstance(value, str) else value
+    sql = literal.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    op.execute(
+        f"UPDATE {quote(table)} SET {quote(column)} = {sql} "
+        f"WHERE {quote(column)} IS NULL"
+    )
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
+    ("fill_nulls(", FILL_NULLS_HELPER),
     ("rename_constraint(", RENAME_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),
     ("set_not_null(", SET_NOT_NULL_HELPER),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from typing import Any
@@ -68,7 +69,10 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         if renamed is not None and not _rename_ok(ctx, resource, name, renamed):
             return None
         model = replace(
-            field_model(table, name, spec, {}), attr=attr, renamed_from=renamed
+            field_model(table, name, spec, {}),
+            attr=attr,
+            renamed_from=renamed,
+            fill_value=_fill_value(schema, spec),
         )
         if name == id_name:
             pk = model
@@ -186,6 +190,42 @@ def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> Fie
         max_length=max_length,
         values=[str(v) for v in enum] if ftype == "enum" else None,
     )
+
+
+# The column types whose value SQL gives as text (a server default, an UPDATE).
+_FILLED_TYPES = frozenset({"string", "text", "enum", "integer", "float", "boolean"})
+
+
+def _fill_value(schema: Any, spec: FieldSpec) -> Any:
+    """What the rows stored before an optional property existed hold: its
+    ``default``, which the API answers for their NULL (``crud.present``), so that
+    filters and sorts see the rows as the API shows them. None where the property
+    may be null (a NULL is then its value) or the default is no plain column value
+    (a ``$ref``'s, an object, a date)."""
+    if (
+        spec.required
+        or spec.type not in _FILLED_TYPES
+        or not isinstance(schema, dict)
+        or "$ref" in schema
+        or declared_type(schema)[1]
+    ):
+        return None
+    value = schema.get("default")
+    if spec.type == "boolean":
+        return value if isinstance(value, bool) else None
+    if isinstance(value, bool):
+        return None
+    if spec.type == "integer":
+        low, high = INTEGER_RANGE
+        return value if isinstance(value, int) and low <= value <= high else None
+    if spec.type == "float":
+        fits = isinstance(value, int | float) and math.isfinite(value)
+        return value if fits else None
+    if not isinstance(value, str) or "\x00" in value:
+        return None
+    if spec.type == "enum":
+        return value if value in (spec.values or ()) else None
+    return value if spec.max_length is None or len(value) <= spec.max_length else None
 
 
 def _column_type(
