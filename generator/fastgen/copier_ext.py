@@ -58,6 +58,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     schemas.schema_field,
     schemas.schema_imports,
     schemas.column_aliases,
+    schemas.decimal_bodies,
     schemas.omittable_used,
     schemas.common_imports,
     schemas.enum_alias,

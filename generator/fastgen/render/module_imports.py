@@ -17,6 +17,7 @@ from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
+from fastgen.render.schemas import decimal_bodies
 
 
 def main_imports(service: ServiceModel) -> str:
@@ -171,6 +172,14 @@ def crud_imports(service: ServiceModel) -> str:
             ("json", None),
             ("pydantic", "BeforeValidator"),
             ("pydantic", "TypeAdapter"),
+        ]
+    if decimal_bodies(service):
+        imports += [
+            ("json", None),
+            ("collections.abc", "Coroutine"),
+            ("fastapi", "Response"),
+            ("fastapi.routing", "APIRoute"),
+            (f"{pkg}.schemas.common", "JsonNumber"),
         ]
     return render_imports(imports, pkg)
 

@@ -33,6 +33,7 @@ from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.openapi_routes import api_router_imports
 from fastgen.render.orm import ref_class
 from fastgen.render.routes import router_imports
+from fastgen.render.schemas import reads_decimals
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterVi
         router_args=(
             f"prefix={pystr(resource.path)}",
             f"tags=[{pystr(resource.name)}]",
+            *(("route_class=ExactNumbersRoute",) if reads_decimals(resource) else ()),
         ),
         routes=tuple(routes),
     )

@@ -10,7 +10,7 @@ from fastgen.render.literals import pystr
 from fastgen.render.orm import exact_aggregate, ref_class
 from fastgen.render.pyimports import LINE_LENGTH, Import, render_imports
 from fastgen.render.pysource import type_imports
-from fastgen.render.schemas import COLUMN_ALIASES
+from fastgen.render.schemas import COLUMN_ALIASES, reads_decimals
 
 
 def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
@@ -50,6 +50,8 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         imports.append((schemas, f"{resource.class_name}Create"))
     if "update" in ops:
         imports.append((schemas, f"{resource.class_name}Update"))
+    if reads_decimals(resource):
+        imports.append((f"{pkg}.crud", "ExactNumbersRoute"))
     if ops & {"create", "update"} and resource.refs:
         imports.append((f"{pkg}.crud", "ensure_references"))
         imports += [(f"{pkg}.models", ref_class(f, service)) for f in resource.refs]

@@ -69,6 +69,8 @@ def common_imports(service: ServiceModel) -> str:
             ("pydantic", "BeforeValidator"),
             ("pydantic", "WithJsonSchema"),
         ]
+    if decimal_bodies(service):
+        imports.append(("typing", "Self"))  # JsonNumber
     if service.uses_datetime:
         imports += [("datetime as dt", None), ("pydantic", "AfterValidator")]
     if "IsoDate" in aliases:
@@ -91,6 +93,18 @@ def common_imports(service: ServiceModel) -> str:
             ("pydantic_core", "PydanticCustomError"),
         ]
     return render_imports(imports, service.package)
+
+
+def reads_decimals(resource: ResourceModel) -> bool:
+    """Whether a native resource's create or update body carries a decimal: its
+    router reads JSON numbers by their digits (``crud.ExactNumbersRoute``)."""
+    writes = {"create", "update"} & set(resource.operations)
+    return bool(writes) and any(f.type == "decimal" for f in resource.fields)
+
+
+def decimal_bodies(service: ServiceModel) -> bool:
+    """Whether a native router reads a decimal from a JSON body."""
+    return any(reads_decimals(r) for r in service.crud_resources)
 
 
 def column_aliases(service: ServiceModel) -> tuple[str, ...]:

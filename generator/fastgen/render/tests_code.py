@@ -169,6 +169,8 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
                 f"{resource.class_name}Create",
             ),
         ]
+    if "create" in ops and any(f.type == "decimal" for f in resource.fields):
+        imports.append(("json", None))  # a JSON number's digits, as sent
     if "update" in ops and any(f.required and not f.ref_table for f in resource.fields):
         imports += [  # test_update_<resource>_racing_a_delete_is_404
             ("sqlalchemy", "delete"),

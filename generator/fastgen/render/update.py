@@ -123,10 +123,10 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     migration = write_revision(project, change.model, result.data_loss)
     if migration is not None:
         result.migration = migration.relative_to(project).as_posix()
-    if migrated is not None and schema.read_bytes() != migrated:
-        if SCHEMA_FILE not in result.changed:  # rewritten (with the revision)
-            result.changed.append(SCHEMA_FILE)
-            result.status[SCHEMA_FILE] = "M"
+    rewritten = migrated is not None and schema.read_bytes() != migrated
+    if rewritten and SCHEMA_FILE not in result.changed:  # with a revision or not
+        result.changed.append(SCHEMA_FILE)
+        result.status[SCHEMA_FILE] = "M"
     return result
 
 

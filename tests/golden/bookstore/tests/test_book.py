@@ -112,6 +112,32 @@ async def test_book_price_takes_what_its_schema_says(
         assert_stored({"price": str(value)}, stored)
 
 
+@pytest.mark.parametrize(
+    "number",
+    ["12345678901234.5678", "-99999999999999.9999", "0.0001", "1.5E+3", "25e-4"],
+)
+async def test_book_price_keeps_a_json_numbers_digits(
+    app: FastAPI, client: httpx.AsyncClient, number: str
+) -> None:
+    """A JSON number is read by its digits: as a float it would keep 15-17."""
+    payload = book_payload(
+        1,
+        author_id=(await make_author(app, 1))["id"],
+    )
+    payload["price"] = "NUMBER"
+    body = json.dumps(payload).replace('"NUMBER"', number)
+    headers = {"content-type": "application/json"}
+    response = await client.post("/books", content=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert_stored({"price": number}, response.json())
+    url = f"/books/{response.json()['id']}"
+    negative = "-" + number.lstrip("-")
+    body = json.dumps({"price": "NUMBER"}).replace('"NUMBER"', negative)
+    changed = await client.patch(url, content=body, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert_stored({"price": negative}, changed.json())
+
+
 async def test_get_missing_book_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/books/{999999}")
     assert response.status_code == 404

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from bookstore.crud import (
+    ExactNumbersRoute,
     column_values,
     commit_or_409,
     ensure_references,
@@ -29,7 +30,7 @@ from bookstore.schemas.book import BookCreate, BookRead, BookUpdate
 from bookstore.schemas.common import Page
 from bookstore.schemas.lists import BookItem, BookQuery
 
-router = APIRouter(prefix="/books", tags=["book"])
+router = APIRouter(prefix="/books", tags=["book"], route_class=ExactNumbersRoute)
 
 
 @router.get("", response_model_exclude_unset=True, responses=errors(304, 412, 503, 504))

@@ -32,8 +32,24 @@ INTEGER_MAX = 2**31 - 1
 DECIMAL_TEXT = r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$"
 
 
+class JsonNumber(float):
+    """A JSON number with a fraction or an exponent: the float a JSON parser makes
+    of it, and the text it was written as, whose digits a decimal field takes
+    (request bodies are read so by ``crud.ExactNumbersRoute``)."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Self:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
 def plain_decimal(value: object) -> object:
     """Refuse a decimal string that ``DECIMAL_TEXT`` does not describe."""
+    if isinstance(value, JsonNumber):  # its digits, not the float's
+        return Decimal(value.text)
     if isinstance(value, str) and not re.fullmatch(DECIMAL_TEXT, value):
         raise ValueError(
             "a decimal string is an optional '-', at most 14 digits, and at most "
