@@ -286,12 +286,28 @@ DECLINED: dict[str, dict[str, Any]] = {
     "oneOf": {
         "A": {"type": "object", "properties": {"p": {"oneOf": [{"type": "string"}]}}}
     },
+    # pydantic's Rust regex engine refuses them: the generator's model says
+    # regex_engine="python-re" (hypothesis found "{").
+    **{
+        f"pattern {pattern}": {
+            "A": {
+                "type": "object",
+                "properties": {"p": {"type": "string", "pattern": pattern}},
+            }
+        }
+        for pattern in ("{", "(?=a)b", "(a)\\1")
+    },
 }
 
 
 @pytest.mark.parametrize("case", sorted(DECLINED))
 def test_declined_constructs(case: str) -> None:
     assert write_models(_document(DECLINED[case]), models.HEADER) is None
+
+
+def test_a_pattern_only_pythons_re_compiles_is_the_generators() -> None:
+    (text, _) = _expected(_document(DECLINED["pattern {"]))
+    assert 'regex_engine="python-re"' in text
 
 
 def _document(schemas: dict[str, Any], version: str = "3.0.3") -> dict[str, Any]:

@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import SchemaError, SchemaValidator, core_schema
+
 _REF = "#/components/schemas/"
 _PYDANTIC, _TYPING = "pydantic", "typing"
 # (type, format) -> the hint and the import it needs, as datamodel-code-generator has them.
@@ -523,6 +525,10 @@ def _arguments(prop: dict[str, Any]) -> list[str]:
 
 def _limit(value: Any, kind: Any, key: str) -> str:
     if key == "pattern":
+        if not isinstance(value, str) or not _rust_regex(value):
+            # datamodel-code-generator then sets the model's regex_engine to
+            # Python's re: a pattern pydantic's own (Rust) engine cannot compile.
+            raise Unsupported("pattern")
         return _string(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Unsupported("limit")
@@ -531,6 +537,16 @@ def _limit(value: Any, kind: Any, key: str) -> str:
     if isinstance(value, float):
         raise Unsupported("limit")
     return repr(value)
+
+
+def _rust_regex(pattern: str) -> bool:
+    """Whether pydantic's default regex engine compiles ``pattern`` ("{" alone, a
+    lookaround or a backreference it does not)."""
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return False
+    return True
 
 
 def _literal(value: Any, prop: dict[str, Any]) -> str:
