@@ -101,6 +101,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.list_test_auth,
     tests_code.list_tests_user,
     tests_code.list_test_bad_value,
+    tests_code.list_test_quoted,
     tests_code.lists_test_imports,
     tests_code.body_limit_test_imports,
     tests_code.documented_errors,

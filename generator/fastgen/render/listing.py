@@ -76,12 +76,21 @@ def _filter_lines(item: ListFilterModel, api: bool) -> list[str]:
         else:  # isnull
             annotation = "bool"
         head = f"{_param_name(field, op, python=True)}: {annotation} | None"
+        args = ["None"]
+        if op == "in" and _text_list(field):
+            args.append("description=TEXT_LIST")
         if field.aliased:
-            alias = pystr(_param_name(field, op, python=False))
-            lines.append(wrap(f"{head} = Field", ["None", f"alias={alias}"], indent=4))
+            args.append(f"alias={pystr(_param_name(field, op, python=False))}")
+        if len(args) > 1:
+            lines.append(wrap(f"{head} = Field", args, indent=4))
         else:
             lines.append(f"    {head} = None")
     return lines
+
+
+def _text_list(field: FieldModel) -> bool:
+    """Whether an ``__in`` list of the field's values may need CSV quoting."""
+    return field.type in ("string", "text", "enum")
 
 
 def _choices(values: list[str]) -> str:
@@ -173,6 +182,8 @@ def _filter_imports(
     imports: list[Import] = []
     if "in" in item.ops:
         imports.append((f"{pkg}.schemas.common", "CommaList"))
+        if _text_list(field):
+            imports += [(f"{pkg}.schemas.common", "TEXT_LIST"), ("pydantic", "Field")]
     if field.aliased:
         imports.append(("pydantic", "Field"))
     typed = set(item.ops) & {"eq", "in", "gt", "gte", "lt", "lte"}

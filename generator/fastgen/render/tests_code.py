@@ -375,6 +375,24 @@ def list_test_lookup(resource: ResourceModel, op: str) -> FieldModel | None:
     return (others or usable or [None])[0]
 
 
+def list_test_quoted(resource: ResourceModel) -> FieldModel | None:
+    """The text field a generated test selects with ``__in`` values in double quotes
+    (one holding a comma and double quotes), set in a row through the ORM: a native
+    table keyed by an integer or a string, a field every sample sets, long enough."""
+    if resource.row_model or resource.pk.type not in ("integer", "string"):
+        return None
+    usable = [
+        f.field
+        for f in resource.filters
+        if "in" in f.ops
+        and f.field.type in ("string", "text")
+        and f.field.required
+        and not f.field.primary_key
+        and (f.field.max_length or 16) >= 16
+    ]
+    return (usable or [None])[0]
+
+
 def list_test_bad_value(field: FieldModel) -> str | None:
     """A value the filter refuses with a 422 (None: it takes any text)."""
     if field.enum_alias:
@@ -421,6 +439,8 @@ def lists_test_imports(service: ServiceModel) -> str:
         imports.append(("conftest", "DATABASE_URL"))
     imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
     for resource in service.listed_resources:
+        if list_test_quoted(resource):
+            imports.append((f"{service.package}.models", resource.class_name))
         if fresh := list_test_fresh_expansion(resource, service):
             imports.append(("conftest", f"{fresh[1].name}_payload"))
     return render_imports(imports, service.package)

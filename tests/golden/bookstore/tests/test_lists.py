@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
+from bookstore.models import Author, Book
 from conftest import DATABASE_URL, author_payload, make_author, make_book
 
 pytestmark = pytest.mark.anyio
@@ -192,6 +193,30 @@ async def test_list_author_filters_id_by_range(
     assert all(item[field] < middle for item in below.json()["items"])
 
 
+async def test_list_author_selects_name_values_in_quotes(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A value holding a comma or a double quote is written in double quotes (CSV)."""
+    rows = [await make_author(app, n) for n in (1, 2, 3)]
+    value = 'a, "b" c'
+    async with app.state.session_factory() as session:
+        row = await session.get(Author, rows[1]["id"])
+        assert row is not None
+        row.name = value
+        await session.commit()
+    field = "name"
+    written = ",".join(
+        '"' + v.replace('"', '""') + '"' for v in (value, rows[2][field])
+    )
+    page = await client.get("/authors", params={f"{field}__in": written})
+    assert page.status_code == 200, page.text
+    found = sorted(str(item["id"]) for item in page.json()["items"])
+    assert found == sorted(str(rows[n]["id"]) for n in (1, 2))
+    unclosed = await client.get("/authors", params={f"{field}__in": '"a, b'})
+    assert unclosed.status_code == 422, unclosed.text
+    assert "closing quote" in unclosed.text
+
+
 async def test_list_author_sorts_by_name(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -366,6 +391,30 @@ async def test_list_book_filters_id_by_range(
     below = await client.get("/books", params={f"{field}__lt": middle})
     assert below.json()["items"], below.text
     assert all(item[field] < middle for item in below.json()["items"])
+
+
+async def test_list_book_selects_title_values_in_quotes(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A value holding a comma or a double quote is written in double quotes (CSV)."""
+    rows = [await make_book(app, n) for n in (1, 2, 3)]
+    value = 'a, "b" c'
+    async with app.state.session_factory() as session:
+        row = await session.get(Book, rows[1]["id"])
+        assert row is not None
+        row.title = value
+        await session.commit()
+    field = "title"
+    written = ",".join(
+        '"' + v.replace('"', '""') + '"' for v in (value, rows[2][field])
+    )
+    page = await client.get("/books", params={f"{field}__in": written})
+    assert page.status_code == 200, page.text
+    found = sorted(str(item["id"]) for item in page.json()["items"])
+    assert found == sorted(str(rows[n]["id"]) for n in (1, 2))
+    unclosed = await client.get("/books", params={f"{field}__in": '"a, b'})
+    assert unclosed.status_code == 422, unclosed.text
+    assert "closing quote" in unclosed.text
 
 
 async def test_list_book_sorts_by_title(

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from bookstore.schemas.author import AuthorRead
 from bookstore.schemas.book import BookRead
-from bookstore.schemas.common import CommaList, IntColumn, ListQuery
+from bookstore.schemas.common import TEXT_LIST, CommaList, IntColumn, ListQuery
 
 
 class AuthorQuery(ListQuery):
@@ -24,7 +24,7 @@ class AuthorQuery(ListQuery):
     id__lt: IntColumn | None = None
     id__lte: IntColumn | None = None
     name: str | None = None
-    name__in: CommaList[str] | None = None
+    name__in: CommaList[str] | None = Field(None, description=TEXT_LIST)
 
 
 class BookQuery(ListQuery):
@@ -45,9 +45,9 @@ class BookQuery(ListQuery):
     id__lt: IntColumn | None = None
     id__lte: IntColumn | None = None
     title: str | None = None
-    title__in: CommaList[str] | None = None
+    title__in: CommaList[str] | None = Field(None, description=TEXT_LIST)
     isbn: str | None = None
-    isbn__in: CommaList[str] | None = None
+    isbn__in: CommaList[str] | None = Field(None, description=TEXT_LIST)
     author_id: IntColumn | None = None
     author_id__in: CommaList[IntColumn] | None = None
 
