@@ -17,7 +17,12 @@ from urllib.parse import urlencode
 import pytest
 
 from fastgen.api import new_project
-from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
+from fastgen.render.migrations import (
+    load_schema,
+    schema_json,
+    schema_of,
+    upgrade_lines,
+)
 from fastgen.spec.inputs import read_input
 
 from .conftest import git, run_fastgen
@@ -50,7 +55,7 @@ components:
       properties:
         id: {type: integer}
         name: {type: string, maxLength: 40}
-        color: {type: string, maxLength: 10}
+        color: {type: string, maxLength: 20}
 """
 # Added to Pet: each with a default but ``note``, which may be null.
 ADDED = """\
@@ -58,13 +63,14 @@ ADDED = """\
         legs: {type: integer, default: 4}
         vaccinated: {type: boolean, default: false}
         weight: {type: number, default: 1.5}
-        nick: {type: string, maxLength: 20, default: "it's a \\\\ b"}
+        nick: {type: string, maxLength: 20, default: "it's a \\\\ b: 5%"}
         note: {type: string, maxLength: 10, nullable: true, default: none}
 """
-NICK = "it's a \\ b"
-# A default given later to ``color``, quoted as SQL must quote it (MariaDB escapes
-# with backslashes too).
-COLOR = "o'k \\ x"
+NICK = "it's a \\ b: 5%"
+# A default given later to ``color``, as SQL must take it: quotes, a backslash
+# (MariaDB's escape), a colon (a bind parameter in SQLAlchemy's text()) and a percent
+# sign (the drivers' paramstyle).
+COLOR = "o'k \\ :x 5%"
 FILTERS = "list: {filter: [name, color, status, legs, vaccinated]}"
 
 
@@ -103,12 +109,54 @@ def test_the_revision_fills_what_the_api_answers(tmp_path: Path) -> None:
     # A default given to an existing property fills its NULLs, once.
     _, later = read_input(
         _document(
-            tmp_path, text.replace("maxLength: 10}", "maxLength: 10, default: x}")
+            tmp_path, text.replace("maxLength: 20}", "maxLength: 20, default: x}")
         )
     )
     lines = upgrade_lines(schema_of(after), schema_of(later))
     assert lines == ['    fill_nulls("pet", "color", "x")']
     assert upgrade_lines(schema_of(later), schema_of(later)) == []
+
+
+def test_schema_json_keys_of_a_later_fastgen_are_left_out(tmp_path: Path) -> None:
+    """A team's pinned fastgen (a CI check) may read what a newer one wrote."""
+    _, model = read_input(_document(tmp_path, DOCUMENT + ADDED))
+    data = json.loads(schema_json(model))
+    for column in data["tables"][0]["columns"]:
+        column["compressed"] = True  # a key no fastgen has written yet
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(data))
+    assert load_schema(path) == schema_of(model)
+
+
+LIMITED = """\
+        short: {type: string, minLength: 3, default: ab}
+        word: {type: string, pattern: "^[a-z]+$", default: ABC}
+        mail: {type: string, format: email, default: a@b.example}
+        small: {type: integer, maximum: 3, default: 10}
+        above: {type: integer, minimum: 1, exclusiveMinimum: true, default: 1}
+        step: {type: number, multipleOf: 0.5, default: 1.5}
+        fine: {type: integer, minimum: 1, exclusiveMinimum: true, maximum: 9, default: 2}
+        letters: {type: string, minLength: 2, pattern: "[a-z]", default: ok}
+"""
+
+
+def test_a_default_outside_its_own_limits_fills_nothing(tmp_path: Path) -> None:
+    """Rows holding it would fail the API's answer model (a 500 on each read), where
+    their NULL is answered as the default without a check."""
+    _, model = read_input(_document(tmp_path, DOCUMENT + LIMITED))
+    fills = {f.name: f.fill_value for f in model.resource("pet").fields}
+    assert fills == {
+        "name": None,
+        "color": None,
+        "short": None,  # shorter than minLength
+        "word": None,  # not the pattern
+        "mail": None,  # a format: not checked here
+        "small": None,  # above the maximum
+        "above": None,  # at an exclusive minimum
+        "step": None,  # multipleOf: not checked here
+        "fine": 2,
+        "letters": "ok",
+    }
 
 
 def _upgrade(project: Path, venv: Path, url: str) -> None:
@@ -217,8 +265,8 @@ def run_fills(venv: Path, url: str, root: Path) -> None:
     # 1. Properties with defaults added to a populated table.
     revision = _change(
         project,
-        "        color: {type: string, maxLength: 10}\n",
-        "        color: {type: string, maxLength: 10}\n" + ADDED,
+        "        color: {type: string, maxLength: 20}\n",
+        "        color: {type: string, maxLength: 20}\n" + ADDED,
     )
     assert "server_default=" in revision
     _upgrade(project, venv, url)
@@ -257,10 +305,10 @@ def run_fills(venv: Path, url: str, root: Path) -> None:
     # 3. A default given to an existing property: its NULLs take it, once.
     revision = _change(
         project,
-        "color: {type: string, maxLength: 10}",
-        'color: {type: string, maxLength: 10, default: "o\'k \\\\ x"}',
+        "color: {type: string, maxLength: 20}",
+        'color: {type: string, maxLength: 20, default: "o\'k \\\\ :x 5%"}',
     )
-    assert 'fill_nulls("pet", "color", "o\'k \\\\ x")' in revision
+    assert 'fill_nulls("pet", "color", "o\'k \\\\ :x 5%")' in revision
     _upgrade(project, venv, url)
     rows = _rows(project, venv, url, "read")
     assert [row["color"] for row in rows] == [COLOR, "red", COLOR, "red"]

@@ -12,14 +12,14 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
 
 from fastgen.model.service import FieldModel, ServiceModel
 from fastgen.render.columns import sa_type
 from fastgen.render.formatting import format_python
-from fastgen.render.literals import pystr
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.orm import tables_in_creation_order
 from fastgen.render.pysource import wrap
 from fastgen.render.renames import (
@@ -65,7 +65,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         unique=field.unique and not field.primary_key,
         backfill=_backfill(field),
         scaled=field.type == "decimal",
-        fill=None if field.fill_value is None else _sql_value(field.fill_value),
+        fill=None if field.fill_value is None else pyliteral(field.fill_value),
     )
 
 
@@ -80,7 +80,7 @@ def _backfill(field: FieldModel) -> str | None:
 
 
 def _sql_value(value: bool | str | float) -> str:
-    """A scalar as a revision passes it to SQL: a server default, ``fill_nulls``."""
+    """A scalar as a revision gives it as a server default."""
     if isinstance(value, bool):
         return "sa.true()" if value else "sa.false()"
     return pystr(str(value))
@@ -234,7 +234,7 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
         if column.fill is not None and column.fill != before.fill:
             # The rows stored before the property had this default: the API answers
             # it for their NULL, and now filters and sorts see it too.
-            args = [pystr(new.name), pystr(column.name), _stored(column, column.fill)]
+            args = [pystr(new.name), pystr(column.name), column.fill]
             steps.after.append(wrap("fill_nulls", args, indent=4))
         if column.unique and not before.unique:
             steps.after.append(_add_unique(new.name, column.name))
@@ -279,7 +279,10 @@ def quote_pg(name: str) -> str:
 def _add_column(table: str, column: Column, steps: _Steps) -> list[str]:
     # What the existing rows get: a NOT NULL column's default (or zero value), an
     # optional column's fill; the server default giving it is dropped after.
-    backfill = column.fill if column.nullable else column.backfill
+    backfill = column.backfill
+    if column.nullable:
+        fill = None if column.fill is None else ast.literal_eval(column.fill)
+        backfill = None if fill is None else _sql_value(fill)
     lines = []
     if column.foreign_key:
         # Added after the column, validated apart (safe on PostgreSQL).
@@ -495,10 +498,21 @@ def schema_json(service: ServiceModel) -> str:
     return json.dumps({"tables": tables}, indent=2) + "\n"
 
 
+# A key of a later fastgen's schema.json is left out, not an error: a team's
+# pinned fastgen (a CI check) may read what a newer one wrote.
+_COLUMN_KEYS = frozenset(f.name for f in fields(Column))
+
+
 def load_schema(path: Path) -> dict[str, TableSchema]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
-        t["name"]: TableSchema(t["name"], tuple(Column(**c) for c in t["columns"]))
+        t["name"]: TableSchema(
+            t["name"],
+            tuple(
+                Column(**{k: v for k, v in c.items() if k in _COLUMN_KEYS})
+                for c in t["columns"]
+            ),
+        )
         for t in data["tables"]
     }
 

@@ -171,16 +171,15 @@ def decimal_default(ten_thousandths: int, value: str) -> str:
 
 FILL_NULLS_HELPER = '''
 
-def fill_nulls(table: str, column: str, value: str | sa.ColumnElement[Any]) -> None:
+def fill_nulls(table: str, column: str, value: str | float) -> None:
     """Give the rows holding NULL in ``column`` the value the API answers for
     them: its property's default, given after those rows were stored."""
-    dialect = op.get_context().dialect
-    quote = dialect.identifier_preparer.quote
-    literal = sa.literal(value, sa.String()) if isinstance(value, str) else value
-    sql = literal.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-    op.execute(
-        f"UPDATE {quote(table)} SET {quote(column)} = {sql} "
-        f"WHERE {quote(column)} IS NULL"
+    target = sa.column(column)
+    op.execute(  # a bound value, typed by its Python type: no quoting to get wrong
+        sa.table(table, target)
+        .update()
+        .where(target.is_(None))
+        .values({column: sa.literal(value)})
     )
 '''
 

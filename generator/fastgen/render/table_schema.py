@@ -20,9 +20,9 @@ class Column:
     # A decimal SQLite stores as its integer number of ten-thousandths (ExactDecimal
     # of the generated db.py); False in a schema.json written before fastgen did.
     scaled: bool = False
-    # SQL for what a nullable column's rows hold instead of NULL (its OpenAPI
-    # property's default): given when it is added, and to the NULLs of existing
-    # rows once it is set. Left out of schema.json when None.
+    # What a nullable column's rows hold instead of NULL (its OpenAPI property's
+    # default), a Python literal: given when it is added, and to the NULLs of
+    # existing rows once it is set. Left out of schema.json when None.
     fill: str | None = None
 
 

@@ -213,7 +213,7 @@ def _fill_value(schema: Any, spec: FieldSpec) -> Any:
     value = schema.get("default")
     if spec.type == "boolean":
         return value if isinstance(value, bool) else None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not _within_limits(schema, value):
         return None
     if spec.type == "integer":
         low, high = INTEGER_RANGE
@@ -225,7 +225,47 @@ def _fill_value(schema: Any, spec: FieldSpec) -> Any:
         return None
     if spec.type == "enum":
         return value if value in (spec.values or ()) else None
-    return value if spec.max_length is None or len(value) <= spec.max_length else None
+    return value
+
+
+# Keywords whose rule _within_limits does not check: a default under one fills no rows.
+_UNCHECKED = frozenset(
+    {"format", "multipleOf", "const", "not", "allOf", "anyOf", "oneOf"}
+)
+
+
+def _within_limits(schema: dict[str, Any], value: Any) -> bool:
+    """Whether a default keeps its own property's limits. Rows filled with one that
+    does not would fail the API's answer model: a 500 on every read of them."""
+    if _UNCHECKED.intersection(schema):
+        return False
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    if isinstance(value, str):
+        low, high = schema.get("minLength", 0), schema.get("maxLength", len(value))
+        if not (_is_number(low) and _is_number(high) and low <= len(value) <= high):
+            return False
+        pattern = schema.get("pattern")
+        try:
+            return pattern is None or re.search(pattern, value) is not None
+        except (re.error, TypeError):
+            return False
+    if not isinstance(value, int | float):
+        return False
+    for key, sign in (("minimum", 1), ("maximum", -1)):
+        bound = schema.get(key)
+        exclusive = schema.get("exclusive" + key.capitalize())
+        if _is_number(bound):  # 3.0's exclusiveMinimum/Maximum: true or false
+            inside = (value - bound) * sign
+            if inside < 0 or (inside == 0 and exclusive is True):
+                return False
+        if _is_number(exclusive) and (value - exclusive) * sign <= 0:
+            return False  # 3.1's exclusiveMinimum / exclusiveMaximum: numbers
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _column_type(
