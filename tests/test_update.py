@@ -254,6 +254,23 @@ def test_a_new_default_is_recorded_without_a_revision(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "fastgen migrate" not in result.stderr + result.stdout
+    # The same after a plain copier update: `fastgen migrate` records it, and says so.
+    edit(project / "fastgen.yaml", "default: 'SE'", "default: 'DK'")
+    git(project, "commit", "-qam", "a third default")
+    spec = (project / "fastgen.yaml").read_text()
+    result = subprocess.run(
+        [str(copier), "update", "--trust", "--defaults", "--data", f"spec={spec}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "run `fastgen migrate`" in result.stderr + result.stdout
+    migrated = run_fastgen("migrate", cwd=project)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "migrations/schema.json now records what changed" in migrated.stdout
+    assert '"backfill": "\\"DK\\""' in (project / "migrations/schema.json").read_text()
+    assert sorted((project / "migrations" / "versions").iterdir()) == versions
 
 
 def test_plain_copier_update_without_the_spec_warns(tmp_path: Path) -> None:

@@ -303,16 +303,25 @@ def migrate(
     Refuses a change that would lose data like `fastgen update` does.
     """
     from fastgen.api import migrate_project, read_project_spec
+    from fastgen.render.migrations import SCHEMA_FILE
 
+    schema = project / SCHEMA_FILE
+    recorded = schema.read_bytes() if schema.is_file() else None
     with _user_errors(1):
         path, drops = migrate_project(
             project,
             read_project_spec(project, strict=strict),
             allow_data_loss=allow_data_loss,
         )
-    typer.echo(
-        f"Migration: {path}" if path else "The migrations already match the spec."
-    )
+    if path:
+        typer.echo(f"Migration: {path}")
+    elif recorded is not None and schema.read_bytes() != recorded:
+        typer.echo(
+            f"The migrations already build the spec's schema; {SCHEMA_FILE} now "
+            "records what changed without a revision (a default): commit it."
+        )
+    else:
+        typer.echo("The migrations already match the spec.")
     _report_drops(drops)
 
 

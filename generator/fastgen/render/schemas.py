@@ -85,7 +85,6 @@ def common_imports(service: ServiceModel) -> str:
         ]
     if service.listed_resources:
         imports += [
-            ("csv", None),
             ("typing", "Any"),
             ("typing", "Self"),
             ("pydantic", "BeforeValidator"),

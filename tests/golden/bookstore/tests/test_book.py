@@ -138,6 +138,22 @@ async def test_book_price_keeps_a_json_numbers_digits(
     assert_stored({"price": negative}, changed.json())
 
 
+async def test_book_price_refuses_a_huge_json_number_at_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """1e1000000 is a 422, not a million-digit number (its echo took a minute)."""
+    payload = book_payload(
+        1,
+        author_id=(await make_author(app, 1))["id"],
+    )
+    payload["price"] = "NUMBER"
+    body = json.dumps(payload).replace('"NUMBER"', "1e1000000")
+    headers = {"content-type": "application/json"}
+    response = await client.post("/books", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "price"]
+
+
 async def test_get_missing_book_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/books/{999999}")
     assert response.status_code == 404

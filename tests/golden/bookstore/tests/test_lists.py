@@ -198,16 +198,15 @@ async def test_list_author_selects_name_values_in_quotes(
 ) -> None:
     """A value holding a comma or a double quote is written in double quotes (CSV)."""
     rows = [await make_author(app, n) for n in (1, 2, 3)]
-    value = 'a, "b" c'
+    quoted, plain = 'a, "b"\nc', "d\ne"  # the second needs no quotes
     async with app.state.session_factory() as session:
-        row = await session.get(Author, rows[1]["id"])
-        assert row is not None
-        row.name = value
+        for n, value in ((1, quoted), (2, plain)):
+            row = await session.get(Author, rows[n]["id"])
+            assert row is not None
+            row.name = value
         await session.commit()
     field = "name"
-    written = ",".join(
-        '"' + v.replace('"', '""') + '"' for v in (value, rows[2][field])
-    )
+    written = '"' + quoted.replace('"', '""') + '",' + plain
     page = await client.get("/authors", params={f"{field}__in": written})
     assert page.status_code == 200, page.text
     found = sorted(str(item["id"]) for item in page.json()["items"])
@@ -398,16 +397,15 @@ async def test_list_book_selects_title_values_in_quotes(
 ) -> None:
     """A value holding a comma or a double quote is written in double quotes (CSV)."""
     rows = [await make_book(app, n) for n in (1, 2, 3)]
-    value = 'a, "b" c'
+    quoted, plain = 'a, "b"\nc', "d\ne"  # the second needs no quotes
     async with app.state.session_factory() as session:
-        row = await session.get(Book, rows[1]["id"])
-        assert row is not None
-        row.title = value
+        for n, value in ((1, quoted), (2, plain)):
+            row = await session.get(Book, rows[n]["id"])
+            assert row is not None
+            row.title = value
         await session.commit()
     field = "title"
-    written = ",".join(
-        '"' + v.replace('"', '""') + '"' for v in (value, rows[2][field])
-    )
+    written = '"' + quoted.replace('"', '""') + '",' + plain
     page = await client.get("/books", params={f"{field}__in": written})
     assert page.status_code == 200, page.text
     found = sorted(str(item["id"]) for item in page.json()["items"])
