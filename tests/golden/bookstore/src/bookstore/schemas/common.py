@@ -47,7 +47,8 @@ class JsonNumber(float):
 
 
 def plain_decimal(value: object) -> object:
-    """Refuse a decimal string that ``DECIMAL_TEXT`` does not describe."""
+    """Take a JSON number by its digits; refuse a decimal string that
+    ``DECIMAL_TEXT`` does not describe."""
     if isinstance(value, JsonNumber):  # its digits, not the float's
         number = Decimal(value.text)
         # 1e1000000 is no decimal a column holds; refused before any code turns
