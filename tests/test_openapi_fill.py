@@ -159,16 +159,28 @@ def test_a_default_outside_its_own_limits_fills_nothing(tmp_path: Path) -> None:
     }
 
 
-def _upgrade(project: Path, venv: Path, url: str) -> None:
+def _run(project: Path, venv: Path, url: str, *command: str) -> str:
+    """Run a program of the venv in the project, its package importable and its
+    database at ``url``; its output."""
     result = subprocess.run(
-        [str(venv / "bin" / "alembic"), "upgrade", "head"],
+        [str(venv / "bin" / command[0]), *command[1:]],
         cwd=project,
-        env={**os.environ, "PYTHONPATH": str(project / "src"), "DATABASE_URL": url},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(project / "src"),
+            "DATABASE_URL": url,
+            "LOG_LEVEL": "WARNING",
+        },
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def _upgrade(project: Path, venv: Path, url: str) -> None:
+    _run(project, venv, url, "alembic", "upgrade", "head")
 
 
 # Run by the project's Python: rows in, rows out (each value as the database gives
@@ -207,34 +219,12 @@ print(json.dumps({q: [r.status_code, r.json()] for q, r in pages.items()}))
 
 
 def _rows(project: Path, venv: Path, url: str, action: str) -> list[dict[str, str]]:
-    result = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", ROWS, url, action],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(project / "src")},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout) if result.stdout else []
+    output = _run(project, venv, url, "python", "-c", ROWS, url, action)
+    return json.loads(output) if output else []
 
 
 def _pages(project: Path, venv: Path, url: str, *queries: str) -> dict[str, list]:
-    result = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", LIST, *queries],
-        cwd=project,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(project / "src"),
-            "DATABASE_URL": url,
-            "LOG_LEVEL": "WARNING",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout)
+    return json.loads(_run(project, venv, url, "python", "-c", LIST, *queries))
 
 
 def _change(project: Path, old: str, new: str) -> str:

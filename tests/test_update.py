@@ -198,18 +198,23 @@ def test_conflicting_edit_exits_1_with_markers_and_loses_nothing(
     assert_hand_edits_survived(project)
 
 
-def test_plain_copier_update_then_migrate(tmp_path: Path) -> None:
-    project = generate_and_hand_edit(tmp_path)
-    change_spec(project)
+def copier_update(project: Path) -> subprocess.CompletedProcess[str]:
+    """Plain ``copier update`` with the project's fastgen.yaml as the spec answer."""
     copier = Path(sys.executable).parent / "copier"
     spec = (project / "fastgen.yaml").read_text()
-    result = subprocess.run(
+    return subprocess.run(
         [str(copier), "update", "--trust", "--defaults", "--data", f"spec={spec}"],
         cwd=project,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_plain_copier_update_then_migrate(tmp_path: Path) -> None:
+    project = generate_and_hand_edit(tmp_path)
+    change_spec(project)
+    result = copier_update(project)
     assert result.returncode == 0, result.stderr
     assert "run `fastgen migrate`" in result.stderr + result.stdout
     assert_hand_edits_survived(project)
@@ -243,28 +248,13 @@ def test_a_new_default_is_recorded_without_a_revision(tmp_path: Path) -> None:
     git(project, "add", "-A")
     git(project, "commit", "-qm", "updated")
     assert run_fastgen("check", cwd=project).returncode == 0
-    copier = Path(sys.executable).parent / "copier"
-    spec = (project / "fastgen.yaml").read_text()
-    result = subprocess.run(
-        [str(copier), "update", "--trust", "--defaults", "--data", f"spec={spec}"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_update(project)
     assert result.returncode == 0, result.stderr
     assert "fastgen migrate" not in result.stderr + result.stdout
     # The same after a plain copier update: `fastgen migrate` records it, and says so.
     edit(project / "fastgen.yaml", "default: 'SE'", "default: 'DK'")
     git(project, "commit", "-qam", "a third default")
-    spec = (project / "fastgen.yaml").read_text()
-    result = subprocess.run(
-        [str(copier), "update", "--trust", "--defaults", "--data", f"spec={spec}"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_update(project)
     assert "run `fastgen migrate`" in result.stderr + result.stdout
     migrated = run_fastgen("migrate", cwd=project)
     assert migrated.returncode == 0, migrated.stderr
