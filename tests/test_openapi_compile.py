@@ -177,6 +177,54 @@ paths:
     assert message in problem.message
 
 
+SECURED = """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+security: [{key: []}]
+paths:
+  /mine:
+    get:
+      x-fastgen-cache: {ttl: 30}
+      responses: {"200": {description: ok}}
+  /optional:
+    get:
+      security: [{}, {key: []}]
+      x-fastgen-cache: {ttl: 30}
+      responses: {"200": {description: ok}}
+  /open:
+    get:
+      security: []
+      x-fastgen-cache: {ttl: 30}
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"""
+
+
+def test_a_secured_read_is_cached_per_caller_unless_it_says_otherwise(
+    tmp_path: Path,
+) -> None:
+    """The cache answers before the security check: a public entry of an operation
+    that needs credentials would reach callers without them."""
+    model = read_input_file(write(tmp_path, SECURED)).model
+    scopes = {p.path: p.scope for p in model.policies}
+    assert scopes == {"/mine": "private", "/optional": "private", "/open": "public"}
+    optional_public = SECURED.replace(
+        "[{}, {key: []}]\n      x-fastgen-cache: {ttl: 30}",
+        "[{}, {key: []}]\n      x-fastgen-cache: {ttl: 30, scope: public}",
+    )
+    model = read_input_file(write(tmp_path, optional_public)).model
+    assert {p.path: p.scope for p in model.policies}["/optional"] == "public"
+    required_public = SECURED.replace("{ttl: 30}", "{ttl: 30, scope: public}", 1)
+    with pytest.raises(SpecError) as error:
+        read_input(write(tmp_path, required_public))
+    (problem,) = error.value.problems
+    assert (problem.line, problem.column) == (7, 41)
+    assert "x-fastgen-cache/scope" in problem.message
+    assert "expected scope: private" in problem.message
+
+
 def test_resource_list_must_answer_an_array_of_its_schema(tmp_path: Path) -> None:
     text = PETSTORE.read_text().replace(
         "                type: array\n                items:\n"

@@ -27,6 +27,7 @@ from fastgen.spec.native.model import (
     ListSpec,
     Match,
     ResourcePath,
+    Scope,
     ServiceSpec,
     SpecModel,
 )
@@ -58,6 +59,13 @@ class FastgenAnnotation(SpecModel):
 
 class CacheAnnotation(CachePolicySpec):
     """x-fastgen-cache on a GET operation: how its responses are cached."""
+
+    scope: Scope = Field(
+        "public",
+        description="private entries are keyed by the caller's principal. Default: "
+        "private for an operation with security requirements (public is refused "
+        "where they require credentials), else public.",
+    )
 
     invalidated_by: list[str] = Field(
         default_factory=list,

@@ -31,6 +31,11 @@ def with_cache_policies(
         policy = validate_annotation(
             CacheAnnotation, site.node[CACHE_KEY], site.loc, CACHE_KEY, report
         )
+        if policy is not None and operation.security and "scope" not in (
+            policy.model_fields_set
+        ):
+            # A public entry is answered before the security check runs.
+            policy = policy.model_copy(update={"scope": "private"})
         if policy is not None and _check(site, operation, policy, by_reference, report):
             operation = dataclasses.replace(operation, cache=policy)
         result.append(operation)
@@ -44,6 +49,12 @@ def _references(operations: list[Operation]) -> dict[str, Operation]:
         if op.operation_id is None:
             table.setdefault(op.name, op)
     return table
+
+
+def _needs_credentials(operation: Operation) -> bool:
+    """Every alternative of the operation's security names a scheme (``{}``, an
+    empty one, lets anonymous callers in)."""
+    return bool(operation.security) and all(r.schemes for r in operation.security)
 
 
 def _check(
@@ -60,6 +71,14 @@ def _check(
             loc,
             f"only GET operations can be cached (this one is {operation.method})",
             key=True,
+        )
+    if policy.scope == "public" and _needs_credentials(operation):
+        report.error(
+            (*loc, "scope"),
+            "scope: public on an operation whose security requires credentials: "
+            "the cache answers before the security check, so a caller without "
+            "them would get an entry another caller filled; expected scope: "
+            "private (the default for an operation with security)",
         )
     has_params = bool(TEMPLATE_RE.search(operation.path))
     for message in warm_problems(policy, has_path_params=has_params):
