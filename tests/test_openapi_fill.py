@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from fastgen.api import new_project
+from fastgen.render.dataloss import destructive_changes
 from fastgen.render.migrations import (
     load_schema,
     schema_json,
@@ -115,6 +116,30 @@ def test_the_revision_fills_what_the_api_answers(tmp_path: Path) -> None:
     lines = upgrade_lines(schema_of(after), schema_of(later))
     assert lines == ['    fill_nulls("pet", "color", "x")']
     assert upgrade_lines(schema_of(later), schema_of(later)) == []
+
+
+def test_a_null_overwritten_by_a_default_is_a_loss_to_accept(tmp_path: Path) -> None:
+    """A property that may be null holds null as a value: made non-nullable with a
+    default, its nulls would be overwritten by the default, so the change needs
+    --allow-data-loss. Gaining a default where null was never a value costs
+    nothing: those rows were answered as the default already."""
+    _, before = read_input(_document(tmp_path, DOCUMENT + ADDED))
+    not_null = (DOCUMENT + ADDED).replace("nullable: true, default: none", "default: x")
+    _, after = read_input(_document(tmp_path, not_null))
+    old = schema_of(before)
+    assert old["pet"].column("note").answers_null
+    assert '"answers_null": true' in schema_json(before)
+    assert schema_json(before).count("answers_null") == 1
+    (loss,) = destructive_changes(old, after, schema_of(after), {}, "openapi.yaml")
+    assert loss.allowed_with_flag
+    assert "makes property note of pet non-nullable with the default \"x\"" in str(loss)
+    assert upgrade_lines(old, schema_of(after)) == ['    fill_nulls("pet", "note", "x")']
+    # A default for a property that was never null: no loss.
+    defaulted = (DOCUMENT + ADDED).replace(
+        "color: {type: string, maxLength: 20}", "color: {type: string, default: x}"
+    )
+    _, later = read_input(_document(tmp_path, defaulted))
+    assert destructive_changes(old, later, schema_of(later), {}, "openapi.yaml") == []
 
 
 def test_schema_json_keys_of_a_later_fastgen_are_left_out(tmp_path: Path) -> None:

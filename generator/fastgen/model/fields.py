@@ -36,6 +36,9 @@ class FieldModel:
     # property's ``default`` (the API answers it for a NULL; its column stays
     # nullable). Native fields fill with ``default_value`` (their column NOT NULL).
     fill_value: Any = None
+    # An OpenAPI property that may be null: a NULL in its column is answered as null,
+    # a value of its own (so storing a default there loses it).
+    answers_null: bool = False
 
     def __post_init__(self) -> None:
         if not self.attr:

@@ -185,6 +185,14 @@ def _table_losses(
                 f"or keep it optional without a default"
             )
             found.append((column.name, message, True))
+        if before.answers_null and not column.answers_null and column.fill:
+            message = (
+                f"makes property {column.name} of {table} non-nullable with the "
+                f"default {column.fill}: the rows holding null there are given it "
+                "(the revision stores it); keep the property nullable to keep their "
+                "nulls"
+            )
+            found.append((column.name, message, True))
         if loss := type_loss(table, before, column):
             found.append((column.name, loss, True))
     return found

@@ -66,6 +66,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         backfill=_backfill(field),
         scaled=field.type == "decimal",
         fill=None if field.fill_value is None else pyliteral(field.fill_value),
+        answers_null=field.answers_null,
     )
 
 
@@ -478,6 +479,7 @@ def current_head(versions: Path) -> str | None:
 
 
 SCHEMA_FILE = "migrations/schema.json"
+_OMITTED = frozenset({"fill", "answers_null"})  # from schema.json when None/False
 VERSIONS_DIR = "migrations/versions"
 
 
@@ -486,10 +488,10 @@ def schema_json(service: ServiceModel) -> str:
     tables = [
         {
             "name": table.name,
-            # A column's fill only where it has one: schema.json files of projects
-            # without (every native one) stay as they were written.
+            # A column's fill and answers_null only where set: schema.json files
+            # of projects without (every native one) stay as they were written.
             "columns": [
-                {k: v for k, v in asdict(c).items() if k != "fill" or v is not None}
+                {k: v for k, v in asdict(c).items() if k not in _OMITTED or v}
                 for c in table.columns
             ],
         }

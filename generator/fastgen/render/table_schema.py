@@ -24,6 +24,9 @@ class Column:
     # default), a Python literal: given when it is added, and to the NULLs of
     # existing rows once it is set. Left out of schema.json when None.
     fill: str | None = None
+    # A NULL here is answered as null (an OpenAPI property that may be null): a value
+    # a fill would overwrite. Left out of schema.json when False.
+    answers_null: bool = False
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             attr=attr,
             renamed_from=renamed,
             fill_value=_fill_value(schema, spec),
+            answers_null=_may_be_null(ctx, schema),
         )
         if name == id_name:
             pk = model
@@ -172,14 +173,24 @@ def check_column_names(ctx: Context, source: str) -> None:
                 )
 
 
-def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
-    """The native column a property's schema stores as."""
+def _resolved(ctx: Context, schema: Any) -> dict[str, Any]:
+    """A property's schema, or the component schema its ``$ref`` names."""
     resolved = schema
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         key = unescape(schema["$ref"].rsplit("/", 1)[-1])
         resolved = ctx.api.schemas.get(key, {})
-    if not isinstance(resolved, dict):
-        resolved = {}
+    return resolved if isinstance(resolved, dict) else {}
+
+
+def _may_be_null(ctx: Context, schema: Any) -> bool:
+    """Whether the property (or the schema it refers to) takes null."""
+    own = isinstance(schema, dict) and bool(declared_type(schema)[1])
+    return own or bool(declared_type(_resolved(ctx, schema))[1])
+
+
+def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
+    """The native column a property's schema stores as."""
+    resolved = _resolved(ctx, schema)
     kind, nullable = declared_type(resolved)
     enum = resolved.get("enum")
     ftype, max_length = _column_type(resolved, kind, primary)
