@@ -31,8 +31,10 @@ def with_cache_policies(
         policy = validate_annotation(
             CacheAnnotation, site.node[CACHE_KEY], site.loc, CACHE_KEY, report
         )
-        if policy is not None and operation.security and "scope" not in (
-            policy.model_fields_set
+        if (
+            policy is not None
+            and operation.security
+            and "scope" not in (policy.model_fields_set)
         ):
             # A public entry is answered before the security check runs.
             policy = policy.model_copy(update={"scope": "private"})
