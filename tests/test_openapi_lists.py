@@ -62,10 +62,12 @@ def test_the_list_is_rendered_as_a_native_page() -> None:
 
 
 def test_writes_of_an_expanded_table_clear_the_list() -> None:
+    """Creates too: partner_id is no foreign key, so a document may name a partner
+    before it is created (or an id reused after a delete), and a cached page that
+    embedded nothing for it would stay stale."""
     _, model = read_input(BILLING)
-    assert ("list_document", False) in model.invalidations["update_partner"]
-    assert ("list_document", False) in model.invalidations["delete_partner"]
-    assert ("list_document", False) not in model.invalidations.get("create_partner", ())
+    for write in ("create_partner", "update_partner", "delete_partner"):
+        assert ("list_document", False) in model.invalidations[write], write
 
 
 def _errors(tmp_path: Path, text: str) -> list[str]:

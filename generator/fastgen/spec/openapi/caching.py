@@ -34,7 +34,7 @@ def with_cache_policies(
         if (
             policy is not None
             and operation.security
-            and "scope" not in (policy.model_fields_set)
+            and "scope" not in policy.model_fields_set
         ):
             # A public entry is answered before the security check runs.
             policy = policy.model_copy(update={"scope": "private"})

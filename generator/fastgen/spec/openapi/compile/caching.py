@@ -63,7 +63,8 @@ def _add_expanded(
     table: dict[str, set[tuple[str, bool]]],
 ) -> None:
     """A list that embeds another table's rows (``list.expand``) holds them: that
-    table's updates and deletes clear it too."""
+    table's writes clear it too, creates included (the property is no foreign key:
+    a row may name a key before it exists, or one reused after a delete)."""
     crud_of = {r.schema: dict(r.operations) for r in ctx.api.resources}
     for resource in ctx.api.resources:
         listing = resource.annotation.listing
@@ -71,7 +72,7 @@ def _add_expanded(
         if listing is None or read not in policies:
             continue
         for schema in listing.expand.values():
-            for kind in ("update", "delete"):
+            for kind in ("create", "update", "delete"):
                 write = crud_of.get(schema, {}).get(kind)
                 if write is not None:
                     table.setdefault(write, set()).add((read, False))
