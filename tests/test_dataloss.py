@@ -129,7 +129,7 @@ def test_narrowed_and_widened_strings() -> None:
     assert losses(narrowed) == [
         (
             "fastgen.yaml:27: narrows column book.title from 200 to 100 characters: "
-            "longer values are cut or rejected"
+            "the upgrade stops while a row holds a longer value; shorten those first"
         )
     ]
     assert losses(BASE.replace("max_length: 200", "max_length: 300")) == []
@@ -173,7 +173,9 @@ def test_lossless_widenings(old: str, new: str) -> None:
 def test_everything_else_is_lossy(old: str, new: str) -> None:
     assert type_loss("t", column(old), column(new)) == (
         f"changes column t.c from {old} to {new}, which has no lossless cast: "
-        "values that do not convert are lost"
+        "a value that does not convert stops the upgrade (change those rows first); "
+        "one that does may be rounded or cut to the new type (a number's digits, a "
+        "timestamp's time)"
     )
 
 
@@ -415,7 +417,8 @@ def test_a_new_required_property_of_an_openapi_table_says_what_the_document_can_
     )
     (loss,) = found
     assert loss.message == (
-        "adds required field stock to existing table book without a default: its "
-        "rows have no value for it; leave it out of the schema's `required` (rows "
-        "stored before then answer its `default`, or leave it out)"
+        "adds required field stock to existing table book: its rows have no value "
+        "for it (a required property's `default` fills none); leave it out of the "
+        "schema's `required`, and an optional property's `default` is what those "
+        "rows answer"
     )

@@ -18,15 +18,15 @@ from fastgen.errors import FastgenError
 from fastgen.model.service import ServiceModel
 from fastgen.render.migrations import SCHEMA_FILE, load_schema, schema_of
 from fastgen.render.renames import apply_renames, renames_of
-from fastgen.render.table_schema import Column, TableSchema
+from fastgen.render.table_schema import (
+    Column,
+    TableSchema,
+    lossless_cast,
+    string_length,
+)
 
 # (table, column) -> "FILE:LINE" of what made it; (table, None): the table's.
 Locations = Mapping[tuple[str, str | None], str]
-
-# Type changes every database casts without losing a value (SQLAlchemy type names).
-# Not integer to float (a double holds integers exactly only up to 2**53) nor to
-# decimal (Numeric(18, 4) keeps 14 digits before the point; a 64-bit integer has 19).
-LOSSLESS_CASTS = frozenset({("Integer", "Text"), ("String", "Text")})
 
 ALLOW_HINT = (
     "Apply it anyway with `fastgen update --allow-data-loss` (or `fastgen "
@@ -72,30 +72,23 @@ def _where(locations: Locations, table: str, column: str | None, default: str) -
     )
 
 
-def _base(sa_type: str) -> str:
-    return sa_type.split("(", 1)[0]
-
-
-def _length(sa_type: str) -> int:
-    return int(sa_type[len("String(") : -1])
-
-
 def type_loss(table: str, before: Column, after: Column) -> str | None:
     """What changing the column's type loses, or None when the cast is lossless."""
     name = f"{table}.{after.name}"
     old, new = before.sa_type, after.sa_type
-    if old == new or (_base(old), _base(new)) in LOSSLESS_CASTS:
+    if lossless_cast(old, new):
         return None
-    if _base(old) == _base(new) == "String":
-        if _length(new) >= _length(old):
-            return None
+    if old.startswith("String(") and new.startswith("String("):
         return (
-            f"narrows column {name} from {_length(old)} to {_length(new)} characters: "
-            f"longer values are cut or rejected"
+            f"narrows column {name} from {string_length(old)} to {string_length(new)} "
+            "characters: "
+            f"the upgrade stops while a row holds a longer value; shorten those first"
         )
     return (
         f"changes column {name} from {old} to {new}, which has no lossless cast: "
-        f"values that do not convert are lost"
+        "a value that does not convert stops the upgrade (change those rows first); "
+        "one that does may be rounded or cut to the new type (a number's digits, a "
+        "timestamp's time)"
     )
 
 
@@ -160,41 +153,59 @@ def _table_losses(
             found.append((None, f"removes field {column.name}: {drop}", True))
     for column in new.columns:
         before = old.column(column.name)
-        name = f"{table}.{column.name}"
         needs_value = not column.nullable and not defaults.get(column.name, False)
         if before is None and needs_value:
-            hint = (
-                "leave it out of the schema's `required` (rows stored before then "
-                "answer its `default`, or leave it out)"
-                if renames.key != "renamed_from"  # an OpenAPI property
-                else "add `default:` (used to fill existing rows) or `required: false`"
-            )
-            message = (
-                f"adds required field {column.name} to existing table {table} "
-                f"without a default: its rows have no value for it; {hint}"
-            )
+            if renames.key != "renamed_from":  # an OpenAPI property
+                message = (
+                    f"adds required field {column.name} to existing table {table}: "
+                    "its rows have no value for it (a required property's `default` "
+                    "fills none); leave it out of the schema's `required`, and an "
+                    "optional property's `default` is what those rows answer"
+                )
+            else:
+                message = (
+                    f"adds required field {column.name} to existing table {table} "
+                    "without a default: its rows have no value for it; add "
+                    "`default:` (used to fill existing rows) or `required: false`"
+                )
             found.append((column.name, message, False))
-        if before is None:
-            continue
-        if before.nullable and not column.nullable:
-            # The revision does not fill NULLs: acknowledged, the upgrade fails
-            # (and changes nothing) until the user has filled them.
-            message = (
-                f"makes column {name} NOT NULL: the upgrade fails while any row "
-                f"holds NULL there; fill those rows first (the revision does not), "
-                f"or keep it optional without a default"
-            )
-            found.append((column.name, message, True))
-        if before.answers_null and not column.answers_null and column.fill:
-            message = (
-                f"makes property {column.name} of {table} non-nullable with the "
-                f"default {column.fill}: the rows holding null there are given it "
-                "(the revision stores it); keep the property nullable to keep their "
-                "nulls"
-            )
-            found.append((column.name, message, True))
-        if loss := type_loss(table, before, column):
-            found.append((column.name, loss, True))
+        if before is not None:
+            found += [
+                (column.name, message, True)
+                for message in _changed_column_losses(table, before, column)
+            ]
+    return found
+
+
+def _changed_column_losses(table: str, before: Column, column: Column) -> list[str]:
+    """What changing a kept column loses or makes the upgrade wait for; each one
+    allowed with the flag."""
+    name = f"{table}.{column.name}"
+    found = []
+    if before.nullable and not column.nullable:
+        # The revision does not fill NULLs: acknowledged, the upgrade fails
+        # (and changes nothing) until the user has filled them.
+        found.append(
+            f"makes column {name} NOT NULL: the upgrade fails while any row "
+            f"holds NULL there; fill those rows first (the revision does not), "
+            f"or keep it optional without a default"
+        )
+    if before.answers_null and not column.answers_null and column.fill:
+        found.append(
+            f"makes property {column.name} of {table} non-nullable with the "
+            f"default {column.fill}: the rows holding null there are given it "
+            "(the revision stores it); keep the property nullable to keep their "
+            "nulls"
+        )
+    removed = sorted(set(before.values or ()) - set(column.values or ()))
+    if removed and column.values is not None:
+        found.append(
+            f"removes {', '.join(map(repr, removed))} from the values of {name}: "
+            "the upgrade stops while a row holds one; change those rows first "
+            "(the revision does not)"
+        )
+    if loss := type_loss(table, before, column):
+        found.append(loss)
     return found
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from fastgen.model.service import FieldModel, ServiceModel
 from fastgen.render.columns import sa_type
@@ -30,7 +31,7 @@ from fastgen.render.renames import (
     renames_of,
 )
 from fastgen.render.revision_helpers import HELPERS
-from fastgen.render.table_schema import Column, TableSchema
+from fastgen.render.table_schema import Column, TableSchema, lossless_cast
 
 MYSQL_CHARSET = "utf8mb4"
 
@@ -67,6 +68,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         scaled=field.type == "decimal",
         fill=None if field.fill_value is None else pyliteral(field.fill_value),
         answers_null=field.answers_null,
+        values=field.enum_values if field.type == "enum" else None,
     )
 
 
@@ -174,6 +176,9 @@ class _Steps:
     the batch of column changes; NOT NULL and unique constraints on populated columns
     after it (helpers of the revision, safe on PostgreSQL)."""
 
+    # Checks that stop the upgrade, before anything changed, while a row holds a
+    # value the new column cannot.
+    checks: list[str] = field(default_factory=list)
     # Foreign keys of dropped columns go first: MariaDB drops no index a foreign key
     # still needs (the column's own, dropped next).
     drop_foreign_keys: list[str] = field(default_factory=list)
@@ -188,7 +193,8 @@ class _Steps:
 
     def lines(self, table: str) -> list[str]:
         batch = f"    with op.batch_alter_table({pystr(table)}) as batch:"
-        lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
+        lines = list(self.checks)
+        lines += [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
         lines += _concurrently(self.drop_indexes)
         lines += [batch, *self.body] if self.body else []
         lines += [batch, *self.later] if self.later else []
@@ -248,11 +254,23 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
 def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> None:
     """A changed type (cast with USING on PostgreSQL) or nullability."""
     name = pystr(column.name)
+    if column.values is not None and (
+        before.type != "enum" or not set(before.values or ()) <= set(column.values)
+    ):
+        values = ", ".join(map(pystr, column.values))
+        args = [pystr(table), name, f"({values}{',' * (len(column.values) == 1)})"]
+        steps.checks.append(wrap("refuse_other_values", args, indent=4))
     if before.nullable and not column.nullable:
         # After the batch: the column has its new type by then.
         args = [pystr(table), name, f"sa.{column.sa_type}"]
         steps.after.append(wrap("set_not_null", args, indent=4))
     if before.sa_type != column.sa_type:
+        # Not from a decimal: unscale_on_sqlite converts its ten-thousandths after.
+        if not before.scaled and not lossless_cast(before.sa_type, column.sa_type):
+            into, _, args_ = column.sa_type.partition("(")
+            length = args_.rstrip(")") if into == "String" else "None"
+            args = [pystr(table), name, pystr(into), length]
+            steps.checks.append(wrap("refuse_unconverted_on_sqlite", args, indent=4))
         cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
         args = [
             name,
@@ -479,7 +497,8 @@ def current_head(versions: Path) -> str | None:
 
 
 SCHEMA_FILE = "migrations/schema.json"
-_OMITTED = frozenset({"fill", "answers_null"})  # from schema.json when None/False
+# Left out of schema.json when None or False.
+_OMITTED = frozenset({"fill", "answers_null", "values"})
 VERSIONS_DIR = "migrations/versions"
 
 
@@ -488,8 +507,8 @@ def schema_json(service: ServiceModel) -> str:
     tables = [
         {
             "name": table.name,
-            # A column's fill and answers_null only where set: schema.json files
-            # of projects without (every native one) stay as they were written.
+            # A column's fill, answers_null and values only where set: schema.json
+            # files of projects without stay as they were written.
             "columns": [
                 {k: v for k, v in asdict(c).items() if k not in _OMITTED or v}
                 for c in table.columns
@@ -511,12 +530,18 @@ def load_schema(path: Path) -> dict[str, TableSchema]:
         t["name"]: TableSchema(
             t["name"],
             tuple(
-                Column(**{k: v for k, v in c.items() if k in _COLUMN_KEYS})
+                _load_column({k: v for k, v in c.items() if k in _COLUMN_KEYS})
                 for c in t["columns"]
             ),
         )
         for t in data["tables"]
     }
+
+
+def _load_column(keys: dict[str, Any]) -> Column:
+    if keys.get("values") is not None:  # a JSON list
+        keys["values"] = tuple(keys["values"])
+    return Column(**keys)
 
 
 def pending_change(project: Path, service: ServiceModel) -> bool:

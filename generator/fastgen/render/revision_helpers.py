@@ -183,12 +183,90 @@ def fill_nulls(table: str, column: str, value: str | float) -> None:
     )
 '''
 
+REFUSE_OTHER_VALUES_HELPER = '''
+
+def refuse_other_values(table: str, column: str, values: tuple[str, ...]) -> None:
+    """Stop the upgrade, before it changes anything, while a row of ``column``
+    holds a value other than ``values`` (the spec's enum now): the API could not
+    answer that row. Change those rows first; fastgen never picks a value for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    target = sa.column(column)
+    others = (
+        sa.select(target)
+        .select_from(sa.table(table, target))
+        .where(target.is_not(None), target.not_in(values))
+        .distinct()
+        .order_by(target)
+        .limit(5)
+    )
+    found = op.get_bind().scalars(others).all()
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: rows hold {found!r}, which the spec no longer takes "
+            f"(it takes {values!r}); change those rows, then upgrade again"
+        )
+'''
+
+REFUSE_UNCONVERTED_HELPER = '''
+
+def refuse_unconverted_on_sqlite(
+    table: str, column: str, into: str, length: int | None
+) -> None:
+    """On SQLite, stop the upgrade, before it changes anything, while a row of
+    ``column`` holds a value its new type ``into`` (a SQLAlchemy type name) would
+    not keep. SQLite's CAST never fails: it reads 'abc' as 0, '9.5' as 9 and
+    '2020-01-01' as 2020 where PostgreSQL refuses; nor does it cut a string to its
+    length. Other databases check their casts themselves.
+    """
+    context = op.get_context()
+    if context.dialect.name != "sqlite" or context.as_sql:
+        return
+    target = sa.column(column)
+    rows = sa.select(target).select_from(sa.table(table, target)).where(target.is_not(None))
+    found = [v for v in op.get_bind().scalars(rows) if not _kept(v, into, length)]
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: {len(found)} row(s) hold values SQLite would not keep "
+            f"as {into}, e.g. {found[:5]!r} (its CAST never fails: it reads 'abc' as "
+            "0 and '2020-01-01' as 2020); change those rows (or clear them), then "
+            "upgrade again"
+        )
+
+
+def _kept(value: object, into: str, length: int | None) -> bool:
+    """Whether SQLite's CAST keeps ``value`` as it is when it becomes an ``into``."""
+    if into in ("String", "Text"):
+        return length is None or len(str(value)) <= length
+    if isinstance(value, float) and into in ("Float", "Numeric"):
+        return True
+    if isinstance(value, float):
+        return into == "Integer" and value.is_integer() and abs(value) < 2**31
+    if isinstance(value, int):
+        bound = {"Integer": 2**31, "Boolean": 2, "Float": 2**53, "Numeric": 10**14}
+        return into in bound and (0 if into == "Boolean" else -bound[into]) <= value < bound[into]
+    text = str(value).strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if into in ("Integer", "Boolean"):
+        return digits.isascii() and digits.isdigit() and _kept(int(text), into, None)
+    if into in ("Float", "Numeric") and all(c in "0123456789+-.eE" for c in text):
+        try:
+            number = float(text)
+        except ValueError:
+            return False
+        return into == "Float" or abs(number) < 10**14
+    return False  # dates, times, UUIDs: SQLite's CAST reads their leading number
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
+    ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
+    ("refuse_unconverted_on_sqlite(", REFUSE_UNCONVERTED_HELPER),
     ("rename_constraint(", RENAME_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),
     ("set_not_null(", SET_NOT_NULL_HELPER),

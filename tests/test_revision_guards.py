@@ -1,0 +1,193 @@
+"""Revisions stop, before they change anything, while a row holds a value the new
+column cannot: an enum value the spec dropped (the API could not answer that row),
+or, on SQLite, a value its CAST would not keep ('abc' read as 0, '9.5' as 9,
+'2020-01-01' as 2020, a string longer than its new length kept whole). PostgreSQL
+and MariaDB check their own casts. fastgen never picks a value for such rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fastgen.api import new_project
+from fastgen.render.dataloss import destructive_changes
+from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
+from fastgen.render.revision_helpers import (
+    REFUSE_OTHER_VALUES_HELPER,
+    REFUSE_UNCONVERTED_HELPER,
+)
+from fastgen.spec.inputs import read_input
+
+from .conftest import git, run_fastgen
+from .test_dataloss import alembic_upgrade
+
+DOCUMENT = """\
+openapi: 3.0.3
+info: {title: Shed, version: 1.0.0}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Item'}}}
+components:
+  schemas:
+    Item:
+      x-fastgen-resource: {path: /items, operations: [list]}
+      type: object
+      required: [name]
+      properties:
+        id: {type: integer}
+        name: {type: string, maxLength: 40}
+        status: {type: string, enum: [new, used, broken]}
+        code: {type: string}
+"""
+WITHOUT_NEW = DOCUMENT.replace("enum: [new, used, broken]", "enum: [used, broken]")
+
+
+def _model(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    return read_input(path)[1]
+
+
+def test_a_removed_enum_value_is_a_loss_and_a_check(tmp_path: Path) -> None:
+    before, after = _model(tmp_path, DOCUMENT), _model(tmp_path, WITHOUT_NEW)
+    assert '"values": [\n            "new",' in schema_json(before)
+    old, new = schema_of(before), schema_of(after)
+    (loss,) = destructive_changes(old, after, new, {}, "openapi.yaml")
+    assert loss.allowed_with_flag
+    assert "removes 'new' from the values of item.status" in str(loss)
+    lines = "\n".join(upgrade_lines(old, new))
+    assert 'refuse_other_values("item", "status", ("used", "broken"))' in lines
+    # Adding a value needs no check; a string becoming an enum does.
+    assert upgrade_lines(new, old) == [
+        line for line in upgrade_lines(new, old) if "refuse" not in line
+    ]
+    as_enum = DOCUMENT.replace(
+        "code: {type: string}", "code: {type: string, enum: [a]}"
+    )
+    lines = "\n".join(upgrade_lines(old, schema_of(_model(tmp_path, as_enum))))
+    assert 'refuse_other_values("item", "code", ("a",))' in lines
+
+
+# Runs in the generated project's venv (SQLAlchemy, Alembic): each case's column
+# values, then the revision helper's call; prints what it raised, per case.
+CASES_SCRIPT = """
+import json, sqlite3, sys, tempfile
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+helpers, cases = json.loads(sys.stdin.read())
+out = []
+for values, call in cases:
+    db = tempfile.mktemp(suffix=".db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, c)")
+        conn.executemany("INSERT INTO t (c) VALUES (?)", [(v,) for v in values])
+    with sa.create_engine(f"sqlite:///{db}").begin() as connection:
+        namespace = {"op": Operations(MigrationContext.configure(connection)), "sa": sa}
+        exec(helpers, namespace)
+        try:
+            exec(call, namespace)
+            out.append(None)
+        except RuntimeError as error:
+            out.append(str(error))
+print(json.dumps(out))
+"""
+
+CONVERSIONS = [
+    ("Integer", None, [" 42 ", "-7", "+5", "007", 3, 2.0, None], ["abc", "9.5", "1e3"]),
+    ("Integer", None, [2**31 - 1], [2**31, 1.5]),
+    ("Float", None, ["1.5", " 2e3 ", ".5", 7, 1.25], ["nan", "inf", "1_0", "x"]),
+    ("Numeric", None, ["12.5", "-3"], ["1e20", "abc"]),
+    ("Boolean", None, [0, 1, "1", " 0 "], ["true", 2, "yes"]),
+    ("String", 3, ["abc", 12, None], ["abcd", 1234]),
+    ("Date", None, [None], ["2020-01-01"]),
+    ("DateTime", None, [None], ["2020-01-01T10:00:00"]),
+]
+
+
+@pytest.mark.e2e
+def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
+    """Each conversion: the values SQLite's CAST keeps pass, each other one alone
+    stops the upgrade and is named; a dropped enum value likewise."""
+    cases: list[tuple[list[object], str]] = []
+    expected: list[str | None] = []
+    for into, length, kept, refused in CONVERSIONS:
+        call = f"refuse_unconverted_on_sqlite('t', 'c', {into!r}, {length!r})"
+        cases.append((kept, call))
+        expected.append(None)
+        for value in refused:
+            cases.append(([*kept, value], call))
+            expected.append(f"e.g. [{value!r}]")
+    call = "refuse_other_values('t', 'c', ('used', 'broken'))"
+    cases += [(["used", None, "broken"], call), (["used", "new", "new", "it's"], call)]
+    expected += [None, "t.c: rows hold [\"it's\", 'new']"]
+    helpers = REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER
+    result = subprocess.run(
+        [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],
+        input=json.dumps([helpers, cases]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for case, want, got in zip(cases, expected, json.loads(result.stdout), strict=True):
+        if want is None:
+            assert got is None, (case, got)
+        else:
+            assert got is not None and want in got, (case, got)
+
+
+@pytest.mark.e2e
+def test_a_dropped_enum_value_waits_for_its_rows(
+    server_bookstore: Path, tmp_path: Path
+) -> None:
+    """The audit's case: the value removed from the document, rows still holding it
+    answered 500 on every read. Now the change needs --allow-data-loss, and the
+    upgrade stops (changing nothing) until those rows are changed."""
+    venv = server_bookstore / ".venv"
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(DOCUMENT)
+    project = new_project(spec, tmp_path / "shed")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    db = tmp_path / "shed.db"
+    alembic_upgrade(venv, project, db)
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO item (name, status, code) VALUES (?, ?, ?)",
+            [("a", "new", "1"), ("b", "used", "x")],
+        )
+    (project / "openapi.yaml").write_text(
+        WITHOUT_NEW.replace("code: {type: string}", "code: {type: integer}")
+    )
+    git(project, "commit", "-qam", "drop new; codes are numbers")
+    refused = run_fastgen("update", cwd=project)
+    assert refused.returncode == 1
+    assert "removes 'new' from the values of item.status" in refused.stderr
+    assert run_fastgen("update", "--allow-data-loss", cwd=project).returncode == 0
+    with pytest.raises(AssertionError, match=r"item.status: rows hold \['new'\]"):
+        alembic_upgrade(venv, project, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE item SET status = 'broken' WHERE name = 'a'")
+    with pytest.raises(AssertionError, match=r"item.code: 1 row\(s\) hold values"):
+        alembic_upgrade(venv, project, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE item SET code = '2' WHERE name = 'b'")
+        before = conn.execute("SELECT * FROM item ORDER BY id").fetchall()
+    alembic_upgrade(venv, project, db)
+    with sqlite3.connect(db) as conn:
+        after = conn.execute("SELECT * FROM item ORDER BY id").fetchall()
+    assert after == [(1, "a", "broken", 1), (2, "b", "used", 2)]
+    assert [row[:3] for row in before] == [row[:3] for row in after]
