@@ -169,6 +169,17 @@ def test_update_refuses_a_dirty_tree(tmp_path: Path) -> None:
     assert "ttl=300," in (project / "src" / "bookstore" / "cache_config.py").read_text()
 
 
+def test_update_outside_git_says_how_to_start(tmp_path: Path) -> None:
+    """``fastgen new`` makes no repository; the update then says what to run."""
+    project = tmp_path / "bookstore"
+    made = run_fastgen("new", str(EXAMPLE), "-o", str(project))
+    assert "git init && git add -A && git commit -m generated" in made.stdout
+    result = run_fastgen("update", "-p", str(project))
+    assert result.returncode == 1
+    assert "is not in a git repository" in result.stderr
+    assert "git init && git add -A && git commit -m generated" in result.stderr
+
+
 def test_dry_run_shows_the_change_and_touches_nothing(tmp_path: Path) -> None:
     project = generate_and_hand_edit(tmp_path)
     change_spec(project)

@@ -115,6 +115,10 @@ def new(
         destination = new_project(spec, output or Path(read.model.package), read)
     typer.echo(f"Generated {destination}")
     typer.echo(f"Next: cd {destination} && pip install -e '.[dev]' && pytest")
+    typer.echo(
+        "Keep it in git (git init && git add -A && git commit -m generated): "
+        "`fastgen update` merges your edits from that commit."
+    )
 
 
 @app.command()

@@ -23,7 +23,7 @@ from copier.errors import CopierError
 
 from fastgen import __version__
 from fastgen.errors import FastgenError
-from fastgen.model.files import SPEC_FILES, project_spec
+from fastgen.model.files import NATIVE_FILE, SPEC_FILES, project_spec
 from fastgen.model.service import ServiceModel
 from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
@@ -68,6 +68,11 @@ def git(project: Path, *args: str, check: bool = True) -> str:
     return result.stdout
 
 
+def _spec_name(project: Path) -> str:
+    spec = project_spec(project)
+    return NATIVE_FILE if spec is None else spec.name
+
+
 def stored_spec(project: Path) -> dict[str, Any]:
     """The spec the project was last rendered from (copier's answer)."""
     answers_path = project / ANSWERS
@@ -99,11 +104,19 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     """Re-render ``project`` from its new spec in place (the tree must be committed)."""
     project = project.resolve()
     stored_spec(project)
-    git(project, "rev-parse", "--show-toplevel")
+    if (
+        git(project, "rev-parse", "--is-inside-work-tree", check=False).strip()
+        != "true"
+    ):
+        raise FastgenError(
+            f"{project} is not in a git repository: an update merges your edits "
+            "with the new code from the commit it was generated in. Commit it "
+            "first: git init && git add -A && git commit -m generated"
+        )
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
-            "the working tree has uncommitted changes; commit fastgen.yaml (and your "
-            "edits) first, so the update can be reviewed and undone"
+            f"the working tree has uncommitted changes; commit {_spec_name(project)} "
+            "(and your edits) first, so the update can be reviewed and undone"
         )
     # Refused before copier runs, so a refusal leaves the tree as it was.
     losses = refuse_data_loss(
