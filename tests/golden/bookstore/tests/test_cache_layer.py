@@ -457,6 +457,30 @@ async def test_list_query_is_keyed_canonically_and_stored_on_its_second_miss() -
     assert backend.calls["items"] == 3
 
 
+async def test_a_list_querys_first_miss_answers_as_an_entry_would() -> None:
+    """Not stored, yet with its ETag and its conditions answered: the same request
+    must not answer 412 on a worker (or after a restart) that has not seen the
+    query, and 200 on one that has."""
+    _, app, backend = build(ITEM, LISTED)
+    async with client(app) as c:
+        first = await c.get("/items?a=1")
+    assert first.headers["x-cache"] == "MISS"
+    assert first.headers["cache-control"] == "public, max-age=60"
+    etag = first.headers["etag"]
+    answers = []
+    for headers in (
+        {"if-match": etag},
+        {"if-match": '"other"'},
+        {"if-none-match": etag},
+    ):
+        _, other_worker, _ = build(ITEM, LISTED)  # the query is new to it
+        async with client(other_worker) as c:
+            answer = await c.get("/items?a=1", headers=headers)
+        answers.append((answer.status_code, answer.headers.get("etag")))
+    assert answers == [(200, etag), (412, None), (304, etag)]
+    assert backend.calls["items"] == 1
+
+
 async def test_list_query_the_route_refuses_is_never_cached() -> None:
     _, app, backend = build(ITEM, LISTED)
     async with client(app) as c:

@@ -116,14 +116,15 @@ class CacheMiddleware:
             await self._pass(scope, receive, send, _BYPASS)
             return
         route.metrics.misses += 1
-        if not route.admits(key, path):  # a list query's first miss: not stored yet
-            await self._pass(scope, receive, send, _MISS)
-            return
-
         recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
-        entry, led = await layer.fill(
-            route, key, look, self._producer(route, scope, recorder)
-        )
+        produce = self._producer(route, scope, recorder)
+        if route.admits(key, path):
+            entry, led = await layer.fill(route, key, look, produce)
+        else:
+            # A list query's first miss is not stored, but answered as an entry
+            # would be (its ETag, the conditions): alike after a restart and on
+            # every worker, whatever queries each has seen.
+            entry, led = await produce(), True
         if entry is not None:
             now = layer.clock()
             start, body = _response(route, entry, _MISS, now, head, conditions, gzip_ok)
