@@ -218,6 +218,47 @@ def test_openapi_request_changes() -> None:
     ]
 
 
+def test_openapi_fields_reached_through_all_of() -> None:
+    """The petstore's Pet is allOf [NewPet, {id}]: a field of NewPet is a field of
+    every Pet a client sends or gets (an audit found such changes unreported)."""
+    old = copy.deepcopy(OPENAPI)
+    schemas = old["components"]["schemas"]
+    schemas["NewPet"] = schemas.pop("Pet")
+    schemas["NewPet"]["properties"]["kind"] = {"type": "string", "enum": ["cat", "dog"]}
+    schemas["Pet"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/NewPet"},
+            {"type": "object", "required": ["id"], "properties": {"id": {}}},
+        ]
+    }
+    new = copy.deepcopy(old)
+    new_pet = new["components"]["schemas"]["NewPet"]
+    new_pet["properties"]["kind"]["enum"].append("bird")
+    new_pet["properties"]["label"] = new_pet["properties"].pop("tag")
+    new_pet["required"] = ["name", "label"]
+    assert [str(c) for c in api_changes(old, new)] == [
+        "breaking: PUT /pets/{petId}: request field `label` added (required)",
+        "breaking: PUT /pets/{petId}: request field `tag` removed",
+        (
+            "compatible: PUT /pets/{petId}: request field `kind` enum value(s) "
+            "added: 'bird'"
+        ),
+    ]
+    put = new["paths"]["/pets/{petId}"]["put"]
+    put["responses"]["200"]["content"] = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}
+    }
+    old["paths"]["/pets/{petId}"]["put"]["responses"]["200"]["content"] = put[
+        "responses"
+    ]["200"]["content"]
+    changes = [str(c) for c in api_changes(old, new)]
+    assert (
+        "breaking: PUT /pets/{petId}: response field `kind` enum value(s) added: "
+        "'bird'" in changes
+    )
+    assert "breaking: PUT /pets/{petId}: response field `tag` removed" in changes
+
+
 def test_openapi_success_statuses() -> None:
     """A documented success status removed breaks a client; one added does not."""
     new = copy.deepcopy(OPENAPI)

@@ -263,7 +263,36 @@ def _schema(walk: _Walk, old: Any, new: Any, at: str, *, request: bool) -> None:
         return
     with walk.descend(old, new) as first:
         if first:
+            old, new = _merged(walk.old, old), _merged(walk.new, new)
             _compare(walk, old, new, at, request)
+
+
+def _merged(document: Document, schema: Document, depth: int = 0) -> Document:
+    """``schema`` with its ``allOf`` members merged in, as a client sees them
+    together: their properties (the schema's own win), every ``required``, and the
+    keywords the schema leaves to them (``type``, ``enum``, limits)."""
+    members = schema.get("allOf")
+    if not isinstance(members, list) or depth > 16:  # 16: a cycle of allOf refs
+        return schema
+    merged = {key: value for key, value in schema.items() if key != "allOf"}
+    properties = dict(merged.get("properties") or {})
+    required = set(merged.get("required") or ())
+    for member in members:
+        member = _resolve(document, member)
+        if not isinstance(member, dict):
+            continue
+        for key, value in _merged(document, member, depth + 1).items():
+            if key == "properties" and isinstance(value, dict):
+                properties = {**value, **properties}
+            elif key == "required" and isinstance(value, list):
+                required |= set(value)
+            else:
+                merged.setdefault(key, value)
+    if properties:
+        merged["properties"] = properties
+    if required:
+        merged["required"] = sorted(required)
+    return merged
 
 
 def _compare(walk: _Walk, old: Document, new: Document, at: str, request: bool) -> None:
