@@ -25,6 +25,17 @@ from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 
 
+def _pages(op: ApiOperationModel) -> bool:
+    """A table list operation taking a page size, a page or an offset."""
+    return op.crud == "list" and bool(op.limit_param or op.offset_param)
+
+
+def paged_tables(service: ServiceModel) -> bool:
+    """Whether some table list operation pages (``crud.within_rows`` is used)."""
+    routers = service.api.routers if service.api else ()
+    return any(_pages(op) for router in routers for op in router.operations)
+
+
 def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
     """Imports of one per-tag router module of an OpenAPI service."""
     pkg = service.package
@@ -56,6 +67,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             imports.append((f"{pkg}.crud", "present"))
         if op.crud == "list":
             imports.append(("sqlalchemy", "select"))
+        if _pages(op):
+            imports.append((f"{pkg}.crud", "within_rows"))
         if op.refined:
             imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
     return render_imports(imports, pkg)

@@ -3,9 +3,16 @@ of ``tests/``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastgen.model.endpoints import EndpointModel
 from fastgen.model.listing import ExpandModel
-from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
+from fastgen.model.service import (
+    ApiOperationModel,
+    FieldModel,
+    ResourceModel,
+    ServiceModel,
+)
 from fastgen.render.listing import list_policy
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.orm import db_column_types, decimal_aggregates
@@ -280,6 +287,21 @@ def schema_version_test_imports(service: ServiceModel) -> str:
         ("conftest", "settings_for"),
     ]
     return render_imports(imports, pkg)
+
+
+def query_past_every_row(op: ApiOperationModel) -> dict[str, Any] | None:
+    """The list's sample query with its page (or offset) far past every row, where
+    the document sets no upper bound on it: 10**18 pages of the sample's size
+    overflow every database's OFFSET unless the route bounds it. None: no such
+    parameter."""
+    if op.sample is None:
+        return None
+    for name in (op.page_param, op.offset_param):
+        param = next((p for p in op.params if p.name == name), None)
+        bounds = {key for key, _ in param.constraints} if param else {"le"}
+        if param is not None and not bounds & {"le", "lt"}:
+            return {**op.sample[1], param.alias or param.name: 10**18}
+    return None
 
 
 def sample_url(endpoint: EndpointModel) -> str:
