@@ -1,8 +1,9 @@
 """Revisions stop, before they change anything, while a row holds a value the new
-column cannot: an enum value the spec dropped (the API could not answer that row),
-or, on SQLite, a value its CAST would not keep ('abc' read as 0, '9.5' as 9,
-'2020-01-01' as 2020, a string longer than its new length kept whole). PostgreSQL
-and MariaDB check their own casts. fastgen never picks a value for such rows.
+column cannot: an enum value the spec dropped or a value outside a tightened limit
+(the API could not answer that row), or, on SQLite, a value its CAST would not keep
+('abc' read as 0, '9.5' as 9, '2020-01-01' as 2020, a string longer than its new
+length kept whole). PostgreSQL and MariaDB check their own casts. fastgen never
+picks a value for such rows.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,10 @@ from fastgen.render.dataloss import destructive_changes
 from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
 from fastgen.render.revision_helpers import (
     REFUSE_OTHER_VALUES_HELPER,
+    REFUSE_OUTSIDE_HELPER,
     REFUSE_UNCONVERTED_HELPER,
 )
+from fastgen.render.table_schema import TableSchema
 from fastgen.spec.inputs import read_input
 
 from .conftest import git, run_fastgen
@@ -51,6 +55,63 @@ components:
         code: {type: string}
 """
 WITHOUT_NEW = DOCUMENT.replace("enum: [new, used, broken]", "enum: [used, broken]")
+
+
+def test_a_tightened_limit_is_a_loss_and_a_check(tmp_path: Path) -> None:
+    """The audit's case: ``minimum: 0`` added over a stored -5 made every read of
+    the list a 500. Loosening, or a limit whose old value is unknown, is no loss."""
+    before = _model(tmp_path, DOCUMENT)
+    old = schema_of(before)
+    assert old["item"].column("code").limits == ()
+    assert '"limits": []' in schema_json(before)
+    tighter = DOCUMENT.replace(
+        "code: {type: string}", "code: {type: integer, minimum: 0}"
+    ).replace("maxLength: 40}", "maxLength: 40, minLength: 2, pattern: '^[a-z]'}")
+    after = _model(tmp_path, tighter)
+    new = schema_of(after)
+    assert new["item"].column("name").limits == (
+        ("min_length", 2),
+        ("pattern", "^[a-z]"),
+    )
+    messages = [str(x) for x in destructive_changes(old, after, new, {}, "o.yaml")]
+    assert "tightens item.name to {'min_length': 2, 'pattern': '^[a-z]'}" in messages[0]
+    lines = "\n".join(upgrade_lines(old, new))
+    assert 'refuse_outside("item", "code", {"ge": 0})' in lines
+    assert (
+        'refuse_outside("item", "name", {"min_length": 2, "pattern": "^[a-z]"})'
+        in lines
+    )
+    # OpenAPI 3.0's boolean exclusiveMinimum makes the minimum exclusive.
+    exclusive = tighter.replace("minimum: 0}", "minimum: 0, exclusiveMinimum: true}")
+    assert schema_of(_model(tmp_path, exclusive))["item"].column("code").limits == (
+        ("gt", 0),
+    )
+    # Looser: no loss, no check.
+    looser = tighter.replace("minimum: 0}", "minimum: -10}").replace(
+        "minLength: 2", "minLength: 1"
+    )
+    assert (
+        destructive_changes(
+            new,
+            _model(tmp_path, looser),
+            schema_of(_model(tmp_path, looser)),
+            {},
+            "o.yaml",
+        )
+        == []
+    )
+    assert "refuse" not in "\n".join(
+        upgrade_lines(new, schema_of(_model(tmp_path, looser)))
+    )
+    # A schema.json without limits (an earlier fastgen): unknown, nothing refused.
+    unknown = {n: replace_limits(t) for n, t in new.items()}
+    assert destructive_changes(unknown, after, new, {}, "o.yaml") == []
+
+
+def replace_limits(table: TableSchema) -> TableSchema:
+    return TableSchema(
+        table.name, tuple(replace(c, limits=None) for c in table.columns)
+    )
 
 
 def _model(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
@@ -133,7 +194,19 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     call = "refuse_other_values('t', 'c', ('used', 'broken'))"
     cases += [(["used", None, "broken"], call), (["used", "new", "new", "it's"], call)]
     expected += [None, "t.c: rows hold [\"it's\", 'new']"]
-    helpers = REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER
+    for limits, kept, refused in (
+        ({"ge": 0, "lt": 10}, [0, 9.5, None], [-5, 10]),
+        ({"min_length": 2, "pattern": "^[a-z]"}, ["ab", "x1"], ["a", "Ab"]),
+    ):
+        call = f"refuse_outside('t', 'c', {limits!r})"
+        cases.append((kept, call))
+        expected.append(None)
+        for value in refused:
+            cases.append(([*kept, value], call))
+            expected.append(f"e.g. [{value!r}]")
+    helpers = "import re\nfrom typing import Any\n" + (
+        REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER + REFUSE_OUTSIDE_HELPER
+    )
     result = subprocess.run(
         [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],
         input=json.dumps([helpers, cases]),
@@ -149,12 +222,14 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_a_dropped_enum_value_waits_for_its_rows(
+def test_an_upgrade_waits_for_rows_its_columns_cannot_hold(
     server_bookstore: Path, tmp_path: Path
 ) -> None:
-    """The audit's case: the value removed from the document, rows still holding it
-    answered 500 on every read. Now the change needs --allow-data-loss, and the
-    upgrade stops (changing nothing) until those rows are changed."""
+    """The audit's cases: an enum value dropped or a limit tightened over rows that
+    hold what the document no longer takes (every read of them answered 500), and
+    'x' cast to an integer (SQLite stored 0). Now the change needs
+    --allow-data-loss, and the upgrade stops, changing nothing, until the user has
+    changed those rows; then every value is kept."""
     venv = server_bookstore / ".venv"
     spec = tmp_path / "openapi.yaml"
     spec.write_text(DOCUMENT)
@@ -170,24 +245,31 @@ def test_a_dropped_enum_value_waits_for_its_rows(
             [("a", "new", "1"), ("b", "used", "x")],
         )
     (project / "openapi.yaml").write_text(
-        WITHOUT_NEW.replace("code: {type: string}", "code: {type: integer}")
+        WITHOUT_NEW.replace("code: {type: string}", "code: {type: integer}").replace(
+            "maxLength: 40}", "maxLength: 40, minLength: 2, pattern: '^[a-z]+$'}"
+        )
     )
     git(project, "commit", "-qam", "drop new; codes are numbers")
     refused = run_fastgen("update", cwd=project)
     assert refused.returncode == 1
     assert "removes 'new' from the values of item.status" in refused.stderr
+    assert "tightens item.name to {'min_length': 2" in refused.stderr
     assert run_fastgen("update", "--allow-data-loss", cwd=project).returncode == 0
+    with pytest.raises(AssertionError, match=r"item.name: 2 row\(s\) hold values"):
+        alembic_upgrade(venv, project, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE item SET name = name || 'z'")
     with pytest.raises(AssertionError, match=r"item.status: rows hold \['new'\]"):
         alembic_upgrade(venv, project, db)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE item SET status = 'broken' WHERE name = 'a'")
+        conn.execute("UPDATE item SET status = 'broken' WHERE id = 1")
     with pytest.raises(AssertionError, match=r"item.code: 1 row\(s\) hold values"):
         alembic_upgrade(venv, project, db)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE item SET code = '2' WHERE name = 'b'")
+        conn.execute("UPDATE item SET code = '2' WHERE id = 2")
         before = conn.execute("SELECT * FROM item ORDER BY id").fetchall()
     alembic_upgrade(venv, project, db)
     with sqlite3.connect(db) as conn:
         after = conn.execute("SELECT * FROM item ORDER BY id").fetchall()
-    assert after == [(1, "a", "broken", 1), (2, "b", "used", 2)]
+    assert after == [(1, "az", "broken", 1), (2, "bz", "used", 2)]
     assert [row[:3] for row in before] == [row[:3] for row in after]

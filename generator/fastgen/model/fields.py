@@ -39,6 +39,9 @@ class FieldModel:
     # An OpenAPI property that may be null: a NULL in its column is answered as null,
     # a value of its own (so storing a default there loses it).
     answers_null: bool = False
+    # An OpenAPI property's limits its answers are checked against (("ge", 0),
+    # ("pattern", "^a")); None for a native field, which has none beyond its type.
+    limits: tuple[tuple[str, Any], ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:

@@ -23,6 +23,7 @@ from fastgen.render.table_schema import (
     TableSchema,
     lossless_cast,
     string_length,
+    tightened,
 )
 
 # (table, column) -> "FILE:LINE" of what made it; (table, None): the table's.
@@ -202,6 +203,12 @@ def _changed_column_losses(table: str, before: Column, column: Column) -> list[s
         found.append(
             f"removes {', '.join(map(repr, removed))} from the values of {name}: "
             "the upgrade stops while a row holds one; change those rows first "
+            "(the revision does not)"
+        )
+    if limits := tightened(before, column):
+        found.append(
+            f"tightens {name} to {limits}: the upgrade stops while a row holds a "
+            "value outside them (its answers would fail); change those rows first "
             "(the revision does not)"
         )
     if loss := type_loss(table, before, column):

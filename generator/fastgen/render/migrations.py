@@ -12,10 +12,9 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from fastgen.model.files import NATIVE_FILE, OPENAPI_FILE
 from fastgen.model.service import FieldModel, ServiceModel
@@ -32,7 +31,13 @@ from fastgen.render.renames import (
     renames_of,
 )
 from fastgen.render.revision_helpers import HELPERS
-from fastgen.render.table_schema import Column, TableSchema, lossless_cast
+from fastgen.render.table_schema import (
+    Column,
+    TableSchema,
+    load_schema,
+    lossless_cast,
+    tightened,
+)
 
 MYSQL_CHARSET = "utf8mb4"
 
@@ -70,6 +75,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         fill=None if field.fill_value is None else pyliteral(field.fill_value),
         answers_null=field.answers_null,
         values=field.enum_values if field.type == "enum" else None,
+        limits=field.limits,
     )
 
 
@@ -261,6 +267,9 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
         values = ", ".join(map(pystr, column.values))
         args = [pystr(table), name, f"({values}{',' * (len(column.values) == 1)})"]
         steps.checks.append(wrap("refuse_other_values", args, indent=4))
+    if limits := tightened(before, column):
+        args = [pystr(table), name, pyliteral(limits)]
+        steps.checks.append(wrap("refuse_outside", args, indent=4))
     if before.nullable and not column.nullable:
         # After the batch: the column has its new type by then.
         args = [pystr(table), name, f"sa.{column.sa_type}"]
@@ -390,8 +399,10 @@ def render_revision(
         )
         if used
     )
-    stdlib = "from collections.abc import Sequence\n" + (
-        "from typing import Any\n" if "[Any]" in body else ""
+    stdlib = (
+        ("import re\n\n" if "re.search(" in body else "")
+        + "from collections.abc import Sequence\n"
+        + ("from typing import Any\n" if re.search(r"\bAny\]", body) else "")
     )
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {down_revision}" if down_revision else ""}\n"""\n\n'
@@ -499,7 +510,7 @@ def current_head(versions: Path) -> str | None:
 
 SCHEMA_FILE = "migrations/schema.json"
 # Left out of schema.json when None or False.
-_OMITTED = frozenset({"fill", "answers_null", "values"})
+_OMITTED = frozenset({"fill", "answers_null", "values", "limits"})
 VERSIONS_DIR = "migrations/versions"
 
 
@@ -511,38 +522,17 @@ def schema_json(service: ServiceModel) -> str:
             # A column's fill, answers_null and values only where set: schema.json
             # files of projects without stay as they were written.
             "columns": [
-                {k: v for k, v in asdict(c).items() if k not in _OMITTED or v}
+                {
+                    k: v
+                    for k, v in asdict(c).items()
+                    if k not in _OMITTED or v not in (None, False)
+                }
                 for c in table.columns
             ],
         }
         for table in schema_of(service).values()
     ]
     return json.dumps({"tables": tables}, indent=2) + "\n"
-
-
-# A key of a later fastgen's schema.json is left out, not an error: a team's
-# pinned fastgen (a CI check) may read what a newer one wrote.
-_COLUMN_KEYS = frozenset(f.name for f in fields(Column))
-
-
-def load_schema(path: Path) -> dict[str, TableSchema]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        t["name"]: TableSchema(
-            t["name"],
-            tuple(
-                _load_column({k: v for k, v in c.items() if k in _COLUMN_KEYS})
-                for c in t["columns"]
-            ),
-        )
-        for t in data["tables"]
-    }
-
-
-def _load_column(keys: dict[str, Any]) -> Column:
-    if keys.get("values") is not None:  # a JSON list
-        keys["values"] = tuple(keys["values"])
-    return Column(**keys)
 
 
 def pending_change(project: Path, service: ServiceModel) -> bool:

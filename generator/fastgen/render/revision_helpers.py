@@ -259,6 +259,38 @@ def _kept(value: object, into: str, length: int | None) -> bool:
     return False  # dates, times, UUIDs: SQLite's CAST reads their leading number
 '''
 
+REFUSE_OUTSIDE_HELPER = '''
+
+def refuse_outside(table: str, column: str, limits: dict[str, Any]) -> None:
+    """Stop the upgrade, before it changes anything, while a row of ``column``
+    holds a value outside the spec's new ``limits`` (ge, gt, le, lt, min_length,
+    pattern): the API's answer model would refuse that row. Change those rows
+    first; fastgen never picks a value for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    checks = {
+        "ge": lambda v, x: v >= x,
+        "gt": lambda v, x: v > x,
+        "le": lambda v, x: v <= x,
+        "lt": lambda v, x: v < x,
+        "min_length": lambda v, n: len(v) >= n,
+        "pattern": lambda v, p: re.search(p, v) is not None,
+    }
+    target = sa.column(column)
+    rows = sa.select(target).select_from(sa.table(table, target)).where(target.is_not(None))
+    found = [
+        value
+        for value in op.get_bind().scalars(rows)
+        if not all(checks[name](value, limit) for name, limit in limits.items())
+    ]
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: {len(found)} row(s) hold values outside {limits!r}, "
+            f"e.g. {found[:5]!r}; change those rows, then upgrade again"
+        )
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
@@ -266,6 +298,7 @@ HELPERS = (
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
     ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
+    ("refuse_outside(", REFUSE_OUTSIDE_HELPER),
     ("refuse_unconverted_on_sqlite(", REFUSE_UNCONVERTED_HELPER),
     ("rename_constraint(", RENAME_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 
 # Type changes every database casts without losing a value (SQLAlchemy type names).
 # Not integer to float (a double holds integers exactly only up to 2**53) nor to
@@ -48,6 +51,9 @@ class Column:
     # An enum's values: rows holding another fail the API's answer model. None for
     # other types, and in a schema.json written before fastgen recorded them.
     values: tuple[str, ...] | None = None
+    # An OpenAPI property's limits (FieldModel.limits): a row outside them fails the
+    # API's answer model. None for native columns, and where not recorded yet.
+    limits: tuple[tuple[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,49 @@ class TableSchema:
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
+
+
+_LOWER = {"ge", "gt", "min_length"}  # a larger value is tighter
+_UPPER = {"le", "lt"}  # a smaller one is
+
+
+def tightened(before: Column, after: Column) -> dict[str, Any]:
+    """The limits of ``after`` a row within those of ``before`` may break: new
+    ones, and bounds moved inward (a pattern changed). Empty where ``before``'s
+    are unknown (a schema.json written before fastgen recorded them)."""
+    if before.limits is None or not after.limits:
+        return {}
+    old = dict(before.limits)
+    found = {}
+    for name, value in after.limits:
+        was = old.get(name)
+        if (
+            was is None
+            or (name in _LOWER and value > was)
+            or (name in _UPPER and value < was)
+            or (name == "pattern" and value != was)
+        ):
+            found[name] = value
+    return found
+
+
+def load_schema(path: Path) -> dict[str, TableSchema]:
+    """``migrations/schema.json`` as written by ``migrations.schema_json``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        t["name"]: TableSchema(t["name"], tuple(_column(c) for c in t["columns"]))
+        for t in data["tables"]
+    }
+
+
+# A key of a later fastgen's schema.json is left out, not an error: a team's
+# pinned fastgen (a CI check) may read what a newer one wrote.
+_COLUMN_KEYS = frozenset(f.name for f in fields(Column))
+
+
+def _column(data: dict[str, Any]) -> Column:
+    keys = {k: v for k, v in data.items() if k in _COLUMN_KEYS}
+    for key in ("values", "limits"):  # JSON lists
+        if keys.get(key) is not None:
+            keys[key] = tuple(tuple(v) if isinstance(v, list) else v for v in keys[key])
+    return Column(**keys)

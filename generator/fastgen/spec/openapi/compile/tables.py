@@ -74,6 +74,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             renamed_from=renamed,
             fill_value=_fill_value(schema, spec),
             answers_null=_may_be_null(ctx, schema),
+            limits=_limits(ctx, schema, spec.type),
         )
         if name == id_name:
             pk = model
@@ -186,6 +187,41 @@ def _may_be_null(ctx: Context, schema: Any) -> bool:
     """Whether the property (or the schema it refers to) takes null."""
     own = isinstance(schema, dict) and bool(declared_type(schema)[1])
     return own or bool(declared_type(_resolved(ctx, schema))[1])
+
+
+_NUMBER_LIMITS = {"minimum": "ge", "maximum": "le"}
+_EXCLUSIVE = {
+    "exclusiveMinimum": ("minimum", "ge", "gt"),
+    "exclusiveMaximum": ("maximum", "le", "lt"),
+}
+
+
+def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]:
+    """The limits the answer model checks a stored value against (migrations
+    check the rows when one tightens): bounds of numbers, minLength and pattern
+    of strings (maxLength is the column's length)."""
+    merged = {**_resolved(ctx, schema), **(schema if isinstance(schema, dict) else {})}
+    found: dict[str, Any] = {}
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    if kind in ("integer", "float"):
+        for key, name in _NUMBER_LIMITS.items():
+            if number(merged.get(key)):
+                found[name] = merged[key]
+        for key, (bound, inclusive, exclusive) in _EXCLUSIVE.items():
+            value = merged.get(key)
+            if value is True and number(merged.get(bound)):  # OpenAPI 3.0
+                found[exclusive] = found.pop(inclusive)
+            elif number(value):  # 3.1: the bound itself
+                found[exclusive] = value
+    elif kind in ("string", "text", "enum"):
+        if isinstance(merged.get("minLength"), int) and merged["minLength"] > 0:
+            found["min_length"] = merged["minLength"]
+        if isinstance(merged.get("pattern"), str):
+            found["pattern"] = merged["pattern"]
+    return tuple(sorted(found.items()))
 
 
 def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
