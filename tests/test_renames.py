@@ -340,13 +340,17 @@ def test_openapi_previous_names_must_be_free(tmp_path: Path) -> None:
             "a table"
         ),
         (
-            "#/components/schemas/Pet: property 'tag': x-fastgen-renamed-from: 'name' is "
-            "still a property of this schema"
+            "#/components/schemas/NewPet/properties/tag/x-fastgen-renamed-from: "
+            "property 'tag': 'name' is still a property of this schema"
         ),
     ]
-    for (old, new), message in zip(edits.items(), expected, strict=True):
+    lines = [None, (159, 11)]  # the key itself (an audit found the schema's line)
+    for (old, new), message, line in zip(edits.items(), expected, lines, strict=True):
         path = tmp_path / "openapi.yaml"
         path.write_text(source.replace(old, new))
         with pytest.raises(SpecError) as caught:
             read_input_file(path)
         assert [p.message for p in caught.value.problems] == [message]
+        if line is not None:
+            (problem,) = caught.value.problems
+            assert (problem.line, problem.column) == line

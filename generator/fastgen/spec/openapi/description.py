@@ -184,6 +184,8 @@ class Resource:
     # Where each entry of its ``list`` is written, by "filter/0", "sort/1",
     # "match/<name>", "expand/<name>" (the key), and "" for ``list`` itself.
     list_sources: Mapping[str, Source] = field(default_factory=dict)
+    # Where each property's x-fastgen-renamed-from is written, by property name.
+    renamed_sources: Mapping[str, Source] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from fastgen.spec.problems import Loc
 SCHEMAS: Loc = ("components", "schemas")
 
 
-def _property_loc(
-    document: dict[str, Any], loc: Loc, name: str, seen: frozenset[Loc]
-) -> Loc | None:
-    """The location of property ``name`` of the schema at ``loc``."""
+def properties_at(
+    document: dict[str, Any], loc: Loc, seen: frozenset[Loc] = frozenset()
+) -> dict[str, tuple[Loc, Any]]:
+    """Each property of the schema at ``loc``, through local ``$ref`` and ``allOf``
+    as the compile finds them (the schema's own first): its location and schema."""
     node: Any = document
     for part in loc:
         if isinstance(node, list) and isinstance(part, int) and part < len(node):
@@ -29,20 +30,27 @@ def _property_loc(
         else:
             node = node.get(part) if isinstance(node, dict) else None
     if not isinstance(node, dict) or loc in seen:
-        return None
+        return {}
     seen = seen | {loc}
     properties = node.get("properties")
-    if isinstance(properties, dict) and name in properties:
-        return (*loc, "properties", name)
+    found = {
+        name: ((*loc, "properties", name), schema)
+        for name, schema in (properties.items() if isinstance(properties, dict) else ())
+    }
+    more: list[Loc] = []
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        target = (*SCHEMAS, unescape(ref.rsplit("/", 1)[-1]))
-        return _property_loc(document, target, name, seen)
+        more.append((*SCHEMAS, unescape(ref.rsplit("/", 1)[-1])))
     members = node.get("allOf")
-    for index in range(len(members) if isinstance(members, list) else 0):
-        if found := _property_loc(document, (*loc, "allOf", index), name, seen):
-            return found
-    return None
+    more += (
+        [(*loc, "allOf", i) for i in range(len(members))]
+        if isinstance(members, list)
+        else []
+    )
+    for at in more:
+        for name, value in properties_at(document, at, seen).items():
+            found.setdefault(name, value)
+    return found
 
 
 def column_locations(
@@ -67,7 +75,8 @@ def column_locations(
             continue
         at = (*SCHEMAS, name)
         found[resource.table, None] = line(at)
+        properties = properties_at(document, at)
         for field in resource.fields:
-            if loc := _property_loc(document, at, field.name, frozenset()):
-                found[resource.table, field.name] = line(loc)
+            if property_ := properties.get(field.name):
+                found[resource.table, field.name] = line(property_[0])
     return found

@@ -12,11 +12,13 @@ from typing import Any
 
 from fastgen.model.naming import python_identifier
 from fastgen.spec.openapi.annotations import (
+    RENAMED_KEY,
     RESOURCE_KEY,
     ResourceAnnotation,
     validate_annotation,
 )
 from fastgen.spec.openapi.description import CrudOperation, Operation, Resource
+from fastgen.spec.openapi.locations import properties_at
 from fastgen.spec.openapi.pointer import pointer
 from fastgen.spec.openapi.refs import Resolver
 from fastgen.spec.openapi.shape import mapping, sequence
@@ -105,6 +107,7 @@ def _resource(
         operations=crud,
         source=report.source_map.source(loc),
         list_sources=_list_sources(annotation, (*where, "list"), resolver),
+        renamed_sources=_renamed_sources(document, loc, report.source_map),
     )
 
 
@@ -124,6 +127,17 @@ def _list_sources(
         for name in getattr(listing, key):
             found[f"{key}/{name}"] = _key_source(source_map, (*at, key, name))
     return found
+
+
+def _renamed_sources(
+    document: dict[str, Any], loc: Loc, source_map: SourceMap
+) -> dict[str, Source]:
+    """Where each property of the schema at ``loc`` writes x-fastgen-renamed-from."""
+    return {
+        name: _key_source(source_map, (*at, RENAMED_KEY))
+        for name, (at, schema) in properties_at(document, loc).items()
+        if isinstance(schema, dict) and RENAMED_KEY in schema
+    }
 
 
 def _key_source(source_map: SourceMap, loc: Loc) -> Source:

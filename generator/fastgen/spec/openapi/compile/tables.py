@@ -135,7 +135,11 @@ def _rename_ok(ctx: Context, resource: Resource, name: str, renamed: Any) -> boo
         problem = f"{renamed!r} is still a property of this schema"
     else:
         return True
-    ctx.error(resource.source, f"property {name!r}: {RENAMED_KEY}: {problem}")
+    source = resource.renamed_sources.get(name)
+    if source is None:  # not found where the compile read it: the schema's place
+        ctx.error(resource.source, f"property {name!r}: {RENAMED_KEY}: {problem}")
+    else:
+        ctx.error(source, f"property {name!r}: {problem}")
     return False
 
 
