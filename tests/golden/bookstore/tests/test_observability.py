@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
@@ -213,6 +214,19 @@ async def test_http_metrics_by_route_template_method_and_status(
     assert timed == 4
     assert sample(scraped, "http_requests_total", route="unmatched", status="404") == 1
     assert sample(scraped, "http_requests_total", method="other", status="405") == 1
+
+
+async def test_a_route_has_one_label_for_every_method(
+    client: httpx.AsyncClient,
+) -> None:
+    """A HEAD answered as a GET is counted under its route, and a route's path
+    convertors (``{book_id:int}``) stay out of its label, as the cache's hits name
+    it: one series per route on a dashboard, whatever the method."""
+    assert (await client.head("/healthz")).status_code == 200
+    scraped = (await client.get("/metrics")).text
+    assert sample(scraped, "http_requests_total", route="/healthz", method="HEAD") == 1
+    route = APIRoute("/items/{item_id:int}", endpoint=lambda item_id: None)
+    assert requests._route_template({"route": route}) == "/items/{item_id}"
 
 
 async def test_fastapis_own_pages_are_counted_under_their_paths(

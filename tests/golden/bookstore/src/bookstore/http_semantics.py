@@ -32,6 +32,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # The methods a route may take (an OpenAPI document may declare each of them).
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 _READ_METHODS = frozenset({"GET", "HEAD"})
+# What routing adds to a request's scope (the metrics and the access log name the
+# route by it): copied back from the GET a HEAD was answered as.
+_ROUTED = ("route", "endpoint", "path_params")
 _FAILED = b'{"detail":"Precondition Failed"}'
 # FastAPI's 400 for a request body it could not read at all.
 _UNREADABLE = "There was an error parsing the body"
@@ -138,13 +141,18 @@ class ReadSemantics:
         if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
             await self.app(scope, receive, send)
             return
+        asked = scope
         if scope["method"] == "HEAD" and self._head_as_get(scope):
             scope = {**scope, "method": "GET"}
             send = _without_body(send)
         if_match = _header(scope, b"if-match")
         if if_match is not None:
             send = _precondition(if_match, send)
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope is not asked:  # what routing found, for the layers in front
+                asked.update((k, scope[k]) for k in _ROUTED if k in scope)
 
     def _head_as_get(self, scope: Scope) -> bool:
         return not _takes(self.routes, scope, "HEAD") and _takes(

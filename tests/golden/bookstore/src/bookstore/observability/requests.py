@@ -203,9 +203,10 @@ def _incoming_id(scope: Scope) -> bytes | None:
 
 
 def _route_template(scope: Scope) -> str:
-    """The path template routing (or the cache, for a hit) matched."""
+    """The path template routing (or the cache, for a hit) matched, without its
+    convertors: ``/books/{book_id}`` for every method, as the cache names it."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    path = getattr(route, "path_format", None)
     if isinstance(path, str):
         return path
     endpoint = scope.get("endpoint")
@@ -214,6 +215,6 @@ def _route_template(scope: Scope) -> str:
         # the scope, only its endpoint: a few routes to look through, rarely.
         for candidate in getattr(scope.get("app"), "routes", ()):
             if getattr(candidate, "endpoint", None) is endpoint:
-                return str(candidate.path)
+                return str(getattr(candidate, "path_format", candidate.path))
     template: str = scope.get("cache.route", _UNMATCHED)
     return template
