@@ -259,7 +259,8 @@ def _alter_table(old: TableSchema, new: TableSchema) -> list[str]:
 
 
 def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> None:
-    """A changed type (cast with USING on PostgreSQL) or nullability."""
+    """A changed type (cast with USING on PostgreSQL) or nullability, after the
+    checks that stop the upgrade while a row holds what the column no longer may."""
     name = pystr(column.name)
     if column.values is not None and (
         before.type != "enum" or not set(before.values or ()) <= set(column.values)
@@ -519,8 +520,8 @@ def schema_json(service: ServiceModel) -> str:
     tables = [
         {
             "name": table.name,
-            # A column's fill, answers_null and values only where set: schema.json
-            # files of projects without stay as they were written.
+            # The keys of _OMITTED only where set (an OpenAPI column's limits, if
+            # empty, too): schema.json files of projects without stay as written.
             "columns": [
                 {
                     k: v
