@@ -72,6 +72,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     routes.job_param_value,
     routes.worker_imports,
     routes.routers_imports,
+    routes.conditional_resources,
     routes.invalidations_literal,
     aggregates.aggregate_param_type,
     aggregates.aggregate_query,

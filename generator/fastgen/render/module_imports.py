@@ -17,6 +17,7 @@ from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
+from fastgen.render.routes import conditional_resources
 from fastgen.render.schemas import decimal_bodies
 
 
@@ -161,6 +162,14 @@ def crud_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "INTEGER_MIN"),
         (f"{pkg}.schemas.common", "Error"),
     ]
+    if conditional_resources(service):
+        imports += [
+            ("typing", "Annotated"),
+            ("fastapi", "Header"),
+            ("sqlalchemy", "update"),
+            (f"{pkg}.cache.store", "etag_of"),
+            (f"{pkg}.http_semantics", "if_match_holds"),
+        ]
     if service.api_tables:
         imports += [
             ("types", "SimpleNamespace"),

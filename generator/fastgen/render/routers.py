@@ -32,7 +32,7 @@ from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.openapi_routes import api_router_imports
 from fastgen.render.orm import ref_class
-from fastgen.render.routes import router_imports
+from fastgen.render.routes import conditional_writes, router_imports
 from fastgen.render.schemas import reads_decimals
 
 
@@ -62,6 +62,8 @@ class RouteView:
     comment: str = ""  # a line above the decorators
     call: str = ""  # a stub's call of its hook
     listing: str = ""  # a native page's Listing (listing.py)
+    # A native write's representation as its GET answers it, for If-Match
+    if_match: str = ""
     op: ApiOperationModel | None = None  # an OpenAPI list's or stub's operation
 
     @property
@@ -134,6 +136,8 @@ def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteVi
     shared.update(parts)
     cached = {"page": "list", "get": "get"}.get(kind) in resource.policies
     statuses = (304, *ROUTE_ERRORS[kind]) if cached else ROUTE_ERRORS[kind]
+    if parts.get("if_match"):  # a write's If-Match that names no current version
+        statuses = tuple(sorted((*statuses, 412)))
     shared["decorators"] = tuple(
         _with_errors(d, statuses)
         for d in shared["decorators"]  # type: ignore[attr-defined]
@@ -145,7 +149,8 @@ def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteVi
 # The error statuses each kind of native route may answer, published as its OpenAPI
 # responses (``crud.errors``) so a client generated from the document parses every
 # answer: 404 no such row, 409 a unique or foreign key constraint, 412 a failed
-# If-Match, 413 a body over MAX_BODY_BYTES, 503/504 the database away or too slow.
+# If-Match (a write adds it where it takes one), 413 a body over MAX_BODY_BYTES,
+# 503/504 the database away or too slow.
 # (422 FastAPI publishes itself; a cached read adds 304, its If-None-Match answer.)
 ROUTE_ERRORS = {
     "page": (412, 503, 504),
@@ -256,8 +261,18 @@ def _create(resource: ResourceModel, service: ServiceModel) -> RouteView:
     )
 
 
+def _if_match(resource: ResourceModel) -> tuple[tuple[str, ...], str]:
+    """A write's If-Match parameter, and the row as its GET answers it (what the
+    ETag is of), where the resource has that GET."""
+    if not conditional_writes(resource):
+        return (), ""
+    read = f"{resource.class_name}Read.model_validate(row)"
+    return ("if_match: IfMatch = None",), read
+
+
 def _update(resource: ResourceModel, service: ServiceModel) -> RouteView:
     path = _by_key(resource)
+    conditional, read = _if_match(resource)
     return _table_route(
         resource,
         "update",
@@ -267,7 +282,9 @@ def _update(resource: ResourceModel, service: ServiceModel) -> RouteView:
             f"payload: {resource.class_name}Update",
             "session: SessionDep",
             "cache: CacheDep",
+            *conditional,
         ),
+        if_match=read,
         docstring=docstring(
             "Change the fields sent (PATCH semantics for both PATCH and PUT)."
         ),
@@ -277,11 +294,18 @@ def _update(resource: ResourceModel, service: ServiceModel) -> RouteView:
 
 
 def _delete(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    conditional, read = _if_match(resource)
     return _table_route(
         resource,
         "delete",
         decorators=(f"router.delete({_by_key(resource)}, status_code=204)",),
-        params=(_key_param(resource), "session: SessionDep", "cache: CacheDep"),
+        params=(
+            _key_param(resource),
+            "session: SessionDep",
+            "cache: CacheDep",
+            *conditional,
+        ),
+        if_match=read,
         returns="None",
         answer="",
         docstring=docstring(

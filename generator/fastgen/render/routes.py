@@ -13,6 +13,18 @@ from fastgen.render.pysource import type_imports
 from fastgen.render.schemas import COLUMN_ALIASES, reads_decimals
 
 
+def conditional_writes(resource: ResourceModel) -> bool:
+    """Whether the resource's updates and deletes take If-Match: it has writes by
+    key and a GET whose answers carry the ETags."""
+    ops = set(resource.operations)
+    return "get" in ops and bool(ops & {"update", "delete"})
+
+
+def conditional_resources(service: ServiceModel) -> bool:
+    """Whether some native resource takes If-Match (``crud.check_if_match``)."""
+    return any(conditional_writes(r) for r in service.resources if service.api is None)
+
+
 def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
     """Imports of ``routers/<resource>.py`` for the operations it serves."""
     pkg = service.package
@@ -52,6 +64,12 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         imports.append((schemas, f"{resource.class_name}Update"))
     if reads_decimals(resource):
         imports.append((f"{pkg}.crud", "ExactNumbersRoute"))
+    if conditional_writes(resource):
+        imports += [
+            (f"{pkg}.crud", "IfMatch"),
+            (f"{pkg}.crud", "check_if_match"),
+            (f"{pkg}.crud", "lock_row"),
+        ]
     if ops & {"create", "update"} and resource.refs:
         imports.append((f"{pkg}.crud", "ensure_references"))
         imports += [(f"{pkg}.models", ref_class(f, service)) for f in resource.refs]

@@ -19,7 +19,7 @@ from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
-from fastgen.render.routes import endpoint_errors
+from fastgen.render.routes import conditional_writes, endpoint_errors
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -178,15 +178,21 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
         ]
     if "create" in ops and any(f.type == "decimal" for f in resource.fields):
         imports.append(("json", None))  # a JSON number's digits, as sent
-    if "update" in ops and any(f.required and not f.ref_table for f in resource.fields):
+    if "update" in ops and _changeable(resource):
         imports += [  # test_update_<resource>_racing_a_delete_is_404
             ("sqlalchemy", "delete"),
             ("sqlalchemy.ext.asyncio", "AsyncSession"),
             (f"{service.package}.hooks.resources.{resource.module}", "hooks"),
             (f"{service.package}.models", resource.class_name),
         ]
+    if conditional_writes(resource) and "update" in ops and _changeable(resource):
+        imports += [("asyncio", None), (f"{service.package}.cache.store", "etag_of")]
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
+
+
+def _changeable(resource: ResourceModel) -> bool:
+    return any(f.required and not f.ref_table for f in resource.fields)
 
 
 def _makes_rows(resource: ResourceModel, service: ServiceModel) -> bool:

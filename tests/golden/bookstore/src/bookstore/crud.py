@@ -4,13 +4,14 @@
 import json
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import Header, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy import update
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -22,7 +23,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bookstore.cache.store import etag_of
 from bookstore.db import Base
+from bookstore.http_semantics import if_match_holds
 from bookstore.observability.logs import REQUEST_ID
 from bookstore.schemas.common import INTEGER_MAX, INTEGER_MIN, Error, JsonNumber
 
@@ -62,6 +65,43 @@ async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any) -> Mo
             status.HTTP_404_NOT_FOUND, f"{model.__tablename__} {key} not found"
         )
     return row
+
+
+# A write's condition on the version of the row a GET answered (its ETag).
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="Change the row only if a GET would answer it with this ETag "
+        "(from an earlier answer; * for any): 412 otherwise, so a change made "
+        "meanwhile is not overwritten unseen.",
+    ),
+]
+
+
+async def lock_row(session: AsyncSession, model: type[Base], key: Any) -> None:
+    """Lock the row to the end of the transaction, before it is read: a concurrent
+    conditional write of it waits, then reads this one's change (its If-Match then
+    fails) instead of overwriting it. A no-op UPDATE, which SQLite (its write
+    lock), PostgreSQL and MariaDB (the row's) hold to the commit."""
+    if not isinstance(key, int) or INTEGER_MIN <= key <= INTEGER_MAX:
+        table = model.__table__
+        (column,) = table.primary_key.columns
+        await session.execute(
+            update(table).where(column == key).values({column.name: column})
+        )
+
+
+def check_if_match(if_match: str | None, answer: BaseModel) -> None:
+    """412 unless ``If-Match`` is ``*`` or names the ETag a GET answers ``answer``
+    with: its JSON's, as the cache makes it (or its gzip form's)."""
+    if if_match is None:
+        return
+    etag = etag_of(JSONResponse(answer.model_dump(mode="json", by_alias=True)).body)
+    if not if_match_holds(if_match.encode("latin-1"), (etag, etag[:-1] + b'-gzip"')):
+        raise HTTPException(
+            status.HTTP_412_PRECONDITION_FAILED,
+            "If-Match names no current version of the resource",
+        )
 
 
 # What each status of a generated route but its success means, for the route's

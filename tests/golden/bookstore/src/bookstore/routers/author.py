@@ -10,7 +10,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bookstore.crud import column_values, commit_or_409, errors, get_or_404, reread
+from bookstore.crud import (
+    IfMatch,
+    check_if_match,
+    column_values,
+    commit_or_409,
+    errors,
+    get_or_404,
+    lock_row,
+    reread,
+)
 from bookstore.deps import CacheDep, SessionDep
 from bookstore.hooks.resources.author import hooks
 from bookstore.listing import AUTHOR_LIST
@@ -57,16 +66,22 @@ async def create_author(
     return AuthorRead.model_validate(row)
 
 
-@router.patch("/{author_id}", responses=errors(404, 409, 413, 503, 504))
-@router.put("/{author_id}", responses=errors(404, 409, 413, 503, 504))
+@router.patch("/{author_id}", responses=errors(404, 409, 412, 413, 503, 504))
+@router.put("/{author_id}", responses=errors(404, 409, 412, 413, 503, 504))
 async def update_author(
     author_id: int,
     payload: AuthorUpdate,
     session: SessionDep,
     cache: CacheDep,
+    if_match: IfMatch = None,
 ) -> AuthorRead:
     """Change the fields sent (PATCH semantics for both PATCH and PUT)."""
+    if if_match is not None:
+        # First, to the commit: a concurrent conditional write waits, then reads
+        # this one's change (before any read here fixes MariaDB's snapshot).
+        await lock_row(session, Author, author_id)
     row = await get_or_404(session, Author, author_id)
+    check_if_match(if_match, AuthorRead.model_validate(row))
     for name, value in column_values(Author, payload, exclude_unset=True).items():
         setattr(row, name, value)
     await hooks.before_update(session, row)
@@ -76,14 +91,22 @@ async def update_author(
     return AuthorRead.model_validate(row)
 
 
-@router.delete("/{author_id}", status_code=204, responses=errors(404, 409, 503, 504))
+@router.delete(
+    "/{author_id}", status_code=204, responses=errors(404, 409, 412, 503, 504)
+)
 async def delete_author(
     author_id: int,
     session: SessionDep,
     cache: CacheDep,
+    if_match: IfMatch = None,
 ) -> None:
     """Delete one author; 409 while other rows still refer to it."""
+    if if_match is not None:
+        # First, to the commit: a concurrent conditional write waits, then reads
+        # this one's change (before any read here fixes MariaDB's snapshot).
+        await lock_row(session, Author, author_id)
     row = await get_or_404(session, Author, author_id)
+    check_if_match(if_match, AuthorRead.model_validate(row))
     await hooks.before_delete(session, row)
     await session.delete(row)
     await commit_or_409(session)

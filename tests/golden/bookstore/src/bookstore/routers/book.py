@@ -14,11 +14,14 @@ from sqlalchemy import select
 
 from bookstore.crud import (
     ExactNumbersRoute,
+    IfMatch,
+    check_if_match,
     column_values,
     commit_or_409,
     ensure_references,
     errors,
     get_or_404,
+    lock_row,
     reread,
 )
 from bookstore.deps import CacheDep, SessionDep
@@ -86,15 +89,20 @@ async def create_book(
     return BookRead.model_validate(row)
 
 
-@router.patch("/{book_id:int}", responses=errors(404, 409, 413, 503, 504))
-@router.put("/{book_id:int}", responses=errors(404, 409, 413, 503, 504))
+@router.patch("/{book_id:int}", responses=errors(404, 409, 412, 413, 503, 504))
+@router.put("/{book_id:int}", responses=errors(404, 409, 412, 413, 503, 504))
 async def update_book(
     book_id: int,
     payload: BookUpdate,
     session: SessionDep,
     cache: CacheDep,
+    if_match: IfMatch = None,
 ) -> BookRead:
     """Change the fields sent (PATCH semantics for both PATCH and PUT)."""
+    if if_match is not None:
+        # First, to the commit: a concurrent conditional write waits, then reads
+        # this one's change (before any read here fixes MariaDB's snapshot).
+        await lock_row(session, Book, book_id)
     await ensure_references(
         session,
         {
@@ -102,6 +110,7 @@ async def update_book(
         },
     )
     row = await get_or_404(session, Book, book_id)
+    check_if_match(if_match, BookRead.model_validate(row))
     for name, value in column_values(Book, payload, exclude_unset=True).items():
         setattr(row, name, value)
     await hooks.before_update(session, row)
@@ -111,14 +120,22 @@ async def update_book(
     return BookRead.model_validate(row)
 
 
-@router.delete("/{book_id:int}", status_code=204, responses=errors(404, 409, 503, 504))
+@router.delete(
+    "/{book_id:int}", status_code=204, responses=errors(404, 409, 412, 503, 504)
+)
 async def delete_book(
     book_id: int,
     session: SessionDep,
     cache: CacheDep,
+    if_match: IfMatch = None,
 ) -> None:
     """Delete one book; 409 while other rows still refer to it."""
+    if if_match is not None:
+        # First, to the commit: a concurrent conditional write waits, then reads
+        # this one's change (before any read here fixes MariaDB's snapshot).
+        await lock_row(session, Book, book_id)
     row = await get_or_404(session, Book, book_id)
+    check_if_match(if_match, BookRead.model_validate(row))
     await hooks.before_delete(session, row)
     await session.delete(row)
     await commit_or_409(session)
