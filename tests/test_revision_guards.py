@@ -24,7 +24,7 @@ from fastgen.render.revision_helpers import (
     REFUSE_OUTSIDE_HELPER,
     REFUSE_UNCONVERTED_HELPER,
 )
-from fastgen.render.table_schema import TableSchema
+from fastgen.render.table_schema import TableSchema, tightened
 from fastgen.spec.inputs import read_input
 
 from .conftest import git, run_fastgen
@@ -76,9 +76,9 @@ def test_a_tightened_limit_is_a_loss_and_a_check(tmp_path: Path) -> None:
     messages = [str(x) for x in destructive_changes(old, after, new, {}, "o.yaml")]
     assert "tightens item.name to {'min_length': 2, 'pattern': '^[a-z]'}" in messages[0]
     lines = "\n".join(upgrade_lines(old, new))
-    assert 'refuse_outside("item", "code", {"ge": 0})' in lines
+    assert 'refuse_outside("item", "code", "int", {"ge": 0})' in lines
     assert (
-        'refuse_outside("item", "name", {"min_length": 2, "pattern": "^[a-z]"})'
+        'refuse_outside("item", "name", "str", {"min_length": 2, "pattern": "^[a-z]"})'
         in lines
     )
     # OpenAPI 3.0's boolean exclusiveMinimum makes the minimum exclusive.
@@ -103,9 +103,41 @@ def test_a_tightened_limit_is_a_loss_and_a_check(tmp_path: Path) -> None:
     assert "refuse" not in "\n".join(
         upgrade_lines(new, schema_of(_model(tmp_path, looser)))
     )
+
     # A schema.json without limits (an earlier fastgen): unknown, nothing refused.
     unknown = {n: replace_limits(t) for n, t in new.items()}
     assert destructive_changes(unknown, after, new, {}, "o.yaml") == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "tighter"),
+    [
+        ("minimum: 0", "minimum: -1, exclusiveMinimum: true", {}),  # >= 0 to > -1
+        ("minimum: 0", "minimum: 0, exclusiveMinimum: true", {"gt": 0}),
+        ("maximum: 9", "maximum: 10, exclusiveMaximum: true", {}),  # <= 9 to < 10
+        ("maximum: 9", "maximum: 8", {"le": 8}),
+        ("enum: [1, 2, 3]", "enum: [1, 2, 3, 4]", {}),
+        ("enum: [1, 2, 3]", "enum: [1, 2]", {"enum": (1, 2)}),
+        ("minimum: 0", "minimum: 0, multipleOf: 5", {"multiple_of": 5}),
+    ],
+)
+def test_which_limits_tighten(
+    tmp_path: Path, old: str, new: str, tighter: dict[str, object]
+) -> None:
+    """A bound moved inward, an enum value dropped or a multipleOf added tighten;
+    ``>= 0`` to ``> -1`` and a value added do not (the review found the first
+    refused as a loss, and integer enums not recorded at all)."""
+    level = "level: {type: integer, %s}"
+    models = [
+        _model(tmp_path, DOCUMENT.replace("code: {type: string}", level % limits))
+        for limits in (old, new)
+    ]
+    before, after = (schema_of(m)["item"].column("level") for m in models)
+    assert tightened(before, after) == tighter
+    losses = destructive_changes(
+        schema_of(models[0]), models[1], schema_of(models[1]), {}, "o.yaml"
+    )
+    assert bool(losses) == bool(tighter)
 
 
 def replace_limits(table: TableSchema) -> TableSchema:
@@ -173,6 +205,8 @@ CONVERSIONS = [
     ("Numeric", None, ["12.5", "-3"], ["1e20", "abc"]),
     ("Boolean", None, [0, 1, "1", " 0 "], ["true", 2, "yes"]),
     ("String", 3, ["abc", 12, None], ["abcd", 1234]),
+    # SQLite writes the REAL 1e-05 as the text '1.0e-05': 7 characters, not 5.
+    ("String", 5, [0.5], [1e-05]),
     ("Date", None, [None], ["2020-01-01"]),
     ("DateTime", None, [None], ["2020-01-01T10:00:00"]),
 ]
@@ -194,19 +228,29 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     call = "refuse_other_values('t', 'c', ('used', 'broken'))"
     cases += [(["used", None, "broken"], call), (["used", "new", "new", "it's"], call)]
     expected += [None, "t.c: rows hold [\"it's\", 'new']"]
-    for limits, kept, refused in (
-        ({"ge": 0, "lt": 10}, [0, 9.5, None], [-5, 10]),
-        ({"min_length": 2, "pattern": "^[a-z]"}, ["ab", "x1"], ["a", "Ab"]),
+    for kind, limits, kept, refused in (
+        ("float", {"ge": 0, "lt": 10}, [0, 9.5, None], [-5, 10]),
+        # A text column becoming an integer one: read as the integer it becomes.
+        ("int", {"ge": 0}, ["5", 7], ["-1"]),
+        ("int", {"multiple_of": 5, "enum": [5, 10]}, [5, "10"], [3, 15]),
+        ("str", {"min_length": 2, "pattern": "^[a-z]"}, ["ab", "x1"], ["a", "Ab"]),
+        ("str", {"min_length": 2}, ["ab", 12], ["a", 1]),  # an integer as text
+        # The models' regex (Rust's): $ is not before a final newline, \p{L} works.
+        ("str", {"pattern": "^[a-z]+$"}, ["abc"], ["abc\n"]),
+        ("str", {"pattern": "^\\p{L}+$"}, ["abc", "é"], ["a1"]),
+        # One Rust's regex refuses: pydantic's models use Python's, and so does this.
+        ("str", {"pattern": "^(?=a)"}, ["ab"], ["ba"]),
     ):
-        call = f"refuse_outside('t', 'c', {limits!r})"
+        call = f"refuse_outside('t', 'c', {kind!r}, {limits!r})"
         cases.append((kept, call))
         expected.append(None)
         for value in refused:
             cases.append(([*kept, value], call))
             expected.append(f"e.g. [{value!r}]")
-    helpers = "import re\nfrom typing import Any\n" + (
-        REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER + REFUSE_OUTSIDE_HELPER
-    )
+    helpers = (
+        "import re\nfrom typing import Any\n"
+        "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
+    ) + (REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER + REFUSE_OUTSIDE_HELPER)
     result = subprocess.run(
         [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],
         input=json.dumps([helpers, cases]),

@@ -40,6 +40,10 @@ from fastgen.render.table_schema import (
 )
 
 MYSQL_CHARSET = "utf8mb4"
+# refuse_outside's import: the answer models' own validation
+_PYDANTIC_CORE = (
+    "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
+)
 
 # Zero values for a NOT NULL column added to a table that may already have rows. They
 # stay in migrations/schema.json, but no revision uses them on a table that exists:
@@ -262,15 +266,6 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
     """A changed type (cast with USING on PostgreSQL) or nullability, after the
     checks that stop the upgrade while a row holds what the column no longer may."""
     name = pystr(column.name)
-    if column.values is not None and (
-        before.type != "enum" or not set(before.values or ()) <= set(column.values)
-    ):
-        values = ", ".join(map(pystr, column.values))
-        args = [pystr(table), name, f"({values}{',' * (len(column.values) == 1)})"]
-        steps.checks.append(wrap("refuse_other_values", args, indent=4))
-    if limits := tightened(before, column):
-        args = [pystr(table), name, pyliteral(limits)]
-        steps.checks.append(wrap("refuse_outside", args, indent=4))
     if before.nullable and not column.nullable:
         # After the batch: the column has its new type by then.
         args = [pystr(table), name, f"sa.{column.sa_type}"]
@@ -291,6 +286,18 @@ def _alter_column(table: str, before: Column, column: Column, steps: _Steps) -> 
             f"postgresql_using={pystr(cast)}",
         ]
         steps.body.append(wrap("batch.alter_column", args, indent=8))
+    if column.values is not None and (
+        before.type != "enum" or not set(before.values or ()) <= set(column.values)
+    ):
+        values = ", ".join(map(pystr, column.values))
+        args = [pystr(table), name, f"({values}{',' * (len(column.values) == 1)})"]
+        steps.checks.append(wrap("refuse_other_values", args, indent=4))
+    if limits := tightened(before, column):
+        base = column.sa_type.split("(")[0]
+        kind = {"Integer": "int", "Float": "float"}.get(base, "str")
+        listed = {k: list(v) if isinstance(v, tuple) else v for k, v in limits.items()}
+        args = [pystr(table), name, pystr(kind), pyliteral(listed)]
+        steps.checks.append(wrap("refuse_outside", args, indent=4))
     if column.nullable and not before.nullable:
         args = [name, f"existing_type=sa.{column.sa_type}", "nullable=True"]
         steps.body.append(wrap("batch.alter_column", args, indent=8))
@@ -397,6 +404,7 @@ def render_revision(
         for line, used in (
             ("import sqlalchemy as sa\n", "sa." in body),
             ("from alembic import op\n", "op." in body),
+            (_PYDANTIC_CORE, "SchemaValidator(" in body),
         )
         if used
     )

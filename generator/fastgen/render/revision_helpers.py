@@ -224,8 +224,17 @@ def refuse_unconverted_on_sqlite(
     if context.dialect.name != "sqlite" or context.as_sql:
         return
     target = sa.column(column)
-    rows = sa.select(target).select_from(sa.table(table, target)).where(target.is_not(None))
-    found = [v for v in op.get_bind().scalars(rows) if not _kept(v, into, length)]
+    # With its text as SQLite's CAST writes it (1e-05 is '1.0e-05'), for a string.
+    rows = (
+        sa.select(target, sa.cast(target, sa.Text))
+        .select_from(sa.table(table, target))
+        .where(target.is_not(None))
+    )
+    found = [
+        value
+        for value, text in op.get_bind().execute(rows)
+        if not _kept(text if into in ("String", "Text") else value, into, length)
+    ]
     if found:
         raise RuntimeError(
             f"{table}.{column}: {len(found)} row(s) hold values SQLite would not keep "
@@ -237,7 +246,7 @@ def refuse_unconverted_on_sqlite(
 
 def _kept(value: object, into: str, length: int | None) -> bool:
     """Whether SQLite's CAST keeps ``value`` as it is when it becomes an ``into``."""
-    if into in ("String", "Text"):
+    if into in ("String", "Text"):  # value: the text SQLite's CAST makes
         return length is None or len(str(value)) <= length
     if isinstance(value, float) and into in ("Float", "Numeric"):
         return True
@@ -261,29 +270,32 @@ def _kept(value: object, into: str, length: int | None) -> bool:
 
 REFUSE_OUTSIDE_HELPER = '''
 
-def refuse_outside(table: str, column: str, limits: dict[str, Any]) -> None:
+def refuse_outside(table: str, column: str, kind: str, limits: dict[str, Any]) -> None:
     """Stop the upgrade, before it changes anything, while a row of ``column``
-    holds a value outside the spec's new ``limits`` (ge, gt, le, lt, min_length,
-    pattern): the API's answer model would refuse that row. Change those rows
+    holds a value the answer model refuses under the spec's new ``limits``: the
+    API's own check (pydantic's, with its regex engine) of the value as the
+    column's new type ``kind`` (int, float or str) reads it. Change those rows
     first; fastgen never picks a value for them.
     """
     if op.get_context().as_sql:  # offline (--sql): no rows to look at
         return
-    checks = {
-        "ge": lambda v, x: v >= x,
-        "gt": lambda v, x: v > x,
-        "le": lambda v, x: v <= x,
-        "lt": lambda v, x: v < x,
-        "min_length": lambda v, n: len(v) >= n,
-        "pattern": lambda v, p: re.search(p, v) is not None,
-    }
+    schema = {"type": kind, **{k: v for k, v in limits.items() if k != "enum"}}
+    try:
+        validator = SchemaValidator(schema)  # type: ignore[arg-type]
+    except SchemaError:  # a pattern Rust's regex refuses: the models use Python's
+        validator = SchemaValidator(schema, {"regex_engine": "python-re"})  # type: ignore[arg-type]
+    allowed = limits.get("enum")
+
+    def fits(value: Any) -> bool:
+        try:
+            read = validator.validate_python(str(value) if kind == "str" else value)
+        except ValidationError:
+            return False
+        return allowed is None or read in allowed
+
     target = sa.column(column)
     rows = sa.select(target).select_from(sa.table(table, target)).where(target.is_not(None))
-    found = [
-        value
-        for value in op.get_bind().scalars(rows)
-        if not all(checks[name](value, limit) for name, limit in limits.items())
-    ]
+    found = [value for value in op.get_bind().scalars(rows) if not fits(value)]
     if found:
         raise RuntimeError(
             f"{table}.{column}: {len(found)} row(s) hold values outside {limits!r}, "

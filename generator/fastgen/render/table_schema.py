@@ -65,27 +65,39 @@ class TableSchema:
         return next((c for c in self.columns if c.name == name), None)
 
 
-_LOWER = {"ge", "gt", "min_length"}  # a larger value is tighter
-_UPPER = {"le", "lt"}  # a smaller one is
+def _bound(limits: dict[str, Any], inclusive: str, exclusive: str) -> Any:
+    """A bound as (value, exclusive), or None: ``ge``/``gt`` or ``le``/``lt``."""
+    if exclusive in limits:
+        return (limits[exclusive], True)
+    return (limits[inclusive], False) if inclusive in limits else None
 
 
 def tightened(before: Column, after: Column) -> dict[str, Any]:
     """The limits of ``after`` a row within those of ``before`` may break: new
-    ones, and bounds moved inward (a pattern changed). Empty where ``before``'s
-    are unknown (a schema.json written before fastgen recorded them)."""
+    ones, bounds moved inward (``ge 0`` to ``gt 0``; not ``ge 0`` to ``gt -1``),
+    enum values dropped, a pattern or a multipleOf changed. Empty where
+    ``before``'s are unknown (a schema.json written before fastgen recorded them)."""
     if before.limits is None or not after.limits:
         return {}
-    old = dict(before.limits)
+    old, new = dict(before.limits), dict(after.limits)
     found = {}
-    for name, value in after.limits:
-        was = old.get(name)
-        if (
+    for inclusive, exclusive, sign in (("ge", "gt", 1), ("le", "lt", -1)):
+        was, now = _bound(old, inclusive, exclusive), _bound(new, inclusive, exclusive)
+        # Inward: past the old bound, or onto it where it was inclusive.
+        if now is not None and (
             was is None
-            or (name in _LOWER and value > was)
-            or (name in _UPPER and value < was)
-            or (name == "pattern" and value != was)
+            or sign * now[0] > sign * was[0]
+            or (now[0] == was[0] and now[1] and not was[1])
         ):
-            found[name] = value
+            key = exclusive if now[1] else inclusive
+            found[key] = new[key]
+    if new.get("min_length", 0) > old.get("min_length", 0):
+        found["min_length"] = new["min_length"]
+    for name in ("pattern", "multiple_of"):
+        if name in new and new[name] != old.get(name):
+            found[name] = new[name]
+    if "enum" in new and ("enum" not in old or set(old["enum"]) - set(new["enum"])):
+        found["enum"] = new["enum"]  # added, or a value dropped
     return found
 
 

@@ -202,8 +202,9 @@ _EXCLUSIVE = {
 
 def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]:
     """The limits the answer model checks a stored value against (migrations
-    check the rows when one tightens): bounds of numbers, minLength and pattern
-    of strings (maxLength is the column's length)."""
+    check the rows when one tightens): bounds, multipleOf and the values of a
+    number's enum; minLength and pattern of strings (maxLength is the column's
+    length, a string enum's values the column's ``values``)."""
     merged = {**_resolved(ctx, schema), **(schema if isinstance(schema, dict) else {})}
     found: dict[str, Any] = {}
 
@@ -220,6 +221,11 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
                 found[exclusive] = found.pop(inclusive)
             elif number(value):  # 3.1: the bound itself
                 found[exclusive] = value
+        if number(merged.get("multipleOf")):
+            found["multiple_of"] = merged["multipleOf"]
+        enum = merged.get("enum")
+        if isinstance(enum, list) and enum and all(map(number, enum)):
+            found["enum"] = tuple(enum)
     elif kind in ("string", "text", "enum"):
         if isinstance(merged.get("minLength"), int) and merged["minLength"] > 0:
             found["min_length"] = merged["minLength"]
