@@ -223,6 +223,12 @@ def test_a_secured_read_is_cached_per_caller_unless_it_says_otherwise(
     assert (problem.line, problem.column) == (7, 41)
     assert "x-fastgen-cache/scope" in problem.message
     assert "expected scope: private" in problem.message
+    warmed = SECURED.replace("{ttl: 30}", "{ttl: 30, warm: true}", 1)
+    with pytest.raises(SpecError) as error:
+        read_input(write(tmp_path, warmed))
+    (problem,) = error.value.problems
+    assert "x-fastgen-cache/warm" in problem.message
+    assert "an operation with security is cached per caller" in problem.message
 
 
 def test_resource_list_must_answer_an_array_of_its_schema(tmp_path: Path) -> None:

@@ -31,14 +31,13 @@ def with_cache_policies(
         policy = validate_annotation(
             CacheAnnotation, site.node[CACHE_KEY], site.loc, CACHE_KEY, report
         )
-        if (
-            policy is not None
-            and operation.security
-            and "scope" not in policy.model_fields_set
-        ):
-            # A public entry is answered before the security check runs.
+        if policy is None:
+            result.append(operation)
+            continue
+        defaulted = bool(operation.security) and "scope" not in policy.model_fields_set
+        if defaulted:  # a public entry is answered before the security check runs
             policy = policy.model_copy(update={"scope": "private"})
-        if policy is not None and _check(site, operation, policy, by_reference, report):
+        if _check(site, operation, policy, by_reference, report, defaulted=defaulted):
             operation = dataclasses.replace(operation, cache=policy)
         result.append(operation)
     return result
@@ -65,7 +64,11 @@ def _check(
     policy: CacheAnnotation,
     by_reference: dict[str, Operation],
     report: Report,
+    *,
+    defaulted: bool,
 ) -> bool:
+    """Report what the policy cannot do; ``defaulted``: its scope is private by
+    default (the operation has security), not as written."""
     loc = (*site.loc, CACHE_KEY)
     problems_before = len(report.errors)
     if operation.method != "GET":
@@ -84,6 +87,11 @@ def _check(
         )
     has_params = bool(TEMPLATE_RE.search(operation.path))
     for message in warm_problems(policy, has_path_params=has_params):
+        if defaulted and policy.scope == "private":
+            message = (
+                "an operation with security is cached per caller (scope: private, "
+                "its default) and cannot be warmed at startup"
+            )
         report.error((*loc, "warm"), message)
     for i, reference in enumerate(policy.invalidated_by):
         target = by_reference.get(reference)

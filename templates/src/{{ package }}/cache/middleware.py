@@ -8,6 +8,7 @@ Request (except for a private policy, whose principal hook takes one).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.requests import Request
@@ -18,6 +19,10 @@ from .asgi import Header, Recorder, empty_receive, fill_scope, route_path
 from .layer import CacheLayer, Produce
 from .policy import Route
 from .store import Entry, make_entry
+
+# No bound on a body answered as an entry but not stored (it is buffered whole
+# either way: a streamed one goes on to the client as it comes).
+_UNSTORED_LIMIT = sys.maxsize
 
 Principal = Callable[[Request], Awaitable[str | None]]
 
@@ -116,14 +121,17 @@ class CacheMiddleware:
             await self._pass(scope, receive, send, _BYPASS)
             return
         route.metrics.misses += 1
-        recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
+        admitted = route.admits(key, path)
+        # A list query's first miss is not stored, but answered as an entry would
+        # be (its ETag, the conditions, gzip): alike after a restart and on every
+        # worker, whatever queries each has seen; at any size, since its body is
+        # kept only for this answer.
+        limit = layer.max_body if admitted else _UNSTORED_LIMIT
+        recorder = Recorder(send, limit=limit, head=head, extra=(_MISS,))
         produce = self._producer(route, scope, recorder)
-        if route.admits(key, path):
+        if admitted:
             entry, led = await layer.fill(route, key, look, produce)
         else:
-            # A list query's first miss is not stored, but answered as an entry
-            # would be (its ETag, the conditions): alike after a restart and on
-            # every worker, whatever queries each has seen.
             entry, led = await produce(), True
         if entry is not None:
             now = layer.clock()

@@ -481,6 +481,18 @@ async def test_a_list_querys_first_miss_answers_as_an_entry_would() -> None:
     assert backend.calls["items"] == 1
 
 
+async def test_a_list_querys_first_miss_over_the_size_limit_too() -> None:
+    """Too big to store, it is answered as an entry all the same (the stored path
+    forwards such a body as the app made it): its ETag, its conditions."""
+    _, app, _ = build(ITEM, LISTED, max_body=16)  # every /items body is larger
+    async with client(app) as c:
+        plain = await c.get("/items?a=1")
+        failed = await c.get("/items?a=2", headers={"if-match": '"other"'})
+    assert (plain.status_code, plain.headers["x-cache"]) == (200, "MISS")
+    assert plain.headers["etag"]
+    assert failed.status_code == 412
+
+
 async def test_list_query_the_route_refuses_is_never_cached() -> None:
     _, app, backend = build(ITEM, LISTED)
     async with client(app) as c:
