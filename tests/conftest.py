@@ -18,6 +18,22 @@ NAMES = REPO / "tests" / "specs" / "names.yaml"
 BILLING = REPO / "examples" / "billing.yaml"
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """``FASTGEN_LOAD_TESTS=skip`` leaves out the load tests (``-m load``: wrk, and
+    timings under SIGTERM), ``only`` runs just them: scripts/test.sh runs them on
+    their own after the rest, which runs on two workers, where a neighbour's test
+    would starve them of CPU."""
+    mode = os.environ.get("FASTGEN_LOAD_TESTS")
+    if mode not in ("skip", "only"):
+        return
+    wanted = mode == "only"
+    kept = [i for i in items if (i.get_closest_marker("load") is not None) == wanted]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
 def hand_written_stats_example(directory: Path) -> Path:
     """The example with ``author_stats`` hand-written (a hook), as before
     aggregates: a body a test can hold mid-request."""
