@@ -19,11 +19,13 @@ import pytest
 from fastgen.api import new_project
 from fastgen.render.dataloss import destructive_changes
 from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
+from fastgen.render.renames import Renames
 from fastgen.render.revision_helpers import (
     REFUSE_OTHER_VALUES_HELPER,
     REFUSE_OUTSIDE_HELPER,
     REFUSE_UNCONVERTED_HELPER,
 )
+from fastgen.render.revision_names import change_words
 from fastgen.render.table_schema import TableSchema, tightened
 from fastgen.spec.inputs import read_input
 
@@ -107,6 +109,14 @@ def test_a_tightened_limit_is_a_loss_and_a_check(tmp_path: Path) -> None:
     # A schema.json without limits (an earlier fastgen): unknown, nothing refused.
     unknown = {n: replace_limits(t) for n, t in new.items()}
     assert destructive_changes(unknown, after, new, {}, "o.yaml") == []
+
+    # Only recorded (the key an earlier schema.json lacks): nothing to name a
+    # revision after (the review found one named after every column).
+    assert change_words(unknown, new, Renames({}, {})) == []
+    assert change_words(old, new, Renames({}, {})) == [
+        "alter_item_name",
+        "alter_item_code",
+    ]
 
 
 @pytest.mark.parametrize(
