@@ -228,13 +228,21 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     stops the upgrade and is named; a dropped enum value likewise."""
     cases: list[tuple[list[object], str]] = []
     expected: list[str | None] = []
-    for into, length, kept, refused in CONVERSIONS:
-        call = f"refuse_unconverted_on_sqlite('t', 'c', {into!r}, {length!r})"
+
+    def add(call: str, kept: list[object], refused: list[object]) -> None:
+        """The kept values pass; each refused one beside them is named."""
         cases.append((kept, call))
         expected.append(None)
         for value in refused:
             cases.append(([*kept, value], call))
             expected.append(f"e.g. [{value!r}]")
+
+    for into, length, kept, refused in CONVERSIONS:
+        add(
+            f"refuse_unconverted_on_sqlite('t', 'c', {into!r}, {length!r})",
+            kept,
+            refused,
+        )
     call = "refuse_other_values('t', 'c', ('used', 'broken'))"
     cases += [(["used", None, "broken"], call), (["used", "new", "new", "it's"], call)]
     expected += [None, "t.c: rows hold [\"it's\", 'new']"]
@@ -251,12 +259,7 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
         # One Rust's regex refuses: pydantic's models use Python's, and so does this.
         ("str", {"pattern": "^(?=a)"}, ["ab"], ["ba"]),
     ):
-        call = f"refuse_outside('t', 'c', {kind!r}, {limits!r})"
-        cases.append((kept, call))
-        expected.append(None)
-        for value in refused:
-            cases.append(([*kept, value], call))
-            expected.append(f"e.g. [{value!r}]")
+        add(f"refuse_outside('t', 'c', {kind!r}, {limits!r})", kept, refused)
     helpers = (
         "import re\nfrom typing import Any\n"
         "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
