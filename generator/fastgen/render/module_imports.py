@@ -165,7 +165,7 @@ def crud_imports(service: ServiceModel) -> str:
     if conditional_resources(service):
         imports += [
             ("typing", "Annotated"),
-            ("fastapi", "Header"),
+            ("fastapi", "Depends"),
             ("sqlalchemy", "update"),
             (f"{pkg}.cache.store", "etag_of"),
             (f"{pkg}.http_semantics", "if_match_holds"),

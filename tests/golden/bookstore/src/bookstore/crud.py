@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Header, HTTPException, Request, Response, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -67,12 +67,18 @@ async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any) -> Mo
     return row
 
 
+def _if_match(request: Request) -> str | None:
+    """The request's If-Match, its lines joined as one list (RFC 9110 5.3)."""
+    lines = request.headers.getlist("if-match")
+    return ", ".join(lines) if lines else None
+
+
 # A write's condition on the version of the row a GET answered (its ETag; * for
 # any): 412 otherwise. HTTP's conditional request, left out of the OpenAPI
 # document as on the reads (the route's 412 is in it): no value a schema can
 # describe is valid but the current ETag, so a client or fuzzer going by the
 # document would send values that must fail.
-IfMatch = Annotated[str | None, Header(include_in_schema=False)]
+IfMatch = Annotated[str | None, Depends(_if_match)]
 
 
 async def lock_row(session: AsyncSession, model: type[Base], key: Any) -> None:
@@ -91,9 +97,10 @@ async def lock_row(session: AsyncSession, model: type[Base], key: Any) -> None:
 def check_if_match(if_match: str | None, answer: BaseModel) -> None:
     """412 unless ``If-Match`` is ``*`` or names the ETag a GET answers ``answer``
     with: its JSON's, as the cache makes it (or its gzip form's)."""
-    if if_match is None:
+    if if_match is None or if_match.strip() == "*":
         return
-    etag = etag_of(JSONResponse(answer.model_dump(mode="json", by_alias=True)).body)
+    # The bytes FastAPI sends for the GET: pydantic's JSON of the model.
+    etag = etag_of(answer.model_dump_json(by_alias=True).encode())
     if not if_match_holds(if_match.encode("latin-1"), (etag, etag[:-1] + b'-gzip"')):
         raise HTTPException(
             status.HTTP_412_PRECONDITION_FAILED,
