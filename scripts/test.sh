@@ -9,12 +9,15 @@ python3 -m venv .venv
 # Two workers (CI has two cores), each taking whole files: a file's module fixtures
 # (a generated, installed project) are made once; arguments after these win (-n 0).
 # The load tests (wrk, and timings under SIGTERM) run after, alone: a neighbour's
-# test would starve them (tests/conftest.py). "No test selected" (5) is no failure.
-status=0
-FASTGEN_LOAD_TESTS=skip .venv/bin/python -m pytest -n 2 --dist loadfile "$@" || status=$?
-[ "$status" -eq 5 ] && status=0
+# test would starve them (tests/conftest.py). Exit codes as one pytest run's:
+# 5 (no test selected) only if neither run selected one; an interrupt (2) ends it.
+rest=0
+FASTGEN_LOAD_TESTS=skip .venv/bin/python -m pytest -n 2 --dist loadfile "$@" || rest=$?
+[ "$rest" -eq 2 ] && exit 2
 load=0
 FASTGEN_LOAD_TESTS=only .venv/bin/python -m pytest "$@" || load=$?
+if [ "$rest" -eq 5 ] && [ "$load" -eq 5 ]; then exit 5; fi
+[ "$rest" -eq 5 ] && rest=0
 [ "$load" -eq 5 ] && load=0
-[ "$status" -ne 0 ] && exit "$status"
+[ "$rest" -ne 0 ] && exit "$rest"
 exit "$load"

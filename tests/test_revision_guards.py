@@ -26,7 +26,7 @@ from fastgen.render.revision_helpers import (
     REFUSE_UNCONVERTED_HELPER,
 )
 from fastgen.render.revision_names import change_words
-from fastgen.render.table_schema import TableSchema, tightened
+from fastgen.render.table_schema import Column, TableSchema, tightened
 from fastgen.spec.inputs import read_input
 
 from .conftest import git, run_fastgen
@@ -129,6 +129,14 @@ def test_a_tightened_limit_is_a_loss_and_a_check(tmp_path: Path) -> None:
         ("enum: [1, 2, 3]", "enum: [1, 2, 3, 4]", {}),
         ("enum: [1, 2, 3]", "enum: [1, 2]", {"enum": (1, 2)}),
         ("minimum: 0", "minimum: 0, multipleOf: 5", {"multiple_of": 5}),
+        ("multipleOf: 10", "multipleOf: 5", {}),  # every multiple of 10 is one of 5
+        ("multipleOf: 5", "multipleOf: 10", {"multiple_of": 10}),
+        # null in a nullable enum is the column's NULL, not a value to record
+        (
+            "nullable: true, enum: [1, 2, 3, null]",
+            "nullable: true, enum: [1, 2, null]",
+            {"enum": (1, 2)},
+        ),
     ],
 )
 def test_which_limits_tighten(
@@ -230,12 +238,14 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     expected: list[str | None] = []
 
     def add(call: str, kept: list[object], refused: list[object]) -> None:
-        """The kept values pass; each refused one beside them is named."""
+        """The kept values pass; each refused one beside them is named (a
+        (value, as named) pair: a string check names the text of the value)."""
         cases.append((kept, call))
         expected.append(None)
         for value in refused:
+            value, named = value if isinstance(value, tuple) else (value, value)
             cases.append(([*kept, value], call))
-            expected.append(f"e.g. [{value!r}]")
+            expected.append(f"e.g. [{named!r}]")
 
     for into, length, kept, refused in CONVERSIONS:
         add(
@@ -252,7 +262,10 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
         ("int", {"ge": 0}, ["5", 7], ["-1"]),
         ("int", {"multiple_of": 5, "enum": [5, 10]}, [5, "10"], [3, 15]),
         ("str", {"min_length": 2, "pattern": "^[a-z]"}, ["ab", "x1"], ["a", "Ab"]),
-        ("str", {"min_length": 2}, ["ab", 12], ["a", 1]),  # an integer as text
+        ("str", {"min_length": 2}, ["ab", 12], ["a", (1, "1")]),  # integers as text
+        # A float as the text SQLite's CAST makes: 1e-05 is '1.0e-05', 0.1+0.2 '0.3'.
+        ("str", {"pattern": "^[^.]*$"}, ["1"], [(1e-05, "1.0e-05")]),
+        ("str", {"pattern": "^\\d\\.\\d$"}, [0.1 + 0.2], []),
         # The models' regex (Rust's): $ is not before a final newline, \p{L} works.
         ("str", {"pattern": "^[a-z]+$"}, ["abc"], ["abc\n"]),
         ("str", {"pattern": "^\\p{L}+$"}, ["abc", "é"], ["a1"]),
@@ -330,3 +343,28 @@ def test_an_upgrade_waits_for_rows_its_columns_cannot_hold(
         after = conn.execute("SELECT * FROM item ORDER BY id").fetchall()
     assert after == [(1, "az", "broken", 1), (2, "bz", "used", 2)]
     assert [row[:3] for row in before] == [row[:3] for row in after]
+
+
+def test_a_31_document_may_give_both_bounds() -> None:
+    """minimum 5 with exclusiveMinimum 0: the inner one counts (the review found
+    ``gt`` preferred, so raising ``ge`` to 7 went unseen)."""
+
+    def level(*limits: tuple[str, object]) -> Column:
+        return Column(
+            "c",
+            "integer",
+            "Integer()",
+            True,
+            False,
+            None,
+            False,
+            False,
+            None,
+            limits=limits,
+        )
+
+    both = level(("ge", 5), ("gt", 0))
+    assert tightened(both, level(("ge", 7))) == {"ge": 7}
+    assert tightened(both, level(("ge", 5), ("gt", 3))) == {}  # still >= 5
+    assert tightened(level(("ge", 0)), level(("gt", -1))) == {}
+    assert tightened(level(("ge", 0)), level(("gt", 0))) == {"gt": 0}

@@ -288,13 +288,15 @@ def refuse_outside(table: str, column: str, kind: str, limits: dict[str, Any]) -
 
     def fits(value: Any) -> bool:
         try:
-            read = validator.validate_python(str(value) if kind == "str" else value)
+            valid = validator.validate_python(value)
         except ValidationError:
             return False
-        return allowed is None or read in allowed
+        return allowed is None or valid in allowed
 
     target = sa.column(column)
-    rows = sa.select(target).select_from(sa.table(table, target)).where(target.is_not(None))
+    # A string as the database's CAST writes the value (SQLite: 1e-05 is '1.0e-05').
+    read = sa.cast(target, sa.Text) if kind == "str" else target
+    rows = sa.select(read).select_from(sa.table(table, target)).where(target.is_not(None))
     found = [value for value in op.get_bind().scalars(rows) if not fits(value)]
     if found:
         raise RuntimeError(

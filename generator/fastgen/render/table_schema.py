@@ -65,11 +65,13 @@ class TableSchema:
         return next((c for c in self.columns if c.name == name), None)
 
 
-def _bound(limits: dict[str, Any], inclusive: str, exclusive: str) -> Any:
-    """A bound as (value, exclusive), or None: ``ge``/``gt`` or ``le``/``lt``."""
-    if exclusive in limits:
-        return (limits[exclusive], True)
-    return (limits[inclusive], False) if inclusive in limits else None
+def _bound(limits: dict[str, Any], inclusive: str, exclusive: str, sign: int) -> Any:
+    """The innermost of ``ge``/``gt`` (``sign`` 1) or ``le``/``lt`` (-1), as
+    (value, exclusive); None without either (3.1 may give both)."""
+    bounds = [
+        (limits[k], k == exclusive) for k in (inclusive, exclusive) if k in limits
+    ]
+    return max(bounds, key=lambda b: (sign * b[0], b[1]), default=None)
 
 
 def tightened(before: Column, after: Column) -> dict[str, Any]:
@@ -82,7 +84,8 @@ def tightened(before: Column, after: Column) -> dict[str, Any]:
     old, new = dict(before.limits), dict(after.limits)
     found = {}
     for inclusive, exclusive, sign in (("ge", "gt", 1), ("le", "lt", -1)):
-        was, now = _bound(old, inclusive, exclusive), _bound(new, inclusive, exclusive)
+        was = _bound(old, inclusive, exclusive, sign)
+        now = _bound(new, inclusive, exclusive, sign)
         # Inward: past the old bound, or onto it where it was inclusive.
         if now is not None and (
             was is None
@@ -93,9 +96,11 @@ def tightened(before: Column, after: Column) -> dict[str, Any]:
             found[key] = new[key]
     if new.get("min_length", 0) > old.get("min_length", 0):
         found["min_length"] = new["min_length"]
-    for name in ("pattern", "multiple_of"):
-        if name in new and new[name] != old.get(name):
-            found[name] = new[name]
+    if "pattern" in new and new["pattern"] != old.get("pattern"):
+        found["pattern"] = new["pattern"]
+    step, was_step = new.get("multiple_of"), old.get("multiple_of")
+    if step is not None and (was_step is None or was_step % step):  # 10 -> 5: looser
+        found["multiple_of"] = step
     if "enum" in new and ("enum" not in old or set(old["enum"]) - set(new["enum"])):
         found["enum"] = new["enum"]  # added, or a value dropped
     return found

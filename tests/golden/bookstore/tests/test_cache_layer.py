@@ -481,16 +481,21 @@ async def test_a_list_querys_first_miss_answers_as_an_entry_would() -> None:
     assert backend.calls["items"] == 1
 
 
-async def test_a_list_querys_first_miss_over_the_size_limit_too() -> None:
-    """Too big to store, it is answered as an entry all the same (the stored path
-    forwards such a body as the app made it): its ETag, its conditions."""
+async def test_an_answer_too_big_to_store_is_answered_as_an_entry() -> None:
+    """Never stored, on its first miss (a list query) or any later one: its ETag
+    and its conditions all the same, every time (the review found them only on
+    the first miss)."""
     _, app, _ = build(ITEM, LISTED, max_body=16)  # every /items body is larger
     async with client(app) as c:
-        plain = await c.get("/items?a=1")
-        failed = await c.get("/items?a=2", headers={"if-match": '"other"'})
-    assert (plain.status_code, plain.headers["x-cache"]) == (200, "MISS")
-    assert plain.headers["etag"]
-    assert failed.status_code == 412
+        plain = [await c.get("/items?a=1") for _ in range(3)]
+        failed = [await c.get("/items?a=2", headers={"if-match": '"x"'}) for _ in "ab"]
+        kept = await c.get(
+            "/items?a=1", headers={"if-none-match": plain[0].headers["etag"]}
+        )
+    assert [(p.status_code, p.headers["x-cache"]) for p in plain] == [(200, "MISS")] * 3
+    assert len({p.headers["etag"] for p in plain}) == 1
+    assert [f.status_code for f in failed] == [412, 412]
+    assert kept.status_code == 304
 
 
 async def test_list_query_the_route_refuses_is_never_cached() -> None:

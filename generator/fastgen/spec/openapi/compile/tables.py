@@ -224,8 +224,9 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
         if number(merged.get("multipleOf")):
             found["multiple_of"] = merged["multipleOf"]
         enum = merged.get("enum")
-        if isinstance(enum, list) and enum and all(map(number, enum)):
-            found["enum"] = tuple(enum)
+        values = [v for v in enum if v is not None] if isinstance(enum, list) else []
+        if values and all(map(number, values)):  # null is the column's NULL
+            found["enum"] = tuple(values)
     elif kind in ("string", "text", "enum"):
         if isinstance(merged.get("minLength"), int) and merged["minLength"] > 0:
             found["min_length"] = merged["minLength"]

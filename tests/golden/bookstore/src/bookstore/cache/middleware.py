@@ -8,7 +8,6 @@ Request (except for a private policy, whose principal hook takes one).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.requests import Request
@@ -19,10 +18,6 @@ from .asgi import Header, Recorder, empty_receive, fill_scope, route_path
 from .layer import CacheLayer, Produce
 from .policy import Route
 from .store import Entry, make_entry
-
-# No bound on a body answered as an entry but not stored (it is buffered whole
-# either way: a streamed one goes on to the client as it comes).
-_UNSTORED_LIMIT = sys.maxsize
 
 Principal = Callable[[Request], Awaitable[str | None]]
 
@@ -121,18 +116,17 @@ class CacheMiddleware:
             await self._pass(scope, receive, send, _BYPASS)
             return
         route.metrics.misses += 1
-        admitted = route.admits(key, path)
-        # A list query's first miss is not stored, but answered as an entry would
-        # be (its ETag, the conditions, gzip): alike after a restart and on every
-        # worker, whatever queries each has seen; at any size, since its body is
-        # kept only for this answer.
-        limit = layer.max_body if admitted else _UNSTORED_LIMIT
-        recorder = Recorder(send, limit=limit, head=head, extra=(_MISS,))
+        recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
         produce = self._producer(route, scope, recorder)
-        if admitted:
+        if route.admits(key, path):
             entry, led = await layer.fill(route, key, look, produce)
-        else:
+        else:  # a list query's first miss: computed as a fill is, not stored
             entry, led = await produce(), True
+        if entry is None and led:
+            # Not stored (too big, or a list query's first miss), but answered as
+            # an entry would be: its ETag, the conditions, gzip; alike on every
+            # worker and every time, whatever each has seen or kept.
+            entry = self._entry(route, recorder, layer.clock(), any_size=True)
         if entry is not None:
             now = layer.clock()
             start, body = _response(route, entry, _MISS, now, head, conditions, gzip_ok)
@@ -229,27 +223,38 @@ class CacheMiddleware:
     ) -> Produce:
         """How to compute the entry: call the app with a copy of the request."""
         inner = fill_scope(scope)
-        policy = route.policy
         layer = self.layer
 
         async def produce() -> Entry | None:
             capture = recorder or Recorder(None, limit=layer.max_body)
             created = layer.clock()
             await self.app(inner, empty_receive(), capture.send)
-            if not capture.storable or capture.status is None:
-                return None
-            return make_entry(
-                capture.status,
-                capture.headers,
-                capture.body,
-                created=created,
-                ttl=policy.ttl,
-                lifetime=policy.lifetime,
-                vary=policy.vary,
-                public=not route.private,
-            )
+            return self._entry(route, capture, created)
 
         return produce
+
+    @staticmethod
+    def _entry(
+        route: Route, capture: Recorder, created: float, *, any_size: bool = False
+    ) -> Entry | None:
+        """The entry of a captured response; None for one that is no entry (not a
+        200, streamed, no-store) or, unless ``any_size``, too big to store."""
+        fits = capture.storable or (
+            any_size and capture.complete and not capture.streamed
+        )
+        if not fits or capture.status is None:
+            return None
+        policy = route.policy
+        return make_entry(
+            capture.status,
+            capture.headers,
+            capture.body,
+            created=created,
+            ttl=policy.ttl,
+            lifetime=policy.lifetime,
+            vary=policy.vary,
+            public=not route.private,
+        )
 
     async def _pass(
         self, scope: Scope, receive: Receive, send: Send, label: Header
