@@ -168,6 +168,7 @@ def crud_imports(service: ServiceModel) -> str:
             ("fastapi", "Depends"),
             ("sqlalchemy", "update"),
             (f"{pkg}.cache.store", "etag_of"),
+            (f"{pkg}.cache.store", "gzip_etag_of"),
             (f"{pkg}.http_semantics", "if_match_holds"),
         ]
     if service.api_tables:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bookstore.cache.store import etag_of
+from bookstore.cache.store import etag_of, gzip_etag_of
 from bookstore.db import Base
 from bookstore.http_semantics import if_match_holds
 from bookstore.observability.logs import REQUEST_ID
@@ -101,7 +101,7 @@ def check_if_match(if_match: str | None, answer: BaseModel) -> None:
         return
     # The bytes FastAPI sends for the GET: pydantic's JSON of the model.
     etag = etag_of(answer.model_dump_json(by_alias=True).encode())
-    if not if_match_holds(if_match.encode("latin-1"), (etag, etag[:-1] + b'-gzip"')):
+    if not if_match_holds(if_match.encode("latin-1"), (etag, gzip_etag_of(etag))):
         raise HTTPException(
             status.HTTP_412_PRECONDITION_FAILED,
             "If-Match names no current version of the resource",

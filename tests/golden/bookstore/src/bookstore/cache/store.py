@@ -51,6 +51,11 @@ def etag_of(body: bytes) -> bytes:
     return b'"' + blake2b(body, digest_size=16).hexdigest().encode() + b'"'
 
 
+def gzip_etag_of(etag: bytes) -> bytes:
+    """The ETag of the gzip form of the body whose ETag is ``etag``."""
+    return etag[:-1] + b'-gzip"'
+
+
 @dataclass(slots=True, eq=False)
 class Entry:
     """One stored 200 response with identity body; the gzip body is made on demand."""
@@ -98,7 +103,7 @@ class Entry:
 
     @property
     def gzip_etag(self) -> bytes:
-        return self.etag[:-1] + b'-gzip"'
+        return gzip_etag_of(self.etag)
 
     def gzipped(self) -> bytes:
         """The gzip body, compressed at most once per entry (b"" if not worth it)."""
