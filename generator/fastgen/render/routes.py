@@ -22,7 +22,7 @@ def conditional_writes(resource: ResourceModel) -> bool:
 
 def conditional_resources(service: ServiceModel) -> bool:
     """Whether some native resource takes If-Match (``crud.check_if_match``)."""
-    return any(conditional_writes(r) for r in service.resources if service.api is None)
+    return service.api is None and any(map(conditional_writes, service.resources))
 
 
 def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
