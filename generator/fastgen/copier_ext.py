@@ -73,6 +73,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     routes.worker_imports,
     routes.routers_imports,
     routes.conditional_resources,
+    routes.json_bodies,
     routes.invalidations_literal,
     aggregates.aggregate_param_type,
     aggregates.aggregate_query,

@@ -120,6 +120,12 @@ def api_request_body(param: ApiParamModel) -> str:
     return f"RequestBody({{{', '.join(readers)}}}, required={required})"
 
 
+def api_reads_json(op: ApiOperationModel) -> bool:
+    """Whether FastAPI reads the operation's body as JSON (``crud.JsonBodyRoute``):
+    not a form, another media type, or several (``media_types.RequestBody``)."""
+    return any(_strict_json(p) and not p.media for p in op.params)
+
+
 def _strict_json(param: ApiParamModel) -> bool:
     """An ``application/json`` body is read as JSON Schema reads it (``strict_json``)."""
     return param.marker == "Body" and param.media_type is None
@@ -132,14 +138,15 @@ def undeclared_errors(op: ApiOperationModel) -> tuple[int, ...]:
     parses every answer. A 304 has no body: only ``304`` or ``3XX`` covers it.
 
     412 and 304 answer conditional reads (304 of a cached one), 413 a body over
-    MAX_BODY_BYTES, 503/504 a database away or too slow, 404 and 409 a missing row
-    and a constraint (or a row deleted meanwhile), 501 a hook not written yet.
+    MAX_BODY_BYTES, 415 one in a content coding or a media type it does not read,
+    503/504 a database away or too slow, 404 and 409 a missing row and a
+    constraint (or a row deleted meanwhile), 501 a hook not written yet.
     """
     statuses = set()
     if op.method == "get":
         statuses |= {412, 304} if op.policy is not None else {412}
     if any(p.location == "body" for p in op.params):
-        statuses.add(413)
+        statuses |= {413, 415}
     if op.crud is not None:
         statuses |= {503, 504}
     if op.crud in ("get", "update", "delete"):
@@ -445,6 +452,7 @@ def api_info_arguments(service: ServiceModel) -> tuple[str, ...]:
 
 HELPERS = (
     api_info_arguments,
+    api_reads_json,
     media_json_as,
     media_requests,
     media_responses,

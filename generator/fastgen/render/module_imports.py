@@ -13,11 +13,12 @@ import re
 from typing import Any
 
 from fastgen.model.service import ApiTableModel, ServiceModel
+from fastgen.render.api_code import api_reads_json
 from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
-from fastgen.render.routes import conditional_resources
+from fastgen.render.routes import conditional_resources, json_bodies
 from fastgen.render.schemas import decimal_bodies
 
 
@@ -183,14 +184,14 @@ def crud_imports(service: ServiceModel) -> str:
             ("pydantic", "BeforeValidator"),
             ("pydantic", "TypeAdapter"),
         ]
-    if decimal_bodies(service):
+    if json_bodies(service):
         imports += [
-            ("json", None),
             ("collections.abc", "Coroutine"),
             ("fastapi", "Response"),
             ("fastapi.routing", "APIRoute"),
-            (f"{pkg}.schemas.common", "JsonNumber"),
         ]
+    if decimal_bodies(service):
+        imports += [("json", None), (f"{pkg}.schemas.common", "JsonNumber")]
     return render_imports(imports, pkg)
 
 
@@ -254,6 +255,8 @@ def operations_test_imports(service: ServiceModel, tested: list[ApiTableModel]) 
     for table in tested:
         module = f"{service.package}.hooks.resources.{table.resource}"
         imports.append((module, f"hooks as {table.resource}_hooks"))
+        if api_reads_json(table.create):  # a JSON body sent labelled as a form
+            imports.append(("json", None))
     if service.api_schemes:
         imports += [
             ("fastapi", "Request"),

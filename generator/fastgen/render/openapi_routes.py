@@ -14,6 +14,7 @@ from fastgen.model.service import (
 )
 from fastgen.render.api_code import (
     api_operation_imports,
+    api_reads_json,
     api_scheme_class,
     api_scheme_credentials,
     api_type,
@@ -42,6 +43,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
     imports: list[Import] = [("fastapi", "APIRouter"), (f"{pkg}.deps", "SessionDep")]
     if router.uses_convertors:
         imports.append((f"{pkg}.convertors", "register_convertors"))
+    if any(api_reads_json(op) for op in router.operations):
+        imports.append((f"{pkg}.crud", "JsonBodyRoute"))
     for op in router.operations:
         imports += api_operation_imports(op, pkg)
         if undeclared_errors(op):

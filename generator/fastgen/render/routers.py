@@ -25,6 +25,7 @@ from fastgen.render.api_code import (
     api_from_row,
     api_item_model,
     api_param_annotation,
+    api_reads_json,
     api_type,
     undeclared_errors,
 )
@@ -32,8 +33,7 @@ from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.openapi_routes import api_router_imports
 from fastgen.render.orm import ref_class
-from fastgen.render.routes import conditional_writes, router_imports
-from fastgen.render.schemas import reads_decimals
+from fastgen.render.routes import conditional_writes, route_class, router_imports
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterVi
         router_args=(
             f"prefix={pystr(resource.path)}",
             f"tags=[{pystr(resource.name)}]",
-            *(("route_class=ExactNumbersRoute",) if reads_decimals(resource) else ()),
+            *((f"route_class={kind}",) if (kind := route_class(resource)) else ()),
         ),
         routes=tuple(routes),
     )
@@ -150,14 +150,14 @@ def _table_route(resource: ResourceModel, kind: str, **parts: object) -> RouteVi
 # responses (``crud.errors``) so a client generated from the document parses every
 # answer: 404 no such row, 409 a unique or foreign key constraint, 412 a failed
 # If-Match (a write adds it where it takes one), 413 a body over MAX_BODY_BYTES,
-# 503/504 the database away or too slow.
+# 415 a body not sent as JSON, 503/504 the database away or too slow.
 # (422 FastAPI publishes itself; a cached read adds 304, its If-None-Match answer.)
 ROUTE_ERRORS = {
     "page": (412, 503, 504),
     "export": (412, 503),
     "get": (404, 412, 503, 504),
-    "create": (409, 413, 503, 504),
-    "update": (404, 409, 413, 503, 504),
+    "create": (409, 413, 415, 503, 504),
+    "update": (404, 409, 413, 415, 503, 504),
     "delete": (404, 409, 503, 504),
 }
 
@@ -340,10 +340,17 @@ def _api_router(router: ApiRouterModel, service: ServiceModel) -> RouterView:
         module=router.name,
         docstring=docstring,
         imports=api_router_imports(router, service),
-        router_args=(f"tags=[{pystr(router.tag)}]",) if router.tag else (),
+        router_args=(
+            *((f"tags=[{pystr(router.tag)}]",) if router.tag else ()),
+            *(("route_class=JsonBodyRoute",) if _reads_json(router) else ()),
+        ),
         routes=tuple(_api_route(op, service) for op in router.operations),
         uses_convertors=router.uses_convertors,
     )
+
+
+def _reads_json(router: ApiRouterModel) -> bool:
+    return any(api_reads_json(op) for op in router.operations)
 
 
 def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastgen.model.endpoints import EndpointModel, ParamModel
 from fastgen.model.service import ResourceModel, ServiceModel
+from fastgen.render.api_code import api_reads_json
 from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pystr
 from fastgen.render.orm import exact_aggregate, ref_class
@@ -23,6 +24,25 @@ def conditional_writes(resource: ResourceModel) -> bool:
 def conditional_resources(service: ServiceModel) -> bool:
     """Whether some native resource takes If-Match (``crud.check_if_match``)."""
     return service.api is None and any(map(conditional_writes, service.resources))
+
+
+def reads_json(resource: ResourceModel) -> bool:
+    """Whether the resource's router reads JSON bodies (a create or an update)."""
+    return bool({"create", "update"} & set(resource.operations))
+
+
+def json_bodies(service: ServiceModel) -> bool:
+    """Whether some route reads a JSON body (``crud.JsonBodyRoute``)."""
+    return any(map(reads_json, service.crud_resources)) or any(
+        api_reads_json(op) for op in service.api_operations
+    )
+
+
+def route_class(resource: ResourceModel) -> str | None:
+    """The ``APIRoute`` class of the resource's router, if not FastAPI's."""
+    if reads_decimals(resource):
+        return "ExactNumbersRoute"
+    return "JsonBodyRoute" if reads_json(resource) else None
 
 
 def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
@@ -62,8 +82,8 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         imports.append((schemas, f"{resource.class_name}Create"))
     if "update" in ops:
         imports.append((schemas, f"{resource.class_name}Update"))
-    if reads_decimals(resource):
-        imports.append((f"{pkg}.crud", "ExactNumbersRoute"))
+    if (kind := route_class(resource)) is not None:
+        imports.append((f"{pkg}.crud", kind))
     if conditional_writes(resource):
         imports += [
             (f"{pkg}.crud", "IfMatch"),

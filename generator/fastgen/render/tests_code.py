@@ -176,8 +176,8 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
                 f"{resource.class_name}Create",
             ),
         ]
-    if "create" in ops and any(f.type == "decimal" for f in resource.fields):
-        imports.append(("json", None))  # a JSON number's digits, as sent
+    if "create" in ops:  # a body sent as bytes: mislabelled, or a number's digits
+        imports.append(("json", None))
     if "update" in ops and _changeable(resource):
         imports += [  # test_update_<resource>_racing_a_delete_is_404
             ("sqlalchemy", "delete"),
@@ -478,6 +478,7 @@ def body_limit_test_imports(service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_body_limit.py``."""
     imports: list[Import] = [
         ("collections.abc", "AsyncIterator"),
+        ("gzip", None),
         ("pathlib", "Path"),
         ("httpx", None),
         ("pytest", None),

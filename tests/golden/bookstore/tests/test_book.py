@@ -41,6 +41,26 @@ async def test_create_book(app: FastAPI, client: httpx.AsyncClient) -> None:
     assert fetched.json() == created
 
 
+async def test_create_book_takes_json_only(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # curl's -d labels a body as a form: FastAPI alone would answer a 422 about
+    # "a valid dictionary" that names neither the header nor the fix.
+    body = json.dumps(
+        book_payload(
+            1,
+            author_id=(await make_author(app, 1))["id"],
+        )
+    )
+    for label in ({"content-type": "application/x-www-form-urlencoded"}, {}):
+        refused = await client.post("/books", content=body, headers=label)
+        assert refused.status_code == 415, refused.text
+        assert "(Content-Type: application/json)" in refused.json()["detail"]
+    label = {"content-type": "application/merge-patch+json; charset=utf-8"}
+    created = await client.post("/books", content=body, headers=label)
+    assert created.status_code == 201, created.text
+
+
 async def test_create_book_rejects_missing_fields(client: httpx.AsyncClient) -> None:
     response = await client.post("/books", json={})
     assert response.status_code == 422

@@ -117,6 +117,8 @@ ERRORS = {
     "another row still refers to this one).",
     412: "If-Match names no current version of the resource.",
     413: "The request body is over MAX_BODY_BYTES.",
+    415: "The request body is in a media type or a content coding the route does "
+    "not read.",
     501: "The operation's hook is not written yet.",
     503: "The database is unavailable; retry after Retry-After seconds.",
     504: "The database did not answer within the statement timeout.",
@@ -279,6 +281,52 @@ def _schema_behind(exc: DBAPIError) -> bool:
     return any(words in message for words in SQLITE_SCHEMA_BEHIND)
 
 
+class JsonBodyRoute(APIRoute):
+    """A route whose body FastAPI reads as JSON: a body sent in another media type
+    answers 415 naming the one to send.
+
+    FastAPI reads a body as JSON only under a JSON Content-Type; sent as anything
+    else (curl's ``-d`` labels it a form) it would answer 422 "Input should be a
+    valid dictionary", which names neither the header nor the fix. Routes without
+    a JSON body are left as FastAPI makes them.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        body = self.body_field
+        if body is None or getattr(body.field_info, "media_type", None) != JSON:
+            return handler
+
+        async def json_only(request: Request) -> Response:
+            sent = request.headers.get("content-type")
+            if not _is_json(sent) and _has_body(request):
+                named = f"not {sent}" if sent else "sent without a Content-Type"
+                raise HTTPException(
+                    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                    f"the request body must be JSON (Content-Type: {JSON}), {named}",
+                )
+            return await handler(request)
+
+        return json_only
+
+
+JSON = "application/json"
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of this Content-Type as JSON: application/json
+    or an ``application/...+json`` type, whatever its parameters."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def _has_body(request: Request) -> bool:
+    """Whether the request sends a body (an empty one is FastAPI's own 422)."""
+    headers = request.headers
+    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+
+
 class ExactNumbersRequest(Request):
     """A request whose JSON body keeps the digits of each number (``JsonNumber``)."""
 
@@ -288,7 +336,7 @@ class ExactNumbersRequest(Request):
         return self._json
 
 
-class ExactNumbersRoute(APIRoute):
+class ExactNumbersRoute(JsonBodyRoute):
     """A route reading its JSON body with ``ExactNumbersRequest``.
 
     A decimal field takes up to 18 digits, but pydantic reads a JSON number as a

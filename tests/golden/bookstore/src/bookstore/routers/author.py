@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from bookstore.crud import (
     IfMatch,
+    JsonBodyRoute,
     check_if_match,
     column_values,
     commit_or_409,
@@ -28,7 +29,7 @@ from bookstore.schemas.author import AuthorCreate, AuthorRead, AuthorUpdate
 from bookstore.schemas.common import Page
 from bookstore.schemas.lists import AuthorQuery
 
-router = APIRouter(prefix="/authors", tags=["author"])
+router = APIRouter(prefix="/authors", tags=["author"], route_class=JsonBodyRoute)
 
 
 @router.get("", response_model_exclude_unset=True, responses=errors(304, 412, 503, 504))
@@ -50,7 +51,7 @@ async def get_author(
     return AuthorRead.model_validate(row)
 
 
-@router.post("", status_code=201, responses=errors(409, 413, 503, 504))
+@router.post("", status_code=201, responses=errors(409, 413, 415, 503, 504))
 async def create_author(
     payload: AuthorCreate,
     session: SessionDep,
@@ -66,8 +67,8 @@ async def create_author(
     return AuthorRead.model_validate(row)
 
 
-@router.patch("/{author_id}", responses=errors(404, 409, 412, 413, 503, 504))
-@router.put("/{author_id}", responses=errors(404, 409, 412, 413, 503, 504))
+@router.patch("/{author_id}", responses=errors(404, 409, 412, 413, 415, 503, 504))
+@router.put("/{author_id}", responses=errors(404, 409, 412, 413, 415, 503, 504))
 async def update_author(
     author_id: int,
     payload: AuthorUpdate,

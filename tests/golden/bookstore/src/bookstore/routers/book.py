@@ -67,7 +67,7 @@ async def get_book(
     return BookRead.model_validate(row)
 
 
-@router.post("", status_code=201, responses=errors(409, 413, 503, 504))
+@router.post("", status_code=201, responses=errors(409, 413, 415, 503, 504))
 async def create_book(
     payload: BookCreate,
     session: SessionDep,
@@ -89,8 +89,8 @@ async def create_book(
     return BookRead.model_validate(row)
 
 
-@router.patch("/{book_id:int}", responses=errors(404, 409, 412, 413, 503, 504))
-@router.put("/{book_id:int}", responses=errors(404, 409, 412, 413, 503, 504))
+@router.patch("/{book_id:int}", responses=errors(404, 409, 412, 413, 415, 503, 504))
+@router.put("/{book_id:int}", responses=errors(404, 409, 412, 413, 415, 503, 504))
 async def update_book(
     book_id: int,
     payload: BookUpdate,
