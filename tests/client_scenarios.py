@@ -5,7 +5,7 @@ get, list, update and delete each table; read a cached answer twice (MISS, then
 HIT); and answer each error status the document can produce through its client:
 404 (a key no row has), 409 (a unique value taken, a row still referred to), 422 (a
 body the server refuses) and 501 (an operation whose hook is unwritten); and the
-statuses an OpenAPI document leaves out, which the routes publish: 304, 412, 413.
+statuses an OpenAPI document leaves out, which the routes publish: 304, 412, 413, 415.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from .typed_client import TypedClient
 
 ALICE = {"authorization": "Bearer alice"}
 MISSING = 10**6  # no row has this key
+GZIPPED = {"content-encoding": "gzip"}  # what no route decodes: 415
 
 
 def cached_twice(client: TypedClient, path: str, /, **arguments: object) -> object:
@@ -160,11 +161,13 @@ def store(client: TypedClient) -> None:
     client.call("get", order_path, 404, id=MISSING, headers=ALICE)
     client.call("delete", order_path, 404, id=MISSING, headers=ALICE)
     # The statuses the document leaves out, published by the routes: a failed
-    # If-Match, a current ETag, a body over MAX_BODY_BYTES (1 MiB).
+    # If-Match, a current ETag, a body over MAX_BODY_BYTES (1 MiB), one said to
+    # be in a content coding.
     client.call("get", pet_path, 412, headers={"if-match": '"stale"'}, id=rex.id)
     etag = client.call("get", pet_path, 200, id=rex.id).headers["etag"]
     client.call("get", pet_path, 304, headers={"if-none-match": etag}, id=rex.id)
     client.call("post", "/pets", 413, json_body={"name": "x" * 2**20})
+    client.call("post", "/pets", 415, json_body={"name": "x"}, headers=GZIPPED)
     # 422: a name over maxLength, a quantity under its minimum, page 0.
     client.call("post", "/pets", 422, json_body={"name": "x" * 101})
     bad = {**order, "quantity": 0}
@@ -201,12 +204,14 @@ def billing(client: TypedClient) -> None:
     fresh = cached_twice(client, document_path, id=document.id)
     assert fresh.partner == updated.parsed
     # The statuses the document leaves out, published by the routes: a failed
-    # If-Match, a current ETag, a body over MAX_BODY_BYTES.
+    # If-Match, a current ETag, a body over MAX_BODY_BYTES, one said to be in a
+    # content coding.
     for path, key in ((partner_path, partner.id), (document_path, document.id)):
         client.call("get", path, 412, headers={"if-match": '"stale"'}, id=key)
         etag = client.call("get", path, 200, id=key).headers["etag"]
         client.call("get", path, 304, headers={"if-none-match": etag}, id=key)
     client.call("post", "/partners", 413, json_body={**acme, "name": "x" * 2**20})
+    client.call("post", "/partners", 415, json_body=acme, headers=GZIPPED)
     # 404: no row has the key.
     client.call("get", partner_path, 404, id=MISSING)
     client.call("put", partner_path, 404, id=MISSING, json_body=acme)
