@@ -197,6 +197,10 @@ def test_compose_runs_the_worker_of_a_queued_endpoint(tmp_path: Path) -> None:
     # The command tests/test_queue_integration.py starts as the worker process.
     assert worker["command"] == ["python", "-m", "queuetest.worker"]
     assert worker["environment"]["QUEUE_REDIS_URL"] == "redis://redis:6379/0"
+    # The app enqueues the jobs the worker runs: both on the same queue (without it
+    # the app would enqueue to its default, localhost, and answer 503).
+    app_env = services["app"]["environment"]
+    assert app_env["QUEUE_REDIS_URL"] == worker["environment"]["QUEUE_REDIS_URL"]
     assert worker["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"},
         "redis": {"condition": "service_healthy"},
