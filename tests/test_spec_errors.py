@@ -162,6 +162,76 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
             id="bad-default",
         ),
         pytest.param(
+            BASE.replace("{type: string}", "{type: decimal, default: 1.23456}"),
+            "8:38: resources.item.fields.name.default: 1.23456 has 5 digits after the "
+            "point; a decimal column keeps 4 (scale 4), so it would be rounded",
+            id="decimal-default-over-scale",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: decimal, default: '-1.00005'}"),
+            "8:38: resources.item.fields.name.default: '-1.00005' has 5 digits after "
+            "the point; a decimal column keeps 4 (scale 4), so it would be rounded",
+            id="decimal-string-default-over-scale",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: decimal, default: 100000000000000}"),
+            "8:38: resources.item.fields.name.default: 100000000000000 has more than 14 digits "
+            "before the point; a decimal column holds at most 14",
+            id="decimal-default-too-large",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: decimal, default: '1.5e3'}"),
+            "8:38: resources.item.fields.name.default: '1.5e3' is not a decimal string "
+            "as the API reads one: an optional '-', at most 14 digits, and at most 4 "
+            "more after a '.'",
+            id="decimal-default-not-as-the-api-reads-it",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: decimal, default: .nan}"),
+            "8:38: resources.item.fields.name.default: nan is not a finite number",
+            id="decimal-default-nan",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: float, default: -.inf}"),
+            "8:36: resources.item.fields.name.default: -inf is not a finite number (a "
+            "double and JSON hold none)",
+            id="float-default-infinite",
+        ),
+        pytest.param(
+            BASE.replace(
+                "{type: string}", "{type: string, max_length: 3, default: toolong}"
+            ),
+            "8:52: resources.item.fields.name.default: 'toolong' is longer than "
+            "max_length 3",
+            id="string-default-over-max-length",
+        ),
+        pytest.param(
+            BASE.replace(
+                "{type: string}", "{type: string, default: " + "x" * 256 + "}"
+            ),
+            "8:37: resources.item.fields.name.default: the 256-character default is "
+            "longer than max_length 255, a string's length when it gives no max_length",
+            id="string-default-over-the-default-length",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", '{type: text, default: "a\\0b"}'),
+            "8:35: resources.item.fields.name.default: 'a\\x00b' holds a NUL "
+            "character, which PostgreSQL does not store",
+            id="text-default-with-nul",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: integer, default: 2147483648}"),
+            "8:38: resources.item.fields.name.default: 2147483648 is outside the 32-bit "
+            "range of an integer column (-2147483648 to 2147483647)",
+            id="integer-default-out-of-range",
+        ),
+        pytest.param(
+            BASE.replace("{type: string}", "{type: enum, values: [a, b], default: c}"),
+            "8:51: resources.item.fields.name.default: 'c' is not one of the values: "
+            "a, b",
+            id="enum-default-not-a-value",
+        ),
+        pytest.param(
             BASE + "    cache:\n      create: {ttl: 5}\n",
             "10:7: resources.item.cache.create: 'create' is not allowed; expected "
             "'list' or 'get'",
@@ -284,6 +354,27 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
 )
 def test_error_message(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in problems(tmp_path, text)
+
+
+def test_defaults_at_their_fields_limits_load(tmp_path: Path) -> None:
+    """The limits the defaults are held to are the columns' own, not tighter."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        BASE
+        + "      a: {type: decimal, default: 12345678.1234}\n"
+        + "      b: {type: decimal, default: '-99999999999999.9999'}\n"
+        + "      c: {type: decimal, default: 1.2340000}\n"
+        + "      d: {type: integer, default: -2147483648}\n"
+        + "      e: {type: integer, default: 2147483647}\n"
+        + "      f: {type: string, max_length: 3, default: abc}\n"
+        + f"      g: {{type: string, default: {'x' * 255}}}\n"
+        + "      h: {type: enum, values: [a, b], default: b}\n"
+        + "      i: {type: float, default: 1.0e+308}\n"
+    )
+    fields = load_spec(path).resources["item"].fields
+    assert fields["a"].default == 12345678.1234
+    assert fields["b"].default == "-99999999999999.9999"
+    assert fields["g"].default == "x" * 255
 
 
 def test_all_shape_errors_are_reported_together(tmp_path: Path) -> None:

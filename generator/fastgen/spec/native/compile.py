@@ -22,6 +22,7 @@ from fastgen.model.endpoints import (
 from fastgen.model.naming import CLASS_BODY_NAMES, ROUTER_NAMES, class_name, python_name
 from fastgen.model.policy import PolicyModel
 from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
+from fastgen.spec.native.limits import DEFAULT_STRING_LENGTH
 from fastgen.spec.native.listing import listing
 from fastgen.spec.native.model import (
     AggregateSpec,
@@ -51,7 +52,6 @@ _PY_TYPES: dict[str, str] = {
     "uuid": "uuid.UUID",
     "json": "JsonValue",
 }
-DEFAULT_STRING_LENGTH = 255
 
 
 def compile_service(spec: FastgenSpec) -> ServiceModel:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import decimal
-import json
 from collections.abc import Iterator
 
 from fastgen.spec.loader import Positions
+from fastgen.spec.native.checks.defaults import default_problem
 from fastgen.spec.native.model import FastgenSpec, FieldSpec, ResourceSpec
 from fastgen.spec.problems import Loc, Problem, did_you_mean, dotted
 
@@ -142,38 +141,3 @@ def _renamed(
                 f"a previous name belongs to one {kind}",
             )
         claimed.setdefault(old, name)
-
-
-def default_problem(spec: FieldSpec) -> str | None:
-    """Why ``spec.default`` does not fit ``spec.type``, or None when it fits."""
-    value = spec.default
-    kind = spec.type
-    ok: bool
-    if kind in ("string", "text"):
-        ok = isinstance(value, str) and (
-            spec.max_length is None or len(value) <= spec.max_length
-        )
-    elif kind == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == "float":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif kind == "decimal":
-        ok = isinstance(value, int | float | str) and not isinstance(value, bool)
-        if ok:
-            try:
-                decimal.Decimal(str(value))
-            except decimal.InvalidOperation:
-                ok = False
-    elif kind == "boolean":
-        ok = isinstance(value, bool)
-    elif kind == "enum":
-        ok = value in (spec.values or [])
-    elif kind == "json":
-        try:
-            json.dumps(value, allow_nan=False)
-            ok = True
-        except (TypeError, ValueError):
-            ok = False
-    else:
-        return f"defaults are not supported for {kind} fields"
-    return None if ok else f"{value!r} is not a valid {kind} default"
