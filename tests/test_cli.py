@@ -39,6 +39,45 @@ def test_new_with_a_bad_spec_says_nothing_was_written(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        pytest.param(
+            "afile",
+            "{tmp}/afile is a file, not a directory; choose a new directory",
+            id="a-file",
+        ),
+        pytest.param(
+            "afile/sub",
+            "{tmp}/afile/sub: {tmp}/afile is a file, not a directory; choose a new "
+            "directory",
+            id="inside-a-file",
+        ),
+        # Linux's /proc takes no new directory, not even from root (whom no
+        # permission bits stop); why (the OS's words) depends on the user.
+        pytest.param(
+            "/proc/fastgen-test/out",
+            "cannot write /proc/fastgen-test: ",
+            id="unwritable",
+        ),
+    ],
+)
+def test_new_into_a_place_no_directory_can_be_made_is_a_usage_error(
+    tmp_path: Path, output: str, message: str
+) -> None:
+    """-o naming a file, a path inside one or an unwritable place: a one-line
+    message and exit 2, as for any usage error, and nothing written."""
+    (tmp_path / "afile").write_text("mine\n")
+    destination = output if output.startswith("/") else str(tmp_path / output)
+    result = run_fastgen("new", str(EXAMPLE), "-o", destination)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    expected = "error: " + message.format(tmp=tmp_path)
+    assert line.startswith(expected) if expected.endswith(": ") else line == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+    assert (tmp_path / "afile").read_text() == "mine\n"
+
+
 def test_missing_file_is_exit_2(tmp_path: Path) -> None:
     result = run_fastgen("validate", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2

@@ -32,19 +32,43 @@ def new_project(
     fastgen.yaml gains the schema modeline (``project_file_text``). Otherwise (a
     bundled OpenAPI document) the spec file is rendered from the answer.
     """
-    if destination.exists() and any(destination.iterdir()):
-        raise FastgenError(
-            f"{destination} exists and is not empty; choose a new directory"
-        )
+    check_destination(destination)
     session = RenderSession()
     session.add(answer, model, models_source)
     if own_text is not None:
         session.own_file = (answer_key(answer), own_text)
-    render(answer, destination, session)
+    try:
+        render(answer, destination, session)
+    except OSError as exc:  # what the checks cannot foresee; copier removed its part
+        raise FastgenError(
+            f"cannot write {exc.filename or destination}: {exc.strerror or exc}"
+        ) from None
     if own_text is not None:
         target = destination / spec_file_name(answer)
         target.write_bytes(project_file_text(answer, own_text).encode("utf-8"))
     return destination
+
+
+def check_destination(destination: Path) -> None:
+    """Refuse, before anything is written, a destination no project can go to: a
+    file, a path inside a file, a directory that is not empty. (One that cannot be
+    written is refused by the first write, which copier then removes.)"""
+    existing = destination
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        inside = "" if existing == destination else f"{destination}: "
+        raise FastgenError(
+            f"{inside}{existing} is a file, not a directory; choose a new directory"
+        )
+    try:
+        taken = existing == destination and any(destination.iterdir())
+    except OSError as exc:
+        raise FastgenError(f"cannot read {destination}: {exc.strerror}") from None
+    if taken:
+        raise FastgenError(
+            f"{destination} exists and is not empty; choose a new directory"
+        )
 
 
 def render(
