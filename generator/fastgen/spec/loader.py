@@ -2,7 +2,8 @@
 
 PyYAML's composer gives each node a start mark; we walk the node tree once, construct
 plain values and keep a map from each value's path (a tuple of keys and indexes) to its
-position, so later validation errors can name ``file:line:column``.
+position, so later validation errors can name ``file:line:column``. A ``.json`` file
+is read as JSON instead (``json_reader.py``), with the same positions.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from fastgen.spec.json_reader import load_json
 from fastgen.spec.problems import Loc, Problem, SpecError
 from fastgen.spec.yaml_errors import syntax_problem
 
@@ -102,7 +104,11 @@ def load_document(path: Path) -> tuple[Any, Positions]:
 
 
 def load_text(text: str, display: str) -> tuple[Any, Positions]:
-    """Parse a YAML/JSON string; ``display`` is the file name used in messages."""
+    """Parse a YAML/JSON string; ``display`` is the file name used in messages. A
+    ``.json`` file is read as JSON (its syntax, its errors), anything else as YAML."""
+    if display.lower().endswith(".json"):
+        positions = Positions(display)
+        return load_json(text, positions), positions
     try:
         return _load(FAST_LOADER, text, display)
     except SpecError:
