@@ -57,3 +57,46 @@ def test_the_model_does_not_import_the_package_root_either() -> None:
                 and not name.startswith("fastgen.model")
             ]
     assert not found, found
+
+
+def test_every_template_helper_is_one_hop_from_its_module() -> None:
+    """docs/architecture.md: a TEMPLATE_HELPERS entry names its module
+    (``orm.orm_column``), is a name imported from it, or comes in with a module's
+    ``HELPERS`` tuple (``*api_code.HELPERS``) and is defined in that module."""
+    from fastgen import copier_ext
+
+    tree = ast.parse(Path(copier_ext.__file__).read_text())
+    imported = {
+        alias.asname or alias.name: node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    [entries] = [
+        node.value.elts
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "TEMPLATE_HELPERS"
+        and isinstance(node.value, ast.Tuple)
+    ]
+    where: dict[str, str] = {}  # helper name -> the module the entry points to
+    for entry in entries:
+        if isinstance(entry, ast.Starred):
+            assert isinstance(entry.value, ast.Attribute), ast.unparse(entry)
+            assert entry.value.attr == "HELPERS", ast.unparse(entry)
+            module = getattr(copier_ext, ast.unparse(entry.value.value))
+            where |= {helper.__name__: module.__name__ for helper in module.HELPERS}
+        elif isinstance(entry, ast.Attribute):
+            module = getattr(copier_ext, ast.unparse(entry.value))
+            where[entry.attr] = module.__name__
+        else:
+            assert isinstance(entry, ast.Name), ast.unparse(entry)
+            where[entry.id] = imported[entry.id]
+    strays = [
+        f"{helper.__name__} is defined in {helper.__module__}, not {where[helper.__name__]}"
+        for helper in copier_ext.TEMPLATE_HELPERS
+        if helper.__module__ != where[helper.__name__]
+    ]
+    assert not strays
+    assert len(where) == len(copier_ext.TEMPLATE_HELPERS)

@@ -213,6 +213,16 @@ def test_metrics_of_two_worker_processes_are_summed(
         while any(scraped(base) != expected for base in (a, b)):
             assert time.monotonic() < deadline, (scraped(a), scraped(b))
             time.sleep(0.2)
+        # As the generated README says: one process's own stats are not summed, so
+        # the multiprocess exposition has none.
+        names = {
+            line.split("{")[0].split()[0]
+            for line in httpx.get(f"{a}/metrics").text.splitlines()
+            if line and not line.startswith("#")
+        }
+        assert "http_requests_total" in names
+        assert not [n for n in names if n.startswith(("process_", "python_gc_"))]
+        assert "python_info" not in names
 
 
 def test_cached_bookstore_over_http(server: str) -> None:
