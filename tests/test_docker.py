@@ -215,3 +215,55 @@ def test_compose_runs_the_worker_of_a_queued_endpoint(tmp_path: Path) -> None:
 def test_compose_has_no_worker_without_a_queued_endpoint(bookstore: Path) -> None:
     services = yaml.safe_load((bookstore / "docker-compose.yml").read_text())
     assert "worker" not in services["services"]
+
+
+# The master's start, run as gunicorn would call it (the project's settings need the
+# generated project's dependencies: the shared venv has them).
+_ON_STARTING = """
+import runpy
+
+class Log:
+    def warning(self, message, *args):
+        print(message % args)
+
+class Server:
+    log = Log()
+
+runpy.run_path("gunicorn.conf.py")["on_starting"](Server())
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("workers", "redis_url", "warned"),
+    [("2", "", True), ("2", "redis://127.0.0.1:1/0", False), ("1", "", False)],
+)
+def test_gunicorn_says_when_workers_cannot_share_invalidations(
+    bookstore: Path,
+    shared_venv: Path,
+    tmp_path: Path,
+    workers: str,
+    redis_url: str,
+    warned: bool,
+) -> None:
+    """Memory entries are each worker's own and only Redis carries a write's
+    invalidation to the others: several workers without it serve stale answers."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(bookstore / "src"),
+        "WEB_CONCURRENCY": workers,
+        "REDIS_URL": redis_url,
+        "CREATE_SCHEMA": "false",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    result = subprocess.run(
+        [str(shared_venv / "bin" / "python"), "-c", _ON_STARTING],
+        cwd=bookstore,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = "2 workers and no REDIS_URL: a write clears the cached answers of its"
+    assert (expected in result.stdout) is warned, result.stdout

@@ -135,13 +135,15 @@ class CacheLayer:
         self.origin = uuid.uuid4().hex
         self._tokens = itertools.count()
         self._uses_redis = any(route.redis for route in self.routes)
-        self._tiered = tuple(r.name for r in self.routes if r.redis and r.memory)
+        # Policies with entries in this process's memory (memory and tiered): with
+        # a Redis configured, other processes' writes reach them through the bus.
+        self._in_memory = tuple(r.name for r in self.routes if r.memory)
         self.bus = InvalidationBus(
             redis_url,
             self.redis.channel,
             origin=self.origin,
             on_tags=self._apply_remote,
-            on_connect=self._flush_tiered,
+            on_connect=self._flush_memory,
             timeout=redis_timeout,
             retry_seconds=breaker_seconds,
         )
@@ -167,19 +169,21 @@ class CacheLayer:
     # -- lifecycle --------------------------------------------------------------
 
     async def startup(self) -> None:
-        """Connect to Redis if a policy needs it; a failure is logged, never raised.
+        """Connect to Redis if one is configured; a failure is logged, never raised.
 
-        With a ``tiered`` policy the invalidation bus starts too; it keeps trying to
-        subscribe in the background for as long as the process runs.
+        With a policy kept in memory (``memory`` or ``tiered``) the invalidation bus
+        starts too, so other processes' writes reach this one's memory; it keeps
+        trying to subscribe in the background for as long as the process runs.
         """
         if self._uses_redis and not self.redis.configured:
             log.info(
                 "no Redis configured (REDIS_URL): tiered cache policies use their "
                 "in-process tier only, redis policies are not cached"
             )
-        elif self._uses_redis:
-            await self.redis.connect()
-        if self._tiered and not self.redis.disabled:
+        if not self.redis.configured or not (self._uses_redis or self._in_memory):
+            return  # no Redis, or no policy to share through it
+        await self.redis.connect()
+        if self._in_memory and not self.redis.disabled:
             self.bus.start()
             # Serve once subscribed (or once that failed): a memory copy made
             # earlier would be dropped by the flush that follows the subscription.
@@ -197,10 +201,10 @@ class CacheLayer:
     async def check(self) -> dict[str, str]:
         """Health of each store in use, for readiness probes; never raises.
 
-        A Redis the settings do not name is not in use, so it is not reported.
+        A Redis the settings do not name, or that no policy uses, is not reported.
         """
         states = {"memory": "ok"}
-        if self._uses_redis and self.redis.configured:
+        if self.redis.configured and (self._uses_redis or self._in_memory):
             states["redis"] = "ok" if await self.redis.ping() else "down"
         return states
 
@@ -250,7 +254,9 @@ class CacheLayer:
         process second: a request that sees the new local generation then also reads
         the new one from Redis, so it can't copy a stale Redis entry into the memory
         tier. The same Redis script publishes the tags, and every other process's
-        bus bumps them in its memory tier.
+        bus bumps them in its memory tier: ``memory`` policies' tags go to Redis
+        too (a tag key no read asks for), so every worker drops its copy. Without
+        a Redis, a ``memory`` entry is this process's alone.
         """
         targets = self._invalidations.get(write)
         if not targets:
@@ -264,10 +270,9 @@ class CacheLayer:
                 route_tags = (route.name,)
             tags += route_tags
             route.metrics.invalidated.inc()
-            if route.redis:
-                for tag in route_tags:
-                    remote[tag] = max(remote.get(tag, 0), _tag_ttl_ms(route))
-        if remote:
+            for tag in route_tags:
+                remote[tag] = max(remote.get(tag, 0), _tag_ttl_ms(route))
+        if self.redis.configured:
             await self.redis.invalidate(remote, self.origin)
         self.generations.bump(tags)
 
@@ -279,9 +284,9 @@ class CacheLayer:
             if route is not None:
                 route.metrics.invalidated_remote.inc()
 
-    def _flush_tiered(self) -> None:
-        """Invalidations may have been missed: forget every tiered memory copy."""
-        self.generations.bump(self._tiered)
+    def _flush_memory(self) -> None:
+        """Invalidations may have been missed: forget every entry kept in memory."""
+        self.generations.bump(self._in_memory)
         self.metrics.l1_flushes.inc()
 
     # -- lookup -----------------------------------------------------------------

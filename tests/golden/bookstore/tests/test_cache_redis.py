@@ -261,8 +261,33 @@ async def test_tiered_invalidation_reaches_the_other_memory_tier(
     assert sample(layer_b, "cache_invalidations_total", **labels) == 1
 
 
-async def test_bus_reconnect_empties_the_memory_tier(own_redis: RedisServer) -> None:
-    item = item_policy("tiered")
+async def test_memory_invalidation_reaches_every_process(workers: Any) -> None:
+    # A memory entry is each process's own, but with a Redis configured another
+    # process's write still clears it: a deleted row is not served by the others.
+    (layer_a, app_a, backend_a), (layer_b, app_b, backend_b) = await workers(
+        item_policy("memory"), ITEMS
+    )
+    await eventually(lambda: layer_a.bus.connected.is_set())
+    await eventually(lambda: layer_b.bus.connected.is_set())
+    async with client(app_a) as a, client(app_b) as b:
+        await a.get("/items/1")
+        await b.get("/items/1")
+        before = await b.get("/items/1")
+        backend_a.rows[1] = backend_b.rows[1] = "uno"
+        await layer_a.invalidate("item.update", 1)
+        await eventually(lambda: layer_b.bus.received == 1)
+        after = await b.get("/items/1")
+    assert (before.headers["x-cache"], before.json()["name"]) == ("HIT", "one")
+    assert (after.headers["x-cache"], after.json()["name"]) == ("MISS", "uno")
+    assert backend_b.calls["item"] == 2
+    assert await layer_b.check() == {"memory": "ok", "redis": "ok"}
+
+
+@pytest.mark.parametrize("backend_name", ["memory", "tiered"])
+async def test_bus_reconnect_empties_the_memory_tier(
+    backend_name: str, own_redis: RedisServer
+) -> None:
+    item = item_policy(backend_name)
     layer, app, backend = build(
         item, redis_url=own_redis.url, l1_ttl=3600, breaker_seconds=0.05
     )
@@ -505,6 +530,58 @@ async def test_redis_killed_mid_run_fails_no_request_and_recovers(
         assert {r.headers["x-cache"] for r in during} == {"BYPASS"}
     assert after.headers["x-cache"] == "MISS"
     assert sample(layer, "cache_redis_errors_total") >= 1
+
+
+@pytest.mark.parametrize("backend_name", ["redis", "tiered"])
+async def test_a_missed_invalidation_reaches_the_others_though_its_writer_idles(
+    backend_name: str, workers: Any, redis_url: str
+) -> None:
+    # Other processes read Redis again as soon as it is back: the writer must not
+    # wait for a request of its own to send what it kept.
+    (layer_a, _, _), (layer_b, app_b, backend_b) = await workers(
+        item_policy(backend_name),
+        ITEMS,
+        redis_timeout=0.1,
+        breaker_seconds=0.2,
+        l1_ttl=0,
+    )
+    admin = Redis.from_url(redis_url)
+    try:
+        async with client(app_b) as b:
+            await b.get("/items/1")  # stored in Redis
+            await admin.client_pause(300)  # Redis keeps its data but stops answering
+            await layer_a.invalidate("item.update", 1)  # kept: Redis missed it
+            backend_b.rows[1] = "uno"
+            await eventually(layer_b.redis.ping)  # back, and A asked nothing since
+
+            async def b_reads_the_write() -> bool:
+                return (await b.get("/items/1")).json()["name"] == "uno"
+
+            await eventually(b_reads_the_write)
+    finally:
+        await admin.aclose()
+
+
+async def test_closing_sends_the_invalidations_redis_missed(
+    workers: Any, redis_url: str
+) -> None:
+    # A long breaker: only the close can send it before the others read Redis.
+    (layer_a, _, _), (_, app_b, backend_b) = await workers(
+        item_policy("redis"), ITEMS, redis_timeout=0.1, breaker_seconds=60
+    )
+    admin = Redis.from_url(redis_url)
+    try:
+        async with client(app_b) as b:
+            await b.get("/items/1")
+            await admin.client_pause(300)
+            await layer_a.invalidate("item.update", 1)
+            await asyncio.sleep(0.4)  # Redis answers again; A's breaker is still open
+            backend_b.rows[1] = "uno"
+            await layer_a.close()  # a process shutting down
+            after = await b.get("/items/1")
+    finally:
+        await admin.aclose()
+    assert (after.headers["x-cache"], after.json()["name"]) == ("MISS", "uno")
 
 
 async def test_invalidation_missed_during_an_outage_is_sent_when_redis_is_back(

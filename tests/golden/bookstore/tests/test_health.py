@@ -49,6 +49,8 @@ async def test_readyz_reports_redis_only_when_configured(
             response = await c.get("/readyz")
     assert (response.status_code, response.json()["status"]) == (200, "ok")
     checks = response.json()["checks"]
+    # Every policy uses it when configured: redis and tiered store entries there,
+    # and writes reach other processes' memory entries through it.
     assert checks.get("cache.redis") == reported
 
 

@@ -3,11 +3,11 @@
 
 Every invalidation script publishes its tags on the namespace's channel. One task per
 process keeps a subscription on a dedicated connection and bumps the local
-generations of the tags it receives, so a ``tiered`` entry copied into memory here is
-dropped a round trip after the write in any other process.
+generations of the tags it receives, so an entry in memory here (``memory``, or a
+``tiered`` copy) is dropped a round trip after the write in any other process.
 
 While the subscription is down nothing arrives, so each (re)subscription first
-empties the memory tier of every Redis-backed policy, and a short in-memory lifetime
+empties the memory tier, and for a ``tiered`` copy a short in-memory lifetime
 (``l1_ttl``) bounds what a process can serve from memory meanwhile. A silent
 connection is noticed by pinging it when nothing else came for a while.
 """

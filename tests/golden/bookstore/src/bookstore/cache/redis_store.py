@@ -20,8 +20,10 @@ Any error or timeout opens a circuit breaker for a few seconds: callers then get
 ``None`` at once and fall back (a ``redis`` policy bypasses the cache, a ``tiered`` one
 keeps its memory tier). When the time is up one call probes Redis while the others
 still bypass, so an outage costs a request at most one timeout. One warning is logged
-per outage. Invalidations that could not be sent are kept (bounded) and sent first
-when Redis answers again.
+per outage. Invalidations that could not be sent are kept (bounded) and sent as soon
+as Redis answers again: before this process's next read, and by a retry of their own
+every breaker period, since other processes read Redis whether this one does or not.
+Closing tries once more and logs what could not be sent.
 
 Reads are batched: the MGETs of every request that looks something up in the same
 turn of the event loop go to Redis as one pipeline, so a busy process pays one round
@@ -172,6 +174,7 @@ class RedisStore:
         self._disabled: str | None = None if url else "no Redis is configured"
         self._pending: dict[str, int] = {}
         self._flushing = asyncio.Lock()
+        self._retrying: asyncio.Task[None] | None = None
         self._reads = _ReadBatcher()
 
     # -- state ---------------------------------------------------------------
@@ -288,6 +291,18 @@ class RedisStore:
         return bool(await self._call(lambda client: client.ping()))
 
     async def close(self) -> None:
+        retrying, self._retrying = self._retrying, None
+        if retrying is not None:
+            retrying.cancel()
+            await asyncio.gather(retrying, return_exceptions=True)
+        if self._pending and self._disabled is None:
+            await self.ping()  # a last try: sends what is pending first
+            if self._pending:
+                log.warning(
+                    "%d cache invalidations never reached Redis: other processes may "
+                    "serve the entries they cleared until their ttl",
+                    len(self._pending),
+                )
         await self._reads.close()
         client, self._client = self._client, None
         if client is not None:
@@ -404,6 +419,20 @@ class RedisStore:
                 policy = tag.partition(":")[0]
                 widened[policy] = max(ttl_ms, widened.get(policy, 0))
             self._pending = widened
+        if self._retrying is None or self._retrying.done():
+            self._retrying = asyncio.create_task(self._retry_pending())
+
+    async def _retry_pending(self) -> None:
+        """Send what is pending once the breaker lets a call through, even if this
+        process asks Redis nothing else (an idle writer)."""
+        while self._pending and self._disabled is None:
+            wait = self._open_until - time.monotonic()
+            await asyncio.sleep(max(wait, 0.0) + 0.01)
+            await self._call(_ping)  # _call sends what is pending first
+
+
+async def _ping(client: Any) -> bool:
+    return bool(await client.ping())
 
 
 class _ReadBatcher:
