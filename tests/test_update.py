@@ -170,14 +170,16 @@ def test_update_refuses_a_dirty_tree(tmp_path: Path) -> None:
 
 
 def test_update_outside_git_says_how_to_start(tmp_path: Path) -> None:
-    """``fastgen new`` makes no repository; the update then says what to run."""
+    """``fastgen new`` makes no repository; an update, a dry run or a check then
+    says what to run (not git's own "not a git repository" message)."""
     project = tmp_path / "bookstore"
     made = run_fastgen("new", str(EXAMPLE), "-o", str(project))
     assert "git init && git add -A && git commit -m generated" in made.stdout
-    result = run_fastgen("update", "-p", str(project))
-    assert result.returncode == 1
-    assert "is not in a git repository" in result.stderr
-    assert "git init && git add -A && git commit -m generated" in result.stderr
+    for command in (["update"], ["update", "--dry-run"], ["check"]):
+        result = run_fastgen(*command, "-p", str(project))
+        assert result.returncode == 1, command
+        assert "is not in a git repository" in result.stderr, command
+        assert "git init && git add -A && git commit -m generated" in result.stderr
 
 
 def test_dry_run_shows_the_change_and_touches_nothing(tmp_path: Path) -> None:

@@ -104,15 +104,7 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     """Re-render ``project`` from its new spec in place (the tree must be committed)."""
     project = project.resolve()
     stored_spec(project)
-    if (
-        git(project, "rev-parse", "--is-inside-work-tree", check=False).strip()
-        != "true"
-    ):
-        raise FastgenError(
-            f"{project} is not in a git repository: an update merges your edits "
-            "with the new code from the commit it was generated in. Commit it "
-            "first: git init && git add -A && git commit -m generated"
-        )
+    _require_git(project)
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
             f"the working tree has uncommitted changes; commit {_spec_name(project)} "
@@ -212,6 +204,19 @@ def user_owned() -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines("gitignore", config["_skip_if_exists"])
 
 
+def _require_git(project: Path) -> None:
+    """Refuse, saying how to start, a project that is not in a git repository."""
+    if (
+        git(project, "rev-parse", "--is-inside-work-tree", check=False).strip()
+        != "true"
+    ):
+        raise FastgenError(
+            f"{project} is not in a git repository: an update merges your edits "
+            "with the new code from the commit it was generated in. Commit it "
+            "first: git init && git add -A && git commit -m generated"
+        )
+
+
 def spec_path(project: Path) -> Path:
     """The input file of a generated project (fastgen.yaml or openapi.yaml)."""
     stored_spec(project)
@@ -224,6 +229,7 @@ def preview(project: Path, change: SpecChange) -> UpdateResult:
     """Run the update in a clone of the project (with the current spec file)."""
     project = project.resolve()
     spec = spec_path(project)
+    _require_git(project)
     top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
     relative = project.relative_to(top)
     with tempfile.TemporaryDirectory(prefix="fastgen-preview-") as scratch:
