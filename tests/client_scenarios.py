@@ -5,7 +5,8 @@ get, list, update and delete each table; read a cached answer twice (MISS, then
 HIT); and answer each error status the document can produce through its client:
 404 (a key no row has), 409 (a unique value taken, a row still referred to), 422 (a
 body the server refuses) and 501 (an operation whose hook is unwritten); and the
-statuses an OpenAPI document leaves out, which the routes publish: 304, 412, 413, 415.
+statuses an OpenAPI document leaves out, which the routes publish: 304, 412 (of a
+read and of a write), 413, 415.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ def petstore(client: TypedClient) -> None:
     # document lists no 304 (its `default` is an error body, which a 304 has not).
     etag = client.call("get", pet_path, 200, id=rex.id).headers["etag"]
     client.call("get", pet_path, 304, headers={"if-none-match": etag}, id=rex.id)
+    client.call("delete", pet_path, 412, headers={"if-match": '"stale"'}, id=rex.id)
     # 404: no pet has the key (the document's `default` response is Error).
     client.call("get", pet_path, 404, id=tom.id)
     client.call("delete", pet_path, 404, id=MISSING)
@@ -166,6 +168,7 @@ def store(client: TypedClient) -> None:
     client.call("get", pet_path, 412, headers={"if-match": '"stale"'}, id=rex.id)
     etag = client.call("get", pet_path, 200, id=rex.id).headers["etag"]
     client.call("get", pet_path, 304, headers={"if-none-match": etag}, id=rex.id)
+    client.call("delete", pet_path, 412, headers={"if-match": '"stale"'}, id=rex.id)
     client.call("post", "/pets", 413, json_body={"name": "x" * 2**20})
     client.call("post", "/pets", 415, json_body={"name": "x"}, headers=GZIPPED)
     # 422: a name over maxLength, a quantity under its minimum, page 0.
@@ -210,6 +213,7 @@ def billing(client: TypedClient) -> None:
         client.call("get", path, 412, headers={"if-match": '"stale"'}, id=key)
         etag = client.call("get", path, 200, id=key).headers["etag"]
         client.call("get", path, 304, headers={"if-none-match": etag}, id=key)
+        client.call("delete", path, 412, headers={"if-match": '"stale"'}, id=key)
     client.call("post", "/partners", 413, json_body={**acme, "name": "x" * 2**20})
     client.call("post", "/partners", 415, json_body=acme, headers=GZIPPED)
     # 404: no row has the key.

@@ -131,13 +131,35 @@ def _strict_json(param: ApiParamModel) -> bool:
     return param.marker == "Body" and param.media_type is None
 
 
-def undeclared_errors(op: ApiOperationModel) -> tuple[int, ...]:
+def if_match_source(
+    op: ApiOperationModel, service: ServiceModel
+) -> ApiOperationModel | None:
+    """The GET of the table an update or delete writes, whose answers' ETags its
+    If-Match names (RFC 9110 13.1.1); None for other operations, or a table
+    without that GET."""
+    if op.crud not in ("update", "delete"):
+        return None
+    gets = (t.get for t in service.api_tables if t.resource == op.resource)
+    get = next(gets, None)
+    return get if get is not None and get.returns.kind != "none" else None
+
+
+def if_match_read(get: ApiOperationModel) -> str:
+    """The row as ``get`` answers it: what an If-Match's ETag is of."""
+    model = api_type(get.returns)
+    return f"{model}.model_validate(present({model}, row), {api_from_row(get)})"
+
+
+def undeclared_errors(
+    op: ApiOperationModel, *, conditional: bool = False
+) -> tuple[int, ...]:
     """The statuses the generated route may answer that its document does not
     declare (the status, its range, or ``default``): the route publishes them with
     FastAPI's body (``crud.errors``), so a client generated from the served document
     parses every answer. A 304 has no body: only ``304`` or ``3XX`` covers it.
 
-    412 and 304 answer conditional reads (304 of a cached one), 413 a body over
+    412 and 304 answer conditional reads (304 of a cached one) and 412 the
+    ``conditional`` writes (``if_match_source``), 413 a body over
     MAX_BODY_BYTES, 415 one in a content coding or a media type it does not read,
     503/504 a database away or too slow, 404 and 409 a missing row and a
     constraint (or a row deleted meanwhile), 501 a hook not written yet.
@@ -145,6 +167,8 @@ def undeclared_errors(op: ApiOperationModel) -> tuple[int, ...]:
     statuses = set()
     if op.method == "get":
         statuses |= {412, 304} if op.policy is not None else {412}
+    if conditional:
+        statuses.add(412)
     if any(p.location == "body" for p in op.params):
         statuses |= {413, 415}
     if op.crud is not None:

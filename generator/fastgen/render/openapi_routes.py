@@ -19,6 +19,7 @@ from fastgen.render.api_code import (
     api_scheme_credentials,
     api_type,
     api_type_imports,
+    if_match_source,
     undeclared_errors,
 )
 from fastgen.render.listing import page_route_imports
@@ -47,8 +48,13 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
         imports.append((f"{pkg}.crud", "JsonBodyRoute"))
     for op in router.operations:
         imports += api_operation_imports(op, pkg)
-        if undeclared_errors(op):
+        conditional = if_match_source(op, service) is not None
+        if undeclared_errors(op, conditional=conditional):
             imports.append((f"{pkg}.crud", "errors"))
+        if conditional:
+            imports += [(pkg, "api_models"), (f"{pkg}.crud", "present")]
+            imports += [(f"{pkg}.crud", n) for n in ("IfMatch", "check_if_match")]
+            imports.append((f"{pkg}.crud", "lock_row"))
         if op.invalidates:
             imports.append((f"{pkg}.deps", "CacheDep"))
         if op.crud is None:

@@ -27,6 +27,8 @@ from fastgen.render.api_code import (
     api_param_annotation,
     api_reads_json,
     api_type,
+    if_match_read,
+    if_match_source,
     undeclared_errors,
 )
 from fastgen.render.listing import list_item, listing_name
@@ -356,6 +358,7 @@ def _reads_json(router: ApiRouterModel) -> bool:
 def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
     if op.paged and op.resource:
         return _api_page(op, service.resource(op.resource))
+    source = if_match_source(op, service)
     params = ["session: SessionDep"]
     if op.invalidates:
         params.append("cache: CacheDep")
@@ -370,11 +373,14 @@ def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
         for p in op.optional_params
         if not p.media
     ]
+    if source is not None:  # read, not published: as the native writes
+        params.append("if_match: IfMatch = None")
     returns = api_type(op.returns)
+    added = undeclared_errors(op, conditional=source is not None)
     view = RouteView(
         kind=op.crud or "stub",
         name=op.name,
-        decorators=(f"router.{op.method}({api_decorator(op, undeclared_errors(op))})",),
+        decorators=(f"router.{op.method}({api_decorator(op, added)})",),
         params=tuple(params),
         returns=returns,
         docstring=api_docstring(op),
@@ -383,7 +389,7 @@ def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
     )
     if op.crud is None:
         return view
-    return _api_table_route(view, op)
+    return _api_table_route(view, op, source)
 
 
 def _api_page(op: ApiOperationModel, resource: ResourceModel) -> RouteView:
@@ -411,8 +417,11 @@ def _hook_call(op: ApiOperationModel) -> str:
     return f"await {op.name}_hook.handle({', '.join(args)})"
 
 
-def _api_table_route(view: RouteView, op: ApiOperationModel) -> RouteView:
-    """The table parts of an OpenAPI route that a table serves."""
+def _api_table_route(
+    view: RouteView, op: ApiOperationModel, source: ApiOperationModel | None
+) -> RouteView:
+    """The table parts of an OpenAPI route that a table serves; ``source`` is the
+    GET whose ETags a write's If-Match names."""
     row = op.row_class or ""
     key = op.id_param or ""
     invalidate = ""
@@ -443,5 +452,6 @@ def _api_table_route(view: RouteView, op: ApiOperationModel) -> RouteView:
         body="body",
         values=values,
         invalidate=invalidate,
+        if_match=if_match_read(source) if source is not None else "",
         op=op,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastgen.model.endpoints import EndpointModel, ParamModel
 from fastgen.model.service import ResourceModel, ServiceModel
-from fastgen.render.api_code import api_reads_json
+from fastgen.render.api_code import api_reads_json, if_match_source
 from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pystr
 from fastgen.render.orm import exact_aggregate, ref_class
@@ -22,8 +22,11 @@ def conditional_writes(resource: ResourceModel) -> bool:
 
 
 def conditional_resources(service: ServiceModel) -> bool:
-    """Whether some native resource takes If-Match (``crud.check_if_match``)."""
-    return service.api is None and any(map(conditional_writes, service.resources))
+    """Whether some write takes If-Match (``crud.check_if_match``): a native
+    resource's, or an OpenAPI table's update or delete."""
+    if service.api is not None:
+        return any(if_match_source(op, service) for op in service.api_operations)
+    return any(map(conditional_writes, service.resources))
 
 
 def reads_json(resource: ResourceModel) -> bool:
