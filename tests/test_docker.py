@@ -220,14 +220,19 @@ def test_compose_has_no_worker_without_a_queued_endpoint(bookstore: Path) -> Non
 # The master's start, run as gunicorn would call it (the project's settings need the
 # generated project's dependencies: the shared venv has them).
 _ON_STARTING = """
+import os
 import runpy
 
 class Log:
     def warning(self, message, *args):
         print(message % args)
 
+class Config:  # gunicorn's, after -w or GUNICORN_CMD_ARGS (TEST_WORKERS here)
+    workers = int(os.environ["TEST_WORKERS"])
+
 class Server:
     log = Log()
+    cfg = Config()
 
 runpy.run_path("gunicorn.conf.py")["on_starting"](Server())
 """
@@ -251,7 +256,8 @@ def test_gunicorn_says_when_workers_cannot_share_invalidations(
     env = {
         **os.environ,
         "PYTHONPATH": str(bookstore / "src"),
-        "WEB_CONCURRENCY": workers,
+        "WEB_CONCURRENCY": "1",  # the file's count: -w overrides it
+        "TEST_WORKERS": workers,
         "REDIS_URL": redis_url,
         "CREATE_SCHEMA": "false",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),

@@ -13,7 +13,7 @@ from fastgen.spec import loader
 from fastgen.spec.inputs import read_input_file
 from fastgen.spec.problems import SpecError
 
-from .conftest import run_fastgen
+from .conftest import git, run_fastgen
 from .test_openapi_corpus import CORPUS
 
 NATIVE = {
@@ -135,3 +135,44 @@ def test_a_referenced_json_file_is_read_as_json(tmp_path: Path) -> None:
         "(JSON allows none)"
     )
     assert problems(root) == [expected]
+
+
+def test_a_project_made_from_json_reads_its_spec_as_json(tmp_path: Path) -> None:
+    """The project keeps the document as written, in openapi.yaml: later commands
+    read it as JSON too (as YAML, 1e5 was a string and `check` crashed comparing
+    it with the number `new` had read)."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "pets", "version": "1", "description": "\U0001f600"},
+        "paths": {
+            "/pets": {
+                "get": {
+                    "operationId": "listPets",
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "maximum": 1e5},
+                        }
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    spec = tmp_path / "pets.json"
+    spec.write_text(json.dumps(document, indent=2))  # the emoji as \ud83d\ude00
+    project = tmp_path / "pets"
+    assert run_fastgen("new", str(spec), "-o", str(project)).returncode == 0
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    checked = run_fastgen("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Up to date" in checked.stdout
+
+
+def test_json_nested_too_deeply_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    spec = tmp_path / "deep.json"
+    spec.write_text('{"a": ' + "[" * 600 + "]" * 600 + "}")
+    assert problems(spec) == ["1:1: invalid JSON: nested too deeply"]

@@ -16,6 +16,7 @@ from fastgen.render.api_code import (
     api_decorator,
     api_models_module,
     api_param_annotation,
+    api_reads_json,
     api_request,
     api_type,
     media_json_as,
@@ -663,3 +664,40 @@ def test_a_route_is_never_named_like_its_modules_imports(
     model = read_input_file(write(tmp_path, text)).model
     names = {op.name for op in model.api.operations}  # type: ignore[union-attr]
     assert f"{taken}_" in names and taken not in names
+
+
+@pytest.mark.parametrize(
+    ("media_type", "json"),
+    [
+        ("application/json", True),
+        ("application/vnd.api+json", True),
+        ("application/json; charset=utf-8", True),
+        ("text/plain", False),
+        ("application/x-www-form-urlencoded", False),
+    ],
+)
+def test_a_body_read_as_json_takes_json_only(
+    tmp_path: Path, media_type: str, json: bool
+) -> None:
+    """Every body FastAPI reads as JSON is behind crud.JsonBodyRoute (a 415 for
+    another Content-Type), whatever JSON media type the document names."""
+    text = f"""\
+openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /notes:
+    post:
+      operationId: addNote
+      requestBody:
+        required: true
+        content:
+          '{media_type}':
+            schema:
+              type: object
+              properties: {{text: {{type: string}}}}
+      responses:
+        '204': {{description: ok}}
+"""
+    model = read_input_file(write(tmp_path, text)).model
+    [op] = model.api.operations  # type: ignore[union-attr]
+    assert api_reads_json(op) is json

@@ -180,6 +180,25 @@ def test_valid_base_spec_loads(tmp_path: Path) -> None:
             id="decimal-default-too-large",
         ),
         pytest.param(
+            BASE.replace(
+                "{type: string}", "{type: decimal, default: 12345678901234.1234}"
+            ),
+            "8:38: resources.item.fields.name.default: 12345678901234.123 (an unquoted "
+            "number is read as a float, which keeps 15 significant digits: write the "
+            "default quoted, as a string, to keep every digit)",
+            id="decimal-default-rounded-by-yaml",
+        ),
+        pytest.param(
+            BASE.replace(
+                "{type: string}", "{type: decimal, default: -99999999999999.9999}"
+            ),
+            "8:38: resources.item.fields.name.default: -100000000000000.0 has more "
+            "than 14 digits before the point; a decimal column holds at most 14 (an "
+            "unquoted number is read as a float, which keeps 15 significant digits: "
+            "write the default quoted, as a string, to keep every digit)",
+            id="decimal-default-rounded-up-by-yaml",
+        ),
+        pytest.param(
             BASE.replace("{type: string}", "{type: decimal, default: '1.5e3'}"),
             "8:38: resources.item.fields.name.default: '1.5e3' is not a decimal string "
             "as the API reads one: an optional '-', at most 14 digits, and at most 4 "

@@ -123,7 +123,19 @@ def api_request_body(param: ApiParamModel) -> str:
 def api_reads_json(op: ApiOperationModel) -> bool:
     """Whether FastAPI reads the operation's body as JSON (``crud.JsonBodyRoute``):
     not a form, another media type, or several (``media_types.RequestBody``)."""
-    return any(_strict_json(p) and not p.media for p in op.params)
+    return any(
+        p.marker == "Body" and not p.media and _json_media(p.media_type)
+        for p in op.params
+    )
+
+
+def _json_media(media_type: str | None) -> bool:
+    """A body in this media type is read as JSON: plain (None), ``+json``, or
+    ``application/json`` with parameters."""
+    if media_type is None:
+        return True
+    kind, _, subtype = media_type.split(";")[0].strip().lower().partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 def _strict_json(param: ApiParamModel) -> bool:

@@ -47,7 +47,11 @@ def load_json(text: str, positions: Positions) -> Any:
         problem = Problem(display, 1, 1, f"invalid JSON: {exc}")
         raise SpecError([problem]) from None
     walk = _Walk(text, positions)
-    data = walk.value(())
+    try:
+        data = walk.value(())
+    except RecursionError:  # the walk takes two frames a level, json.loads one
+        problem = Problem(display, 1, 1, "invalid JSON: nested too deeply")
+        raise SpecError([problem]) from None
     if walk.problems:
         raise SpecError(walk.problems)
     return data

@@ -8,6 +8,7 @@ is read as JSON instead (``json_reader.py``), with the same positions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,9 @@ def load_document(path: Path) -> tuple[Any, Positions]:
 
 def load_text(text: str, display: str) -> tuple[Any, Positions]:
     """Parse a YAML/JSON string; ``display`` is the file name used in messages. A
-    ``.json`` file is read as JSON (its syntax, its errors), anything else as YAML."""
-    if display.lower().endswith(".json"):
+    ``.json`` file is read as JSON (its syntax, its errors), and so is a JSON
+    document under another name, anything else as YAML."""
+    if display.lower().endswith(".json") or _json_document(text):
         positions = Positions(display)
         return load_json(text, positions), positions
     try:
@@ -115,6 +117,20 @@ def load_text(text: str, display: str) -> tuple[Any, Positions]:
         if FAST_LOADER is yaml.SafeLoader:
             raise
         return _load(yaml.SafeLoader, text, display)
+
+
+def _json_document(text: str) -> bool:
+    """Whether ``text`` is a JSON object: a generated project keeps a ``.json``
+    input as it was written, in ``openapi.yaml`` or ``fastgen.yaml``, and JSON reads
+    it differently from the YAML 1.1 PyYAML speaks (``1e5`` is a number, a
+    surrogate pair one character)."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return False
+    try:
+        json.loads(text.removeprefix("\ufeff"))
+    except (RecursionError, ValueError):  # YAML's flow style, or broken
+        return False
+    return True
 
 
 def _load(loader_class: Any, text: str, display: str) -> tuple[Any, Positions]:

@@ -80,13 +80,14 @@ def on_starting(server: Arbiter) -> None:
     from bookstore.hooks.settings import Settings
 
     settings = Settings()
-    if workers > 1 and not settings.redis_url:
+    # The count gunicorn runs: this file's, or -w / GUNICORN_CMD_ARGS over it.
+    if server.cfg.workers > 1 and not settings.redis_url:
         # Each worker keeps its own memory entries; only Redis tells the others.
         server.log.warning(
             "%d workers and no REDIS_URL: a write clears the cached answers of its "
             "own worker only; the others may serve theirs until their ttl (set "
             "REDIS_URL, or WEB_CONCURRENCY=1)",
-            workers,
+            server.cfg.workers,
         )
     if settings.create_schema:
         asyncio.run(_create_tables(settings))

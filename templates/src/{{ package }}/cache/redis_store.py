@@ -175,6 +175,7 @@ class RedisStore:
         self._pending: dict[str, int] = {}
         self._flushing = asyncio.Lock()
         self._retrying: asyncio.Task[None] | None = None
+        self._closing = False  # close() began: no retry starts again
         self._reads = _ReadBatcher()
 
     # -- state ---------------------------------------------------------------
@@ -291,6 +292,7 @@ class RedisStore:
         return bool(await self._call(lambda client: client.ping()))
 
     async def close(self) -> None:
+        self._closing = True
         retrying, self._retrying = self._retrying, None
         if retrying is not None:
             retrying.cancel()
@@ -303,6 +305,7 @@ class RedisStore:
                     "serve the entries they cleared until their ttl",
                     len(self._pending),
                 )
+                self._pending = {}  # said once; nothing will send them now
         await self._reads.close()
         client, self._client = self._client, None
         if client is not None:
@@ -419,7 +422,7 @@ class RedisStore:
                 policy = tag.partition(":")[0]
                 widened[policy] = max(ttl_ms, widened.get(policy, 0))
             self._pending = widened
-        if self._retrying is None or self._retrying.done():
+        if not self._closing and (self._retrying is None or self._retrying.done()):
             self._retrying = asyncio.create_task(self._retry_pending())
 
     async def _retry_pending(self) -> None:

@@ -584,6 +584,22 @@ async def test_closing_sends_the_invalidations_redis_missed(
     assert (after.headers["x-cache"], after.json()["name"]) == ("MISS", "uno")
 
 
+async def test_closing_while_redis_is_down_says_so_and_stops_trying(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    item = item_policy("redis")
+    layer, _, _ = build(item, redis_url="redis://127.0.0.1:1/0", breaker_seconds=0.02)
+    await layer.startup()
+    await layer.invalidate("item.update", 1)  # Redis is away: kept, and retried
+    await layer.close()
+    await layer.close()  # a second close finds nothing left to do
+    errors = sample(layer, "cache_redis_errors_total")
+    await asyncio.sleep(0.2)  # ten breaker periods: no retry may outlive the close
+    assert sample(layer, "cache_redis_errors_total") == errors
+    lost = [r for r in caplog.records if "never reached Redis" in r.getMessage()]
+    assert len(lost) == 1
+
+
 async def test_invalidation_missed_during_an_outage_is_sent_when_redis_is_back(
     redis_url: str,
 ) -> None:

@@ -87,10 +87,13 @@ def _decimal(spec: FieldSpec, value: Any) -> str | None:
         return f"{value!r} is not a valid decimal default"
     if not number.is_finite():
         return f"{value!r} is not a finite number"
+    if isinstance(value, float) and len(number.normalize().as_tuple().digits) > 15:
+        return f"{value!r}{_UNQUOTED}"
     if abs(number) >= 10**DECIMAL_INTEGER_DIGITS:
         return (
             f"{value!r} has more than {DECIMAL_INTEGER_DIGITS} digits before the "
             f"point; a decimal column holds at most {DECIMAL_INTEGER_DIGITS}"
+            + (_UNQUOTED if isinstance(value, float) else "")
         )
     places = _places(number)
     if places > DECIMAL_SCALE:
@@ -105,6 +108,14 @@ def _decimal(spec: FieldSpec, value: Any) -> str | None:
             f"{DECIMAL_SCALE} more after a '.'"
         )
     return None
+
+
+# A float keeps 15 significant digits exactly: past them, the number the YAML parser
+# read may not be the one written (12345678901234.1234 reads 12345678901234.123).
+_UNQUOTED = (
+    " (an unquoted number is read as a float, which keeps 15 significant digits: "
+    "write the default quoted, as a string, to keep every digit)"
+)
 
 
 def _places(number: decimal.Decimal) -> int:

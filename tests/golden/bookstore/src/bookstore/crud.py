@@ -294,8 +294,9 @@ class JsonBodyRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         body = self.body_field
-        if body is None or getattr(body.field_info, "media_type", None) != JSON:
-            return handler
+        declared = getattr(body.field_info, "media_type", None) if body else None
+        if not _is_json(declared):
+            return handler  # no body, or a form, text or bytes
 
         async def json_only(request: Request) -> Response:
             sent = request.headers.get("content-type")
@@ -303,14 +304,11 @@ class JsonBodyRoute(APIRoute):
                 named = f"not {sent}" if sent else "sent without a Content-Type"
                 raise HTTPException(
                     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                    f"the request body must be JSON (Content-Type: {JSON}), {named}",
+                    f"the request body must be JSON (Content-Type: {declared}), {named}",
                 )
             return await handler(request)
 
         return json_only
-
-
-JSON = "application/json"
 
 
 def _is_json(content_type: str | None) -> bool:
