@@ -221,6 +221,9 @@ CONVERSIONS = [
     ("Integer", None, [2**31 - 1], [2**31, 1.5]),
     ("Float", None, ["1.5", " 2e3 ", ".5", 7, 1.25], ["nan", "inf", "1_0", "x"]),
     ("Numeric", None, ["12.5", "-3"], ["1e20", "abc"]),
+    # NUMERIC(18, 4) keeps 14 digits before the point: the audit's floats were
+    # clamped to a 64-bit integer of ten-thousandths (PostgreSQL refuses them).
+    ("Numeric", None, [1.5, -99999999999999.0], [-1e300, 1.7976931348623157e308]),
     ("Boolean", None, [0, 1, "1", " 0 "], ["true", 2, "yes"]),
     ("String", 3, ["abc", 12, None], ["abcd", 1234]),
     # SQLite writes the REAL 1e-05 as the text '1.0e-05': 7 characters, not 5.

@@ -249,7 +249,9 @@ def _kept(value: object, into: str, length: int | None) -> bool:
     if into in ("String", "Text"):  # value: the text SQLite's CAST makes
         return length is None or len(str(value)) <= length
     if isinstance(value, float) and into in ("Float", "Numeric"):
-        return True
+        # NUMERIC(18, 4) holds 14 digits before the point (PostgreSQL refuses more;
+        # scale_on_sqlite's CAST would clamp to a 64-bit integer); inf and NaN none.
+        return into == "Float" or abs(value) < 10**14
     if isinstance(value, float):
         return into == "Integer" and value.is_integer() and abs(value) < 2**31
     if isinstance(value, int):
