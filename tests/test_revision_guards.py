@@ -21,6 +21,8 @@ from fastgen.render.dataloss import destructive_changes
 from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
 from fastgen.render.renames import Renames
 from fastgen.render.revision_helpers import (
+    REFUSE_DUPLICATES_HELPER,
+    REFUSE_NULLS_HELPER,
     REFUSE_OTHER_VALUES_HELPER,
     REFUSE_OUTSIDE_HELPER,
     REFUSE_UNCONVERTED_HELPER,
@@ -256,6 +258,19 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
             kept,
             refused,
         )
+    # Whatever the column holds, counted: NULLs, shared values (NULLs are not).
+    nulls, shared = "refuse_nulls('t', 'c')", "refuse_duplicates('t', 'c')"
+    for case, want in (
+        (([1, 2], nulls), None),
+        (([1, None, None], nulls), "t.c: 2 row(s) hold NULL"),
+        (([1, 2, None, None], shared), None),
+        (
+            ([1, 1, 1, 2, 2, 3], shared),
+            "t.c: 5 row(s) share a value with another, e.g. [1, 2]",
+        ),
+    ):
+        cases.append(case)
+        expected.append(want)
     call = "refuse_other_values('t', 'c', ('used', 'broken'))"
     cases += [(["used", None, "broken"], call), (["used", "new", "new", "it's"], call)]
     expected += [None, "t.c: rows hold [\"it's\", 'new']"]
@@ -279,7 +294,13 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     helpers = (
         "import re\nfrom typing import Any\n"
         "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
-    ) + (REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER + REFUSE_OUTSIDE_HELPER)
+    ) + (
+        REFUSE_UNCONVERTED_HELPER
+        + REFUSE_OTHER_VALUES_HELPER
+        + REFUSE_OUTSIDE_HELPER
+        + REFUSE_NULLS_HELPER
+        + REFUSE_DUPLICATES_HELPER
+    )
     result = subprocess.run(
         [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],
         input=json.dumps([helpers, cases]),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fastgen.render.migrations import pg_type, render_revision, schema_of, upgrade_lines
+from fastgen.render.migrations import render_revision, schema_of, upgrade_lines
+from fastgen.render.renames import renames_of
+from fastgen.render.table_changes import pg_type
 
 from .test_dataloss import BASE, model
 
@@ -130,3 +132,57 @@ def test_a_new_decimal_column_gets_its_default_in_ten_thousandths_on_sqlite() ->
     assert 'server_default=decimal_default(-5000, "-0.5")' in lines
     revision = render_revision("r", None, "m", lines.splitlines(), [])
     assert "\ndef decimal_default(ten_thousandths: int, value: str) -> str:" in revision
+
+
+SHELF = """\
+fastgen: 1
+service: {name: shelf, title: Shelf API, version: 0.1.0}
+database: {url: "sqlite+aiosqlite:///./shelf.db"}
+resources:
+  label:
+    path: /labels
+    fields: {name: {type: string, max_length: 50}}
+  writer:
+    path: /writers
+    fields: {name: {type: string, max_length: 50}}
+  book:
+    path: /books
+    fields:
+      title: {type: string, max_length: 200, index: true}
+      pages: {type: integer, required: false}
+      label_id: {type: ref, to: label, required: false}
+"""
+
+
+def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
+    """A refused upgrade changes nothing: the checks of every table (NULLs where
+    NOT NULL is set, duplicates where a column becomes unique, values a cast
+    refuses) come before the first step, renames included, so they
+    name tables and columns as the database has them then."""
+    new = SHELF.replace("  book:\n", "  volume:\n    renamed_from: book\n").replace(
+        "pages: {type: integer, required: false}",
+        "leaves: {type: string, max_length: 9, unique: true, renamed_from: pages}",
+    )
+    new = new.replace(
+        "label_id: {type: ref, to: label, required: false}",
+        "label_id: {type: ref, to: label}",
+    )
+    new = new.replace("  writer:\n", "  author:\n    renamed_from: writer\n")
+    new = new.replace("max_length: 50}}\n  author", "max_length: 5}}\n  author")
+    old = schema_of(model(SHELF))
+    renames = renames_of(model(new), old)
+    lines = upgrade_lines(old, schema_of(model(new)), renames)
+    first_step = next(i for i, line in enumerate(lines) if "refuse_" not in line)
+    checks = lines[:first_step]
+    assert checks == [
+        '    refuse_unconverted_on_sqlite("label", "name", "String", 5)',
+        '    refuse_uncast_on_postgresql("label", "name", \'"name"::VARCHAR(5)\')',
+        '    refuse_nulls("book", "pages")',
+        '    refuse_unconverted_on_sqlite("book", "pages", "String", 9)',
+        '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
+        '    refuse_duplicates("book", "pages")',
+        '    refuse_nulls("book", "label_id")',
+    ]
+    assert lines[first_step].startswith("    op.rename_table(")
+    assert not any("refuse_" in line for line in lines[first_step:])
+    assert '    add_unique("volume", "uq_volume_leaves", "leaves")' in lines

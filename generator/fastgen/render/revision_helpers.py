@@ -307,14 +307,91 @@ def refuse_outside(table: str, column: str, kind: str, limits: dict[str, Any]) -
         )
 '''
 
+REFUSE_UNCAST_HELPER = '''
+
+def refuse_uncast_on_postgresql(table: str, column: str, using: str) -> None:
+    """On PostgreSQL, stop the upgrade, before it changes anything, while a row of
+    ``column`` holds a value its type change's cast (``using``) refuses ('abc' as
+    an integer, 1e300 as a NUMERIC(18, 4)): the cast is tried on every row first,
+    as the ALTER would, so no step committed on its own before it is left behind.
+    SQLite's CAST never fails (``refuse_unconverted_on_sqlite``).
+    """
+    context = op.get_context()
+    if context.dialect.name != "postgresql" or context.as_sql:
+        return
+    quote = context.dialect.identifier_preparer.quote
+    try:
+        op.get_bind().exec_driver_sql(f"SELECT count({using}) FROM {quote(table)}")
+    except sa.exc.DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[-1]
+        raise RuntimeError(
+            f"{table}.{column}: a row holds a value PostgreSQL cannot cast ({using}): "
+            f"{reason}; change those rows (or clear them), then upgrade again"
+        ) from None
+'''
+
+REFUSE_NULLS_HELPER = '''
+
+def refuse_nulls(table: str, column: str) -> None:
+    """Stop the upgrade, before it changes anything, while a row holds NULL in
+    ``column``, which becomes NOT NULL. Fill those rows first; fastgen never picks a
+    value for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    target = sa.column(column)
+    nulls = op.get_bind().scalar(
+        sa.select(sa.func.count())
+        .select_from(sa.table(table, target))
+        .where(target.is_(None))
+    )
+    if nulls:
+        raise RuntimeError(
+            f"{table}.{column}: {nulls} row(s) hold NULL, which the column no longer "
+            "takes (it becomes NOT NULL); fill those rows, then upgrade again"
+        )
+'''
+
+REFUSE_DUPLICATES_HELPER = '''
+
+def refuse_duplicates(table: str, column: str) -> None:
+    """Stop the upgrade, before it changes anything, while rows share a value of
+    ``column``, which becomes unique (compared as the database compares them: its
+    GROUP BY and its unique index agree). Change those rows first; fastgen never
+    picks a value for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    target = sa.column(column)
+    shared = (
+        sa.select(target, sa.func.count())
+        .select_from(sa.table(table, target))
+        .where(target.is_not(None))
+        .group_by(target)
+        .having(sa.func.count() > 1)
+        .order_by(target)
+    )
+    found = op.get_bind().execute(shared).all()
+    if found:
+        rows = sum(count for _, count in found)
+        raise RuntimeError(
+            f"{table}.{column}: {rows} row(s) share a value with another, e.g. "
+            f"{[value for value, _ in found[:5]]!r}, and the column becomes unique; "
+            "change those rows, then upgrade again"
+        )
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
+    ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
+    ("refuse_nulls(", REFUSE_NULLS_HELPER),
     ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
     ("refuse_outside(", REFUSE_OUTSIDE_HELPER),
+    ("refuse_uncast_on_postgresql(", REFUSE_UNCAST_HELPER),
     ("refuse_unconverted_on_sqlite(", REFUSE_UNCONVERTED_HELPER),
     ("rename_constraint(", RENAME_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),
