@@ -22,6 +22,7 @@ from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
 from fastgen.render.renames import Renames
 from fastgen.render.revision_helpers import (
     REFUSE_DUPLICATES_HELPER,
+    REFUSE_MISSING_TARGETS_HELPER,
     REFUSE_NULLS_HELPER,
     REFUSE_OTHER_VALUES_HELPER,
     REFUSE_OUTSIDE_HELPER,
@@ -258,8 +259,11 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
             kept,
             refused,
         )
-    # Whatever the column holds, counted: NULLs, shared values (NULLs are not).
+    # Whatever the column holds, counted: NULLs, shared values (NULLs are not), and
+    # values naming no row of the new target (here t's own keys, 1 to the count).
     nulls, shared = "refuse_nulls('t', 'c')", "refuse_duplicates('t', 'c')"
+    targets = "refuse_missing_targets('t', 'c', 't.id')"
+    created = "refuse_missing_targets('t', 'c', 'u', created=True)"
     for case, want in (
         (([1, 2], nulls), None),
         (([1, None, None], nulls), "t.c: 2 row(s) hold NULL"),
@@ -268,6 +272,13 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
             ([1, 1, 1, 2, 2, 3], shared),
             "t.c: 5 row(s) share a value with another, e.g. [1, 2]",
         ),
+        (([1, 2, None], targets), None),
+        (
+            ([1, 5, 7], targets),
+            "t.c: 2 row(s) hold values that name no row of t.id, e.g. [5, 7]",
+        ),
+        (([None], created), None),
+        (([None, 1], created), "t.c: 1 row(s) hold values that name no row of u"),
     ):
         cases.append(case)
         expected.append(want)
@@ -300,6 +311,7 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
         + REFUSE_OUTSIDE_HELPER
         + REFUSE_NULLS_HELPER
         + REFUSE_DUPLICATES_HELPER
+        + REFUSE_MISSING_TARGETS_HELPER
     )
     result = subprocess.run(
         [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],

@@ -13,7 +13,7 @@ from fastgen.render.migrations import render_revision, schema_of, upgrade_lines
 from fastgen.render.renames import renames_of
 from fastgen.render.table_changes import pg_type
 
-from .test_dataloss import BASE, model
+from .test_dataloss import BASE, losses, model
 
 
 def upgrade(new_text: str, old_text: str = BASE) -> str:
@@ -152,21 +152,53 @@ resources:
       pages: {type: integer, required: false}
       label_id: {type: ref, to: label, required: false}
 """
+LABEL = "label_id: {type: ref, to: label, required: false}"
+
+
+def test_a_ref_given_another_target_drops_its_key_and_adds_the_new_one() -> None:
+    """The audit's case: ``to: label`` made ``to: writer`` wrote no revision (the
+    database kept the key to label). Every stored value must name a writer, checked
+    before anything changes; an integer made a ref is checked the same, a ref made
+    an integer only loses its key; neither loses data."""
+    retargeted = upgrade(SHELF.replace("to: label", "to: writer"), SHELF)
+    assert retargeted.splitlines() == [
+        '    refuse_missing_targets("book", "label_id", "writer.id")',
+        '    drop_foreign_key("book", "fk_label_id_label")',
+        '    add_foreign_key("book", "fk_label_id_writer", "label_id", "writer.id")',
+    ]
+    assert losses(SHELF.replace("to: label", "to: writer"), SHELF) == []
+    plain = SHELF.replace(LABEL, "label_id: {type: integer, required: false}")
+    made_ref = upgrade(SHELF, plain).splitlines()
+    assert made_ref[:2] == [
+        '    refuse_missing_targets("book", "label_id", "label.id")',
+        '    add_foreign_key("book", "fk_label_id_label", "label_id", "label.id")',
+    ]
+    assert "drop_foreign_key" not in "\n".join(made_ref)  # (and its index is made)
+    made_plain = upgrade(plain, SHELF).splitlines()
+    assert made_plain[0] == '    drop_foreign_key("book", "fk_label_id_label")'
+    assert "refuse" not in "\n".join(made_plain)
+    # A target the revision creates has no rows: any value stops the upgrade.
+    created = SHELF.replace("to: label", "to: shelf") + (
+        "  shelf:\n    path: /shelves\n    fields: {name: {type: string}}\n"
+    )
+    assert '    refuse_missing_targets("book", "label_id", "shelf", created=True)' in (
+        upgrade(created, SHELF)
+    )
+    source = render_revision("r", "0001", "m", retargeted.splitlines(), [])
+    assert "\ndef refuse_missing_targets(" in source
+    assert "\ndef drop_foreign_key(" in source
 
 
 def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
     """A refused upgrade changes nothing: the checks of every table (NULLs where
-    NOT NULL is set, duplicates where a column becomes unique, values a cast
-    refuses) come before the first step, renames included, so they
+    NOT NULL is set, duplicates where a column becomes unique, values a cast or
+    the new target refuses) come before the first step, renames included, so they
     name tables and columns as the database has them then."""
     new = SHELF.replace("  book:\n", "  volume:\n    renamed_from: book\n").replace(
         "pages: {type: integer, required: false}",
         "leaves: {type: string, max_length: 9, unique: true, renamed_from: pages}",
     )
-    new = new.replace(
-        "label_id: {type: ref, to: label, required: false}",
-        "label_id: {type: ref, to: label}",
-    )
+    new = new.replace(LABEL, "label_id: {type: ref, to: author}")
     new = new.replace("  writer:\n", "  author:\n    renamed_from: writer\n")
     new = new.replace("max_length: 50}}\n  author", "max_length: 5}}\n  author")
     old = schema_of(model(SHELF))
@@ -182,6 +214,7 @@ def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
         '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
         '    refuse_duplicates("book", "pages")',
         '    refuse_nulls("book", "label_id")',
+        '    refuse_missing_targets("book", "label_id", "writer.id")',
     ]
     assert lines[first_step].startswith("    op.rename_table(")
     assert not any("refuse_" in line for line in lines[first_step:])

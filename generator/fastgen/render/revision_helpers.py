@@ -381,13 +381,62 @@ def refuse_duplicates(table: str, column: str) -> None:
         )
 '''
 
+REFUSE_MISSING_TARGETS_HELPER = '''
+
+def refuse_missing_targets(
+    table: str, column: str, target: str, created: bool = False
+) -> None:
+    """Stop the upgrade, before it changes anything, while a row of ``column``
+    holds a value that names no row of ``target`` (``table.column``, the key its
+    new foreign key references; ``created``: a table this revision creates, so no
+    row yet). Change those rows (or clear them) first; fastgen never picks a value
+    for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    value = sa.column(column)
+    missing = (
+        sa.select(value).select_from(sa.table(table, value)).where(value.is_not(None))
+    )
+    if not created:
+        referent, key = target.split(".")
+        key_column = sa.column(key)
+        keys = sa.select(key_column).select_from(sa.table(referent, key_column))
+        missing = missing.where(value.not_in(keys))
+    found = op.get_bind().scalars(missing.order_by(value)).all()
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: {len(found)} row(s) hold values that name no row of "
+            f"{target}, e.g. {sorted(set(found))[:5]!r}, and the column now refers "
+            "to it; change those rows (or clear them), then upgrade again"
+        )
+'''
+
+DROP_FOREIGN_KEY_HELPER = '''
+
+def drop_foreign_key(table: str, name: str) -> None:
+    """Drop a foreign key whose column stays. MariaDB and MySQL made an index of
+    that name for it where the column had none: it goes too, as the models have no
+    such index (the foreign key added instead makes its own).
+    """
+    with op.batch_alter_table(table) as batch:
+        batch.drop_constraint(name, type_="foreignkey")
+    context = op.get_context()
+    if context.dialect.name in ("mysql", "mariadb") and not context.as_sql:
+        indexes = sa.inspect(op.get_bind()).get_indexes(table)
+        if any(index["name"] == name for index in indexes):
+            op.drop_index(name, table_name=table)
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
+    ("drop_foreign_key(", DROP_FOREIGN_KEY_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
     ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
+    ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
     ("refuse_nulls(", REFUSE_NULLS_HELPER),
     ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
     ("refuse_outside(", REFUSE_OUTSIDE_HELPER),

@@ -94,6 +94,9 @@ class Steps:
     # Foreign keys of dropped columns go first: MariaDB drops no index a foreign key
     # still needs (the column's own, dropped next).
     drop_foreign_keys: list[str] = field(default_factory=list)
+    # Foreign keys of kept columns (drop_foreign_key: the batch and, on MariaDB, the
+    # index it made).
+    unlink: list[str] = field(default_factory=list)
     drop_indexes: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     # Server defaults that filled existing rows, dropped in a second batch: on SQLite
@@ -116,6 +119,7 @@ class Steps:
         """The steps, without the checks (the revision runs them first)."""
         batch = f"    with op.batch_alter_table({pystr(self.table)}) as batch:"
         lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
+        lines += self.unlink
         lines += _concurrently(self.drop_indexes)
         lines += [batch, *self.body] if self.body else []
         lines += [batch, *self.later] if self.later else []
@@ -157,6 +161,8 @@ def alter_table(old: TableSchema, new: TableSchema, origin: Origin = Origin()) -
             steps.body += _add_column(new.name, column, steps)
             continue
         _alter_column(new.name, before, column, steps)
+        if before.foreign_key != column.foreign_key:
+            _change_foreign_key(before, column, steps)
         if before.index != column.index:
             target = steps.create_indexes if column.index else steps.drop_indexes
             target.append(_index_op(new.name, column.name, column.index))
@@ -172,6 +178,29 @@ def alter_table(old: TableSchema, new: TableSchema, origin: Origin = Origin()) -
             name = pystr(f"uq_{new.name}_{column.name}")
             steps.body.append(f'        batch.drop_constraint({name}, type_="unique")')
     return steps
+
+
+def _change_foreign_key(before: Column, column: Column, steps: Steps) -> None:
+    """A ref given another target, an integer made a ref or a ref an integer: the
+    old key dropped (no value changes), the new one added after a check that every
+    stored value names a row of its target."""
+    table = steps.table
+    if before.foreign_key:
+        args = [pystr(table), pystr(fk_name(before))]
+        steps.unlink.append(wrap("drop_foreign_key", args, indent=4))
+    if column.foreign_key:
+        referent, key = column.foreign_key.split(".")
+        source = steps.origin.table(referent)
+        # A table this revision creates has no rows yet: no value names one.
+        target = f"{source}.{steps.origin.column(referent, key)}" if source else None
+        created = [] if target else ["created=True"]
+        steps.check(
+            "refuse_missing_targets", column.name, pystr(target or referent), *created
+        )
+        args = [pystr(table), pystr(fk_name(column)), pystr(column.name)]
+        steps.after.append(
+            wrap("add_foreign_key", [*args, pystr(column.foreign_key)], 4)
+        )
 
 
 def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> None:
