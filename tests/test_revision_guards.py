@@ -232,7 +232,13 @@ CONVERSIONS = [
     # SQLite writes the REAL 1e-05 as the text '1.0e-05': 7 characters, not 5.
     ("String", 5, [0.5], [1e-05]),
     ("Date", None, [None], ["2020-01-01"]),
-    ("DateTime", None, [None], ["2020-01-01T10:00:00"]),
+    # A date becomes that day's midnight (midnight_on_sqlite); nothing else does.
+    (
+        "DateTime",
+        None,
+        [None, "1999-12-31", "2000-02-29"],
+        ["2020-01-01T10:00:00", "1999-12-31 00:00:00", "1999-02-29", 1999],
+    ),
 ]
 
 
@@ -303,7 +309,7 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     ):
         add(f"refuse_outside('t', 'c', {kind!r}, {limits!r})", kept, refused)
     helpers = (
-        "import re\nfrom typing import Any\n"
+        "import datetime as dt\nimport re\nfrom typing import Any\n"
         "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
     ) + (
         REFUSE_UNCONVERTED_HELPER

@@ -219,3 +219,31 @@ def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
     assert lines[first_step].startswith("    op.rename_table(")
     assert not any("refuse_" in line for line in lines[first_step:])
     assert '    add_unique("volume", "uq_volume_leaves", "leaves")' in lines
+
+
+def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
+    """SQLite's batch would copy a date through CAST(... AS DATETIME), which reads
+    '1999-12-31' as 1999: it reads the column as a datetime already, then
+    ``midnight_on_sqlite`` writes that day's midnight as the models store it."""
+    new = SHELF.replace(
+        "pages: {type: integer, required: false}",
+        "pages: {type: integer, required: false}\n      day: {type: date}",
+    )
+    lines = upgrade(new.replace("type: date}", "type: datetime}"), new)
+    assert lines.splitlines()[:5] == [
+        '    refuse_unconverted_on_sqlite("book", "day", "DateTime", None)',
+        (
+            '    refuse_uncast_on_postgresql("book", "day", \'"day"::TIMESTAMP WITH '
+            "TIME ZONE')"
+        ),
+        (
+            '    with op.batch_alter_table("book", reflect_args=[sa.Column("day", '
+            "sa.DateTime(timezone=True), nullable=False)]) as batch:"
+        ),
+        "        batch.alter_column(",
+        '            "day",',
+    ]
+    assert lines.endswith('\n    midnight_on_sqlite("book", "day")')
+    source = render_revision("r", "0001", "m", lines.splitlines(), [])
+    assert "\nimport datetime as dt\n" in source
+    assert "\ndef midnight_on_sqlite(" in source

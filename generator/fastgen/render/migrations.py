@@ -191,8 +191,16 @@ def render_revision(
         )
         if used
     )
+    plain = "".join(
+        line
+        for line, used in (
+            ("import datetime as dt\n", "dt.date." in body),
+            ("import re\n", "re.search(" in body),
+        )
+        if used
+    )
     stdlib = (
-        ("import re\n\n" if "re.search(" in body else "")
+        (plain + "\n" if plain else "")
         + "from collections.abc import Sequence\n"
         + ("from typing import Any\n" if re.search(r"\bAny\]", body) else "")
     )

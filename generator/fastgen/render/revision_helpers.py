@@ -257,6 +257,14 @@ def _kept(value: object, into: str, length: int | None) -> bool:
     if isinstance(value, int):
         bound = {"Integer": 2**31, "Boolean": 2, "Float": 2**53, "Numeric": 10**14}
         return into in bound and (0 if into == "Boolean" else -bound[into]) <= value < bound[into]
+    if into == "DateTime" and isinstance(value, str):
+        # A date (as SQLAlchemy stores one) becomes that day's midnight
+        # (midnight_on_sqlite); a time of day would be read another way than
+        # PostgreSQL reads it.
+        try:
+            return dt.date.fromisoformat(value).isoformat() == value
+        except ValueError:
+            return False
     text = str(value).strip()
     digits = text[1:] if text[:1] in "+-" else text
     if into in ("Integer", "Boolean"):
@@ -268,6 +276,24 @@ def _kept(value: object, into: str, length: int | None) -> bool:
             return False
         return into == "Float" or abs(number) < 10**14
     return False  # dates, times, UUIDs: SQLite's CAST reads their leading number
+'''
+
+MIDNIGHT_HELPER = '''
+
+def midnight_on_sqlite(table: str, column: str) -> None:
+    """On SQLite, turn the dates of a column that just became a datetime into that
+    day's midnight (UTC), as the models store a datetime there
+    ('1999-12-31 00:00:00.000000'). Its batch copied them as they were (SQLite's
+    CAST would have read '1999-12-31' as 1999). Other databases cast dates
+    themselves.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name == "sqlite":
+        value = dialect.identifier_preparer.quote(column)
+        op.execute(
+            f"UPDATE {dialect.identifier_preparer.quote(table)} "
+            f"SET {value} = {value} || ' 00:00:00.000000' WHERE length({value}) = 10"
+        )
 '''
 
 REFUSE_OUTSIDE_HELPER = '''
@@ -435,6 +461,7 @@ HELPERS = (
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("drop_foreign_key(", DROP_FOREIGN_KEY_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
+    ("midnight_on_sqlite(", MIDNIGHT_HELPER),
     ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
     ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
     ("refuse_nulls(", REFUSE_NULLS_HELPER),

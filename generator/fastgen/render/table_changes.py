@@ -98,6 +98,9 @@ class Steps:
     # index it made).
     unlink: list[str] = field(default_factory=list)
     drop_indexes: list[str] = field(default_factory=list)
+    # Columns SQLite's batch is to read as another type than their own (reflect_args):
+    # a date becoming a datetime is copied as it is, not through CAST.
+    reflect: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     # Server defaults that filled existing rows, dropped in a second batch: on SQLite
     # the drop recreates the table, which in the same batch would copy the rows
@@ -121,7 +124,15 @@ class Steps:
         lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
         lines += self.unlink
         lines += _concurrently(self.drop_indexes)
-        lines += [batch, *self.body] if self.body else []
+        if self.reflect:  # ruff wraps the line
+            reflect = f"reflect_args=[{', '.join(self.reflect)}]"
+            batch_args = f"{pystr(self.table)}, {reflect}"
+            lines += [
+                f"    with op.batch_alter_table({batch_args}) as batch:",
+                *self.body,
+            ]
+        elif self.body:
+            lines += [batch, *self.body]
         lines += [batch, *self.later] if self.later else []
         return lines + self.after + _concurrently(self.create_indexes)
 
@@ -250,6 +261,13 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
         was = quote_pg(steps.origin.column(table, column.name))
         using = pystr(f"{was}::{pg_type(column.sa_type)}")
         steps.check("refuse_uncast_on_postgresql", column.name, using)
+    if into == "DateTime" and not before.sa_type.startswith("DateTime"):
+        # SQLite's CAST would read '1999-12-31' as 1999: its batch copies the value
+        # as it is, and midnight_on_sqlite makes it that day's midnight.
+        steps.reflect.append(
+            f"sa.Column({name}, sa.{column.sa_type}, nullable={before.nullable})"
+        )
+        steps.after.append(f"    midnight_on_sqlite({pystr(table)}, {name})")
     cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
     args = [
         name,
