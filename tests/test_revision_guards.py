@@ -21,6 +21,9 @@ from fastgen.render.dataloss import destructive_changes
 from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
 from fastgen.render.renames import Renames
 from fastgen.render.revision_helpers import (
+    REFUSE_DUPLICATES_HELPER,
+    REFUSE_MISSING_TARGETS_HELPER,
+    REFUSE_NULLS_HELPER,
     REFUSE_OTHER_VALUES_HELPER,
     REFUSE_OUTSIDE_HELPER,
     REFUSE_UNCONVERTED_HELPER,
@@ -221,12 +224,21 @@ CONVERSIONS = [
     ("Integer", None, [2**31 - 1], [2**31, 1.5]),
     ("Float", None, ["1.5", " 2e3 ", ".5", 7, 1.25], ["nan", "inf", "1_0", "x"]),
     ("Numeric", None, ["12.5", "-3"], ["1e20", "abc"]),
+    # NUMERIC(18, 4) keeps 14 digits before the point: the audit's floats were
+    # clamped to a 64-bit integer of ten-thousandths (PostgreSQL refuses them).
+    ("Numeric", None, [1.5, -99999999999999.0], [-1e300, 1.7976931348623157e308]),
     ("Boolean", None, [0, 1, "1", " 0 "], ["true", 2, "yes"]),
     ("String", 3, ["abc", 12, None], ["abcd", 1234]),
     # SQLite writes the REAL 1e-05 as the text '1.0e-05': 7 characters, not 5.
     ("String", 5, [0.5], [1e-05]),
     ("Date", None, [None], ["2020-01-01"]),
-    ("DateTime", None, [None], ["2020-01-01T10:00:00"]),
+    # A date becomes that day's midnight (midnight_on_sqlite); nothing else does.
+    (
+        "DateTime",
+        None,
+        [None, "1999-12-31", "2000-02-29"],
+        ["2020-01-01T10:00:00", "1999-12-31 00:00:00", "1999-02-29", 1999],
+    ),
 ]
 
 
@@ -253,6 +265,29 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
             kept,
             refused,
         )
+    # Whatever the column holds, counted: NULLs, shared values (NULLs are not), and
+    # values naming no row of the new target (here t's own keys, 1 to the count).
+    nulls, shared = "refuse_nulls('t', 'c')", "refuse_duplicates('t', 'c')"
+    targets = "refuse_missing_targets('t', 'c', 't.id')"
+    created = "refuse_missing_targets('t', 'c', 'u', created=True)"
+    for case, want in (
+        (([1, 2], nulls), None),
+        (([1, None, None], nulls), "t.c: 2 row(s) hold NULL"),
+        (([1, 2, None, None], shared), None),
+        (
+            ([1, 1, 1, 2, 2, 3], shared),
+            "t.c: 5 row(s) share a value with another, e.g. [1, 2]",
+        ),
+        (([1, 2, None], targets), None),
+        (
+            ([1, 5, 7], targets),
+            "t.c: 2 row(s) hold values that name no row of t.id, e.g. [5, 7]",
+        ),
+        (([None], created), None),
+        (([None, 1], created), "t.c: 1 row(s) hold values that name no row of u"),
+    ):
+        cases.append(case)
+        expected.append(want)
     call = "refuse_other_values('t', 'c', ('used', 'broken'))"
     cases += [(["used", None, "broken"], call), (["used", "new", "new", "it's"], call)]
     expected += [None, "t.c: rows hold [\"it's\", 'new']"]
@@ -274,9 +309,16 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     ):
         add(f"refuse_outside('t', 'c', {kind!r}, {limits!r})", kept, refused)
     helpers = (
-        "import re\nfrom typing import Any\n"
+        "import datetime as dt\nimport re\nfrom typing import Any\n"
         "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
-    ) + (REFUSE_UNCONVERTED_HELPER + REFUSE_OTHER_VALUES_HELPER + REFUSE_OUTSIDE_HELPER)
+    ) + (
+        REFUSE_UNCONVERTED_HELPER
+        + REFUSE_OTHER_VALUES_HELPER
+        + REFUSE_OUTSIDE_HELPER
+        + REFUSE_NULLS_HELPER
+        + REFUSE_DUPLICATES_HELPER
+        + REFUSE_MISSING_TARGETS_HELPER
+    )
     result = subprocess.run(
         [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],
         input=json.dumps([helpers, cases]),

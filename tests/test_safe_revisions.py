@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fastgen.render.migrations import pg_type, render_revision, schema_of, upgrade_lines
+from fastgen.render.migrations import render_revision, schema_of, upgrade_lines
+from fastgen.render.renames import renames_of
+from fastgen.render.table_changes import pg_type
 
-from .test_dataloss import BASE, model
+from .test_dataloss import BASE, losses, model
 
 
 def upgrade(new_text: str, old_text: str = BASE) -> str:
@@ -130,3 +132,118 @@ def test_a_new_decimal_column_gets_its_default_in_ten_thousandths_on_sqlite() ->
     assert 'server_default=decimal_default(-5000, "-0.5")' in lines
     revision = render_revision("r", None, "m", lines.splitlines(), [])
     assert "\ndef decimal_default(ten_thousandths: int, value: str) -> str:" in revision
+
+
+SHELF = """\
+fastgen: 1
+service: {name: shelf, title: Shelf API, version: 0.1.0}
+database: {url: "sqlite+aiosqlite:///./shelf.db"}
+resources:
+  label:
+    path: /labels
+    fields: {name: {type: string, max_length: 50}}
+  writer:
+    path: /writers
+    fields: {name: {type: string, max_length: 50}}
+  book:
+    path: /books
+    fields:
+      title: {type: string, max_length: 200, index: true}
+      pages: {type: integer, required: false}
+      label_id: {type: ref, to: label, required: false}
+"""
+LABEL = "label_id: {type: ref, to: label, required: false}"
+
+
+def test_a_ref_given_another_target_drops_its_key_and_adds_the_new_one() -> None:
+    """The audit's case: ``to: label`` made ``to: writer`` wrote no revision (the
+    database kept the key to label). Every stored value must name a writer, checked
+    before anything changes; an integer made a ref is checked the same, a ref made
+    an integer only loses its key; neither loses data."""
+    retargeted = upgrade(SHELF.replace("to: label", "to: writer"), SHELF)
+    assert retargeted.splitlines() == [
+        '    refuse_missing_targets("book", "label_id", "writer.id")',
+        '    drop_foreign_key("book", "fk_label_id_label")',
+        '    add_foreign_key("book", "fk_label_id_writer", "label_id", "writer.id")',
+    ]
+    assert losses(SHELF.replace("to: label", "to: writer"), SHELF) == []
+    plain = SHELF.replace(LABEL, "label_id: {type: integer, required: false}")
+    made_ref = upgrade(SHELF, plain).splitlines()
+    assert made_ref[:2] == [
+        '    refuse_missing_targets("book", "label_id", "label.id")',
+        '    add_foreign_key("book", "fk_label_id_label", "label_id", "label.id")',
+    ]
+    assert "drop_foreign_key" not in "\n".join(made_ref)  # (and its index is made)
+    made_plain = upgrade(plain, SHELF).splitlines()
+    assert made_plain[0] == '    drop_foreign_key("book", "fk_label_id_label")'
+    assert "refuse" not in "\n".join(made_plain)
+    # A target the revision creates has no rows: any value stops the upgrade.
+    created = SHELF.replace("to: label", "to: shelf") + (
+        "  shelf:\n    path: /shelves\n    fields: {name: {type: string}}\n"
+    )
+    assert '    refuse_missing_targets("book", "label_id", "shelf", created=True)' in (
+        upgrade(created, SHELF)
+    )
+    source = render_revision("r", "0001", "m", retargeted.splitlines(), [])
+    assert "\ndef refuse_missing_targets(" in source
+    assert "\ndef drop_foreign_key(" in source
+
+
+def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
+    """A refused upgrade changes nothing: the checks of every table (NULLs where
+    NOT NULL is set, duplicates where a column becomes unique, values a cast or
+    the new target refuses) come before the first step, renames included, so they
+    name tables and columns as the database has them then."""
+    new = SHELF.replace("  book:\n", "  volume:\n    renamed_from: book\n").replace(
+        "pages: {type: integer, required: false}",
+        "leaves: {type: string, max_length: 9, unique: true, renamed_from: pages}",
+    )
+    new = new.replace(LABEL, "label_id: {type: ref, to: author}")
+    new = new.replace("  writer:\n", "  author:\n    renamed_from: writer\n")
+    new = new.replace("max_length: 50}}\n  author", "max_length: 5}}\n  author")
+    old = schema_of(model(SHELF))
+    renames = renames_of(model(new), old)
+    lines = upgrade_lines(old, schema_of(model(new)), renames)
+    first_step = next(i for i, line in enumerate(lines) if "refuse_" not in line)
+    checks = lines[:first_step]
+    assert checks == [
+        '    refuse_unconverted_on_sqlite("label", "name", "String", 5)',
+        '    refuse_uncast_on_postgresql("label", "name", \'"name"::VARCHAR(5)\')',
+        '    refuse_nulls("book", "pages")',
+        '    refuse_unconverted_on_sqlite("book", "pages", "String", 9)',
+        '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
+        '    refuse_duplicates("book", "pages")',
+        '    refuse_nulls("book", "label_id")',
+        '    refuse_missing_targets("book", "label_id", "writer.id")',
+    ]
+    assert lines[first_step].startswith("    op.rename_table(")
+    assert not any("refuse_" in line for line in lines[first_step:])
+    assert '    add_unique("volume", "uq_volume_leaves", "leaves")' in lines
+
+
+def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
+    """SQLite's batch would copy a date through CAST(... AS DATETIME), which reads
+    '1999-12-31' as 1999: it reads the column as a datetime already, then
+    ``midnight_on_sqlite`` writes that day's midnight as the models store it."""
+    new = SHELF.replace(
+        "pages: {type: integer, required: false}",
+        "pages: {type: integer, required: false}\n      day: {type: date}",
+    )
+    lines = upgrade(new.replace("type: date}", "type: datetime}"), new)
+    assert lines.splitlines()[:5] == [
+        '    refuse_unconverted_on_sqlite("book", "day", "DateTime", None)',
+        (
+            '    refuse_uncast_on_postgresql("book", "day", \'"day"::TIMESTAMP WITH '
+            "TIME ZONE')"
+        ),
+        (
+            '    with op.batch_alter_table("book", reflect_args=[sa.Column("day", '
+            "sa.DateTime(timezone=True), nullable=False)]) as batch:"
+        ),
+        "        batch.alter_column(",
+        '            "day",',
+    ]
+    assert lines.endswith('\n    midnight_on_sqlite("book", "day")')
+    source = render_revision("r", "0001", "m", lines.splitlines(), [])
+    assert "\nimport datetime as dt\n" in source
+    assert "\ndef midnight_on_sqlite(" in source

@@ -249,12 +249,22 @@ def _kept(value: object, into: str, length: int | None) -> bool:
     if into in ("String", "Text"):  # value: the text SQLite's CAST makes
         return length is None or len(str(value)) <= length
     if isinstance(value, float) and into in ("Float", "Numeric"):
-        return True
+        # NUMERIC(18, 4) holds 14 digits before the point (PostgreSQL refuses more;
+        # scale_on_sqlite's CAST would clamp to a 64-bit integer); inf and NaN none.
+        return into == "Float" or abs(value) < 10**14
     if isinstance(value, float):
         return into == "Integer" and value.is_integer() and abs(value) < 2**31
     if isinstance(value, int):
         bound = {"Integer": 2**31, "Boolean": 2, "Float": 2**53, "Numeric": 10**14}
         return into in bound and (0 if into == "Boolean" else -bound[into]) <= value < bound[into]
+    if into == "DateTime" and isinstance(value, str):
+        # A date (as SQLAlchemy stores one) becomes that day's midnight
+        # (midnight_on_sqlite); a time of day would be read another way than
+        # PostgreSQL reads it.
+        try:
+            return dt.date.fromisoformat(value).isoformat() == value
+        except ValueError:
+            return False
     text = str(value).strip()
     digits = text[1:] if text[:1] in "+-" else text
     if into in ("Integer", "Boolean"):
@@ -266,6 +276,24 @@ def _kept(value: object, into: str, length: int | None) -> bool:
             return False
         return into == "Float" or abs(number) < 10**14
     return False  # dates, times, UUIDs: SQLite's CAST reads their leading number
+'''
+
+MIDNIGHT_HELPER = '''
+
+def midnight_on_sqlite(table: str, column: str) -> None:
+    """On SQLite, turn the dates of a column that just became a datetime into that
+    day's midnight (UTC), as the models store a datetime there
+    ('1999-12-31 00:00:00.000000'). Its batch copied them as they were (SQLite's
+    CAST would have read '1999-12-31' as 1999). Other databases cast dates
+    themselves.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name == "sqlite":
+        value = dialect.identifier_preparer.quote(column)
+        op.execute(
+            f"UPDATE {dialect.identifier_preparer.quote(table)} "
+            f"SET {value} = {value} || ' 00:00:00.000000' WHERE length({value}) = 10"
+        )
 '''
 
 REFUSE_OUTSIDE_HELPER = '''
@@ -305,14 +333,141 @@ def refuse_outside(table: str, column: str, kind: str, limits: dict[str, Any]) -
         )
 '''
 
+REFUSE_UNCAST_HELPER = '''
+
+def refuse_uncast_on_postgresql(table: str, column: str, using: str) -> None:
+    """On PostgreSQL, stop the upgrade, before it changes anything, while a row of
+    ``column`` holds a value its type change's cast (``using``) refuses ('abc' as
+    an integer, 1e300 as a NUMERIC(18, 4)): the cast is tried on every row first,
+    as the ALTER would, so no step committed on its own before it is left behind.
+    SQLite's CAST never fails (``refuse_unconverted_on_sqlite``).
+    """
+    context = op.get_context()
+    if context.dialect.name != "postgresql" or context.as_sql:
+        return
+    quote = context.dialect.identifier_preparer.quote
+    try:
+        op.get_bind().exec_driver_sql(f"SELECT count({using}) FROM {quote(table)}")
+    except sa.exc.DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[-1]
+        raise RuntimeError(
+            f"{table}.{column}: a row holds a value PostgreSQL cannot cast ({using}): "
+            f"{reason}; change those rows (or clear them), then upgrade again"
+        ) from None
+'''
+
+REFUSE_NULLS_HELPER = '''
+
+def refuse_nulls(table: str, column: str) -> None:
+    """Stop the upgrade, before it changes anything, while a row holds NULL in
+    ``column``, which becomes NOT NULL. Fill those rows first; fastgen never picks a
+    value for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    target = sa.column(column)
+    nulls = op.get_bind().scalar(
+        sa.select(sa.func.count())
+        .select_from(sa.table(table, target))
+        .where(target.is_(None))
+    )
+    if nulls:
+        raise RuntimeError(
+            f"{table}.{column}: {nulls} row(s) hold NULL, which the column no longer "
+            "takes (it becomes NOT NULL); fill those rows, then upgrade again"
+        )
+'''
+
+REFUSE_DUPLICATES_HELPER = '''
+
+def refuse_duplicates(table: str, column: str) -> None:
+    """Stop the upgrade, before it changes anything, while rows share a value of
+    ``column``, which becomes unique (compared as the database compares them: its
+    GROUP BY and its unique index agree). Change those rows first; fastgen never
+    picks a value for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    target = sa.column(column)
+    shared = (
+        sa.select(target, sa.func.count())
+        .select_from(sa.table(table, target))
+        .where(target.is_not(None))
+        .group_by(target)
+        .having(sa.func.count() > 1)
+        .order_by(target)
+    )
+    found = op.get_bind().execute(shared).all()
+    if found:
+        rows = sum(count for _, count in found)
+        raise RuntimeError(
+            f"{table}.{column}: {rows} row(s) share a value with another, e.g. "
+            f"{[value for value, _ in found[:5]]!r}, and the column becomes unique; "
+            "change those rows, then upgrade again"
+        )
+'''
+
+REFUSE_MISSING_TARGETS_HELPER = '''
+
+def refuse_missing_targets(
+    table: str, column: str, target: str, created: bool = False
+) -> None:
+    """Stop the upgrade, before it changes anything, while a row of ``column``
+    holds a value that names no row of ``target`` (``table.column``, the key its
+    new foreign key references; ``created``: a table this revision creates, so no
+    row yet). Change those rows (or clear them) first; fastgen never picks a value
+    for them.
+    """
+    if op.get_context().as_sql:  # offline (--sql): no rows to look at
+        return
+    value = sa.column(column)
+    missing = (
+        sa.select(value).select_from(sa.table(table, value)).where(value.is_not(None))
+    )
+    if not created:
+        referent, key = target.split(".")
+        key_column = sa.column(key)
+        keys = sa.select(key_column).select_from(sa.table(referent, key_column))
+        missing = missing.where(value.not_in(keys))
+    found = op.get_bind().scalars(missing.order_by(value)).all()
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: {len(found)} row(s) hold values that name no row of "
+            f"{target}, e.g. {sorted(set(found))[:5]!r}, and the column now refers "
+            "to it; change those rows (or clear them), then upgrade again"
+        )
+'''
+
+DROP_FOREIGN_KEY_HELPER = '''
+
+def drop_foreign_key(table: str, name: str) -> None:
+    """Drop a foreign key whose column stays. MariaDB and MySQL made an index of
+    that name for it where the column had none: it goes too, as the models have no
+    such index (the foreign key added instead makes its own).
+    """
+    with op.batch_alter_table(table) as batch:
+        batch.drop_constraint(name, type_="foreignkey")
+    context = op.get_context()
+    if context.dialect.name in ("mysql", "mariadb") and not context.as_sql:
+        indexes = sa.inspect(op.get_bind()).get_indexes(table)
+        if any(index["name"] == name for index in indexes):
+            op.drop_index(name, table_name=table)
+'''
+
 # (what a step calls, the function's source)
 HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
+    ("drop_foreign_key(", DROP_FOREIGN_KEY_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
+    ("midnight_on_sqlite(", MIDNIGHT_HELPER),
+    ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
+    ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
+    ("refuse_nulls(", REFUSE_NULLS_HELPER),
     ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
     ("refuse_outside(", REFUSE_OUTSIDE_HELPER),
+    ("refuse_uncast_on_postgresql(", REFUSE_UNCAST_HELPER),
     ("refuse_unconverted_on_sqlite(", REFUSE_UNCONVERTED_HELPER),
     ("rename_constraint(", RENAME_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),
