@@ -13,6 +13,7 @@ from fastgen.render.migrations import render_revision, schema_of, upgrade_lines
 from fastgen.render.renames import renames_of
 from fastgen.render.table_changes import pg_type
 
+from .conftest import ruff
 from .test_dataloss import BASE, losses, model
 
 
@@ -247,3 +248,16 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
     source = render_revision("r", "0001", "m", lines.splitlines(), [])
     assert "\nimport datetime as dt\n" in source
     assert "\ndef midnight_on_sqlite(" in source
+    # What the project's CI runs over it, once written (and formatted) by fastgen:
+    # its default rules and isort's.
+    written = ruff("format", "--stdin-filename", "0002_m.py", "-", stdin=source)
+    checked = ruff(
+        "check",
+        "--extend-select",
+        "I",
+        "--stdin-filename",
+        "0002_m.py",
+        "-",
+        stdin=written.stdout,
+    )
+    assert checked.returncode == 0, checked.stdout

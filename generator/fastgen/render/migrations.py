@@ -199,8 +199,8 @@ def render_revision(
         )
         if used
     )
-    stdlib = (
-        (plain + "\n" if plain else "")
+    stdlib = (  # one isort section: plain imports first, no blank line between
+        plain
         + "from collections.abc import Sequence\n"
         + ("from typing import Any\n" if re.search(r"\bAny\]", body) else "")
     )
