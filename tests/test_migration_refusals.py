@@ -1,7 +1,8 @@
 """A refused upgrade changes nothing, so it can be run again once the rows are fixed.
 
 The audit's cases, in one revision over a populated table: a ref given another
-target (no revision was written: the database kept its foreign key), a field made
+target (no revision was written: the database kept its foreign key), a title
+narrowed under a longer stored one (PostgreSQL's cast cut it), a field made
 required while a row holds NULL, a column made unique while rows share a value,
 its index and another unique constraint dropped, five defaulted columns added, a
 float holding -1e300 made a decimal (SQLite clamped it to a 64-bit integer) and a
@@ -54,7 +55,7 @@ resources:
 """
 CHANGES = [
     ("label_id: {type: ref, to: label,", "label_id: {type: ref, to: writer,"),
-    ("max_length: 200, index: true}", "max_length: 200}"),
+    ("max_length: 200, index: true}", "max_length: 3}"),
     ("max_length: 13, unique: true,", "max_length: 13,"),
     (
         "sku: {type: string, max_length: 20,",
@@ -125,11 +126,21 @@ FILL = [
         "INSERT INTO book (id, title, isbn, sku, pages, weight, day, label_id) "
         "VALUES (1, 'a', '1', 's1', 10, -1e300, '1999-12-31', 1), "
         "(2, 'b', '2', 's1', NULL, 1.5, '2000-02-29', 2), "
-        "(3, 'c', '3', 's3', 5, 2.25, NULL, NULL)"
+        "(3, 'cccc', '3', 's3', 5, 2.25, NULL, NULL)"
     ),
 ]
 # What stops the upgrade, in the revision's order, and the change that fixes it.
 REFUSALS = [
+    (
+        {
+            "sqlite": r"book.title: 1 row\(s\) hold values SQLite would not keep as "
+            r"String, e.g. \['cccc'\]",
+            # Its cast to VARCHAR(3) would keep 'ccc' and lose the rest silently.
+            "postgresql": r"book.title: rows hold values longer than 3 characters, "
+            r"e.g. \['cccc'\]",
+        },
+        "UPDATE book SET title = 'c' WHERE id = 3",
+    ),
     (
         r"book.sku: 2 row\(s\) share a value with another, e.g. \['s1'\]",
         "UPDATE book SET sku = 's2' WHERE id = 2",

@@ -210,9 +210,11 @@ def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
     assert checks == [
         '    refuse_unconverted_on_sqlite("label", "name", "String", 5)',
         '    refuse_uncast_on_postgresql("label", "name", \'"name"::VARCHAR(5)\')',
+        '    refuse_longer("label", "name", 5)',  # the cast would cut, not refuse
         '    refuse_nulls("book", "pages")',
         '    refuse_unconverted_on_sqlite("book", "pages", "String", 9)',
         '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
+        '    refuse_longer("book", "pages", 9)',
         '    refuse_duplicates("book", "pages")',
         '    refuse_nulls("book", "label_id")',
         '    refuse_missing_targets("book", "label_id", "writer.id")',

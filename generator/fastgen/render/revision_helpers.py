@@ -356,6 +356,33 @@ def refuse_uncast_on_postgresql(table: str, column: str, using: str) -> None:
         ) from None
 '''
 
+REFUSE_LONGER_HELPER = '''
+
+def refuse_longer(table: str, column: str, length: int) -> None:
+    """On PostgreSQL and MariaDB, stop the upgrade, before it changes anything,
+    while a row of ``column`` holds a value longer than ``length`` characters (as
+    text), which its new VARCHAR(``length``) would not keep: PostgreSQL's cast cuts
+    it silently, MariaDB's ALTER fails after the steps before it. SQLite keeps any
+    length (``refuse_unconverted_on_sqlite``).
+    """
+    context = op.get_context()
+    if context.dialect.name == "sqlite" or context.as_sql:
+        return
+    value = sa.column(column)
+    longer = (
+        sa.select(value)
+        .select_from(sa.table(table, value))
+        .where(sa.func.char_length(sa.cast(value, sa.Text)) > length)
+    )
+    found = op.get_bind().scalars(longer.limit(5)).all()
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: rows hold values longer than {length} characters, "
+            f"e.g. {found!r}, which the column no longer keeps; shorten those rows "
+            "(or clear them), then upgrade again"
+        )
+'''
+
 REFUSE_NULLS_HELPER = '''
 
 def refuse_nulls(table: str, column: str) -> None:
@@ -463,6 +490,7 @@ HELPERS = (
     ("fill_nulls(", FILL_NULLS_HELPER),
     ("midnight_on_sqlite(", MIDNIGHT_HELPER),
     ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
+    ("refuse_longer(", REFUSE_LONGER_HELPER),
     ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
     ("refuse_nulls(", REFUSE_NULLS_HELPER),
     ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
