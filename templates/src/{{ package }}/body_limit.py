@@ -75,38 +75,32 @@ class BodyLimit:
                 raise
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"the request body is over {self.max_bytes} bytes"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"the request body is over {self.max_bytes} bytes"
+        await _send_error(send, 413, detail)
 
 
 async def _unencoded_only(coding: bytes, send: Send) -> None:
     """The 415 of a body in a content coding, naming the one taken (RFC 9110
     15.5.16)."""
     sent = coding.decode("latin-1")
-    body = json.dumps(
-        {"detail": f"the request body is in Content-Encoding {sent}: send it unencoded"}
-    ).encode()
+    detail = f"the request body is in Content-Encoding {sent}: send it unencoded"
+    await _send_error(send, 415, detail, (b"accept-encoding", b"identity"))
+
+
+async def _send_error(
+    send: Send, status: int, detail: str, *headers: tuple[bytes, bytes]
+) -> None:
+    """A JSON error that closes the connection: the body left unread is not for
+    the next request on it."""
+    body = json.dumps({"detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 415,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"accept-encoding", b"identity"),
+                *headers,
                 (b"connection", b"close"),
             ],
         }
