@@ -101,7 +101,13 @@ def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> 
     the functions doing it."""
     floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
     into = upgrade(BASE, floating)
-    assert into.endswith('\n    scale_on_sqlite("book", "price")')
+    # Each row's exact ten-thousandths are read before anything changes.
+    assert into.endswith(
+        '\n    scale_on_sqlite("book", "price", "id", scaled_book_price)'
+    )
+    assert into.index(
+        '    scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")'
+    ) < into.index("batch_alter_table")
     assert into.index("type_=sa.Numeric(18, 4)") < into.index("scale_on_sqlite")
     out = upgrade(floating)
     assert out.endswith('\n    unscale_on_sqlite("book", "price", "Float")')
@@ -120,7 +126,10 @@ def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
         name: replace(t, columns=tuple(replace(c, scaled=False) for c in t.columns))
         for name, t in new.items()
     }
-    assert upgrade_lines(old, new) == ['    scale_on_sqlite("book", "price")']
+    assert upgrade_lines(old, new) == [
+        '    scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")',
+        '    scale_on_sqlite("book", "price", "id", scaled_book_price)',
+    ]
     assert upgrade_lines(new, new) == []
 
 
@@ -213,7 +222,11 @@ def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
         '    refuse_nulls("book", "pages")',
         '    refuse_unconverted_on_sqlite("book", "pages", "String", 9)',
         '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
-        '    refuse_duplicates("book", "pages")',
+        # Compared as the new type holds them ('1' and '01' would be one 1).
+        (
+            '    refuse_duplicates("book", "pages", into=sa.String(9), '
+            "using='\"pages\"::VARCHAR(9)')"
+        ),
         '    refuse_nulls("book", "label_id")',
         '    refuse_missing_targets("book", "label_id", "writer.id")',
     ]
