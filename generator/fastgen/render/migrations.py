@@ -201,7 +201,7 @@ def render_revision(
         plain
         + "from collections.abc import Sequence\n"
         + ("from decimal import ROUND_HALF_UP, Decimal\n" if "Decimal(" in body else "")
-        + ("from typing import Any\n" if re.search(r"\bAny\]", body) else "")
+        + ("from typing import Any\n" if re.search(r"\bAny[\],]", body) else "")
     )
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {down_revision}" if down_revision else ""}\n"""\n\n'

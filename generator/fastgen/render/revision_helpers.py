@@ -257,7 +257,7 @@ def _kept(value: object, into: str, length: int | None) -> bool:
             return dt.date.fromisoformat(value).isoformat() == value
         except ValueError:
             return False
-    if into == "Date" and isinstance(value, str):
+    if into == "Date" and isinstance(value, str) and len(value) > 10:
         # A datetime at midnight becomes its day (day_on_sqlite), as PostgreSQL
         # casts it; another would lose its time of day.
         try:

@@ -292,7 +292,7 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
             f"sa.Column({name}, sa.{column.sa_type}, nullable={before.nullable})"
         )
         steps.after.append(f"    midnight_on_sqlite({pystr(table)}, {name})")
-    elif into == "Date" and before.sa_type.startswith("DateTime"):
+    elif into == "Date" and not before.sa_type.startswith("Date("):
         # Likewise back: CAST would read '1999-12-31 00:00:00.000000' as 1999;
         # day_on_sqlite keeps the day of each (a midnight: the checks refuse others).
         steps.reflect.append(
