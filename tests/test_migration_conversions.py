@@ -130,7 +130,12 @@ def run_conversions(python: Path, url: str, root: Path) -> None:
         with pytest.raises(AssertionError, match=r"book.day: .*then downgrade again"):
             _run(project, python, url, *DOWNGRADE)
         assert _describe(project, python, url) == after
-    _describe(project, python, url, "UPDATE book SET day = '2000-02-29' WHERE id = 2")
+    _describe(
+        project,
+        python,
+        url,
+        "UPDATE book SET day = '2000-02-29 00:00:00.000000' WHERE id = 2",
+    )
     _run(project, python, url, *DOWNGRADE)
     rows = _describe(project, python, url)["book"]["rows"]
     assert [row[5] for row in rows] == ["1999-12-31", "2000-02-29", None]
