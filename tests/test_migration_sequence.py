@@ -352,7 +352,11 @@ def rescale_old_decimals(venv: Path, url: str, root: Path) -> None:
     migrated = run_fastgen("migrate", cwd=project)
     assert migrated.returncode == 0, migrated.stderr
     revision = project / "migrations" / "versions" / "0002_alter_book_price.py"
-    assert 'scale_on_sqlite("book", "price")' in revision.read_text()
+    written = revision.read_text()
+    assert 'scale_on_sqlite("book", "price", "id", scaled_book_price)' in written
+    assert 'scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")' in (
+        written
+    )
     db.upgrade(project)
     exact = {str(i): f"{i}.2500" for i in range(1, ROWS + 1)}
     assert db.prices(project) == exact

@@ -20,6 +20,11 @@ from fastgen.api import new_project
 from fastgen.render.dataloss import destructive_changes
 from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
 from fastgen.render.renames import Renames
+from fastgen.render.revision_conversions import (
+    CONVERTED_HELPER,
+    SQLITE_VALUE_HELPER,
+    TEN_THOUSANDTHS_HELPER,
+)
 from fastgen.render.revision_helpers import (
     REFUSE_DUPLICATES_HELPER,
     REFUSE_MISSING_TARGETS_HELPER,
@@ -309,7 +314,8 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
     ):
         add(f"refuse_outside('t', 'c', {kind!r}, {limits!r})", kept, refused)
     helpers = (
-        "import datetime as dt\nimport re\nfrom typing import Any\n"
+        "import datetime as dt\nimport re\nfrom decimal import ROUND_HALF_UP, Decimal\n"
+        "from typing import Any\n"
         "from pydantic_core import SchemaError, SchemaValidator, ValidationError\n"
     ) + (
         REFUSE_UNCONVERTED_HELPER
@@ -318,6 +324,10 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
         + REFUSE_NULLS_HELPER
         + REFUSE_DUPLICATES_HELPER
         + REFUSE_MISSING_TARGETS_HELPER
+        # What those two call to compare values as a type change converts them.
+        + CONVERTED_HELPER
+        + SQLITE_VALUE_HELPER
+        + TEN_THOUSANDTHS_HELPER
     )
     result = subprocess.run(
         [server_bookstore / ".venv" / "bin" / "python", "-c", CASES_SCRIPT],

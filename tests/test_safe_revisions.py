@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from fastgen.render.migrations import render_revision, schema_of, upgrade_lines
 from fastgen.render.renames import renames_of
+from fastgen.render.revision_conversions import TEN_THOUSANDTHS_HELPER
 from fastgen.render.table_changes import pg_type
 
 from .conftest import ruff
@@ -101,7 +102,13 @@ def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> 
     the functions doing it."""
     floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
     into = upgrade(BASE, floating)
-    assert into.endswith('\n    scale_on_sqlite("book", "price")')
+    # Each row's exact ten-thousandths are read before anything changes.
+    assert into.endswith(
+        '\n    scale_on_sqlite("book", "price", "id", scaled_book_price)'
+    )
+    assert into.index(
+        '    scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")'
+    ) < into.index("batch_alter_table")
     assert into.index("type_=sa.Numeric(18, 4)") < into.index("scale_on_sqlite")
     out = upgrade(floating)
     assert out.endswith('\n    unscale_on_sqlite("book", "price", "Float")')
@@ -120,7 +127,10 @@ def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
         name: replace(t, columns=tuple(replace(c, scaled=False) for c in t.columns))
         for name, t in new.items()
     }
-    assert upgrade_lines(old, new) == ['    scale_on_sqlite("book", "price")']
+    assert upgrade_lines(old, new) == [
+        '    scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")',
+        '    scale_on_sqlite("book", "price", "id", scaled_book_price)',
+    ]
     assert upgrade_lines(new, new) == []
 
 
@@ -215,7 +225,11 @@ def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
         '    refuse_unconverted_on_sqlite("book", "pages", "String", 9)',
         '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
         '    refuse_longer("book", "pages", 9)',
-        '    refuse_duplicates("book", "pages")',
+        # Compared as the new type holds them ('1' and '01' would be one 1).
+        (
+            '    refuse_duplicates("book", "pages", into=sa.String(9), '
+            "using='\"pages\"::VARCHAR(9)')"
+        ),
         '    refuse_nulls("book", "label_id")',
         '    refuse_missing_targets("book", "label_id", "writer.id")',
     ]
@@ -263,3 +277,45 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
         stdin=written.stdout,
     )
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_downgrade_refusal_says_to_downgrade_again() -> None:
+    """The review: a refusal raised by downgrade() told the user to upgrade again."""
+    floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
+    old, new = schema_of(model(floating)), schema_of(model(BASE))
+    down = upgrade_lines(new, old, direction="downgrade")
+    assert down[0] == (
+        "    refuse_uncast_on_postgresql(\n"
+        '        "book", "price", \'"price"::FLOAT\', direction="downgrade"\n'
+        "    )"
+    )
+    assert not any("direction" in line for line in upgrade_lines(old, new))
+
+
+def test_ten_thousandths_are_exact_as_postgresql_casts() -> None:
+    """SQLite's doubles invented digits past 2**53 ten-thousandths; PostgreSQL's
+    cast reads a float by 15 digits and rounds half away from zero."""
+    namespace: dict[str, object] = {}
+    exec(  # noqa: S102 (the helper a revision defines, run as it runs)
+        "from decimal import ROUND_HALF_UP, Decimal\nfrom typing import Any\n"
+        + TEN_THOUSANDTHS_HELPER,
+        namespace,
+    )
+    scale = namespace["ten_thousandths"]
+    assert [
+        scale(v) for v in (99999999999999.0, "99999999999999", 99999999999999.5)
+    ] == [999999999999990000, 999999999999990000, 999999999999995000]
+    assert scale(-99999999999999.9) == -999999999999999000
+    assert scale("12345678901234.56789") == 123456789012345679
+    assert [scale(v) for v in ("0.00005", "-0.00005", 2, " 1e3 ")] == [
+        1,
+        -1,
+        20000,
+        10000000,
+    ]
+    # Beyond NUMERIC(18, 4), as PostgreSQL refuses them.
+    assert [scale(v) for v in (99999999999999.98, "99999999999999.99995", "abc")] == [
+        None,
+        None,
+        None,
+    ]

@@ -141,16 +141,18 @@ def upgrade_lines(
     old: dict[str, TableSchema],
     new: dict[str, TableSchema],
     renames: Renames = NO_RENAMES,
+    direction: str = "upgrade",
 ) -> list[str]:
     """The body of ``upgrade()`` taking schema ``old`` to ``new`` (``renames``: the
-    tables and columns of ``new`` that ``old`` has under another name).
+    tables and columns of ``new`` that ``old`` has under another name; ``direction``:
+    "downgrade" for the body of ``downgrade()``).
 
     Every check that can stop the upgrade comes first, before any step of any table
     (renames included): a refused upgrade changes nothing, even where a step commits
     on its own (SQLite's DDL, PostgreSQL's autocommit blocks), so it can be run again
     once the rows are changed."""
     renamed = apply_renames(old, renames)
-    origin = Origin(renames, frozenset(renamed))
+    origin = Origin(renames, frozenset(renamed), direction)
     changes = {
         name: alter_table(renamed[name], table, origin)
         for name, table in new.items()
@@ -175,11 +177,7 @@ def render_revision(
 ) -> str:
     """A complete Alembic revision module."""
     body = "\n".join(upgrade + downgrade)
-    helpers = "".join(
-        source
-        for call, source in HELPERS
-        if re.search(rf"(?<![\w.]){re.escape(call)}", body)
-    )
+    helpers = _helpers(body)
     body += helpers
     # A service without tables (an OpenAPI document of stubs) uses neither import.
     third_party = "".join(
@@ -202,7 +200,8 @@ def render_revision(
     stdlib = (  # one isort section: plain imports first, no blank line between
         plain
         + "from collections.abc import Sequence\n"
-        + ("from typing import Any\n" if re.search(r"\bAny\]", body) else "")
+        + ("from decimal import ROUND_HALF_UP, Decimal\n" if "Decimal(" in body else "")
+        + ("from typing import Any\n" if re.search(r"\bAny[\],]", body) else "")
     )
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {down_revision}" if down_revision else ""}\n"""\n\n'
@@ -220,6 +219,20 @@ def render_revision(
         + "\n"
         + helpers
     )
+
+
+def _helpers(body: str) -> str:
+    """The helpers ``body`` calls, and those they call in turn, in HELPERS' order."""
+    chosen: set[str] = set()
+    text = body
+    while new := [
+        (call, source)
+        for call, source in HELPERS
+        if call not in chosen and re.search(rf"(?<![\w.]){re.escape(call)}", text)
+    ]:
+        chosen.update(call for call, _ in new)
+        text += "".join(source for _, source in new)
+    return "".join(source for call, source in HELPERS if call in chosen)
 
 
 def initial_migration(service: ServiceModel) -> str:
@@ -343,7 +356,7 @@ def write_revision(
         current_head(versions),
         _message(service, drops),
         upgrade,
-        upgrade_lines(after, before, renames.inverse()),
+        upgrade_lines(after, before, renames.inverse(), "downgrade"),
     )
     path = versions / revision_filename(versions, change_words(before, after, renames))
     path.write_text(format_python(source, force=True), encoding="utf-8")

@@ -4,6 +4,14 @@ Each does one change the way each database can do it safely: on PostgreSQL witho
 long lock on a populated table (``docs/migrations.md``), on SQLite through batch mode.
 """
 
+from fastgen.render.revision_conversions import (
+    CONVERSION_HELPERS,
+    REFUSE_DUPLICATES_HELPER,
+    REFUSE_MISSING_TARGETS_HELPER,
+)
+
+__all__ = ["HELPERS", "REFUSE_DUPLICATES_HELPER", "REFUSE_MISSING_TARGETS_HELPER"]
+
 RENAME_HELPER = '''
 
 def rename_constraint(
@@ -116,24 +124,6 @@ def add_foreign_key(table: str, name: str, column: str, target: str) -> None:
         op.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}")
 '''
 
-SCALE_HELPER = '''
-
-def scale_on_sqlite(table: str, column: str) -> None:
-    """On SQLite, turn a column that just became a decimal into ten-thousandths.
-
-    SQLite has no exact decimal type: the models store a decimal there as its
-    integer number of ten-thousandths (``ExactDecimal`` in db.py). Other databases
-    store NUMERIC and need nothing.
-    """
-    dialect = op.get_context().dialect
-    if dialect.name == "sqlite":
-        quote = dialect.identifier_preparer.quote
-        value = quote(column)
-        op.execute(
-            f"UPDATE {quote(table)} SET {value} = CAST(ROUND({value} * 10000) AS INTEGER)"
-        )
-'''
-
 UNSCALE_HELPER = '''
 
 def unscale_on_sqlite(table: str, column: str, into: str) -> None:
@@ -185,7 +175,9 @@ def fill_nulls(table: str, column: str, value: str | float) -> None:
 
 REFUSE_OTHER_VALUES_HELPER = '''
 
-def refuse_other_values(table: str, column: str, values: tuple[str, ...]) -> None:
+def refuse_other_values(
+    table: str, column: str, values: tuple[str, ...], direction: str = "upgrade"
+) -> None:
     """Stop the upgrade, before it changes anything, while a row of ``column``
     holds a value other than ``values`` (the spec's enum now): the API could not
     answer that row. Change those rows first; fastgen never picks a value for them.
@@ -205,14 +197,14 @@ def refuse_other_values(table: str, column: str, values: tuple[str, ...]) -> Non
     if found:
         raise RuntimeError(
             f"{table}.{column}: rows hold {found!r}, which the spec no longer takes "
-            f"(it takes {values!r}); change those rows, then upgrade again"
+            f"(it takes {values!r}); change those rows, then {direction} again"
         )
 '''
 
 REFUSE_UNCONVERTED_HELPER = '''
 
 def refuse_unconverted_on_sqlite(
-    table: str, column: str, into: str, length: int | None
+    table: str, column: str, into: str, length: int | None, direction: str = "upgrade"
 ) -> None:
     """On SQLite, stop the upgrade, before it changes anything, while a row of
     ``column`` holds a value its new type ``into`` (a SQLAlchemy type name) would
@@ -240,7 +232,7 @@ def refuse_unconverted_on_sqlite(
             f"{table}.{column}: {len(found)} row(s) hold values SQLite would not keep "
             f"as {into}, e.g. {found[:5]!r} (its CAST never fails: it reads 'abc' as "
             "0 and '2020-01-01' as 2020); change those rows (or clear them), then "
-            "upgrade again"
+            f"{direction} again"
         )
 
 
@@ -265,6 +257,14 @@ def _kept(value: object, into: str, length: int | None) -> bool:
             return dt.date.fromisoformat(value).isoformat() == value
         except ValueError:
             return False
+    if into == "Date" and isinstance(value, str) and len(value) > 10:
+        # A datetime at midnight becomes its day (day_on_sqlite), as PostgreSQL
+        # casts it; another would lose its time of day.
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return False
+        return moment.time() == dt.time() and value[:10] == moment.date().isoformat()
     text = str(value).strip()
     digits = text[1:] if text[:1] in "+-" else text
     if into in ("Integer", "Boolean"):
@@ -298,7 +298,13 @@ def midnight_on_sqlite(table: str, column: str) -> None:
 
 REFUSE_OUTSIDE_HELPER = '''
 
-def refuse_outside(table: str, column: str, kind: str, limits: dict[str, Any]) -> None:
+def refuse_outside(
+    table: str,
+    column: str,
+    kind: str,
+    limits: dict[str, Any],
+    direction: str = "upgrade",
+) -> None:
     """Stop the upgrade, before it changes anything, while a row of ``column``
     holds a value the answer model refuses under the spec's new ``limits``: the
     API's own check (pydantic's, with its regex engine) of the value as the
@@ -329,13 +335,15 @@ def refuse_outside(table: str, column: str, kind: str, limits: dict[str, Any]) -
     if found:
         raise RuntimeError(
             f"{table}.{column}: {len(found)} row(s) hold values outside {limits!r}, "
-            f"e.g. {found[:5]!r}; change those rows, then upgrade again"
+            f"e.g. {found[:5]!r}; change those rows, then {direction} again"
         )
 '''
 
 REFUSE_UNCAST_HELPER = '''
 
-def refuse_uncast_on_postgresql(table: str, column: str, using: str) -> None:
+def refuse_uncast_on_postgresql(
+    table: str, column: str, using: str, direction: str = "upgrade"
+) -> None:
     """On PostgreSQL, stop the upgrade, before it changes anything, while a row of
     ``column`` holds a value its type change's cast (``using``) refuses ('abc' as
     an integer, 1e300 as a NUMERIC(18, 4)): the cast is tried on every row first,
@@ -352,13 +360,15 @@ def refuse_uncast_on_postgresql(table: str, column: str, using: str) -> None:
         reason = str(error.orig).strip().splitlines()[-1]
         raise RuntimeError(
             f"{table}.{column}: a row holds a value PostgreSQL cannot cast ({using}): "
-            f"{reason}; change those rows (or clear them), then upgrade again"
+            f"{reason}; change those rows (or clear them), then {direction} again"
         ) from None
 '''
 
 REFUSE_LONGER_HELPER = '''
 
-def refuse_longer(table: str, column: str, length: int) -> None:
+def refuse_longer(
+    table: str, column: str, length: int, direction: str = "upgrade"
+) -> None:
     """On PostgreSQL and MariaDB, stop the upgrade, before it changes anything,
     while a row of ``column`` holds a value longer than ``length`` characters (as
     text), which its new VARCHAR(``length``) would not keep: PostgreSQL's cast cuts
@@ -379,13 +389,13 @@ def refuse_longer(table: str, column: str, length: int) -> None:
         raise RuntimeError(
             f"{table}.{column}: rows hold values longer than {length} characters, "
             f"e.g. {found!r}, which the column no longer keeps; shorten those rows "
-            "(or clear them), then upgrade again"
+            f"(or clear them), then {direction} again"
         )
 '''
 
 REFUSE_NULLS_HELPER = '''
 
-def refuse_nulls(table: str, column: str) -> None:
+def refuse_nulls(table: str, column: str, direction: str = "upgrade") -> None:
     """Stop the upgrade, before it changes anything, while a row holds NULL in
     ``column``, which becomes NOT NULL. Fill those rows first; fastgen never picks a
     value for them.
@@ -401,67 +411,7 @@ def refuse_nulls(table: str, column: str) -> None:
     if nulls:
         raise RuntimeError(
             f"{table}.{column}: {nulls} row(s) hold NULL, which the column no longer "
-            "takes (it becomes NOT NULL); fill those rows, then upgrade again"
-        )
-'''
-
-REFUSE_DUPLICATES_HELPER = '''
-
-def refuse_duplicates(table: str, column: str) -> None:
-    """Stop the upgrade, before it changes anything, while rows share a value of
-    ``column``, which becomes unique (compared as the database compares them: its
-    GROUP BY and its unique index agree). Change those rows first; fastgen never
-    picks a value for them.
-    """
-    if op.get_context().as_sql:  # offline (--sql): no rows to look at
-        return
-    target = sa.column(column)
-    shared = (
-        sa.select(target, sa.func.count())
-        .select_from(sa.table(table, target))
-        .where(target.is_not(None))
-        .group_by(target)
-        .having(sa.func.count() > 1)
-        .order_by(target)
-    )
-    found = op.get_bind().execute(shared).all()
-    if found:
-        rows = sum(count for _, count in found)
-        raise RuntimeError(
-            f"{table}.{column}: {rows} row(s) share a value with another, e.g. "
-            f"{[value for value, _ in found[:5]]!r}, and the column becomes unique; "
-            "change those rows, then upgrade again"
-        )
-'''
-
-REFUSE_MISSING_TARGETS_HELPER = '''
-
-def refuse_missing_targets(
-    table: str, column: str, target: str, created: bool = False
-) -> None:
-    """Stop the upgrade, before it changes anything, while a row of ``column``
-    holds a value that names no row of ``target`` (``table.column``, the key its
-    new foreign key references; ``created``: a table this revision creates, so no
-    row yet). Change those rows (or clear them) first; fastgen never picks a value
-    for them.
-    """
-    if op.get_context().as_sql:  # offline (--sql): no rows to look at
-        return
-    value = sa.column(column)
-    missing = (
-        sa.select(value).select_from(sa.table(table, value)).where(value.is_not(None))
-    )
-    if not created:
-        referent, key = target.split(".")
-        key_column = sa.column(key)
-        keys = sa.select(key_column).select_from(sa.table(referent, key_column))
-        missing = missing.where(value.not_in(keys))
-    found = op.get_bind().scalars(missing.order_by(value)).all()
-    if found:
-        raise RuntimeError(
-            f"{table}.{column}: {len(found)} row(s) hold values that name no row of "
-            f"{target}, e.g. {sorted(set(found))[:5]!r}, and the column now refers "
-            "to it; change those rows (or clear them), then upgrade again"
+            f"takes (it becomes NOT NULL); fill those rows, then {direction} again"
         )
 '''
 
@@ -482,23 +432,22 @@ def drop_foreign_key(table: str, name: str) -> None:
 '''
 
 # (what a step calls, the function's source)
-HELPERS = (
+_HELPERS = (
     ("add_foreign_key(", ADD_FOREIGN_KEY_HELPER),
     ("add_unique(", ADD_UNIQUE_HELPER),
     ("decimal_default(", DECIMAL_DEFAULT_HELPER),
     ("drop_foreign_key(", DROP_FOREIGN_KEY_HELPER),
     ("fill_nulls(", FILL_NULLS_HELPER),
     ("midnight_on_sqlite(", MIDNIGHT_HELPER),
-    ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
     ("refuse_longer(", REFUSE_LONGER_HELPER),
-    ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
     ("refuse_nulls(", REFUSE_NULLS_HELPER),
     ("refuse_other_values(", REFUSE_OTHER_VALUES_HELPER),
     ("refuse_outside(", REFUSE_OUTSIDE_HELPER),
     ("refuse_uncast_on_postgresql(", REFUSE_UNCAST_HELPER),
     ("refuse_unconverted_on_sqlite(", REFUSE_UNCONVERTED_HELPER),
     ("rename_constraint(", RENAME_HELPER),
-    ("scale_on_sqlite(", SCALE_HELPER),
     ("set_not_null(", SET_NOT_NULL_HELPER),
     ("unscale_on_sqlite(", UNSCALE_HELPER),
 )
+# With those of the conversions, by name.
+HELPERS = tuple(sorted((*_HELPERS, *CONVERSION_HELPERS)))

@@ -70,6 +70,9 @@ class Origin:
     renames: Renames = NO_RENAMES
     # The tables of the old schema, under their new names.
     tables: frozenset[str] = frozenset()
+    # Which of the revision's functions runs the steps: a refusal says to run it
+    # again once the rows are changed.
+    direction: str = "upgrade"
 
     def table(self, name: str) -> str | None:
         """Table ``name``'s name before the revision; None for one it creates."""
@@ -88,6 +91,8 @@ class Steps:
 
     table: str
     origin: Origin = Origin()
+    # The table's primary key: scale_on_sqlite writes each row's decimal by it.
+    key: str = "id"
     # Checks that stop the upgrade while a row holds a value the new column cannot:
     # the revision runs every table's first, before anything changes.
     checks: list[str] = field(default_factory=list)
@@ -109,14 +114,18 @@ class Steps:
     after: list[str] = field(default_factory=list)
     create_indexes: list[str] = field(default_factory=list)
 
-    def check(self, call: str, column: str, *args: str) -> None:
-        """A check of ``column``, under the names it has before the revision."""
+    def check(self, call: str, column: str, *args: str, into: str = "") -> None:
+        """A check of ``column``, under the names it has before the revision
+        (``into``: the variable its result is assigned to)."""
         table = self.origin.table(self.table)
         names = [
             pystr(table or self.table),
             pystr(self.origin.column(self.table, column)),
         ]
-        self.checks.append(wrap(call, [*names, *args], indent=4))
+        if self.origin.direction != "upgrade":
+            args = (*args, f"direction={pystr(self.origin.direction)}")
+        line = wrap(call, [*names, *args], indent=4)
+        self.checks.append(f"    {into} = {line.lstrip()}" if into else line)
 
     def lines(self) -> list[str]:
         """The steps, without the checks (the revision runs them first)."""
@@ -154,7 +163,8 @@ def _index_op(table: str, column: str, create: bool) -> str:
 
 def alter_table(old: TableSchema, new: TableSchema, origin: Origin = Origin()) -> Steps:
     """The steps taking table ``old`` (under its new names) to ``new``."""
-    steps = Steps(new.name, origin)
+    key = next((c.name for c in new.columns if c.primary_key), "id")
+    steps = Steps(new.name, origin, key)
     for column in old.columns:
         if new.column(column.name) is None:
             if column.index:
@@ -183,7 +193,9 @@ def alter_table(old: TableSchema, new: TableSchema, origin: Origin = Origin()) -
             args = [pystr(new.name), pystr(column.name), column.fill]
             steps.after.append(wrap("fill_nulls", args, indent=4))
         if column.unique and not before.unique:
-            steps.check("refuse_duplicates", column.name)
+            steps.check(
+                "refuse_duplicates", column.name, *_conversion(before, column, steps)
+            )
             steps.after.append(_add_unique(new.name, column.name))
         elif before.unique and not column.unique:
             name = pystr(f"uq_{new.name}_{column.name}")
@@ -205,8 +217,15 @@ def _change_foreign_key(before: Column, column: Column, steps: Steps) -> None:
         # A table this revision creates has no rows yet: no value names one.
         target = f"{source}.{steps.origin.column(referent, key)}" if source else None
         created = [] if target else ["created=True"]
+        conversion = [
+            a for a in _conversion(before, column, steps) if "scaled" not in a
+        ]
         steps.check(
-            "refuse_missing_targets", column.name, pystr(target or referent), *created
+            "refuse_missing_targets",
+            column.name,
+            pystr(target or referent),
+            *created,
+            *conversion,
         )
         args = [pystr(table), pystr(fk_name(column)), pystr(column.name)]
         steps.after.append(
@@ -243,7 +262,12 @@ def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> N
         args = [name, f"existing_type=sa.{column.sa_type}", "nullable=True"]
         steps.body.append(wrap("batch.alter_column", args, indent=8))
     if column.scaled and not before.scaled:  # once it is a decimal
-        steps.after.append(f"    scale_on_sqlite({pystr(table)}, {name})")
+        # Each row's exact ten-thousandths, read before anything changes.
+        scaled = f"scaled_{table}_{column.name}"
+        key = pystr(steps.origin.column(table, steps.key))
+        steps.check("refuse_unscalable_on_sqlite", column.name, key, into=scaled)
+        args = [pystr(table), name, pystr(steps.key), scaled]
+        steps.after.append(wrap("scale_on_sqlite", args, indent=4))
     elif before.scaled and not column.scaled:  # in its new type (and affinity)
         into = pystr(column.sa_type.split("(")[0])
         steps.after.append(f"    unscale_on_sqlite({pystr(table)}, {name}, {into})")
@@ -270,6 +294,13 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
             f"sa.Column({name}, sa.{column.sa_type}, nullable={before.nullable})"
         )
         steps.after.append(f"    midnight_on_sqlite({pystr(table)}, {name})")
+    elif into == "Date" and not before.sa_type.startswith("Date("):
+        # Likewise back: CAST would read '1999-12-31 00:00:00.000000' as 1999;
+        # day_on_sqlite keeps the day of each (a midnight: the checks refuse others).
+        steps.reflect.append(
+            f"sa.Column({name}, sa.{column.sa_type}, nullable={before.nullable})"
+        )
+        steps.after.append(f"    day_on_sqlite({pystr(table)}, {name})")
     cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
     args = [
         name,
@@ -279,6 +310,18 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
         f"postgresql_using={pystr(cast)}",
     ]
     steps.body.append(wrap("batch.alter_column", args, indent=8))
+
+
+def _conversion(before: Column, column: Column, steps: Steps) -> list[str]:
+    """How a check comparing the values of ``column`` converts them, where its type
+    changes: the new type, PostgreSQL's USING cast (under the column's name before
+    the revision), and whether SQLite stores them in ten-thousandths."""
+    if before.sa_type == column.sa_type:
+        return []
+    was = quote_pg(steps.origin.column(steps.table, column.name))
+    using = pystr(f"{was}::{pg_type(column.sa_type)}")
+    scaled = ["scaled=True"] if before.scaled else []
+    return [f"into=sa.{column.sa_type}", f"using={using}", *scaled]
 
 
 def quote_pg(name: str) -> str:
