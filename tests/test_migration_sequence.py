@@ -353,10 +353,8 @@ def rescale_old_decimals(venv: Path, url: str, root: Path) -> None:
     assert migrated.returncode == 0, migrated.stderr
     revision = project / "migrations" / "versions" / "0002_alter_book_price.py"
     written = revision.read_text()
-    assert 'scale_on_sqlite("book", "price", "id", scaled_book_price)' in written
-    assert 'scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")' in (
-        written
-    )
+    assert 'scale_on_sqlite("book", "price", "id", scaled["book", "price"])' in written
+    assert 'scaled["book", "price"] = refuse_unscalable_on_sqlite(' in (written)
     db.upgrade(project)
     exact = {str(i): f"{i}.2500" for i in range(1, ROWS + 1)}
     assert db.prices(project) == exact

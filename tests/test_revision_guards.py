@@ -22,6 +22,7 @@ from fastgen.render.migrations import schema_json, schema_of, upgrade_lines
 from fastgen.render.renames import Renames
 from fastgen.render.revision_conversions import (
     CONVERTED_HELPER,
+    REFUSE_UNSCALED_HELPER,
     SQLITE_VALUE_HELPER,
     TEN_THOUSANDTHS_HELPER,
 )
@@ -313,6 +314,21 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
         ("str", {"pattern": "^(?=a)"}, ["ab"], ["ba"]),
     ):
         add(f"refuse_outside('t', 'c', {kind!r}, {limits!r})", kept, refused)
+    # A decimal (its ten-thousandths, as SQLite stores it) into a narrower type:
+    # named as the decimal it is.
+    add(
+        "refuse_unscaled_on_sqlite('t', 'c', 'String', 8)",
+        [1234567, -12345],  # '123.4567' and '-1.2345' take 8 characters at most
+        [(12345678, "1234.5678")],
+    )
+    add(
+        "refuse_unscaled_on_sqlite('t', 'c', 'Integer', None)",
+        [21474836474999, -21474836484999],  # round to 2**31 - 1 and -2**31
+        [
+            (21474836475000, "2147483647.5000"),
+            (999999999999999999, "99999999999999.9999"),
+        ],
+    )
     helpers = (
         "import datetime as dt\nimport re\nfrom decimal import ROUND_HALF_UP, Decimal\n"
         "from typing import Any\n"
@@ -324,7 +340,8 @@ def test_the_guards_on_a_real_sqlite(server_bookstore: Path) -> None:
         + REFUSE_NULLS_HELPER
         + REFUSE_DUPLICATES_HELPER
         + REFUSE_MISSING_TARGETS_HELPER
-        # What those two call to compare values as a type change converts them.
+        + REFUSE_UNSCALED_HELPER
+        # What those three call to compare values as a type change converts them.
         + CONVERTED_HELPER
         + SQLITE_VALUE_HELPER
         + TEN_THOUSANDTHS_HELPER

@@ -103,12 +103,15 @@ def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> 
     floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
     into = upgrade(BASE, floating)
     # Each row's exact ten-thousandths are read before anything changes.
-    assert into.endswith(
-        '\n    scale_on_sqlite("book", "price", "id", scaled_book_price)'
+    assert into.startswith(
+        "    scaled: dict[tuple[str, str], dict[object, int]] = {}\n"
     )
     assert into.index(
-        '    scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")'
+        '    scaled["book", "price"] = refuse_unscalable_on_sqlite("book", "price", "id")'
     ) < into.index("batch_alter_table")
+    assert into.endswith(
+        '\n    scale_on_sqlite("book", "price", "id", scaled["book", "price"])'
+    )
     assert into.index("type_=sa.Numeric(18, 4)") < into.index("scale_on_sqlite")
     out = upgrade(floating)
     assert out.endswith('\n    unscale_on_sqlite("book", "price", "Float")')
@@ -117,6 +120,10 @@ def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> 
     assert "\ndef unscale_on_sqlite(table: str, column: str, into: str)" in revision
     whole = BASE.replace("price: {type: decimal}", "price: {type: integer}")
     assert upgrade(whole).endswith('    unscale_on_sqlite("book", "price", "Integer")')
+    # What the decimals become is checked first (SQLite's CAST would keep it all).
+    assert '    refuse_unscaled_on_sqlite("book", "price", "Integer", None)' in upgrade(
+        whole
+    )
 
 
 def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
@@ -128,10 +135,30 @@ def test_a_schema_from_before_scaled_decimals_gets_them_rescaled() -> None:
         for name, t in new.items()
     }
     assert upgrade_lines(old, new) == [
-        '    scaled_book_price = refuse_unscalable_on_sqlite("book", "price", "id")',
-        '    scale_on_sqlite("book", "price", "id", scaled_book_price)',
+        "    scaled: dict[tuple[str, str], dict[object, int]] = {}",
+        '    scaled["book", "price"] = refuse_unscalable_on_sqlite("book", "price", "id")',
+        '    scale_on_sqlite("book", "price", "id", scaled["book", "price"])',
     ]
     assert upgrade_lines(new, new) == []
+
+
+def test_each_tables_decimals_are_scaled_from_its_own_rows() -> None:
+    """shop_item.price and shop.item_price once shared one variable,
+    scaled_shop_item_price, and shop's values were written into shop_item."""
+    floats = (
+        "fastgen: 1\nservice: {name: s}\nresources:\n"
+        "  shop_item:\n    path: /items\n    fields: {price: {type: float}}\n"
+        "  shop:\n    path: /shops\n    fields: {item_price: {type: float}}\n"
+    )
+    lines = upgrade(floats.replace("float", "decimal"), floats).splitlines()
+    for table, column in (("shop_item", "price"), ("shop", "item_price")):
+        key = f'scaled["{table}", "{column}"]'
+        assert (
+            f'    {key} = refuse_unscalable_on_sqlite("{table}", "{column}", "id")'
+            in lines
+        )
+        assert f'    scale_on_sqlite("{table}", "{column}", "id", {key})' in lines
+    assert sum("refuse_unscalable_on_sqlite" in line for line in lines) == 2
 
 
 def test_a_new_decimal_column_gets_its_default_in_ten_thousandths_on_sqlite() -> None:

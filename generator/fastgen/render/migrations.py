@@ -31,6 +31,7 @@ from fastgen.render.renames import (
 from fastgen.render.revision_helpers import HELPERS
 from fastgen.render.revision_names import change_words, revision_filename
 from fastgen.render.table_changes import (
+    SCALED,
     Origin,
     alter_table,
     sa_column,
@@ -159,6 +160,10 @@ def upgrade_lines(
         if name in renamed
     }
     lines = [line for steps in changes.values() for line in steps.checks]
+    if any(line.startswith(f"    {SCALED}[") for line in lines):
+        lines.insert(
+            0, f"    {SCALED}: dict[tuple[str, str], dict[object, int]] = {{}}"
+        )
     lines += rename_lines(old, renames)
     for name, table in new.items():
         lines += changes[name].lines() if name in changes else _create_table(table)

@@ -92,6 +92,36 @@ def refuse_unscalable_on_sqlite(
     return {row: value for row, value in scaled.items() if value is not None}
 '''
 
+REFUSE_UNSCALED_HELPER = '''
+
+def refuse_unscaled_on_sqlite(
+    table: str, column: str, into: str, length: int | None, direction: str = "upgrade"
+) -> None:
+    """On SQLite, stop the upgrade, before it changes anything, while a decimal
+    (its ten-thousandths) would not fit its new type ``into`` as unscale_on_sqlite
+    writes it: a string longer than ``length``, an integer past 32 bits (PostgreSQL
+    refuses both: "value too long", "integer out of range").
+    """
+    context = op.get_context()
+    if context.dialect.name != "sqlite" or context.as_sql:
+        return
+    target = sa.column(column)
+    rows = sa.select(target).select_from(sa.table(table, target))
+    found = []
+    for value in op.get_bind().scalars(rows.where(target.is_not(None))):
+        new = sqlite_value(value, "", into, scaled=True)
+        if isinstance(new, str) and length is not None and len(new) > length:
+            found.append(new)
+        elif into == "Integer" and not -(2**31) <= new < 2**31:
+            found.append(str(Decimal(int(value)).scaleb(-4)))
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: {len(found)} row(s) hold decimals a {into} column "
+            f"would not keep, e.g. {found[:5]!r}; change those rows (or clear "
+            f"them), then {direction} again"
+        )
+'''
+
 SCALE_HELPER = '''
 
 def scale_on_sqlite(table: str, column: str, key: str, scaled: dict[Any, int]) -> None:
@@ -273,6 +303,7 @@ CONVERSION_HELPERS = (
     ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
     ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
     ("refuse_unscalable_on_sqlite(", REFUSE_UNSCALABLE_HELPER),
+    ("refuse_unscaled_on_sqlite(", REFUSE_UNSCALED_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),
     ("sqlite_value(", SQLITE_VALUE_HELPER),
     ("ten_thousandths(", TEN_THOUSANDTHS_HELPER),

@@ -263,7 +263,9 @@ def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> N
         steps.body.append(wrap("batch.alter_column", args, indent=8))
     if column.scaled and not before.scaled:  # once it is a decimal
         # Each row's exact ten-thousandths, read before anything changes.
-        scaled = f"scaled_{table}_{column.name}"
+        # Keyed by table and column: a variable named after both could be shared
+        # (shop_item.price, shop.item_price) or no identifier at all (OpenAPI).
+        scaled = f"{SCALED}[{pystr(table)}, {name}]"
         key = pystr(steps.origin.column(table, steps.key))
         steps.check("refuse_unscalable_on_sqlite", column.name, key, into=scaled)
         args = [pystr(table), name, pystr(steps.key), scaled]
@@ -273,14 +275,20 @@ def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> N
         steps.after.append(f"    unscale_on_sqlite({pystr(table)}, {name}, {into})")
 
 
+# The revision's map of each converted decimal column's exact ten-thousandths.
+SCALED = "scaled"
+
+
 def _change_type(table: str, before: Column, column: Column, steps: Steps) -> None:
     name = pystr(column.name)
     into, _, args_ = column.sa_type.partition("(")
     if not lossless_cast(before.sa_type, column.sa_type):
-        # Not from a decimal: unscale_on_sqlite converts its ten-thousandths after.
-        if not before.scaled:
-            length = args_.rstrip(")") if into == "String" else "None"
-            args = [pystr(into), length]
+        length = args_.rstrip(")") if into == "String" else "None"
+        args = [pystr(into), length]
+        if before.scaled:  # unscale_on_sqlite converts its ten-thousandths after
+            if into == "Integer" or length != "None":  # a float or text takes any
+                steps.check("refuse_unscaled_on_sqlite", column.name, *args)
+        else:
             steps.check("refuse_unconverted_on_sqlite", column.name, *args)
         was = quote_pg(steps.origin.column(table, column.name))
         using = pystr(f"{was}::{pg_type(column.sa_type)}")
