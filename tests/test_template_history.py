@@ -145,7 +145,8 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     assert updated.pop(first).startswith(b'"""Initial schema')
     fresh.pop(first)
     assert result.migration == "migrations/versions/0002_alter_book_price.py"
-    assert b'scale_on_sqlite("book", "price")' in updated.pop(result.migration)
+    written = updated.pop(result.migration)
+    assert b'scale_on_sqlite("book", "price", "id", scaled["book", "price"])' in written
     assert sorted(updated) == sorted(fresh)
     assert [name for name in fresh if updated[name] != fresh[name]] == []
 
