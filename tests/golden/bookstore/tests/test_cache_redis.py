@@ -158,6 +158,9 @@ async def workers(
 
     async def make(*policies: Any, **options: Any) -> tuple[Worker, Worker]:
         options.setdefault("redis_url", redis_url)
+        # A full collection in a test process holding many apps can pause it past
+        # the 50 ms default: a breaker opened by one is no outage being tested.
+        options.setdefault("redis_timeout", 1.0)
         options.setdefault("namespace", f"test-{uuid.uuid4().hex}")
         pair = tuple(build(*policies, **options) for _ in range(2))
         for layer, _, _ in pair:
