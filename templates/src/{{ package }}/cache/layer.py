@@ -138,6 +138,9 @@ class CacheLayer:
         # Policies with entries in this process's memory (memory and tiered): with
         # a Redis configured, other processes' writes reach them through the bus.
         self._in_memory = tuple(r.name for r in self.routes if r.memory)
+        # A configured Redis is used by any policy: each stores there or shares its
+        # invalidations through it.
+        self._redis_used = self.redis.configured and bool(self.routes.by_name)
         self.bus = InvalidationBus(
             redis_url,
             self.redis.channel,
@@ -180,8 +183,8 @@ class CacheLayer:
                 "no Redis configured (REDIS_URL): tiered cache policies use their "
                 "in-process tier only, redis policies are not cached"
             )
-        if not self.redis.configured or not (self._uses_redis or self._in_memory):
-            return  # no Redis, or no policy to share through it
+        if not self._redis_used:
+            return
         await self.redis.connect()
         if self._in_memory and not self.redis.disabled:
             self.bus.start()
@@ -204,7 +207,7 @@ class CacheLayer:
         A Redis the settings do not name, or that no policy uses, is not reported.
         """
         states = {"memory": "ok"}
-        if self.redis.configured and (self._uses_redis or self._in_memory):
+        if self._redis_used:
             states["redis"] = "ok" if await self.redis.ping() else "down"
         return states
 
