@@ -168,9 +168,7 @@ def test_which_limits_tighten(
 
 
 def replace_limits(table: TableSchema) -> TableSchema:
-    return TableSchema(
-        table.name, tuple(replace(c, limits=None) for c in table.columns)
-    )
+    return replace(table, columns=tuple(replace(c, limits=None) for c in table.columns))
 
 
 def _model(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]

@@ -114,8 +114,8 @@ def test_sqlite_decimals_are_rescaled_as_a_column_turns_into_or_out_of_one() -> 
     )
     assert into.index("type_=sa.Numeric(18, 4)") < into.index("scale_on_sqlite")
     out = upgrade(floating)
-    assert out.endswith('\n    unscale_on_sqlite("book", "price", "Float")')
-    assert out.index("type_=sa.Float()") < out.index("unscale_on_sqlite")
+    assert out.endswith('\n    unscale_on_sqlite("book", "price", "Double")')
+    assert out.index("type_=sa.Double()") < out.index("unscale_on_sqlite")
     revision = render_revision("r", None, "m", out.splitlines(), [])
     assert "\ndef unscale_on_sqlite(table: str, column: str, into: str)" in revision
     whole = BASE.replace("price: {type: decimal}", "price: {type: integer}")
@@ -282,7 +282,7 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
         ),
         (
             '    with op.batch_alter_table("book", reflect_args=[sa.Column("day", '
-            "sa.DateTime(timezone=True), nullable=False)]) as batch:"
+            "utc_timestamp(), nullable=False)]) as batch:"
         ),
         "        batch.alter_column(",
         '            "day",',
@@ -313,7 +313,7 @@ def test_a_downgrade_refusal_says_to_downgrade_again() -> None:
     down = upgrade_lines(new, old, direction="downgrade")
     assert down[0] == (
         "    refuse_uncast_on_postgresql(\n"
-        '        "book", "price", \'"price"::FLOAT\', direction="downgrade"\n'
+        '        "book", "price", \'"price"::DOUBLE PRECISION\', direction="downgrade"\n'
         "    )"
     )
     assert not any("direction" in line for line in upgrade_lines(old, new))

@@ -102,7 +102,8 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     (fastgen.releases), as its projects were made. After the update every file is
     what ``fastgen new`` makes today, except the user's edits, which are kept, the
     release's first revision, and the revision this release adds to the schema
-    (SQLite's decimals stored as ten-thousandths since 0.2.0).
+    (since 0.2.0: SQLite's decimals stored as ten-thousandths, MariaDB's and MySQL's
+    tables comparing strings byte by byte).
     """
     from fastgen.api import new_project
 
@@ -144,9 +145,12 @@ def test_shipped_release_updates_to_exactly_what_this_release_generates(
     first = "migrations/versions/0001_initial.py"
     assert updated.pop(first).startswith(b'"""Initial schema')
     fresh.pop(first)
-    assert result.migration == "migrations/versions/0002_alter_book_price.py"
+    assert result.migration == (
+        "migrations/versions/0002_alter_book_price_and_mariadb_binary_collation.py"
+    )
     written = updated.pop(result.migration)
     assert b'scale_on_sqlite("book", "price", "id", scaled["book", "price"])' in written
+    assert b'collate_tables(["author", "book"], [])' in written
     assert sorted(updated) == sorted(fresh)
     assert [name for name in fresh if updated[name] != fresh[name]] == []
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 from fastgen.model.service import FieldModel
 from fastgen.render.literals import pyliteral, pystr
 
-# spec type -> SQLAlchemy column type ({length}: the characters a String holds)
+# spec type -> SQLAlchemy column type ({length}: the characters a String holds). A
+# float is a Double: 8 bytes on every database (a Float is 4 on MariaDB and MySQL).
+# A datetime is DATETIME(6) on MariaDB and MySQL, the models' UTCTimestamp and the
+# revisions' utc_timestamp() (migrations' Column.microseconds).
 _SA_TYPES = {
     "string": "String({length})",
     "enum": "String({length})",
     "text": "Text()",
     "integer": "Integer()",
-    "float": "Float()",
+    "float": "Double()",
     "decimal": "Numeric(18, 4)",
     "boolean": "Boolean()",
     "date": "Date()",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fastgen.model.files import NATIVE_FILE, OPENAPI_FILE
 from fastgen.model.service import FieldModel, ServiceModel
+from fastgen.render.collation import collation_change
 from fastgen.render.columns import sa_type
 from fastgen.render.formatting import format_python
 from fastgen.render.literals import pyliteral, pystr
@@ -80,6 +81,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         answers_null=field.answers_null,
         values=field.enum_values if field.type == "enum" else None,
         limits=field.limits,
+        microseconds=field.type == "datetime",
     )
 
 
@@ -97,7 +99,9 @@ def schema_of(service: ServiceModel) -> dict[str, TableSchema]:
     """Every table of the service, in creation order (referenced tables first)."""
     return {
         r.table: TableSchema(
-            r.table, tuple(_column(f, service) for f in (r.pk, *r.fields))
+            r.table,
+            tuple(_column(f, service) for f in (r.pk, *r.fields)),
+            binary_collation=True,
         )
         for r in tables_in_creation_order(service)
     }
@@ -122,8 +126,11 @@ def _create_table(table: TableSchema) -> list[str]:
         for c in table.columns
         if c.unique
     ]
-    # MariaDB and MySQL: full Unicode whatever the server's default character set.
+    # MariaDB and MySQL: full Unicode whatever the server's default character set,
+    # compared byte by byte as PostgreSQL and SQLite compare it.
     lines.append(f"        mysql_charset={pystr(MYSQL_CHARSET)},")
+    if table.binary_collation:
+        lines.append("        mysql_collate=binary_collation(),")
     lines.append("    )")
     lines += [
         _create_index(table.name, c.name, "op", 4) for c in table.columns if c.index
@@ -159,12 +166,15 @@ def upgrade_lines(
         for name, table in new.items()
         if name in renamed
     }
+    collation_checks, collation = collation_change(renamed, new, origin)
     lines = [line for steps in changes.values() for line in steps.checks]
+    lines += collation_checks
     if any(line.startswith(f"    {SCALED}[") for line in lines):
         lines.insert(
             0, f"    {SCALED}: dict[tuple[str, str], dict[object, int]] = {{}}"
         )
     lines += rename_lines(old, renames)
+    lines += collation
     for name, table in new.items():
         lines += changes[name].lines() if name in changes else _create_table(table)
     for name in reversed(list(renamed)):
@@ -191,6 +201,7 @@ def render_revision(
             ("import sqlalchemy as sa\n", "sa." in body),
             ("from alembic import op\n", "op." in body),
             (_PYDANTIC_CORE, "SchemaValidator(" in body),
+            ("from sqlalchemy.dialects import mysql\n", "mysql.DATETIME(" in body),
         )
         if used
     )
@@ -290,7 +301,7 @@ def current_head(versions: Path) -> str | None:
 
 SCHEMA_FILE = "migrations/schema.json"
 # Left out of schema.json when None or False.
-_OMITTED = frozenset({"fill", "answers_null", "values", "limits"})
+_OMITTED = frozenset({"fill", "answers_null", "values", "limits", "microseconds"})
 VERSIONS_DIR = "migrations/versions"
 
 
@@ -299,6 +310,7 @@ def schema_json(service: ServiceModel) -> str:
     tables = [
         {
             "name": table.name,
+            "binary_collation": table.binary_collation,
             # The keys of _OMITTED only where set (an OpenAPI column's limits, if
             # empty, too): schema.json files of projects without stay as written.
             "columns": [

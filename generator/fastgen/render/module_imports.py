@@ -102,6 +102,8 @@ def db_imports(service: ServiceModel) -> str:
         ("sqlalchemy.ext.asyncio", "AsyncSession"),
         ("sqlalchemy.ext.asyncio", "async_sessionmaker"),
         ("sqlalchemy.ext.asyncio", "create_async_engine"),
+        ("sqlalchemy.engine", "Connection"),
+        ("sqlalchemy.engine", "Dialect"),
         ("sqlalchemy.orm", "DeclarativeBase"),
         (f"{pkg}.settings", "GeneratedSettings"),
     ]
@@ -110,7 +112,8 @@ def db_imports(service: ServiceModel) -> str:
             ("datetime as dt", None),
             ("sqlalchemy", "DateTime"),
             ("sqlalchemy", "TypeDecorator"),
-            ("sqlalchemy.engine", "Dialect"),
+            ("sqlalchemy.dialects", "mysql"),
+            ("sqlalchemy.types", "TypeEngine"),
             (f"{pkg}.schemas.common", "as_utc"),
         ]
     if "ExactDecimal" in db_column_types(service):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from fastgen.model.service import ServiceModel
 from fastgen.render.literals import pystr
 from fastgen.render.pysource import wrap
-from fastgen.render.table_schema import Column, TableSchema
+from fastgen.render.table_schema import Column, TableSchema, revision_type
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,10 @@ def apply_renames(
     """Schema ``old`` under its new names: what the rest of the revision starts from."""
     new_names = {old_name: new for new, old_name in renames.tables.items()}
     return {
-        new_names.get(name, name): TableSchema(
-            new_names.get(name, name),
-            tuple(
+        new_names.get(name, name): replace(
+            table,
+            name=new_names.get(name, name),
+            columns=tuple(
                 _renamed_column(column, new_names.get(name, name), renames, new_names)
                 for column in table.columns
             ),
@@ -111,7 +112,7 @@ def rename_lines(old: dict[str, TableSchema], renames: Renames) -> list[str]:
             args = [
                 pystr(source),
                 f"new_column_name={pystr(column.name)}",
-                f"existing_type=sa.{column.sa_type}",
+                f"existing_type={revision_type(column)}",
                 f"existing_nullable={column.nullable}",
             ]
             if column.primary_key and column.sa_type == "Integer()":

@@ -31,7 +31,7 @@ def sqlite_value(value: Any, text: str, into: str, scaled: bool = False) -> Any:
         return ten_thousandths(value)
     if into in ("Integer", "Boolean"):
         return int(value)
-    if into == "Float":
+    if into in ("Double", "Float"):
         return float(value)
     if into == "DateTime" and isinstance(value, str) and len(value) == 10:
         return f"{value} 00:00:00.000000"

@@ -9,6 +9,7 @@ from fastgen.render.revision_conversions import (
     REFUSE_DUPLICATES_HELPER,
     REFUSE_MISSING_TARGETS_HELPER,
 )
+from fastgen.render.revision_mysql import MYSQL_HELPERS
 
 __all__ = ["HELPERS", "REFUSE_DUPLICATES_HELPER", "REFUSE_MISSING_TARGETS_HELPER"]
 
@@ -240,14 +241,15 @@ def _kept(value: object, into: str, length: int | None) -> bool:
     """Whether SQLite's CAST keeps ``value`` as it is when it becomes an ``into``."""
     if into in ("String", "Text"):  # value: the text SQLite's CAST makes
         return length is None or len(str(value)) <= length
-    if isinstance(value, float) and into in ("Float", "Numeric"):
+    if isinstance(value, float) and into in ("Double", "Float", "Numeric"):
         # NUMERIC(18, 4) holds 14 digits before the point (PostgreSQL refuses more;
         # scale_on_sqlite's CAST would clamp to a 64-bit integer); inf and NaN none.
-        return into == "Float" or abs(value) < 10**14
+        return into != "Numeric" or abs(value) < 10**14
     if isinstance(value, float):
         return into == "Integer" and value.is_integer() and abs(value) < 2**31
     if isinstance(value, int):
-        bound = {"Integer": 2**31, "Boolean": 2, "Float": 2**53, "Numeric": 10**14}
+        bound = {"Integer": 2**31, "Boolean": 2, "Numeric": 10**14}
+        bound |= {"Double": 2**53, "Float": 2**53}
         return into in bound and (0 if into == "Boolean" else -bound[into]) <= value < bound[into]
     if into == "DateTime" and isinstance(value, str):
         # A date (as SQLAlchemy stores one) becomes that day's midnight
@@ -269,12 +271,14 @@ def _kept(value: object, into: str, length: int | None) -> bool:
     digits = text[1:] if text[:1] in "+-" else text
     if into in ("Integer", "Boolean"):
         return digits.isascii() and digits.isdigit() and _kept(int(text), into, None)
-    if into in ("Float", "Numeric") and all(c in "0123456789+-.eE" for c in text):
+    if into in ("Double", "Float", "Numeric") and all(
+        c in "0123456789+-.eE" for c in text
+    ):
         try:
             number = float(text)
         except ValueError:
             return False
-        return into == "Float" or abs(number) < 10**14
+        return into != "Numeric" or abs(number) < 10**14
     return False  # dates, times, UUIDs: SQLite's CAST reads their leading number
 '''
 
@@ -449,5 +453,5 @@ _HELPERS = (
     ("set_not_null(", SET_NOT_NULL_HELPER),
     ("unscale_on_sqlite(", UNSCALE_HELPER),
 )
-# With those of the conversions, by name.
-HELPERS = tuple(sorted((*_HELPERS, *CONVERSION_HELPERS)))
+# With those of the conversions and of MariaDB and MySQL, by name.
+HELPERS = tuple(sorted((*_HELPERS, *CONVERSION_HELPERS, *MYSQL_HELPERS)))

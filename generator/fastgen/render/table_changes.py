@@ -17,7 +17,13 @@ from decimal import Decimal
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pysource import wrap
 from fastgen.render.renames import NO_RENAMES, Renames
-from fastgen.render.table_schema import Column, TableSchema, lossless_cast, tightened
+from fastgen.render.table_schema import (
+    Column,
+    TableSchema,
+    lossless_cast,
+    revision_type,
+    tightened,
+)
 
 
 def sql_value(value: bool | str | float) -> str:
@@ -28,7 +34,7 @@ def sql_value(value: bool | str | float) -> str:
 
 
 def sa_column(column: Column, indent: int) -> str:
-    args = [pystr(column.name), f"sa.{column.sa_type}"]
+    args = [pystr(column.name), revision_type(column)]
     if column.foreign_key:
         name = pystr(fk_name(column))
         args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={name})")
@@ -46,6 +52,7 @@ _PG_TYPES = {
     "Text": "TEXT",
     "Integer": "INTEGER",
     "Float": "FLOAT",
+    "Double": "DOUBLE PRECISION",
     "Boolean": "BOOLEAN",
     "Date": "DATE",
     "DateTime": "TIMESTAMP WITH TIME ZONE",
@@ -96,6 +103,11 @@ class Steps:
     # Checks that stop the upgrade while a row holds a value the new column cannot:
     # the revision runs every table's first, before anything changes.
     checks: list[str] = field(default_factory=list)
+    # Columns fastgen made a FLOAT or a plain DATETIME (exact_columns), each name
+    # with whether it takes NULL: made exact first, before a step restates them.
+    floats: dict[str, bool] = field(default_factory=dict)
+    datetimes: dict[str, bool] = field(default_factory=dict)
+    exact: bool = True
     # Foreign keys of dropped columns go first: MariaDB drops no index a foreign key
     # still needs (the column's own, dropped next).
     drop_foreign_keys: list[str] = field(default_factory=list)
@@ -130,7 +142,8 @@ class Steps:
     def lines(self) -> list[str]:
         """The steps, without the checks (the revision runs them first)."""
         batch = f"    with op.batch_alter_table({pystr(self.table)}) as batch:"
-        lines = [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
+        lines = self._exact_columns()
+        lines += [batch, *self.drop_foreign_keys] if self.drop_foreign_keys else []
         lines += self.unlink
         lines += _concurrently(self.drop_indexes)
         if self.reflect:  # ruff wraps the line
@@ -144,6 +157,14 @@ class Steps:
             lines += [batch, *self.body]
         lines += [batch, *self.later] if self.later else []
         return lines + self.after + _concurrently(self.create_indexes)
+
+    def _exact_columns(self) -> list[str]:
+        if not (self.floats or self.datetimes):
+            return []
+        args = [pystr(self.table), pyliteral(self.floats), pyliteral(self.datetimes)]
+        if not self.exact:  # a downgrade
+            args.append("exact=False")
+        return [wrap("exact_columns", args, indent=4)]
 
 
 def _concurrently(statements: list[str]) -> list[str]:
@@ -240,9 +261,10 @@ def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> N
     if before.nullable and not column.nullable:
         steps.check("refuse_nulls", column.name)
         # After the batch: the column has its new type by then.
-        args = [pystr(table), name, f"sa.{column.sa_type}"]
+        args = [pystr(table), name, revision_type(column)]
         steps.after.append(wrap("set_not_null", args, indent=4))
-    if before.sa_type != column.sa_type:
+    # fastgen's own change of a type on MariaDB and MySQL, or the spec's
+    if not _made_exact(before, column, steps) and before.sa_type != column.sa_type:
         _change_type(table, before, column, steps)
     if column.values is not None and (
         before.type != "enum" or not set(before.values or ()) <= set(column.values)
@@ -255,11 +277,11 @@ def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> N
         )
     if limits := tightened(before, column):
         base = column.sa_type.split("(")[0]
-        kind = {"Integer": "int", "Float": "float"}.get(base, "str")
+        kind = {"Integer": "int", "Float": "float", "Double": "float"}.get(base, "str")
         listed = {k: list(v) if isinstance(v, tuple) else v for k, v in limits.items()}
         steps.check("refuse_outside", column.name, pystr(kind), pyliteral(listed))
     if column.nullable and not before.nullable:
-        args = [name, f"existing_type=sa.{column.sa_type}", "nullable=True"]
+        args = [name, f"existing_type={revision_type(column)}", "nullable=True"]
         steps.body.append(wrap("batch.alter_column", args, indent=8))
     if column.scaled and not before.scaled:  # once it is a decimal
         # Each row's exact ten-thousandths, read before anything changes.
@@ -277,6 +299,24 @@ def _alter_column(table: str, before: Column, column: Column, steps: Steps) -> N
 
 # The revision's map of each converted decimal column's exact ten-thousandths.
 SCALED = "scaled"
+
+# A float column's types before and after fastgen made it a double.
+_FLOAT, _DOUBLE = "Float()", "Double()"
+
+
+def _made_exact(before: Column, column: Column, steps: Steps) -> bool:
+    """Whether the change of ``column`` is only fastgen's own (a FLOAT made a
+    double, a DATETIME given microseconds, or back in a downgrade): then
+    ``exact_columns`` makes it, keeping the values the API answered."""
+    if {before.sa_type, column.sa_type} == {_FLOAT, _DOUBLE}:
+        steps.floats[column.name] = before.nullable
+        steps.exact = column.sa_type == _DOUBLE
+        return True
+    if before.sa_type == column.sa_type and before.microseconds != column.microseconds:
+        steps.datetimes[column.name] = before.nullable
+        steps.exact = column.microseconds
+        return True
+    return False
 
 
 def _change_type(table: str, before: Column, column: Column, steps: Steps) -> None:
@@ -299,21 +339,21 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
         # SQLite's CAST would read '1999-12-31' as 1999: its batch copies the value
         # as it is, and midnight_on_sqlite makes it that day's midnight.
         steps.reflect.append(
-            f"sa.Column({name}, sa.{column.sa_type}, nullable={before.nullable})"
+            f"sa.Column({name}, {revision_type(column)}, nullable={before.nullable})"
         )
         steps.after.append(f"    midnight_on_sqlite({pystr(table)}, {name})")
     elif into == "Date" and not before.sa_type.startswith("Date("):
         # Likewise back: CAST would read '1999-12-31 00:00:00.000000' as 1999;
         # day_on_sqlite keeps the day of each (a midnight: the checks refuse others).
         steps.reflect.append(
-            f"sa.Column({name}, sa.{column.sa_type}, nullable={before.nullable})"
+            f"sa.Column({name}, {revision_type(column)}, nullable={before.nullable})"
         )
         steps.after.append(f"    day_on_sqlite({pystr(table)}, {name})")
     cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
     args = [
         name,
-        f"existing_type=sa.{before.sa_type}",
-        f"type_=sa.{column.sa_type}",
+        f"existing_type={revision_type(before)}",
+        f"type_={revision_type(column)}",
         f"existing_nullable={before.nullable}",
         f"postgresql_using={pystr(cast)}",
     ]
@@ -329,7 +369,7 @@ def _conversion(before: Column, column: Column, steps: Steps) -> list[str]:
     was = quote_pg(steps.origin.column(steps.table, column.name))
     using = pystr(f"{was}::{pg_type(column.sa_type)}")
     scaled = ["scaled=True"] if before.scaled else []
-    return [f"into=sa.{column.sa_type}", f"using={using}", *scaled]
+    return [f"into={revision_type(column)}", f"using={using}", *scaled]
 
 
 def quote_pg(name: str) -> str:

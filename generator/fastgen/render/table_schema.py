@@ -11,7 +11,11 @@ from typing import Any
 # Type changes every database casts without losing a value (SQLAlchemy type names).
 # Not integer to float (a double holds integers exactly only up to 2**53) nor to
 # decimal (Numeric(18, 4) keeps 14 digits before the point; a 64-bit integer has 19).
-LOSSLESS_CASTS = frozenset({("Integer", "Text"), ("String", "Text")})
+# A Float (4 bytes on MariaDB and MySQL, what fastgen wrote before) becomes a Double
+# (8 bytes everywhere) holding each value the API answered (float_as_double).
+LOSSLESS_CASTS = frozenset(
+    {("Integer", "Text"), ("String", "Text"), ("Float", "Double")}
+)
 
 
 def string_length(sa_type: str) -> int:
@@ -54,12 +58,29 @@ class Column:
     # An OpenAPI property's limits (FieldModel.limits): a row outside them fails the
     # API's answer model. None for native columns, and where not recorded yet.
     limits: tuple[tuple[str, Any], ...] | None = None
+    # A datetime MariaDB and MySQL store with microseconds (DATETIME(6), the
+    # revisions' ``utc_timestamp()``); False in a schema.json written before fastgen
+    # did (a plain DATETIME there: whole seconds), and for other types. Left out of
+    # schema.json when False.
+    microseconds: bool = False
+
+
+def revision_type(column: Column) -> str:
+    """The column's type as a revision writes it: ``sa.String(20)``; a datetime
+    with microseconds ``utc_timestamp()`` (DATETIME(6) on MariaDB and MySQL, where
+    a statement restating the column must keep them)."""
+    return "utc_timestamp()" if column.microseconds else f"sa.{column.sa_type}"
 
 
 @dataclass(frozen=True)
 class TableSchema:
     name: str
     columns: tuple[Column, ...]
+    # MariaDB and MySQL compare the table's strings byte by byte, as PostgreSQL and
+    # SQLite do (the revisions' ``binary_collation()``); False in a schema.json
+    # written before fastgen did (utf8mb4's default collation: case, accents and
+    # trailing spaces ignored).
+    binary_collation: bool = False
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -110,7 +131,11 @@ def load_schema(path: Path) -> dict[str, TableSchema]:
     """``migrations/schema.json`` as written by ``migrations.schema_json``."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
-        t["name"]: TableSchema(t["name"], tuple(_column(c) for c in t["columns"]))
+        t["name"]: TableSchema(
+            t["name"],
+            tuple(_column(c) for c in t["columns"]),
+            binary_collation=t.get("binary_collation", False),
+        )
         for t in data["tables"]
     }
 

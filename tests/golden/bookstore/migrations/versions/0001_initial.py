@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("bio", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_author"),
         mysql_charset="utf8mb4",
+        mysql_collate=binary_collation(),
     )
     op.create_index("ix_author_name", "author", ["name"])
     op.create_table(
@@ -41,6 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_book"),
         sa.UniqueConstraint("isbn", name="uq_book_isbn"),
         mysql_charset="utf8mb4",
+        mysql_collate=binary_collation(),
     )
     op.create_index("ix_book_title", "book", ["title"])
     op.create_index("ix_book_author_id", "book", ["author_id"])
@@ -49,3 +51,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("book")
     op.drop_table("author")
+
+
+def binary_collation() -> str:
+    """The collation of every table on MariaDB and MySQL: strings compared byte by
+    byte, as PostgreSQL and SQLite compare them (case, accents and trailing spaces
+    count). MySQL has no utf8mb4_nopad_bin: its utf8mb4_bin ignores trailing spaces.
+    """
+    if getattr(op.get_context().dialect, "is_mariadb", False):
+        return "utf8mb4_nopad_bin"
+    return "utf8mb4_bin"

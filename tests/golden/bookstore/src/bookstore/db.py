@@ -14,7 +14,7 @@ from sqlalchemy import (
     func,
     make_url,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,7 +35,8 @@ class Base(DeclarativeBase):
 
     Named constraints let later migrations drop or change them, on SQLite too.
     MariaDB and MySQL tables store full Unicode (emoji included) whatever the
-    server's default character set.
+    server's default character set, and compare it byte by byte
+    (``binary_collation``).
     """
 
     __table_args__: ClassVar[dict[str, Any]] = {"mysql_charset": "utf8mb4"}
@@ -48,6 +49,25 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+def binary_collation(dialect: Dialect) -> str:
+    """The collation of every table on MariaDB and MySQL: strings compared byte by
+    byte, as PostgreSQL and SQLite compare them (case, accents and trailing spaces
+    count in =, unique constraints, filters and sorts). MySQL has no
+    utf8mb4_nopad_bin: its utf8mb4_bin ignores trailing spaces."""
+    if getattr(dialect, "is_mariadb", False):
+        return "utf8mb4_nopad_bin"
+    return "utf8mb4_bin"
+
+
+@event.listens_for(Base.metadata, "before_create")
+def _collate_tables(metadata: MetaData, connection: Connection, **_: Any) -> None:
+    """Tables created here (CREATE_SCHEMA) get the collation the migrations give
+    them, named after the server, which is known once connected."""
+    if connection.dialect.name in ("mysql", "mariadb"):
+        for table in metadata.tables.values():
+            table.dialect_kwargs["mysql_collate"] = binary_collation(connection.dialect)
 
 
 TEN_THOUSANDTH = Decimal("0.0001")  # the scale of every decimal column
