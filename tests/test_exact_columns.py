@@ -116,14 +116,16 @@ def test_a_schema_from_before_gets_one_lossless_revision() -> None:
         '"shelf.code")]\n'
         "    )\n"
         "    exact_columns(\n"
-        '        "item", {"ratio": False, "maybe_ratio": True}, {"at": False, '
-        '"maybe_at": True}\n'
+        '        "item",\n'
+        '        {"ratio": False, "maybe_ratio": True},\n'
+        '        {"at": False, "maybe_at": True},\n'
+        '        key="id",\n'
         "    )"
     )
     down = "\n".join(upgrade_lines(new, old, direction="downgrade"))
     assert "refuse_loose_references" not in down
     assert "        binary=False,\n" in down
-    assert "        exact=False,\n" in down
+    assert "        exact=False,\n" in down and "key=" not in down
     assert change_words(old, new, NO_RENAMES) == [
         "mariadb_doubles_microseconds_binary_collation"
     ]
@@ -169,7 +171,7 @@ def test_fastgens_change_comes_with_the_specs_in_order() -> None:
         'op.rename_table("shelf", "rack")',
         "collate_tables(",
         'batch.add_column(sa.Column("parent_code"',
-        'exact_columns(\n        "item", {"ratio": False',
+        'exact_columns(\n        "item",\n        {"ratio": False',
         '"ratio", existing_type=sa.Double(), nullable=True',
     ]
     positions = [lines.index(step) for step in order]
@@ -198,7 +200,8 @@ def test_the_revision_is_written_once_and_records_it(tmp_path: Path) -> None:
     assert written.name == "0002_mariadb_doubles_microseconds_binary_collation.py"
     source = written.read_text()
     assert 'down_revision: str | None = "0001"' in source
-    for helper in ("collate_tables", "exact_columns", "refuse_loose_references"):
+    helpers = ("collate_tables", "exact_columns", "refuse_loose_references")
+    for helper in (*helpers, "single_digits", "text_again", "binary_collation"):
         assert f"\ndef {helper}(" in source
     assert state.read_text() == schema_json(service)
     assert write_revision(tmp_path, service) is None

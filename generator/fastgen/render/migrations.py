@@ -210,6 +210,7 @@ def render_revision(
         for line, used in (
             ("import datetime as dt\n", "dt.date." in body),
             ("import re\n", "re.search(" in body),
+            ("import struct\n", "struct.pack(" in body),
         )
         if used
     )

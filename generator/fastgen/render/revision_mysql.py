@@ -112,15 +112,17 @@ def refuse_loose_references(
         return
     quote = context.dialect.identifier_preparer.quote
     referent, key = target.split(".")
-    value = f"c.{quote(column)}"
+    value, target_key = f"c.{quote(column)}", f"t.{quote(key)}"
     # In utf8mb4 first: a table fastgen 0.1.0 made has the server's character set.
-    exact = f"CONVERT({value} USING utf8mb4) COLLATE {binary_collation()}"
+    # A join, not NOT EXISTS: MariaDB caches a subquery's answer per outer value as
+    # the column's collation compares it, 'LOW' then getting the answer of 'low'.
     found = (
         op.get_bind()
         .exec_driver_sql(
-            f"SELECT {value} FROM {quote(table)} c WHERE {value} IS NOT NULL AND NOT "
-            f"EXISTS (SELECT 1 FROM {quote(referent)} t WHERE "
-            f"CONVERT(t.{quote(key)} USING utf8mb4) = {exact})"
+            f"SELECT {value} FROM {quote(table)} c LEFT JOIN {quote(referent)} t "
+            f"ON CONVERT({target_key} USING utf8mb4) = CONVERT({value} USING utf8mb4) "
+            f"COLLATE {binary_collation()} "
+            f"WHERE {value} IS NOT NULL AND {target_key} IS NULL"
         )
         .scalars()
         .all()
@@ -138,19 +140,25 @@ def refuse_loose_references(
 EXACT_COLUMNS_HELPER = '''
 
 def exact_columns(
-    table: str, floats: dict[str, bool], datetimes: dict[str, bool], exact: bool = True
+    table: str,
+    floats: dict[str, bool],
+    datetimes: dict[str, bool],
+    key: str = "id",
+    exact: bool = True,
 ) -> None:
     """Columns fastgen made a FLOAT and a plain DATETIME (each name: whether it takes
     NULL) made exact; ``exact`` False: back, for a downgrade.
 
-    MariaDB and MySQL: a float becomes a DOUBLE (a FLOAT holds 4 bytes, about 7
-    digits), each value the number they answered for it, read through its text
-    (0.1, not the 0.10000000149011612 its 4 bytes hold); a datetime becomes
-    DATETIME(6), which keeps microseconds. PostgreSQL's FLOAT is a double and its
-    timestamps keep microseconds: nothing to do. SQLite stores either float as the
-    same 8-byte REAL: only its declared type changes (a batch copies the table).
+    MariaDB and MySQL: a float becomes a DOUBLE, each row's value (by its primary
+    key ``key``) the shortest decimal its FLOAT's 4 bytes stand for (single_digits):
+    0.1, not the 0.10000000149011612 those bytes hold, which is what was sent
+    wherever that had up to 6 significant digits. A datetime becomes DATETIME(6),
+    which keeps microseconds. PostgreSQL's FLOAT is a double and its timestamps keep
+    microseconds: nothing to do. SQLite stores either float as the same 8-byte REAL:
+    only its declared type changes (a batch copies the table).
     """
-    dialect = op.get_context().dialect
+    context = op.get_context()
+    dialect = context.dialect
     if dialect.name == "sqlite" and floats:
         old, new = (sa.Float(), sa.Double()) if exact else (sa.Double(), sa.Float())
         with op.batch_alter_table(table) as batch:
@@ -161,23 +169,43 @@ def exact_columns(
     if dialect.name not in ("mysql", "mariadb"):
         return
     quote = dialect.identifier_preparer.quote
-
-    def modify(columns: dict[str, bool], type_: str) -> list[str]:
-        return [
-            f"MODIFY {quote(column)} {type_} {'NULL' if nullable else 'NOT NULL'}"
-            for column, nullable in columns.items()
+    types = ("DOUBLE", "DATETIME(6)") if exact else ("FLOAT", "DATETIME")
+    changes = [
+        f"MODIFY {quote(column)} {type_} {'NULL' if nullable else 'NOT NULL'}"
+        for columns, type_ in zip((floats, datetimes), types, strict=True)
+        for column, nullable in columns.items()
+    ]
+    op.execute(f"ALTER TABLE {quote(table)} {', '.join(changes)}")
+    if not exact or context.as_sql:  # offline (--sql): no rows to read
+        return
+    for column in floats:
+        rows = sa.table(table, sa.column(key), sa.column(column))
+        pk, target = rows.c[key], rows.c[column]
+        written = [
+            {"fastgen_key": row, "fastgen_value": single_digits(value)}
+            for row, value in op.get_bind().execute(sa.select(pk, target))
+            if value is not None and single_digits(value) != value
         ]
+        update = (
+            rows.update()
+            .where(pk == sa.bindparam("fastgen_key"))
+            .values({column: sa.bindparam("fastgen_value")})
+        )
+        if written:
+            op.get_bind().execute(update, written)
+'''
 
-    if exact:  # a FLOAT's text is the number it answered
-        steps = [
-            modify(floats, "VARCHAR(32)") + modify(datetimes, "DATETIME(6)"),
-            modify(floats, "DOUBLE"),
-        ]
-    else:
-        steps = [modify(floats, "FLOAT") + modify(datetimes, "DATETIME")]
-    for changes in steps:
-        if changes:
-            op.execute(f"ALTER TABLE {quote(table)} {', '.join(changes)}")
+SINGLE_DIGITS_HELPER = '''
+
+def single_digits(value: float) -> float:
+    """The shortest decimal that a 4-byte float holding ``value`` stands for, as a
+    double: 0.1 for 0.10000000149011612 (9 digits always suffice)."""
+    single = struct.unpack("<f", struct.pack("<f", value))[0]
+    for digits in range(1, 10):
+        shortest = float(f"{single:.{digits}g}")
+        if struct.unpack("<f", struct.pack("<f", shortest))[0] == single:
+            return shortest
+    return single
 '''
 
 # (what a step or another helper calls, the function's source)
@@ -186,6 +214,7 @@ MYSQL_HELPERS = (
     ("collate_tables(", COLLATE_TABLES_HELPER),
     ("exact_columns(", EXACT_COLUMNS_HELPER),
     ("refuse_loose_references(", REFUSE_LOOSE_REFERENCES_HELPER),
+    ("single_digits(", SINGLE_DIGITS_HELPER),
     ("text_again(", TEXT_AGAIN_HELPER),
     ("utc_timestamp(", UTC_TIMESTAMP_HELPER),
 )

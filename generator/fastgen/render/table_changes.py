@@ -162,6 +162,8 @@ class Steps:
         if not (self.floats or self.datetimes):
             return []
         args = [pystr(self.table), pyliteral(self.floats), pyliteral(self.datetimes)]
+        if self.floats and self.exact:  # each row's value written by its key
+            args.append(f"key={pystr(self.key)}")
         if not self.exact:  # a downgrade
             args.append("exact=False")
         return [wrap("exact_columns", args, indent=4)]
@@ -307,7 +309,7 @@ _FLOAT, _DOUBLE = "Float()", "Double()"
 def _made_exact(before: Column, column: Column, steps: Steps) -> bool:
     """Whether the change of ``column`` is only fastgen's own (a FLOAT made a
     double, a DATETIME given microseconds, or back in a downgrade): then
-    ``exact_columns`` makes it, keeping the values the API answered."""
+    ``exact_columns`` makes it, each float the decimal its 4 bytes stood for."""
     if {before.sa_type, column.sa_type} == {_FLOAT, _DOUBLE}:
         steps.floats[column.name] = before.nullable
         steps.exact = column.sa_type == _DOUBLE

@@ -12,7 +12,7 @@ from typing import Any
 # Not integer to float (a double holds integers exactly only up to 2**53) nor to
 # decimal (Numeric(18, 4) keeps 14 digits before the point; a 64-bit integer has 19).
 # A Float (4 bytes on MariaDB and MySQL, what fastgen wrote before) becomes a Double
-# (8 bytes everywhere) holding each value the API answered (float_as_double).
+# (8 bytes everywhere) holding the decimal each 4 bytes stood for (exact_columns).
 LOSSLESS_CASTS = frozenset(
     {("Integer", "Text"), ("String", "Text"), ("Float", "Double")}
 )
