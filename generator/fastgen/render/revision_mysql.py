@@ -23,6 +23,7 @@ def binary_collation() -> str:
     """The collation of every table on MariaDB and MySQL: strings compared byte by
     byte, as PostgreSQL and SQLite compare them (case, accents and trailing spaces
     count). MySQL has no utf8mb4_nopad_bin: its utf8mb4_bin ignores trailing spaces.
+    Offline (--sql) the server is known by its URL only: mysql:// is MySQL's.
     """
     if getattr(op.get_context().dialect, "is_mariadb", False):
         return "utf8mb4_nopad_bin"
@@ -155,7 +156,8 @@ def exact_columns(
     wherever that had up to 6 significant digits. A datetime becomes DATETIME(6),
     which keeps microseconds. PostgreSQL's FLOAT is a double and its timestamps keep
     microseconds: nothing to do. SQLite stores either float as the same 8-byte REAL:
-    only its declared type changes (a batch copies the table).
+    only its declared type changes (a batch copies the table). Offline (--sql) there
+    are no rows to write: each float is then the double its 4 bytes hold.
     """
     context = op.get_context()
     dialect = context.dialect

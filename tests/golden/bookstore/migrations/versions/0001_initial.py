@@ -57,6 +57,7 @@ def binary_collation() -> str:
     """The collation of every table on MariaDB and MySQL: strings compared byte by
     byte, as PostgreSQL and SQLite compare them (case, accents and trailing spaces
     count). MySQL has no utf8mb4_nopad_bin: its utf8mb4_bin ignores trailing spaces.
+    Offline (--sql) the server is known by its URL only: mysql:// is MySQL's.
     """
     if getattr(op.get_context().dialect, "is_mariadb", False):
         return "utf8mb4_nopad_bin"
