@@ -21,9 +21,12 @@ from urllib.parse import parse_qsl
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Boolean, ColumnElement, and_, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from bookstore.models import Author, Book
 from bookstore.schemas.author import AuthorRead
@@ -32,9 +35,48 @@ from bookstore.schemas.common import ListQuery, Page
 Column = InstrumentedAttribute[Any]
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
+
+class StartsWith(FunctionElement[bool]):
+    """``column LIKE 'value%'``, the value matched as written. On MariaDB, whose binary
+    collations give such a LIKE too narrow a range of the index (a value whose
+    character after the prefix is beyond U+FFFF, an emoji, was missed), the same
+    rows as that range from the prefix and its first characters compared."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition as it is, not "= 1" where no BOOLEAN
+
+    def __init__(self, column: Column, value: str) -> None:
+        escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        like = column.like(f"{escaped}%", escape="/")
+        super().__init__(column, literal(value), like)
+
+
+@compiles(StartsWith)
+def _starts_with(element: StartsWith, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(list(element.clauses)[2], **kw)})"
+
+
+@compiles(StartsWith, "mysql")
+@compiles(StartsWith, "mariadb")
+def _starts_with_on_mysql(element: StartsWith, compiler: SQLCompiler, **kw: Any) -> str:
+    column, prefix, like = element.clauses
+    if not getattr(compiler.dialect, "is_mariadb", False):
+        return f"({compiler.process(like, **kw)})"
+    # Byte by byte, what starts with the prefix sorts from it to it and U+10FFFF, the
+    # last code point (a noncharacter: only a value going on after it is left out).
+    starts = and_(
+        column >= prefix,
+        column <= func.concat(prefix, "\U0010ffff"),
+        func.left(column, func.char_length(prefix)) == prefix,
+    )
+    return f"({compiler.process(starts, **kw)})"
+
+
 # What each operator of a filter (``?price__gte=10``: column price, operator gte) asks
 # of its column. Matches escape % and _, so a value is matched as written; whether
-# they ignore case follows the database's collation.
+# they ignore case follows the database (SQLite's LIKE ignores ASCII case;
+# PostgreSQL and MariaDB, comparing byte by byte, do not).
 OPERATORS: dict[str, Callable[[Column, Any], ColumnElement[bool]]] = {
     "eq": lambda column, value: column == value,
     "in": lambda column, values: column.in_(values),
@@ -43,7 +85,7 @@ OPERATORS: dict[str, Callable[[Column, Any], ColumnElement[bool]]] = {
     "lt": lambda column, value: column < value,
     "lte": lambda column, value: column <= value,
     "isnull": lambda column, value: column.is_(None) if value else column.is_not(None),
-    "startswith": lambda column, value: column.startswith(value, autoescape=True),
+    "startswith": lambda column, value: StartsWith(column, value),
     "contains": lambda column, value: column.contains(value, autoescape=True),
 }
 
