@@ -86,7 +86,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def test_generated_tests_pass(installed: Path) -> None:
+def test_generated_tests_pass(installed: Path, tmp_path: Path) -> None:
+    """The suite passes and leaves nothing behind in the temp dir but pytest's own
+    (the Redis servers it starts, when redis-server is installed, remove theirs)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     output = run(
         ".venv/bin/python",
         "-m",
@@ -96,9 +100,12 @@ def test_generated_tests_pass(installed: Path) -> None:
         "-p",
         "no:cacheprovider",
         cwd=installed,
+        env=os.environ | {"TMPDIR": str(temp)},
     )
     assert " passed" in output and "failed" not in output
     assert "otel extra" not in output, "the tracing tests were skipped"
+    left = sorted(p.name for p in temp.iterdir() if not p.name.startswith("pytest-"))
+    assert left == []
 
 
 def test_every_field_type_on_sqlite(server_bookstore: Path, server_nasty: Path) -> None:
