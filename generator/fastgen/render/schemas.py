@@ -89,7 +89,9 @@ def common_imports(service: ServiceModel) -> str:
             ("typing", "Self"),
             ("pydantic", "BeforeValidator"),
             ("pydantic", "ConfigDict"),
+            ("pydantic", "ValidationError"),
             ("pydantic", "model_validator"),
+            ("pydantic_core", "InitErrorDetails"),
             ("pydantic_core", "PydanticCustomError"),
         ]
     return render_imports(imports, service.package)

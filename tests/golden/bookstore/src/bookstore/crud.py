@@ -147,11 +147,11 @@ def only_query_parameters(*names: str) -> Callable[[Request], None]:
                 [
                     {
                         "type": "unknown_parameter",
-                        "loc": ("query", unknown[0]),
-                        "msg": f"unknown query parameter {', '.join(unknown)}; "
-                        f"this list takes: {takes}",
-                        "input": request.query_params[unknown[0]],
+                        "loc": ("query", name),
+                        "msg": f"unknown query parameter {name}; this list takes: {takes}",
+                        "input": request.query_params[name],
                     }
+                    for name in dict.fromkeys(unknown)
                 ]
             )
 

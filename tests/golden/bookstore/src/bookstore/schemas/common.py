@@ -12,11 +12,12 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
 PAGE_SIZE_MAX = 100
 OFFSET_MAX = 2**63 - 1  # SQL's OFFSET is a signed 64-bit integer
@@ -199,12 +200,23 @@ class ListQuery(BaseModel):
         must not answer every row."""
         if isinstance(data, dict):
             accepted = [field.alias or name for name, field in cls.model_fields.items()]
+            takes = ", ".join(accepted)
             unknown = [name for name in data if name not in accepted]
-            if unknown:
-                raise PydanticCustomError(
-                    "unknown_parameter",
-                    "unknown query parameter {unknown}; this list takes: {accepted}",
-                    {"unknown": ", ".join(unknown), "accepted": ", ".join(accepted)},
+            if unknown:  # one error per parameter, located at it: ("query", name)
+                raise ValidationError.from_exception_data(
+                    cls.__name__,
+                    [
+                        InitErrorDetails(
+                            type=PydanticCustomError(
+                                "unknown_parameter",
+                                "unknown query parameter {name}; this list takes: {takes}",
+                                {"name": name, "takes": takes},
+                            ),
+                            loc=(name,),
+                            input=data[name],
+                        )
+                        for name in unknown
+                    ],
                 )
         return data
 
