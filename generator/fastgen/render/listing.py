@@ -249,6 +249,7 @@ def listing_imports(service: ServiceModel) -> str:
         ("binascii", None),
         ("hashlib", None),
         ("json", None),
+        ("math", None),
         ("collections.abc", "Callable"),
         ("collections.abc", "Mapping"),
         ("collections.abc", "Sequence"),
@@ -272,6 +273,8 @@ def listing_imports(service: ServiceModel) -> str:
         ("sqlalchemy.ext.asyncio", "AsyncSession"),
         ("sqlalchemy.orm", "DeclarativeBase"),
         ("sqlalchemy.orm", "InstrumentedAttribute"),
+        (f"{pkg}.schemas.common", "INTEGER_MAX"),
+        (f"{pkg}.schemas.common", "INTEGER_MIN"),
         (f"{pkg}.schemas.common", "ListQuery"),
         (f"{pkg}.schemas.common", "Page"),
     ]

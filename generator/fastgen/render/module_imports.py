@@ -134,6 +134,16 @@ def db_imports(service: ServiceModel) -> str:
     return render_imports(imports, pkg)
 
 
+# crud.JsonBodyRequest and crud.JsonBodyRoute
+_JSON_BODY_IMPORTS: list[Import] = [
+    ("json", None),
+    ("math", None),
+    ("collections.abc", "Coroutine"),
+    ("fastapi", "Response"),
+    ("fastapi.routing", "APIRoute"),
+]
+
+
 def crud_imports(service: ServiceModel) -> str:
     """Imports of ``crud.py``: ``present`` reads rows for the OpenAPI models'
     ``MISSING``, ``strict_json`` reads their JSON bodies."""
@@ -185,13 +195,9 @@ def crud_imports(service: ServiceModel) -> str:
             ("pydantic", "TypeAdapter"),
         ]
     if json_bodies(service):
-        imports += [
-            ("collections.abc", "Coroutine"),
-            ("fastapi", "Response"),
-            ("fastapi.routing", "APIRoute"),
-        ]
+        imports += _JSON_BODY_IMPORTS
     if decimal_bodies(service):
-        imports += [("json", None), (f"{pkg}.schemas.common", "JsonNumber")]
+        imports += [(f"{pkg}.schemas.common", "JsonNumber")]
     return render_imports(imports, pkg)
 
 

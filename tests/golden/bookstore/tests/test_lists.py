@@ -125,12 +125,23 @@ async def test_list_author_refuses_a_cursor_it_did_not_write(
     # Cursors are not signed: a forged one holds values this list never wrote.
     data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     width = len(data["after"])
-    for after in ([2**63] * width, [True] * width, "1" * width):
+    for after in ([2**31] * width, [2**63] * width, [True] * width, "1" * width):
         text = json.dumps({**data, "after": after}).encode()
         forged = base64.urlsafe_b64encode(text).decode().rstrip("=")
         response = await client.get("/authors", params={"cursor": forged})
         assert response.status_code == 422, after
         assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
+    # A value no database stores alike (a 500 on one of them, else).
+    page = await client.get("/authors", params={"limit": 1, "sort": "name"})
+    cursor = page.json()["next_cursor"]
+    data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    for odd in ("a\x00",):
+        text = json.dumps({**data, "after": [odd, *data["after"][1:]]}).encode()
+        forged = base64.urlsafe_b64encode(text).decode().rstrip("=")
+        response = await client.get(
+            "/authors", params={"sort": "name", "cursor": forged}
+        )
+        assert response.status_code == 422, odd
 
 
 async def test_list_author_queries_share_one_canonical_entry(
@@ -329,12 +340,23 @@ async def test_list_book_refuses_a_cursor_it_did_not_write(
     # Cursors are not signed: a forged one holds values this list never wrote.
     data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     width = len(data["after"])
-    for after in ([2**63] * width, [True] * width, "1" * width):
+    for after in ([2**31] * width, [2**63] * width, [True] * width, "1" * width):
         text = json.dumps({**data, "after": after}).encode()
         forged = base64.urlsafe_b64encode(text).decode().rstrip("=")
         response = await client.get("/books", params={"cursor": forged})
         assert response.status_code == 422, after
         assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
+    # A value no database stores alike (a 500 on one of them, else).
+    page = await client.get("/books", params={"limit": 1, "sort": "title"})
+    cursor = page.json()["next_cursor"]
+    data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    for odd in ("a\x00",):
+        text = json.dumps({**data, "after": [odd, *data["after"][1:]]}).encode()
+        forged = base64.urlsafe_b64encode(text).decode().rstrip("=")
+        response = await client.get(
+            "/books", params={"sort": "title", "cursor": forged}
+        )
+        assert response.status_code == 422, odd
 
 
 async def test_list_book_queries_share_one_canonical_entry(

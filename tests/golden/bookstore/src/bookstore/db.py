@@ -207,10 +207,13 @@ def _limit_mysql_statements(engine: AsyncEngine, seconds: float) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite ignores foreign keys unless asked; WAL lets readers run during a write.
+    # SQLite ignores foreign keys unless asked; WAL lets readers run during a write;
+    # LIKE ignores ASCII case unless asked, where = and the other databases do not
+    # (a list's prefix and contains filters; it also lets an index serve a prefix).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA case_sensitive_like=ON")
     cursor.close()
 
 

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -27,14 +28,14 @@ from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
 from bookstore.models import Author, Book
 from bookstore.schemas.author import AuthorRead
-from bookstore.schemas.common import ListQuery, Page
+from bookstore.schemas.common import INTEGER_MAX, INTEGER_MIN, ListQuery, Page
 
 Column = InstrumentedAttribute[Any]
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
 # What each operator of a filter (``?price__gte=10``: column price, operator gte) asks
-# of its column. Matches escape % and _, so a value is matched as written; whether
-# they ignore case follows the database's collation.
+# of its column. Matches escape % and _, so a value is matched as written, and tell
+# case apart as ``=`` does (SQLite's LIKE is told to: db.py).
 OPERATORS: dict[str, Callable[[Column, Any], ColumnElement[bool]]] = {
     "eq": lambda column, value: column == value,
     "in": lambda column, values: column.in_(values),
@@ -214,13 +215,19 @@ def _decode(
 
 
 def _sort_value(column: Column, value: Any) -> Any:
-    """A cursor's value for ``column``, as a value this list could have written:
-    no ``true`` for a number, no integer a 64-bit column cannot hold."""
+    """A cursor's value for ``column``, as a value this list could have written
+    (anyone can write a cursor): no ``true`` for a number, no integer an integer
+    column cannot hold, no infinite or NaN float, no U+0000 in a string. Each would be an error on some
+    database, not an empty page."""
     kind = column.type.python_type
     if isinstance(value, bool) and kind is not bool:
         raise ValueError(value)
     typed = TypeAdapter(kind).validate_python(value)
-    if isinstance(typed, int) and not -(2**63) <= typed < 2**63:
+    if isinstance(typed, int) and not INTEGER_MIN <= typed <= INTEGER_MAX:
+        raise ValueError(value)
+    if isinstance(typed, float) and not math.isfinite(typed):
+        raise ValueError(value)
+    if isinstance(typed, str) and "\x00" in typed:
         raise ValueError(value)
     return typed
 

@@ -180,9 +180,10 @@ CommaList = Annotated[list[T], BeforeValidator(comma_separated)]
 class ListQuery(BaseModel):
     """The query parameters of every list: its page and its total. Each resource's
     query adds its filters, and ``sort`` and ``expand`` where it has fields to sort
-    by and refs to embed; any other parameter is a 422."""
+    by and refs to embed; any other parameter is a 422. A number filter takes no
+    ``inf`` or ``nan``: no column holds one alike on every database."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     limit: int = Field(50, ge=1, le=PAGE_SIZE_MAX, description="Rows per page.")
     offset: int = Field(0, ge=0, le=OFFSET_MAX, description="Rows skipped first.")
