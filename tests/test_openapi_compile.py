@@ -211,6 +211,10 @@ def test_a_secured_read_is_cached_per_caller_unless_it_says_otherwise(
     model = read_input_file(write(tmp_path, SECURED)).model
     scopes = {p.path: p.scope for p in model.policies}
     assert scopes == {"/mine": "private", "/optional": "private", "/open": "public"}
+    # A private entry is only answered to a request meeting the route's own
+    # security, keyed by that alternative's credentials (the anonymous one aside).
+    security = {p.path: p.security for p in model.policies}
+    assert security == {"/mine": (("key",),), "/optional": (("key",),), "/open": None}
     optional_public = SECURED.replace(
         "[{}, {key: []}]\n      x-fastgen-cache: {ttl: 30}",
         "[{}, {key: []}]\n      x-fastgen-cache: {ttl: 30, scope: public}",

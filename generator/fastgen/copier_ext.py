@@ -34,6 +34,7 @@ from fastgen.render import (
     routers,
     routes,
     schemas,
+    security,
     tests_code,
 )
 from fastgen.render.formatting import format_python, needs_ruff
@@ -124,6 +125,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     *error_code.HELPERS,
     *listing.HELPERS,
     *module_imports.HELPERS,
+    *security.HELPERS,
 )
 
 

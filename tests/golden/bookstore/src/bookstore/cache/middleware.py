@@ -75,7 +75,15 @@ class CacheMiddleware:
         conditions, accept_encoding, vary_values, _ = _read_headers(scope, route)
         principal = None
         if route.private:
-            principal = await self.principal(Request(scope))
+            request = Request(scope)
+            security = route.security
+            # Only a request its route would let in, keyed by the credentials it
+            # meets the route's security with as well as by its principal.
+            credentials = "" if security is None else await security(request)
+            if credentials is not None:
+                principal = await self.principal(request)
+            if principal is not None and credentials:
+                principal = f"{credentials}\n{principal}"  # URL-encoded: no newline
             if principal is None:  # anonymous: never read or store a private entry
                 route.metrics.bypasses += 1
                 await self._pass(scope, receive, send, _BYPASS)
