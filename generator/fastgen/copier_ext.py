@@ -99,6 +99,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.query_past_every_row,
     tests_code.list_test_filter,
     tests_code.list_test_given,
+    tests_code.hand_written_policies,
     tests_code.list_test_sort,
     tests_code.list_test_lookup,
     tests_code.list_test_fresh_expansion,

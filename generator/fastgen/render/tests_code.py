@@ -358,6 +358,14 @@ def list_test_filter(resource: ResourceModel) -> FieldModel | None:
     return (others or usable or [None])[0]
 
 
+def hand_written_policies(service: ServiceModel) -> tuple[str, ...]:
+    """The cache policies of GETs whose bodies are the user's hooks (a 501 stub
+    until written), which the generated observability tests try last."""
+    hooks = {e.name for e in service.hook_endpoints if e.method.upper() == "GET"}
+    hooks |= {op.name for op in service.api_stubs if op.method.upper() == "GET"}
+    return tuple(p.name for p in service.policies if p.name in hooks)
+
+
 def list_test_given(resource: ResourceModel, field: FieldModel) -> bool:
     """Whether the list tests fill ``field`` themselves: an optional ref of a
     native resource, which its sample leaves empty (an OpenAPI table's rows set

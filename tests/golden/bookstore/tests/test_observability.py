@@ -66,12 +66,21 @@ def sample(text: str, name: str, **labels: str) -> float | None:
     return None
 
 
+# Cached reads whose bodies are hand-written (they answer 501 until written).
+HAND_WRITTEN: tuple[str, ...] = ()
+
+
 def static_cached_path() -> str:
-    """A public in-process cached path without parameters (cached without Redis)."""
-    for policy in POLICIES:
-        if not policy.params and policy.scope == "public" and policy.backend != "redis":
-            return policy.path
-    pytest.skip("no public in-process cached path without parameters here")
+    """A public in-process cached path without parameters (cached without Redis),
+    one whose body fastgen wrote where there is one: it answers 200."""
+    usable = [
+        policy
+        for policy in POLICIES
+        if not policy.params and policy.scope == "public" and policy.backend != "redis"
+    ]
+    if not usable:
+        pytest.skip("no public in-process cached path without parameters here")
+    return min(usable, key=lambda policy: policy.name in HAND_WRITTEN).path
 
 
 async def test_a_request_id_is_made_or_kept_and_echoed(
@@ -203,6 +212,8 @@ async def test_http_metrics_by_route_template_method_and_status(
     path = static_cached_path()
     # The first hit is answered by route, the next ones by request target alone.
     miss, *hits = [await client.get(path) for _ in range(4)]
+    if miss.status_code != 200:
+        pytest.skip(f"{path} answers {miss.status_code}: an error is never cached")
     await client.get("/no/such/path")
     await client.request("BREW", "/healthz")
     scraped = (await client.get("/metrics")).text
