@@ -18,6 +18,7 @@ from jinja2.ext import Extension
 from jinja2_ansible_filters.core_filters import to_nice_yaml
 
 from fastgen import __version__
+from fastgen.model.convertors import uses_int_key
 from fastgen.model.files import project_file_text, project_spec, spec_file_name
 from fastgen.model.service import ServiceModel
 from fastgen.render import (
@@ -100,6 +101,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.list_test_filter,
     tests_code.list_test_given,
     tests_code.hand_written_policies,
+    uses_int_key,
     tests_code.list_test_sort,
     tests_code.list_test_lookup,
     tests_code.list_test_fresh_expansion,

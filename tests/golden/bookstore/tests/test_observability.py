@@ -231,7 +231,7 @@ async def test_a_route_has_one_label_for_every_method(
     client: httpx.AsyncClient,
 ) -> None:
     """A HEAD answered as a GET is counted under its route, and a route's path
-    convertors (``{book_id:int}``) stay out of its label, as the cache's hits name
+    convertors (``{book_id:int_key}``) stay out of its label, as the cache's hits name
     it: one series per route on a dashboard, whatever the method."""
     assert (await client.head("/healthz")).status_code == 200
     scraped = (await client.get("/metrics")).text
