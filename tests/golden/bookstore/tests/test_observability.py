@@ -7,7 +7,7 @@ import itertools
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from bookstore.cache_config import POLICIES
+from bookstore.deps import get_session
 from bookstore.hooks.settings import Settings
 from bookstore.main import create_app
 from bookstore.observability import requests
@@ -171,6 +172,30 @@ async def test_an_unhandled_error_is_a_counted_500_logged_as_error(
     assert sample(scraped, "http_requests_total", route=route, status="500") == 1
     (line,) = [a for a in access(logged()) if a["route"] == route]
     assert line["level"] == "ERROR" and line["status"] == 500
+    assert line["request_id"] == response.headers["x-request-id"]
+
+
+async def test_an_unhandled_error_in_a_cached_read_is_the_json_500(
+    app: FastAPI, logged: Lines
+) -> None:
+    """The cache layer captures the app's JSON 500 (a miss is computed for every
+    waiting request) and sends it on, naming the request, before the error goes
+    on to the server's log."""
+    path = static_cached_path()
+
+    async def broken() -> AsyncIterator[None]:
+        raise RuntimeError("no session")
+        yield
+
+    app.dependency_overrides[get_session] = broken  # every route takes a session
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get(path)
+    assert response.status_code == 500, response.text
+    assert response.headers["x-cache"] == "MISS"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+    (line,) = [a for a in access(logged()) if a["route"] == path]
+    assert line["status"] == 500
     assert line["request_id"] == response.headers["x-request-id"]
 
 
