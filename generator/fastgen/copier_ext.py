@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 from jinja2 import Environment, Template, pass_environment
 from jinja2.ext import Extension
-from jinja2_ansible_filters.core_filters import to_nice_yaml
 
 from fastgen import __version__
 from fastgen.model.convertors import uses_int_key
@@ -131,6 +130,33 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
 )
 
 
+class _ExactDumper(yaml.Dumper):
+    """``to_nice_yaml``'s dumper, but a string holding U+0085 (NEL) is written
+    double-quoted, where it is escaped: PyYAML reads a raw NEL in any other style
+    back as a line break, so the stored answer would be another spec."""
+
+
+def _represent_str(dumper: yaml.Dumper, data: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_ExactDumper.add_representer(str, _represent_str)
+
+
+def nice_yaml(data: Any, sort_keys: bool = False) -> str:
+    """``data`` as copier's ``to_nice_yaml`` writes it (block style, indent 4,
+    Unicode as is), read back by PyYAML as the same data."""
+    return yaml.dump(
+        data,
+        Dumper=_ExactDumper,
+        indent=4,
+        allow_unicode=True,
+        default_flow_style=False,
+        sort_keys=sort_keys,
+    )
+
+
 class FastgenExtension(Extension):
     # Rendered Python goes through ``format_python`` (see ``preprocess``).
     """Adds ``service(spec)`` and the literal filters ``pystr``, ``pyliteral``, ``jsonstr``."""
@@ -143,6 +169,7 @@ class FastgenExtension(Extension):
         environment.filters["jsonstr"] = json.dumps
         environment.filters["pytuple"] = pysource.pytuple
         environment.filters["format_python"] = format_rendered
+        environment.filters["nice_yaml"] = nice_yaml
         environment.globals["fastgen_version"] = __version__
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
         environment.globals["schema_changed"] = schema_changed
@@ -276,7 +303,7 @@ def spec_file_text(environment: Environment, spec: Any) -> str:
     own = session.own_text(spec) if session is not None else None
     if own is not None:
         return project_file_text(spec, own)
-    return project_file_text(spec, to_nice_yaml(spec, sort_keys=False))
+    return project_file_text(spec, nice_yaml(spec))
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:
