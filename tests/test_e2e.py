@@ -26,7 +26,12 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import EXAMPLE, assert_generated_tests_pass, local_nginx_config
+from .conftest import (
+    EXAMPLE,
+    assert_generated_tests_pass,
+    beside_bookstore,
+    local_nginx_config,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -113,6 +118,33 @@ def test_every_field_type_on_sqlite(server_bookstore: Path, server_nasty: Path) 
     offsets (and a list sorted and paged by one), decimals, enums, JSON, UUIDs."""
     python = server_bookstore / ".venv" / "bin" / "python"
     assert_generated_tests_pass(python, server_nasty, None)
+
+
+def test_names_of_every_kind_on_sqlite(
+    server_bookstore: Path, server_names: Path
+) -> None:
+    """tests/specs/names.yaml's whole suite on the default database, the only one
+    that runs the list index tests (they read SQLite's query plan): among them a
+    list filtered by an optional ref the test samples leave empty."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_names, None)
+
+
+def test_a_cached_stub_endpoint_leaves_the_observability_tests_passing(
+    server_bookstore: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The only cached path without parameters is a hand-written endpoint, still
+    its 501 stub: an error is never cached, so the tests that need a hit skip."""
+    spec = tmp_path / "hookc.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: hookc}\nresources:\n"
+        "  item: {path: /items, fields: {name: {type: string, max_length: 9}}}\n"
+        "endpoints:\n"
+        "  hello: {method: GET, path: /hello, response: {msg: string}, cache: {ttl: 10}}\n"
+    )
+    project = beside_bookstore(spec, server_bookstore, tmp_path_factory)
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, project, None, "tests/test_observability.py")
 
 
 def test_generated_code_is_ruff_clean_after_user_edits(installed: Path) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.model.convertors import with_int_key
 from fastgen.model.deploy import DeployModel
 from fastgen.model.endpoints import EndpointModel
 from fastgen.model.errors import ErrorResponseModel, ErrorShapeModel
@@ -559,7 +560,8 @@ class ServiceModel:
 
     @property
     def convertors(self) -> tuple[tuple[str, str], ...]:
-        return self.api.convertors if self.api is not None else ()
+        api = self.api.convertors if self.api is not None else ()
+        return with_int_key(api, self.crud_resources)
 
     @property
     def error_shapes(self) -> tuple[ErrorShapeModel, ...]:

@@ -344,14 +344,33 @@ _BAD_VALUES = {
 
 def list_test_filter(resource: ResourceModel) -> FieldModel | None:
     """The field a generated test filters the list by: a field other than the key
-    where there is one, since every row has its own key."""
+    where there is one, since every row has its own key, and one every test row
+    sets: a native sample leaves optional fields out, and the test names a row in
+    an optional ref itself (``list_test_given``)."""
     usable = [
         f.field
         for f in resource.filters
-        if "in" in f.ops and f.field.type in (*_LIST_TEST_TYPES, "enum")
+        if "in" in f.ops
+        and f.field.type in (*_LIST_TEST_TYPES, "enum")
+        and (f.field.required or f.field.ref_table or resource.row_model)
     ]
     others = [f for f in usable if not f.primary_key]
     return (others or usable or [None])[0]
+
+
+def hand_written_policies(service: ServiceModel) -> tuple[str, ...]:
+    """The cache policies of GETs whose bodies are the user's hooks (a 501 stub
+    until written), which the generated observability tests try last."""
+    hooks = {e.name for e in service.hook_endpoints if e.method.upper() == "GET"}
+    hooks |= {op.name for op in service.api_stubs if op.method.upper() == "GET"}
+    return tuple(p.name for p in service.policies if p.name in hooks)
+
+
+def list_test_given(resource: ResourceModel, field: FieldModel) -> bool:
+    """Whether the list tests fill ``field`` themselves: an optional ref of a
+    native resource, which its sample leaves empty (an OpenAPI table's rows set
+    every column)."""
+    return not (field.required or resource.row_model)
 
 
 def list_test_sort(resource: ResourceModel) -> FieldModel | None:
@@ -467,6 +486,9 @@ def lists_test_imports(service: ServiceModel) -> str:
         imports.append(("conftest", "DATABASE_URL"))
     imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
     for resource in service.listed_resources:
+        filtered = list_test_filter(resource)
+        if filtered and list_test_given(resource, filtered):
+            imports.append(("conftest", f"make_{filtered.ref_table}"))
         if list_test_quoted(resource):
             imports.append((f"{service.package}.models", resource.class_name))
         if fresh := list_test_fresh_expansion(resource, service):

@@ -211,6 +211,16 @@ async def test_get_missing_book_is_404(client: httpx.AsyncClient) -> None:
     assert "not found" in response.json()["detail"]
 
 
+async def test_book_id_longer_than_any_key_is_404(client: httpx.AsyncClient) -> None:
+    """Past Python's 4300-digit int() limit too: no route matches it (its
+    convertor takes 19 digits at most), as no row has it."""
+    url = "/books/" + "9" * 5000
+    for method in ("GET", "PATCH", "DELETE"):
+        response = await client.request(method, url)
+        assert response.status_code == 404, method
+        assert response.headers["content-type"] == "application/json"
+
+
 async def test_list_book_in_pages(app: FastAPI, client: httpx.AsyncClient) -> None:
     rows = [await make_book(app, n) for n in (1, 2, 3)]
     keys = sorted(row["id"] for row in rows)

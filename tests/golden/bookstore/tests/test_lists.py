@@ -164,8 +164,8 @@ async def test_list_author_queries_share_one_canonical_entry(
 async def test_list_author_filters_by_name(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    rows = [await make_author(app, n) for n in (1, 2, 3)]
     field = "name"
+    rows = [await make_author(app, n) for n in (1, 2, 3)]
     wanted = rows[1][field]
     page = await client.get("/authors", params={field: wanted})
     assert page.status_code == 200, page.text
@@ -379,8 +379,8 @@ async def test_list_book_queries_share_one_canonical_entry(
 async def test_list_book_filters_by_title(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    rows = [await make_book(app, n) for n in (1, 2, 3)]
     field = "title"
+    rows = [await make_book(app, n) for n in (1, 2, 3)]
     wanted = rows[1][field]
     page = await client.get("/books", params={field: wanted})
     assert page.status_code == 200, page.text
