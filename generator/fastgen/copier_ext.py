@@ -59,6 +59,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     schemas.schema_field,
     schemas.schema_imports,
     schemas.column_aliases,
+    schemas.query_credentials,
     schemas.decimal_bodies,
     schemas.omittable_used,
     schemas.common_imports,

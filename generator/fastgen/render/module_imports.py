@@ -19,7 +19,7 @@ from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.routes import conditional_resources, json_bodies
-from fastgen.render.schemas import decimal_bodies
+from fastgen.render.schemas import decimal_bodies, query_credentials
 
 
 def main_imports(service: ServiceModel) -> str:
@@ -173,6 +173,8 @@ def crud_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "INTEGER_MIN"),
         (f"{pkg}.schemas.common", "Error"),
     ]
+    if query_credentials(service):  # only_query_parameters lets them through
+        imports.append((f"{pkg}.schemas.common", "CREDENTIALS_IN_QUERY"))
     if conditional_resources(service):
         imports += [
             ("typing", "Annotated"),

@@ -109,6 +109,19 @@ def decimal_bodies(service: ServiceModel) -> bool:
     return any(reads_decimals(r) for r in service.crud_resources)
 
 
+def query_credentials(service: ServiceModel) -> tuple[str, ...]:
+    """The query parameters the document's security schemes read (``?api_key=``),
+    where a list would otherwise refuse them as unknown: a credential is the
+    route's security's to read, never a filter (``CREDENTIALS_IN_QUERY``)."""
+    lists = service.listed_resources or any(
+        op.crud == "list" and not op.paged for op in service.api_operations
+    )
+    found = {
+        s.key_name or s.parameter for s in service.api_schemes if s.location == "query"
+    }
+    return tuple(sorted(found)) if lists else ()
+
+
 def column_aliases(service: ServiceModel) -> tuple[str, ...]:
     """The aliases of ``COLUMN_ALIASES`` some request schema or list filter uses,
     and ``IsoDate`` where an OpenAPI table's list filters a date, sorted."""

@@ -125,7 +125,7 @@ def private_cache_probes(service: ServiceModel) -> list[Probe]:
         for caller_schemes, schemes, values in _pairs(alternatives, others):
             caller = _sent(caller_schemes, [_CALLER] * len(caller_schemes))
             other = _sent(schemes, values)
-            if caller is None or other is None or _in_query(caller, other):
+            if caller is None or other is None:
                 continue
             met = _met(other, alternatives)
             probe = (*target, caller, other, met is None)
@@ -141,12 +141,6 @@ def _target(op: ApiOperationModel) -> tuple[str, dict[str, Any]] | None:
     if "{" in op.route or op.required_params:
         return None
     return op.route, {}
-
-
-def _in_query(*requests: Sent) -> bool:
-    """Whether a credential travels in the query: a table list refuses a parameter
-    it does not know (422)."""
-    return any(location == "query" for request in requests for location, _ in request)
 
 
 def probe_request(sent: Sent) -> str:
