@@ -9,9 +9,10 @@ if TYPE_CHECKING:
     from fastgen.model.service import ResourceModel
 
 # Starlette's ``int`` convertor calls int() while it matches a route, which raises
-# past Python's 4300-digit limit (a 500); every key of an integer column has at most
-# 19 digits, so a longer id matches no route: a 404.
-INT_KEY_CONVERTOR = ("int_key", "[0-9]{1,19}")
+# past Python's 4300-digit limit (a 500), and takes no sign, so a row with a negative
+# natural key was created and listed but never found. Every key of an integer column
+# has at most 19 digits and a sign: a longer id matches no route, a 404.
+INT_KEY_CONVERTOR = ("int_key", "-?[0-9]{1,19}")
 
 
 def uses_int_key(pk_type: str, operations: tuple[str, ...]) -> bool:

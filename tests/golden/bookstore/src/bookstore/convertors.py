@@ -13,7 +13,7 @@ matches a route (a 500); a longer id matches no route, a 404.
 from starlette.convertors import Convertor, register_url_convertor
 
 PATTERNS: dict[str, str] = {
-    "int_key": "[0-9]{1,19}",
+    "int_key": "-?[0-9]{1,19}",
 }
 
 
