@@ -239,18 +239,17 @@ def _cursor_error(message: str) -> RequestValidationError:
 
 def _after(order: list[tuple[Column, bool]], values: list[Any]) -> ColumnElement[bool]:
     """The rows after ``values`` in ``order`` (keyset pagination)."""
+    # Bound as their columns' types: a raw True or False would make ``<`` an IS
+    # comparison, which SQLAlchemy refuses.
+    bound = [literal(v, c.type) for (c, _), v in zip(order, values, strict=True)]
     if len({desc for _, desc in order}) == 1:  # one direction: a row comparison
         columns = tuple_(*(column for column, _ in order))
-        # Bound as their columns' types, as a comparison with one column would be.
-        bound = tuple_(
-            *(literal(v, c.type) for (c, _), v in zip(order, values, strict=True))
-        )
-        return columns < bound if order[0][1] else columns > bound
+        return columns < tuple_(*bound) if order[0][1] else columns > tuple_(*bound)
     # Mixed directions: (a > x) OR (a = x AND b < y) OR ...
     alternatives = []
     for index, (column, desc) in enumerate(order):
-        equal = [c == v for (c, _), v in zip(order[:index], values, strict=False)]
-        beyond = column < values[index] if desc else column > values[index]
+        equal = [c == v for (c, _), v in zip(order[:index], bound, strict=False)]
+        beyond = column < bound[index] if desc else column > bound[index]
         alternatives.append(and_(*equal, beyond))
     return or_(*alternatives)
 
