@@ -253,8 +253,14 @@ class Route:
 
     def admits(self, key: str, path: str) -> bool:
         """Whether a missed entry is stored: a list's default query at once, any
-        other query on its second miss (among the last ``_SEEN_QUERIES``)."""
+        other query on its second miss (among the last ``_SEEN_QUERIES``).
+
+        The default query's key is the path, or, with vary values or a principal,
+        the parts of ``key`` whose query part is empty.
+        """
         if self.policy.query is None or key == path or key in self._seen:
+            return True
+        if key.startswith(f"{len(path)}:{path}0:"):
             return True
         if len(self._seen) >= _SEEN_QUERIES:
             self._seen.clear()
