@@ -271,6 +271,7 @@ def worker_imports(service: ServiceModel) -> str:
         (f"{pkg}.jobs", "JobContext"),
         (f"{pkg}.jobs", "deserialize"),
         (f"{pkg}.jobs", "serialize"),
+        (f"{pkg}.observability", "configure_logging"),
     ]
     for endpoint in service.queued_endpoints:
         imports.append(
