@@ -251,6 +251,7 @@ def worker_imports(service: ServiceModel) -> str:
         ("collections.abc", "AsyncIterator"),
         ("contextlib", "asynccontextmanager"),
         ("typing", "Any"),
+        ("wsgiref.simple_server", "WSGIServer"),
         ("arq", "Retry"),
         ("arq", "Worker"),
         ("arq", "func"),
