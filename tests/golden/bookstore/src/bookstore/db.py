@@ -156,7 +156,8 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     cost every request four more trips to aiosqlite's thread. SQLite in memory gets
     no pool. Each dialect takes the timeout its own way:
     PostgreSQL as ``statement_timeout``, MariaDB and MySQL as a session variable;
-    SQLite has none, so there it bounds the wait for another writer's lock.
+    SQLite has none, so there it bounds the wait for another writer's lock. A server
+    gets ``db_connect_timeout`` to open a connection.
     """
     url = url or settings.database_url
     backend = make_url(url).get_backend_name()
@@ -175,12 +176,16 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     if backend == "postgresql":
         milliseconds = str(round(timeout * 1000))
         options["connect_args"] = {
-            "server_settings": {"statement_timeout": milliseconds}
+            "server_settings": {"statement_timeout": milliseconds},
+            "timeout": settings.db_connect_timeout,
         }
     elif backend == "sqlite":
         options["connect_args"] = {"timeout": timeout}
     elif backend in ("mysql", "mariadb"):  # speak the tables' character set
-        options["connect_args"] = {"charset": "utf8mb4"}
+        options["connect_args"] = {
+            "charset": "utf8mb4",
+            "connect_timeout": settings.db_connect_timeout,
+        }
     engine = create_async_engine(url, **options)
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -23,6 +23,10 @@ class GeneratedSettings(BaseSettings):
     db_pool_recycle: int = 1800
     # The database cancels a statement running longer (the request answers 504).
     db_statement_timeout: float = 30.0
+    # Opening a connection gives up after this (the request answers 503): a server
+    # that accepts but never answers would otherwise hold each request for the
+    # driver's default, 60 s on PostgreSQL. SQLite opens a file: no timeout there.
+    db_connect_timeout: float = 5.0
     db_echo: bool = False
     # A read replica: GET and HEAD requests (cache fills too) read there while it
     # answers and lags the primary by at most database_read_max_lag seconds; else,
