@@ -93,6 +93,7 @@ def db_imports(service: ServiceModel) -> str:
     """Imports of ``db.py``: the engine, the session factory and the UTC column."""
     pkg = service.package
     imports: list[Import] = [
+        ("logging", None),
         ("typing", "Any"),
         ("typing", "ClassVar"),
         ("sqlalchemy", "MetaData"),

@@ -211,6 +211,21 @@ def test_log_level_in_any_case_and_a_typo_named(
     )
 
 
+async def test_db_echo_logs_statements_as_json_only(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    echoing = create_app(app.state.settings.model_copy(update={"db_echo": True}))
+    try:
+        async with echoing.router.lifespan_context(echoing):
+            with json_logs() as logged:
+                async with echoing.state.engine.connect() as connection:
+                    await connection.execute(text("SELECT 42"))
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.NOTSET)
+    assert "SELECT 42" in [line["message"] for line in logged()]
+    assert capsys.readouterr().out == ""  # no plain-text copy on stdout
+
+
 async def test_http_metrics_by_route_template_method_and_status(
     client: httpx.AsyncClient,
 ) -> None:

@@ -27,7 +27,7 @@ class GeneratedSettings(BaseSettings):
     # that accepts but never answers would otherwise hold each request for the
     # driver's default, 60 s on PostgreSQL. SQLite opens a file: no timeout there.
     db_connect_timeout: float = 5.0
-    db_echo: bool = False
+    db_echo: bool = False  # log every SQL statement and its parameters (INFO)
     # A read replica: GET and HEAD requests (cache fills too) read there while it
     # answers and lags the primary by at most database_read_max_lag seconds; else,
     # and for every write, the primary. None (or empty): the primary only.
