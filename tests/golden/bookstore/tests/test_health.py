@@ -159,8 +159,13 @@ async def test_a_database_outage_answers_json_503s(
     assert int(response.headers["retry-after"]) > 0
 
 
-async def test_a_database_that_never_answers_is_a_prompt_503(tmp_path: Path) -> None:
+@pytest.mark.parametrize("driver", ["postgresql+asyncpg", "mysql+aiomysql"])
+async def test_a_database_that_never_answers_is_a_prompt_503(
+    tmp_path: Path, driver: str
+) -> None:
     """A server that accepts connections and then says nothing (a frozen host)."""
+    if driver == "mysql+aiomysql":
+        pytest.importorskip("aiomysql", reason="the mysql extra is not installed")
 
     async def silent(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -172,7 +177,7 @@ async def test_a_database_that_never_answers_is_a_prompt_503(tmp_path: Path) -> 
     port = server.sockets[0].getsockname()[1]
     settings = settings_for(
         tmp_path,
-        database_url=f"postgresql+asyncpg://app@127.0.0.1:{port}/app",
+        database_url=f"{driver}://app@127.0.0.1:{port}/app",
         redis_url="redis://127.0.0.1:1/0",
         create_schema=False,
         cache_warm_timeout=0,
