@@ -93,6 +93,9 @@ def db_imports(service: ServiceModel) -> str:
     """Imports of ``db.py``: the engine, the session factory and the UTC column."""
     pkg = service.package
     imports: list[Import] = [
+        ("asyncio", None),
+        ("logging", None),
+        ("functools", "partial"),
         ("typing", "Any"),
         ("typing", "ClassVar"),
         ("sqlalchemy", "MetaData"),

@@ -254,6 +254,7 @@ def worker_imports(service: ServiceModel) -> str:
         ("collections.abc", "AsyncIterator"),
         ("contextlib", "asynccontextmanager"),
         ("typing", "Any"),
+        ("wsgiref.simple_server", "WSGIServer"),
         ("arq", "Retry"),
         ("arq", "Worker"),
         ("arq", "func"),
@@ -274,6 +275,7 @@ def worker_imports(service: ServiceModel) -> str:
         (f"{pkg}.jobs", "JobContext"),
         (f"{pkg}.jobs", "deserialize"),
         (f"{pkg}.jobs", "serialize"),
+        (f"{pkg}.observability", "configure_logging"),
     ]
     for endpoint in service.queued_endpoints:
         imports.append(

@@ -253,6 +253,7 @@ def health_test_imports(service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_health.py``."""
     pkg = service.package
     imports: list[Import] = [
+        ("asyncio", None),
         ("gc", None),
         ("signal", None),
         ("collections.abc", "AsyncIterator"),

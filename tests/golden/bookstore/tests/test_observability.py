@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from bookstore.cache_config import POLICIES
@@ -229,6 +230,34 @@ async def test_cache_hits_are_logged_only_when_asked(
         logged_hits = [(a["route"], a["cache"], a["level"]) for a in lines]
         level = "DEBUG" if "log_level" in asked else "INFO"
         assert logged_hits == [(path, "MISS", "INFO"), (path, "HIT", level)], asked
+
+
+def test_log_level_in_any_case_and_a_typo_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    assert Settings().log_level == "WARNING"
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    with pytest.raises(ValidationError, match="log_level") as refused:
+        Settings()
+    assert "LOG_LEVEL must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG" in str(
+        refused.value
+    )
+
+
+async def test_db_echo_logs_statements_as_json_only(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    echoing = create_app(app.state.settings.model_copy(update={"db_echo": True}))
+    try:
+        async with echoing.router.lifespan_context(echoing):
+            with json_logs() as logged:
+                async with echoing.state.engine.connect() as connection:
+                    await connection.execute(text("SELECT 42"))
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.NOTSET)
+    assert "SELECT 42" in [line["message"] for line in logged()]
+    assert capsys.readouterr().out == ""  # no plain-text copy on stdout
 
 
 async def test_http_metrics_by_route_template_method_and_status(
