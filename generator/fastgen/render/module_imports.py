@@ -128,12 +128,13 @@ def db_imports(service: ServiceModel) -> str:
         imports += [
             ("decimal", "ROUND_HALF_UP"),
             ("sqlalchemy", "Text"),
-            ("sqlalchemy", "cast"),
             ("sqlalchemy", "func"),
             ("sqlalchemy.ext.compiler", "compiles"),
             ("sqlalchemy.sql.compiler", "SQLCompiler"),
             ("sqlalchemy.sql.functions", "FunctionElement"),
         ]
+    if "DecimalAvg" in decimal_aggregates(service):  # AVG is cast to its NUMERIC
+        imports.append(("sqlalchemy", "cast"))
     return render_imports(imports, pkg)
 
 

@@ -54,12 +54,12 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
     pkg = service.package
     ops = set(resource.operations)
     schemas = f"{pkg}.schemas.{resource.module}"
-    imports: list[Import] = [
-        ("fastapi", "APIRouter"),
-        (f"{pkg}.models", resource.class_name),
-        (schemas, f"{resource.class_name}Read"),
-        (f"{pkg}.crud", "errors"),
-    ]
+    imports: list[Import] = [("fastapi", "APIRouter"), (f"{pkg}.crud", "errors")]
+    if ops - {"list"}:  # a list reads its rows in listing.py
+        imports.append((f"{pkg}.models", resource.class_name))
+    # A delete answers no row; a list with expansions answers ``<Class>Item``s.
+    if ops - {"delete", "list"} or ("list" in ops and not resource.expansions):
+        imports.append((schemas, f"{resource.class_name}Read"))
     if ops & {"get", "update", "delete"}:  # routes that take the key
         imports += type_imports(resource.pk.py_type)
     if ops - {"export"}:

@@ -155,15 +155,22 @@ def pk_of(resource_name: str, service: ServiceModel) -> str:
 def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_<resource>.py``."""
     ops = set(resource.operations)
-    helpers = {f"{resource.name}_payload"}
-    if _makes_rows(resource, service):
-        helpers.add(f"make_{resource.name}")
-    helpers |= {f"make_{f.ref_table}" for f in resource.refs if f.required}
-    if ops & {"create", "update"}:
+    changes = "update" in ops and _changeable(resource)
+    helpers: set[str] = set()
+    # Each name only where a block of the template that uses it is written.
+    if ops & {"create", "export"} or changes:
+        helpers.add(f"{resource.name}_payload")
+    if ops & {"create", "export"}:  # a payload's required refs are made first
+        helpers |= {f"make_{f.ref_table}" for f in resource.refs if f.required}
+    if "create" in ops or changes:
         helpers.add("assert_stored")
     if any(p.backend == "redis" for p in resource.policies.values()):
         helpers.add("REDIS_CONFIGURED")
-    imports: list[Import] = [("httpx", None), ("pytest", None), ("fastapi", "FastAPI")]
+    imports: list[Import] = [("httpx", None), ("pytest", None)]
+    if _makes_rows(resource, service):
+        helpers.add(f"make_{resource.name}")
+    if _makes_rows(resource, service) or ops & {"create", "export"}:
+        imports.append(("fastapi", "FastAPI"))  # tests that take the app
     if "export" in ops:
         helpers |= {"add_rows", "export_peak"}
         imports += [
