@@ -497,6 +497,12 @@ def lists_test_imports(service: ServiceModel) -> str:
         filtered = list_test_filter(resource)
         if filtered and list_test_given(resource, filtered):
             imports.append(("conftest", f"make_{filtered.ref_table}"))
+        # An optional ref's expand test makes the row it names itself.
+        imports += [
+            ("conftest", f"make_{e.resource}")
+            for e in resource.expansions
+            if not (e.field.required or resource.row_model)
+        ]
         if list_test_quoted(resource):
             imports.append((f"{service.package}.models", resource.class_name))
         if fresh := list_test_fresh_expansion(resource, service):
