@@ -106,6 +106,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.list_test_sort,
     tests_code.list_test_lookup,
     tests_code.list_test_fresh_expansion,
+    tests_code.if_match_test_field,
     tests_code.list_test_auth,
     tests_code.list_tests_user,
     tests_code.list_test_bad_value,

@@ -192,10 +192,33 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
             (f"{service.package}.hooks.resources.{resource.module}", "hooks"),
             (f"{service.package}.models", resource.class_name),
         ]
-    if conditional_writes(resource) and "update" in ops and _changeable(resource):
-        imports += [("asyncio", None), (f"{service.package}.cache.store", "etag_of")]
+    if (
+        conditional_writes(resource)
+        and "update" in ops
+        and if_match_test_field(resource)
+    ):
+        imports.append((f"{service.package}.cache.store", "etag_of"))
+        if if_match_test_field(resource, race=True):
+            imports.append(("asyncio", None))
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
+
+
+def if_match_test_field(
+    resource: ResourceModel, *, race: bool = False
+) -> FieldModel | None:
+    """The field the If-Match test changes, or None. Its sample (``sample_expr``)
+    must differ from the row's (n = 1 to n = 2) for a write to change the ETag,
+    and for the ``race`` of two writes, each of theirs (n = 3, 4) from n = 2: two
+    distinct samples, three for the race (a boolean has two, an enum its values)."""
+    wanted = 3 if race else 2
+    for field in resource.fields:
+        if not field.required or field.ref_table:
+            continue
+        samples = {"boolean": 2, "enum": len(field.enum_values)}.get(field.type, wanted)
+        if samples >= wanted:
+            return field
+    return None
 
 
 def _changeable(resource: ResourceModel) -> bool:
