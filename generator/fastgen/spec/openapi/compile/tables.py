@@ -246,7 +246,7 @@ def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> Fie
         required=primary or (required and not nullable),
         primary_key=primary,
         max_length=max_length,
-        values=[str(v) for v in enum] if ftype == "enum" else None,
+        values=[str(v) for v in enum if v is not None] if ftype == "enum" else None,
     )
 
 
@@ -332,7 +332,9 @@ def _column_type(
     """The column type of a schema of JSON type ``kind``, and a string's max length
     (a string without one is text, unless it is the key)."""
     enum = schema.get("enum")
-    if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+    # A nullable enum lists null too (OpenAPI requires it): the column's NULL.
+    values = [v for v in enum if v is not None] if isinstance(enum, list) else []
+    if values and all(isinstance(v, str) for v in values):
         return "enum", None
     if kind != "string":
         return SCALAR_COLUMNS.get(kind, "json") if isinstance(
