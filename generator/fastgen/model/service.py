@@ -309,6 +309,9 @@ class ApiTableModel:
     create: ApiOperationModel | None
     update: ApiOperationModel | None
     delete: ApiOperationModel | None
+    # A sample of a whole row (its schema's required properties), where the
+    # create's body gives none: the shape of its JSON columns.
+    row_sample: dict[str, Any] | None = None
 
 
 # The oldest FastAPI a generated project supports (pydantic models as form parameters).

@@ -125,13 +125,14 @@ def api_made_tables(service: ServiceModel) -> tuple[ResourceModel, ...]:
 
 def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
     """A dict expression of a valid row of an OpenAPI table for the list tests:
-    the create operation's sample body (JSON columns need their schema's shape),
-    with every scalar column made from ``n`` so rows differ (the key too, unless
-    the database numbers it), and each expanded
-    ref holding the key of a row made first (``<column>_row``)."""
+    the create operation's sample body, and where it has none a sample of the
+    row's schema (JSON columns need their schema's shape), with every scalar column made
+    from ``n`` so rows differ (the key too, unless the database numbers it), and
+    each expanded ref holding the key of a row made first (``<column>_row``)."""
     table = next(t for t in service.api_tables if t.resource == resource.name)
     sample = table.create.sample if table.create and table.create.sample else None
     base = sample[2] if sample and isinstance(sample[2], dict) else {}
+    base = {**(table.row_sample or {}), **base}
     refs = {e.field.name: e.resource for e in resource.expansions}
     entries = []
     if resource.pk.py_type != "int":  # only an integer key is numbered by the database

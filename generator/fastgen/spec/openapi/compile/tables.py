@@ -29,6 +29,7 @@ from fastgen.spec.openapi.compile.context import (
     path_param,
     read_only,
 )
+from fastgen.spec.openapi.compile.samples import sample
 from fastgen.spec.openapi.description import ApiDescription, Resource
 from fastgen.spec.openapi.models import RESPONSE, api_class_name, field_attributes
 from fastgen.spec.openapi.pointer import unescape
@@ -370,6 +371,7 @@ def table_models(
     tables = []
     for resource in ctx.api.resources:
         crud = {kind: by_name.get(name) for kind, name in resource.operations}
+        row = sample(ctx.api.schemas[resource.schema], ctx.api.schemas)
         tables.append(
             ApiTableModel(
                 resource=resource.annotation.table or resource.name,
@@ -379,6 +381,7 @@ def table_models(
                 create=crud.get("create"),
                 update=crud.get("update"),
                 delete=crud.get("delete"),
+                row_sample=row if isinstance(row, dict) else None,
             )
         )
     return tuple(tables)
