@@ -517,6 +517,8 @@ def lists_test_imports(service: ServiceModel) -> str:
     if any(list_test_filter(r) for r in service.listed_resources):
         imports.append(("conftest", "DATABASE_URL"))
     imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
+    if service.error_shapes:  # its table, emptied: FastAPI's own error bodies
+        imports.append((service.package, "error_bodies"))
     for resource in service.listed_resources:
         filtered = list_test_filter(resource)
         if filtered and list_test_given(resource, filtered):
