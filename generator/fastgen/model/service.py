@@ -300,7 +300,7 @@ class ApiRequirementModel:
 
 @dataclass(frozen=True)
 class ApiTableModel:
-    """The CRUD operations of one table-backed schema (for the generated tests)."""
+    """One table-backed schema's CRUD operations and sample row, for the tests."""
 
     resource: str
     pk: str
@@ -309,8 +309,6 @@ class ApiTableModel:
     create: ApiOperationModel | None
     update: ApiOperationModel | None
     delete: ApiOperationModel | None
-    # A sample of a whole row (its schema's required properties), where the
-    # create's body gives none: the shape of its JSON columns.
     row_sample: dict[str, Any] | None = None
 
 
