@@ -98,7 +98,7 @@ def server_nasty(
 ) -> Path:
     """tests/specs/nasty.yaml (every field type, datetimes with offsets) installed
     beside the bookstore: same dependencies, so it costs no venv of its own."""
-    return _beside_bookstore(NASTY, server_bookstore, tmp_path_factory)
+    return beside_bookstore(NASTY, server_bookstore, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +107,7 @@ def server_names(
 ) -> Path:
     """tests/specs/names.yaml (tables and columns named class, from, metadata, self...)
     installed beside the bookstore, for the database-server tests."""
-    return _beside_bookstore(NAMES, server_bookstore, tmp_path_factory)
+    return beside_bookstore(NAMES, server_bookstore, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -116,10 +116,10 @@ def server_billing(
 ) -> Path:
     """examples/billing.yaml (an OpenAPI input whose documents list takes filters,
     sort, cursors, counts and expand) installed beside the bookstore."""
-    return _beside_bookstore(BILLING, server_bookstore, tmp_path_factory)
+    return beside_bookstore(BILLING, server_bookstore, tmp_path_factory)
 
 
-def _beside_bookstore(
+def beside_bookstore(
     spec: Path, server_bookstore: Path, factory: pytest.TempPathFactory
 ) -> Path:
     """``spec``'s project, installed without dependencies in the bookstore's venv."""

@@ -44,7 +44,7 @@ def test_bookstore_stats_is_computed_not_hand_written() -> None:
     assert aggregates.aggregate_names(stats) == [
         "book_count",
         "average_price",
-        "author_found",
+        "author_id_found",
     ]
 
 

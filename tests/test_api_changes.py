@@ -377,6 +377,21 @@ def test_native_check_base_passes_a_compatible_change(tmp_path: Path) -> None:
     ]
 
 
+def test_a_nel_in_a_spec_string_survives_the_stored_answer(tmp_path: Path) -> None:
+    """U+0085 (NEL) reads back from YAML as a line break unless it is escaped: the
+    answer copier stores (and renders an update's old side from) must be the spec,
+    or the update reports enum values added and removed that no one changed."""
+    tier = '      tier: {type: enum, values: ["n\\x85l", "l\\u2028\\x85s"]}\n'
+    project = _project(tmp_path, "bookstore.yaml", BASE.replace(BIO, BIO + tier))
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    spec = yaml.safe_load((project / "fastgen.yaml").read_text())
+    assert spec["resources"]["author"]["fields"]["tier"]["values"][0] == "n\x85l"
+    assert answers["spec"] == spec
+    new_field = BIO + "      country: {type: string, required: false}\n"
+    updated = _change_spec(project, "fastgen.yaml", BIO, new_field)
+    assert "API changes since the last update (0 breaking, 8 compatible):" in updated
+
+
 def test_check_base_names_a_bad_ref(tmp_path: Path) -> None:
     project = _project(tmp_path, "bookstore.yaml", BASE)
     checked = run_fastgen("check", "--base", "nope", "-p", str(project))

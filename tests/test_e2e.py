@@ -26,7 +26,12 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import EXAMPLE, assert_generated_tests_pass, local_nginx_config
+from .conftest import (
+    EXAMPLE,
+    assert_generated_tests_pass,
+    beside_bookstore,
+    local_nginx_config,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +91,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def test_generated_tests_pass(installed: Path) -> None:
+def test_generated_tests_pass(installed: Path, tmp_path: Path) -> None:
+    """The suite passes and leaves nothing behind in the temp dir but pytest's own
+    (the Redis servers it starts, when redis-server is installed, remove theirs)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     output = run(
         ".venv/bin/python",
         "-m",
@@ -96,9 +105,12 @@ def test_generated_tests_pass(installed: Path) -> None:
         "-p",
         "no:cacheprovider",
         cwd=installed,
+        env=os.environ | {"TMPDIR": str(temp)},
     )
     assert " passed" in output and "failed" not in output
     assert "otel extra" not in output, "the tracing tests were skipped"
+    left = sorted(p.name for p in temp.iterdir() if not p.name.startswith("pytest-"))
+    assert left == []
 
 
 def test_every_field_type_on_sqlite(server_bookstore: Path, server_nasty: Path) -> None:
@@ -106,6 +118,33 @@ def test_every_field_type_on_sqlite(server_bookstore: Path, server_nasty: Path) 
     offsets (and a list sorted and paged by one), decimals, enums, JSON, UUIDs."""
     python = server_bookstore / ".venv" / "bin" / "python"
     assert_generated_tests_pass(python, server_nasty, None)
+
+
+def test_names_of_every_kind_on_sqlite(
+    server_bookstore: Path, server_names: Path
+) -> None:
+    """tests/specs/names.yaml's whole suite on the default database, the only one
+    that runs the list index tests (they read SQLite's query plan): among them a
+    list filtered by an optional ref the test samples leave empty."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_names, None)
+
+
+def test_a_cached_stub_endpoint_leaves_the_observability_tests_passing(
+    server_bookstore: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The only cached path without parameters is a hand-written endpoint, still
+    its 501 stub: an error is never cached, so the tests that need a hit skip."""
+    spec = tmp_path / "hookc.yaml"
+    spec.write_text(
+        "fastgen: 1\nservice: {name: hookc}\nresources:\n"
+        "  item: {path: /items, fields: {name: {type: string, max_length: 9}}}\n"
+        "endpoints:\n"
+        "  hello: {method: GET, path: /hello, response: {msg: string}, cache: {ttl: 10}}\n"
+    )
+    project = beside_bookstore(spec, server_bookstore, tmp_path_factory)
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, project, None, "tests/test_observability.py")
 
 
 def test_generated_code_is_ruff_clean_after_user_edits(installed: Path) -> None:
@@ -398,9 +437,14 @@ def test_dockerfile_cmd_serves_and_stops_on_sigterm(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=40) == 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
-    log = (tmp_path / "cmd.log").read_text()
-    assert "Handling signal: term" in log
-    assert "Traceback" not in log
+    # gunicorn's own lines are JSON like the app's: the whole output parses.
+    lines = [
+        json.loads(line) for line in (tmp_path / "cmd.log").read_text().splitlines()
+    ]
+    assert {"level", "name", "message", "request_id", "time"} <= set(lines[0])
+    assert ("gunicorn.error", "Handling signal: term") in {
+        (line["name"], line["message"]) for line in lines
+    }
 
 
 def test_dockerfile_cmd_sums_the_metrics_of_its_workers(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -211,6 +212,10 @@ def test_a_secured_read_is_cached_per_caller_unless_it_says_otherwise(
     model = read_input_file(write(tmp_path, SECURED)).model
     scopes = {p.path: p.scope for p in model.policies}
     assert scopes == {"/mine": "private", "/optional": "private", "/open": "public"}
+    # A private entry is only answered to a request meeting the route's own
+    # security, keyed by that alternative's credentials (the anonymous one aside).
+    security = {p.path: p.security for p in model.policies}
+    assert security == {"/mine": (("key",),), "/optional": (("key",),), "/open": None}
     optional_public = SECURED.replace(
         "[{}, {key: []}]\n      x-fastgen-cache: {ttl: 30}",
         "[{}, {key: []}]\n      x-fastgen-cache: {ttl: 30, scope: public}",
@@ -481,6 +486,54 @@ def test_a_column_referring_to_a_schema_named_with_a_slash_has_its_type(
     assert status.type == "enum"
     assert model.api is not None
     assert model.api.operations[0].any_filters == (("status", "status"),)
+
+
+ALIASED_TABLE = """\
+openapi: 3.0.3
+info: {title: D, version: 1.0.0}
+paths:
+  /invoices:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Invoice'}
+      responses:
+        '201':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Invoice'}
+components:
+  schemas:
+    InvoiceData:
+      type: object
+      required: [key, name]
+      properties:
+        key: {type: string, format: uuid}
+        name: {type: string, maxLength: 20}
+    InvoiceAlias: {$ref: '#/components/schemas/InvoiceData'}
+    InvoiceAlias2: {$ref: '#/components/schemas/InvoiceAlias'}
+    Invoice:
+      allOf: [{$ref: '#/components/schemas/InvoiceAlias2'}]
+      x-fastgen-resource: {path: /invoices, id: key}
+"""
+
+
+def test_a_table_through_an_allof_of_an_alias_has_its_properties(
+    tmp_path: Path,
+) -> None:
+    """``allOf: [$ref: Alias]``, the alias only a ``$ref`` (here two in a chain): the
+    generator extended the alias's empty RootModel, so the table's API model had no
+    field and every create failed (NOT NULL, answered as a 409)."""
+    read = read_input_file(write(tmp_path, ALIASED_TABLE))
+    assert read.models_source is not None
+    namespace: dict[str, Any] = {}
+    exec(api_models_module(read.models_source), namespace)  # noqa: S102
+    assert set(namespace["Invoice"].model_fields) == {"key", "name"}
+    (invoices,) = read.model.resources
+    assert [f.name for f in invoices.fields] == ["name"]  # and the key
 
 
 def test_integer_columns_are_bounded_to_what_the_column_holds(tmp_path: Path) -> None:

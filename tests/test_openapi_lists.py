@@ -205,6 +205,24 @@ def test_a_filter_whose_parameter_is_taken(tmp_path: Path) -> None:
     )
 
 
+def test_a_sort_by_a_required_but_nullable_property(tmp_path: Path) -> None:
+    """The property is in required: what keeps it from a sort is its null."""
+    text = DOCUMENT.replace("PROPERTY: {type: string}", "name: {type: string}")
+    text = text.replace(
+        "type: object\n      properties:\n        id: {type: integer}",
+        "type: object\n      required: [name]\n      properties:\n"
+        "        id: {type: integer}",
+    )
+    text = text.replace("name: {type: string}", "name: {type: string, nullable: true}")
+    text = text.replace("list: {expand: {owner_id: Owner}}", "list: {sort: [name]}")
+    (problem,) = _errors(tmp_path, text)
+    assert problem.endswith(
+        "#/components/schemas/Pet/x-fastgen-resource/list/sort/0: 'name' may be "
+        "null; a list sorts only by properties with a value in every row (drop its "
+        "nullable, or 'null' from its type)"
+    )
+
+
 def test_expansion_names_are_fields_no_other_name_takes(tmp_path: Path) -> None:
     """An expansion is a field of the list's item model and a value of ``?expand=``:
     never a keyword, a pydantic model's own name, a property or another expansion."""

@@ -31,6 +31,8 @@ from .conftest import REPO, install_project, ruff
 
 # Every name below, in one spec (and its refs): always one of the examples.
 NAMES_SPEC = yaml.safe_load((REPO / "tests" / "specs" / "names.yaml").read_text())
+# Subsets of the operations and other shapes whose code once had unused names.
+SUBSETS_SPEC = yaml.safe_load((REPO / "tests" / "specs" / "subsets.yaml").read_text())
 
 NAMES = (
     # hard and soft keywords
@@ -176,6 +178,7 @@ def _examples(variable: str, default: int) -> int:
 )
 @given(spec=specs())
 @example(spec=NAMES_SPEC)
+@example(spec=SUBSETS_SPEC)
 def test_random_spec_generates_ruff_clean_code(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         assert_ruff_clean(generate(spec, Path(tmp)))
@@ -203,6 +206,7 @@ def test_random_specs_install_and_pass_their_tests(shared_venv: Path) -> None:
     )
     @given(spec=specs())
     @example(spec=NAMES_SPEC)
+    @example(spec=SUBSETS_SPEC)
     def check(spec: dict[str, Any]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             project = generate(spec, Path(tmp))

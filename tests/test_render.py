@@ -1,9 +1,11 @@
-"""Rendering: the bookstore output matches its golden copy, is deterministic and ruff-clean."""
+"""Rendering: the bookstore output matches its golden copy, is deterministic, ruff-clean
+and documents every setting in its README."""
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -96,3 +98,41 @@ def test_refuses_a_non_empty_destination(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "not empty" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.txt"]
+
+
+def settings_fields(project: Path) -> set[str]:
+    """The environment variables ``GeneratedSettings`` reads (its fields' names)."""
+    (module,) = project.glob("src/*/settings.py")
+    tree = ast.parse(module.read_text())
+    (settings,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "GeneratedSettings"
+    ]
+    return {
+        node.target.id.upper()
+        for node in settings.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+
+
+def readme_settings(project: Path) -> set[str]:
+    """The variables named in the first column of the README's settings table."""
+    lines = (project / "README.md").read_text().splitlines()
+    start = lines.index("| variable | default | what |") + 2
+    names: set[str] = set()
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        names.update(re.findall(r"`([A-Z][A-Z0-9_]*)`", line.split("|")[1]))
+    return names
+
+
+@pytest.mark.parametrize("spec", ["bookstore", "queue"])
+def test_readme_documents_every_setting(
+    spec: str, bookstore: Path, tmp_path: Path
+) -> None:
+    project = bookstore if spec == "bookstore" else new_project(QUEUE, tmp_path / spec)
+    fields, documented = settings_fields(project), readme_settings(project)
+    assert sorted(fields - documented) == [], "Settings fields missing from README"
+    assert sorted(documented - fields) == [], "README names settings that are not read"

@@ -544,8 +544,8 @@ def test_valid_aggregate_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             "{count: count,",
-            "{maker_found: count, query: count,",
-            "23:16: endpoints.stats.aggregate.fields.maker_found: the name is used by "
+            "{maker_id_found: count, query: count,",
+            "23:16: endpoints.stats.aggregate.fields.maker_id_found: the name is used by "
             "the generated route; choose another",
             id="name-taken",
         ),

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 from jinja2 import Environment, Template, pass_environment
 from jinja2.ext import Extension
-from jinja2_ansible_filters.core_filters import to_nice_yaml
 
 from fastgen import __version__
+from fastgen.model.convertors import uses_int_key
 from fastgen.model.files import project_file_text, project_spec, spec_file_name
 from fastgen.model.service import ServiceModel
 from fastgen.render import (
@@ -34,6 +34,7 @@ from fastgen.render import (
     routers,
     routes,
     schemas,
+    security,
     tests_code,
 )
 from fastgen.render.formatting import format_python, needs_ruff
@@ -58,6 +59,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     schemas.schema_field,
     schemas.schema_imports,
     schemas.column_aliases,
+    schemas.query_credentials,
     schemas.decimal_bodies,
     schemas.omittable_used,
     schemas.common_imports,
@@ -98,9 +100,13 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.sample_url,
     tests_code.query_past_every_row,
     tests_code.list_test_filter,
+    tests_code.list_test_given,
+    tests_code.hand_written_policies,
+    uses_int_key,
     tests_code.list_test_sort,
     tests_code.list_test_lookup,
     tests_code.list_test_fresh_expansion,
+    tests_code.if_match_test_field,
     tests_code.list_test_auth,
     tests_code.list_tests_user,
     tests_code.list_test_bad_value,
@@ -124,7 +130,35 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     *error_code.HELPERS,
     *listing.HELPERS,
     *module_imports.HELPERS,
+    *security.HELPERS,
 )
+
+
+class _ExactDumper(yaml.Dumper):
+    """``to_nice_yaml``'s dumper, but a string holding U+0085 (NEL) is written
+    double-quoted, where it is escaped: PyYAML reads a raw NEL in any other style
+    back as a line break, so the stored answer would be another spec."""
+
+
+def _represent_str(dumper: yaml.Dumper, data: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_ExactDumper.add_representer(str, _represent_str)
+
+
+def nice_yaml(data: Any, sort_keys: bool = False) -> str:
+    """``data`` as copier's ``to_nice_yaml`` writes it (block style, indent 4,
+    Unicode as is), read back by PyYAML as the same data."""
+    return yaml.dump(
+        data,
+        Dumper=_ExactDumper,
+        indent=4,
+        allow_unicode=True,
+        default_flow_style=False,
+        sort_keys=sort_keys,
+    )
 
 
 class FastgenExtension(Extension):
@@ -139,6 +173,7 @@ class FastgenExtension(Extension):
         environment.filters["jsonstr"] = json.dumps
         environment.filters["pytuple"] = pysource.pytuple
         environment.filters["format_python"] = format_rendered
+        environment.filters["nice_yaml"] = nice_yaml
         environment.globals["fastgen_version"] = __version__
         environment.globals["spec_differs_from_file"] = spec_differs_from_file
         environment.globals["schema_changed"] = schema_changed
@@ -272,7 +307,7 @@ def spec_file_text(environment: Environment, spec: Any) -> str:
     own = session.own_text(spec) if session is not None else None
     if own is not None:
         return project_file_text(spec, own)
-    return project_file_text(spec, to_nice_yaml(spec, sort_keys=False))
+    return project_file_text(spec, nice_yaml(spec))
 
 
 def spec_differs_from_file(spec: Any, project: Any) -> bool:

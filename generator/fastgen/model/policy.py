@@ -19,3 +19,7 @@ class PolicyModel:
     vary: tuple[str, ...]
     warm: bool
     id_param: str | None
+    # A private policy of OpenAPI input: the names of the security schemes of each
+    # alternative whose credentials (all of them) key a caller's entries; a request
+    # meeting none is not the cache's to answer. None: the principal hook alone.
+    security: tuple[tuple[str, ...], ...] | None = None

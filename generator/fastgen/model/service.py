@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastgen.model.convertors import with_int_key
 from fastgen.model.deploy import DeployModel
 from fastgen.model.endpoints import EndpointModel
 from fastgen.model.errors import ErrorResponseModel, ErrorShapeModel
@@ -299,7 +300,7 @@ class ApiRequirementModel:
 
 @dataclass(frozen=True)
 class ApiTableModel:
-    """The CRUD operations of one table-backed schema (for the generated tests)."""
+    """One table-backed schema's CRUD operations and sample row, for the tests."""
 
     resource: str
     pk: str
@@ -308,6 +309,7 @@ class ApiTableModel:
     create: ApiOperationModel | None
     update: ApiOperationModel | None
     delete: ApiOperationModel | None
+    row_sample: dict[str, Any] | None = None
 
 
 # The oldest FastAPI a generated project supports (pydantic models as form parameters).
@@ -559,7 +561,8 @@ class ServiceModel:
 
     @property
     def convertors(self) -> tuple[tuple[str, str], ...]:
-        return self.api.convertors if self.api is not None else ()
+        api = self.api.convertors if self.api is not None else ()
+        return with_int_key(api, self.crud_resources)
 
     @property
     def error_shapes(self) -> tuple[ErrorShapeModel, ...]:

@@ -55,11 +55,15 @@ def aggregate_query(endpoint: EndpointModel) -> str:
 
 
 def aggregate_names(endpoint: EndpointModel) -> list[str]:
-    """The names a row of ``aggregate_query`` unpacks into, in column order."""
+    """The names a row of ``aggregate_query`` unpacks into, in column order.
+
+    A parent's existence flag is named after its parameter, not its resource: two
+    refs to one resource (a sender and a receiver) need a flag each.
+    """
     aggregate = endpoint.aggregate
     assert aggregate is not None
     return [f.attr for f in endpoint.response_fields] + [
-        f"{p.resource}_found" for p in aggregate.parents
+        f"{p.param}_found" for p in aggregate.parents
     ]
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from fastgen.model.service import (
     ApiOperationModel,
     ApiParamModel,
-    ApiRequirementModel,
     ApiResponseModel,
     ApiSchemeModel,
     ApiType,
@@ -310,14 +309,6 @@ def api_scheme_credentials(scheme: ApiSchemeModel) -> str:
     }.get(scheme.kind, "HTTPAuthorizationCredentials | None")
 
 
-def api_requirement_condition(requirement: ApiRequirementModel) -> str:
-    """``bearer is not None or api_key is not None``: an alternative is satisfied."""
-    return " or ".join(
-        " and ".join(f"{var} is not None" for var in alternative)
-        for alternative in requirement.alternatives
-    )
-
-
 # Scalars whose Python name is not theirs, and the import it needs.
 _SCALAR_NAMES = {"datetime": "dt.datetime", "date": "dt.date", "uuid": "UUID"}
 _SCALAR_IMPORTS: dict[str, Import] = {
@@ -502,5 +493,4 @@ HELPERS = (
     api_request,
     api_scheme_factory,
     api_scheme_credentials,
-    api_requirement_condition,
 )

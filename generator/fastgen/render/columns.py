@@ -3,6 +3,8 @@ model's data (the spec's type, length, values and default)."""
 
 from __future__ import annotations
 
+import re
+
 from fastgen.model.service import FieldModel
 from fastgen.render.literals import pyliteral, pystr
 
@@ -44,7 +46,10 @@ def python_default(field: FieldModel) -> str | None:
     if value is None:
         return None
     if field.type == "decimal":
-        return f"Decimal({pystr(str(value))})"
+        text = str(value)
+        if re.fullmatch(r"[+-]?[0-9]+", text):  # Decimal(10), as ruff's FURB157 asks
+            return f"Decimal({int(text)})"
+        return f"Decimal({pystr(text)})"
     if field.type == "float":
         return repr(float(value))
     return pyliteral(value)

@@ -249,6 +249,7 @@ def listing_imports(service: ServiceModel) -> str:
         ("binascii", None),
         ("hashlib", None),
         ("json", None),
+        ("math", None),
         ("collections.abc", "Callable"),
         ("collections.abc", "Mapping"),
         ("collections.abc", "Sequence"),
@@ -276,6 +277,8 @@ def listing_imports(service: ServiceModel) -> str:
         ("sqlalchemy.orm", "InstrumentedAttribute"),
         ("sqlalchemy.sql.compiler", "SQLCompiler"),
         ("sqlalchemy.sql.functions", "FunctionElement"),
+        (f"{pkg}.schemas.common", "INTEGER_MAX"),
+        (f"{pkg}.schemas.common", "INTEGER_MIN"),
         (f"{pkg}.schemas.common", "ListQuery"),
         (f"{pkg}.schemas.common", "Page"),
     ]
@@ -311,7 +314,8 @@ def list_policy(resource: ResourceModel, service: ServiceModel) -> PolicyModel |
 
 
 def cache_config_imports(service: ServiceModel) -> str:
-    """Imports of ``cache_config.py``: the policy class and the lists' queries."""
+    """Imports of ``cache_config.py``: the policy class, the lists' queries, and the
+    check of the private policies' security."""
     pkg = service.package
     imports: list[Import] = [(f"{pkg}.cache", "CachePolicy")]
     for resource in service.listed_resources:
@@ -320,6 +324,8 @@ def cache_config_imports(service: ServiceModel) -> str:
                 (f"{pkg}.listing", "canonical_query"),
                 (f"{pkg}.schemas.lists", f"{resource.class_name}Query"),
             ]
+    if any(p.security is not None for p in service.policies):
+        imports.append((f"{pkg}.security", "carrying"))
     return render_imports(imports, pkg)
 
 

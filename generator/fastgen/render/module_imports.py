@@ -19,7 +19,7 @@ from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.routes import conditional_resources, json_bodies
-from fastgen.render.schemas import decimal_bodies
+from fastgen.render.schemas import decimal_bodies, query_credentials
 
 
 def main_imports(service: ServiceModel) -> str:
@@ -93,6 +93,9 @@ def db_imports(service: ServiceModel) -> str:
     """Imports of ``db.py``: the engine, the session factory and the UTC column."""
     pkg = service.package
     imports: list[Import] = [
+        ("asyncio", None),
+        ("logging", None),
+        ("functools", "partial"),
         ("typing", "Any"),
         ("typing", "ClassVar"),
         ("sqlalchemy", "MetaData"),
@@ -128,13 +131,24 @@ def db_imports(service: ServiceModel) -> str:
         imports += [
             ("decimal", "ROUND_HALF_UP"),
             ("sqlalchemy", "Text"),
-            ("sqlalchemy", "cast"),
             ("sqlalchemy", "func"),
             ("sqlalchemy.ext.compiler", "compiles"),
             ("sqlalchemy.sql.compiler", "SQLCompiler"),
             ("sqlalchemy.sql.functions", "FunctionElement"),
         ]
+    if "DecimalAvg" in decimal_aggregates(service):  # AVG is cast to its NUMERIC
+        imports.append(("sqlalchemy", "cast"))
     return render_imports(imports, pkg)
+
+
+# crud.JsonBodyRequest and crud.JsonBodyRoute
+_JSON_BODY_IMPORTS: list[Import] = [
+    ("json", None),
+    ("math", None),
+    ("collections.abc", "Coroutine"),
+    ("fastapi", "Response"),
+    ("fastapi.routing", "APIRoute"),
+]
 
 
 def crud_imports(service: ServiceModel) -> str:
@@ -166,6 +180,8 @@ def crud_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "INTEGER_MIN"),
         (f"{pkg}.schemas.common", "Error"),
     ]
+    if query_credentials(service):  # only_query_parameters lets them through
+        imports.append((f"{pkg}.schemas.common", "CREDENTIALS_IN_QUERY"))
     if conditional_resources(service):
         imports += [
             ("typing", "Annotated"),
@@ -188,13 +204,9 @@ def crud_imports(service: ServiceModel) -> str:
             ("pydantic", "TypeAdapter"),
         ]
     if json_bodies(service):
-        imports += [
-            ("collections.abc", "Coroutine"),
-            ("fastapi", "Response"),
-            ("fastapi.routing", "APIRoute"),
-        ]
+        imports += _JSON_BODY_IMPORTS
     if decimal_bodies(service):
-        imports += [("json", None), (f"{pkg}.schemas.common", "JsonNumber")]
+        imports += [(f"{pkg}.schemas.common", "JsonNumber")]
     return render_imports(imports, pkg)
 
 

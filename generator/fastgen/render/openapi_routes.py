@@ -86,7 +86,11 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
 def api_security_imports(service: ServiceModel) -> str:
     """Imports of ``security.py``: the FastAPI security classes the schemes use."""
     imports: list[Import] = [
+        ("collections.abc", "Awaitable"),
+        ("collections.abc", "Callable"),
+        ("functools", "partial"),
         ("typing", "Annotated"),
+        ("urllib.parse", "urlencode"),
         ("fastapi", "HTTPException"),
         ("fastapi", "Request"),
         ("fastapi", "Security"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastgen.model.convertors import INT_KEY_CONVERTOR, uses_int_key
 from fastgen.model.service import (
     ApiOperationModel,
     ApiRouterModel,
@@ -114,6 +115,7 @@ def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterVi
             *((f"route_class={kind}",) if (kind := route_class(resource)) else ()),
         ),
         routes=tuple(routes),
+        uses_convertors=uses_int_key(resource.pk.py_type, ops),
     )
 
 
@@ -177,11 +179,10 @@ def _key_param(resource: ResourceModel) -> str:
 
 
 def _by_key(resource: ResourceModel) -> str:
-    """``"/{book_id}"``; an integer key beside ``/export`` is ``{book_id:int}``, so
-    ``PUT /books/export`` is the export path's 405, not a 422 for the id "export"."""
-    convertor = ":int" if "export" in resource.operations else ""
-    if resource.pk.py_type != "int":
-        convertor = ""
+    """``"/{book_id}"``, or ``"/{book_id:int_key}"`` (``uses_int_key``)."""
+    convertor = ""
+    if uses_int_key(resource.pk.py_type, resource.operations):
+        convertor = ":" + INT_KEY_CONVERTOR[0]
     return pystr("/{" + resource.id_param + convertor + "}")
 
 

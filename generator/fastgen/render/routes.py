@@ -3,6 +3,7 @@ the user's endpoint hooks, the worker's jobs, and ``cache_config.py``'s invalida
 
 from __future__ import annotations
 
+from fastgen.model.convertors import uses_int_key
 from fastgen.model.endpoints import EndpointModel, ParamModel
 from fastgen.model.service import ResourceModel, ServiceModel
 from fastgen.render.api_code import api_reads_json, if_match_source
@@ -53,12 +54,12 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
     pkg = service.package
     ops = set(resource.operations)
     schemas = f"{pkg}.schemas.{resource.module}"
-    imports: list[Import] = [
-        ("fastapi", "APIRouter"),
-        (f"{pkg}.models", resource.class_name),
-        (schemas, f"{resource.class_name}Read"),
-        (f"{pkg}.crud", "errors"),
-    ]
+    imports: list[Import] = [("fastapi", "APIRouter"), (f"{pkg}.crud", "errors")]
+    if ops - {"list"}:  # a list reads its rows in listing.py
+        imports.append((f"{pkg}.models", resource.class_name))
+    # A delete answers no row; a list with expansions answers ``<Class>Item``s.
+    if ops - {"delete", "list"} or ("list" in ops and not resource.expansions):
+        imports.append((schemas, f"{resource.class_name}Read"))
     if ops & {"get", "update", "delete"}:  # routes that take the key
         imports += type_imports(resource.pk.py_type)
     if ops - {"export"}:
@@ -73,6 +74,8 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         ]
     if "list" in ops:
         imports += page_route_imports(resource, pkg)
+    if uses_int_key(resource.pk.py_type, resource.operations):
+        imports.append((f"{pkg}.convertors", "register_convertors"))
     if ops & {"get", "update", "delete"}:
         imports.append((f"{pkg}.crud", "get_or_404"))
     if ops & {"create", "update", "delete"}:
@@ -251,6 +254,7 @@ def worker_imports(service: ServiceModel) -> str:
         ("collections.abc", "AsyncIterator"),
         ("contextlib", "asynccontextmanager"),
         ("typing", "Any"),
+        ("wsgiref.simple_server", "WSGIServer"),
         ("arq", "Retry"),
         ("arq", "Worker"),
         ("arq", "func"),
@@ -271,6 +275,7 @@ def worker_imports(service: ServiceModel) -> str:
         (f"{pkg}.jobs", "JobContext"),
         (f"{pkg}.jobs", "deserialize"),
         (f"{pkg}.jobs", "serialize"),
+        (f"{pkg}.observability", "configure_logging"),
     ]
     for endpoint in service.queued_endpoints:
         imports.append(

@@ -89,7 +89,9 @@ def common_imports(service: ServiceModel) -> str:
             ("typing", "Self"),
             ("pydantic", "BeforeValidator"),
             ("pydantic", "ConfigDict"),
+            ("pydantic", "ValidationError"),
             ("pydantic", "model_validator"),
+            ("pydantic_core", "InitErrorDetails"),
             ("pydantic_core", "PydanticCustomError"),
         ]
     return render_imports(imports, service.package)
@@ -105,6 +107,19 @@ def reads_decimals(resource: ResourceModel) -> bool:
 def decimal_bodies(service: ServiceModel) -> bool:
     """Whether a native router reads a decimal from a JSON body."""
     return any(reads_decimals(r) for r in service.crud_resources)
+
+
+def query_credentials(service: ServiceModel) -> tuple[str, ...]:
+    """The query parameters the document's security schemes read (``?api_key=``),
+    where a list would otherwise refuse them as unknown: a credential is the
+    route's security's to read, never a filter (``CREDENTIALS_IN_QUERY``)."""
+    lists = service.listed_resources or any(
+        op.crud == "list" and not op.paged for op in service.api_operations
+    )
+    found = {
+        s.key_name or s.parameter for s in service.api_schemes if s.location == "query"
+    }
+    return tuple(sorted(found)) if lists else ()
 
 
 def column_aliases(service: ServiceModel) -> tuple[str, ...]:

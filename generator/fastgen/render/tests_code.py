@@ -125,13 +125,14 @@ def api_made_tables(service: ServiceModel) -> tuple[ResourceModel, ...]:
 
 def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
     """A dict expression of a valid row of an OpenAPI table for the list tests:
-    the create operation's sample body (JSON columns need their schema's shape),
-    with every scalar column made from ``n`` so rows differ (the key too, unless
-    the database numbers it), and each expanded
-    ref holding the key of a row made first (``<column>_row``)."""
+    the create operation's sample body, and where it has none a sample of the
+    row's schema (JSON columns need their schema's shape), with every scalar column made
+    from ``n`` so rows differ (the key too, unless the database numbers it), and
+    each expanded ref holding the key of a row made first (``<column>_row``)."""
     table = next(t for t in service.api_tables if t.resource == resource.name)
     sample = table.create.sample if table.create and table.create.sample else None
     base = sample[2] if sample and isinstance(sample[2], dict) else {}
+    base = {**(table.row_sample or {}), **base}
     refs = {e.field.name: e.resource for e in resource.expansions}
     entries = []
     if resource.pk.py_type != "int":  # only an integer key is numbered by the database
@@ -155,15 +156,22 @@ def pk_of(resource_name: str, service: ServiceModel) -> str:
 def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_<resource>.py``."""
     ops = set(resource.operations)
-    helpers = {f"{resource.name}_payload"}
-    if _makes_rows(resource, service):
-        helpers.add(f"make_{resource.name}")
-    helpers |= {f"make_{f.ref_table}" for f in resource.refs if f.required}
-    if ops & {"create", "update"}:
+    changes = "update" in ops and _changeable(resource)
+    helpers: set[str] = set()
+    # Each name only where a block of the template that uses it is written.
+    if ops & {"create", "export"} or changes:
+        helpers.add(f"{resource.name}_payload")
+    if ops & {"create", "export"}:  # a payload's required refs are made first
+        helpers |= {f"make_{f.ref_table}" for f in resource.refs if f.required}
+    if "create" in ops or changes:
         helpers.add("assert_stored")
     if any(p.backend == "redis" for p in resource.policies.values()):
         helpers.add("REDIS_CONFIGURED")
-    imports: list[Import] = [("httpx", None), ("pytest", None), ("fastapi", "FastAPI")]
+    imports: list[Import] = [("httpx", None), ("pytest", None)]
+    if _makes_rows(resource, service):
+        helpers.add(f"make_{resource.name}")
+    if _makes_rows(resource, service) or ops & {"create", "export"}:
+        imports.append(("fastapi", "FastAPI"))  # tests that take the app
     if "export" in ops:
         helpers |= {"add_rows", "export_peak"}
         imports += [
@@ -185,10 +193,33 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
             (f"{service.package}.hooks.resources.{resource.module}", "hooks"),
             (f"{service.package}.models", resource.class_name),
         ]
-    if conditional_writes(resource) and "update" in ops and _changeable(resource):
-        imports += [("asyncio", None), (f"{service.package}.cache.store", "etag_of")]
+    if (
+        conditional_writes(resource)
+        and "update" in ops
+        and if_match_test_field(resource)
+    ):
+        imports.append((f"{service.package}.cache.store", "etag_of"))
+        if if_match_test_field(resource, race=True):
+            imports.append(("asyncio", None))
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
+
+
+def if_match_test_field(
+    resource: ResourceModel, *, race: bool = False
+) -> FieldModel | None:
+    """The field the If-Match test changes, or None. Its sample (``sample_expr``)
+    must differ from the row's (n = 1 to n = 2) for a write to change the ETag,
+    and for the ``race`` of two writes, each of theirs (n = 3, 4) from n = 2: two
+    distinct samples, three for the race (a boolean has two, an enum its values)."""
+    wanted = 3 if race else 2
+    for field in resource.fields:
+        if not field.required or field.ref_table:
+            continue
+        samples = {"boolean": 2, "enum": len(field.enum_values)}.get(field.type, wanted)
+        if samples >= wanted:
+            return field
+    return None
 
 
 def _changeable(resource: ResourceModel) -> bool:
@@ -253,6 +284,7 @@ def health_test_imports(service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_health.py``."""
     pkg = service.package
     imports: list[Import] = [
+        ("asyncio", None),
         ("gc", None),
         ("signal", None),
         ("collections.abc", "AsyncIterator"),
@@ -344,14 +376,33 @@ _BAD_VALUES = {
 
 def list_test_filter(resource: ResourceModel) -> FieldModel | None:
     """The field a generated test filters the list by: a field other than the key
-    where there is one, since every row has its own key."""
+    where there is one, since every row has its own key, and one every test row
+    sets: a native sample leaves optional fields out, and the test names a row in
+    an optional ref itself (``list_test_given``)."""
     usable = [
         f.field
         for f in resource.filters
-        if "in" in f.ops and f.field.type in (*_LIST_TEST_TYPES, "enum")
+        if "in" in f.ops
+        and f.field.type in (*_LIST_TEST_TYPES, "enum")
+        and (f.field.required or f.field.ref_table or resource.row_model)
     ]
     others = [f for f in usable if not f.primary_key]
     return (others or usable or [None])[0]
+
+
+def hand_written_policies(service: ServiceModel) -> tuple[str, ...]:
+    """The cache policies of GETs whose bodies are the user's hooks (a 501 stub
+    until written), which the generated observability tests try last."""
+    hooks = {e.name for e in service.hook_endpoints if e.method.upper() == "GET"}
+    hooks |= {op.name for op in service.api_stubs if op.method.upper() == "GET"}
+    return tuple(p.name for p in service.policies if p.name in hooks)
+
+
+def list_test_given(resource: ResourceModel, field: FieldModel) -> bool:
+    """Whether the list tests fill ``field`` themselves: an optional ref of a
+    native resource, which its sample leaves empty (an OpenAPI table's rows set
+    every column)."""
+    return not (field.required or resource.row_model)
 
 
 def list_test_sort(resource: ResourceModel) -> FieldModel | None:
@@ -466,7 +517,18 @@ def lists_test_imports(service: ServiceModel) -> str:
     if any(list_test_filter(r) for r in service.listed_resources):
         imports.append(("conftest", "DATABASE_URL"))
     imports += [("conftest", f"make_{r.name}") for r in service.listed_resources]
+    if service.error_shapes:  # its table, emptied: FastAPI's own error bodies
+        imports.append((service.package, "error_bodies"))
     for resource in service.listed_resources:
+        filtered = list_test_filter(resource)
+        if filtered and list_test_given(resource, filtered):
+            imports.append(("conftest", f"make_{filtered.ref_table}"))
+        # An optional ref's expand test makes the row it names itself.
+        imports += [
+            ("conftest", f"make_{e.resource}")
+            for e in resource.expansions
+            if not (e.field.required or resource.row_model)
+        ]
         if list_test_quoted(resource):
             imports.append((f"{service.package}.models", resource.class_name))
         if fresh := list_test_fresh_expansion(resource, service):

@@ -20,6 +20,7 @@ from fastgen.spec.native.checks.listing import listing_warnings
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
 from fastgen.spec.problems import Problem, SpecError
+from fastgen.spec.url_secrets import url_password_warnings
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
     data, positions = load_document(path)
     if is_openapi(data):
         from fastgen.spec.openapi import describe_api, load_openapi
+        from fastgen.spec.openapi.annotations import ROOT_KEY
         from fastgen.spec.openapi.compile import compile_api
         from fastgen.spec.openapi.model_warnings import (
             deepest_loc,
@@ -73,6 +75,7 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
                 source_map.problem(deepest_loc(document, pointer[1:]), message)
                 for pointer, message in model.api.error_warnings
             ]
+        found += url_password_warnings(data.get(ROOT_KEY), (ROOT_KEY,), positions)
         warnings = tuple(sorted(dict.fromkeys(found)))
         own_file = document == data
         read = Input(
@@ -80,7 +83,10 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
         )
     else:
         spec = validate_data(data, positions)
-        warnings = tuple(listing_warnings(spec, positions))
+        warnings = (
+            *listing_warnings(spec, positions),
+            *url_password_warnings(data, (), positions),
+        )
         model = compile_service(spec)
         read = Input(data, model, True, warnings, positions=positions)
     if strict and read.warnings:

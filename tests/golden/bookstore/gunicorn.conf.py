@@ -65,6 +65,28 @@ metrics_dir = Path(
     )
 )
 errorlog = "-"
+# gunicorn's own lines (workers booted, timed out, killed; the warning below) as JSON
+# objects with the app's keys, so all of stderr parses as JSON lines. The root logger
+# is left to the app, which configures it in each worker.
+logconfig_dict = {
+    "root": {},
+    "loggers": {"gunicorn.error": {"handlers": ["gunicorn"], "propagate": False}},
+    "handlers": {
+        "gunicorn": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level"},
+            "timestamp": "time",
+        }
+    },
+}
 # No access log here: nginx logs every request at the edge, and the app its own.
 accesslog = None
 

@@ -226,6 +226,8 @@ class ModelSet:
                     }
                 elif key.startswith("x-"):
                     continue
+                elif key == "allOf" and isinstance(value, list):
+                    out[key] = [self._rename(self._unaliased(part)) for part in value]
                 elif key == "properties" and isinstance(value, dict):
                     out[key] = {
                         name: self._with_default(prop, self._rename(prop))
@@ -248,6 +250,26 @@ class ModelSet:
         if isinstance(node, list):
             return [self._rename(item) for item in node]
         return node
+
+    def _unaliased(self, part: Any) -> Any:
+        """An ``allOf`` part, a ``$ref`` to a component that is itself only a
+        ``$ref`` (an alias) followed to the schema it names: the generator would
+        extend the alias's RootModel, an empty class, and drop every field."""
+        seen: set[str] = set()
+        while isinstance(part, dict) and set(part) == {"$ref"}:
+            ref = part["$ref"]
+            if not isinstance(ref, str) or not ref.startswith(REF_PREFIX):
+                break
+            key = unescape(ref.removeprefix(REF_PREFIX))
+            target = self.components.get(key)
+            alias = isinstance(target, dict) and {
+                k for k in target if not k.startswith("x-")
+            } == {"$ref"}
+            if not alias or key in seen:
+                break
+            seen.add(key)
+            part = {"$ref": target["$ref"]}
+        return part
 
     def _with_default(self, prop: Any, out: Any) -> Any:
         """A property that only refers to a component with a default, with that

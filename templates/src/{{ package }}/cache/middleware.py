@@ -75,7 +75,15 @@ class CacheMiddleware:
         conditions, accept_encoding, vary_values, _ = _read_headers(scope, route)
         principal = None
         if route.private:
-            principal = await self.principal(Request(scope))
+            request = Request(scope)
+            security = route.security
+            # Only a request its route would let in, keyed by the credentials it
+            # meets the route's security with as well as by its principal.
+            credentials = "" if security is None else await security(request)
+            if credentials is not None:
+                principal = await self.principal(request)
+            if principal is not None and credentials:
+                principal = f"{credentials}\n{principal}"  # URL-encoded: no newline
             if principal is None:  # anonymous: never read or store a private entry
                 route.metrics.bypasses += 1
                 await self._pass(scope, receive, send, _BYPASS)
@@ -118,10 +126,18 @@ class CacheMiddleware:
         route.metrics.misses += 1
         recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
         produce = self._producer(route, scope, recorder)
-        if route.admits(key, path):
-            entry, led = await layer.fill(route, key, look, produce)
-        else:  # a list query's first miss: computed as a fill is, not stored
-            entry, led = await produce(), True
+        try:
+            if route.admits(key, path):
+                entry, led = await layer.fill(route, key, look, produce)
+            else:  # a list query's first miss: computed as a fill is, not stored
+                entry, led = await produce(), True
+        except Exception:
+            # The app answered its error (the JSON 500 naming the request), then
+            # raised it for the server to log the traceback: the answer goes to
+            # the client before the exception goes on. Joiners compute their own.
+            if recorder.complete:
+                await recorder.forward()
+            raise
         if entry is None and led:
             # Not stored (too big, or a list query's first miss), but answered as
             # an entry would be: its ETag, the conditions, gzip; alike on every

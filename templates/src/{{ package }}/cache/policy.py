@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
 from urllib.parse import parse_qsl
+
+from starlette.requests import Request
 
 from .metrics import RouteMetrics
 
@@ -56,6 +58,11 @@ class CachePolicy:
     # default one is stored on its second miss, so one-off queries, however many,
     # never push hot entries out. Without it, parameters are sorted as sent.
     query: Callable[[bytes], str | None] | None = None
+    # A private policy's check of its route's security (OpenAPI input): all the
+    # credentials of the alternative the request meets, tagged by scheme, which key
+    # its entries beside the principal; None for a request meeting none, which is
+    # the route's to answer (401), never an entry's.
+    security: Callable[[Request], Awaitable[str | None]] | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -75,6 +82,8 @@ class CachePolicy:
             problems.append(f"unknown backend {self.backend!r}")
         if self.scope not in SCOPES:
             problems.append(f"unknown scope {self.scope!r}")
+        if self.security is not None and self.scope != "private":
+            problems.append("only a private policy checks its callers' security")
         if any(h != h.lower() for h in self.vary):
             problems.append("vary header names must be lower-case")
         if self.id_param is not None and self.id_param not in self.params:
@@ -158,6 +167,7 @@ class Route:
         "private",
         "redis",
         "redis_only",
+        "security",
         "swr",
         "vary",
         "vary_bytes",
@@ -171,6 +181,7 @@ class Route:
         self.vary = policy.vary
         self.vary_bytes = tuple(h.encode("latin-1") for h in policy.vary)
         self.private = policy.scope == "private"
+        self.security = policy.security
         self.swr = policy.swr
         self.memory = policy.backend in ("memory", "tiered")
         self.redis = policy.backend in ("redis", "tiered")
@@ -242,8 +253,14 @@ class Route:
 
     def admits(self, key: str, path: str) -> bool:
         """Whether a missed entry is stored: a list's default query at once, any
-        other query on its second miss (among the last ``_SEEN_QUERIES``)."""
+        other query on its second miss (among the last ``_SEEN_QUERIES``).
+
+        The default query's key is the path, or, with vary values or a principal,
+        the parts of ``key`` whose query part is empty.
+        """
         if self.policy.query is None or key == path or key in self._seen:
+            return True
+        if key.startswith(f"{len(path)}:{path}0:"):
             return True
         if len(self._seen) >= _SEEN_QUERIES:
             self._seen.clear()

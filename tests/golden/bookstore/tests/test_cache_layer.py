@@ -608,6 +608,40 @@ async def test_custom_principal_hook() -> None:
     assert backend.calls["me"] == 2
 
 
+async def test_a_private_policy_answers_only_what_its_security_lets_in() -> None:
+    """An OpenAPI route's security check (``security.py``'s ``carrying``): a request
+    it refuses is the route's to answer, never an entry's, and the credentials it
+    finds key the entry beside the principal."""
+
+    async def key_or_session(request: Request) -> str | None:
+        key, session = request.headers.get("x-key"), request.cookies.get("session")
+        if key:
+            return f"key={key}"
+        return f"session={session}" if session else None
+
+    async def by_tenant(request: Request) -> str | None:
+        return request.headers.get("x-tenant")
+
+    me = policy("me", "/me", scope="private", security=key_or_session)
+    _, app, backend = build(me, principal=by_tenant)
+    tenant = {"x-tenant": "t1"}
+    async with client(app) as c:
+        refused = await c.get("/me", headers=tenant)
+        first = await c.get("/me", headers={**tenant, "x-key": "A"})
+        again = await c.get("/me", headers={**tenant, "x-key": "A"})
+        session = await c.get("/me", headers={**tenant, "cookie": "session=A"})
+        other_key = await c.get("/me", headers={**tenant, "x-key": "B"})
+        refused_again = await c.get("/me", headers=tenant)
+    assert refused.headers["x-cache"] == refused_again.headers["x-cache"] == "BYPASS"
+    assert [r.headers["x-cache"] for r in (first, again, session, other_key)] == [
+        "MISS",
+        "HIT",
+        "MISS",
+        "MISS",
+    ]
+    assert backend.calls["me"] == 5
+
+
 async def test_public_policy_ignores_authorization() -> None:
     _, app, backend = build()
     async with client(app) as c:

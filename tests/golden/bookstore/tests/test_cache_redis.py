@@ -96,6 +96,11 @@ class RedisServer:
         self.kill()
         self.start()
 
+    def stop(self) -> None:
+        """Kill it and remove its folder (a test run leaves nothing in /tmp)."""
+        self.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
@@ -112,7 +117,7 @@ def redis_url() -> Iterator[str]:
     server = RedisServer()
     server.start()
     yield server.url
-    server.kill()
+    server.stop()
 
 
 @pytest.fixture
@@ -123,7 +128,7 @@ def own_redis() -> Iterator[RedisServer]:
     server = RedisServer()
     server.start()
     yield server
-    server.kill()
+    server.stop()
 
 
 async def eventually(condition: Callable[[], Awaitable[bool] | bool]) -> None:

@@ -205,6 +205,24 @@ async def test_a_422_echoes_what_strict_json_cannot_hold_as_text(
     assert response.json()["detail"][0]["input"] == echoed
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "loc"),
+    [
+        ("GET", "/things/1%00", ["path"]),
+        ("GET", "/things?limit=1&q=a%00b", ["query", "q"]),
+        ("GET", "/things?a%00=1", ["query", "a\x00"]),
+        ("POST", "/things?x=%00", ["query", "x"]),
+    ],
+)
+async def test_u0000_in_a_path_or_query_is_a_422(
+    tiny: httpx.AsyncClient, method: str, url: str, loc: list[str]
+) -> None:
+    """PostgreSQL stores no U+0000: a parameter holding one would be a 500 there."""
+    response = await tiny.request(method, url)
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [loc]
+
+
 async def test_the_service_answers_head_and_405_so(client: httpx.AsyncClient) -> None:
     head = await client.head("/healthz")
     assert (head.status_code, head.content) == (200, b"")
@@ -214,6 +232,7 @@ async def test_the_service_answers_head_and_405_so(client: httpx.AsyncClient) ->
     assert (
         await client.get("/healthz", headers={"if-match": '"x"'})
     ).status_code == 412
+    assert (await client.get("/healthz", params={"probe": "\x00"})).status_code == 422
 
 
 async def test_the_service_answers_its_422s_so(app: FastAPI) -> None:

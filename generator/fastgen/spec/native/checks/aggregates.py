@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from fastgen.model.naming import python_name
 from fastgen.spec.loader import Positions
 from fastgen.spec.native.checks.endpoints import PATH_PARAM_RE
 from fastgen.spec.native.model import (
@@ -137,7 +138,7 @@ class _Site:
     ) -> Iterator[Problem]:
         """Each computed field has a free name and a column its function takes."""
         parents = [
-            f"{f.to}_found"
+            f"{python_name(self.aggregate.where[column])}_found"
             for column, f in resource.fields.items()
             if column in self.aggregate.where and f.type == "ref"
         ]

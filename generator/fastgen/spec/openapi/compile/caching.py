@@ -13,8 +13,11 @@ from fastgen.spec.openapi.description import Operation
 Invalidations = dict[str, tuple[tuple[str, bool], ...]]
 
 
-def operation_policy(ctx: Context, op: Operation, defaults: Any) -> PolicyModel | None:
-    """The cache policy of ``op`` (its ``x-fastgen-cache``), or None."""
+def operation_policy(
+    ctx: Context, op: Operation, defaults: Any, schemes: tuple[str, ...] = ()
+) -> PolicyModel | None:
+    """The cache policy of ``op`` (its ``x-fastgen-cache``), or None; ``schemes``:
+    the names of the security schemes the document declares."""
     if op.cache is None:
         return None
     id_param = None
@@ -29,9 +32,27 @@ def operation_policy(ctx: Context, op: Operation, defaults: Any) -> PolicyModel 
         for p in op.parameters
         if p.location in ("header", "cookie")
     }
-    if policy is None or selecting <= set(policy.vary):
+    if policy is None:
+        return None
+    if policy.scope == "private" and schemes:
+        policy = replace(policy, security=private_security(op, schemes))
+    if selecting <= set(policy.vary):
         return policy
     return replace(policy, vary=tuple(sorted(selecting | set(policy.vary))))
+
+
+def private_security(
+    op: Operation, schemes: tuple[str, ...]
+) -> tuple[tuple[str, ...], ...]:
+    """The alternatives whose credentials key a private entry of ``op``: those of
+    its security requirements (the anonymous one aside), else, for an operation
+    without any, each declared scheme on its own."""
+    alternatives = tuple(
+        names
+        for requirement in op.security
+        if (names := tuple(n for n, _ in requirement.schemes if n in schemes))
+    )
+    return alternatives or tuple((name,) for name in schemes)
 
 
 def invalidations(ctx: Context, policies: dict[str, PolicyModel]) -> Invalidations:

@@ -65,11 +65,12 @@ def service_model(
             ctx.table_models[resource.name] = with_listing(ctx, resource, model)
     check_table_renames(ctx)
     schemes = tuple(scheme_model(s) for s in api.security_schemes)
+    names = tuple(s.name for s in schemes)
     ordered = [api.operation(name) for name in api.route_order]
     policies = {
         op.name: policy
         for op in ordered
-        if (policy := operation_policy(ctx, op, api.settings.cache)) is not None
+        if (policy := operation_policy(ctx, op, api.settings.cache, names)) is not None
     }
     clears = invalidations(ctx, policies)
     operations = [

@@ -101,13 +101,7 @@ def _check_names(
                     f"{name!r} is stored as JSON; a list cannot {verb} by it",
                 )
             elif key == "sort" and column.nullable:
-                _error(
-                    ctx,
-                    resource,
-                    where,
-                    f"{name!r} is optional; a list sorts only by properties with a "
-                    "value in every row (list it in the schema's required)",
-                )
+                _error(ctx, resource, where, _unsortable(ctx, resource, name))
     for name in wanted.match:
         column = columns.get(name)
         if column is None:
@@ -120,6 +114,21 @@ def _check_names(
                 f"{name!r} is stored as {column.type}; prefix and contains match "
                 "string properties only",
             )
+
+
+def _unsortable(ctx: Context, resource: Resource, name: str) -> str:
+    """Why a list cannot sort by a property that may have no value: not required,
+    or required but nullable."""
+    _, required = ctx.object_schema(ctx.api.schemas[resource.schema])
+    if name in required:
+        return (
+            f"{name!r} may be null; a list sorts only by properties with a value in "
+            "every row (drop its nullable, or 'null' from its type)"
+        )
+    return (
+        f"{name!r} is optional; a list sorts only by properties with a value in "
+        "every row (list it in the schema's required)"
+    )
 
 
 def _no_column(

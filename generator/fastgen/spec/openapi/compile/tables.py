@@ -29,6 +29,7 @@ from fastgen.spec.openapi.compile.context import (
     path_param,
     read_only,
 )
+from fastgen.spec.openapi.compile.samples import sample
 from fastgen.spec.openapi.description import ApiDescription, Resource
 from fastgen.spec.openapi.models import RESPONSE, api_class_name, field_attributes
 from fastgen.spec.openapi.pointer import unescape
@@ -246,7 +247,7 @@ def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> Fie
         required=primary or (required and not nullable),
         primary_key=primary,
         max_length=max_length,
-        values=[str(v) for v in enum] if ftype == "enum" else None,
+        values=[str(v) for v in enum if v is not None] if ftype == "enum" else None,
     )
 
 
@@ -332,7 +333,9 @@ def _column_type(
     """The column type of a schema of JSON type ``kind``, and a string's max length
     (a string without one is text, unless it is the key)."""
     enum = schema.get("enum")
-    if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+    # A nullable enum lists null too (OpenAPI requires it): the column's NULL.
+    values = [v for v in enum if v is not None] if isinstance(enum, list) else []
+    if values and all(isinstance(v, str) for v in values):
         return "enum", None
     if kind != "string":
         return SCALAR_COLUMNS.get(kind, "json") if isinstance(
@@ -368,6 +371,7 @@ def table_models(
     tables = []
     for resource in ctx.api.resources:
         crud = {kind: by_name.get(name) for kind, name in resource.operations}
+        row = sample(ctx.api.schemas[resource.schema], ctx.api.schemas)
         tables.append(
             ApiTableModel(
                 resource=resource.annotation.table or resource.name,
@@ -377,6 +381,7 @@ def table_models(
                 create=crud.get("create"),
                 update=crud.get("update"),
                 delete=crud.get("delete"),
+                row_sample=row if isinstance(row, dict) else None,
             )
         )
     return tuple(tables)

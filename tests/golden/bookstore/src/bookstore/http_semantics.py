@@ -6,8 +6,8 @@ FastAPI answers HEAD only where a route registers it, and a 405's ``Allow`` name
 the methods of the first route whose path matched. Here HEAD is answered as GET
 without the body wherever no route takes HEAD itself, a 405 names every method of its
 path, a GET whose ``If-Match`` names no current ETag answers 412, a JSON body
-that is not text is the 422 every malformed body gets, and a 422 can echo any
-value a client sent.
+that is not text is the 422 every malformed body gets, a path or query holding
+U+0000 is a 422 on every database, and a 422 can echo any value a client sent.
 
 An error answer to a HEAD keeps its body here, as Starlette's responses keep every
 body of a HEAD route: the server sends none, and a layer in front may reshape it
@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
@@ -138,7 +139,13 @@ class ReadSemantics:
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _READ_METHODS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            await _refuse_nul(scope, receive, send)
+            return
+        if scope["method"] not in _READ_METHODS:
             await self.app(scope, receive, send)
             return
         asked = scope
@@ -158,6 +165,24 @@ class ReadSemantics:
         return not _takes(self.routes, scope, "HEAD") and _takes(
             self.routes, scope, "GET"
         )
+
+
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
+    """The 422 of a path or query holding U+0000 (``%00``): PostgreSQL stores no
+    such string, so no parameter takes one on any database (a 500 there else)."""
+    if "\x00" in scope["path"]:
+        locations: list[tuple[str, ...]] = [("path",)]
+    else:
+        query = scope["query_string"].decode("latin-1")
+        pairs = parse_qsl(query, keep_blank_values=True)
+        found = (name for name, value in pairs if "\x00" in name + value)
+        locations = [("query", name) for name in dict.fromkeys(found)] or [("query",)]
+    message = "U+0000 is in no value a parameter takes"
+    errors = [{"type": "string_nul", "loc": loc, "msg": message} for loc in locations]
+    request = Request(scope, receive)
+    handler = scope["app"].exception_handlers.get(RequestValidationError, invalid)
+    response = await handler(request, RequestValidationError(errors))
+    await response(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

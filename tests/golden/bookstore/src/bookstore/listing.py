@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from bookstore.models import Author, Book
 from bookstore.schemas.author import AuthorRead
-from bookstore.schemas.common import ListQuery, Page
+from bookstore.schemas.common import INTEGER_MAX, INTEGER_MIN, ListQuery, Page
 
 Column = InstrumentedAttribute[Any]
 ItemT = TypeVar("ItemT", bound=BaseModel)
@@ -74,9 +75,8 @@ def _starts_with_on_mysql(element: StartsWith, compiler: SQLCompiler, **kw: Any)
 
 
 # What each operator of a filter (``?price__gte=10``: column price, operator gte) asks
-# of its column. Matches escape % and _, so a value is matched as written; whether
-# they ignore case follows the database (SQLite's LIKE ignores ASCII case;
-# PostgreSQL and MariaDB, comparing byte by byte, do not).
+# of its column. Matches escape % and _, so a value is matched as written, and tell
+# case apart as ``=`` does (SQLite's LIKE is told to: db.py).
 OPERATORS: dict[str, Callable[[Column, Any], ColumnElement[bool]]] = {
     "eq": lambda column, value: column == value,
     "in": lambda column, values: column.in_(values),
@@ -256,13 +256,19 @@ def _decode(
 
 
 def _sort_value(column: Column, value: Any) -> Any:
-    """A cursor's value for ``column``, as a value this list could have written:
-    no ``true`` for a number, no integer a 64-bit column cannot hold."""
+    """A cursor's value for ``column``, as a value this list could have written
+    (anyone can write a cursor): no ``true`` for a number, no integer an integer
+    column cannot hold, no infinite or NaN float, no U+0000 in a string. Each would be an error on some
+    database, not an empty page."""
     kind = column.type.python_type
     if isinstance(value, bool) and kind is not bool:
         raise ValueError(value)
     typed = TypeAdapter(kind).validate_python(value)
-    if isinstance(typed, int) and not -(2**63) <= typed < 2**63:
+    if isinstance(typed, int) and not INTEGER_MIN <= typed <= INTEGER_MAX:
+        raise ValueError(value)
+    if isinstance(typed, float) and not math.isfinite(typed):
+        raise ValueError(value)
+    if isinstance(typed, str) and "\x00" in typed:
         raise ValueError(value)
     return typed
 
@@ -274,18 +280,17 @@ def _cursor_error(message: str) -> RequestValidationError:
 
 def _after(order: list[tuple[Column, bool]], values: list[Any]) -> ColumnElement[bool]:
     """The rows after ``values`` in ``order`` (keyset pagination)."""
+    # Bound as their columns' types: a raw True or False would make ``<`` an IS
+    # comparison, which SQLAlchemy refuses.
+    bound = [literal(v, c.type) for (c, _), v in zip(order, values, strict=True)]
     if len({desc for _, desc in order}) == 1:  # one direction: a row comparison
         columns = tuple_(*(column for column, _ in order))
-        # Bound as their columns' types, as a comparison with one column would be.
-        bound = tuple_(
-            *(literal(v, c.type) for (c, _), v in zip(order, values, strict=True))
-        )
-        return columns < bound if order[0][1] else columns > bound
+        return columns < tuple_(*bound) if order[0][1] else columns > tuple_(*bound)
     # Mixed directions: (a > x) OR (a = x AND b < y) OR ...
     alternatives = []
     for index, (column, desc) in enumerate(order):
-        equal = [c == v for (c, _), v in zip(order[:index], values, strict=False)]
-        beyond = column < values[index] if desc else column > values[index]
+        equal = [c == v for (c, _), v in zip(order[:index], bound, strict=False)]
+        beyond = column < bound[index] if desc else column > bound[index]
         alternatives.append(and_(*equal, beyond))
     return or_(*alternatives)
 

@@ -152,7 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.database_read_url:
         app.add_middleware(PrimaryRetry)
     app.add_middleware(GZip, minimum_size=settings.gzip_minimum_size)
-    # HEAD wherever GET is, and If-Match on reads the cache does not answer.
+    # HEAD wherever GET is, If-Match on reads the cache does not answer, and a 422
+    # for a path or query holding U+0000.
     app.add_middleware(ReadSemantics, routes=app.router.routes)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # In front of FastAPI's own entry point: a cache hit is answered before routing.

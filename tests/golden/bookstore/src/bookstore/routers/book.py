@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
+from bookstore.convertors import register_convertors
 from bookstore.crud import (
     ExactNumbersRoute,
     IfMatch,
@@ -34,6 +35,7 @@ from bookstore.schemas.common import Page
 from bookstore.schemas.lists import BookItem, BookQuery
 
 router = APIRouter(prefix="/books", tags=["book"], route_class=ExactNumbersRoute)
+register_convertors()  # before the routes below: their paths use them
 
 
 @router.get("", response_model_exclude_unset=True, responses=errors(304, 412, 503, 504))
@@ -57,7 +59,7 @@ async def export_book(request: Request) -> StreamingResponse:
     return ndjson_export(request.app.state.session_factory, query, BookRead)
 
 
-@router.get("/{book_id:int}", responses=errors(304, 404, 412, 503, 504))
+@router.get("/{book_id:int_key}", responses=errors(304, 404, 412, 503, 504))
 async def get_book(
     book_id: int,
     session: SessionDep,
@@ -89,8 +91,8 @@ async def create_book(
     return BookRead.model_validate(row)
 
 
-@router.patch("/{book_id:int}", responses=errors(404, 409, 412, 413, 415, 503, 504))
-@router.put("/{book_id:int}", responses=errors(404, 409, 412, 413, 415, 503, 504))
+@router.patch("/{book_id:int_key}", responses=errors(404, 409, 412, 413, 415, 503, 504))
+@router.put("/{book_id:int_key}", responses=errors(404, 409, 412, 413, 415, 503, 504))
 async def update_book(
     book_id: int,
     payload: BookUpdate,
@@ -121,7 +123,7 @@ async def update_book(
 
 
 @router.delete(
-    "/{book_id:int}", status_code=204, responses=errors(404, 409, 412, 503, 504)
+    "/{book_id:int_key}", status_code=204, responses=errors(404, 409, 412, 503, 504)
 )
 async def delete_book(
     book_id: int,

@@ -36,8 +36,8 @@ async def author_stats(
         DecimalAvg(Book.price),
         select(Author.id).where(Author.id == author_id).exists(),
     ).where(Book.author_id == author_id)
-    book_count, average_price, author_found = (await session.execute(query)).one()
-    if not author_found:
+    book_count, average_price, author_id_found = (await session.execute(query)).one()
+    if not author_id_found:
         raise HTTPException(404, f"author {author_id} not found")
     return AuthorStatsResponse(
         book_count=book_count,

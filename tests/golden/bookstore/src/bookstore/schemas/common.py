@@ -12,11 +12,12 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
 PAGE_SIZE_MAX = 100
 OFFSET_MAX = 2**63 - 1  # SQL's OFFSET is a signed 64-bit integer
@@ -179,9 +180,10 @@ CommaList = Annotated[list[T], BeforeValidator(comma_separated)]
 class ListQuery(BaseModel):
     """The query parameters of every list: its page and its total. Each resource's
     query adds its filters, and ``sort`` and ``expand`` where it has fields to sort
-    by and refs to embed; any other parameter is a 422."""
+    by and refs to embed; any other parameter is a 422. A number filter takes no
+    ``inf`` or ``nan``: no column holds one alike on every database."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     limit: int = Field(50, ge=1, le=PAGE_SIZE_MAX, description="Rows per page.")
     offset: int = Field(0, ge=0, le=OFFSET_MAX, description="Rows skipped first.")
@@ -199,12 +201,23 @@ class ListQuery(BaseModel):
         must not answer every row."""
         if isinstance(data, dict):
             accepted = [field.alias or name for name, field in cls.model_fields.items()]
+            takes = ", ".join(accepted)
             unknown = [name for name in data if name not in accepted]
-            if unknown:
-                raise PydanticCustomError(
-                    "unknown_parameter",
-                    "unknown query parameter {unknown}; this list takes: {accepted}",
-                    {"unknown": ", ".join(unknown), "accepted": ", ".join(accepted)},
+            if unknown:  # one error per parameter, located at it: ("query", name)
+                raise ValidationError.from_exception_data(
+                    cls.__name__,
+                    [
+                        InitErrorDetails(
+                            type=PydanticCustomError(
+                                "unknown_parameter",
+                                "unknown query parameter {name}; this list takes: {takes}",
+                                {"name": name, "takes": takes},
+                            ),
+                            loc=(name,),
+                            input=data[name],
+                        )
+                        for name in unknown
+                    ],
                 )
         return data
 

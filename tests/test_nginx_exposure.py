@@ -1,0 +1,116 @@
+"""What the generated nginx.conf keeps from the public and from its log.
+
+Debian's nginx runs the generated file (upstream and listen address replaced) in
+front of a plain HTTP server of the test that notes every path it is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import local_nginx_config
+from .test_cache_integration import free_port
+from .test_nginx_resolve import NGINX, until
+
+pytestmark = pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed (Debian package nginx)"
+)
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[int, list[str]]]:
+    """A server on 127.0.0.1 answering 200 to any GET; its port and the targets
+    it was asked for."""
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], asked
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def proxy(
+    bookstore: Path, tmp_path: Path, upstream: tuple[int, list[str]]
+) -> Iterator[tuple[str, Path]]:
+    """The generated nginx.conf in front of ``upstream``: its base URL and the
+    file its access log (stdout) goes to."""
+    listen = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        local_nginx_config(bookstore, f"127.0.0.1:{upstream[0]}", f"127.0.0.1:{listen}")
+    )
+    access = tmp_path / "access.log"
+    with access.open("w") as out:
+        nginx = subprocess.Popen(
+            [str(NGINX), "-c", str(conf), "-e", "/dev/stderr"]
+            + ["-g", f"daemon off; pid {tmp_path / 'nginx.pid'};"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{listen}"
+
+    def ready() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        until(ready, "nginx to start")
+        yield base, access
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=20)
+
+
+def test_the_access_log_keeps_no_query_string(
+    proxy: tuple[str, Path], upstream: tuple[int, list[str]]
+) -> None:
+    """An API key may travel in the query (`apiKey in: query`): the app gets it,
+    nginx's log only the path."""
+    base, access = proxy
+    response = httpx.get(f"{base}/books", params={"api_key": "SECRET-123", "x": "1"})
+    assert response.status_code == 200
+    assert "/books?api_key=SECRET-123&x=1" in upstream[1]
+    until(lambda: "/books" in access.read_text(), "the access log line")
+    text = access.read_text()
+    assert "SECRET-123" not in text
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert [line["path"] for line in lines if line["path"] == "/books"] == ["/books"]
+
+
+def test_metrics_are_not_served_through_nginx(
+    proxy: tuple[str, Path], upstream: tuple[int, list[str]]
+) -> None:
+    """Prometheus scrapes the replicas directly; the public gets a 404 for every
+    spelling of the path nginx normalizes, and the app is never asked."""
+    base, _ = proxy
+    for target in ("/metrics", "/metrics?x=1", "//metrics", "/a/../metrics"):
+        response = httpx.get(base + target)
+        assert response.status_code == 404, target
+    assert httpx.head(f"{base}/metrics").status_code == 404
+    assert not [path for path in upstream[1] if "metrics" in path]
+    assert httpx.get(f"{base}/metricsx").status_code == 200  # only that path
