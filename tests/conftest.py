@@ -174,27 +174,31 @@ def free_port() -> int:
 def assert_generated_tests_pass(
     python: Path,
     project: Path,
-    database_url: str | None,
+    database_url: str | None = None,
     *paths: str,
     redis_url: str | None = None,
-) -> None:
+    verbose: bool = False,
+) -> str:
     """Run a generated project's own suite (or ``paths`` of it) on ``database_url``
-    (None: a SQLite file per test), and a real Redis at ``redis_url``, where given."""
+    (None: a SQLite file per test), and a real Redis at ``redis_url``, where given;
+    return pytest's output (one line per test with ``verbose``)."""
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     if database_url is not None:
         env["TEST_DATABASE_URL"] = database_url
     if redis_url:
         env["TEST_REDIS_URL"] = redis_url
     result = subprocess.run(
-        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        [python, "-m", "pytest", "-v" if verbose else "-q", "-p", "no:cacheprovider"]
+        + list(paths),
         cwd=project,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+    return result.stdout
 
 
 def ruff(

@@ -10,7 +10,6 @@ the wire names exactly, and the table's columns are named like the properties.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from fastgen.api import new_project
 from fastgen.spec.openapi import read_openapi
 from fastgen.spec.openapi.compile import compile_api
 
-from .conftest import REPO, install_project
+from .conftest import REPO, assert_generated_tests_pass, install_project
 from .fuzzing import serve
 
 pytestmark = pytest.mark.e2e
@@ -66,24 +65,10 @@ def test_models_alias_the_same_names(project: Path) -> None:
 
 
 def test_generated_tests_pass(project: Path, shared_venv: Path) -> None:
-    result = subprocess.run(
-        [
-            shared_venv / "bin" / "python",
-            "-m",
-            "pytest",
-            "-v",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
+    output = assert_generated_tests_pass(
+        shared_venv / "bin" / "python", project, verbose=True
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "test_lessons_rows_are_stored_and_served PASSED" in result.stdout, (
-        result.stdout
-    )
+    assert "test_lessons_rows_are_stored_and_served PASSED" in output, output
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ its own tests.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from fastgen.api import new_project
 
-from .conftest import REPO, install_project, ruff
+from .conftest import REPO, assert_generated_tests_pass, install_project, ruff
 
 pytestmark = pytest.mark.e2e
 SPEC = REPO / "tests" / "specs" / "openapi" / "table-shapes.yaml"
@@ -27,18 +26,4 @@ def test_generated_tests_pass(tmp_path: Path, shared_venv: Path) -> None:
     checked = ruff("check", "--no-cache", ".", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     install_project(shared_venv, project)
-    result = subprocess.run(
-        [
-            shared_venv / "bin" / "python",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert_generated_tests_pass(shared_venv / "bin" / "python", project)
