@@ -1,7 +1,8 @@
 """Private cache entries behind several security schemes (an audit's finding).
 
 tests/specs/openapi/private-schemes.yaml caches three table lists with ``scope:
-private``: ``/notes`` under any of four schemes (the document's security), ``/cards``
+private``: ``/notes`` (a paged list, whose query model must let the query API key
+through) under any of four schemes (the document's security), ``/cards``
 under the ``session`` cookie only, ``/pins`` under an API key and the cookie at once.
 The cache answers before routing, so it must check each route's own security: a
 request meeting none of its alternatives gets the route's 401, never an entry, and
@@ -10,7 +11,6 @@ an entry is keyed by every credential of the alternative met, tagged by scheme.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from fastgen.render.security import private_cache_probes
 from fastgen.spec.openapi import read_openapi
 from fastgen.spec.openapi.compile import compile_api
 
-from .conftest import REPO, install_project
+from .conftest import REPO, assert_generated_tests_pass, install_project
 
 SPEC = REPO / "tests" / "specs" / "openapi" / "private-schemes.yaml"
 PACKAGE = "privateschemes"
@@ -59,6 +59,11 @@ def test_rendered_checks(tmp_path: Path) -> None:
     tests = (project / "tests" / "test_openapi_operations.py").read_text()
     assert f"async def {TEST}(" in tests
     assert 'id="/pins x-api-key=Bearer A session=Bearer B"' in tests
+    # The row model requires the id the database numbers: the list tests' rows
+    # validate with one, which the INSERT leaves out.
+    conftest = (project / "tests" / "conftest.py").read_text()
+    assert 'payload = {"id": n, ' in conftest
+    assert 'numbered="id"' in conftest
 
 
 @pytest.mark.e2e
@@ -67,20 +72,8 @@ def test_generated_tests_pass(
 ) -> None:
     project = new_project(SPEC, tmp_path_factory.mktemp("private") / PACKAGE)
     install_project(shared_venv, project)
-    result = subprocess.run(
-        [
-            shared_venv / "bin" / "python",
-            "-m",
-            "pytest",
-            "-v",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
+    output = assert_generated_tests_pass(
+        shared_venv / "bin" / "python", project, verbose=True
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    passed = [line for line in result.stdout.splitlines() if TEST in line]
+    passed = [line for line in output.splitlines() if TEST in line]
     assert len(passed) >= 8 and all("PASSED" in line for line in passed), passed

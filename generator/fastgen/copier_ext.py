@@ -92,6 +92,8 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.conftest_imports,
     tests_code.pk_of,
     tests_code.api_made_tables,
+    tests_code.inserts_numbered_keys,
+    tests_code.numbered_key,
     tests_code.api_row_payload,
     tests_code.test_imports,
     tests_code.database_test_imports,

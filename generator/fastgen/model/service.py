@@ -310,6 +310,7 @@ class ApiTableModel:
     update: ApiOperationModel | None
     delete: ApiOperationModel | None
     row_sample: dict[str, Any] | None = None
+    key_required: bool = False  # the row schema requires the key the database numbers
 
 
 # The oldest FastAPI a generated project supports (pydantic models as form parameters).
@@ -473,9 +474,7 @@ class ServiceModel:
         """The oldest FastAPI that serves this service's routes.
 
         Before 0.128 FastAPI dumped a returned model by alias and validated the dump
-        again, which a schema whose aliases only name the JSON output (aliased
-        columns) would refuse.
-        """
+        again, which a schema whose aliases only name the JSON output refuses."""
         if self.api:
             return self.api.fastapi_minimum
         aliased = any(r.aliased for r in self.crud_resources) or any(

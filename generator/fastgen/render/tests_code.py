@@ -135,7 +135,9 @@ def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
     base = {**(table.row_sample or {}), **base}
     refs = {e.field.name: e.resource for e in resource.expansions}
     entries = []
-    if resource.pk.py_type != "int":  # only an integer key is numbered by the database
+    # Only an integer key is numbered by the database; a row model that requires it
+    # still gets one, which make_<table> leaves out of the INSERT (numbered_key).
+    if resource.pk.py_type != "int" or table.key_required:
         entries.append(f"{pystr(resource.pk.name)}: {sample_expr(resource.pk)}")
     for f in resource.fields:
         if f.name in refs:
@@ -146,6 +148,21 @@ def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
         elif f.name in base:
             entries.append(f"{pystr(f.name)}: {pyliteral(base[f.name])}")
     return "{" + ", ".join(entries) + "}"
+
+
+def numbered_key(resource: ResourceModel, service: ServiceModel) -> str | None:
+    """The attribute of an OpenAPI table's key that its rows' payload carries only
+    because the row model requires it: the database numbers it (``_insert`` leaves
+    it out), or None."""
+    table = next(t for t in service.api_tables if t.resource == resource.name)
+    numbered = resource.pk.py_type == "int" and table.key_required
+    return resource.pk.attr if numbered else None
+
+
+def inserts_numbered_keys(service: ServiceModel) -> bool:
+    """Whether some ``make_<table>`` leaves a key to the database (``_insert``'s
+    ``numbered``)."""
+    return any(numbered_key(r, service) for r in api_made_tables(service))
 
 
 def pk_of(resource_name: str, service: ServiceModel) -> str:

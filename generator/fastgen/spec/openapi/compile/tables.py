@@ -371,7 +371,8 @@ def table_models(
     tables = []
     for resource in ctx.api.resources:
         crud = {kind: by_name.get(name) for kind, name in resource.operations}
-        row = sample(ctx.api.schemas[resource.schema], ctx.api.schemas)
+        schema = ctx.api.schemas[resource.schema]
+        row = sample(schema, ctx.api.schemas)
         tables.append(
             ApiTableModel(
                 resource=resource.annotation.table or resource.name,
@@ -382,6 +383,7 @@ def table_models(
                 update=crud.get("update"),
                 delete=crud.get("delete"),
                 row_sample=row if isinstance(row, dict) else None,
+                key_required=resource.annotation.id in ctx.object_schema(schema)[1],
             )
         )
     return tuple(tables)
