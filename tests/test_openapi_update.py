@@ -10,11 +10,15 @@ import sys
 from pathlib import Path
 
 import copier
+import pytest
 import yaml
 
 from fastgen.api import new_project, preview, update_project
 from fastgen.render import template_repo
+from fastgen.spec.inputs import compile_answer
+from fastgen.spec.problems import SpecError
 
+from .conftest import REPO
 from .test_update import edit, git
 
 DOCUMENT = """\
@@ -176,3 +180,32 @@ def test_plain_copier_copy_writes_the_models_module_fastgen_writes(
     assert python == sorted(p.relative_to(plain) for p in plain.rglob("*.py"))
     for path in python:
         assert (plain / path).read_text() == (ours / path).read_text(), path
+
+
+def test_plain_copier_refuses_a_document_split_into_files(tmp_path: Path) -> None:
+    """A spec answer is one document: plain ``copier update --data "spec=$(cat
+    openapi.yaml)"`` of a root that refers to other files cannot follow them, and
+    read as missing they turned the table into 501 stubs and deleted its model and
+    hooks (an audit's finding). Refused, naming the reference, and nothing written."""
+    root = yaml.safe_load(
+        (
+            REPO / "tests" / "specs" / "openapi" / "multifile" / "openapi.yaml"
+        ).read_text()
+    )
+    with pytest.raises(SpecError) as refused:
+        compile_answer(root, ".copier-answers.yml")
+    message = str(refused.value)
+    assert message.startswith(".copier-answers.yml:1:1: #/paths/~1pets/$ref: ")
+    assert "'paths/pets.yaml#/paths/~1pets' is in another file" in message
+    assert "run `fastgen update`" in message
+    plain = tmp_path / "plain"
+    with pytest.raises(SpecError):
+        copier.run_copy(
+            template_repo.template_source(),
+            plain,
+            data={"spec": root},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+        )
+    assert not plain.exists() or not any(plain.iterdir())

@@ -106,5 +106,32 @@ def compile_answer(data: Any, origin: str) -> Compiled:
         from fastgen.spec.openapi import SourceMap, describe_api
         from fastgen.spec.openapi.compile import compile_api
 
+        _refuse_other_files(data, origin)
         return compile_api(describe_api(data, SourceMap(Positions(origin))))
     return Compiled(compile_service(validate_data(data, Positions(origin))))
+
+
+def _refuse_other_files(document: Any, origin: str) -> None:
+    """An answer is one document: a ``$ref`` to another file (plain ``copier update
+    --data "spec=$(cat openapi.yaml)"`` of a document split into files) cannot be
+    followed from it, and read as missing it would turn tables into stubs."""
+    from fastgen.spec.openapi.pointer import escape
+
+    pending: list[tuple[str, Any]] = [("#", document)]
+    while pending:
+        pointer, value = pending.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                message = (
+                    f"{pointer}/$ref: {ref!r} is in another file, which a spec answer "
+                    "cannot refer to; run `fastgen update` (it bundles the files into "
+                    "one answer) instead of plain copier"
+                )
+                raise SpecError([Problem(origin, 1, 1, message)])
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        else:
+            continue
+        pending += [(f"{pointer}/{escape(k)}", v) for k, v in items]
