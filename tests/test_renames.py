@@ -21,6 +21,7 @@ from fastgen.render.migrations import (
     schema_of,
     upgrade_lines,
 )
+from fastgen.render.renamed_hooks import HooksNotMovedError
 from fastgen.render.renames import renames_of
 from fastgen.spec.native.validate import load_spec
 from fastgen.spec.openapi.annotations import RENAMED_KEY
@@ -354,3 +355,59 @@ def test_openapi_previous_names_must_be_free(tmp_path: Path) -> None:
         if line is not None:
             (problem,) = caught.value.problems
             assert (problem.line, problem.column) == line
+
+
+def test_a_renamed_resources_edited_hooks_are_moved_before_the_update(
+    tmp_path: Path,
+) -> None:
+    """Renaming a resource gave it a new, empty hooks module and left the user's
+    rules in the old one, no longer run (nor importable): a 201 where the hook
+    answered 422 (an audit's finding). The update stops, writes nothing and names
+    the move; once moved it runs, and the hooks stay the user's."""
+    project = new_project(REPO / "examples" / "bookstore.yaml", tmp_path / "shop")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    hooks = project / "src" / "bookstore" / "hooks" / "resources"
+    rule = "    # refuses blank names (the team's rule)\n"
+    (hooks / "author.py").write_text((hooks / "author.py").read_text() + rule)
+    spec = project / "fastgen.yaml"
+    assert AUTHOR in spec.read_text()
+    spec.write_text(
+        spec.read_text().replace(AUTHOR, WRITER).replace("to: author", "to: writer")
+    )
+    git(project, "commit", "-qam", "author renamed writer, with a hook")
+    with pytest.raises(HooksNotMovedError) as refused:
+        update_project(project)
+    old, new = "src/bookstore/hooks/resources/author.py", "writer.py"
+    assert f"  git mv {old} src/bookstore/hooks/resources/{new}" in str(refused.value)
+    assert "(then Author -> Writer in it)" in str(refused.value)
+    assert git(project, "status", "--porcelain") == ""
+    git(project, "mv", old, f"src/bookstore/hooks/resources/{new}")
+    moved = (hooks / new).read_text().replace("Author", "Writer")
+    (hooks / new).write_text(moved)
+    git(project, "commit", "-qam", "hooks moved")
+    result = update_project(project)
+    assert result.migration is not None
+    assert (hooks / new).read_text() == moved
+    assert not (hooks / "author.py").exists()
+
+
+def test_an_unedited_hooks_module_of_a_renamed_resource_stops_nothing(
+    tmp_path: Path,
+) -> None:
+    project = new_project(REPO / "examples" / "bookstore.yaml", tmp_path / "shop")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    spec = project / "fastgen.yaml"
+    spec.write_text(
+        spec.read_text().replace(AUTHOR, WRITER).replace("to: author", "to: writer")
+    )
+    git(project, "commit", "-qam", "author renamed writer")
+    result = update_project(project)
+    hooks = project / "src" / "bookstore" / "hooks" / "resources"
+    assert (
+        "class WriterHooks(ResourceHooks[Writer]):" in (hooks / "writer.py").read_text()
+    )
+    assert result.migration is not None

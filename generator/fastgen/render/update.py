@@ -28,6 +28,7 @@ from fastgen.model.service import ServiceModel
 from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import SCHEMA_FILE, write_revision
+from fastgen.render.renamed_hooks import refuse_orphaned_hooks
 from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import live_template_root, template_source
 from fastgen.render.worker import FastgenWorker
@@ -103,7 +104,7 @@ class SpecChange:
 def update_project(project: Path, change: SpecChange) -> UpdateResult:
     """Re-render ``project`` from its new spec in place (the tree must be committed)."""
     project = project.resolve()
-    stored_spec(project)
+    stored = stored_spec(project)
     _require_git(project)
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
@@ -119,6 +120,7 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
         allow_data_loss=change.allow_data_loss,
         rename_key=change.rename_key,
     )
+    refuse_orphaned_hooks(project, change.session.model_for(stored), change.model)
     _run_copier(project, change)
     result = _inspect(project)
     result.kept = _keep_user_files(project, result)
