@@ -10,6 +10,8 @@ schema change. ``check`` and ``--dry-run`` run the same update in a throwaway cl
 
 from __future__ import annotations
 
+import fnmatch
+import re
 import shutil
 import subprocess
 import tempfile
@@ -34,6 +36,11 @@ from fastgen.render.worker import FastgenWorker
 
 ANSWERS = ".copier-answers.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+_JINJA_IF = re.compile(r"{% if .*?%}(.*?){% endif %}")
+_JINJA_ANY = re.compile(r"{% yield .*?{% endyield %}|{{.*?}}")
+_ANSWERS_NAME = "{{ _copier_conf.answers_file }}"
+_SPEC_NAME = "{{ spec_file_name(spec) }}"
+_PACKAGE = "{{ package }}"
 
 
 @dataclass
@@ -105,6 +112,7 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     project = project.resolve()
     stored_spec(project)
     _require_git(project)
+    require_tracked(project)
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
             f"the working tree has uncommitted changes; commit {_spec_name(project)} "
@@ -217,6 +225,92 @@ def _require_git(project: Path) -> None:
         )
 
 
+def require_tracked(project: Path) -> None:
+    """Refuse a project whose generated files git does not have.
+
+    copier merges the project's committed tree with the old and new renders: a
+    rendered file missing from git counts as deleted by the user, so an update removes
+    it from the disk, for good. That is every file of a project inside a repository
+    that ignores it (``scripts/demo.sh``'s ``bookstore/`` in a fastgen checkout), and
+    every generated file a team keeps out of git with ``.gitignore``.
+    """
+    answers = git(project, "ls-files", "--", ANSWERS).strip()
+    if not answers:
+        reason = (
+            "the git repository around it ignores it"
+            if _is_ignored(project, ANSWERS)
+            else "its files are not committed"
+        )
+        raise FastgenError(
+            f"{project} is not a committed project ({reason}): an update merges "
+            "your edits with the commit the project was generated in, and would "
+            "delete every generated file git does not have. Make it a repository of "
+            f"its own: cd {project} && git init && git add -A && "
+            "git commit -m generated"
+        )
+    hidden = ignored_generated(project)
+    if hidden:
+        raise FastgenError(
+            "git ignores these generated files, so an update would delete them "
+            "(it merges your edits from the commit, where they are missing): "
+            + ", ".join(hidden)
+            + ". Commit them (git add -f), or move them out of the project and let "
+            "the update leave them out"
+        )
+
+
+def _is_ignored(project: Path, name: str) -> bool:
+    result = subprocess.run(
+        ["git", "check-ignore", "-q", "--", name], cwd=project, check=False
+    )
+    return result.returncode == 0
+
+
+def ignored_generated(project: Path) -> list[str]:
+    """The files and directories git ignores that the template renders into."""
+    listed = git(
+        project,
+        "ls-files",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+        "--directory",
+        "--",
+        ".",
+    )
+    # {{ package }}: the package's name, not any name (src/<package>.egg-info/).
+    package = git(project, "ls-files", "--", "src/*/__init__.py").split("/")
+    patterns = _rendered_patterns(package[1] if len(package) > 1 else "*")
+    return sorted(name for name in listed.splitlines() if _renders_into(name, patterns))
+
+
+def _rendered_patterns(package: str) -> list[list[str]]:
+    """The template's file paths as globs, one per path segment: a name under an
+    ``{% if %}`` is itself, one a ``{% yield %}`` makes is any name. (The spec file
+    must be committed anyway: it is left out.)"""
+    root = live_template_root() / "templates"
+    patterns = []
+    for path in root.rglob("*"):
+        name = path.relative_to(root).as_posix().removesuffix(".jinja")
+        if path.is_file() and "__pycache__" not in name and _SPEC_NAME not in name:
+            name = name.replace(_ANSWERS_NAME, ANSWERS).replace(_PACKAGE, package)
+            name = _JINJA_ANY.sub("*", _JINJA_IF.sub(r"\1", name))
+            patterns.append(name.split("/"))
+    return patterns
+
+
+def _renders_into(name: str, patterns: list[list[str]]) -> bool:
+    """Whether ``name`` (a directory when it ends with ``/``) is or holds a path the
+    template renders."""
+    parts = name.rstrip("/").split("/")
+    directory = name.endswith("/")
+    return any(
+        (len(pattern) > len(parts) if directory else len(pattern) == len(parts))
+        and all(map(fnmatch.fnmatchcase, parts, pattern))
+        for pattern in patterns
+    )
+
+
 def spec_path(project: Path) -> Path:
     """The input file of a generated project (fastgen.yaml or openapi.yaml)."""
     stored_spec(project)
@@ -230,6 +324,7 @@ def preview(project: Path, change: SpecChange) -> UpdateResult:
     project = project.resolve()
     spec = spec_path(project)
     _require_git(project)
+    require_tracked(project)
     top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
     relative = project.relative_to(top)
     with tempfile.TemporaryDirectory(prefix="fastgen-preview-") as scratch:

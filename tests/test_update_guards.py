@@ -1,0 +1,92 @@
+"""What an update must never do: delete files git cannot restore, drop edits to a
+generated file the spec no longer makes, or call a tree with conflicts up to date.
+
+Each test is a case an audit of user edits against regeneration found (exit 0, work
+gone or the answer wrong); see tests/test_update.py for the everyday scenarios.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastgen.api import new_project
+
+from .conftest import EXAMPLE, git, run_fastgen
+
+
+def committed(root: Path) -> Path:
+    project = new_project(EXAMPLE, root / "bookstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    return project
+
+
+def more_replicas(project: Path) -> None:
+    spec = project / "fastgen.yaml"
+    text = spec.read_text()
+    assert "replicas: 2 " in text
+    spec.write_text(text.replace("replicas: 2 ", "replicas: 3 ", 1))
+
+
+def test_a_project_its_repository_ignores_is_refused_not_wiped(
+    tmp_path: Path,
+) -> None:
+    """scripts/demo.sh makes bookstore/ in a fastgen checkout that ignores it: the
+    update used to delete every file copier did not rewrite and say "Already up to
+    date.", and check crashed with a traceback."""
+    outer = tmp_path / "checkout"
+    outer.mkdir()
+    git(outer, "init", "-q", "-b", "main")
+    (outer / ".gitignore").write_text("/bookstore/\n")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-qm", "checkout")
+    project = new_project(EXAMPLE, outer / "bookstore")
+    files = sorted(p for p in project.rglob("*") if p.is_file())
+    router = project / "src" / "bookstore" / "routers" / "book.py"
+    router.write_text(router.read_text() + "# my edit\n")
+    more_replicas(project)
+    for command in (["check"], ["update", "--dry-run"], ["update"]):
+        result = run_fastgen(*command, cwd=project)
+        assert result.returncode == 1, (command, result.stdout)
+        assert "Traceback" not in result.stderr, command
+        assert "the git repository around it ignores it" in result.stderr, command
+        assert "git init && git add -A" in result.stderr, command
+    assert sorted(p for p in project.rglob("*") if p.is_file()) == files
+    assert router.read_text().endswith("# my edit\n")
+
+
+def test_generated_files_git_ignores_are_refused_not_deleted(tmp_path: Path) -> None:
+    """A team keeps nginx/ out of git: copier saw it as deleted by the user and the
+    update removed it from the disk, exit 0, without a word."""
+    project = committed(tmp_path)
+    with (project / ".gitignore").open("a") as ignore:
+        ignore.write("nginx/\n")
+    git(project, "rm", "-rq", "--cached", "nginx")
+    conf = project / "nginx" / "nginx.conf"
+    conf.write_text(conf.read_text() + "# tuned by hand\n")
+    more_replicas(project)
+    git(project, "commit", "-qam", "nginx is managed elsewhere; 3 replicas")
+    for command in (["check"], ["update"]):
+        result = run_fastgen(*command, cwd=project)
+        assert result.returncode == 1, (command, result.stdout)
+        assert "git ignores these generated files" in result.stderr, command
+        assert "nginx/" in result.stderr, command
+    assert conf.read_text().endswith("# tuned by hand\n")
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_ignored_files_the_template_does_not_render_are_fine(tmp_path: Path) -> None:
+    """A venv, caches, egg-info and .env are ignored too: they do not stop an
+    update."""
+    project = committed(tmp_path)
+    made = ".venv/bin/python", ".env", "src/bookstore/__pycache__/x.pyc"
+    for name in (*made, "src/bookstore.egg-info/PKG-INFO"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text("x")
+    more_replicas(project)
+    git(project, "commit", "-qam", "3 replicas")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "  M docker-compose.yml" in result.stdout
+    assert (project / ".env").read_text() == "x"
