@@ -90,3 +90,68 @@ def test_ignored_files_the_template_does_not_render_are_fine(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "  M docker-compose.yml" in result.stdout
     assert (project / ".env").read_text() == "x"
+
+
+ROUTE = '''
+
+@router.get("/{book_id}/cover")
+async def book_cover(book_id: int) -> dict[str, str]:
+    """Hand-written: where the cover image is."""
+    return {"cover": f"/static/{book_id}.png"}
+'''
+
+
+def edit_book_files(project: Path) -> Path:
+    """Hand edits to book's generated router and its hook; the package folder."""
+    pkg = project / "src" / "bookstore"
+    router = pkg / "routers" / "book.py"
+    router.write_text(router.read_text() + ROUTE)
+    hook = pkg / "hooks" / "resources" / "book.py"
+    hook.write_text(hook.read_text() + "# strip titles\n")
+    git(project, "commit", "-qam", "cover route, title rule")
+    return pkg
+
+
+def test_a_renamed_resource_keeps_the_edits_to_its_old_files(tmp_path: Path) -> None:
+    """``renamed_from`` deleted routers/book.py with the team's route in it, exit 0;
+    the team's hook for book was "Kept" while volume's empty stub ran instead."""
+    project = committed(tmp_path)
+    pkg = edit_book_files(project)
+    spec = project / "fastgen.yaml"
+    text = spec.read_text().replace(
+        "  book:\n    path: /books\n",
+        "  volume:\n    path: /volumes\n    renamed_from: book\n",
+    )
+    spec.write_text(text.replace("      from: book ", "      from: volume "))
+    git(project, "commit", "-qam", "book is now volume")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "C src/bookstore/routers/book.py: kept, with your edits" in result.stdout
+    assert (pkg / "routers" / "book.py").read_text().endswith(ROUTE)
+    assert (pkg / "routers" / "volume.py").is_file()
+    # Unedited files of the old name go as before.
+    assert not (pkg / "models" / "book.py").exists()
+    assert not (pkg / "schemas" / "book.py").exists()
+    assert "Kept (yours; the spec no longer uses it): src/bookstore/hooks/" in (
+        result.stdout
+    )
+    assert "move your code to src/bookstore/hooks/resources/volume.py" in (
+        result.stderr
+    )
+
+
+def test_a_removed_resource_keeps_the_routes_added_to_it(tmp_path: Path) -> None:
+    """--allow-data-loss acknowledges dropped rows, not dropped code."""
+    project = committed(tmp_path)
+    pkg = edit_book_files(project)
+    spec = project / "fastgen.yaml"
+    text = spec.read_text()
+    book = text[text.index("  book:\n") : text.index("endpoints:\n")]
+    stats = text[text.index("  author_stats:") : text.index("  reindex:")]
+    spec.write_text(text.replace(book, "").replace(stats, ""))
+    git(project, "commit", "-qam", "no more books")
+    result = run_fastgen("update", "--allow-data-loss", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "C src/bookstore/routers/book.py: kept" in result.stdout
+    assert (pkg / "routers" / "book.py").read_text().endswith(ROUTE)
+    assert not (pkg / "models" / "book.py").exists()

@@ -279,16 +279,36 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
     _report_drops(result.data_loss)
     for name in result.kept:
         typer.echo(f"Kept (yours; the spec no longer uses it): {name}", err=err)
+        _hint_renamed(name, result)
+    for name in result.orphaned:
+        typer.echo(
+            f"  C {name}: kept, with your edits, though the spec no longer makes "
+            "it: move them where the spec now puts them, then delete the file.",
+            err=err,
+        )
     if result.conflicts:
         typer.echo(
             f"{len(result.conflicts)} file(s) have conflicts: resolve the <<<<<<< "
-            "markers (and apply any .rej files), then commit.",
+            "markers (and apply any .rej files) and the files kept above, then "
+            "commit.",
             err=True,
         )
     elif result.changed or result.migration:
         typer.echo(f"{len(result.changed)} file(s) {verb}.", err=err)
     else:
         typer.echo("Already up to date.", err=err)
+
+
+def _hint_renamed(kept: str, result: UpdateResult) -> None:
+    """A kept hook beside a new one is likely a rename: its code no longer runs."""
+    folder = kept.rpartition("/")[0]
+    for name in result.changed:
+        if result.status.get(name) == "A" and name.rpartition("/")[0] == folder:
+            typer.echo(
+                f"  If the spec renamed it, move your code to {name}: the old file "
+                "is no longer called.",
+                err=True,
+            )
 
 
 def _report_drops(drops: list[str]) -> None:

@@ -51,6 +51,9 @@ class UpdateResult:
     status: dict[str, str] = field(default_factory=dict)  # path -> A, M or D
     conflicts: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # Generated files with hand edits that the new render no longer makes (a renamed
+    # or removed resource): put back and counted as conflicts.
+    orphaned: list[str] = field(default_factory=list)
     migration: str | None = None
     data_loss: list[str] = field(default_factory=list)  # what the revision drops
     diff: str = ""
@@ -127,9 +130,11 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
         allow_data_loss=change.allow_data_loss,
         rename_key=change.rename_key,
     )
-    _run_copier(project, change)
+    old_render: dict[str, bytes] = {}
+    _run_copier(project, change, old_render)
     result = _inspect(project)
     result.kept = _keep_user_files(project, result)
+    result.orphaned = _keep_edited_files(project, result, old_render)
     result.data_loss = [loss.message for loss in losses]
     schema = project / SCHEMA_FILE
     migrated = schema.read_bytes() if schema.is_file() else None
@@ -143,7 +148,9 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     return result
 
 
-def _run_copier(project: Path, change: SpecChange) -> None:
+def _run_copier(
+    project: Path, change: SpecChange, old_render: dict[str, bytes]
+) -> None:
     source = template_source()
     answers = yaml.safe_load((project / ANSWERS).read_text(encoding="utf-8"))
     if answers.get("_src_path") != source:
@@ -155,6 +162,7 @@ def _run_copier(project: Path, change: SpecChange) -> None:
             dst_path=project,
             data={"spec": change.answer},
             session=change.session,
+            old_render=old_render,
             defaults=True,
             overwrite=True,
             unsafe=True,
@@ -204,6 +212,35 @@ def _keep_user_files(project: Path, result: UpdateResult) -> list[str]:
         git(project, "checkout", "HEAD", "--", *kept)
         result.changed = [name for name in result.changed if name not in kept]
     return kept
+
+
+def _keep_edited_files(
+    project: Path, result: UpdateResult, old_render: dict[str, bytes]
+) -> list[str]:
+    """Put back generated files the new render drops while they hold hand edits.
+
+    copier deletes a file the new spec no longer makes (``book`` renamed to
+    ``volume``, a removed resource) whatever the team wrote in it. A file that differs
+    from what the old spec rendered is restored and reported as a conflict: the team
+    moves its edits to where the spec now puts them, then deletes it.
+    """
+    deleted = git(project, "ls-files", "--deleted").split()
+    edited = [
+        name
+        for name in deleted
+        if old_render.get(name) != _committed_bytes(project, name)
+    ]
+    if edited:
+        git(project, "checkout", "HEAD", "--", *edited)
+        result.changed = [name for name in result.changed if name not in edited]
+        result.conflicts = sorted({*result.conflicts, *edited})
+    return edited
+
+
+def _committed_bytes(project: Path, name: str) -> bytes:
+    return subprocess.run(
+        ["git", "show", f"HEAD:./{name}"], cwd=project, capture_output=True, check=True
+    ).stdout
 
 
 def user_owned() -> pathspec.PathSpec:
