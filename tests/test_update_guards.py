@@ -155,3 +155,32 @@ def test_a_removed_resource_keeps_the_routes_added_to_it(tmp_path: Path) -> None
     assert "C src/bookstore/routers/book.py: kept" in result.stdout
     assert (pkg / "routers" / "book.py").read_text().endswith(ROUTE)
     assert not (pkg / "models" / "book.py").exists()
+
+
+def test_check_fails_on_committed_conflict_markers(tmp_path: Path) -> None:
+    """An update's conflict committed as is: the answers already record the new spec,
+    so check said "Up to date" and the generated CI passed an unparsable manifest."""
+    project = committed(tmp_path)
+    hpa = project / "deploy" / "kubernetes" / "hpa.yaml"
+    text = hpa.read_text()
+    assert "minReplicas: 2" in text
+    hpa.write_text(text.replace("minReplicas: 2", "minReplicas: 4"))
+    git(project, "commit", "-qam", "four at least")
+    more_replicas(project)
+    git(project, "commit", "-qam", "3 replicas")
+    assert run_fastgen("update", cwd=project).returncode == 1
+    assert "<<<<<<< " in hpa.read_text()
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated (conflict left in)")
+    result = run_fastgen("check", cwd=project)
+    assert result.returncode == 1, result.stdout
+    assert "Up to date" not in result.stdout
+    assert "  C deploy/kubernetes/hpa.yaml" in result.stderr
+    assert "1 committed file(s) have unresolved conflicts" in result.stderr
+    hpa.write_text(text.replace("minReplicas: 2", "minReplicas: 4"))
+    (project / "src" / "x.py.rej").write_text("@@ a reject\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "resolved hpa, a .rej slipped in")
+    result = run_fastgen("check", cwd=project)
+    assert result.returncode == 1, result.stdout
+    assert "  C src/x.py.rej" in result.stderr

@@ -220,22 +220,36 @@ def check(
     on a breaking one, unless the spec's version has a higher major than at REF or
     --allow-breaking is given.
     """
-    from fastgen.api import api_changes_since, preview, read_project_spec
+    from fastgen.api import (
+        api_changes_since,
+        committed_conflicts,
+        preview,
+        read_project_spec,
+    )
 
     with _user_errors(1, writes=False):
         read = read_project_spec(project, strict=strict)
         _warn(read.warnings)
         result = preview(project, read)
         since_base = api_changes_since(project, read, base) if base else None
+        conflicted = committed_conflicts(project)
     stale = not result.clean
     if stale:
         typer.echo("Stale: `fastgen update` would change these files:", err=True)
         _report(result, verb="would change", err=True)
         _print_api(result.api)
-    else:
+    elif not conflicted:
         typer.echo("Up to date with the spec file.")
+    for name in conflicted:
+        typer.echo(f"  C {name}", err=True)
+    if conflicted:
+        typer.echo(
+            f"error: {len(conflicted)} committed file(s) have unresolved conflicts: "
+            "resolve the <<<<<<< markers (and apply any .rej files), then commit.",
+            err=True,
+        )
     refused = since_base is not None and _judge_breaking(since_base, allow_breaking)
-    if stale or refused:
+    if stale or refused or conflicted:
         raise typer.Exit(1)
 
 

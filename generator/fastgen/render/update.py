@@ -203,6 +203,18 @@ def _has_markers(path: Path) -> bool:
     return any(line.startswith(CONFLICT_MARKERS) for line in text.splitlines())
 
 
+def committed_conflicts(project: Path) -> list[str]:
+    """Tracked files with conflict markers or copier's ``.rej`` rejects.
+
+    An update's conflicts leave the answers at the new spec, so a later update has
+    nothing to do: committed unresolved, they are only found by looking.
+    """
+    markers = "^(" + "|".join(CONFLICT_MARKERS) + ")"
+    found = git(project, "grep", "-I", "-l", "-E", markers, "--", ".", check=False)
+    rejects = git(project, "ls-files", "--", "*.rej")
+    return sorted({*found.splitlines(), *rejects.splitlines()})
+
+
 def _keep_user_files(project: Path, result: UpdateResult) -> list[str]:
     """Put back user-owned files copier deleted because the spec no longer makes them."""
     deleted = git(project, "ls-files", "--deleted").split()
