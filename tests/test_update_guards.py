@@ -56,6 +56,25 @@ def test_a_project_its_repository_ignores_is_refused_not_wiped(
     assert router.read_text().endswith("# my edit\n")
 
 
+def test_an_uncommitted_project_in_a_repository_is_refused_by_check(
+    tmp_path: Path,
+) -> None:
+    """Made inside a repository and never committed: check cloned the repository,
+    found no project in the clone and crashed with a traceback."""
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    git(outer, "init", "-q", "-b", "main")
+    (outer / "README.md").write_text("services\n")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-qm", "monorepo")
+    project = new_project(EXAMPLE, outer / "bookstore")
+    result = run_fastgen("check", cwd=project)
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    assert "(its files are not committed)" in result.stderr
+    assert "git add -A && git commit -m generated" in result.stderr
+
+
 def test_generated_files_git_ignores_are_refused_not_deleted(tmp_path: Path) -> None:
     """A team keeps nginx/ out of git: copier saw it as deleted by the user and the
     update removed it from the disk, exit 0, without a word."""

@@ -289,17 +289,19 @@ def require_tracked(project: Path) -> None:
     """
     answers = git(project, "ls-files", "--", ANSWERS).strip()
     if not answers:
-        reason = (
-            "the git repository around it ignores it"
+        reason, advice = (
+            (
+                "the git repository around it ignores it",
+                f"Make it a repository of its own: cd {project} && git init && ",
+            )
             if _is_ignored(project, ANSWERS)
-            else "its files are not committed"
+            else ("its files are not committed", f"Commit it: cd {project} && ")
         )
         raise FastgenError(
             f"{project} is not a committed project ({reason}): an update merges "
             "your edits with the commit the project was generated in, and would "
-            "delete every generated file git does not have. Make it a repository of "
-            f"its own: cd {project} && git init && git add -A && "
-            "git commit -m generated"
+            f"delete every generated file git does not have. {advice}"
+            "git add -A && git commit -m generated"
         )
     hidden = ignored_generated(project)
     if hidden:
@@ -307,8 +309,8 @@ def require_tracked(project: Path) -> None:
             "git ignores these generated files, so an update would delete them "
             "(it merges your edits from the commit, where they are missing): "
             + ", ".join(hidden)
-            + ". Commit them (git add -f), or move them out of the project and let "
-            "the update leave them out"
+            + ". Commit them (git add -f PATH), or delete them: an update does not "
+            "re-create a generated file the commit lacks"
         )
 
 
