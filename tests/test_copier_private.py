@@ -162,3 +162,16 @@ def test_a_moved_tag_gets_a_checkout_of_its_new_commit(tmp_path: Path) -> None:
 
 def _not_called(*args: object, **kwargs: object) -> str:
     raise AssertionError(f"copier's clone{args}")
+
+
+def test_the_old_side_still_renders_into_the_directory_fastgen_recognises() -> None:
+    """FastgenWorker keeps the files of an update's old side (``old_render``) when it
+    renders into copier's ``old_copy`` temporary directory."""
+    from copier import _main
+
+    from fastgen.render.worker import OLD_COPY_PREFIX
+
+    source = inspect.getsource(Worker._apply_update)
+    assert 'prefix=f"{__name__}.old_copy."' in source, f"copier {copier.__version__}"
+    assert OLD_COPY_PREFIX == f"{_main.__name__}.old_copy."
+    assert "old_render" in {f.name for f in dataclasses.fields(FastgenWorker)}

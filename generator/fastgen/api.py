@@ -82,6 +82,13 @@ def preview(
     return result
 
 
+def committed_conflicts(project: Path) -> list[str]:
+    """The project's tracked files with unresolved conflicts (markers, ``.rej``)."""
+    from fastgen.render import update as render_update
+
+    return render_update.committed_conflicts(project.resolve())
+
+
 def migrate_project(
     project: Path, read: Input | None = None, *, allow_data_loss: bool = False
 ) -> tuple[Path | None, list[str]]:

@@ -220,22 +220,36 @@ def check(
     on a breaking one, unless the spec's version has a higher major than at REF or
     --allow-breaking is given.
     """
-    from fastgen.api import api_changes_since, preview, read_project_spec
+    from fastgen.api import (
+        api_changes_since,
+        committed_conflicts,
+        preview,
+        read_project_spec,
+    )
 
     with _user_errors(1, writes=False):
         read = read_project_spec(project, strict=strict)
         _warn(read.warnings)
         result = preview(project, read)
         since_base = api_changes_since(project, read, base) if base else None
+        conflicted = committed_conflicts(project)
     stale = not result.clean
     if stale:
         typer.echo("Stale: `fastgen update` would change these files:", err=True)
         _report(result, verb="would change", err=True)
         _print_api(result.api)
-    else:
+    elif not conflicted:
         typer.echo("Up to date with the spec file.")
+    for name in conflicted:
+        typer.echo(f"  C {name}", err=True)
+    if conflicted:
+        typer.echo(
+            f"error: {len(conflicted)} committed file(s) have unresolved conflicts: "
+            "resolve the <<<<<<< markers (and apply any .rej files), then commit.",
+            err=True,
+        )
     refused = since_base is not None and _judge_breaking(since_base, allow_breaking)
-    if stale or refused:
+    if stale or refused or conflicted:
         raise typer.Exit(1)
 
 
@@ -279,16 +293,36 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
     _report_drops(result.data_loss)
     for name in result.kept:
         typer.echo(f"Kept (yours; the spec no longer uses it): {name}", err=err)
+        _hint_renamed(name, result)
+    for name in result.orphaned:
+        typer.echo(
+            f"  C {name}: kept, with your edits, though the spec no longer makes "
+            "it: move them where the spec now puts them, then delete the file.",
+            err=err,
+        )
     if result.conflicts:
         typer.echo(
             f"{len(result.conflicts)} file(s) have conflicts: resolve the <<<<<<< "
-            "markers (and apply any .rej files), then commit.",
+            "markers (and apply any .rej files) and the files kept above, then "
+            "commit.",
             err=True,
         )
     elif result.changed or result.migration:
         typer.echo(f"{len(result.changed)} file(s) {verb}.", err=err)
     else:
         typer.echo("Already up to date.", err=err)
+
+
+def _hint_renamed(kept: str, result: UpdateResult) -> None:
+    """A kept hook beside a new one is likely a rename: its code no longer runs."""
+    folder = kept.rpartition("/")[0]
+    for name in result.changed:
+        if result.status.get(name) == "A" and name.rpartition("/")[0] == folder:
+            typer.echo(
+                f"  If the spec renamed it, move your code to {name}: the old file "
+                "is no longer called.",
+                err=True,
+            )
 
 
 def _report_drops(drops: list[str]) -> None:

@@ -10,6 +10,9 @@ schema change. ``check`` and ``--dry-run`` run the same update in a throwaway cl
 
 from __future__ import annotations
 
+import fnmatch
+import itertools
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,12 +32,19 @@ from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import SCHEMA_FILE, write_revision
 from fastgen.render.renamed_hooks import refuse_orphaned_hooks
-from fastgen.render.session import RenderSession
+from fastgen.render.session import RenderSession, spec_digest
 from fastgen.render.template_repo import live_template_root, template_source
 from fastgen.render.worker import FastgenWorker
 
 ANSWERS = ".copier-answers.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+# The answers file's header line (templates/{{ _copier_conf.answers_file }}.jinja).
+_DIGEST = re.compile(r"# The code was rendered from .*SHA-256: ([0-9a-f]{64})$")
+_JINJA_IF = re.compile(r"{% if .*?%}(.*?){% endif %}")
+_JINJA_ANY = re.compile(r"{% yield .*?{% endyield %}|{{.*?}}")
+_ANSWERS_NAME = "{{ _copier_conf.answers_file }}"
+_SPEC_NAME = "{{ spec_file_name(spec) }}"
+_PACKAGE = "{{ package }}"
 
 
 @dataclass
@@ -45,6 +55,9 @@ class UpdateResult:
     status: dict[str, str] = field(default_factory=dict)  # path -> A, M or D
     conflicts: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # Generated files with hand edits that the new render no longer makes (a renamed
+    # or removed resource): put back and counted as conflicts.
+    orphaned: list[str] = field(default_factory=list)
     migration: str | None = None
     data_loss: list[str] = field(default_factory=list)  # what the revision drops
     diff: str = ""
@@ -106,6 +119,8 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     project = project.resolve()
     stored = stored_spec(project)
     _require_git(project)
+    require_tracked(project)
+    require_rendered_answer(project)
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
             f"the working tree has uncommitted changes; commit {_spec_name(project)} "
@@ -121,9 +136,11 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
         rename_key=change.rename_key,
     )
     refuse_orphaned_hooks(project, change.session.model_for(stored), change.model)
-    _run_copier(project, change)
+    old_render: dict[str, bytes] = {}
+    _run_copier(project, change, old_render)
     result = _inspect(project)
     result.kept = _keep_user_files(project, result)
+    result.orphaned = _keep_edited_files(project, result, old_render)
     result.data_loss = [loss.message for loss in losses]
     schema = project / SCHEMA_FILE
     migrated = schema.read_bytes() if schema.is_file() else None
@@ -137,7 +154,9 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     return result
 
 
-def _run_copier(project: Path, change: SpecChange) -> None:
+def _run_copier(
+    project: Path, change: SpecChange, old_render: dict[str, bytes]
+) -> None:
     source = template_source()
     answers = yaml.safe_load((project / ANSWERS).read_text(encoding="utf-8"))
     if answers.get("_src_path") != source:
@@ -149,6 +168,7 @@ def _run_copier(project: Path, change: SpecChange) -> None:
             dst_path=project,
             data={"spec": change.answer},
             session=change.session,
+            old_render=old_render,
             defaults=True,
             overwrite=True,
             unsafe=True,
@@ -189,6 +209,18 @@ def _has_markers(path: Path) -> bool:
     return any(line.startswith(CONFLICT_MARKERS) for line in text.splitlines())
 
 
+def committed_conflicts(project: Path) -> list[str]:
+    """Tracked files with conflict markers or copier's ``.rej`` rejects.
+
+    An update's conflicts leave the answers at the new spec, so a later update has
+    nothing to do: committed unresolved, they are only found by looking.
+    """
+    markers = "^(" + "|".join(CONFLICT_MARKERS) + ")"
+    found = git(project, "grep", "-I", "-l", "-E", markers, "--", ".", check=False)
+    rejects = git(project, "ls-files", "--", "*.rej")
+    return sorted({*found.splitlines(), *rejects.splitlines()})
+
+
 def _keep_user_files(project: Path, result: UpdateResult) -> list[str]:
     """Put back user-owned files copier deleted because the spec no longer makes them."""
     deleted = git(project, "ls-files", "--deleted").split()
@@ -198,6 +230,35 @@ def _keep_user_files(project: Path, result: UpdateResult) -> list[str]:
         git(project, "checkout", "HEAD", "--", *kept)
         result.changed = [name for name in result.changed if name not in kept]
     return kept
+
+
+def _keep_edited_files(
+    project: Path, result: UpdateResult, old_render: dict[str, bytes]
+) -> list[str]:
+    """Put back generated files the new render drops while they hold hand edits.
+
+    copier deletes a file the new spec no longer makes (``book`` renamed to
+    ``volume``, a removed resource) whatever the team wrote in it. A file that differs
+    from what the old spec rendered is restored and reported as a conflict: the team
+    moves its edits to where the spec now puts them, then deletes it.
+    """
+    deleted = git(project, "ls-files", "--deleted").split()
+    edited = [
+        name
+        for name in deleted
+        if old_render.get(name) != _committed_bytes(project, name)
+    ]
+    if edited:
+        git(project, "checkout", "HEAD", "--", *edited)
+        result.changed = [name for name in result.changed if name not in edited]
+        result.conflicts = sorted({*result.conflicts, *edited})
+    return edited
+
+
+def _committed_bytes(project: Path, name: str) -> bytes:
+    return subprocess.run(
+        ["git", "show", f"HEAD:./{name}"], cwd=project, capture_output=True, check=True
+    ).stdout
 
 
 def user_owned() -> pathspec.PathSpec:
@@ -219,6 +280,134 @@ def _require_git(project: Path) -> None:
         )
 
 
+def require_tracked(project: Path) -> None:
+    """Refuse a project whose generated files git does not have.
+
+    copier merges the project's committed tree with the old and new renders: a
+    rendered file missing from git counts as deleted by the user, so an update removes
+    it from the disk, for good. That is every file of a project inside a repository
+    that ignores it (``scripts/demo.sh``'s ``bookstore/`` in a fastgen checkout), and
+    every generated file a team keeps out of git with ``.gitignore``.
+    """
+    answers = git(project, "ls-files", "--", ANSWERS).strip()
+    if not answers:
+        reason, advice = (
+            (
+                "the git repository around it ignores it",
+                f"Make it a repository of its own: cd {project} && git init && ",
+            )
+            if _is_ignored(project, ANSWERS)
+            else ("its files are not committed", f"Commit it: cd {project} && ")
+        )
+        raise FastgenError(
+            f"{project} is not a committed project ({reason}): an update merges "
+            "your edits with the commit the project was generated in, and would "
+            f"delete every generated file git does not have. {advice}"
+            "git add -A && git commit -m generated"
+        )
+    hidden = ignored_generated(project)
+    if hidden:
+        raise FastgenError(
+            "git ignores these generated files, so an update would delete them "
+            "(it merges your edits from the commit, where they are missing): "
+            + ", ".join(hidden)
+            + ". Commit them (git add -f PATH), or delete them: an update does not "
+            "re-create a generated file the commit lacks"
+        )
+
+
+def _is_ignored(project: Path, name: str) -> bool:
+    result = subprocess.run(
+        ["git", "check-ignore", "-q", "--", name], cwd=project, check=False
+    )
+    return result.returncode == 0
+
+
+def ignored_generated(project: Path) -> list[str]:
+    """The files and directories git ignores that the template renders into."""
+    listed = git(
+        project,
+        "ls-files",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+        "--directory",
+        "--",
+        ".",
+    )
+    # {{ package }}: the package's name, not any name (src/<package>.egg-info/).
+    package = git(project, "ls-files", "--", "src/*/__init__.py").split("/")
+    patterns = _rendered_patterns(package[1] if len(package) > 1 else "*")
+    return sorted(name for name in listed.splitlines() if _renders_into(name, patterns))
+
+
+def _rendered_patterns(package: str) -> list[list[str]]:
+    """The template's file paths as globs, one per path segment: a name under an
+    ``{% if %}`` is itself, one a ``{% yield %}`` makes is any name. (The spec file
+    must be committed anyway: it is left out.)"""
+    root = live_template_root() / "templates"
+    patterns = []
+    for path in root.rglob("*"):
+        name = path.relative_to(root).as_posix().removesuffix(".jinja")
+        if path.is_file() and "__pycache__" not in name and _SPEC_NAME not in name:
+            name = name.replace(_ANSWERS_NAME, ANSWERS).replace(_PACKAGE, package)
+            name = _JINJA_ANY.sub("*", _JINJA_IF.sub(r"\1", name))
+            patterns.append(name.split("/"))
+    return patterns
+
+
+def _renders_into(name: str, patterns: list[list[str]]) -> bool:
+    """Whether ``name`` (a directory when it ends with ``/``) is or holds a path the
+    template renders."""
+    parts = name.rstrip("/").split("/")
+    directory = name.endswith("/")
+    return any(
+        (len(pattern) > len(parts) if directory else len(pattern) == len(parts))
+        and all(map(fnmatch.fnmatchcase, parts, pattern))
+        for pattern in patterns
+    )
+
+
+def require_rendered_answer(project: Path) -> None:
+    """Refuse an answers file whose spec is not the one the code was rendered from.
+
+    Both sides of an update (and of ``check``) start from the stored answer: edited
+    by hand along with the spec file, or taken from another branch, it made both say
+    "up to date" while the code kept the old values. The header records the
+    answer's digest as rendered; an older project has none, and is taken on trust.
+    """
+    lines = (project / ANSWERS).read_text(encoding="utf-8").splitlines()
+    header = itertools.takewhile(lambda line: line.startswith("#"), lines)
+    recorded = next(filter(None, map(_DIGEST.match, header)), None)
+    if recorded is None or recorded[1] == spec_digest(stored_spec(project)):
+        return
+    restore = _rendered_answers_commit(project, recorded[1])
+    how = (
+        f"restore it (git checkout {restore} -- {ANSWERS}) and run `fastgen update`"
+        if restore
+        else "restore it from the commit of the last `fastgen update` "
+        f"(git log -- {ANSWERS}) and run `fastgen update`"
+    )
+    raise FastgenError(
+        f"{ANSWERS} was edited: its spec is not the one the code was rendered from "
+        f"(the SHA-256 in its header), so an update cannot tell what changed; {how}"
+    )
+
+
+def _rendered_answers_commit(project: Path, digest: str) -> str | None:
+    """The latest commit whose answers file holds the spec of ``digest``."""
+    log = git(project, "log", "-n", "50", "--format=%h", "--", ANSWERS, check=False)
+    for commit in log.split():
+        text = git(project, "show", f"{commit}:./{ANSWERS}", check=False)
+        try:
+            answers = yaml.safe_load(text) or {}
+        except yaml.YAMLError:
+            continue
+        if isinstance(answers, dict) and spec_digest(answers.get("spec")) == digest:
+            return commit
+    return None
+
+
 def spec_path(project: Path) -> Path:
     """The input file of a generated project (fastgen.yaml or openapi.yaml)."""
     stored_spec(project)
@@ -232,6 +421,7 @@ def preview(project: Path, change: SpecChange) -> UpdateResult:
     project = project.resolve()
     spec = spec_path(project)
     _require_git(project)
+    require_tracked(project)
     top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
     relative = project.relative_to(top)
     with tempfile.TemporaryDirectory(prefix="fastgen-preview-") as scratch:

@@ -33,6 +33,9 @@ from fastgen.render.formatting import format_python_batch
 from fastgen.render.template_repo import SOURCE_PATH, released_versions
 
 CHECKOUTS = "~/.cache/fastgen/checkouts"
+# The temporary directory copier's update renders the old side into
+# (``Worker._apply_update``; tests/test_copier_private.py checks the name).
+OLD_COPY_PREFIX = "copier._main.old_copy."
 _STALE_AFTER = 3600  # seconds
 
 
@@ -59,6 +62,10 @@ class FastgenWorker(Worker):
     # dataclass built a validation schema of the whole service model it carries
     # (~60 dataclasses, 16 ms of every run's CPU) to check a value fastgen made.
     session: Any = None
+    # A dict an update passes in: the old side's render (path -> bytes), which copier
+    # deletes with its temporary directory, so an update can tell whether a file the
+    # new render drops holds hand edits.
+    old_render: Any = None
 
     @cached_property
     def jinja_env(self) -> SandboxedEnvironment:
@@ -114,6 +121,13 @@ class FastgenWorker(Worker):
             self._format_later, format_python_batch(sources), strict=True
         ):
             path.write_bytes(formatted.encode())
+        root = Path(self.dst_path)
+        if self.old_render is not None and OLD_COPY_PREFIX in root.as_posix():
+            self.old_render.update(
+                (path.relative_to(root).as_posix(), path.read_bytes())
+                for path in root.rglob("*")
+                if path.is_file() and ".git" not in path.relative_to(root).parts
+            )
 
     def _render_file(
         self,
