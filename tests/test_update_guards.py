@@ -143,20 +143,26 @@ def test_a_renamed_resource_keeps_the_edits_to_its_old_files(tmp_path: Path) -> 
     )
     spec.write_text(text.replace("      from: book ", "      from: volume "))
     git(project, "commit", "-qam", "book is now volume")
+    # The edited hook first: moved by the team before anything is written
+    # (render/renamed_hooks.py), then the update keeps the router's edits.
+    refused = run_fastgen("update", cwd=project)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    hooks = "src/bookstore/hooks/resources"
+    assert f"git mv {hooks}/book.py {hooks}/volume.py" in refused.stderr
+    assert git(project, "status", "--porcelain") == ""
+    git(project, "mv", f"{hooks}/book.py", f"{hooks}/volume.py")
+    hook = project / hooks / "volume.py"
+    hook.write_text(hook.read_text().replace("Book", "Volume"))
+    git(project, "commit", "-qam", "the hook moves with the resource")
     result = run_fastgen("update", cwd=project)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "C src/bookstore/routers/book.py: kept, with your edits" in result.stdout
     assert (pkg / "routers" / "book.py").read_text().endswith(ROUTE)
     assert (pkg / "routers" / "volume.py").is_file()
+    assert hook.read_text().endswith("# strip titles\n")
     # Unedited files of the old name go as before.
     assert not (pkg / "models" / "book.py").exists()
     assert not (pkg / "schemas" / "book.py").exists()
-    assert "Kept (yours; the spec no longer uses it): src/bookstore/hooks/" in (
-        result.stdout
-    )
-    assert "move your code to src/bookstore/hooks/resources/volume.py" in (
-        result.stderr
-    )
 
 
 def test_a_removed_resource_keeps_the_routes_added_to_it(tmp_path: Path) -> None:
