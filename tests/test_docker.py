@@ -74,7 +74,7 @@ def test_gunicorn_workers_follow_the_cpu_quota(
     cpu_max.write_text("20000 100000\n")
     assert cpu_limit(cpu_max) == 1
     assert conf["workers"] == cpu_limit()
-    assert conf["worker_class"] == "uvicorn_worker.UvicornWorker"
+    assert conf["worker_class"] == "bookstore.gunicorn_worker.Worker"
 
 
 def test_gunicorn_workers_and_bind_from_the_environment(

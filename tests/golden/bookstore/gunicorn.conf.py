@@ -3,7 +3,8 @@
 gunicorn rather than ``uvicorn --workers``: its arbiter replaces a worker that dies or
 whose event loop stops answering for ``timeout`` seconds, gives in-flight requests
 ``graceful_timeout`` seconds on SIGTERM, and reads this file. Each worker is a uvicorn
-event loop (the maintained ``uvicorn-worker`` package).
+event loop (the maintained ``uvicorn-worker`` package; ``gunicorn_worker.py`` makes its
+shutdown answer the connections it accepted last, so a reload drops none).
 
 ``WEB_CONCURRENCY`` sets the number of workers, ``BIND`` the address; any other option
 can be overridden without editing this file: ``GUNICORN_CMD_ARGS="--timeout 60"``.
@@ -44,7 +45,7 @@ def cpu_limit(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
 bind = [os.environ.get("BIND", "0.0.0.0:8000")]
 # One per CPU: a worker is an event loop, so more would only compete for the same cores.
 workers = int(os.environ.get("WEB_CONCURRENCY") or cpu_limit())
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = "bookstore.gunicorn_worker.Worker"
 # A worker whose event loop is blocked this long is killed and replaced.
 timeout = 30
 # After SIGTERM, requests in flight get this long; keep the orchestrator's stop timeout
