@@ -74,7 +74,7 @@ def test_gunicorn_workers_follow_the_cpu_quota(
     cpu_max.write_text("20000 100000\n")
     assert cpu_limit(cpu_max) == 1
     assert conf["workers"] == cpu_limit()
-    assert conf["worker_class"] == "uvicorn_worker.UvicornWorker"
+    assert conf["worker_class"] == "bookstore.gunicorn_worker.Worker"
 
 
 def test_gunicorn_workers_and_bind_from_the_environment(
@@ -89,13 +89,20 @@ def test_gunicorn_workers_and_bind_from_the_environment(
 def test_gunicorn_workers_share_their_metrics(
     bookstore: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Each master's own directory, named after its pid (tests/test_gunicorn.py runs
+    two), unless PROMETHEUS_MULTIPROC_DIR names one; another master's directory,
+    inherited by a USR2 upgrade's new master, is not such a setting."""
     conf = gunicorn_conf(bookstore, monkeypatch)
-    assert conf["metrics_dir"].name == "bookstore-metrics"
-    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    own = conf["metrics_root"] / "bookstore-metrics-123"
+    assert conf["metrics_dir"](123) == own
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ  # set by on_starting
     mine = tmp_path / "metrics"
     conf = gunicorn_conf(bookstore, monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(mine))
-    assert conf["metrics_dir"] == mine
+    assert conf["metrics_dir"](123) == mine
+    conf = gunicorn_conf(bookstore, monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(own))
+    assert conf["metrics_dir"](456) == own.with_name("bookstore-metrics-456")
     assert callable(conf["child_exit"])  # marks a dead worker's gauges as gone
+    assert callable(conf["on_exit"])  # removes the master's own directory
 
 
 def seconds(duration: str) -> int:
@@ -233,6 +240,7 @@ class Config:  # gunicorn's, after -w or GUNICORN_CMD_ARGS (TEST_WORKERS here)
 class Server:
     log = Log()
     cfg = Config()
+    pid = os.getpid()
 
 runpy.run_path("gunicorn.conf.py")["on_starting"](Server())
 """

@@ -7,6 +7,7 @@ front of a plain HTTP server of the test that notes every path it is asked for.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import threading
@@ -27,16 +28,27 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# The id the upstream answers with for an X-Request-ID it refuses, as the app does
+# (observability/requests.py keeps only short plain ones).
+REPLACED_ID = "made-by-the-app"
+VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
 @pytest.fixture
 def upstream() -> Iterator[tuple[int, list[str]]]:
-    """A server on 127.0.0.1 answering 200 to any GET; its port and the targets
-    it was asked for."""
+    """A server on 127.0.0.1 answering 200 to any GET, with an X-Request-ID as the
+    app's (the request's when valid, else REPLACED_ID); its port and the targets it
+    was asked for."""
     asked: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             asked.append(self.path)
+            request_id = self.headers.get("x-request-id", "")
             self.send_response(200)
+            if not VALID_ID.fullmatch(request_id):
+                request_id = REPLACED_ID
+            self.send_header("x-request-id", request_id)
             self.send_header("content-length", "2")
             self.end_headers()
             self.wfile.write(b"{}")
@@ -114,3 +126,34 @@ def test_metrics_are_not_served_through_nginx(
     assert httpx.head(f"{base}/metrics").status_code == 404
     assert not [path for path in upstream[1] if "metrics" in path]
     assert httpx.get(f"{base}/metricsx").status_code == 200  # only that path
+
+
+def test_the_log_and_the_caller_get_the_id_the_app_answered(
+    proxy: tuple[str, Path], upstream: tuple[int, list[str]]
+) -> None:
+    """The app keeps a plain X-Request-ID and replaces one it refuses: nginx's line
+    carries the id the app's lines carry, and the caller gets it back. Where no app
+    answers (/metrics), the caller's id or nginx's own."""
+    base, access = proxy
+    sent = {
+        "/kept": "abc-123",
+        "/refused": "has spaces and is refused",
+        "/made": None,
+        "/metrics": "asked-for-metrics",
+    }
+    answered = {}
+    for path, request_id in sent.items():
+        headers = {"x-request-id": request_id} if request_id else {}
+        response = httpx.get(base + path, headers=headers)
+        answered[path] = response.headers.get("x-request-id")
+    paths = [f'"path":"{path}"' for path in sent]
+    until(lambda: all(p in access.read_text() for p in paths), "the access log lines")
+    text = access.read_text()
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    logged = {line["path"]: line["request_id"] for line in lines}
+    assert logged["/kept"] == answered["/kept"] == "abc-123"
+    assert logged["/refused"] == answered["/refused"] == REPLACED_ID
+    # nginx's own (32 hex digits), which the app kept.
+    assert re.fullmatch(r"[0-9a-f]{32}", logged["/made"])
+    assert answered["/made"] == logged["/made"]
+    assert logged["/metrics"] == "asked-for-metrics"

@@ -268,7 +268,10 @@ def database_test_imports(service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_database.py``."""
     pkg = service.package
     imports: list[Import] = [
+        ("asyncio", None),
+        ("contextlib", None),
         ("pathlib", "Path"),
+        ("anyio", None),
         ("httpx", None),
         ("pytest", None),
         ("sqlalchemy", "make_url"),

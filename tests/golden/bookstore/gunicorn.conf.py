@@ -3,7 +3,8 @@
 gunicorn rather than ``uvicorn --workers``: its arbiter replaces a worker that dies or
 whose event loop stops answering for ``timeout`` seconds, gives in-flight requests
 ``graceful_timeout`` seconds on SIGTERM, and reads this file. Each worker is a uvicorn
-event loop (the maintained ``uvicorn-worker`` package).
+event loop (the maintained ``uvicorn-worker`` package; ``gunicorn_worker.py`` makes its
+shutdown answer the connections it accepted last, so a reload drops none).
 
 ``WEB_CONCURRENCY`` sets the number of workers, ``BIND`` the address; any other option
 can be overridden without editing this file: ``GUNICORN_CMD_ARGS="--timeout 60"``.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +45,7 @@ def cpu_limit(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
 bind = [os.environ.get("BIND", "0.0.0.0:8000")]
 # One per CPU: a worker is an event loop, so more would only compete for the same cores.
 workers = int(os.environ.get("WEB_CONCURRENCY") or cpu_limit())
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = "bookstore.gunicorn_worker.Worker"
 # A worker whose event loop is blocked this long is killed and replaced.
 timeout = 30
 # After SIGTERM, requests in flight get this long; keep the orchestrator's stop timeout
@@ -55,15 +58,10 @@ keepalive = 75
 # Heartbeat files in memory: on a disk-backed /tmp (Docker's overlay) they can stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# The workers answer /metrics in turn: each writes its metrics to files here and the one
-# that answers a scrape sums them all (prometheus-client's multiprocess mode). Set
-# before any worker imports prometheus_client, which reads it once.
-metrics_dir = Path(
-    os.environ.setdefault(
-        "PROMETHEUS_MULTIPROC_DIR",
-        str(Path(worker_tmp_dir or tempfile.gettempdir()) / "bookstore-metrics"),
-    )
-)
+# The workers answer /metrics in turn: each writes its metrics to files in a directory
+# and the one that answers a scrape sums them all (prometheus-client's multiprocess
+# mode); on_starting sets PROMETHEUS_MULTIPROC_DIR (see metrics_dir).
+metrics_root = Path(worker_tmp_dir or tempfile.gettempdir())
 errorlog = "-"
 # gunicorn's own lines (workers booted, timed out, killed; the warning below) as JSON
 # objects with the app's keys, so all of stderr parses as JSON lines. The root logger
@@ -91,13 +89,36 @@ logconfig_dict = {
 accesslog = None
 
 
+def metrics_dir(master_pid: int) -> Path:
+    """The workers' metrics directory: ``PROMETHEUS_MULTIPROC_DIR`` when set, else
+    one of this master's own, named after its pid: two gunicorns of this service on
+    one host would otherwise sum each other's metrics, and each start would delete
+    the files of the one running. A master's directory inherited by another (a USR2
+    upgrade's new master) is not a setting: the new one gets its own too."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured and not _masters_own(Path(configured)):
+        return Path(configured)
+    return metrics_root / f"bookstore-metrics-{master_pid}"
+
+
+def _masters_own(directory: Path) -> bool:
+    return directory.parent == metrics_root and bool(
+        re.fullmatch(r"bookstore-metrics-\d+", directory.name)
+    )
+
+
 def on_starting(server: Arbiter) -> None:
     """Start with no metric files of an earlier run (a reused pid would add to its
     counts), and create missing tables once, here, before the workers start: workers
     creating them at the same moment race, and one that fails to boot stops gunicorn.
-    The app is imported only now, so reading this file needs only the standard library."""
-    metrics_dir.mkdir(parents=True, exist_ok=True)
-    for stale in metrics_dir.glob("*.db"):
+    The app is imported only now, so reading this file needs only the standard library;
+    and the workers, forked later, find PROMETHEUS_MULTIPROC_DIR set when they first
+    import prometheus_client, which reads it once."""
+    _remove_dead_masters_metrics()
+    directory = metrics_dir(server.pid)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
         stale.unlink()
     from bookstore.hooks.settings import Settings
 
@@ -129,6 +150,31 @@ async def _create_tables(settings: Settings) -> None:
             await connection.run_sync(create_schema, Base.metadata, migrations)
     finally:
         await engine.dispose()
+
+
+def _remove_dead_masters_metrics() -> None:
+    """The directories of masters no longer running (killed before on_exit ran)."""
+    for directory in metrics_root.glob("bookstore-metrics-*"):
+        pid = directory.name.rpartition("-")[2]
+        if _masters_own(directory) and not _running(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
+
+
+def on_exit(server: Arbiter) -> None:
+    """This master's own metrics directory goes with it (not one configured)."""
+    own = metrics_root / f"bookstore-metrics-{server.pid}"
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == str(own):
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def child_exit(server: Arbiter, worker: Worker) -> None:

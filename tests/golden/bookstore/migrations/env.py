@@ -84,9 +84,14 @@ def run_with_connection(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    # A migration may rewrite a large table: it gets an hour, not a request's timeout.
+    # A migration may rewrite a large table: it gets an hour, not a request's timeout
+    # (and the driver waits for the server as long, plus its margin).
     settings = get_settings().model_copy(
-        update={"database_url": database_url(), "db_statement_timeout": 3600.0}
+        update={
+            "database_url": database_url(),
+            "db_statement_timeout": 3600.0,
+            "db_command_timeout": None,
+        }
     )
     engine = create_engine(settings)
     async with engine.connect() as connection:

@@ -180,7 +180,8 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     no pool. Each dialect takes the timeout its own way:
     PostgreSQL as ``statement_timeout``, MariaDB and MySQL as a session variable;
     SQLite has none, so there it bounds the wait for another writer's lock. A server
-    gets ``db_connect_timeout`` to open a connection.
+    gets ``db_connect_timeout`` to open a connection, and PostgreSQL
+    ``command_timeout(settings)`` to answer each command once open.
     """
     url = url or settings.database_url
     backend = make_url(url).get_backend_name()
@@ -202,6 +203,7 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
         options["connect_args"] = {
             "server_settings": {"statement_timeout": milliseconds},
             "timeout": settings.db_connect_timeout,
+            "command_timeout": command_timeout(settings),
         }
     elif backend == "sqlite":
         options["connect_args"] = {"timeout": timeout}
@@ -216,6 +218,20 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     elif backend in ("mysql", "mariadb"):
         _limit_mysql_statements(engine, timeout)
     return engine
+
+
+# Seconds past the statement timeout a PostgreSQL server gets to cancel a statement
+# and say so before the driver stops waiting (unless DB_COMMAND_TIMEOUT is set).
+COMMAND_TIMEOUT_MARGIN = 5.0
+
+
+def command_timeout(settings: GeneratedSettings) -> float:
+    """Seconds asyncpg waits for any one answer of the server: a frozen server (a
+    stopped process, a host gone silent) holds a request no longer. By default past
+    the statement timeout, which the server enforces itself when it runs."""
+    if settings.db_command_timeout is not None:
+        return settings.db_command_timeout
+    return settings.db_statement_timeout + COMMAND_TIMEOUT_MARGIN
 
 
 async def _connect_mysql(seconds: float, *args: Any, **kwargs: Any) -> Any:
