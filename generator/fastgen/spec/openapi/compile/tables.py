@@ -61,7 +61,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             return None
     for name, schema in properties.items():
         spec = column_spec(ctx, schema, name == id_name, name in required)
-        if spec.type == "integer" and isinstance(schema, dict) and "$ref" not in schema:
+        if spec.type == "integer" and _own_type(schema):
             ctx.models.bounds[id(schema)] = INTEGER_RANGE
         attr = _column_attr(name, taken)
         if attr != name and not _alias_free(ctx, resource, table, name, attr):
@@ -179,13 +179,43 @@ def check_column_names(ctx: Context, source: str) -> None:
                 )
 
 
-def _resolved(ctx: Context, schema: Any) -> dict[str, Any]:
-    """A property's schema, or the component schema its ``$ref`` names."""
-    resolved = schema
-    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        key = unescape(schema["$ref"].rsplit("/", 1)[-1])
-        resolved = ctx.api.schemas.get(key, {})
-    return resolved if isinstance(resolved, dict) else {}
+# How many $refs and one-schema allOfs a property's schema is followed through.
+_MAX_HOPS = 16
+
+
+def _resolved(ctx: Context, schema: Any, hops: int = _MAX_HOPS) -> dict[str, Any]:
+    """A property's schema as its column sees it: a ``$ref`` followed to the
+    component it names (3.0 ignores a ``$ref``'s siblings), an ``allOf`` of one
+    schema (3.0's way to describe a ``$ref``) to that schema with the wrapper's own
+    keywords (``nullable``, ``description``, ``default``) on top; through aliases
+    and wrappers in components too. ``{}`` past ``_MAX_HOPS`` (a cycle)."""
+    if not isinstance(schema, dict):
+        return {}
+    ref, parts = schema.get("$ref"), schema.get("allOf")
+    if hops == 0 and (isinstance(ref, str) or _one_part(parts)):
+        return {}
+    if isinstance(ref, str):
+        key = unescape(ref.rsplit("/", 1)[-1])
+        return _resolved(ctx, ctx.api.schemas.get(key), hops - 1)
+    if _one_part(parts):
+        own = {k: v for k, v in schema.items() if k != "allOf"}
+        return {**_resolved(ctx, parts[0], hops - 1), **own}
+    return schema
+
+
+def _one_part(parts: Any) -> bool:
+    return isinstance(parts, list) and len(parts) == 1
+
+
+def _own_type(schema: Any) -> bool:
+    """Whether the property's schema is its type, not a ``$ref`` or a wrapper of
+    one: the API models give such a property the component's class, which the
+    bounds of ``INTEGER_RANGE`` on the property would not reach."""
+    return (
+        isinstance(schema, dict)
+        and "$ref" not in schema
+        and not _one_part(schema.get("allOf"))
+    )
 
 
 def _may_be_null(ctx: Context, schema: Any) -> bool:
