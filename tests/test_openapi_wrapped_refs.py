@@ -2,6 +2,10 @@
 a ``$ref`` a description) or as a ``$ref`` to an alias: its column is the schema it
 names, with the wrapper's own ``nullable`` on top (fastgen 0.2.0 stored it as JSON:
 no length, no enum, no limits, no list filter).
+
+A project made before keeps its JSON columns (``fastgen update`` and ``migrate``
+read them from ``migrations/schema.json``): their rows hold JSON text (``'"ABC"'``),
+so the update writes no revision for them and every database keeps every value.
 """
 
 from __future__ import annotations
@@ -10,9 +14,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from fastgen.api import migrate_project, new_project, read_project_spec, update_project
 from fastgen.model.service import FieldModel, ResourceModel
+from fastgen.render.dataloss import DataLossError
 from fastgen.spec.inputs import read_input_file
 from fastgen.spec.openapi.compile import tables
+
+from .conftest import git
 
 DOCUMENT = """\
 openapi: 3.0.3
@@ -145,3 +155,78 @@ def test_a_cycle_of_wrappers_resolves_to_no_column_type() -> None:
         "nullable": True
     }
     assert tables.column_spec(ctx, loop, False, True).type == "json"
+
+
+def _before_the_fix(ctx: Any, schema: Any, hops: int = 0) -> dict[str, Any]:
+    """fastgen 0.2.0's resolution of a column's schema: one ``$ref``, no ``allOf``."""
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = ctx.api.schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return schema if isinstance(schema, dict) else {}
+
+
+JSON_COLUMNS = ("code", "size", "note", "status", "day", "alias", "wrapped", "inline")
+
+
+@pytest.fixture
+def made_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project of DOCUMENT as fastgen 0.2.0 made it, committed."""
+    source = tmp_path / "wrapped.yaml"
+    source.write_text(DOCUMENT)
+    with monkeypatch.context() as patched:
+        patched.setattr(tables, "_resolved", _before_the_fix)
+        project = new_project(source, tmp_path / "wrapped")
+    models = (project / "src/wrapped/models/item.py").read_text()
+    for name in JSON_COLUMNS:
+        assert f"{name}: Mapped[Any" in models
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    return project
+
+
+def test_a_project_made_before_keeps_its_json_columns(made_before: Path) -> None:
+    """Its JSON columns hold JSON text: a cast to the new type would keep the quotes
+    ('"ABC"') or fail, so the update changes none of them and writes no revision."""
+    project = made_before
+    models = project / "src/wrapped/models/item.py"
+    kept = models.read_text()
+    columns = _columns(read_project_spec(project).model.resources[0])
+    assert {n for n, f in columns.items() if f.type == "json"} == set(JSON_COLUMNS)
+    assert migrate_project(project) == (None, [])
+    update_project(project)  # no DataLossError
+    assert models.read_text() == kept
+    assert not git(project, "status", "--porcelain")
+    # A new project of the same document gets the typed columns.
+    assert (
+        "code: Mapped[str] = mapped_column(String(8))"
+        in (
+            new_project(project / "openapi.yaml", project.parent / "new")
+            / "src/wrapped/models/item.py"
+        ).read_text()
+    )
+
+
+def test_the_next_change_of_a_project_made_before_keeps_them_too(
+    made_before: Path,
+) -> None:
+    """A new property gets its column; the revision leaves the JSON ones alone,
+    and a JSON property edited to a scalar is still refused as before."""
+    project = made_before
+    spec = project / "openapi.yaml"
+    new = "        extra: {type: string, maxLength: 3}\n"
+    spec.write_text(spec.read_text() + new)
+    git(project, "commit", "-qam", "extra")
+    update_project(project)
+    models = (project / "src/wrapped/models/item.py").read_text()
+    assert "extra: Mapped[str | None] = mapped_column(String(3))" in models
+    assert "code: Mapped[Any] = mapped_column(JSON())" in models
+    (revision,) = (project / "migrations/versions").glob("0002_*.py")
+    assert "'code'" not in revision.read_text()
+    assert '"code"' not in revision.read_text()
+    # A JSON property made a scalar by the spec: a conversion refused as before.
+    inline = "inline: {allOf: [{type: string, maxLength: 5}], description: inline}"
+    spec.write_text(spec.read_text().replace(inline, "inline: {type: string}"))
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "inline as text")
+    with pytest.raises(DataLossError, match="item.inline from JSON"):
+        update_project(project)

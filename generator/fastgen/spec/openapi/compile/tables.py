@@ -60,7 +60,8 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             )
             return None
     for name, schema in properties.items():
-        spec = column_spec(ctx, schema, name == id_name, name in required)
+        before = _json_before(ctx, schema) if (table, name) in ctx.stored_json else None
+        spec = column_spec(ctx, schema, name == id_name, name in required, before)
         if spec.type == "integer" and _own_type(schema):
             ctx.models.bounds[id(schema)] = INTEGER_RANGE
         attr = _column_attr(name, taken)
@@ -74,7 +75,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             attr=attr,
             renamed_from=renamed,
             fill_value=_fill_value(schema, spec),
-            answers_null=_may_be_null(ctx, schema),
+            answers_null=_may_be_null(ctx, schema, before),
             limits=_limits(ctx, schema, spec.type),
         )
         if name == id_name:
@@ -218,10 +219,27 @@ def _own_type(schema: Any) -> bool:
     )
 
 
-def _may_be_null(ctx: Context, schema: Any) -> bool:
-    """Whether the property (or the schema it refers to) takes null."""
+def _json_before(ctx: Context, schema: Any) -> dict[str, Any] | None:
+    """The schema fastgen 0.2.0 read a property's column from (a ``$ref`` followed
+    once, an ``allOf`` not at all) when that made it a JSON column; None when it
+    did not. A project it made keeps such a column JSON (``Context.stored_json``):
+    its rows hold JSON text (``'"ABC"'``), which no cast makes the value."""
+    old = schema
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        old = ctx.api.schemas.get(unescape(schema["$ref"].rsplit("/", 1)[-1]), {})
+    old = old if isinstance(old, dict) else {}
+    return old if _column_type(old, declared_type(old)[0], False)[0] == "json" else None
+
+
+def _may_be_null(
+    ctx: Context, schema: Any, resolved: dict[str, Any] | None = None
+) -> bool:
+    """Whether the property (or the schema it refers to: ``resolved``, by default
+    ``_resolved``'s) takes null."""
     own = isinstance(schema, dict) and bool(declared_type(schema)[1])
-    return own or bool(declared_type(_resolved(ctx, schema))[1])
+    if resolved is None:
+        resolved = _resolved(ctx, schema)
+    return own or bool(declared_type(resolved)[1])
 
 
 _NUMBER_LIMITS = {"minimum": "ge", "maximum": "le"}
@@ -266,9 +284,17 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
     return tuple(sorted(found.items()))
 
 
-def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
-    """The native column a property's schema stores as."""
-    resolved = _resolved(ctx, schema)
+def column_spec(
+    ctx: Context,
+    schema: Any,
+    primary: bool,
+    required: bool,
+    resolved: dict[str, Any] | None = None,
+) -> FieldSpec:
+    """The native column a property's schema stores as (``resolved``: the schema it
+    is read from, by default ``_resolved``'s)."""
+    if resolved is None:
+        resolved = _resolved(ctx, schema)
     kind, nullable = declared_type(resolved)
     enum = resolved.get("enum")
     ftype, max_length = _column_type(resolved, kind, primary)
