@@ -167,20 +167,25 @@ def _before_the_fix(ctx: Any, schema: Any, hops: int = 0) -> dict[str, Any]:
 JSON_COLUMNS = ("code", "size", "note", "status", "day", "alias", "wrapped", "inline")
 
 
-@pytest.fixture
-def made_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project of DOCUMENT as fastgen 0.2.0 made it, committed."""
-    source = tmp_path / "wrapped.yaml"
-    source.write_text(DOCUMENT)
-    with monkeypatch.context() as patched:
+def made_before(root: Path, document: str = DOCUMENT) -> Path:
+    """A project of ``document`` as fastgen 0.2.0 made it, committed."""
+    source = root / "wrapped.yaml"
+    source.write_text(document)
+    with pytest.MonkeyPatch.context() as patched:
         patched.setattr(tables, "_resolved", _before_the_fix)
-        project = new_project(source, tmp_path / "wrapped")
-    models = (project / "src/wrapped/models/item.py").read_text()
-    for name in JSON_COLUMNS:
-        assert f"{name}: Mapped[Any" in models
+        project = new_project(source, root / "wrapped")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
     git(project, "commit", "-qm", "generated")
+    return project
+
+
+@pytest.fixture(name="made_before")
+def made_before_fixture(tmp_path: Path) -> Path:
+    project = made_before(tmp_path)
+    models = (project / "src/wrapped/models/item.py").read_text()
+    for name in JSON_COLUMNS:
+        assert f"{name}: Mapped[Any" in models
     return project
 
 

@@ -38,7 +38,7 @@ def compile_api(
     (table, column) pairs a project's migrations made JSON columns (``Context``).
     """
     read_write = _marks_read_write(api)
-    compiled, models = service_model(api, read_write, stored_json=stored_json)
+    compiled, models = service_model(api, read_write, None, stored_json)
     if not read_write or models.guess_held:
         return compiled
     return service_model(api, read_write, models.split_ids, stored_json)[0]
