@@ -228,6 +228,18 @@ def test_the_next_change_of_a_project_made_before_keeps_them_too(
     (revision,) = (project / "migrations/versions").glob("0002_*.py")
     assert "'code'" not in revision.read_text()
     assert '"code"' not in revision.read_text()
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated")
+    # Renamed, it keeps its JSON column under the new name.
+    renamed = "code_v2:\n          x-fastgen-renamed-from: code\n"
+    spec.write_text(spec.read_text().replace("required: [code,", "required: [code_v2,"))
+    spec.write_text(spec.read_text().replace("code:\n", renamed, 1))
+    git(project, "commit", "-qam", "code renamed")
+    update_project(project)
+    models = (project / "src/wrapped/models/item.py").read_text()
+    assert "code_v2: Mapped[Any] = mapped_column(JSON())" in models
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated")
     # A JSON property made a scalar by the spec: a conversion refused as before.
     inline = "inline: {allOf: [{type: string, maxLength: 5}], description: inline}"
     spec.write_text(spec.read_text().replace(inline, "inline: {type: string}"))

@@ -60,7 +60,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             )
             return None
     for name, schema in properties.items():
-        before = _json_before(ctx, schema) if (table, name) in ctx.stored_json else None
+        before = _kept_json(ctx, resource, table, name, schema)
         spec = column_spec(ctx, schema, name == id_name, name in required, before)
         if spec.type == "integer" and _own_type(schema):
             ctx.models.bounds[id(schema)] = INTEGER_RANGE
@@ -217,6 +217,18 @@ def _own_type(schema: Any) -> bool:
         and "$ref" not in schema
         and not _one_part(schema.get("allOf"))
     )
+
+
+def _kept_json(
+    ctx: Context, resource: Resource, table: str, name: str, schema: Any
+) -> dict[str, Any] | None:
+    """``_json_before``'s schema where the project records the column as JSON, under
+    its name or its previous one (the table's or the property's renamed_from)."""
+    renamed = schema.get(RENAMED_KEY) if isinstance(schema, dict) else None
+    tables, names = (table, resource.annotation.renamed_from), (name, renamed)
+    if not any((t, n) in ctx.stored_json for t in tables for n in names):
+        return None
+    return _json_before(ctx, schema)
 
 
 def _json_before(ctx: Context, schema: Any) -> dict[str, Any] | None:
