@@ -50,8 +50,14 @@ def read_project_spec(project: Path, *, strict: bool = False) -> Input:
     """The spec file of a generated project, read and compiled (``--strict``: warnings
     are errors)."""
     from fastgen.render import update as render_update
+    from fastgen.render.migrations import json_columns
 
-    return read_input_file(render_update.spec_path(project.resolve()), strict=strict)
+    project = project.resolve()
+    return read_input_file(
+        render_update.spec_path(project),
+        strict=strict,
+        stored_json=json_columns(project),
+    )
 
 
 def update_project(
@@ -146,6 +152,7 @@ def spec_locations(read: Input) -> tuple[Locations, str]:
 def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecChange:
     """The new answer and the models of both sides of the update, each compiled once."""
     from fastgen.render import update as render_update
+    from fastgen.render.migrations import json_columns
 
     if read is None:
         read = read_project_spec(project)
@@ -155,7 +162,8 @@ def _change(project: Path, read: Input | None, allow_data_loss: bool) -> SpecCha
     if session.model_for(stored) is None:
         # The answer the project was last rendered from: copier renders it again as
         # the old side of the three-way merge.
-        compiled = compile_answer(stored, render_update.ANSWERS)
+        stored_json = json_columns(project.resolve())
+        compiled = compile_answer(stored, render_update.ANSWERS, stored_json)
         session.add(stored, compiled.model, compiled.models_source)
     locations, spec_file = spec_locations(read)
     return render_update.SpecChange(

@@ -301,6 +301,22 @@ def current_head(versions: Path) -> str | None:
 
 
 SCHEMA_FILE = "migrations/schema.json"
+
+
+def json_columns(project: Path) -> frozenset[tuple[str, str]]:
+    """The (table, column) pairs the project's migrations made JSON columns (its
+    ``migrations/schema.json``; none before its first render)."""
+    path = project / SCHEMA_FILE
+    if not path.is_file():
+        return frozenset()
+    return frozenset(
+        (table.name, column.name)
+        for table in load_schema(path).values()
+        for column in table.columns
+        if column.type == "json"
+    )
+
+
 # Left out of schema.json when None or False.
 _OMITTED = frozenset({"fill", "answers_null", "values", "limits", "microseconds"})
 VERSIONS_DIR = "migrations/versions"

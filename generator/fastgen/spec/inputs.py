@@ -50,8 +50,15 @@ def read_input(path: Path) -> tuple[dict[str, Any], ServiceModel]:
     return read.answer, read.model
 
 
-def read_input_file(path: Path, *, strict: bool = False) -> Input:
-    """``read_input`` with its warnings; with ``strict`` every warning is an error."""
+def read_input_file(
+    path: Path,
+    *,
+    strict: bool = False,
+    stored_json: frozenset[tuple[str, str]] = frozenset(),
+) -> Input:
+    """``read_input`` with its warnings; with ``strict`` every warning is an error.
+    ``stored_json``: the JSON columns of the project the file belongs to (OpenAPI:
+    ``compile_api``)."""
     data, positions = load_document(path)
     if is_openapi(data):
         from fastgen.spec.openapi import describe_api, load_openapi
@@ -64,7 +71,7 @@ def read_input_file(path: Path, *, strict: bool = False) -> Input:
 
         document, source_map = load_openapi(path, (data, positions))
         api = describe_api(document, source_map)
-        compiled = compile_api(api)
+        compiled = compile_api(api, stored_json)
         model = compiled.model
         found = [*api.warnings]
         if model.api is not None:
@@ -99,15 +106,18 @@ def strict_problem(warning: Problem) -> Problem:
     return replace(warning, message=f"{warning.message} (an error with --strict)")
 
 
-def compile_answer(data: Any, origin: str) -> Compiled:
+def compile_answer(
+    data: Any, origin: str, stored_json: frozenset[tuple[str, str]] = frozenset()
+) -> Compiled:
     """The service model (and models module) of a stored ``spec`` answer (it may have
-    been edited)."""
+    been edited); ``stored_json`` as for ``read_input_file``."""
     if is_openapi(data):
         from fastgen.spec.openapi import SourceMap, describe_api
         from fastgen.spec.openapi.compile import compile_api
 
         _refuse_other_files(data, origin)
-        return compile_api(describe_api(data, SourceMap(Positions(origin))))
+        api = describe_api(data, SourceMap(Positions(origin)))
+        return compile_api(api, stored_json)
     return Compiled(compile_service(validate_data(data, Positions(origin))))
 
 

@@ -25,20 +25,23 @@ from fastgen.spec.openapi.models import marks_read_write
 __all__ = ["compile_api"]
 
 
-def compile_api(api: ApiDescription) -> Compiled:
+def compile_api(
+    api: ApiDescription, stored_json: frozenset[tuple[str, str]] = frozenset()
+) -> Compiled:
     """The service model of a checked OpenAPI description and the module of pydantic
     models written for its schemas; ``SpecError`` if it can't be compiled.
 
     Which schemas datamodel-code-generator splits into request and response models
     (for a document that marks properties readOnly or writeOnly) is known once it
     has run; the first compile guesses them from the schema graph (``ModelSet``).
-    When the guess missed, the compile runs again knowing them.
+    When the guess missed, the compile runs again knowing them. ``stored_json``: the
+    (table, column) pairs a project's migrations made JSON columns (``Context``).
     """
     read_write = _marks_read_write(api)
-    compiled, models = service_model(api, read_write)
+    compiled, models = service_model(api, read_write, None, stored_json)
     if not read_write or models.guess_held:
         return compiled
-    return service_model(api, read_write, models.split_ids)[0]
+    return service_model(api, read_write, models.split_ids, stored_json)[0]
 
 
 def _marks_read_write(api: ApiDescription) -> bool:

@@ -43,6 +43,9 @@ class Context:
 
     api: ApiDescription
     models: ModelSet
+    # (table, column) a project's migrations made JSON columns (empty for a new
+    # project): where fastgen once stored a property so, it keeps it (tables.py).
+    stored_json: frozenset[tuple[str, str]] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     table_models: dict[str, ResourceModel] = field(default_factory=dict)
     requirements: dict[str, ApiRequirementModel] = field(default_factory=dict)

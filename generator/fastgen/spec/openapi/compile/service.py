@@ -44,6 +44,7 @@ def service_model(
     api: ApiDescription,
     read_write: bool = False,
     split_ids: frozenset[str] | None = None,
+    stored_json: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[Compiled, ModelSet]:
     """The service model of ``api`` with its models module, and the models (which
     schemas they split and whether a guess of those held: see ``compile_api``);
@@ -55,7 +56,7 @@ def service_model(
         split_ids,
         guess=split_ids is None,
     )
-    ctx = Context(api, models)
+    ctx = Context(api, models, stored_json=stored_json)
     for resource in api.resources:
         model = resource_model(ctx, resource)
         if model is not None:

@@ -60,8 +60,9 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             )
             return None
     for name, schema in properties.items():
-        spec = column_spec(ctx, schema, name == id_name, name in required)
-        if spec.type == "integer" and isinstance(schema, dict) and "$ref" not in schema:
+        before = _kept_json(ctx, resource, table, name, schema)
+        spec = column_spec(ctx, schema, name == id_name, name in required, before)
+        if spec.type == "integer" and _own_type(schema):
             ctx.models.bounds[id(schema)] = INTEGER_RANGE
         attr = _column_attr(name, taken)
         if attr != name and not _alias_free(ctx, resource, table, name, attr):
@@ -74,7 +75,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             attr=attr,
             renamed_from=renamed,
             fill_value=_fill_value(schema, spec),
-            answers_null=_may_be_null(ctx, schema),
+            answers_null=_may_be_null(ctx, schema, before),
             limits=_limits(ctx, schema, spec.type),
         )
         if name == id_name:
@@ -179,19 +180,78 @@ def check_column_names(ctx: Context, source: str) -> None:
                 )
 
 
-def _resolved(ctx: Context, schema: Any) -> dict[str, Any]:
-    """A property's schema, or the component schema its ``$ref`` names."""
-    resolved = schema
+# How many $refs and one-schema allOfs a property's schema is followed through.
+_MAX_HOPS = 16
+
+
+def _resolved(ctx: Context, schema: Any, hops: int = _MAX_HOPS) -> dict[str, Any]:
+    """A property's schema as its column sees it: a ``$ref`` followed to the
+    component it names (3.0 ignores a ``$ref``'s siblings), an ``allOf`` of one
+    schema (3.0's way to describe a ``$ref``) to that schema with the wrapper's own
+    keywords (``nullable``, ``description``, ``default``) on top; through aliases
+    and wrappers in components too. ``{}`` past ``_MAX_HOPS`` (a cycle)."""
+    if not isinstance(schema, dict):
+        return {}
+    ref, parts = schema.get("$ref"), schema.get("allOf")
+    if hops == 0 and (isinstance(ref, str) or _one_part(parts)):
+        return {}
+    if isinstance(ref, str):
+        key = unescape(ref.rsplit("/", 1)[-1])
+        return _resolved(ctx, ctx.api.schemas.get(key), hops - 1)
+    if _one_part(parts):
+        own = {k: v for k, v in schema.items() if k != "allOf"}
+        return {**_resolved(ctx, parts[0], hops - 1), **own}
+    return schema
+
+
+def _one_part(parts: Any) -> bool:
+    return isinstance(parts, list) and len(parts) == 1
+
+
+def _own_type(schema: Any) -> bool:
+    """Whether the property's schema is its type, not a ``$ref`` or a wrapper of
+    one: the API models give such a property the component's class, which the
+    bounds of ``INTEGER_RANGE`` on the property would not reach."""
+    return (
+        isinstance(schema, dict)
+        and "$ref" not in schema
+        and not _one_part(schema.get("allOf"))
+    )
+
+
+def _kept_json(
+    ctx: Context, resource: Resource, table: str, name: str, schema: Any
+) -> dict[str, Any] | None:
+    """``_json_before``'s schema where the project records the column as JSON, under
+    its name or its previous one (the table's or the property's renamed_from)."""
+    renamed = schema.get(RENAMED_KEY) if isinstance(schema, dict) else None
+    tables, names = (table, resource.annotation.renamed_from), (name, renamed)
+    if not any((t, n) in ctx.stored_json for t in tables for n in names):
+        return None
+    return _json_before(ctx, schema)
+
+
+def _json_before(ctx: Context, schema: Any) -> dict[str, Any] | None:
+    """The schema fastgen 0.2.0 read a property's column from (a ``$ref`` followed
+    once, an ``allOf`` not at all) when that made it a JSON column; None when it
+    did not. A project it made keeps such a column JSON (``Context.stored_json``):
+    its rows hold JSON text (``'"ABC"'``), which no cast makes the value."""
+    old = schema
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        key = unescape(schema["$ref"].rsplit("/", 1)[-1])
-        resolved = ctx.api.schemas.get(key, {})
-    return resolved if isinstance(resolved, dict) else {}
+        old = ctx.api.schemas.get(unescape(schema["$ref"].rsplit("/", 1)[-1]), {})
+    old = old if isinstance(old, dict) else {}
+    return old if _column_type(old, declared_type(old)[0], False)[0] == "json" else None
 
 
-def _may_be_null(ctx: Context, schema: Any) -> bool:
-    """Whether the property (or the schema it refers to) takes null."""
+def _may_be_null(
+    ctx: Context, schema: Any, resolved: dict[str, Any] | None = None
+) -> bool:
+    """Whether the property (or the schema it refers to: ``resolved``, by default
+    ``_resolved``'s) takes null."""
     own = isinstance(schema, dict) and bool(declared_type(schema)[1])
-    return own or bool(declared_type(_resolved(ctx, schema))[1])
+    if resolved is None:
+        resolved = _resolved(ctx, schema)
+    return own or bool(declared_type(resolved)[1])
 
 
 _NUMBER_LIMITS = {"minimum": "ge", "maximum": "le"}
@@ -236,9 +296,17 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
     return tuple(sorted(found.items()))
 
 
-def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
-    """The native column a property's schema stores as."""
-    resolved = _resolved(ctx, schema)
+def column_spec(
+    ctx: Context,
+    schema: Any,
+    primary: bool,
+    required: bool,
+    resolved: dict[str, Any] | None = None,
+) -> FieldSpec:
+    """The native column a property's schema stores as (``resolved``: the schema it
+    is read from, by default ``_resolved``'s)."""
+    if resolved is None:
+        resolved = _resolved(ctx, schema)
     kind, nullable = declared_type(resolved)
     enum = resolved.get("enum")
     ftype, max_length = _column_type(resolved, kind, primary)
