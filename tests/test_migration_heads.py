@@ -203,3 +203,23 @@ def test_merged_heads_upgrade_and_pass_the_generated_tests(
         "tests/test_schema_version.py",
     )
     assert generated.returncode == 0, generated.stdout[-3000:]
+
+
+@pytest.mark.e2e
+def test_revisions_written_with_alembic_pass_ruff(
+    merged: Path, tmp_path: Path, shared_venv: Path
+) -> None:
+    """The project's CI runs ruff on everything: a revision `alembic merge` or
+    `alembic revision` writes from the project's script.py.mako passes it as
+    written."""
+    project = merged_branches(merged, tmp_path)
+    for command in (
+        ("alembic", "merge", "heads", "-m", "merge pages and country"),
+        ("alembic", "revision", "-m", "by hand"),
+    ):
+        result = run_tool(shared_venv, project, *command)
+        assert result.returncode == 0, result.stderr
+    assert len(list((project / "migrations" / "versions").glob("*.py"))) == 5
+    for command in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
+        result = run_tool(shared_venv, project, *command)
+        assert result.returncode == 0, result.stdout + result.stderr
