@@ -279,6 +279,8 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
     _report_drops(result.data_loss)
     for name in result.kept:
         typer.echo(f"Kept (yours; the spec no longer uses it): {name}", err=err)
+    for line in result.stale_tests:
+        typer.echo(f"Your test: {line}", err=err)
     if result.conflicts:
         typer.echo(
             f"{len(result.conflicts)} file(s) have conflicts: resolve the <<<<<<< "
