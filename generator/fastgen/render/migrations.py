@@ -312,7 +312,10 @@ def _revision_ids(path: Path) -> tuple[str | None, tuple[str, ...]]:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except (SyntaxError, UnicodeDecodeError) as exc:
-        raise FastgenError(f"{path}: not a readable Alembic revision: {exc}") from exc
+        raise FastgenError(
+            f"{path}: not a readable Alembic revision ({exc}); fix it, then run "
+            "`fastgen migrate`"
+        ) from exc
     values: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
