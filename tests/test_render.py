@@ -7,6 +7,8 @@ import ast
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,25 @@ def test_readme_documents_every_setting(
     fields, documented = settings_fields(project), readme_settings(project)
     assert sorted(fields - documented) == [], "Settings fields missing from README"
     assert sorted(documented - fields) == [], "README names settings that are not read"
+
+
+def test_readme_first_command_runs_without_a_python_command(
+    bookstore: Path, tmp_path: Path
+) -> None:
+    """Debian and Ubuntu install ``python3`` and no ``python`` (unless
+    python-is-python3): the README's first command makes the venv with ``python3``."""
+    readme = (bookstore / "README.md").read_text()
+    first = readme.split("## Run it\n\n```sh\n", 1)[1].splitlines()[0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(Path(sys.executable).resolve())
+    result = subprocess.run(
+        ["/bin/sh", "-c", f"{first} && command -v python3"],
+        cwd=tmp_path,
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"{first!r}: {result.stderr}"
+    assert result.stdout.strip() == str(tmp_path / ".venv" / "bin" / "python3")

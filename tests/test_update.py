@@ -307,6 +307,42 @@ def test_removed_endpoint_keeps_the_users_file(tmp_path: Path) -> None:
     assert "reindex" not in routes
 
 
+REINDEX = (
+    "  reindex:\n    method: POST\n    path: /admin/reindex\n    background: true\n"
+)
+PING = "  ping_admin:\n    method: GET\n    path: /admin/ping\n"
+
+
+def test_removed_endpoint_names_its_test_left_in_the_users_file(
+    tmp_path: Path,
+) -> None:
+    """tests/test_custom_endpoints.py is the user's, so an update leaves the test of
+    an endpoint the spec removed, which then fails (404): the update names it."""
+    spec = tmp_path / "bookstore.yaml"
+    spec.write_text(EXAMPLE.read_text().replace(REINDEX, REINDEX + PING))
+    project = new_project(spec, tmp_path / "bookstore")
+    tests = project / "tests" / "test_custom_endpoints.py"
+    tests.write_text(
+        tests.read_text() + "\n\ndef test_reindex_twice() -> None:\n    pass\n"
+    )
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated, with a test of ours")
+    edit(project / "fastgen.yaml", REINDEX, "")
+    git(project, "commit", "-qam", "drop reindex")
+    named = (
+        "Your test: tests/test_custom_endpoints.py::test_reindex still calls "
+        "POST /admin/reindex, which the spec no longer has: remove the test"
+    )
+    assert named in run_fastgen("update", "--dry-run", cwd=project).stdout
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert named in result.stdout
+    assert "test_ping_admin" not in result.stdout
+    assert "test_reindex_twice" not in result.stdout
+    assert "async def test_reindex(" in tests.read_text()  # the user's file, untouched
+
+
 @pytest.mark.e2e
 def test_pip_installed_fastgen_generates_and_updates(tmp_path: Path) -> None:
     """From a wheel, with an empty home: the template ships inside the package."""
@@ -358,3 +394,20 @@ def test_pip_installed_fastgen_generates_and_updates(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert_spec_applied(project)
+
+
+@pytest.mark.parametrize("example", ["bookstore.yaml", "petstore.yaml"])
+def test_the_tests_named_are_those_the_templates_write(
+    example: str, tmp_path: Path
+) -> None:
+    """render/user_tests.py names the tests of the user's test files as the
+    templates write them: a template renaming one would silence the report."""
+    from fastgen.render.user_tests import _functions, generated_tests
+    from fastgen.spec.inputs import read_input_file
+
+    spec = EXAMPLE.parent / example
+    project = new_project(spec, tmp_path / "project")
+    named = generated_tests(read_input_file(spec).model)
+    assert any(named.values())
+    for name, tests in named.items():
+        assert set(tests) == _functions(project / name), name

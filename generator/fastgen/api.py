@@ -71,8 +71,9 @@ def update_project(
 
     change = _change(project, read, allow_data_loss)
     report = _update_report(project, change)  # before the update rewrites the answer
+    stale = _stale_tests(project, change)
     result = render_update.update_project(project, change)
-    result.api = report
+    result.api, result.stale_tests = report, stale
     return result
 
 
@@ -85,6 +86,7 @@ def preview(
     change = _change(project, read, allow_data_loss)
     result = render_update.preview(project, change)
     result.api = _update_report(project, change)
+    result.stale_tests = _stale_tests(project, change)
     return result
 
 
@@ -191,6 +193,16 @@ def _update_report(project: Path, change: SpecChange) -> ApiReport:
         client_document(change.answer, change.model),
     )
     return api_report("the last update", old, new)
+
+
+def _stale_tests(project: Path, change: SpecChange) -> list[str]:
+    """The generated tests of removed routes left in the user's test files."""
+    from fastgen.render import update as render_update
+    from fastgen.render.user_tests import stale_tests
+
+    stored = change.session.model_for(render_update.stored_spec(project))
+    assert stored is not None  # _change compiled it
+    return stale_tests(project.resolve(), stored, change.model)
 
 
 def api_changes_since(project: Path, read: Input, base: str) -> ApiReport:

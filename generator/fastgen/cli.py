@@ -300,6 +300,8 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
             "it: move them where the spec now puts them, then delete the file.",
             err=err,
         )
+    for line in result.stale_tests:
+        typer.echo(f"Your test: {line}", err=err)
     if result.conflicts:
         typer.echo(
             f"{len(result.conflicts)} file(s) have conflicts: resolve the <<<<<<< "

@@ -7,6 +7,8 @@ resource, so a database migrated to head has exactly the schema the models descr
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import hashlib
 import json
 import re
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from fastgen.errors import FastgenError
 from fastgen.model.files import NATIVE_FILE, OPENAPI_FILE
 from fastgen.model.service import FieldModel, ServiceModel
 from fastgen.render.collation import collation_change
@@ -185,7 +188,7 @@ def upgrade_lines(
 
 def render_revision(
     revision: str,
-    down_revision: str | None,
+    down_revision: str | Sequence[str] | None,
     message: str,
     upgrade: list[str],
     downgrade: list[str],
@@ -220,13 +223,19 @@ def render_revision(
         + ("from decimal import ROUND_HALF_UP, Decimal\n" if "Decimal(" in body else "")
         + ("from typing import Any\n" if re.search(r"\bAny[\],]", body) else "")
     )
+    parents = [down_revision] if isinstance(down_revision, str) else down_revision
+    revises = ", ".join(parents or ())
+    if parents and len(parents) > 1:  # a merge revision, as `alembic merge` writes it
+        down = f"str | Sequence[str] | None = ({', '.join(map(pystr, parents))})"
+    else:
+        down = f"str | None = {pystr(parents[0]) if parents else None}"
     return (
-        f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {down_revision}" if down_revision else ""}\n"""\n\n'
+        f'"""{message}\n\nRevision ID: {revision}\nRevises:{f" {revises}" if revises else ""}\n"""\n\n'
         + stdlib
         + "\n"
         + (third_party + "\n" if third_party else "")
         + f"revision: str = {pystr(revision)}\n"
-        f"down_revision: str | None = {pystr(down_revision) if down_revision else None}\n"
+        f"down_revision: {down}\n"
         "branch_labels: str | Sequence[str] | None = None\n"
         "depends_on: str | Sequence[str] | None = None\n\n\n"
         "def upgrade() -> None:\n"
@@ -283,21 +292,46 @@ def revision_id(
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-_REVISION_RE = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
-_DOWN_RE = re.compile(r"^down_revision(?:: [^=]+)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+def revision_heads(versions: Path) -> list[str]:
+    """The revisions no other revision builds on, sorted: one, or several once two
+    branches that each changed the schema are merged in git (Alembic then refuses
+    ``upgrade head``)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")):
+        revision, down = _revision_ids(path)
+        if revision is not None:
+            revisions.add(revision)
+            parents.update(down)
+    return sorted(revisions - parents)
 
 
-def current_head(versions: Path) -> str | None:
-    """The revision no other revision builds on (None when there are none)."""
-    revisions, parents = set(), set()
-    for path in versions.glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        if match := _REVISION_RE.search(text):
-            revisions.add(match.group(1))
-        if match := _DOWN_RE.search(text):
-            parents.add(match.group(1))
-    heads = sorted(revisions - parents)
-    return heads[-1] if heads else None
+def _revision_ids(path: Path) -> tuple[str | None, tuple[str, ...]]:
+    """A revision module's id and the ids it builds on: several for a merge
+    revision (``alembic merge``: ``down_revision = ("a", "b")``)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (SyntaxError, UnicodeDecodeError) as exc:
+        raise FastgenError(
+            f"{path}: not a readable Alembic revision ({exc}); fix it, then run "
+            "`fastgen migrate`"
+        ) from exc
+    values: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    with contextlib.suppress(ValueError, TypeError, SyntaxError):
+                        values[target.id] = ast.literal_eval(node.value)
+    revision, down = values.get("revision"), values.get("down_revision")
+    parents = (down,) if isinstance(down, str) else down
+    if not isinstance(parents, tuple | list):
+        parents = ()
+    return (
+        revision if isinstance(revision, str) else None,
+        tuple(p for p in parents if isinstance(p, str)),
+    )
 
 
 SCHEMA_FILE = "migrations/schema.json"
@@ -355,8 +389,25 @@ def _spec_name(service: ServiceModel) -> str:
     return NATIVE_FILE if service.api is None else OPENAPI_FILE
 
 
-def _message(service: ServiceModel, drops: Sequence[str]) -> str:
+def _merge_id(heads: Sequence[str]) -> str:
+    """A merge revision's id: the same heads always get the same one."""
+    return hashlib.sha256(json.dumps(sorted(heads)).encode()).hexdigest()[:12]
+
+
+def _message(
+    service: ServiceModel,
+    drops: Sequence[str],
+    heads: Sequence[str] = (),
+    changes: bool = True,
+) -> str:
     message = f"Schema change from {_spec_name(service)}, written by fastgen."
+    if len(heads) > 1:
+        merged = f"the heads {', '.join(heads)} (branches merged in git)"
+        message = (
+            f"{message}\n\nIt also merges {merged}."
+            if changes
+            else f"Merges {merged}, written by fastgen."
+        )
     if not drops:
         return message
     listed = "\n".join(f"- {drop}" for drop in drops)
@@ -379,20 +430,23 @@ def write_revision(
     before, after = load_schema(state), schema_of(service)
     renames = renames_of(service, before)
     upgrade = upgrade_lines(before, after, renames)
-    if not upgrade:
+    versions = project / VERSIONS_DIR
+    heads = revision_heads(versions)
+    if not upgrade and len(heads) < 2:
         if before != after:  # nothing for the database to do (e.g. a new default)
             state.write_text(schema_json(service), encoding="utf-8")
         return None
-    versions = project / VERSIONS_DIR
-    revision = revision_id(before, after, renames)
+    # Several heads (two branches' revisions, merged in git): this one merges them,
+    # as `alembic merge heads` would, on top of any change of its own.
+    words = change_words(before, after, renames) or ["merge_heads"]
     source = render_revision(
-        revision,
-        current_head(versions),
-        _message(service, drops),
+        revision_id(before, after, renames) if upgrade else _merge_id(heads),
+        heads,
+        _message(service, drops, heads, bool(upgrade)),
         upgrade,
         upgrade_lines(after, before, renames.inverse(), "downgrade"),
     )
-    path = versions / revision_filename(versions, change_words(before, after, renames))
+    path = versions / revision_filename(versions, words)
     path.write_text(format_python(source, force=True), encoding="utf-8")
     state.write_text(schema_json(service), encoding="utf-8")
     return path

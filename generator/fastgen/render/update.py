@@ -62,6 +62,7 @@ class UpdateResult:
     data_loss: list[str] = field(default_factory=list)  # what the revision drops
     diff: str = ""
     api: ApiReport | None = None  # what the spec change means for API clients
+    stale_tests: list[str] = field(default_factory=list)  # render.user_tests
 
     @property
     def clean(self) -> bool:
