@@ -209,30 +209,3 @@ def test_check_fails_on_committed_conflict_markers(tmp_path: Path) -> None:
     result = run_fastgen("check", cwd=project)
     assert result.returncode == 1, result.stdout
     assert "  C src/x.py.rej" in result.stderr
-
-
-def test_an_answers_file_edited_with_the_spec_is_refused(tmp_path: Path) -> None:
-    """replicas 2 -> 3 in fastgen.yaml and in the answers file's spec: both sides of
-    check and update came from the answers, so both said "up to date" while
-    docker-compose.yml kept 2 replicas."""
-    project = committed(tmp_path)
-    generated = git(project, "rev-parse", "--short", "HEAD").strip()
-    more_replicas(project)
-    answers = project / ".copier-answers.yml"
-    text = answers.read_text()
-    assert text.count("replicas: 2") == 1
-    answers.write_text(text.replace("replicas: 2", "replicas: 3"))
-    git(project, "commit", "-qam", "3 replicas, answers kept in sync by hand")
-    for command in (["check"], ["update"]):
-        result = run_fastgen(*command, cwd=project)
-        assert result.returncode == 1, (command, result.stdout)
-        assert ".copier-answers.yml was edited" in result.stderr, command
-        assert f"git checkout {generated} -- .copier-answers.yml" in result.stderr
-    assert "replicas: 2" in (project / "docker-compose.yml").read_text()
-    git(project, "checkout", generated, "--", ".copier-answers.yml")
-    git(project, "commit", "-qam", "answers restored")
-    result = run_fastgen("update", cwd=project)
-    assert result.returncode == 0, result.stderr
-    assert "replicas: 3" in (project / "docker-compose.yml").read_text()
-    git(project, "commit", "-qam", "updated")
-    assert run_fastgen("check", cwd=project).returncode == 0

@@ -40,7 +40,7 @@ from fastgen.render import (
 from fastgen.render.formatting import format_python, needs_ruff
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.migrations import initial_migration, pending_change, schema_json
-from fastgen.render.session import answer_key, spec_digest
+from fastgen.render.session import answer_key
 from fastgen.spec.compiled import Compiled
 from fastgen.spec.inputs import compile_answer
 
@@ -181,7 +181,6 @@ class FastgenExtension(Extension):
         environment.globals["schema_changed"] = schema_changed
         environment.globals["spec_file_name"] = spec_file_name
         environment.globals["spec_file_text"] = spec_file_text
-        environment.globals["spec_digest"] = spec_digest
         environment.globals["schema_json"] = schema_json
         for helper in TEMPLATE_HELPERS:
             environment.globals[helper.__name__] = helper

@@ -13,7 +13,6 @@ extension (``copier_ext.service_of``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +24,6 @@ def answer_key(answer: Any) -> str:
     """The content of a ``spec`` answer as one string (key order kept: it is the order
     of resources, fields and paths), equal for equal answers however they were read."""
     return json.dumps(answer, default=str)
-
-
-def spec_digest(answer: Any) -> str:
-    """The SHA-256 of a ``spec`` answer: the answers file's header records the one the
-    project was rendered from, so an answer edited by hand shows (``fastgen check``)."""
-    return hashlib.sha256(answer_key(answer).encode()).hexdigest()
 
 
 @dataclass

@@ -11,7 +11,6 @@ schema change. ``check`` and ``--dry-run`` run the same update in a throwaway cl
 from __future__ import annotations
 
 import fnmatch
-import itertools
 import re
 import shutil
 import subprocess
@@ -32,14 +31,12 @@ from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import SCHEMA_FILE, write_revision
 from fastgen.render.renamed_hooks import refuse_orphaned_hooks
-from fastgen.render.session import RenderSession, spec_digest
+from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import live_template_root, template_source
 from fastgen.render.worker import FastgenWorker
 
 ANSWERS = ".copier-answers.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
-# The answers file's header line (templates/{{ _copier_conf.answers_file }}.jinja).
-_DIGEST = re.compile(r"# The code was rendered from .*SHA-256: ([0-9a-f]{64})$")
 _JINJA_IF = re.compile(r"{% if .*?%}(.*?){% endif %}")
 _JINJA_ANY = re.compile(r"{% yield .*?{% endyield %}|{{.*?}}")
 _ANSWERS_NAME = "{{ _copier_conf.answers_file }}"
@@ -121,7 +118,6 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     stored = stored_spec(project)
     _require_git(project)
     require_tracked(project)
-    require_rendered_answer(project)
     if git(project, "status", "--porcelain", "--untracked-files=normal").strip():
         raise FastgenError(
             f"the working tree has uncommitted changes; commit {_spec_name(project)} "
@@ -367,46 +363,6 @@ def _renders_into(name: str, patterns: list[list[str]]) -> bool:
         and all(map(fnmatch.fnmatchcase, parts, pattern))
         for pattern in patterns
     )
-
-
-def require_rendered_answer(project: Path) -> None:
-    """Refuse an answers file whose spec is not the one the code was rendered from.
-
-    Both sides of an update (and of ``check``) start from the stored answer: edited
-    by hand along with the spec file, or taken from another branch, it made both say
-    "up to date" while the code kept the old values. The header records the
-    answer's digest as rendered; an older project has none, and is taken on trust.
-    """
-    lines = (project / ANSWERS).read_text(encoding="utf-8").splitlines()
-    header = itertools.takewhile(lambda line: line.startswith("#"), lines)
-    recorded = next(filter(None, map(_DIGEST.match, header)), None)
-    if recorded is None or recorded[1] == spec_digest(stored_spec(project)):
-        return
-    restore = _rendered_answers_commit(project, recorded[1])
-    how = (
-        f"restore it (git checkout {restore} -- {ANSWERS}) and run `fastgen update`"
-        if restore
-        else "restore it from the commit of the last `fastgen update` "
-        f"(git log -- {ANSWERS}) and run `fastgen update`"
-    )
-    raise FastgenError(
-        f"{ANSWERS} was edited: its spec is not the one the code was rendered from "
-        f"(the SHA-256 in its header), so an update cannot tell what changed; {how}"
-    )
-
-
-def _rendered_answers_commit(project: Path, digest: str) -> str | None:
-    """The latest commit whose answers file holds the spec of ``digest``."""
-    log = git(project, "log", "-n", "50", "--format=%h", "--", ANSWERS, check=False)
-    for commit in log.split():
-        text = git(project, "show", f"{commit}:./{ANSWERS}", check=False)
-        try:
-            answers = yaml.safe_load(text) or {}
-        except yaml.YAMLError:
-            continue
-        if isinstance(answers, dict) and spec_digest(answers.get("spec")) == digest:
-            return commit
-    return None
 
 
 def spec_path(project: Path) -> Path:
