@@ -306,6 +306,27 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
     assert checked.returncode == 0, checked.stdout
 
 
+def test_a_datetime_becoming_a_date_is_checked_for_times_of_day() -> None:
+    """PostgreSQL's cast ("day"::DATE) and MariaDB's ALTER cut the time of day
+    without a word: refuse_time_of_day stops first, in a downgrade of a date made
+    a datetime too (rows written since hold times); SQLite's own check does it there."""
+    dated = SHELF.replace(
+        "pages: {type: integer, required: false}",
+        "pages: {type: integer, required: false}\n      day: {type: date}",
+    )
+    timed = dated.replace("type: date}", "type: datetime}")
+    old, new = schema_of(model(timed)), schema_of(model(dated))
+    checks = [line for line in upgrade_lines(old, new) if "refuse_" in line]
+    assert checks[-1] == '    refuse_time_of_day("book", "day")'
+    down = upgrade_lines(new, old, direction="downgrade")
+    assert not any("refuse_time_of_day" in line for line in down)
+    back = upgrade_lines(old, new, direction="downgrade")
+    assert '    refuse_time_of_day("book", "day", direction="downgrade")' in back
+    source = render_revision("r", "0001", "m", upgrade_lines(old, new), [])
+    assert "\nimport datetime as dt\n" in source
+    assert "\ndef refuse_time_of_day(" in source
+
+
 def test_a_downgrade_refusal_says_to_downgrade_again() -> None:
     """The review: a refusal raised by downgrade() told the user to upgrade again."""
     floating = BASE.replace("price: {type: decimal}", "price: {type: float}")
