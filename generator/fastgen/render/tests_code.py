@@ -251,7 +251,9 @@ def database_test_imports(service: ServiceModel) -> str:
     """Imports of the generated ``tests/test_database.py``."""
     pkg = service.package
     imports: list[Import] = [
+        ("datetime as dt", None),
         ("pathlib", "Path"),
+        ("fastapi", "FastAPI"),
         ("httpx", None),
         ("pytest", None),
         ("sqlalchemy", "make_url"),
