@@ -75,7 +75,8 @@ def _decimals(rows: list[list[str | None]], dialect: str) -> list[list[object]]:
     ]
 
 
-def run_conversions(python: Path, url: str, root: Path) -> None:
+def run_conversions(python: Path, url: str, root: Path, *setup: str) -> None:
+    """``setup``: statements run on the database first."""
     dialect = url.split("+")[0]
     spec = root / "fastgen.yaml"
     spec.write_text(SPEC)
@@ -83,6 +84,8 @@ def run_conversions(python: Path, url: str, root: Path) -> None:
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
     git(project, "commit", "-qm", "generated")
+    if setup:
+        _describe(project, python, url, *setup)
     _run(project, python, url, *UPGRADE)
     before = _describe(project, python, url, *FILL)
     text = (project / "fastgen.yaml").read_text()
@@ -125,7 +128,10 @@ def run_conversions(python: Path, url: str, root: Path) -> None:
 
     # Back: a datetime at midnight is its day again; another would lose its time.
     after = _describe(
-        project, python, url, "UPDATE book SET day = '2000-02-29 10:30:00' WHERE id = 2"
+        project,
+        python,
+        url,
+        "UPDATE book SET day = '2000-02-29 10:30:00+00:00' WHERE id = 2",
     )
     # PostgreSQL's cast and MariaDB's ALTER cut the time without a word.
     refused = {
@@ -140,7 +146,7 @@ def run_conversions(python: Path, url: str, root: Path) -> None:
         project,
         python,
         url,
-        "UPDATE book SET day = '2000-02-29 00:00:00.000000' WHERE id = 2",
+        "UPDATE book SET day = '2000-02-29 00:00:00.000000+00:00' WHERE id = 2",
     )
     _run(project, python, url, *DOWNGRADE)
     rows = _describe(project, python, url)["book"]["rows"]
@@ -163,4 +169,11 @@ def test_conversions_on_postgresql(
     tmp_path: Path,
 ) -> None:
     url = postgres_db(postgres, "conversions")
-    run_conversions(server_bookstore / ".venv" / "bin" / "python", url, tmp_path)
+    # A server away from UTC: its casts of a date to a timestamptz and back took the
+    # day there (1999-12-31 became 05:00 UTC), until the sessions were UTC.
+    run_conversions(
+        server_bookstore / ".venv" / "bin" / "python",
+        url,
+        tmp_path,
+        "ALTER DATABASE conversions SET timezone TO 'America/New_York'",
+    )

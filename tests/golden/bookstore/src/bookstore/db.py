@@ -201,7 +201,10 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     if backend == "postgresql":
         milliseconds = str(round(timeout * 1000))
         options["connect_args"] = {
-            "server_settings": {"statement_timeout": milliseconds},
+            # UTC, as the datetime columns hold it: a migration's cast of a
+            # timestamptz to a date (and back) takes the day in UTC, not in the
+            # server's time zone, as on the other databases.
+            "server_settings": {"statement_timeout": milliseconds, "timezone": "UTC"},
             "timeout": settings.db_connect_timeout,
         }
     elif backend == "sqlite":
