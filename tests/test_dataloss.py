@@ -170,15 +170,24 @@ def test_lossless_widenings(old: str, new: str) -> None:
         ("Numeric(18, 4)", "Float()"),
         ("Double()", "Float()"),
         ("String(20)", "Integer()"),
-        ("DateTime(timezone=True)", "Date()"),
     ],
 )
 def test_everything_else_is_lossy(old: str, new: str) -> None:
     assert type_loss("t", column(old), column(new)) == (
         f"changes column t.c from {old} to {new}, which has no lossless cast: "
         "a value that does not convert stops the upgrade (change those rows first); "
-        "one that does may be rounded or cut to the new type (a number's digits, a "
-        "timestamp's time)"
+        "one that does may be rounded to the new type (a number's digits)"
+    )
+
+
+def test_a_datetime_made_a_date_stops_while_a_row_holds_a_time() -> None:
+    """The audit: PostgreSQL's cast cut the time of every row without a word; the
+    revision refuses such rows now (refuse_time_of_day), on every database."""
+    old, new = column("DateTime(timezone=True)"), column("Date()")
+    assert type_loss("t", old, new) == (
+        "makes column t.c a date: the upgrade stops while a row holds a time of "
+        "day other than midnight (UTC), which no database keeps; set those rows "
+        "to their day's midnight first (the revision does not)"
     )
 
 

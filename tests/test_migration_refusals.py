@@ -10,8 +10,9 @@ date made a datetime (SQLite's CAST read '1999-12-31' as 1999). Each refusal is
 checked to leave the schema and the rows as they were (no half-built SQLite table,
 no index dropped, no column added, no NOT VALID check left on PostgreSQL); once the
 rows are changed the same revision applies, and the app takes a label_id only the
-new target has. On SQLite and PostgreSQL (started as tests/test_postgres.py does;
-skipped without it).
+new target has. Back, a time of day stored since stops the downgrade (the date
+would cut it). On SQLite, PostgreSQL and MariaDB (started as tests/test_postgres.py
+and tests/test_mariadb.py do; skipped without them).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pytest
 from fastgen.api import new_project
 
 from .conftest import git, run_fastgen
+from .test_mariadb import createdb as mariadb_db
+from .test_mariadb import mariadb  # noqa: F401 (the fixture)
 from .test_postgres import createdb as postgres_db
 from .test_postgres import postgres  # noqa: F401 (the fixture)
 
@@ -138,6 +141,8 @@ REFUSALS = [
             # Its cast to VARCHAR(3) would keep 'ccc' and lose the rest silently.
             "postgresql": r"book.title: rows hold values longer than 3 characters, "
             r"e.g. \['cccc'\]",
+            "mysql": r"book.title: rows hold values longer than 3 characters, "
+            r"e.g. \['cccc'\]",
         },
         "UPDATE book SET title = 'c' WHERE id = 3",
     ),
@@ -155,6 +160,9 @@ REFUSALS = [
             r"Numeric, e.g. \[-1e\+300\]",
             "postgresql": r"book.weight: a row holds a value PostgreSQL cannot cast "
             r'\("weight"::NUMERIC\(18, 4\)\): numeric field overflow',
+            # MariaDB's ALTER refused it after the steps before it had committed.
+            "mysql": r"book.weight: a row holds a value the column would not keep as "
+            r"NUMERIC\(18, 4\): Out of range value for column 'weight'",
         },
         "UPDATE book SET weight = -2.5 WHERE id = 1",
     ),
@@ -193,7 +201,8 @@ def _describe(project: Path, python: Path, url: str, *statements: str) -> dict:
     )
 
 
-def run_refusals(python: Path, url: str, root: Path) -> None:
+def run_refusals(python: Path, url: str, root: Path, *setup: str) -> None:
+    """``setup``: statements run on the database first."""
     spec = root / "fastgen.yaml"
     spec.write_text(SPEC)
     project = new_project(spec, root / "shelf")
@@ -201,6 +210,8 @@ def run_refusals(python: Path, url: str, root: Path) -> None:
     git(project, "add", "-A")
     git(project, "commit", "-qm", "generated")
     upgrade = ("-m", "alembic", "upgrade", "head")
+    if setup:
+        _describe(project, python, url, *setup)
     _run(project, python, url, *upgrade)
     before = _describe(project, python, url, *FILL)
 
@@ -244,12 +255,37 @@ def run_refusals(python: Path, url: str, root: Path) -> None:
     checked = run_fastgen("check", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
+    # Back: a time of day stored since would be cut by the date (PostgreSQL's cast
+    # and MariaDB's ALTER said nothing); the downgrade stops first.
+    after = _describe(
+        project, python, url, "UPDATE book SET day = '2000-02-29 10:30:00' WHERE id = 2"
+    )
+    with pytest.raises(
+        AssertionError, match=r"book.day: 1 row\(s\) hold .*then downgrade again"
+    ):
+        _run(project, python, url, "-m", "alembic", "downgrade", "-1")
+    assert _describe(project, python, url) == after
+
 
 def test_refusals_change_nothing_on_sqlite(
     server_bookstore: Path, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'shelf.db'}"
     run_refusals(server_bookstore / ".venv" / "bin" / "python", url, tmp_path)
+
+
+def test_refusals_change_nothing_on_mariadb(
+    server_bookstore: Path,
+    mariadb: str,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+) -> None:
+    """The audit: a lossy type change had no check on MariaDB, whose ALTER then
+    failed after the steps before it had committed (each DDL statement commits),
+    or, with a sql_mode that is not strict, as here, kept -1e300 as
+    -99999999999999.9999 without a word."""
+    url = mariadb_db(mariadb, "refusals")
+    python = server_bookstore / ".venv" / "bin" / "python"
+    run_refusals(python, url, tmp_path, "SET GLOBAL sql_mode = ''")
 
 
 def test_refusals_change_nothing_on_postgresql(

@@ -248,10 +248,13 @@ def test_every_check_runs_before_any_step_under_the_names_it_had() -> None:
         '    refuse_unconverted_on_sqlite("label", "name", "String", 5)',
         '    refuse_uncast_on_postgresql("label", "name", \'"name"::VARCHAR(5)\')',
         '    refuse_longer("label", "name", 5)',  # the cast would cut, not refuse
+        # MariaDB's ALTER would fail after steps that committed (or, not strict, cut)
+        '    refuse_unconverted_on_mariadb("label", "name", sa.String(5))',
         '    refuse_nulls("book", "pages")',
         '    refuse_unconverted_on_sqlite("book", "pages", "String", 9)',
         '    refuse_uncast_on_postgresql("book", "pages", \'"pages"::VARCHAR(9)\')',
         '    refuse_longer("book", "pages", 9)',
+        '    refuse_unconverted_on_mariadb("book", "pages", sa.String(9))',
         # Compared as the new type holds them ('1' and '01' would be one 1).
         (
             '    refuse_duplicates("book", "pages", into=sa.String(9), '
@@ -280,12 +283,12 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
             '    refuse_uncast_on_postgresql("book", "day", \'"day"::TIMESTAMP WITH '
             "TIME ZONE')"
         ),
+        '    refuse_unconverted_on_mariadb("book", "day", utc_timestamp())',
         (
             '    with op.batch_alter_table("book", reflect_args=[sa.Column("day", '
             "utc_timestamp(), nullable=False)]) as batch:"
         ),
         "        batch.alter_column(",
-        '            "day",',
     ]
     assert lines.endswith('\n    midnight_on_sqlite("book", "day")')
     source = render_revision("r", "0001", "m", lines.splitlines(), [])
@@ -304,6 +307,30 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
         stdin=written.stdout,
     )
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_datetime_becoming_a_date_is_checked_for_times_of_day() -> None:
+    """PostgreSQL's cast ("day"::DATE) and MariaDB's ALTER cut the time of day
+    without a word: refuse_time_of_day stops first, in a downgrade of a date made
+    a datetime too (rows written since hold times); SQLite's own check does it there."""
+    dated = SHELF.replace(
+        "pages: {type: integer, required: false}",
+        "pages: {type: integer, required: false}\n      day: {type: date}",
+    )
+    timed = dated.replace("type: date}", "type: datetime}")
+    old, new = schema_of(model(timed)), schema_of(model(dated))
+    checks = [line for line in upgrade_lines(old, new) if "refuse_" in line]
+    assert checks[-2:] == [
+        '    refuse_time_of_day("book", "day")',
+        '    refuse_unconverted_on_mariadb("book", "day", sa.Date())',
+    ]
+    down = upgrade_lines(new, old, direction="downgrade")
+    assert not any("refuse_time_of_day" in line for line in down)
+    back = upgrade_lines(old, new, direction="downgrade")
+    assert '    refuse_time_of_day("book", "day", direction="downgrade")' in back
+    source = render_revision("r", "0001", "m", upgrade_lines(old, new), [])
+    assert "\nimport datetime as dt\n" in source
+    assert "\ndef refuse_time_of_day(" in source
 
 
 def test_a_downgrade_refusal_says_to_downgrade_again() -> None:

@@ -85,11 +85,16 @@ def type_loss(table: str, before: Column, after: Column) -> str | None:
             "characters: "
             f"the upgrade stops while a row holds a longer value; shorten those first"
         )
+    if old.startswith("DateTime(") and new == "Date()":
+        return (
+            f"makes column {name} a date: the upgrade stops while a row holds a "
+            "time of day other than midnight (UTC), which no database keeps; set "
+            "those rows to their day's midnight first (the revision does not)"
+        )
     return (
         f"changes column {name} from {old} to {new}, which has no lossless cast: "
         "a value that does not convert stops the upgrade (change those rows first); "
-        "one that does may be rounded or cut to the new type (a number's digits, a "
-        "timestamp's time)"
+        "one that does may be rounded to the new type (a number's digits)"
     )
 
 

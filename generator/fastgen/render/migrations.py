@@ -211,7 +211,7 @@ def render_revision(
     plain = "".join(
         line
         for line, used in (
-            ("import datetime as dt\n", "dt.date." in body),
+            ("import datetime as dt\n", re.search(r"\bdt\.", body) is not None),
             ("import re\n", "re.search(" in body),
             ("import struct\n", "struct.pack(" in body),
         )

@@ -94,6 +94,7 @@ def db_imports(service: ServiceModel) -> str:
     pkg = service.package
     imports: list[Import] = [
         ("asyncio", None),
+        ("datetime as dt", None),
         ("logging", None),
         ("functools", "partial"),
         ("typing", "Any"),

@@ -296,12 +296,44 @@ def refuse_missing_targets(
         )
 '''
 
+REFUSE_TIME_OF_DAY_HELPER = '''
+
+def refuse_time_of_day(table: str, column: str, direction: str = "upgrade") -> None:
+    """Stop the upgrade, before it changes anything, while a row of ``column``, a
+    datetime becoming a date, holds a time of day other than midnight (UTC): the
+    date would keep only its day, as PostgreSQL's cast and MariaDB's ALTER keep it
+    without a word (SQLite: ``refuse_unconverted_on_sqlite``). A downgrade too, of
+    a date made a datetime: the rows written since may hold a time. Change those
+    rows (or keep the column a datetime); fastgen never drops a time of day.
+    """
+    context = op.get_context()
+    if context.dialect.name == "sqlite" or context.as_sql:
+        return
+    target = sa.column(column)
+    rows = sa.select(target).select_from(sa.table(table, target))
+    found = [
+        value
+        for value in op.get_bind().scalars(rows.where(target.is_not(None)))
+        if (value if value.tzinfo is None else value.astimezone(dt.UTC)).time()
+        != dt.time()
+    ]
+    if found:
+        raise RuntimeError(
+            f"{table}.{column}: {len(found)} row(s) hold a time of day, e.g. "
+            f"{[str(value) for value in found[:5]]!r}, which the column would lose "
+            f"as a date; set those rows to their day's midnight (UTC) or clear them "
+            f"if the time does not matter, or keep the field a datetime; then "
+            f"{direction} again"
+        )
+'''
+
 # (what a step or another helper calls, the function's source)
 CONVERSION_HELPERS = (
     ("converted(", CONVERTED_HELPER),
     ("day_on_sqlite(", DAY_HELPER),
     ("refuse_duplicates(", REFUSE_DUPLICATES_HELPER),
     ("refuse_missing_targets(", REFUSE_MISSING_TARGETS_HELPER),
+    ("refuse_time_of_day(", REFUSE_TIME_OF_DAY_HELPER),
     ("refuse_unscalable_on_sqlite(", REFUSE_UNSCALABLE_HELPER),
     ("refuse_unscaled_on_sqlite(", REFUSE_UNSCALED_HELPER),
     ("scale_on_sqlite(", SCALE_HELPER),

@@ -4,7 +4,8 @@ DATETIME (whole seconds), and strings compared as utf8mb4's default collation do
 (case, accents and trailing spaces ignored). Tables created now get a DOUBLE, a
 DATETIME(6) and a binary collation; a project made before gets one revision that
 changes its tables so (``docs/migrations.md``). Elsewhere they change nothing, but
-SQLite's declared type of a float.
+SQLite's declared type of a float. And the check a lossy type change makes there
+first, as the other databases have theirs (``refuse_unconverted_on_mariadb``).
 """
 
 UTC_TIMESTAMP_HELPER = '''
@@ -211,11 +212,59 @@ def single_digits(value: float) -> float:
 '''
 
 # (what a step or another helper calls, the function's source)
+REFUSE_UNCONVERTED_MARIADB_HELPER = '''
+
+def refuse_unconverted_on_mariadb(
+    table: str,
+    column: str,
+    into: sa.types.TypeEngine[Any],
+    direction: str = "upgrade",
+) -> None:
+    """On MariaDB and MySQL, stop the upgrade, before it changes anything, while a
+    row of ``column`` holds a value its new type ``into`` would not keep: every
+    value is first stored in a temporary column of that type, in strict mode, as
+    the ALTER would store it ('abc' as an integer, 1e300 as a NUMERIC(18, 4), a
+    string too long). Without it the ALTER fails after the steps before it, which
+    each committed on their own, or, where the server's sql_mode is not strict,
+    keeps 0 or the nearest value it can hold without a word.
+    """
+    context = op.get_context()
+    if context.dialect.name not in ("mysql", "mariadb") or context.as_sql:
+        return
+    bind, quote = op.get_bind(), context.dialect.identifier_preparer.quote
+    check, value = quote("fastgen_unconverted"), quote(column)
+    mode = bind.exec_driver_sql("SELECT @@SESSION.sql_mode").scalar()
+    bind.exec_driver_sql("SET SESSION sql_mode = 'STRICT_ALL_TABLES'")
+    try:  # a temporary table: no commit, gone with the session
+        bind.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {check} "
+            f"({value} {into.compile(dialect=context.dialect)}) "
+            "CHARACTER SET utf8mb4"
+        )
+        bind.exec_driver_sql(
+            f"INSERT INTO {check} ({value}) SELECT {value} FROM {quote(table)} "
+            f"WHERE {value} IS NOT NULL"
+        )
+    except sa.exc.DBAPIError as error:
+        found = error.orig.args if error.orig is not None else ()
+        reason = found[-1] if found else error
+        raise RuntimeError(
+            f"{table}.{column}: a row holds a value the column would not keep as "
+            f"{into.compile(dialect=context.dialect)}: {reason}; change those rows "
+            f"(or clear them), then {direction} again"
+        ) from None
+    finally:
+        bind.exec_driver_sql(f"DROP TEMPORARY TABLE IF EXISTS {check}")
+        bind.exec_driver_sql("SET SESSION sql_mode = %s", (mode,))
+'''
+
+
 MYSQL_HELPERS = (
     ("binary_collation(", BINARY_COLLATION_HELPER),
     ("collate_tables(", COLLATE_TABLES_HELPER),
     ("exact_columns(", EXACT_COLUMNS_HELPER),
     ("refuse_loose_references(", REFUSE_LOOSE_REFERENCES_HELPER),
+    ("refuse_unconverted_on_mariadb(", REFUSE_UNCONVERTED_MARIADB_HELPER),
     ("single_digits(", SINGLE_DIGITS_HELPER),
     ("text_again(", TEXT_AGAIN_HELPER),
     ("utc_timestamp(", UTC_TIMESTAMP_HELPER),

@@ -337,6 +337,11 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
         steps.check("refuse_uncast_on_postgresql", column.name, using)
         if into == "String" and args_:  # a cast to VARCHAR(n) cuts what is longer
             steps.check("refuse_longer", column.name, args_.rstrip(")"))
+        if into == "Date" and before.sa_type.startswith("DateTime("):
+            # PostgreSQL's cast and MariaDB's ALTER would drop the time silently.
+            steps.check("refuse_time_of_day", column.name)
+        # MariaDB's ALTER comes after steps that committed, and may not be strict.
+        steps.check("refuse_unconverted_on_mariadb", column.name, revision_type(column))
     if into == "DateTime" and not before.sa_type.startswith("DateTime"):
         # SQLite's CAST would read '1999-12-31' as 1999: its batch copies the value
         # as it is, and midnight_on_sqlite makes it that day's midnight.

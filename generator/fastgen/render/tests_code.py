@@ -272,6 +272,8 @@ def database_test_imports(service: ServiceModel) -> str:
         ("contextlib", None),
         ("pathlib", "Path"),
         ("anyio", None),
+        ("datetime as dt", None),
+        ("fastapi", "FastAPI"),
         ("httpx", None),
         ("pytest", None),
         ("sqlalchemy", "make_url"),

@@ -1,4 +1,5 @@
 """The database limits: a statement over the timeout is cancelled, the client gets JSON.
+On PostgreSQL the first and last days are stored as days, not infinities.
 Decimals keep all 18 digits, on SQLite too.
 
 A PostgreSQL server that stops answering (frozen) costs a request DB_COMMAND_TIMEOUT.
@@ -9,6 +10,7 @@ Run against a server with ``TEST_DATABASE_URL``; SQLite has no statement timeout
 
 import asyncio
 import contextlib
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -129,6 +131,41 @@ async def test_a_frozen_database_server_is_a_prompt_503(tmp_path: Path) -> None:
             assert (await client.get("/one")).status_code == 200  # a new connection
     frozen.close_all()
     relay.close()
+
+
+async def test_the_first_and_last_days_are_stored_as_they_are(app: FastAPI) -> None:
+    """9999-12-31 and 0001-01-01 (and the last and first instants) are stored as
+    those days on PostgreSQL, not as the ``infinity`` and ``-infinity`` asyncpg's
+    own codecs write for Python's max and min (db.py sets its own), and read back."""
+    if app.state.engine.dialect.name != "postgresql":
+        pytest.skip("only asyncpg turns dates into infinities")
+    days = [dt.date.min, dt.date.max]
+    moments = [dt.datetime.min, dt.datetime.max]
+    rows = [
+        {"day": day, "at": moment.replace(tzinfo=dt.UTC)}
+        for day, moment in zip(days, moments, strict=True)
+    ]
+    async with app.state.engine.begin() as connection:
+        await connection.execute(
+            text("CREATE TEMPORARY TABLE edge_days (day date, at timestamptz)")
+        )
+        await connection.execute(text("INSERT INTO edge_days VALUES (:day, :at)"), rows)
+        stored = (
+            await connection.execute(
+                text(
+                    "SELECT day::text, to_char(at AT TIME ZONE 'UTC', "
+                    "'YYYY-MM-DD HH24:MI:SS.US') FROM edge_days ORDER BY day"
+                )
+            )
+        ).all()
+        read = (
+            await connection.execute(text("SELECT day, at FROM edge_days ORDER BY day"))
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        ("0001-01-01", "0001-01-01 00:00:00.000000"),
+        ("9999-12-31", "9999-12-31 23:59:59.999999"),
+    ]
+    assert [dict(row._mapping) for row in read] == rows
 
 
 async def test_a_decimal_keeps_all_its_digits(app: FastAPI) -> None:
