@@ -169,13 +169,14 @@ def undeclared_errors(
     FastAPI's body (``crud.errors``), so a client generated from the served document
     parses every answer. A 304 has no body: only ``304`` or ``3XX`` covers it.
 
-    412 and 304 answer conditional reads (304 of a cached one) and 412 the
-    ``conditional`` writes (``if_match_source``), 413 a body over
+    401 answers a request its security refuses, 412 and 304 conditional reads
+    (304 of a cached one) and 412 the ``conditional`` writes
+    (``if_match_source``), 413 a body over
     MAX_BODY_BYTES, 415 one in a content coding or a media type it does not read,
     503/504 a database away or too slow, 404 and 409 a missing row and a
     constraint (or a row deleted meanwhile), 501 a hook not written yet.
     """
-    statuses = set()
+    statuses = {401} if op.dependency else set()
     if op.method == "get":
         statuses |= {412, 304} if op.policy is not None else {412}
     if conditional:
