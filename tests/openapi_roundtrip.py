@@ -491,7 +491,9 @@ def _exploded_object(
 
 
 # The statuses a generated route publishes where its document is silent (crud.ERRORS).
-PUBLISHED = frozenset({"304", "401", "404", "409", "412", "413", "415", "501", "503", "504"})
+PUBLISHED = frozenset(
+    {"304", "401", "404", "409", "412", "413", "415", "501", "503", "504"}
+)
 
 
 def _published_as_shared(served: dict[str, Any], response: Any, code: str) -> bool:

@@ -57,6 +57,6 @@ def test_a_realm_is_a_quoted_string_of_printable_ascii(tmp_path: Path) -> None:
     text = (REPO / "examples" / "store.yaml").read_text()
     title = next(line for line in text.splitlines() if "title:" in line)
     spec = tmp_path / "store.yaml"
-    spec.write_text(text.replace(title, '  title: \'Caf\u00e9 "A\\B"\'', 1))
+    spec.write_text(text.replace(title, "  title: 'Caf\u00e9 \"A\\B\"'", 1))
     ((_, _, challenge),) = challenge_probes(read_input_file(spec).model)
     assert challenge == r'Bearer realm="Caf \"A\\B\""'  # the é left out
