@@ -29,17 +29,21 @@ REPO = Path(__file__).parents[1]
         (
             "tests/corpus/vtex-giftcard-hub.yaml",
             [
-                'ApiKey realm="GiftCard Hub API", in="header", '
-                'name="X-VTEX-API-AppKey", ApiKey realm="GiftCard Hub API", '
-                'in="header", name="X-VTEX-API-AppToken"'
+                (
+                    'ApiKey realm="GiftCard Hub API", in="header", '
+                    'name="X-VTEX-API-AppKey", ApiKey realm="GiftCard Hub API", '
+                    'in="header", name="X-VTEX-API-AppToken"'
+                )
             ],
         ),
         # Alternatives: a token or an API key, in the requirement's order.
         (
             "tests/corpus/hubspot-automation-v4.yaml",
             [
-                'Bearer realm="Custom Workflow Actions", ApiKey realm="Custom '
-                'Workflow Actions", in="header", name="private-app-legacy"'
+                (
+                    'Bearer realm="Custom Workflow Actions", ApiKey realm="Custom '
+                    'Workflow Actions", in="header", name="private-app-legacy"'
+                )
             ],
         ),
         ("tests/corpus/petstore-expanded.yaml", []),  # no security, no 401
