@@ -155,6 +155,14 @@ def if_match_source(
     return get if get is not None and get.returns.kind != "none" else None
 
 
+def sends_etag(op: ApiOperationModel, service: ServiceModel) -> bool:
+    """Whether a table's GET answers its ETag itself: no cache policy does, and the
+    table's writes take If-Match naming it (``if_match_source``)."""
+    return op.policy is None and any(
+        if_match_source(write, service) == op for write in service.api_operations
+    )
+
+
 def if_match_read(get: ApiOperationModel) -> str:
     """The row as ``get`` answers it: what an If-Match's ETag is of."""
     model = api_type(get.returns)
