@@ -41,6 +41,9 @@ docs/openapi.md ("What the served document changes") and are the only ones allow
 A URL in ``info`` that has no path is compared with its ``/`` (FastAPI's pydantic
 writes ``http://swagger.io`` as ``http://swagger.io/``, the same URL).
 
+The served document must also stand alone: a local ``$ref`` naming nothing in it
+is a difference too (``dangling_references``).
+
 Reusable: the corpus harness runs it over every document.
 """
 
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -109,7 +113,34 @@ def compare(source: dict[str, Any], served: dict[str, Any]) -> list[str]:
             sent=True,
         )
     ]
-    return problems
+    return problems + dangling_references(served)
+
+
+def dangling_references(document: Any, where: str = "#") -> list[str]:
+    """Each local ``$ref`` naming nothing in ``document``, where it is: a served
+    document must stand alone (a schema published as written keeps its ``$ref``s,
+    so the components they name must be published too)."""
+    found = []
+    for pointer, ref in _references(document, where):
+        node: Any = document
+        for part in ref.removeprefix("#/").split("/"):
+            key = part.replace("~1", "/").replace("~0", "~")
+            node = node.get(key) if isinstance(node, dict) else None
+        if ref.startswith("#/") and node is None:
+            found.append(f"{pointer}: $ref {ref} names nothing in the document")
+    return found
+
+
+def _references(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield where, node["$ref"]
+        for key, value in node.items():
+            escaped = str(key).replace("~", "~0").replace("/", "~1")
+            yield from _references(value, f"{where}/{escaped}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _references(value, f"{where}/{index}")
 
 
 def _query_lists(source: dict[str, Any]) -> dict[str, list[str]]:
@@ -491,7 +522,9 @@ def _exploded_object(
 
 
 # The statuses a generated route publishes where its document is silent (crud.ERRORS).
-PUBLISHED = frozenset({"304", "404", "409", "412", "413", "415", "501", "503", "504"})
+PUBLISHED = frozenset(
+    {"304", "401", "404", "409", "412", "413", "415", "501", "503", "504"}
+)
 
 
 def _published_as_shared(served: dict[str, Any], response: Any, code: str) -> bool:

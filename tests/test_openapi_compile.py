@@ -30,6 +30,7 @@ from fastgen.spec.problems import SpecError
 
 SPECS = Path(__file__).parent / "specs" / "openapi"
 PETSTORE = SPECS / "compile" / "petstore-table.yaml"
+CORPUS = Path(__file__).parent / "corpus"
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -701,6 +702,11 @@ def test_routes_publish_the_statuses_their_document_leaves_out() -> None:
     assert undeclared_errors(ops["find_pets"]) == (304,)
     assert undeclared_errors(ops["add_pet"]) == ()
     assert "responses=errors(" not in api_decorator(ops["add_pet"])
+    # A secured operation answers 401 when its security is not met.
+    museum = read_input_file(CORPUS / "museum-3.1.yaml").model.api
+    ops = {op.name: op for op in museum.operations}  # type: ignore[union-attr]
+    assert undeclared_errors(ops["get_special_event"]) == (401, 412, 501)
+    assert undeclared_errors(ops["delete_special_event"]) == (501,)  # 401 declared
 
 
 @pytest.mark.parametrize(

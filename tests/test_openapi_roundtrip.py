@@ -84,6 +84,21 @@ def test_real_differences_are_reported() -> None:
     assert compare(SOURCE, app) == ["GET /pets/{pet-id}: missing from the app"]
 
 
+def test_a_reference_the_served_document_cannot_resolve_is_reported() -> None:
+    """A schema published as written (a body that is not JSON) kept its ``$ref`` to
+    a component FastAPI did not publish: museum's image/png, HubSpot's ``*/*``."""
+    app = served()
+    responses = app["paths"]["/pets/{pet-id}"]["get"]["responses"]
+    image = {"schema": {"$ref": "#/components/schemas/PetImage"}}
+    responses["200"]["content"]["image/png"] = image
+    where = "#/paths/~1pets~1{pet-id}/get/responses/200/content/image~1png/schema"
+    assert compare(SOURCE, app)[-1:] == [
+        f"{where}: $ref #/components/schemas/PetImage names nothing in the document"
+    ]
+    app["components"]["schemas"]["PetImage"] = {"type": "string", "format": "binary"}
+    assert "PetImage" not in " ".join(compare(SOURCE, app))
+
+
 def test_a_renamed_path_parameter_is_a_difference() -> None:
     """The document's names are the API: {pet-id} served as {pet_id} is another one."""
     app = served()

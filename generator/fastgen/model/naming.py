@@ -130,6 +130,7 @@ ROUTER_NAMES = frozenset(
         *("cache", "commit_or_409", "dt", "ensure_references", "get_or_404", "hooks"),
         *("limit", "name", "ndjson_export", "offset", "payload", "query", "request"),
         *("reread", "router", "row", "rows", "select", "session", "uuid", "value"),
+        *("answer", "answer_etag", "response"),  # an uncached GET sending its ETag
     }
 )
 
@@ -141,7 +142,7 @@ API_ROUTER_NAMES = frozenset(
         *("api_models", "column_values", "commit_or_409", "dt", "errors"),
         *("get_or_404", "ndjson_export", "only_query_parameters", "present"),
         *("register_convertors", "reread", "router", "select", "status"),
-        *("strict_json", "uuid"),
+        *("strict_json", "uuid", "answer_etag"),
     }
 )
 # ... and the endings of the names it imports per operation, table and scheme

@@ -331,10 +331,8 @@ class ApiCallbacksModel:
 
 @dataclass(frozen=True)
 class ApiModel:
-    """What an OpenAPI document adds: per-tag routers, security, tables, errors.
-
-    Its pydantic models are Python source, so they are not here: the compile hands
-    them on beside the service model (``fastgen.spec.compiled.Compiled``)."""
+    """What an OpenAPI document adds: per-tag routers, security, tables, errors (its
+    pydantic models, Python source, travel beside it: ``spec.compiled.Compiled``)."""
 
     routers: tuple[ApiRouterModel, ...]
     schemes: tuple[ApiSchemeModel, ...]
@@ -358,6 +356,8 @@ class ApiModel:
     error_shapes: tuple[ErrorShapeModel, ...] = ()
     error_fallback: tuple[ErrorResponseModel, ...] = ()
     error_warnings: tuple[tuple[str, str], ...] = ()
+    # The components schemas published as written name: (name, schema as written)
+    written_components: tuple[tuple[str, Any], ...] = ()
 
     def published_path(self, served: str) -> str:
         """The path the app's /openapi.json lists for a served one (see document_paths)."""

@@ -155,6 +155,14 @@ def if_match_source(
     return get if get is not None and get.returns.kind != "none" else None
 
 
+def sends_etag(op: ApiOperationModel, service: ServiceModel) -> bool:
+    """Whether a table's GET answers its ETag itself: no cache policy does, and the
+    table's writes take If-Match naming it (``if_match_source``)."""
+    return op.policy is None and any(
+        if_match_source(write, service) == op for write in service.api_operations
+    )
+
+
 def if_match_read(get: ApiOperationModel) -> str:
     """The row as ``get`` answers it: what an If-Match's ETag is of."""
     model = api_type(get.returns)
@@ -169,13 +177,14 @@ def undeclared_errors(
     FastAPI's body (``crud.errors``), so a client generated from the served document
     parses every answer. A 304 has no body: only ``304`` or ``3XX`` covers it.
 
-    412 and 304 answer conditional reads (304 of a cached one) and 412 the
-    ``conditional`` writes (``if_match_source``), 413 a body over
+    401 answers a request its security refuses, 412 and 304 conditional reads
+    (304 of a cached one) and 412 the ``conditional`` writes
+    (``if_match_source``), 413 a body over
     MAX_BODY_BYTES, 415 one in a content coding or a media type it does not read,
     503/504 a database away or too slow, 404 and 409 a missing row and a
     constraint (or a row deleted meanwhile), 501 a hook not written yet.
     """
-    statuses = set()
+    statuses = {401} if op.dependency else set()
     if op.method == "get":
         statuses |= {412, 304} if op.policy is not None else {412}
     if conditional:

@@ -41,7 +41,7 @@ def main_imports(service: ServiceModel) -> str:
         for module, names in _MAIN_OWN.items()
         for name in names
     ]
-    if service.document_paths:
+    if service.document_paths or service.api and service.api.written_components:
         imports += [("collections.abc", "Callable"), ("typing", "Any")]
     if service.uses_datetime:
         imports.append(("sqlalchemy.exc", "StatementError"))

@@ -20,6 +20,7 @@ from fastgen.render.api_code import (
     api_type,
     api_type_imports,
     if_match_source,
+    sends_etag,
     undeclared_errors,
 )
 from fastgen.render.listing import page_route_imports
@@ -57,6 +58,8 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             imports.append((f"{pkg}.crud", "lock_row"))
         if op.invalidates:
             imports.append((f"{pkg}.deps", "CacheDep"))
+        if sends_etag(op, service):
+            imports += [("fastapi", "Response"), (f"{pkg}.crud", "answer_etag")]
         if op.crud is None:
             imports.append((f"{pkg}.hooks.operations", f"{op.name} as {op.name}_hook"))
             continue

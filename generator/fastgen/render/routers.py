@@ -30,13 +30,19 @@ from fastgen.render.api_code import (
     api_type,
     if_match_read,
     if_match_source,
+    sends_etag,
     undeclared_errors,
 )
 from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import docstring, pyliteral, pystr
 from fastgen.render.openapi_routes import api_router_imports
 from fastgen.render.orm import ref_class
-from fastgen.render.routes import conditional_writes, route_class, router_imports
+from fastgen.render.routes import (
+    conditional_writes,
+    route_class,
+    router_imports,
+)
+from fastgen.render.routes import sends_etag as resource_sends_etag
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class RouteView:
     listing: str = ""  # a native page's Listing (listing.py)
     # A native write's representation as its GET answers it, for If-Match
     if_match: str = ""
+    # A GET no cache answers: it sends the ETag its writes' If-Match names itself
+    etag: bool = False
     op: ApiOperationModel | None = None  # an OpenAPI list's or stub's operation
 
     @property
@@ -230,12 +238,18 @@ def _export(resource: ResourceModel, _service: ServiceModel) -> RouteView:
 
 
 def _get(resource: ResourceModel, _service: ServiceModel) -> RouteView:
+    etag = resource_sends_etag(resource)
     return _table_route(
         resource,
         "get",
         decorators=(f"router.get({_by_key(resource)})",),
-        params=(_key_param(resource), "session: SessionDep"),
+        params=(
+            _key_param(resource),
+            "session: SessionDep",
+            *(("response: Response",) if etag else ()),
+        ),
         docstring=docstring(f"One {resource.name} by primary key, or 404."),
+        etag=etag,
     )
 
 
@@ -376,9 +390,12 @@ def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
     ]
     if source is not None:  # read, not published: as the native writes
         params.append("if_match: IfMatch = None")
+    if sends_etag(op, service):
+        params.append("response: Response")
     returns = api_type(op.returns)
     added = undeclared_errors(op, conditional=source is not None)
     view = RouteView(
+        etag=sends_etag(op, service),
         kind=op.crud or "stub",
         name=op.name,
         decorators=(f"router.{op.method}({api_decorator(op, added)})",),
@@ -454,5 +471,6 @@ def _api_table_route(
         values=values,
         invalidate=invalidate,
         if_match=if_match_read(source) if source is not None else "",
+        etag=view.etag,
         op=op,
     )

@@ -22,6 +22,12 @@ def conditional_writes(resource: ResourceModel) -> bool:
     return "get" in ops and bool(ops & {"update", "delete"})
 
 
+def sends_etag(resource: ResourceModel) -> bool:
+    """Whether the resource's GET answers its ETag itself: no cache policy does,
+    and its writes take If-Match naming it."""
+    return conditional_writes(resource) and "get" not in resource.policies
+
+
 def conditional_resources(service: ServiceModel) -> bool:
     """Whether some write takes If-Match (``crud.check_if_match``): a native
     resource's, or an OpenAPI table's update or delete."""
@@ -96,6 +102,8 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
             (f"{pkg}.crud", "check_if_match"),
             (f"{pkg}.crud", "lock_row"),
         ]
+    if sends_etag(resource):
+        imports += [("fastapi", "Response"), (f"{pkg}.crud", "answer_etag")]
     if ops & {"create", "update"} and resource.refs:
         imports.append((f"{pkg}.crud", "ensure_references"))
         imports += [(f"{pkg}.models", ref_class(f, service)) for f in resource.refs]

@@ -15,7 +15,7 @@ from fastgen.model.service import (
     ApiSchemeModel,
     ServiceModel,
 )
-from fastgen.render.literals import pyliteral
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pysource import pytuple
 
 # A request's credentials, by where each travels: (location, parameter) -> value.
@@ -45,6 +45,52 @@ def api_requirement_alternatives(
             for alternative in requirement.alternatives
         ]
     )
+
+
+def api_scheme_challenge(scheme: ApiSchemeModel, service: ServiceModel) -> str:
+    """The challenge a 401 names ``scheme`` with (``_challenge``), a string literal."""
+    return pystr(_challenge(scheme, service))
+
+
+def _challenge(scheme: ApiSchemeModel, service: ServiceModel) -> str:
+    """The challenge a 401 names ``scheme`` with in ``WWW-Authenticate`` (RFC 9110
+    11.6.1): ``Basic`` with the realm and charset RFC 7617 asks for, ``Bearer`` for
+    a token (RFC 6750; OAuth 2 and OpenID Connect too). An API key has no
+    registered scheme: ``ApiKey``, which clients that do not know it ignore, names
+    where the key travels (a 401 must carry some challenge, and ``Bearer`` would
+    ask for a token the route does not read)."""
+    realm = _quoted(service.title or service.package)
+    if scheme.kind == "http_basic":
+        return f'Basic realm={realm}, charset="UTF-8"'
+    if scheme.kind == "api_key":
+        where = _quoted(scheme.key_name or scheme.parameter)
+        return f'ApiKey realm={realm}, in="{scheme.location}", name={where}'
+    return f"Bearer realm={realm}"
+
+
+def challenge_probes(service: ServiceModel) -> list[tuple[str, Any, str]]:
+    """Per security requirement, a request of one of its operations sent without
+    credentials, and the ``WWW-Authenticate`` its 401 carries: each scheme of its
+    alternatives once, in their order."""
+    probes: dict[str, tuple[str, Any, str]] = {}
+    for op in service.api_operations:
+        if op.dependency is None or op.sample is None or op.dependency in probes:
+            continue
+        (requirement,) = (
+            r for r in service.api_requirements if r.function == op.dependency
+        )
+        schemes = {s.var: s for s in requirement.schemes}
+        named = dict.fromkeys(v for alt in requirement.alternatives for v in alt)
+        challenges = dict.fromkeys(_challenge(schemes[v], service) for v in named)
+        probes[op.dependency] = (op.method, op.sample, ", ".join(challenges))
+    return list(probes.values())
+
+
+def _quoted(text: str) -> str:
+    """``text`` as an HTTP quoted-string: printable ASCII (a header is latin-1;
+    anything else is left out), its quotes and backslashes escaped."""
+    kept = "".join(c for c in text if " " <= c <= "~")
+    return '"' + kept.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def policy_security(policy: PolicyModel) -> str | None:
@@ -164,6 +210,8 @@ def probe_id(url: str, sent: Sent) -> str:
 
 HELPERS = (
     api_requirement_alternatives,
+    api_scheme_challenge,
+    challenge_probes,
     policy_security,
     private_cache_probes,
     probe_request,

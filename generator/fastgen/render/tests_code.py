@@ -213,11 +213,9 @@ def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
     if (
         conditional_writes(resource)
         and "update" in ops
-        and if_match_test_field(resource)
+        and if_match_test_field(resource, race=True)
     ):
-        imports.append((f"{service.package}.cache.store", "etag_of"))
-        if if_match_test_field(resource, race=True):
-            imports.append(("asyncio", None))
+        imports.append(("asyncio", None))
     imports += [("conftest", name) for name in helpers]
     return render_imports(imports, service.package)
 

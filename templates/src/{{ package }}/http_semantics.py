@@ -209,7 +209,9 @@ def _without_body(send: Send) -> Send:
 
 def _precondition(if_match: bytes, send: Send) -> Send:
     """``send`` that answers 412 instead of a success whose ETag ``If-Match`` does not
-    name (a response without an ETag matches only ``*``)."""
+    name (a response without an ETag matches only ``*``). Of a body the gzip layer
+    compressed (``"x-gzip"``), the identity form's (``"x"``) is current too, as on
+    a cache hit."""
     failed = False
 
     async def checked(message: Message) -> None:
@@ -217,6 +219,7 @@ def _precondition(if_match: bytes, send: Send) -> Send:
         if message["type"] == "http.response.start":
             status = message["status"]
             etags = [v for k, v in message.get("headers", ()) if k.lower() == b"etag"]
+            etags += [tag[:-6] + b'"' for tag in etags if tag.endswith(b'-gzip"')]
             if 200 <= status < 300 and not if_match_holds(if_match, etags):
                 failed = True
                 start, body = precondition_failed()

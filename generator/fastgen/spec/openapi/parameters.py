@@ -30,6 +30,7 @@ IGNORED_HEADERS = ("accept", "content-type", "authorization")
 # and locals: a parameter named so gets a trailing underscore, as a keyword does.
 ROUTE_LOCALS = frozenset(
     {"session", "cache", "body", "query", "row", "rows", "result", "request"}
+    | {"response", "answer"}  # an uncached table GET's (it sends the ETag)
 )
 # RFC 9110 field names are tokens: no spaces or separators.
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

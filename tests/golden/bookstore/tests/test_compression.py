@@ -121,3 +121,24 @@ async def test_other_scopes_pass_through() -> None:
 
     await GZip(app)({"type": "lifespan"}, receive, send)
     assert seen == ["lifespan"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "etag", "accept", "sent"),
+    [
+        (None, b'"abc"', b"gzip", b'"abc-gzip"'),  # compressed here: the gzip form's
+        (None, b'W/"abc"', b"gzip", b'W/"abc"'),  # weak: may name both forms
+        (None, b'"abc"', None, b'"abc"'),  # not compressed
+        (b"gzip", b'"abc"', b"gzip", b'"abc"'),  # compressed by the app: its own
+    ],
+)
+async def test_a_compressed_answer_has_its_gzip_forms_etag(
+    encoding: bytes | None, etag: bytes, accept: bytes | None, sent: bytes
+) -> None:
+    """A strong ETag names one representation (RFC 9110 8.8.3): the one the cache
+    gives its gzip entries, ``"x-gzip"``, where this layer compressed the body."""
+    headers = [JSON, (b"etag", etag)]
+    if encoding is not None:
+        headers.append((b"content-encoding", encoding))
+    start, *_ = await sent_through(GZip(answer(200, headers, LARGE)()), accept)
+    assert [value for name, value in start["headers"] if name == b"etag"] == [sent]

@@ -57,6 +57,11 @@ def build() -> FastAPI:
         response.headers["etag"] = TAGGED
         return {"tagged": True}
 
+    @router.get("/gzipped")
+    async def gzipped(response: Response) -> dict[str, bool]:
+        response.headers["etag"] = TAGGED[:-1] + '-gzip"'  # as compression.py tags it
+        return {"gzipped": True}
+
     @router.head("/own-head")
     async def own_head() -> Response:
         return Response(headers={"x-head": "own"})
@@ -144,6 +149,8 @@ async def test_head_of_a_missing_path_is_404(tiny: httpx.AsyncClient) -> None:
         ("/tagged", "*", 200),
         ("/tagged", '"other"', 412),
         ("/tagged", f"W/{TAGGED}", 412),  # If-Match compares strongly
+        ("/gzipped", TAGGED, 200),  # the identity form of a compressed body
+        ("/gzipped", '"other-gzip"', 412),
         ("/things", "*", 200),
         ("/things", TAGGED, 412),  # no ETag: only * can match
         ("/stream", '"other"', 412),

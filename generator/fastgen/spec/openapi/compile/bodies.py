@@ -124,21 +124,25 @@ def _media(
     if reader == "json":
         models[key] = _payload(ctx, op, media, types, role)[0] or ANY
         return ApiMediaModel(media.content_type, reader, models[key])
-    return _unstructured(media, reader, ctx.deref(media.schema), models)
+    return _unstructured(ctx, media, reader, ctx.deref(media.schema), models)
 
 
 def _unstructured(
-    media: MediaType, reader: str, schema: Any, models: dict[str, ApiType]
+    ctx: Context,
+    media: MediaType,
+    reader: str,
+    schema: Any,
+    models: dict[str, ApiType],
 ) -> ApiMediaModel:
     """Text (``str``) or bytes, published as the model of a JSON or form media type
-    of the same schema (XML), else with its schema as written (a string if none)."""
+    of the same schema (XML), else with its schema as written (a string if none;
+    ``Context.written``)."""
     scalar = ApiType("scalar", "str" if reader == "text" else "bytes")
     published = models.get(json.dumps(schema, sort_keys=True))
     if published is not None:
         return ApiMediaModel(media.content_type, reader, scalar, published=published)
-    return ApiMediaModel(
-        media.content_type, reader, scalar, schema or {"type": "string"}
-    )
+    written = ctx.written(schema) or {"type": "string"}
+    return ApiMediaModel(media.content_type, reader, scalar, written)
 
 
 def _payload(
@@ -264,7 +268,7 @@ def _also(
                 models[key] = types.of(schema, hoist=base, role=role) or ANY
             found.append(ApiMediaModel(media.content_type, reader, models[key]))
         else:
-            found.append(_unstructured(media, reader, schema, models))
+            found.append(_unstructured(ctx, media, reader, schema, models))
     return tuple(found)
 
 

@@ -9,6 +9,7 @@ FastAPI version the routes need) is collected here for the service model.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,8 @@ class Context:
         default_factory=dict
     )
     error_warnings: list[tuple[str, str]] = field(default_factory=list)
+    # component name -> its schema as written, for schemas published as written
+    written_components: dict[str, Any] = field(default_factory=dict)
     resources_by_op: dict[str, tuple[Resource, str]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +103,16 @@ class Context:
             required |= more_required
         return properties, required
 
+    def written(self, schema: Any) -> Any:
+        """``schema``, published as written: the components it names, and those
+        they name, join ``written_components``, which the app's OpenAPI adds to the
+        components FastAPI publishes (those of the models its routes use)."""
+        for key in _named(schema):
+            if key not in self.written_components and key in self.api.schemas:
+                self.written_components[key] = self.api.schemas[key]
+                self.written(self.api.schemas[key])
+        return schema
+
     def resolve(self, schema: Any) -> Any:
         """Follow ``$ref``s to the schema they name (for constraints)."""
         for _ in range(8):
@@ -116,6 +129,19 @@ class Context:
         if isinstance(schema, SchemaRef):
             return {"$ref": SCHEMAS + escape(schema.name)}
         return dict(schema.schema)
+
+
+def _named(schema: Any) -> Iterator[str]:
+    """The components ``schema`` names in its ``$ref``s."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _named(item)
+    elif isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMAS):
+            yield unescape(ref.removeprefix(SCHEMAS))
+        for value in schema.values():
+            yield from _named(value)
 
 
 def primary(content: tuple[MediaType, ...]) -> MediaType:

@@ -266,7 +266,7 @@ def _response(ctx: Context, other: Other) -> ApiResponseModel:
         return ApiResponseModel(
             code, description or code, model, also=also, json_as=json_as
         )
-    schema = ctx.deref(media.schema) or {"type": "string"}
+    schema = ctx.written(ctx.deref(media.schema)) or {"type": "string"}
     return ApiResponseModel(
         code, description or code, None, media.content_type, schema, also
     )

@@ -146,6 +146,7 @@ def _api_model(ctx: Context, parts: _Parts) -> ApiModel:
         error_shapes=tuple(ctx.error_shapes.values()),
         error_fallback=fallback([op.errors for op in parts.operations]),
         error_warnings=tuple(ctx.error_warnings),
+        written_components=tuple(sorted(ctx.written_components.items())),
     )
 
 

@@ -95,13 +95,19 @@ async def lock_row(session: AsyncSession, model: type[Base], key: Any) -> None:
         )
 
 
+def answer_etag(answer: BaseModel) -> bytes:
+    """The ETag of a GET answering ``answer``: of its JSON, as the cache makes it.
+    An uncached GET of a row sends it too, for its writes' If-Match."""
+    # The bytes FastAPI sends for the GET: pydantic's JSON of the model.
+    return etag_of(answer.model_dump_json(by_alias=True).encode())
+
+
 def check_if_match(if_match: str | None, answer: BaseModel) -> None:
     """412 unless ``If-Match`` is ``*`` or names the ETag a GET answers ``answer``
-    with: its JSON's, as the cache makes it (or its gzip form's)."""
+    with (``answer_etag``; or its gzip form's)."""
     if if_match is None or if_match.strip() == "*":
         return
-    # The bytes FastAPI sends for the GET: pydantic's JSON of the model.
-    etag = etag_of(answer.model_dump_json(by_alias=True).encode())
+    etag = answer_etag(answer)
     if not if_match_holds(if_match.encode("latin-1"), (etag, gzip_etag_of(etag))):
         raise HTTPException(
             status.HTTP_412_PRECONDITION_FAILED,
