@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fastgen.api import new_project
 from fastgen.copier_ext import nice_yaml, spec_differs_from_file
+from fastgen.render.update import stored_spec
 from fastgen.spec import loader
 from fastgen.spec.inputs import read_input_file
+
+from .conftest import git, run_fastgen
 
 YAML11 = """\
 openapi: 3.0.3
@@ -121,3 +125,30 @@ def test_the_answers_file_reads_back_the_same_strings(tmp_path: Path) -> None:
     tricky = ["NO", "on", "y", "1:30", "012", "2024-01-01", "1_000", "0b11"]
     assert yaml.safe_load(nice_yaml({"s": tricky})) == {"s": tricky}
     assert not spec_differs_from_file(answer, tmp_path)
+
+
+def test_fastgen_update_keeps_the_strings(tmp_path: Path) -> None:
+    """The old side of an update is the stored answer, read by copier: ``NO`` is
+    still Norway there, so the update changes only what the spec changed."""
+    spec = tmp_path / "fastgen.yaml"
+    spec.write_text(NATIVE)
+    project = new_project(spec, tmp_path / "shop")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    native = project / "fastgen.yaml"
+    native.write_text(native.read_text().replace("[NL, NO, SE]", "[NL, NO, SE, on]"))
+    git(project, "commit", "-qam", "one more value")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    country = stored_spec(project)["resources"]["item"]["fields"]["country"]
+    assert country == {
+        "type": "enum",
+        "values": ["NL", "NO", "SE", "on"],
+        "default": "NO",
+    }
+    model = (project / "src" / "shop" / "models" / "item.py").read_text()
+    assert '"NO"' in model and "False" not in model
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "updated")
+    assert run_fastgen("check", cwd=project).returncode == 0
