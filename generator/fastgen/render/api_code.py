@@ -280,6 +280,11 @@ def api_request(request: tuple[str, dict[str, Any], Any] | None) -> str:
     return pyliteral(None if request is None else list(request))
 
 
+def api_form_request(request: tuple[Any, ...]) -> str:
+    """A sample form request ``[url, query, fields, files]`` as a Python literal."""
+    return pyliteral(list(request[:4]))
+
+
 def api_scheme_class(scheme: ApiSchemeModel) -> str:
     """The FastAPI security class that reads the scheme's credential."""
     if scheme.kind == "http_basic":
@@ -452,6 +457,7 @@ def media_types_imports(service: ServiceModel) -> str:
         found += [("json", None), ("typing", "Annotated"), (".crud", "strict_json")]
     if "form" in readers:
         found.append(("starlette.datastructures", "UploadFile"))  # in Request.form()
+        found.append(("json", None))  # an object's part
     if readers & {"json", "form"}:
         found.append(("pydantic", "ValidationError"))  # what _validated turns into 422s
     return render_imports(package_imports(found, service.package), service.package)
@@ -491,6 +497,7 @@ HELPERS = (
     api_docstring,
     api_from_row,
     api_request,
+    api_form_request,
     api_scheme_factory,
     api_scheme_credentials,
 )
