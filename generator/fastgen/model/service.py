@@ -84,7 +84,7 @@ class ApiType:
     args: tuple[ApiType, ...] = ()  # list item, dict value, union members, optional's
     values: tuple[Any, ...] = ()  # a literal's values
     nullable: bool = False  # also None
-    from_text: bool = False  # a literal of ints, read from text: converted first
+    from_text: bool = False  # a literal of ints (a model's), read from text: converted
 
     @property
     def leading(self) -> ApiType:
