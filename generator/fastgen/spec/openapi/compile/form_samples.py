@@ -54,7 +54,7 @@ def form_sample(ctx: Context, op: Operation) -> FormRequest | None:
             continue
         value = "" if _any_text(schema) else sample(prop, ctx.api.schemas)
         text = _as_text(value, multipart)
-        if text is None:
+        if text is None or text == []:  # a form cannot send an empty array
             return None
         data[name] = text
     if multipart and not files:
