@@ -47,7 +47,7 @@ MAX_EXAMPLES = 10  # per operation and phase: bounded CI time, still every opera
 # document -> tests a user would add (tests/corpus_user_tests/), run with the project's
 USER_TESTS = {
     "redocly-cafe/openapi/openapi.yaml": ["cafe_menu_form.py"],
-    "opc-baseline-3.0.json": ["opc_multiple_bodies.py"],
+    "opc-baseline-3.0.json": ["opc_multiple_bodies.py", "opc_query_and_forms.py"],
 }
 USER_TESTS_DIR = Path(__file__).parent / "corpus_user_tests"
 # document -> what openapi-python-client says when it makes no client of it

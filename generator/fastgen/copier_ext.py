@@ -41,6 +41,7 @@ from fastgen.render.formatting import format_python, needs_ruff
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.migrations import initial_migration, pending_change, schema_json
 from fastgen.render.session import answer_key
+from fastgen.spec import yaml12
 from fastgen.spec.compiled import Compiled
 from fastgen.spec.inputs import compile_answer
 
@@ -317,7 +318,7 @@ def spec_differs_from_file(spec: Any, project: Any) -> bool:
     path = project_spec(Path(str(project)))
     if path is None:
         return False
-    on_disk = yaml.safe_load(path.read_text(encoding="utf-8"))
+    on_disk = yaml12.safe_load(path.read_text(encoding="utf-8"))  # as fastgen reads it
     return json.dumps(on_disk, default=str) != json.dumps(spec, default=str)
 
 

@@ -84,7 +84,7 @@ class ApiType:
     args: tuple[ApiType, ...] = ()  # list item, dict value, union members, optional's
     values: tuple[Any, ...] = ()  # a literal's values
     nullable: bool = False  # also None
-    from_text: bool = False  # a literal of ints, read from text: converted first
+    from_text: bool = False  # a literal of ints (a model's), read from text: converted
 
     @property
     def leading(self) -> ApiType:
@@ -135,7 +135,7 @@ class ApiParamModel:
     deprecated: bool = False
     media_type: str | None = None  # a body's content type, unless plain JSON/form
     discriminator: str | None = None  # a form union's discriminating property
-    # A body declared in several media types: each, read by the request's
+    # A body in several media types, or a form: each read by the request's
     # Content-Type (``media_types.RequestBody``) instead of FastAPI's Body or Form.
     media: tuple[ApiMediaModel, ...] = ()
 
@@ -211,6 +211,7 @@ class ApiOperationModel:
     sample: tuple[str, dict[str, Any], Any] | None
     refine_sample: tuple[str, dict[str, Any], Any] | None  # one reaching ``refine``
     requirement_header: dict[str, str] | None  # credentials (headers) for tests
+    form_sample: tuple[Any, ...] | None = None  # url, query, fields, files, a blank
     # create: required readOnly columns besides the id, which no request sends and
     # the response must carry: the resource's before_create hook fills them
     hook_fills: tuple[str, ...] = ()
@@ -278,8 +279,7 @@ class ApiSchemeModel:
 
     name: str
     var: str
-    # http_basic, api_key, or a bearer token (http_bearer, oauth2, openid_connect)
-    kind: str
+    kind: str  # http_basic, api_key or a bearer (http_bearer, oauth2, openid_connect)
     location: str  # where the credential travels: header, query or cookie
     parameter: str  # its name there (headers lower-case)
     key_name: str | None = None  # an api_key's parameter name as written

@@ -96,6 +96,8 @@ def _marker(param: ApiParamModel) -> str:
     marker = f"{param.marker}({', '.join(args)})"
     if _strict_json(param):
         return f"{marker}, strict_json({api_type(param.type)})"
+    if param.type.kind == "model" and param.type.from_text:
+        return f"{marker}, ints_from_text({api_type(param.type)})"
     return marker
 
 
@@ -117,6 +119,16 @@ def api_request_body(param: ApiParamModel) -> str:
         readers.append(f"{pystr(media.content_type)}: {read}")
     required = "True" if param.required else "False"
     return f"RequestBody({{{', '.join(readers)}}}, required={required})"
+
+
+def query_int_models(service: ServiceModel) -> bool:
+    """Whether a route reads an object query parameter with integer enums
+    (``crud.ints_from_text``)."""
+    return any(
+        p.type.kind == "model" and p.type.from_text
+        for op in service.api_operations
+        for p in op.params
+    )
 
 
 def api_reads_json(op: ApiOperationModel) -> bool:
@@ -289,6 +301,11 @@ def api_request(request: tuple[str, dict[str, Any], Any] | None) -> str:
     return pyliteral(None if request is None else list(request))
 
 
+def api_form_request(request: tuple[Any, ...]) -> str:
+    """A sample form request ``[url, query, fields, files]`` as a Python literal."""
+    return pyliteral(list(request[:4]))
+
+
 def api_scheme_class(scheme: ApiSchemeModel) -> str:
     """The FastAPI security class that reads the scheme's credential."""
     if scheme.kind == "http_basic":
@@ -339,6 +356,8 @@ def api_operation_imports(op: ApiOperationModel, package: str) -> list[Import]:
             found.append(("pydantic", "Field"))
         if _strict_json(param):
             found.append((".crud", "strict_json"))
+        if param.type.kind == "model" and param.type.from_text:
+            found.append((".crud", "ints_from_text"))
         found += _type_imports(param.type)
     answers = (op.returns, op.response_model, *(r.model for r in op.responses))
     if op.paged:
@@ -461,6 +480,7 @@ def media_types_imports(service: ServiceModel) -> str:
         found += [("json", None), ("typing", "Annotated"), (".crud", "strict_json")]
     if "form" in readers:
         found.append(("starlette.datastructures", "UploadFile"))  # in Request.form()
+        found.append(("json", None))  # an object's part
     if readers & {"json", "form"}:
         found.append(("pydantic", "ValidationError"))  # what _validated turns into 422s
     return render_imports(package_imports(found, service.package), service.package)
@@ -488,6 +508,7 @@ def api_info_arguments(service: ServiceModel) -> tuple[str, ...]:
 
 HELPERS = (
     api_info_arguments,
+    query_int_models,
     api_reads_json,
     media_json_as,
     media_requests,
@@ -500,6 +521,7 @@ HELPERS = (
     api_docstring,
     api_from_row,
     api_request,
+    api_form_request,
     api_scheme_factory,
     api_scheme_credentials,
 )

@@ -366,7 +366,7 @@ def stub_test_imports(service: ServiceModel) -> str:
         op for op in service.api_refined_lists if op.refine_sample
     ]
     imports: list[Import] = [("pytest", None)]
-    if sampled:
+    if sampled or any(op.form_sample for op in service.api_stubs):
         imports.append(("httpx", None))
     if any(
         (shape := declared_shape(service, op, 501)) and shape.model for op in sampled

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from fastgen.model.service import ApiTableModel, ServiceModel
-from fastgen.render.api_code import api_reads_json
+from fastgen.render.api_code import api_reads_json, query_int_models
 from fastgen.render.error_code import retyped_errors
 from fastgen.render.openapi_routes import sent_media_types
 from fastgen.render.orm import db_column_types, decimal_aggregates
@@ -204,6 +204,8 @@ def crud_imports(service: ServiceModel) -> str:
             ("pydantic", "BeforeValidator"),
             ("pydantic", "TypeAdapter"),
         ]
+    if query_int_models(service):
+        imports.append(("pydantic", "BeforeValidator"))
     if json_bodies(service):
         imports += _JSON_BODY_IMPORTS
     if decimal_bodies(service):

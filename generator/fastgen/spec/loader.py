@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from fastgen.spec import yaml12
 from fastgen.spec.json_reader import load_json
 from fastgen.spec.problems import Loc, Problem, SpecError
 from fastgen.spec.yaml_errors import syntax_problem
@@ -22,8 +23,10 @@ from fastgen.spec.yaml_errors import syntax_problem
 # libyaml's parser gives the same nodes and marks as PyYAML's pure-Python one, several
 # times faster: parsing a large OpenAPI document was the biggest cost of `fastgen new`.
 # Its syntax-error messages are terser, so a document it rejects is parsed again by
-# the pure-Python loader for the message.
-FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# the pure-Python loader for the message. Both read YAML 1.2's core schema (`NO` and
+# `on` are strings), as OpenAPI and JSON Schema do (`yaml12.py`).
+PURE_LOADER: Any = yaml12.SafeLoader
+FAST_LOADER: Any = yaml12.CSafeLoader or PURE_LOADER
 
 
 @dataclass
@@ -72,6 +75,8 @@ class _Builder:
                         self.positions.problem(loc, "mapping keys must be strings")
                     )
                     continue
+                if isinstance(key, bool):  # `true:` is the key "true", as written
+                    key = str(key_node.value)
                 key = str(key) if not isinstance(key, str) else key
                 if key in result:
                     line, column = _mark(key_node)
@@ -114,16 +119,15 @@ def load_text(text: str, display: str) -> tuple[Any, Positions]:
     try:
         return _load(FAST_LOADER, text, display)
     except SpecError:
-        if FAST_LOADER is yaml.SafeLoader:
+        if FAST_LOADER is PURE_LOADER:
             raise
-        return _load(yaml.SafeLoader, text, display)
+        return _load(PURE_LOADER, text, display)
 
 
 def _json_document(text: str) -> bool:
     """Whether ``text`` is a JSON object: a generated project keeps a ``.json``
     input as it was written, in ``openapi.yaml`` or ``fastgen.yaml``, and JSON reads
-    it differently from the YAML 1.1 PyYAML speaks (``1e5`` is a number, a
-    surrogate pair one character)."""
+    it differently from YAML (a surrogate pair is one character)."""
     if not text.lstrip("\ufeff \t\r\n").startswith("{"):
         return False
     try:

@@ -298,7 +298,8 @@ class _Bundler:
 def _plain(value: Any) -> Any:
     """A JSON-compatible copy: YAML timestamps become ISO 8601 strings.
 
-    OpenAPI documents must be JSON-compatible; unquoted dates in examples are common.
+    OpenAPI documents must be JSON-compatible. An unquoted date is read as its text
+    (YAML 1.2, ``yaml12.py``); only an explicit ``!!timestamp`` makes a date.
     """
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -46,6 +46,12 @@ def body_param(
         if form is None:
             return False
         py_type, discriminator = form
+        if not sent and (py_type is None or py_type.kind != "union"):
+            # Read by ``media_types.FormBody``, as a body in several media types
+            # is: FastAPI's Form() model takes an empty value for one not sent,
+            # and hands a file to a bytes field as an UploadFile, which it refuses.
+            read = ApiMediaModel(media.content_type, "form", py_type or ANY)
+            return _body(request, py_type or ANY, marker="Depends", media=(read,))
         # FastAPI reads either form from the same model; it publishes a model
         # without files as urlencoded unless told the declared media type.
         marker = "Form"

@@ -22,6 +22,7 @@ from fastgen.spec.openapi.compile.bodies import Other, Success, body_param, resp
 from fastgen.spec.openapi.compile.caching import Invalidations
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context, path_param
 from fastgen.spec.openapi.compile.errors import error_responses
+from fastgen.spec.openapi.compile.form_samples import form_sample
 from fastgen.spec.openapi.compile.listing import ListQuery, list_query
 from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
@@ -143,6 +144,7 @@ def _test_fields(
         if testable and listing.refined
         else None,
         "requirement_header": headers,
+        "form_sample": form_sample(ctx, op) if testable else None,
     }
 
 

@@ -168,10 +168,39 @@ def query_model(
     py_type = types.of(schema, hoist=base, role=REQUEST)
     if py_type is None:
         return None
+    if py_type.kind == "model" and _integer_enums(ctx, schema):
+        py_type = replace(py_type, from_text=True)  # crud.ints_from_text
     ctx.fastapi_minimum = max(ctx.fastapi_minimum, QUERY_MODELS, key=Version)
     return ApiParamModel(
         name=param.python_name, type=py_type, location="query", marker="Query"
     )
+
+
+def _integer_enums(ctx: Context, schema: Any) -> bool:
+    """Whether an integer enum is among the object's properties: its value arrives
+    as text, which no ``Literal`` of ints matches."""
+    properties, _ = ctx.object_schema(schema)
+    return any(_integer_enum(ctx, value, 0) for value in properties.values())
+
+
+def _integer_enum(ctx: Context, schema: Any, depth: int) -> bool:
+    """An integer enum, or one among a union's members or an array's items."""
+    schema = ctx.resolve(schema)
+    if depth > 8 or not isinstance(schema, dict):
+        return False
+    enum = schema.get("enum")
+    values = [*(enum if isinstance(enum, list) else ()), schema.get("const")]
+    if any(type(value) is int for value in values):
+        return True
+    members = [
+        member
+        for key in ("oneOf", "anyOf", "allOf")
+        if isinstance(schema.get(key), list)
+        for member in schema[key]
+    ]
+    if isinstance(schema.get("items"), dict):
+        members.append(schema["items"])
+    return any(_integer_enum(ctx, member, depth + 1) for member in members)
 
 
 def _query_model_problem(ctx: Context, param: Parameter, schema: Any) -> str | None:

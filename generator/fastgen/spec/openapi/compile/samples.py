@@ -22,11 +22,20 @@ FORMATTED = {
 
 
 Request = tuple[str, dict[str, Any], Any]  # url, query, json body
+# url, query, a form's fields as text, its files' contents, and a field of a number
+# or boolean that a test sends empty (or None)
+FormRequest = tuple[str, dict[str, Any], dict[str, Any], dict[str, str], str | None]
 
 
 def sample_request(ctx: Context, op: Operation) -> Request | None:
     """The url, query and json body of a request that passes validation, or None."""
     return _sample_parts(ctx, op)
+
+
+def sample_url(ctx: Context, op: Operation) -> tuple[str, dict[str, Any]] | None:
+    """The url and query of a request that passes validation (its body aside)."""
+    parts = _sample_parts(ctx, op, body_too=False)
+    return None if parts is None else (parts[0], parts[1])
 
 
 def refine_sample(
@@ -59,9 +68,10 @@ def refine_sample(
 
 
 def _sample_parts(
-    ctx: Context, op: Operation
+    ctx: Context, op: Operation, *, body_too: bool = True
 ) -> tuple[str, dict[str, Any], Any] | None:
-    """The url, query and json body of a request that passes validation, or None."""
+    """The url, query and json body of a request that passes validation, or None;
+    without ``body_too``, the url and query of one (and no body)."""
     url = op.route
     query: dict[str, Any] = {}
     for param in op.parameters:
@@ -78,7 +88,7 @@ def _sample_parts(
             return None
     body: Any = None
     request = op.request_body
-    if request is not None and request.content:
+    if body_too and request is not None and request.content:
         media = primary(request.content)
         if media.kind != "json":
             return None
