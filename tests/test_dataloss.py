@@ -425,3 +425,95 @@ def test_a_new_required_property_of_an_openapi_table_says_what_the_document_can_
         "schema's `required`, and an optional property's `default` is what those "
         "rows answer"
     )
+
+
+def test_a_moved_primary_key_is_refused_even_with_the_flag() -> None:
+    """No revision moves a table's key: were it applied to the models and
+    schema.json alone, the database would keep the old key (a create answering
+    another row, duplicate keys stored) and ``fastgen check`` would see no change."""
+    new = BASE.replace(
+        "isbn: {type: string, max_length: 13, unique: true}",
+        "isbn: {type: string, max_length: 13, primary_key: true}",
+    )
+    assert losses(new) == [
+        (
+            "fastgen.yaml:27: changes the primary key of table book from id to isbn: "
+            "no revision moves a table's key; keep id its key (`primary_key`; make "
+            "isbn `unique` to look rows up by it), or key a new table by isbn and "
+            "copy the rows into it in a revision of your own [always]"
+        ),
+        (
+            "fastgen.yaml:27: removes field id: drops column book.id and its values "
+            "in every row"
+        ),
+    ]
+
+
+PK_SPEC = """\
+openapi: "3.1.0"
+info: {title: Shop, version: 1.0.0}
+x-fastgen:
+  service: {name: shop}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      x-fastgen-resource: {path: /things, id: id, table: things}
+      type: object
+      required: [id, code2, label]
+      properties:
+        id: {type: integer, readOnly: true}
+        code2: {type: string, maxLength: 10}
+        label: {type: string, maxLength: 30}
+"""
+
+
+def test_an_openapi_table_keyed_by_another_property_is_refused_and_check_stale(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(PK_SPEC)
+    project = new_project(spec, tmp_path / "shop")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    moved = (
+        PK_SPEC.replace("id: id, table", "id: code2, table")
+        .replace("schema: {type: integer}}", "schema: {type: string}}")
+        .replace("id: {type: integer, readOnly: true}", "id: {type: integer}")
+    )
+    (project / "openapi.yaml").write_text(moved)
+    git(project, "commit", "-qam", "keyed by code2")
+    with pytest.raises(DataLossError) as refused:
+        update_project(project, allow_data_loss=True)
+    (loss,) = refused.value.losses
+    assert loss.message.startswith(
+        "changes the primary key of table things from id to code2: no revision "
+        "moves a table's key; keep `id: id` in its x-fastgen-resource"
+    )
+    assert f"{project / 'openapi.yaml'}:28" in str(loss)  # Thing's line
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+    checked = run_fastgen("check", cwd=project)
+    assert checked.returncode == 1
+    assert "Up to date" not in checked.stdout
+    assert "changes the primary key of table things" in checked.stderr
