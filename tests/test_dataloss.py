@@ -19,7 +19,7 @@ from fastgen.api import new_project, spec_locations, update_project
 from fastgen.model.service import ServiceModel
 from fastgen.render.dataloss import DataLossError, destructive_changes, type_loss
 from fastgen.render.migrations import Column, schema_of
-from fastgen.spec.inputs import read_input_file
+from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.loader import load_text
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
@@ -485,6 +485,7 @@ components:
         id: {type: integer, readOnly: true}
         code2: {type: string, maxLength: 10}
         label: {type: string, maxLength: 30}
+    Tag: {type: string}
 """
 
 
@@ -517,3 +518,38 @@ def test_an_openapi_table_keyed_by_another_property_is_refused_and_check_stale(
     assert checked.returncode == 1
     assert "Up to date" not in checked.stdout
     assert "changes the primary key of table things" in checked.stderr
+
+
+def test_a_json_column_whose_items_change_is_a_loss_to_accept(tmp_path: Path) -> None:
+    """Rows holding ``["x"]`` fail an answer model of integer items (every list
+    including them answers 500), so the change is refused unless acknowledged;
+    schema.json records the column's schema, so ``fastgen check`` sees it too."""
+    spec = tmp_path / "openapi.yaml"
+
+    def compiled(tags: str) -> ServiceModel:
+        spec.write_text(PK_SPEC.replace("properties:\n", f"properties:\n{tags}"))
+        return read_input(spec)[1]
+
+    strings = compiled(
+        "        tags: {type: array, items: {$ref: '#/components/schemas/Tag'}}\n"
+    )
+    old = schema_of(strings)
+    for tags in (
+        "        tags: {type: array, items: {type: integer}}\n",
+        "        tags: {type: array, items: {type: string}, maxItems: 3}\n",
+    ):
+        new = compiled(tags)
+        (loss,) = destructive_changes(old, new, schema_of(new), {}, "openapi.yaml")
+        assert loss.allowed_with_flag
+        assert loss.message.startswith(
+            "changes the schema of JSON column things.tags (an array's items or an "
+            "object's properties): a row holding a value the new one rejects"
+        )
+        assert schema_of(new) != old  # check: stale
+    # The same schema inline, described: nothing a row holds is refused.
+    same = compiled(
+        "        tags:\n          type: array\n          description: labels\n"
+        "          items: {type: string, example: x}\n"
+    )
+    assert destructive_changes(old, same, schema_of(same), {}, "openapi.yaml") == []
+    assert schema_of(same) == old

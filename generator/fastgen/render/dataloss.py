@@ -237,6 +237,13 @@ def _changed_column_losses(table: str, before: Column, column: Column) -> list[s
             "value outside them (its answers would fail); change those rows first "
             "(the revision does not)"
         )
+    if before.json_schema and column.json_schema not in (None, before.json_schema):
+        found.append(
+            f"changes the schema of JSON column {name} (an array's items or an "
+            "object's properties): a row holding a value the new one rejects makes "
+            "every answer including it fail; change those rows first (the revision "
+            "does not check them)"
+        )
     if loss := type_loss(table, before, column):
         found.append(loss)
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import replace
@@ -76,6 +77,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             fill_value=_fill_value(schema, spec),
             answers_null=_may_be_null(ctx, schema),
             limits=_limits(ctx, schema, spec.type),
+            json_schema=_json_schema(ctx, schema) if spec.type == "json" else None,
         )
         if name == id_name:
             pk = model
@@ -234,6 +236,35 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
         if isinstance(merged.get("pattern"), str):
             found["pattern"] = merged["pattern"]
     return tuple(sorted(found.items()))
+
+
+# Keywords that change no value a schema accepts.
+_ANNOTATIONS = frozenset(
+    {"title", "description", "example", "examples", "default", "deprecated"}
+    | {"readOnly", "writeOnly", "externalDocs", "xml", "$comment"}
+)
+
+
+def _json_schema(ctx: Context, schema: Any) -> str:
+    """A JSON column's schema as ``schema.json`` records it: canonical JSON, its
+    ``$ref``s inlined (a recursive one left as the ``$ref``), annotations and
+    extensions left out, so any change it shows may refuse a stored value."""
+
+    def inline(node: Any, seen: frozenset[str]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref not in seen:
+            return inline(ctx.resolve({"$ref": ref}), seen | {ref})
+        return {
+            key: inline(value, seen)
+            for key, value in node.items()
+            if key not in _ANNOTATIONS and not key.startswith("x-")
+        }
+
+    return json.dumps(inline(schema, frozenset()), sort_keys=True)
 
 
 def column_spec(ctx: Context, schema: Any, primary: bool, required: bool) -> FieldSpec:
