@@ -101,6 +101,32 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
     )
 
 
+def bound_write_bodies(ctx: Context, resource: Resource, model: ResourceModel) -> None:
+    """A create's or update's body of another schema than the table's (a PATCH
+    body of its own component) bounded as the columns its properties fill are: an
+    integer to the column's range, a string to its length. A value the column
+    cannot store is then a 422, as for the table's own schema, not a 500 (or, on
+    SQLite, a stored row its answers cannot serve)."""
+    columns = {f.name: f for f in (model.pk, *model.fields)}
+    table = ctx.api.schemas.get(resource.schema)
+    for crud, name in resource.operations:
+        request = ctx.api.operation(name).request_body
+        if crud not in ("create", "update") or request is None:
+            continue
+        for media in request.content:
+            schema = ctx.resolve(ctx.deref(media.schema))
+            if schema is table:  # bounded as the table's schema
+                continue
+            for prop, node in ctx.object_schema(schema)[0].items():
+                column = columns.get(prop)
+                if column is None or not isinstance(node, dict) or "$ref" in node:
+                    continue
+                if column.type == "integer":
+                    ctx.models.bounds[id(node)] = INTEGER_RANGE
+                elif column.max_length is not None:
+                    ctx.models.lengths[id(node)] = column.max_length
+
+
 def table_class(table: str) -> str:
     """The ORM class of ``table``: its name in CamelCase, unless a generated module
     that imports it defines or imports that name itself (``Listing``, ``Page``)."""
