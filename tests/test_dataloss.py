@@ -19,7 +19,7 @@ from fastgen.api import new_project, spec_locations, update_project
 from fastgen.model.service import ServiceModel
 from fastgen.render.dataloss import DataLossError, destructive_changes, type_loss
 from fastgen.render.migrations import Column, schema_of
-from fastgen.spec.inputs import read_input_file
+from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.loader import load_text
 from fastgen.spec.native.compile import compile_service
 from fastgen.spec.native.validate import validate_data
@@ -434,3 +434,131 @@ def test_a_new_required_property_of_an_openapi_table_says_what_the_document_can_
         "schema's `required`, and an optional property's `default` is what those "
         "rows answer"
     )
+
+
+def test_a_moved_primary_key_is_refused_even_with_the_flag() -> None:
+    """No revision moves a table's key: were it applied to the models and
+    schema.json alone, the database would keep the old key (a create answering
+    another row, duplicate keys stored) and ``fastgen check`` would see no change."""
+    new = BASE.replace(
+        "isbn: {type: string, max_length: 13, unique: true}",
+        "isbn: {type: string, max_length: 13, primary_key: true}",
+    )
+    assert losses(new) == [
+        (
+            "fastgen.yaml:27: changes the primary key of table book from id to isbn: "
+            "no revision moves a table's key; keep id its key (`primary_key`; make "
+            "isbn `unique` to look rows up by it), or key a new table by isbn and "
+            "copy the rows into it in a revision of your own [always]"
+        ),
+        (
+            "fastgen.yaml:27: removes field id: drops column book.id and its values "
+            "in every row"
+        ),
+    ]
+
+
+PK_SPEC = """\
+openapi: "3.1.0"
+info: {title: Shop, version: 1.0.0}
+x-fastgen:
+  service: {name: shop}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      x-fastgen-resource: {path: /things, id: id, table: things}
+      type: object
+      required: [id, code2, label]
+      properties:
+        id: {type: integer, readOnly: true}
+        code2: {type: string, maxLength: 10}
+        label: {type: string, maxLength: 30}
+    Tag: {type: string}
+"""
+
+
+def test_an_openapi_table_keyed_by_another_property_is_refused_and_check_stale(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(PK_SPEC)
+    project = new_project(spec, tmp_path / "shop")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    moved = (
+        PK_SPEC.replace("id: id, table", "id: code2, table")
+        .replace("schema: {type: integer}}", "schema: {type: string}}")
+        .replace("id: {type: integer, readOnly: true}", "id: {type: integer}")
+    )
+    (project / "openapi.yaml").write_text(moved)
+    git(project, "commit", "-qam", "keyed by code2")
+    with pytest.raises(DataLossError) as refused:
+        update_project(project, allow_data_loss=True)
+    (loss,) = refused.value.losses
+    assert loss.message.startswith(
+        "changes the primary key of table things from id to code2: no revision "
+        "moves a table's key; keep `id: id` in its x-fastgen-resource"
+    )
+    assert f"{project / 'openapi.yaml'}:28" in str(loss)  # Thing's line
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+    checked = run_fastgen("check", cwd=project)
+    assert checked.returncode == 1
+    assert "Up to date" not in checked.stdout
+    assert "changes the primary key of table things" in checked.stderr
+
+
+def test_a_json_column_whose_items_change_is_a_loss_to_accept(tmp_path: Path) -> None:
+    """Rows holding ``["x"]`` fail an answer model of integer items (every list
+    including them answers 500), so the change is refused unless acknowledged;
+    schema.json records the column's schema, so ``fastgen check`` sees it too."""
+    spec = tmp_path / "openapi.yaml"
+
+    def compiled(tags: str) -> ServiceModel:
+        spec.write_text(PK_SPEC.replace("properties:\n", f"properties:\n{tags}"))
+        return read_input(spec)[1]
+
+    strings = compiled(
+        "        tags: {type: array, items: {$ref: '#/components/schemas/Tag'}}\n"
+    )
+    old = schema_of(strings)
+    for tags in (
+        "        tags: {type: array, items: {type: integer}}\n",
+        "        tags: {type: array, items: {type: string}, maxItems: 3}\n",
+    ):
+        new = compiled(tags)
+        (loss,) = destructive_changes(old, new, schema_of(new), {}, "openapi.yaml")
+        assert loss.allowed_with_flag
+        assert loss.message.startswith(
+            "changes the schema of JSON column things.tags (an array's items or an "
+            "object's properties): a row holding a value the new one rejects"
+        )
+        assert schema_of(new) != old  # check: stale
+    # The same schema inline, described: nothing a row holds is refused.
+    same = compiled(
+        "        tags:\n          type: array\n          description: labels\n"
+        "          items: {type: string, example: x}\n"
+    )
+    assert destructive_changes(old, same, schema_of(same), {}, "openapi.yaml") == []
+    assert schema_of(same) == old

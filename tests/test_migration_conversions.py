@@ -177,3 +177,61 @@ def test_conversions_on_postgresql(
         tmp_path,
         "ALTER DATABASE conversions SET timezone TO 'America/New_York'",
     )
+
+
+ZONED = """\
+fastgen: 1
+service: {name: shelf, title: Shelf API, version: 0.1.0}
+database: {url: "sqlite+aiosqlite:///./shelf.db"}
+resources:
+  book:
+    path: /books
+    fields:
+      day: {type: date, required: false}
+      at: {type: string, max_length: 30, required: false}
+"""
+
+
+def test_dates_become_midnight_utc_whatever_the_postgresql_timezone(
+    server_bookstore: Path,
+    postgres: str,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+) -> None:
+    """A database whose TimeZone is its host's (here New York): a date made a
+    datetime is that day's midnight UTC, as on SQLite and MariaDB, not New York's;
+    a text made a datetime reads a time without offset as UTC; and back."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    url = postgres_db(postgres, "zoned")
+    spec = tmp_path / "fastgen.yaml"
+    spec.write_text(ZONED)
+    project = new_project(spec, tmp_path / "shelf")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    _run(project, python, url, *UPGRADE)
+    _describe(
+        project,
+        python,
+        url,
+        "ALTER DATABASE zoned SET timezone TO 'America/New_York'",
+        "INSERT INTO book (id, day, at) VALUES (1, '1999-12-31', "
+        "'2020-01-02 10:00:00'), (2, '2020-01-02', NULL)",
+    )
+    text = ZONED.replace("day: {type: date,", "day: {type: datetime,")
+    text = text.replace("at: {type: string, max_length: 30,", "at: {type: datetime,")
+    (project / "fastgen.yaml").write_text(text)
+    git(project, "commit", "-qam", "datetimes")
+    updated = run_fastgen("update", "--allow-data-loss", cwd=project)
+    assert updated.returncode == 0, updated.stderr
+    _run(project, python, url, *UPGRADE)
+    rows = _describe(project, python, url)["book"]["rows"]
+    assert rows == [
+        ["1", "1999-12-31 00:00:00+00:00", "2020-01-02 10:00:00+00:00"],
+        ["2", "2020-01-02 00:00:00+00:00", None],
+    ]
+    _run(project, python, url, *DOWNGRADE)
+    rows = _describe(project, python, url)["book"]["rows"]
+    assert rows == [
+        ["1", "1999-12-31", "2020-01-02 10:00:00+00"],
+        ["2", "2020-01-02", None],
+    ]

@@ -277,12 +277,12 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
         "pages: {type: integer, required: false}\n      day: {type: date}",
     )
     lines = upgrade(new.replace("type: date}", "type: datetime}"), new)
-    assert lines.splitlines()[:5] == [
+    assert lines.splitlines()[:7] == [
         '    refuse_unconverted_on_sqlite("book", "day", "DateTime", None)',
-        (
-            '    refuse_uncast_on_postgresql("book", "day", \'"day"::TIMESTAMP WITH '
-            "TIME ZONE')"
-        ),
+        # That day's midnight UTC whatever the session's TimeZone.
+        "    refuse_uncast_on_postgresql(",
+        '        "book", "day", "(\\"day\\"::TIMESTAMP AT TIME ZONE \'UTC\')"',
+        "    )",
         '    refuse_unconverted_on_mariadb("book", "day", utc_timestamp())',
         (
             '    with op.batch_alter_table("book", reflect_args=[sa.Column("day", '
@@ -290,6 +290,11 @@ def test_a_date_becoming_a_datetime_is_copied_as_it_is_on_sqlite() -> None:
         ),
         "        batch.alter_column(",
     ]
+    # ... and the ALTER casts the same way.
+    assert (
+        """            postgresql_using="(\\"day\\"::TIMESTAMP AT TIME ZONE 'UTC')","""
+        in lines.splitlines()
+    )
     assert lines.endswith('\n    midnight_on_sqlite("book", "day")')
     source = render_revision("r", "0001", "m", lines.splitlines(), [])
     assert "\nimport datetime as dt\n" in source

@@ -42,6 +42,10 @@ class FieldModel:
     # An OpenAPI property's limits its answers are checked against (("ge", 0),
     # ("pattern", "^a")); None for a native field, which has none beyond its type.
     limits: tuple[tuple[str, Any], ...] | None = None
+    # An OpenAPI JSON column's schema (an array's or object's, ``$ref``s inlined,
+    # canonical JSON of what validates): a row stored under another may fail the
+    # answer model. None for other columns and native fields.
+    json_schema: str | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:

@@ -151,6 +151,8 @@ def _table_losses(
     """(column, message, allowed with the flag) for each loss of one kept table."""
     found: list[tuple[str | None, str, bool]] = []
     table = new.name
+    if message := _key_change(old, new, renames.key != "renamed_from"):
+        found.append((None, message, False))
     for column in old.columns:
         if new.column(column.name) is None:
             drop = f"drops column {table}.{column.name} and its values in every row"
@@ -181,6 +183,30 @@ def _table_losses(
                 for message in _changed_column_losses(table, before, column)
             ]
     return found
+
+
+def _key(table: TableSchema) -> str | None:
+    return next((c.name for c in table.columns if c.primary_key), None)
+
+
+def _key_change(old: TableSchema, new: TableSchema, openapi: bool) -> str | None:
+    """Why a table's primary key cannot move to another column: no revision moves
+    it (its rows' identity, their references and the paths depend on it), so the
+    models and schema.json must not either. Refused even with the flag."""
+    was, now = _key(old), _key(new)
+    if was is None or now is None or was == now:
+        return None
+    keep = (
+        f"keep `id: {was}` in its x-fastgen-resource"
+        if openapi
+        else f"keep {was} its key (`primary_key`; make {now} `unique` to look rows "
+        "up by it)"
+    )
+    return (
+        f"changes the primary key of table {new.name} from {was} to {now}: no "
+        f"revision moves a table's key; {keep}, or key a new table by {now} and "
+        "copy the rows into it in a revision of your own"
+    )
 
 
 def _changed_column_losses(table: str, before: Column, column: Column) -> list[str]:
@@ -215,6 +241,13 @@ def _changed_column_losses(table: str, before: Column, column: Column) -> list[s
             f"tightens {name} to {limits}: the upgrade stops while a row holds a "
             "value outside them (its answers would fail); change those rows first "
             "(the revision does not)"
+        )
+    if before.json_schema and column.json_schema not in (None, before.json_schema):
+        found.append(
+            f"changes the schema of JSON column {name} (an array's items or an "
+            "object's properties): a row holding a value the new one rejects makes "
+            "every answer including it fail; change those rows first (the revision "
+            "does not check them)"
         )
     if loss := type_loss(table, before, column):
         found.append(loss)

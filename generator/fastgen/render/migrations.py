@@ -85,6 +85,7 @@ def _column(field: FieldModel, service: ServiceModel) -> Column:
         values=field.enum_values if field.type == "enum" else None,
         limits=field.limits,
         microseconds=field.type == "datetime",
+        json_schema=field.json_schema,
     )
 
 
@@ -352,7 +353,9 @@ def json_columns(project: Path) -> frozenset[tuple[str, str]]:
 
 
 # Left out of schema.json when None or False.
-_OMITTED = frozenset({"fill", "answers_null", "values", "limits", "microseconds"})
+_OMITTED = frozenset(
+    {"fill", "answers_null", "values", "limits", "microseconds", "json_schema"}
+)
 VERSIONS_DIR = "migrations/versions"
 
 

@@ -69,6 +69,20 @@ def pg_type(sa_type: str) -> str:
     return _PG_TYPES[base]
 
 
+def pg_cast(name: str, before: Column, column: Column) -> str:
+    """PostgreSQL's USING cast of column ``name`` (quoted) from ``before``'s type
+    to ``column``'s. A date and a timestamp with time zone convert through UTC
+    (a date is that day's midnight UTC, a timestamp's day is its day in UTC), as
+    SQLite's and MariaDB's revisions convert them: a plain cast between them reads
+    the session's TimeZone, which a database may set to its host's zone."""
+    old, new = before.sa_type.split("(")[0], column.sa_type.split("(")[0]
+    if (old, new) == ("Date", "DateTime"):
+        return f"({name}::TIMESTAMP AT TIME ZONE 'UTC')"
+    if (old, new) == ("DateTime", "Date"):
+        return f"({name} AT TIME ZONE 'UTC')::DATE"
+    return f"{name}::{pg_type(column.sa_type)}"
+
+
 @dataclass(frozen=True)
 class Origin:
     """The names the database has before the revision runs: its checks run first,
@@ -333,7 +347,7 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
         else:
             steps.check("refuse_unconverted_on_sqlite", column.name, *args)
         was = quote_pg(steps.origin.column(table, column.name))
-        using = pystr(f"{was}::{pg_type(column.sa_type)}")
+        using = pystr(pg_cast(was, before, column))
         steps.check("refuse_uncast_on_postgresql", column.name, using)
         if into == "String" and args_:  # a cast to VARCHAR(n) cuts what is longer
             steps.check("refuse_longer", column.name, args_.rstrip(")"))
@@ -356,7 +370,7 @@ def _change_type(table: str, before: Column, column: Column, steps: Steps) -> No
             f"sa.Column({name}, {revision_type(column)}, nullable={before.nullable})"
         )
         steps.after.append(f"    day_on_sqlite({pystr(table)}, {name})")
-    cast = f"{quote_pg(column.name)}::{pg_type(column.sa_type)}"
+    cast = pg_cast(quote_pg(column.name), before, column)
     args = [
         name,
         f"existing_type={revision_type(before)}",
@@ -374,7 +388,7 @@ def _conversion(before: Column, column: Column, steps: Steps) -> list[str]:
     if before.sa_type == column.sa_type:
         return []
     was = quote_pg(steps.origin.column(steps.table, column.name))
-    using = pystr(f"{was}::{pg_type(column.sa_type)}")
+    using = pystr(pg_cast(was, before, column))
     scaled = ["scaled=True"] if before.scaled else []
     return [f"into={revision_type(column)}", f"using={using}", *scaled]
 

@@ -63,6 +63,11 @@ class Column:
     # did (a plain DATETIME there: whole seconds), and for other types. Left out of
     # schema.json when False.
     microseconds: bool = False
+    # An OpenAPI JSON column's schema (FieldModel.json_schema): a row stored under
+    # another may fail the API's answer model. None for other columns, and in a
+    # schema.json written before fastgen recorded it. Left out of schema.json when
+    # None.
+    json_schema: str | None = None
 
 
 def revision_type(column: Column) -> str:

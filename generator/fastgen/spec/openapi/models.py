@@ -120,6 +120,8 @@ class ModelSet:
     # that declares it (set before ``generate``): the models refuse what the
     # column cannot store, and the served document says so.
     bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Likewise a String column's length, by the id() of a write body's property.
+    lengths: dict[int, int] = field(default_factory=dict)
     # What datamodel-code-generator warned about, its class pointers made the
     # document's (``#/components/schemas/<key>``); set by ``generate``.
     warnings: tuple[str, ...] = ()
@@ -246,6 +248,9 @@ class ModelSet:
                 _narrow(out, *INTEGER_FORMATS[out["format"]])
             if id(node) in self.bounds:
                 _narrow(out, *self.bounds[id(node)])
+            if _string(out) and (length := self.lengths.get(id(node))):
+                wider = out.get("maxLength")
+                out["maxLength"] = min(length, wider) if _number(wider) else length
             return out
         if isinstance(node, list):
             return [self._rename(item) for item in node]

@@ -68,6 +68,11 @@ def run_with_connection(connection: Connection) -> None:
         # once the revisions have run instead.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()
+    elif connection.dialect.name == "postgresql":
+        # A type change's cast between text and a timestamp reads the session's
+        # TimeZone, which a database may set to its host's: UTC, as the app stores.
+        connection.exec_driver_sql("SET TIME ZONE 'UTC'")
+        connection.commit()
     # Batch mode lets ALTER-style changes work on SQLite too.
     context.configure(
         connection=connection,

@@ -28,6 +28,7 @@ from fastgen.spec.openapi.compile.routers import document_paths, router_models
 from fastgen.spec.openapi.compile.security import scheme_model
 from fastgen.spec.openapi.compile.table_lists import with_listing
 from fastgen.spec.openapi.compile.tables import (
+    bound_write_bodies,
     check_column_names,
     check_table_renames,
     resource_model,
@@ -61,6 +62,7 @@ def service_model(
         model = resource_model(ctx, resource)
         if model is not None:
             ctx.table_models[resource.name] = model
+            bound_write_bodies(ctx, resource, model)
     for resource in api.resources:
         if (model := ctx.table_models.get(resource.name)) is not None:
             ctx.table_models[resource.name] = with_listing(ctx, resource, model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import replace
@@ -77,6 +78,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             fill_value=_fill_value(schema, spec),
             answers_null=_may_be_null(ctx, schema, before),
             limits=_limits(ctx, schema, spec.type),
+            json_schema=_json_schema(ctx, schema) if spec.type == "json" else None,
         )
         if name == id_name:
             pk = model
@@ -98,6 +100,32 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         renamed_from=resource.annotation.renamed_from,
         row_model=ctx.models.variant(ctx.models.names[resource.schema], RESPONSE),
     )
+
+
+def bound_write_bodies(ctx: Context, resource: Resource, model: ResourceModel) -> None:
+    """A create's or update's body of another schema than the table's (a PATCH
+    body of its own component) bounded as the columns its properties fill are: an
+    integer to the column's range, a string to its length. A value the column
+    cannot store is then a 422, as for the table's own schema, not a 500 (or, on
+    SQLite, a stored row its answers cannot serve)."""
+    columns = {f.name: f for f in (model.pk, *model.fields)}
+    table = ctx.api.schemas.get(resource.schema)
+    for crud, name in resource.operations:
+        request = ctx.api.operation(name).request_body
+        if crud not in ("create", "update") or request is None:
+            continue
+        for media in request.content:
+            schema = ctx.resolve(ctx.deref(media.schema))
+            if schema is table:  # bounded as the table's schema
+                continue
+            for prop, node in ctx.object_schema(schema)[0].items():
+                column = columns.get(prop)
+                if column is None or not isinstance(node, dict) or "$ref" in node:
+                    continue
+                if column.type == "integer":
+                    ctx.models.bounds[id(node)] = INTEGER_RANGE
+                elif column.max_length is not None:
+                    ctx.models.lengths[id(node)] = column.max_length
 
 
 def table_class(table: str) -> str:
@@ -294,6 +322,35 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
         if isinstance(merged.get("pattern"), str):
             found["pattern"] = merged["pattern"]
     return tuple(sorted(found.items()))
+
+
+# Keywords that change no value a schema accepts.
+_ANNOTATIONS = frozenset(
+    {"title", "description", "example", "examples", "default", "deprecated"}
+    | {"readOnly", "writeOnly", "externalDocs", "xml", "$comment"}
+)
+
+
+def _json_schema(ctx: Context, schema: Any) -> str:
+    """A JSON column's schema as ``schema.json`` records it: canonical JSON, its
+    ``$ref``s inlined (a recursive one left as the ``$ref``), annotations and
+    extensions left out, so any change it shows may refuse a stored value."""
+
+    def inline(node: Any, seen: frozenset[str]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref not in seen:
+            return inline(ctx.resolve({"$ref": ref}), seen | {ref})
+        return {
+            key: inline(value, seen)
+            for key, value in node.items()
+            if key not in _ANNOTATIONS and not key.startswith("x-")
+        }
+
+    return json.dumps(inline(schema, frozenset()), sort_keys=True)
 
 
 def column_spec(
