@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import free_port, local_nginx_config
+from .conftest import free_port
 from .test_cache_integration import eventually
-from .test_nginx_resolve import NGINX
+from .test_nginx_resolve import NGINX, nginx_in_front_of
 
 pytestmark = pytest.mark.e2e
 
@@ -123,26 +123,11 @@ def nginx_in_front(
     if NGINX is None or shutil.which("wrk") is None:
         pytest.skip("needs Debian's nginx and wrk")
     app = Gunicorn(bookstore, shared_venv, tmp_path)
-    listen = free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        local_nginx_config(bookstore, f"127.0.0.1:{app.port}", f"127.0.0.1:{listen}")
-    )
-    access = tmp_path / "access.log"
-    with access.open("w") as out:
-        nginx = subprocess.Popen(
-            [str(NGINX), "-c", str(conf), "-e", "/dev/stderr"]
-            + ["-g", f"daemon off; pid {tmp_path / 'nginx.pid'};"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{listen}"
     try:
-        eventually(lambda: ready(base), "nginx to answer")
-        yield app, base, access
+        upstream = f"127.0.0.1:{app.port}"
+        with nginx_in_front_of(bookstore, upstream, tmp_path, ready) as (base, access):
+            yield app, base, access
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        nginx.wait(timeout=20)
         app.stop()
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,9 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import local_nginx_config
 from .test_cache_integration import free_port
-from .test_nginx_resolve import NGINX, until
+from .test_nginx_resolve import NGINX, nginx_in_front_of, until
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (Debian package nginx)"
@@ -69,33 +66,16 @@ def proxy(
 ) -> Iterator[tuple[str, Path]]:
     """The generated nginx.conf in front of ``upstream``: its base URL and the
     file its access log (stdout) goes to."""
-    listen = free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        local_nginx_config(bookstore, f"127.0.0.1:{upstream[0]}", f"127.0.0.1:{listen}")
-    )
-    access = tmp_path / "access.log"
-    with access.open("w") as out:
-        nginx = subprocess.Popen(
-            [str(NGINX), "-c", str(conf), "-e", "/dev/stderr"]
-            + ["-g", f"daemon off; pid {tmp_path / 'nginx.pid'};"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{listen}"
 
-    def ready() -> bool:
+    def ready(base: str) -> bool:
         try:
             return httpx.get(f"{base}/healthz").status_code == 200
         except httpx.TransportError:
             return False
 
-    try:
-        until(ready, "nginx to start")
-        yield base, access
-    finally:
-        nginx.send_signal(signal.SIGQUIT)
-        nginx.wait(timeout=20)
+    upstream_address = f"127.0.0.1:{upstream[0]}"
+    with nginx_in_front_of(bookstore, upstream_address, tmp_path, ready) as proxied:
+        yield proxied
 
 
 def test_the_access_log_keeps_no_query_string(

@@ -9,6 +9,7 @@ nginx.conf with only the resolver address, the port and the listen address repla
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import signal
@@ -98,6 +99,33 @@ def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
+
+
+@contextlib.contextmanager
+def nginx_in_front_of(
+    project: Path, upstream: str, tmp_path: Path, ready: Callable[[str], bool]
+) -> Iterator[tuple[str, Path]]:
+    """The project's nginx.conf, run by Debian's nginx in front of ``upstream``
+    until the block ends, once ``ready(base URL)``: its base URL and the file its
+    access log (stdout) goes to."""
+    listen = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(local_nginx_config(project, upstream, f"127.0.0.1:{listen}"))
+    access = tmp_path / "access.log"
+    with access.open("w") as out:
+        nginx = subprocess.Popen(
+            [str(NGINX), "-c", str(conf), "-e", "/dev/stderr"]
+            + ["-g", f"daemon off; pid {tmp_path / 'nginx.pid'};"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{listen}"
+    try:
+        until(lambda: ready(base), "nginx to answer")
+        yield base, access
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=20)
 
 
 def test_nginx_follows_replicas_that_come_and_go_without_a_restart(
