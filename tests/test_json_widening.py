@@ -96,6 +96,11 @@ WIDENINGS = [
         {"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 9}, True]},
     ),
     ({"type": "object"}, {"type": "object", "additionalProperties": True}),
+    # Parts that do not merge: each must take the old values.
+    (
+        {"type": "string", "maxLength": 3},
+        {"allOf": [{"maxLength": 5}, {"type": "string", "maxLength": 4}]},
+    ),
     # A property removed where other properties are kept (and answered).
     (SIZE, {**changed(SIZE, "properties/label", ...), "additionalProperties": True}),
     (
@@ -230,6 +235,16 @@ NARROWINGS = [
         {"type": "array", "items": [{"type": "string"}]},
         {"type": "array", "items": [{"type": "string"}], "maxItems": 2},
         "maxItems: added (2)",
+    ),
+    (
+        {"type": "string"},
+        {"type": "string", "allOf": {"maxLength": 2}},
+        "allOf: not a list, not compared",
+    ),
+    (
+        {"type": "string", "maxLength": 3},
+        {"allOf": [{"maxLength": 4}, {"maxLength": 2}]},
+        "allOf/1/maxLength: lowered from 3 to 2",
     ),
     (
         {"allOf": [{"maxLength": 2}, {"maxLength": 3}]},

@@ -71,6 +71,8 @@ def _compare(old: Schema, new: Schema, path: str) -> list[str]:
     flat_old, flat_new = _flat(old), _flat(new)
     if flat_old is None:
         return [f"{_at(path, 'allOf')}: parts that overlap, not compared"]
+    if flat_new is None and not isinstance(new["allOf"], list):
+        return [f"{_at(path, 'allOf')}: not a list, not compared"]
     if flat_new is None:  # the value must pass each part
         rest = {key: value for key, value in new.items() if key != "allOf"}
         return [
