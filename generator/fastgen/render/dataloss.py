@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fastgen.errors import FastgenError
 from fastgen.model.service import ServiceModel
+from fastgen.render.json_widening import recorded_narrowings
 from fastgen.render.migrations import SCHEMA_FILE, load_schema, schema_of
 from fastgen.render.renames import apply_renames, renames_of
 from fastgen.render.table_schema import (
@@ -242,12 +243,12 @@ def _changed_column_losses(table: str, before: Column, column: Column) -> list[s
             "value outside them (its answers would fail); change those rows first "
             "(the revision does not)"
         )
-    if before.json_schema and column.json_schema not in (None, before.json_schema):
+    if reasons := recorded_narrowings(before.json_schema, column.json_schema):
         found.append(
-            f"changes the schema of JSON column {name} (an array's items or an "
-            "object's properties): a row holding a value the new one rejects makes "
-            "every answer including it fail; change those rows first (the revision "
-            "does not check them)"
+            f"changes the schema of JSON column {name} ({'; '.join(reasons)}): "
+            "a row holding a value the new one rejects makes every answer "
+            "including it fail; change those rows first (the revision does not "
+            "check them)"
         )
     if loss := type_loss(table, before, column):
         found.append(loss)
