@@ -1,8 +1,10 @@
 """A list's query parameter whose schema is an ``allOf`` of one ``$ref`` (OpenAPI 3.0's
 way to give a ``$ref`` a description or default), a ``$ref`` to such a wrapper, or
 a ``$ref`` to ``#/components/parameters/``: read as the schema it names, so it filters
-its column as an inline schema would (fastgen 0.3 dropped the whole operation,
-silently: no route, no problem reported).
+its column as an inline schema would (fastgen 0.2.0 dropped the whole operation,
+silently: no route, no problem reported). Over HTTP: the filters keep the rows, a
+bad value is a 422 naming the parameter, the served document describes it as the
+input does, and a paged list of such a table sorts, pages by cursor and expands.
 """
 
 from __future__ import annotations
@@ -221,9 +223,9 @@ print(json.dumps(out))
 
 
 def _served(parameters: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each served parameter's description and the schema keywords that say which
-    values it takes."""
-    kept = ("type", "enum", "format", "maxLength", "pattern", "minimum", "maximum")
+    """Each served parameter's location, description and the schema keywords that
+    say which values it takes."""
+    kept = ("type", "enum", "format", "maxLength", "minimum", "maximum", "default")
     served = {}
     for param in parameters:
         schema = param["schema"]
@@ -288,7 +290,11 @@ def test_wrapped_parameters_filter_rows_over_http(
         # an array's items are read by type only (their bounds are not checked
         # for any array parameter, wrapped or not)
         "size": ("query", None, {"type": "integer"}),
-        "limit": ("query", None, {"type": "integer", "minimum": 1, "maximum": 10}),
+        "limit": (
+            "query",
+            None,
+            {"type": "integer", "minimum": 1, "maximum": 10, "default": 10},
+        ),
     }
     # the project's own tests (lists: filters, sort, cursor, expand) pass too
     assert_generated_tests_pass(shared_venv / "bin" / "python", project)
