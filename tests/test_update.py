@@ -307,6 +307,43 @@ def test_removed_endpoint_keeps_the_users_file(tmp_path: Path) -> None:
     assert "reindex" not in routes
 
 
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_renamed_endpoints_kept_hook_says_whether_it_holds_edits(
+    tmp_path: Path, edited: bool
+) -> None:
+    """The hint beside a kept hook and a new one asks to move code only when the
+    old file holds some; as fastgen created it, there is none to move."""
+    project = new_project(EXAMPLE, tmp_path / "bookstore")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    hooks = project / "src" / "bookstore" / "hooks" / "endpoints"
+    if edited:
+        old = hooks / "reindex.py"
+        old.write_text(old.read_text() + "# my reindex logic\n")
+        git(project, "commit", "-qam", "reindex logic")
+    spec = project / "fastgen.yaml"
+    spec.write_text(spec.read_text().replace("  reindex:\n", "  rebuild_index:\n"))
+    git(project, "commit", "-qam", "reindex renamed")
+    result = run_fastgen("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    new = "src/bookstore/hooks/endpoints/rebuild_index.py"
+    assert f"  A {new}" in result.stdout
+    said = result.stderr.replace("\n", " ")
+    if edited:
+        assert (
+            f"If the spec renamed it, move your code to {new}: the old file is no "
+            "longer called." in said
+        )
+    else:
+        assert (
+            f"If the spec renamed it, {new} replaces it; the old file has no edits "
+            "of yours (it is as fastgen created it), so you can delete it." in said
+        )
+    assert ("move your code" in said) is edited
+    assert ("delete it" in said) is not edited
+
+
 REINDEX = (
     "  reindex:\n    method: POST\n    path: /admin/reindex\n    background: true\n"
 )

@@ -316,15 +316,19 @@ def _report(result: UpdateResult, *, verb: str, err: bool = False) -> None:
 
 
 def _hint_renamed(kept: str, result: UpdateResult) -> None:
-    """A kept hook beside a new one is likely a rename: its code no longer runs."""
+    """A kept hook beside a new one is likely a rename: the old file no longer
+    runs. Edited, its code must move; as fastgen created it, it holds nothing."""
     folder = kept.rpartition("/")[0]
     for name in result.changed:
         if result.status.get(name) == "A" and name.rpartition("/")[0] == folder:
-            typer.echo(
-                f"  If the spec renamed it, move your code to {name}: the old file "
-                "is no longer called.",
-                err=True,
-            )
+            if kept in result.kept_edited:
+                hint = f"move your code to {name}: the old file is no longer called."
+            else:
+                hint = (
+                    f"{name} replaces it; the old file has no edits of yours (it "
+                    "is as fastgen created it), so you can delete it."
+                )
+            typer.echo(f"  If the spec renamed it, {hint}", err=True)
 
 
 def _report_drops(drops: list[str]) -> None:

@@ -35,7 +35,7 @@ def refuse_orphaned_hooks(
         source = _hooks_file(old, before)
         target = _hooks_file(new, resource)
         orphaned = (project / source).is_file() and not (project / target).exists()
-        if orphaned and _edited(project, source):
+        if orphaned and edited(project, source):
             moves.append((source, target, before.class_name, resource.class_name))
     if moves:
         lines = [
@@ -60,7 +60,7 @@ def _hooks_file(service: ServiceModel, resource: ResourceModel) -> str:
     return f"src/{service.package}/hooks/resources/{resource.module}.py"
 
 
-def _edited(project: Path, name: str) -> bool:
+def edited(project: Path, name: str) -> bool:
     """Whether ``name`` differs from the content it was first committed with (as
     fastgen created it); a file git does not track counts as edited."""
     from fastgen.render.update import git  # update imports this module

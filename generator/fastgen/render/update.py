@@ -30,7 +30,7 @@ from fastgen.model.service import ServiceModel
 from fastgen.render.api_changes import ApiReport
 from fastgen.render.dataloss import Locations, refuse_data_loss
 from fastgen.render.migrations import SCHEMA_FILE, write_revision
-from fastgen.render.renamed_hooks import refuse_orphaned_hooks
+from fastgen.render.renamed_hooks import edited, refuse_orphaned_hooks
 from fastgen.render.session import RenderSession
 from fastgen.render.template_repo import live_template_root, template_source
 from fastgen.render.worker import FastgenWorker
@@ -52,6 +52,7 @@ class UpdateResult:
     status: dict[str, str] = field(default_factory=dict)  # path -> A, M or D
     conflicts: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    kept_edited: list[str] = field(default_factory=list)  # those of kept you changed
     # Generated files with hand edits that the new render no longer makes (a renamed
     # or removed resource): put back and counted as conflicts.
     orphaned: list[str] = field(default_factory=list)
@@ -137,6 +138,7 @@ def update_project(project: Path, change: SpecChange) -> UpdateResult:
     _run_copier(project, change, old_render)
     result = _inspect(project)
     result.kept = _keep_user_files(project, result)
+    result.kept_edited = [name for name in result.kept if edited(project, name)]
     result.orphaned = _keep_edited_files(project, result, old_render)
     result.data_loss = [loss.message for loss in losses]
     schema = project / SCHEMA_FILE

@@ -9,7 +9,7 @@ FastAPI version the routes need) is collected here for the service model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from fastgen.spec.openapi.description import (
     ApiDescription,
     MediaType,
     Operation,
+    Parameter,
     Resource,
     Schema,
     SchemaRef,
@@ -36,6 +37,8 @@ from fastgen.spec.problems import Problem
 
 SCHEMAS = "#/components/schemas/"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# How many $refs and one-schema allOfs a schema is followed through (``unwrapped``).
+MAX_HOPS = 16
 
 
 @dataclass
@@ -129,6 +132,38 @@ class Context:
         if isinstance(schema, SchemaRef):
             return {"$ref": SCHEMAS + escape(schema.name)}
         return dict(schema.schema)
+
+    def param_schema(self, param: Parameter) -> dict[str, Any]:
+        """The schema a parameter's values are read by: ``unwrapped``, as a column's,
+        so a parameter takes the values of the column it is named like."""
+        return unwrapped(self.api.schemas, self.deref(param.schema))
+
+
+def unwrapped(
+    schemas: Mapping[str, Any], schema: Any, hops: int = MAX_HOPS
+) -> dict[str, Any]:
+    """The schema that says which values ``schema`` takes: a ``$ref`` followed to
+    the component it names (3.0 ignores a ``$ref``'s siblings), an ``allOf`` of one
+    schema (3.0's way to describe a ``$ref``) to that schema with the wrapper's own
+    keywords (``nullable``, ``description``, ``default``) on top; through aliases
+    and wrappers in components too. ``{}`` past ``MAX_HOPS`` (a cycle)."""
+    if not isinstance(schema, dict):
+        return {}
+    ref, parts = schema.get("$ref"), schema.get("allOf")
+    if hops == 0 and (isinstance(ref, str) or one_part(parts)):
+        return {}
+    if isinstance(ref, str):
+        key = unescape(ref.rsplit("/", 1)[-1])
+        return unwrapped(schemas, schemas.get(key), hops - 1)
+    if one_part(parts):
+        own = {k: v for k, v in schema.items() if k != "allOf"}
+        return {**unwrapped(schemas, parts[0], hops - 1), **own}
+    return schema
+
+
+def one_part(parts: Any) -> bool:
+    """Whether an ``allOf``'s value is a list of one schema (a wrapper)."""
+    return isinstance(parts, list) and len(parts) == 1
 
 
 def _named(schema: Any) -> Iterator[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastgen.model.service import ApiParamModel, ApiType, ResourceModel
-from fastgen.spec.openapi.compile.context import Context
+from fastgen.spec.openapi.compile.context import Context, unwrapped
 from fastgen.spec.openapi.compile.tables import column_spec
 from fastgen.spec.openapi.description import Operation, Parameter, Resource
 from fastgen.spec.problems import did_you_mean
@@ -127,10 +127,10 @@ def _column_kinds(ctx: Context, resource: Resource) -> dict[str, tuple[str, set[
 
 def _filter_kind(ctx: Context, param: Parameter) -> str | None:
     """The column type a parameter's values (an array's items) would be stored as."""
-    schema = ctx.resolve(ctx.deref(param.schema))
-    if isinstance(schema, dict) and schema.get("type") == "array":
-        schema = ctx.resolve(schema.get("items"))
-    if not isinstance(schema, dict) or "type" not in schema and "enum" not in schema:
+    schema = ctx.param_schema(param)
+    if schema.get("type") == "array":
+        schema = unwrapped(ctx.api.schemas, schema.get("items"))
+    if "type" not in schema and "enum" not in schema:
         return None
     return column_spec(ctx, schema, False, False).type
 

@@ -325,8 +325,7 @@ def _convertors(ctx: Context, op: Operation) -> dict[str, str]:
     ]
     found = {}
     for param in op.parameters:
-        schema = ctx.resolve(ctx.deref(param.schema))
-        pattern = schema.get("pattern") if isinstance(schema, dict) else None
+        pattern = ctx.param_schema(param).get("pattern")
         if param.location != "path" or not isinstance(pattern, str):
             continue
         if pattern in CATCH_ALL and pattern.replace("^", "").startswith((".", "(.")):

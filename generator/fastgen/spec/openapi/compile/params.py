@@ -37,9 +37,9 @@ def param_model(
     py_type = types.of(schema, depth=1)
     if py_type is None and ctx.object_schema(schema)[0]:
         return query_model(ctx, op, param, types)
-    schema = ctx.resolve(schema)
-    if py_type is None or not _readable(ctx, param, py_type):
+    if not _readable(ctx, param, py_type) or py_type is None:
         return None
+    schema = ctx.param_schema(param)
     is_list = py_type.leading.kind == "list"
     marker = MARKERS[param.location]
     required = param.required or param.location == "path"

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastgen.spec.openapi.compile.context import Context, primary, read_only
+from fastgen.spec.openapi.compile.context import (
+    Context,
+    primary,
+    read_only,
+    unwrapped,
+)
 from fastgen.spec.openapi.description import Operation
 from fastgen.spec.openapi.pointer import unescape
 
@@ -52,16 +57,14 @@ def refine_sample(
             continue
         if param.required and param.location in ("path", "query"):
             return url, query, body  # every request uses it
-        schema = ctx.resolve(ctx.deref(param.schema))
-        if (
-            param.location != "query"
-            or not isinstance(schema, dict)
-            or "default" in schema  # the default is what refine leaves alone
-        ):
-            continue
+        schema = ctx.param_schema(param)
+        if param.location != "query" or "default" in schema:
+            continue  # the default is what refine leaves alone
         value = sample(schema, ctx.api.schemas)
         if value == [] and isinstance(schema.get("items"), dict):
-            value = [sample(ctx.resolve(schema["items"]), ctx.api.schemas)]
+            value = [
+                sample(unwrapped(ctx.api.schemas, schema["items"]), ctx.api.schemas)
+            ]
         if all(_scalar(v) for v in (value if isinstance(value, list) else [value])):
             return url, {**query, param.name: value}, body
     return None
@@ -77,7 +80,7 @@ def _sample_parts(
     for param in op.parameters:
         if not param.required and param.location != "path":
             continue  # not sent
-        value = sample(ctx.deref(param.schema), ctx.api.schemas)
+        value = sample(ctx.param_schema(param), ctx.api.schemas)
         if value is NO_SAMPLE or isinstance(value, dict | list):
             return None
         if param.location == "path":

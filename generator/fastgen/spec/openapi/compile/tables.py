@@ -27,8 +27,10 @@ from fastgen.spec.openapi.annotations import RENAMED_KEY, RESOURCE_KEY
 from fastgen.spec.openapi.compile.context import (
     Context,
     declared_type,
+    one_part,
     path_param,
     read_only,
+    unwrapped,
 )
 from fastgen.spec.openapi.compile.samples import sample
 from fastgen.spec.openapi.description import ApiDescription, Resource
@@ -208,32 +210,9 @@ def check_column_names(ctx: Context, source: str) -> None:
                 )
 
 
-# How many $refs and one-schema allOfs a property's schema is followed through.
-_MAX_HOPS = 16
-
-
-def _resolved(ctx: Context, schema: Any, hops: int = _MAX_HOPS) -> dict[str, Any]:
-    """A property's schema as its column sees it: a ``$ref`` followed to the
-    component it names (3.0 ignores a ``$ref``'s siblings), an ``allOf`` of one
-    schema (3.0's way to describe a ``$ref``) to that schema with the wrapper's own
-    keywords (``nullable``, ``description``, ``default``) on top; through aliases
-    and wrappers in components too. ``{}`` past ``_MAX_HOPS`` (a cycle)."""
-    if not isinstance(schema, dict):
-        return {}
-    ref, parts = schema.get("$ref"), schema.get("allOf")
-    if hops == 0 and (isinstance(ref, str) or _one_part(parts)):
-        return {}
-    if isinstance(ref, str):
-        key = unescape(ref.rsplit("/", 1)[-1])
-        return _resolved(ctx, ctx.api.schemas.get(key), hops - 1)
-    if _one_part(parts):
-        own = {k: v for k, v in schema.items() if k != "allOf"}
-        return {**_resolved(ctx, parts[0], hops - 1), **own}
-    return schema
-
-
-def _one_part(parts: Any) -> bool:
-    return isinstance(parts, list) and len(parts) == 1
+def _resolved(ctx: Context, schema: Any) -> dict[str, Any]:
+    """A property's schema as its column sees it (``unwrapped``)."""
+    return unwrapped(ctx.api.schemas, schema)
 
 
 def _own_type(schema: Any) -> bool:
@@ -243,7 +222,7 @@ def _own_type(schema: Any) -> bool:
     return (
         isinstance(schema, dict)
         and "$ref" not in schema
-        and not _one_part(schema.get("allOf"))
+        and not one_part(schema.get("allOf"))
     )
 
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fastgen.model.service import ApiType
-from fastgen.spec.openapi.compile.context import SCHEMAS, declared_type
+from fastgen.spec.openapi.compile.context import (
+    SCHEMAS,
+    declared_type,
+    one_part,
+    unwrapped,
+)
 from fastgen.spec.openapi.models import ModelSet
 from fastgen.spec.openapi.pointer import unescape
 
@@ -46,13 +51,18 @@ class Types:
         """The type of ``schema``; None when only a model class could hold it.
 
         With ``depth`` > 0 (parameters), references are followed instead of naming a
-        model: FastAPI reads a model-typed query parameter as a set of parameters.
+        model: FastAPI reads a model-typed query parameter as a set of parameters;
+        so are ``allOf``s of one schema, read as the schema they wrap (``unwrapped``).
         ``role`` (REQUEST or RESPONSE) picks that variant of a split model.
         """
         if schema is None or schema == {}:
             return ANY
         if not isinstance(schema, dict):
             return None
+        if depth and one_part(schema.get("allOf")):
+            schema = unwrapped(self.schemas, schema)
+            if not schema:  # a cycle of wrappers
+                return None
         ref = schema.get("$ref")
         if isinstance(ref, str):
             return self._ref(ref, hoist, depth, role)
