@@ -105,6 +105,30 @@ def test_gunicorn_workers_share_their_metrics(
     assert callable(conf["on_exit"])  # removes the master's own directory
 
 
+def test_a_start_removes_the_metrics_of_masters_gone(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A master killed before its on_exit ran leaves its directory (a restart loop
+    would fill /dev/shm): the next start removes it, and keeps a running master's
+    and what is not a master's. A number no pid can be, which any user of /dev/shm
+    may name a directory, stops no start."""
+    remove = gunicorn_conf(bookstore, monkeypatch)["_remove_dead_masters_metrics"]
+    remove.__globals__["metrics_root"] = tmp_path  # not this host's /dev/shm
+    exited = subprocess.Popen(["true"])
+    exited.wait()
+    names = [exited.pid, os.getpid(), 2**70, "x", "1-old"]
+    for name in names:
+        (tmp_path / f"bookstore-metrics-{name}").mkdir()
+    (tmp_path / "other-metrics-1").mkdir()
+    remove()
+    assert {path.name for path in tmp_path.iterdir()} == {
+        f"bookstore-metrics-{os.getpid()}",
+        "bookstore-metrics-1-old",
+        "bookstore-metrics-x",
+        "other-metrics-1",
+    }
+
+
 def seconds(duration: str) -> int:
     match = re.fullmatch(r"(\d+)s", duration)
     assert match, duration

@@ -114,6 +114,32 @@ def test_two_instances_on_one_host_keep_their_metrics_apart(
     assert second is not None and not second.metrics_dir().exists()
 
 
+def test_a_start_removes_the_metrics_directory_of_a_killed_master(
+    bookstore: Path, shared_venv: Path, tmp_path: Path
+) -> None:
+    """A gunicorn killed before on_exit ran (SIGKILL to its processes, the OOM
+    killer) leaves its master's directory in /dev/shm; the next start removes it, so
+    a restart loop does not fill memory. A running master's stays (this test's pid
+    stands for one)."""
+    (tmp_path / "killed").mkdir()
+    (tmp_path / "next").mkdir()
+    killed = Gunicorn(bookstore, shared_venv, tmp_path / "killed")
+    pid = killed.process.pid
+    workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for process in [pid, *map(int, workers)]:
+        os.kill(process, signal.SIGKILL)
+    killed.stop()
+    running = METRICS_ROOT / f"bookstore-metrics-{os.getpid()}"
+    running.mkdir()
+    try:
+        assert killed.metrics_dir().is_dir()
+        Gunicorn(bookstore, shared_venv, tmp_path / "next").stop()
+        assert not killed.metrics_dir().exists()
+        assert running.is_dir()
+    finally:
+        running.rmdir()
+
+
 @pytest.fixture
 def nginx_in_front(
     bookstore: Path, shared_venv: Path, tmp_path: Path

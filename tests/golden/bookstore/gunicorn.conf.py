@@ -153,7 +153,8 @@ async def _create_tables(settings: Settings) -> None:
 
 
 def _remove_dead_masters_metrics() -> None:
-    """The directories of masters no longer running (killed before on_exit ran)."""
+    """The directories of masters no longer running (killed before on_exit ran), so
+    a restart loop does not fill the memory of /dev/shm."""
     for directory in metrics_root.glob("bookstore-metrics-*"):
         pid = directory.name.rpartition("-")[2]
         if _masters_own(directory) and not _running(int(pid)):
@@ -164,6 +165,8 @@ def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)  # no signal sent: only asks whether the process exists
     except ProcessLookupError:
+        return False
+    except OverflowError:  # no pid is that large: a name anyone may give in /dev/shm
         return False
     except PermissionError:  # another user's process
         pass
