@@ -105,6 +105,36 @@ def test_gunicorn_workers_share_their_metrics(
     assert callable(conf["on_exit"])  # removes the master's own directory
 
 
+def test_a_start_removes_the_files_of_masters_gone(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A master killed before it could remove its metrics directory and control
+    socket leaves them (a restart loop would fill /dev/shm): the next start removes
+    them, and keeps a running master's and what is not a master's. A number no pid
+    can be, which any user of /dev/shm may name a directory, stops no start."""
+    remove = gunicorn_conf(bookstore, monkeypatch)["_remove_dead_masters_files"]
+    metrics, runtime = tmp_path / "shm", tmp_path / "runtime"
+    remove.__globals__["metrics_root"] = metrics  # not this host's /dev/shm
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    exited = subprocess.Popen(["true"])
+    exited.wait()
+    names = [exited.pid, os.getpid(), 2**70, "x", "1-old"]
+    for name in names:
+        (metrics / f"bookstore-metrics-{name}").mkdir(parents=True)
+        (runtime / f"bookstore-{name}.ctl").touch()
+    (metrics / "other-metrics-1").mkdir()
+    remove()
+    kept = [os.getpid(), "x", "1-old"]
+    assert {path.name for path in metrics.iterdir()} == {
+        *(f"bookstore-metrics-{name}" for name in kept),
+        "other-metrics-1",
+    }
+    assert {path.name for path in runtime.iterdir()} == {
+        f"bookstore-{name}.ctl" for name in kept
+    }
+
+
 def seconds(duration: str) -> int:
     match = re.fullmatch(r"(\d+)s", duration)
     assert match, duration
@@ -234,12 +264,12 @@ class Log:
     def warning(self, message, *args):
         print(message % args)
 
-class Config:  # gunicorn's, after -w or GUNICORN_CMD_ARGS (TEST_WORKERS here)
-    workers = int(os.environ["TEST_WORKERS"])
+from gunicorn.config import Config
 
 class Server:
     log = Log()
-    cfg = Config()
+    cfg = Config()  # after -w or GUNICORN_CMD_ARGS (TEST_WORKERS here)
+    cfg.set("workers", int(os.environ["TEST_WORKERS"]))
     pid = os.getpid()
 
 runpy.run_path("gunicorn.conf.py")["on_starting"](Server())

@@ -37,10 +37,16 @@ METRICS_ROOT = (
 class Gunicorn:
     """One gunicorn master with two uvicorn workers, as the image runs it."""
 
-    def __init__(self, project: Path, venv: Path, workdir: Path) -> None:
+    def __init__(
+        self, project: Path, venv: Path, workdir: Path, home: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        self.venv = venv
+        unset = ("PROMETHEUS_MULTIPROC_DIR", "XDG_RUNTIME_DIR") if home else ()
+        env = {k: v for k, v in os.environ.items() if k not in unset}
+        if home is not None:  # where gunicorn's control socket goes by default
+            env["HOME"] = str(home)
         env |= {
             "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'app.db'}",
             "REDIS_URL": "",
@@ -77,6 +83,18 @@ class Gunicorn:
         )
         return sum(float(m) for m in re.findall(pattern, text, re.MULTILINE))
 
+    def control(self, socket: Path, command: str) -> dict[str, object]:
+        """What the master listening at ``socket`` answers ``gunicornc`` (JSON)."""
+        result = subprocess.run(
+            [self.venv / "bin" / "gunicornc", "-s", socket, "-j", "-c", command],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        answer: dict[str, object] = json.loads(result.stdout)
+        return answer
+
     def stop(self) -> None:
         self.http.close()
         if self.process.poll() is None:
@@ -112,6 +130,60 @@ def test_two_instances_on_one_host_keep_their_metrics_apart(
             second.stop()
     assert not first.metrics_dir().exists()
     assert second is not None and not second.metrics_dir().exists()
+
+
+def test_two_instances_under_one_home_keep_their_control_sockets_apart(
+    bookstore: Path, shared_venv: Path, tmp_path: Path
+) -> None:
+    """gunicorn's control socket (``gunicornc``, gunicorn >= 25.1) defaults to one
+    path per user, ~/.gunicorn/gunicorn.ctl: a second master took it over from the
+    first, and removed it when it stopped, leaving the first unreachable. Each
+    master has its own, named after it, in the same directory."""
+    home = tmp_path / "home"
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = Gunicorn(bookstore, shared_venv, tmp_path / "first", home)
+    second = None
+    sockets = home / ".gunicorn"
+    try:
+        second = Gunicorn(bookstore, shared_venv, tmp_path / "second", home)
+        for master in (first, second):
+            socket = sockets / f"bookstore-{master.process.pid}.ctl"
+            assert master.control(socket, "show stats")["pid"] == master.process.pid
+        second.stop()
+        socket = sockets / f"bookstore-{first.process.pid}.ctl"
+        assert first.control(socket, "show stats")["pid"] == first.process.pid
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+    assert list(sockets.iterdir()) == []  # each removed its own when it stopped
+
+
+def test_a_start_removes_the_metrics_directory_of_a_killed_master(
+    bookstore: Path, shared_venv: Path, tmp_path: Path
+) -> None:
+    """A gunicorn killed before on_exit ran (SIGKILL to its processes, the OOM
+    killer) leaves its master's directory in /dev/shm; the next start removes it, so
+    a restart loop does not fill memory. A running master's stays (this test's pid
+    stands for one)."""
+    (tmp_path / "killed").mkdir()
+    (tmp_path / "next").mkdir()
+    killed = Gunicorn(bookstore, shared_venv, tmp_path / "killed")
+    pid = killed.process.pid
+    workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for process in [pid, *map(int, workers)]:
+        os.kill(process, signal.SIGKILL)
+    killed.stop()
+    running = METRICS_ROOT / f"bookstore-metrics-{os.getpid()}"
+    running.mkdir()
+    try:
+        assert killed.metrics_dir().is_dir()
+        Gunicorn(bookstore, shared_venv, tmp_path / "next").stop()
+        assert not killed.metrics_dir().exists()
+        assert running.is_dir()
+    finally:
+        running.rmdir()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ can be overridden without editing this file: ``GUNICORN_CMD_ARGS="--timeout 60"`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import re
@@ -107,14 +108,29 @@ def _masters_own(directory: Path) -> bool:
     )
 
 
+def control_socket_of(master_pid: int) -> Path:
+    """This master's own control socket (``gunicornc -s PATH``, gunicorn >= 25.1) in
+    the directory of gunicorn's default, $XDG_RUNTIME_DIR or ~/.gunicorn. The default
+    is one path per user: a second gunicorn took it over (and removed it when it
+    stopped), so ``gunicornc`` reached the wrong service, or none."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        return Path(runtime) / f"bookstore-{master_pid}.ctl"
+    return Path.home() / ".gunicorn" / f"bookstore-{master_pid}.ctl"
+
+
 def on_starting(server: Arbiter) -> None:
     """Start with no metric files of an earlier run (a reused pid would add to its
-    counts), and create missing tables once, here, before the workers start: workers
-    creating them at the same moment race, and one that fails to boot stops gunicorn.
-    The app is imported only now, so reading this file needs only the standard library;
-    and the workers, forked later, find PROMETHEUS_MULTIPROC_DIR set when they first
-    import prometheus_client, which reads it once."""
-    _remove_dead_masters_metrics()
+    counts) and a control socket of this master's own, and create missing tables
+    once, here, before the workers start: workers creating them at the same moment
+    race, and one that fails to boot stops gunicorn. The app is imported only now,
+    so reading this file needs only the standard library; and the workers, forked
+    later, find PROMETHEUS_MULTIPROC_DIR set when they first import
+    prometheus_client, which reads it once."""
+    _remove_dead_masters_files()
+    setting = server.cfg.settings.get("control_socket")  # none before gunicorn 25.1
+    if setting is not None and setting.value == setting.default:  # not configured
+        server.cfg.set("control_socket", str(control_socket_of(server.pid)))
     directory = metrics_dir(server.pid)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -152,18 +168,27 @@ async def _create_tables(settings: Settings) -> None:
         await engine.dispose()
 
 
-def _remove_dead_masters_metrics() -> None:
-    """The directories of masters no longer running (killed before on_exit ran)."""
+def _remove_dead_masters_files() -> None:
+    """The metrics directories and control sockets of masters no longer running
+    (killed before they could remove them), so a restart loop does not fill the
+    memory of /dev/shm."""
     for directory in metrics_root.glob("bookstore-metrics-*"):
         pid = directory.name.rpartition("-")[2]
         if _masters_own(directory) and not _running(int(pid)):
             shutil.rmtree(directory, ignore_errors=True)
+    for path in control_socket_of(0).parent.glob("bookstore-*.ctl"):
+        pid = path.name.removeprefix("bookstore-").removesuffix(".ctl")
+        if pid.isdecimal() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)  # no signal sent: only asks whether the process exists
     except ProcessLookupError:
+        return False
+    except OverflowError:  # no pid is that large: a name anyone may give in /dev/shm
         return False
     except PermissionError:  # another user's process
         pass

@@ -2,7 +2,7 @@
 On PostgreSQL the first and last days are stored as days, not infinities.
 Decimals keep all 18 digits, on SQLite too.
 
-A PostgreSQL server that stops answering (frozen) costs a request DB_COMMAND_TIMEOUT.
+A server that stops answering (frozen) costs a request DB_COMMAND_TIMEOUT.
 
 Run against a server with ``TEST_DATABASE_URL``; SQLite has no statement timeout.
 """
@@ -59,6 +59,46 @@ async def test_a_statement_over_the_timeout_answers_504(tmp_path: Path) -> None:
             assert (await client.get("/readyz")).status_code == 200
 
 
+async def test_a_statement_waiting_for_a_locked_row_answers_504(
+    tmp_path: Path,
+) -> None:
+    """A write waiting for a row another transaction holds is cancelled at the
+    statement timeout too, not at the server's lock wait timeout (50 s on MariaDB)."""
+    app = create_app(settings_for(tmp_path, db_statement_timeout=0.2))
+    update = text("UPDATE locked_row SET id = 1 WHERE id = 1")
+
+    @app.put("/locked")
+    async def locked(session: SessionDep) -> None:
+        await session.execute(update)
+
+    async with app.router.lifespan_context(app), app.state.engine.connect() as holder:
+        dialect = holder.dialect
+        if dialect.name != "postgresql" and not getattr(dialect, "is_mariadb", False):
+            # SQLite has no statement timeout; MySQL's max_execution_time limits
+            # SELECTs only: there DB_COMMAND_TIMEOUT ends the wait (503).
+            pytest.skip(f"{dialect.name} does not cancel a lock wait at a timeout")
+        await holder.execute(text("DROP TABLE IF EXISTS locked_row"))
+        await holder.execute(text("CREATE TABLE locked_row (id INTEGER PRIMARY KEY)"))
+        await holder.execute(text("INSERT INTO locked_row VALUES (1)"))
+        await holder.commit()
+        await holder.execute(update)  # holds the row's lock until the rollback
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t"
+        ) as client:
+            with anyio.fail_after(5):
+                response = await client.put("/locked")
+        await holder.rollback()
+        await holder.execute(text("DROP TABLE locked_row"))
+        await holder.commit()
+    assert response.status_code == 504
+    assert "statement timeout" in response.json()["detail"]
+
+
+# Where each database server listens unless its URL says otherwise.
+SERVER_PORTS = {"postgresql": 5432, "mariadb": 3306, "mysql": 3306}
+
+
 class FrozenServer:
     """A TCP relay to the database server that can freeze, as a stopped server
     process or a host gone silent does: connections stay open and nothing passes
@@ -96,19 +136,23 @@ class FrozenServer:
 
 
 async def test_a_frozen_database_server_is_a_prompt_503(tmp_path: Path) -> None:
-    """A pooled PostgreSQL connection whose server stops answering mid-session
-    answers 503 after DB_COMMAND_TIMEOUT instead of holding the request forever."""
+    """A pooled connection whose server stops answering mid-session answers 503
+    after DB_COMMAND_TIMEOUT instead of holding the request forever. On MariaDB and
+    MySQL the pool then tries a new connection, which the server never greets: that
+    adds DB_CONNECT_TIMEOUT."""
     url = make_url(settings_for(tmp_path).database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("DB_COMMAND_TIMEOUT bounds PostgreSQL's driver only")
-    frozen = FrozenServer(url.host or "localhost", url.port or 5432)
+    backend = url.get_backend_name()
+    if backend not in SERVER_PORTS:
+        pytest.skip("SQLite has no server to freeze")
+    frozen = FrozenServer(url.host or "localhost", url.port or SERVER_PORTS[backend])
     relay = await asyncio.start_server(frozen.relay, "127.0.0.1", 0)
     port = relay.sockets[0].getsockname()[1]
     settings = settings_for(
         tmp_path,
         database_url=url.set(host="127.0.0.1", port=port).render_as_string(False),
         db_command_timeout=0.5,
-        db_connect_timeout=60,  # so only the command timeout can end the wait
+        # Starts once the command timeout has ended the wait for the frozen one.
+        db_connect_timeout=2,
     )
     app = create_app(settings)
 

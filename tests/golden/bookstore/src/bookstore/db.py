@@ -181,8 +181,8 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     no pool. Each dialect takes the timeout its own way:
     PostgreSQL as ``statement_timeout``, MariaDB and MySQL as a session variable;
     SQLite has none, so there it bounds the wait for another writer's lock. A server
-    gets ``db_connect_timeout`` to open a connection, and PostgreSQL
-    ``command_timeout(settings)`` to answer each command once open.
+    gets ``db_connect_timeout`` to open a connection, and ``command_timeout(settings)``
+    to answer once open (MariaDB and MySQL: ``ServerSilenceLimit``).
     """
     url = url or settings.database_url
     backend = make_url(url).get_backend_name()
@@ -214,7 +214,9 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     elif backend in ("mysql", "mariadb"):  # speak the tables' character set
         options["connect_args"] = {
             "charset": "utf8mb4",
-            "async_creator_fn": partial(_connect_mysql, settings.db_connect_timeout),
+            "async_creator_fn": partial(
+                _connect_mysql, settings.db_connect_timeout, command_timeout(settings)
+            ),
         }
     engine = create_async_engine(url, **options)
     if backend == "sqlite":
@@ -226,13 +228,13 @@ def create_engine(settings: GeneratedSettings, url: str | None = None) -> AsyncE
     return engine
 
 
-# Seconds past the statement timeout a PostgreSQL server gets to cancel a statement
+# Seconds past the statement timeout a server gets to cancel a statement
 # and say so before the driver stops waiting (unless DB_COMMAND_TIMEOUT is set).
 COMMAND_TIMEOUT_MARGIN = 5.0
 
 
 def command_timeout(settings: GeneratedSettings) -> float:
-    """Seconds asyncpg waits for any one answer of the server: a frozen server (a
+    """Seconds the driver waits for any one answer of the server: a frozen server (a
     stopped process, a host gone silent) holds a request no longer. By default past
     the statement timeout, which the server enforces itself when it runs."""
     if settings.db_command_timeout is not None:
@@ -240,14 +242,65 @@ def command_timeout(settings: GeneratedSettings) -> float:
     return settings.db_statement_timeout + COMMAND_TIMEOUT_MARGIN
 
 
-async def _connect_mysql(seconds: float, *args: Any, **kwargs: Any) -> Any:
+async def _connect_mysql(
+    seconds: float, answer_seconds: float, *args: Any, **kwargs: Any
+) -> Any:
     """aiomysql's connect, bounded as a whole: its own ``connect_timeout`` bounds the
-    TCP connect only, not a server that accepts and then never greets. SQLAlchemy's
-    aiomysql adapter calls ``async_creator_fn`` with the arguments of the URL."""
+    TCP connect only, not a server that accepts and then never greets. Once open, the
+    server gets ``answer_seconds`` for each answer (``ServerSilenceLimit``).
+    SQLAlchemy's aiomysql adapter calls ``async_creator_fn`` with the URL's arguments."""
     import aiomysql  # the optional `mysql` extra, which that adapter needs anyway
 
     async with asyncio.timeout(seconds):
-        return await aiomysql.connect(*args, **kwargs)
+        connection = await aiomysql.connect(*args, **kwargs)
+    connection._reader = ServerSilenceLimit(connection._reader, answer_seconds)
+    return connection
+
+
+class ServerSilenceLimit:
+    """aiomysql's reader of the server's stream, failing a read the server leaves
+    unanswered for ``seconds``: aiomysql has no read timeout (0.3 has
+    ``connect_timeout`` only), so a server frozen mid-statement would hold the request
+    for ever. The read raises TimeoutError, an OSError, which aiomysql reports as a
+    lost connection (2013: a 503) after closing it. One timer per connection while a
+    read waits, not one per read: a row is two reads, a timer each triples its cost.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, seconds: float) -> None:
+        self._reader = reader
+        self._seconds = seconds
+        self._loop = asyncio.get_running_loop()
+        self._reads = 0  # the number of the read waiting, or of the last one
+        self._waiting = False
+        self._started = 0.0  # when the last read began
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def readexactly(self, n: int) -> bytes:
+        self._reads += 1
+        self._waiting, self._started = True, self._loop.time()
+        if self._timer is None:
+            self._watch()
+        try:
+            return await self._reader.readexactly(n)
+        finally:
+            self._waiting = False
+
+    def _watch(self) -> None:
+        when = self._started + self._seconds
+        self._timer = self._loop.call_at(when, self._check, self._reads)
+
+    def _check(self, read: int) -> None:
+        """At read number ``read``'s deadline: fail it if it still waits, else
+        watch the read waiting now, if any."""
+        self._timer = None
+        if self._waiting and self._reads == read:
+            silent = f"the database server did not answer within {self._seconds} s"
+            self._reader.set_exception(TimeoutError(silent))
+        elif self._waiting:
+            self._watch()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
 
 
 def _limit_mysql_statements(engine: AsyncEngine, seconds: float) -> None:

@@ -27,8 +27,8 @@ class GeneratedSettings(BaseSettings):
     # that accepts but never answers would otherwise hold each request for the
     # driver's default, 60 s on PostgreSQL. SQLite opens a file: no timeout there.
     db_connect_timeout: float = 5.0
-    # A server frozen mid-statement can't enforce the statement timeout: PostgreSQL's
-    # driver stops waiting for any one answer after this (the request answers 503).
+    # A server frozen mid-statement can't enforce the statement timeout: the driver
+    # stops waiting for any one answer after this (the request answers 503).
     # None: the statement timeout plus 5 s, so a server that answers cancels first.
     db_command_timeout: float | None = None
     db_echo: bool = False  # log every SQL statement and its parameters (INFO)
