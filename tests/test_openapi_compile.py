@@ -422,13 +422,55 @@ def test_sent_requests_become_never_served_routes() -> None:
     assert "callbacks=subscribe_callbacks.routes" in api_decorator(subscribe)
 
 
-def test_form_unions_and_object_queries_raise_the_fastapi_minimum() -> None:
+def test_a_form_union_is_read_by_form_body_with_its_discriminator() -> None:
     _, form = read_input(SPECS / "form-union.yaml")
-    assert form.api is not None and form.api.fastapi_minimum == "0.160"
+    assert form.api is not None
     (body,) = form.api.operations[0].params
+    assert api_type(body.type) == "api_models.Beverage | api_models.Dessert"
+    reader = (
+        'RequestBody({"multipart/form-data": FormBody(api_models.Beverage '
+        '| api_models.Dessert, discriminator="category")}, required=True)'
+    )
+    assert media_requests(form) == [("post", "/menu", reader)]
+    assert form.api.fastapi_minimum == "0.115"  # FastAPI's Form() is not used
+
+
+SENT_FORM_UNION = """\
+openapi: 3.1.0
+info: {title: Hooks, version: 1.0.0}
+webhooks:
+  menuChanged:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]
+              discriminator: {propertyName: kind}
+      responses: {'204': {description: received}}
+components:
+  schemas:
+    A:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, const: A}}
+    B:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, const: B}}
+"""
+
+
+def test_form_unions_sent_and_object_queries_raise_the_fastapi_minimum(
+    tmp_path: Path,
+) -> None:
+    sent = read_input_file(write(tmp_path, SENT_FORM_UNION)).model
+    assert sent.api is not None and sent.api.fastapi_minimum == "0.160"
+    (webhook,) = sent.api.webhooks
+    (body,) = webhook.params
     assert api_param_annotation(body) == (
-        "Annotated[api_models.Beverage | api_models.Dessert, "
-        'Field(discriminator="category"), Form(media_type="multipart/form-data")]'
+        'Annotated[api_models.A | api_models.B, Field(discriminator="kind"), Form()]'
     )
     read = read_input_file(SPECS / "object-query.yaml")
     query, source = read.model, read.models_source

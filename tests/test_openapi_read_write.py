@@ -21,6 +21,7 @@ from fastgen.render.api_code import (
     api_decorator,
     api_operation_imports,
     api_param_annotation,
+    api_request_body,
     api_type,
 )
 from fastgen.spec.inputs import Input, read_input_file
@@ -246,9 +247,10 @@ def test_the_cafe_menu_form_is_a_union_of_request_models() -> None:
     assert (
         api_type(body.type) == "api_models.BeverageRequest | api_models.DessertRequest"
     )
-    # read as a form either way, published as the multipart body it is declared
-    assert api_param_annotation(body).endswith(
-        'Form(media_type="multipart/form-data")]'
+    # read as the multipart form it is declared, the category choosing the model
+    assert api_request_body(body) == (
+        'RequestBody({"multipart/form-data": FormBody(api_models.BeverageRequest | '
+        'api_models.DessertRequest, discriminator="category")}, required=True)'
     )
     assert api_type(ops["create_menu_item"].returns) == "api_models.MenuItemResponse"
     assert api_type(ops["create_order"].params[0].type) == "api_models.OrderRequest"

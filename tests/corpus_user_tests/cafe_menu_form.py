@@ -61,3 +61,24 @@ async def test_the_write_only_photo_never_reaches_a_response(
     assert item["id"] == "prd_01h1s5z6vf2mm1mz3hevnn9va7"
     assert item["name"] == "Cappuccino"
     assert "photo" not in item
+
+
+async def test_a_photo_uploaded_as_a_file_reaches_the_handler(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``curl -F photo=@cup.png`` sends it: a file part, read as its bytes."""
+    received: list[Any] = []
+
+    async def handle(session: object, *, body: Any) -> None:
+        received.append(body)
+        raise NotImplementedError
+
+    monkeypatch.setattr("redocly_cafe.hooks.operations.create_menu_item.handle", handle)
+    form = {**BEVERAGE, "volume": "250", "containsCaffeine": "true"}
+    files = {"photo": ("cup.png", b"\x89PNG", "image/png")}
+    response = await client.post("/menu", data=form, files=files, headers=TOKEN)
+    assert response.status_code == 501, response.text
+    (beverage,) = received
+    assert type(beverage).__name__ == "BeverageRequest"
+    assert beverage.photo == b"\x89PNG"
+    assert beverage.volume == 250

@@ -110,6 +110,7 @@ class ApiMediaModel:
     schema: Any = None  # text and bytes: the schema published, as written
     # text and bytes of a JSON or form one's schema (XML): published as its model
     published: ApiType | None = None
+    discriminator: str | None = None  # a union of models: the property choosing one
 
     @property
     def published_type(self) -> ApiType | None:
@@ -134,10 +135,9 @@ class ApiParamModel:
     description: str | None = None
     deprecated: bool = False
     media_type: str | None = None  # a body's content type, unless plain JSON/form
-    discriminator: str | None = None  # a form union's discriminating property
-    # A body in several media types, or a form: each read by the request's
-    # Content-Type (``media_types.RequestBody``) instead of FastAPI's Body or Form.
-    media: tuple[ApiMediaModel, ...] = ()
+    discriminator: str | None = None  # a sent form union's discriminating property
+    # A body in several media types, or a form: read by the request's Content-Type
+    media: tuple[ApiMediaModel, ...] = ()  # in ``media_types.RequestBody``
 
 
 @dataclass(frozen=True)

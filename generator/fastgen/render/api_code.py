@@ -77,7 +77,7 @@ def api_body_annotation(op: ApiOperationModel, param: ApiParamModel) -> str:
 
 
 def _marker(param: ApiParamModel) -> str:
-    if param.discriminator is not None:  # a form that is a union of models
+    if param.discriminator is not None:  # a sent form that is a union of models
         media = param.media_type
         form = "Form()" if media is None else f"Form(media_type={pystr(media)})"
         return f"Field(discriminator={pystr(param.discriminator)}), {form}"
@@ -112,10 +112,13 @@ def api_request_body(param: ApiParamModel) -> str:
     for media in param.media:
         reader = _READERS.get(media.reader, "BytesBody")
         published = media.published_type
-        if published is not None:
-            read = f"{reader}({api_type(published)})"
-        else:
+        if published is None:
             read = f"{reader}({pyliteral(media.schema)})"
+        elif media.discriminator is not None:
+            chosen_by = pystr(media.discriminator)
+            read = f"{reader}({api_type(published)}, discriminator={chosen_by})"
+        else:
+            read = f"{reader}({api_type(published)})"
         readers.append(f"{pystr(media.content_type)}: {read}")
     required = "True" if param.required else "False"
     return f"RequestBody({{{', '.join(readers)}}}, required={required})"
@@ -483,6 +486,7 @@ def media_types_imports(service: ServiceModel) -> str:
         found.append(("json", None))  # an object's part
     if readers & {"json", "form"}:
         found.append(("pydantic", "ValidationError"))  # what _validated turns into 422s
+        found += [("typing", "Annotated"), ("pydantic", "Field")]  # _told_apart
     return render_imports(package_imports(found, service.package), service.package)
 
 

@@ -14,7 +14,7 @@ from fastgen.spec.openapi.compile.types import ANY, NONE, Types
 from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
 from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
 
-FORM_UNIONS = "0.160"  # a form body that is a union of models
+FORM_UNIONS = "0.160"  # FastAPI's Form() of a union of models (a sent form)
 
 # A response other than the success one: (status, description, model, media type,
 # the other media types it is published in).
@@ -46,14 +46,18 @@ def body_param(
         if form is None:
             return False
         py_type, discriminator = form
-        if not sent and (py_type is None or py_type.kind != "union"):
+        if not sent:
             # Read by ``media_types.FormBody``, as a body in several media types
             # is: FastAPI's Form() model takes an empty value for one not sent,
             # and hands a file to a bytes field as an UploadFile, which it refuses.
-            read = ApiMediaModel(media.content_type, "form", py_type or ANY)
-            return _body(request, py_type or ANY, marker="Depends", media=(read,))
-        # FastAPI reads either form from the same model; it publishes a model
-        # without files as urlencoded unless told the declared media type.
+            read = ApiMediaModel(
+                media.content_type, "form", py_type, discriminator=discriminator
+            )
+            return _body(request, py_type, marker="Depends", media=(read,))
+        # A webhook's or callback's form is only published, by FastAPI's Form()
+        # (a union from 0.160), urlencoded unless told the declared media type.
+        if py_type.kind == "union":
+            ctx.fastapi_minimum = max(ctx.fastapi_minimum, FORM_UNIONS, key=Version)
         marker = "Form"
         media_type = media.content_type if media.kind == "multipart" else None
     else:
@@ -87,7 +91,8 @@ def _several(
     """A body read in each media type the document declares, by Content-Type: JSON
     and forms into the model of its schema (one model where the schemas are the
     same), text as ``str``, anything else as ``bytes``."""
-    models: dict[str, ApiType] = {}  # a schema (as JSON) -> its model: one class
+    # a schema (as JSON) -> how the first media type of it is read: one class
+    models: dict[str, ApiMediaModel] = {}
     # JSON and forms first: an XML body of the same schema is published as theirs
     structured = [m for m in request.content if m.kind in ("json", "form", "multipart")]
     read = {
@@ -113,24 +118,34 @@ def _media(
     media: MediaType,
     types: Types,
     role: str,
-    models: dict[str, ApiType],
+    models: dict[str, ApiMediaModel],
 ) -> ApiMediaModel | None:
     """How one of several media types of a body is read; None (and a problem) for
-    a form that is no object."""
+    a form that is no object. A form of a union has its discriminator, and so has
+    every other media type of the same schema."""
     reader = READERS.get(media.kind, "bytes")
     key = json.dumps(ctx.deref(media.schema), sort_keys=True)
     if reader in ("json", "form") and key in models:
-        return ApiMediaModel(media.content_type, reader, models[key])
+        first = models[key]
+        return ApiMediaModel(
+            media.content_type, reader, first.type, discriminator=first.discriminator
+        )
     if reader == "form":
         form = _form(ctx, op, request, media, types, role)
         if form is None:
             return None
-        models[key] = form[0] or ANY
-        return ApiMediaModel(media.content_type, reader, models[key])
-    if reader == "json":
-        models[key] = _payload(ctx, op, media, types, role)[0] or ANY
-        return ApiMediaModel(media.content_type, reader, models[key])
-    return _unstructured(ctx, media, reader, ctx.deref(media.schema), models)
+        type_, discriminator = form
+        read = ApiMediaModel(
+            media.content_type, reader, type_, discriminator=discriminator
+        )
+    elif reader == "json":
+        type_ = _payload(ctx, op, media, types, role)[0] or ANY
+        read = ApiMediaModel(media.content_type, reader, type_)
+    else:
+        published = {schema: model.type for schema, model in models.items()}
+        return _unstructured(ctx, media, reader, ctx.deref(media.schema), published)
+    models[key] = read
+    return read
 
 
 def _unstructured(
@@ -173,7 +188,7 @@ def _form(
     media: MediaType,
     types: Types,
     role: str,
-) -> tuple[ApiType | None, str | None] | None:
+) -> tuple[ApiType, str | None] | None:
     """The type of a form body and a union's discriminator; None (and a problem) if
     it is no object."""
     schema = ctx.deref(media.schema)
@@ -188,7 +203,7 @@ def _form(
         )
         return None
     base = api_class_name(op.name) + "Request"
-    return union or (types.of(schema, hoist=base, role=role), None)
+    return union or (types.of(schema, hoist=base, role=role) or ANY, None)
 
 
 def _form_union(
@@ -197,8 +212,8 @@ def _form_union(
     """The union of models a form body may be, and its discriminator; None if it is
     not a ``oneOf``/``anyOf`` of component objects.
 
-    FastAPI (0.160 and later) validates a form as a union of models, tried in
-    turn or chosen by a discriminator, and publishes it as the document does.
+    ``media_types.FormBody`` validates the form as pydantic does a JSON body of
+    the union: as the model it fits, or the one its discriminator names.
     """
     schema = ctx.resolve(schema)
     variants = schema.get("oneOf") or schema.get("anyOf")
@@ -213,7 +228,6 @@ def _form_union(
         classes.append(types.of(variant, role=role))
     if None in classes:
         return None
-    ctx.fastapi_minimum = max(ctx.fastapi_minimum, FORM_UNIONS, key=Version)
     discriminator = schema.get("discriminator")
     name = None
     if isinstance(discriminator, dict) and discriminator.get("propertyName"):
