@@ -8,11 +8,13 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 # Two workers (CI has two cores), each taking whole files: a file's module fixtures
 # (a generated, installed project) are made once; arguments after these win (-n 0).
+# Files come in the order tests/conftest.py gives (the long e2e ones first), not
+# xdist's (most tests first), which left the few-test e2e files to one worker at the end.
 # The load tests (wrk, and timings under SIGTERM) run after, alone: a neighbour's
 # test would starve them (tests/conftest.py). Exit codes as one pytest run's:
 # 5 (no test selected) only if neither run selected one; an interrupt (2) ends it.
 rest=0
-FASTGEN_LOAD_TESTS=skip .venv/bin/python -m pytest -n 2 --dist loadfile "$@" || rest=$?
+FASTGEN_LOAD_TESTS=skip .venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder "$@" || rest=$?
 [ "$rest" -eq 2 ] && exit 2
 load=0
 FASTGEN_LOAD_TESTS=only .venv/bin/python -m pytest "$@" || load=$?

@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(
     timings under SIGTERM), ``only`` runs just them: scripts/test.sh runs them on
     their own after the rest, which runs on two workers, where a neighbour's test
     would starve them of CPU."""
+    heavy_first(items)
     mode = os.environ.get("FASTGEN_LOAD_TESTS")
     if mode not in ("skip", "only"):
         return
@@ -32,6 +33,14 @@ def pytest_collection_modifyitems(
     kept = [i for i in items if (i.get_closest_marker("load") is not None) == wanted]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
+
+
+def heavy_first(items: list[pytest.Item]) -> None:
+    """Files with an e2e test (minutes each: installs, servers) go first, the rest
+    keep their order: xdist (``--dist loadfile --no-loadscope-reorder``) then hands
+    out the long files while short ones remain to even out the two workers' ends."""
+    heavy = {i.path for i in items if i.get_closest_marker("e2e") is not None}
+    items.sort(key=lambda item: item.path not in heavy)
 
 
 def hand_written_stats_example(directory: Path) -> Path:
@@ -246,6 +255,14 @@ def install_project(venv: Path, project: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def link_shared_venv(venv: Path, project: Path) -> None:
+    """Install ``project`` into the shared ``venv`` and link that as its ``.venv``:
+    the commands a user runs there (``.venv/bin/...``) work as in a venv of its
+    own, and its dependencies are still checked, without a full install (~1 min)."""
+    install_project(venv, project)
+    (project / ".venv").symlink_to(venv, target_is_directory=True)
 
 
 @pytest.fixture(scope="session")

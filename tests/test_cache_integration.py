@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import REPO
+from .conftest import REPO, link_shared_venv
 
 pytestmark = [
     pytest.mark.e2e,
@@ -231,7 +230,7 @@ class Worker:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, shared_venv: Path) -> Path:
     """The service of tests/specs/cache.yaml with its endpoint bodies, installed."""
     project = new_project(SPEC, tmp_path_factory.mktemp("cache-it") / "cachetest")
     hooks = project / "src" / "cachetest" / "hooks"
@@ -241,8 +240,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         response = "".join(part.title() for part in name.split("_")) + "Response"
         body = COUNTER.format(path=path, response=response, name=name)
         (hooks / "endpoints" / f"{name}.py").write_text(body)
-    run(sys.executable, "-m", "venv", ".venv", cwd=project)
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".", cwd=project)
+    link_shared_venv(shared_venv, project)
     return project
 
 

@@ -120,8 +120,10 @@ class Postgres:
         if standby_of is None:
             options = ["-A", "trust", "-U", "postgres", "--no-sync"]
             as_postgres(self.bin / "initdb", "-D", self.data, *options)
-        else:  # a base backup that streams on from the primary (-R writes the setup)
-            options = ["-R", "-X", "stream", "--no-sync", *standby_of.client]
+        else:  # a base backup that streams on from the primary (-R writes the setup);
+            # a fast checkpoint: the default spreads it over minutes of sleeps
+            options = ["-R", "-X", "stream", "--no-sync", "--checkpoint=fast"]
+            options += standby_of.client
             as_postgres(self.bin / "pg_basebackup", "-D", self.data, *options)
 
     def start(self) -> None:

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ import pytest
 from fastgen.api import new_project
 from fastgen.spec.openapi import load_openapi
 
+from .conftest import link_shared_venv
 from .openapi_roundtrip import compare
 from .test_e2e import free_port, run
 
@@ -64,13 +64,12 @@ async def test_my_pets_needs_a_token(client: httpx.AsyncClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def installed(tmp_path_factory: pytest.TempPathFactory, shared_venv: Path) -> Path:
     project = new_project(SPEC, tmp_path_factory.mktemp("oa") / "petstore")
     hook = project / "src" / PACKAGE / "hooks" / "operations" / "my_pets.py"
     hook.write_text(MY_PETS)
     (project / "tests" / "test_operation_stubs.py").write_text(MY_PETS_TEST)
-    run(sys.executable, "-m", "venv", ".venv", cwd=project)
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]", cwd=project)
+    link_shared_venv(shared_venv, project)
     return project
 
 

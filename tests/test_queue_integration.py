@@ -1,6 +1,6 @@
 """The generated task queue with real processes: uvicorn, arq workers, redis-server.
 
-tests/specs/queue.yaml is generated and installed in its own venv. Its job body
+tests/specs/queue.yaml is generated and installed in the shared venv. Its job body
 (written below) records every try and can be held mid-job while a marker file exists,
 so a worker is killed or stopped while a job really runs. Waits have a generous limit
 only so a broken build fails instead of hanging; nothing here asserts a duration.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import REPO
-from .test_cache_integration import Redis, eventually, free_port, run
+from .conftest import REPO, link_shared_venv
+from .test_cache_integration import Redis, eventually, free_port
 from .test_cache_integration import pytestmark as redis_marks
 
 pytestmark = redis_marks
@@ -100,14 +99,13 @@ async def test_touch(client: httpx.AsyncClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, shared_venv: Path) -> Path:
     project = new_project(SPEC, tmp_path_factory.mktemp("queue-it") / "queuetest")
     hooks = project / "src" / "queuetest" / "hooks" / "endpoints"
     (hooks / "count_items.py").write_text(COUNT_ITEMS)
     (hooks / "settle.py").write_text(SETTLE)
     (project / "tests" / "test_custom_endpoints.py").write_text(CUSTOM_TESTS)
-    run(sys.executable, "-m", "venv", ".venv", cwd=project)
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[dev]", cwd=project)
+    link_shared_venv(shared_venv, project)
     return project
 
 
