@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -239,6 +241,27 @@ def local_nginx_config(
         .replace("resolver 127.0.0.11 ", f"resolver {resolver} ")
         .replace("listen 80;", f"listen {listen};")
     )
+
+
+def migrate_and_run(python: Path, project: Path, database: Path, *script: str) -> Any:
+    """Upgrade ``project``'s SQLite ``database`` to head, then run ``python -c
+    *script`` in it (a script printing JSON, then its arguments): what it printed."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "LOG_LEVEL": "WARNING",
+    }
+    for command in (["-m", "alembic", "upgrade", "head"], ["-c", *script]):
+        result = subprocess.run(
+            [python, *command],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
 
 
 def install_project(venv: Path, project: Path) -> None:

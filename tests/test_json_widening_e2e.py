@@ -6,15 +6,13 @@ refused (exit 1, nothing written).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from fastgen.api import new_project
 
-from .conftest import git, install_project, run_fastgen
+from .conftest import git, install_project, migrate_and_run, run_fastgen
 
 SPEC = """\
 openapi: "3.1.0"
@@ -91,25 +89,10 @@ OLD_ROWS = [
 
 
 def _app(project: Path, python: Path, db: Path, rows: list[object]) -> list[object]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-        "LOG_LEVEL": "WARNING",
-    }
-    for command in (
-        ["-m", "alembic", "upgrade", "head"],
-        ["-c", STORE, json.dumps(rows)],
-    ):
-        result = subprocess.run(
-            [python, *command],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout)
+    answered: list[object] = migrate_and_run(
+        python, project, db, STORE, json.dumps(rows)
+    )
+    return answered
 
 
 @pytest.mark.e2e

@@ -9,9 +9,6 @@ input does, and a paged list of such a table sorts, pages by cursor and expands.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,7 @@ from fastgen.api import new_project
 from fastgen.spec.inputs import read_input_file
 from fastgen.spec.problems import SpecError
 
-from .conftest import assert_generated_tests_pass, install_project
+from .conftest import assert_generated_tests_pass, install_project, migrate_and_run
 
 DOCUMENT = """\
 openapi: 3.0.3
@@ -246,22 +243,8 @@ def test_wrapped_parameters_filter_rows_over_http(
     spec.write_text(DOCUMENT)
     project = new_project(spec, tmp_path / "wrapped")
     install_project(shared_venv, project)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'wrapped.db'}",
-        "LOG_LEVEL": "WARNING",
-    }
-    for command in (["-m", "alembic", "upgrade", "head"], ["-c", APP]):
-        result = subprocess.run(
-            [shared_venv / "bin" / "python", *command],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout)
+    python = shared_venv / "bin" / "python"
+    out = migrate_and_run(python, project, tmp_path / "wrapped.db", APP)
     assert out["status"] == ["ABC", "GHI"]
     assert out["code"] == ["DEF"]
     assert out["day"] == ["ABC"]

@@ -9,9 +9,6 @@ instead of 422.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,7 @@ import pytest
 from fastgen.api import new_project
 from fastgen.spec.inputs import read_input_file
 
-from .conftest import install_project
+from .conftest import install_project, migrate_and_run
 
 SPEC = """\
 openapi: "3.0.3"
@@ -140,22 +137,9 @@ def test_a_wider_patch_is_a_422_and_the_row_still_answers(
     spec.write_text(SPEC)
     project = new_project(spec, tmp_path / "shop")
     install_project(shared_venv, project)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}",
-        "LOG_LEVEL": "WARNING",
-    }
-    for command in (["-m", "alembic", "upgrade", "head"], ["-c", APP]):
-        result = subprocess.run(
-            [shared_venv / "bin" / "python", *command],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout) == [
+    python = shared_venv / "bin" / "python"
+    answered = migrate_and_run(python, project, tmp_path / "shop.db", APP)
+    assert answered == [
         201,
         422,
         422,
