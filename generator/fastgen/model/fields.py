@@ -46,6 +46,10 @@ class FieldModel:
     # canonical JSON of what validates): a row stored under another may fail the
     # answer model. None for other columns and native fields.
     json_schema: str | None = None
+    # An OpenAPI column's values that its schema's limits accept (a pattern, lengths,
+    # bounds, a checked format), distinct and ascending: the rows the generated tests
+    # store take them in turn. None: its type's samples fit.
+    samples: tuple[Any, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:

@@ -75,9 +75,8 @@ class ApiType:
     """The type of a route's argument or answer, as data (render writes it:
     ``list[api_models.Pet] | None``, ``Literal["a", "b"]``)."""
 
-    # any, none, response (FastAPI's Response), scalar, model (a class of
-    # api_models), list, dict (str keys), union, literal, or optional (of args[0],
-    # always written with "| None")
+    # any, none, response (FastAPI's Response), scalar, model (of api_models), list,
+    # dict (str keys), union, literal, or optional (of args[0], written "| None")
     kind: str
     # a scalar (str, int, float, bool, bytes, datetime, date, uuid) or a model's class
     name: str = ""
@@ -85,6 +84,7 @@ class ApiType:
     values: tuple[Any, ...] = ()  # a literal's values
     nullable: bool = False  # also None
     from_text: bool = False  # a literal of ints (a model's), read from text: converted
+    bounds: tuple[tuple[str, Any], ...] = ()  # a list item's limits: Field(le=10)
 
     @property
     def leading(self) -> ApiType:

@@ -36,6 +36,9 @@ def api_type(type_: ApiType) -> str:
     if type_.kind == "optional":
         return api_type(type_.args[0]) + " | None"
     written = _SIMPLE.get(type_.kind) or _composite(type_)
+    if type_.bounds:  # a list item's, which a marker's keywords would not reach
+        limits = ", ".join(f"{key}={pyliteral(value)}" for key, value in type_.bounds)
+        written = f"Annotated[{written}, Field({limits})]"
     return written + " | None" if type_.nullable else written
 
 
@@ -397,6 +400,8 @@ def _type_imports(type_: ApiType) -> list[Import]:
             found.append(("pydantic", "BeforeValidator"))
     elif type_.kind == "scalar" and type_.name in _SCALAR_IMPORTS:
         found.append(_SCALAR_IMPORTS[type_.name])
+    if type_.bounds:
+        found += [("typing", "Annotated"), ("pydantic", "Field")]
     for arg in type_.args:
         found += _type_imports(arg)
     return found

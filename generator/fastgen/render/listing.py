@@ -3,6 +3,8 @@ item) and the ``Listing`` each list route runs (``listing.py``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastgen.model.service import (
     FieldModel,
     ListFilterModel,
@@ -10,7 +12,7 @@ from fastgen.model.service import (
     ResourceModel,
     ServiceModel,
 )
-from fastgen.render.literals import pystr
+from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import type_imports, wrap
 from fastgen.render.schemas import COLUMN_ALIASES
@@ -68,11 +70,11 @@ def _filter_lines(item: ListFilterModel, api: bool) -> list[str]:
     field, lines = item.field, []
     for op in item.ops:
         if op in _TYPED_OPS:
-            annotation = _param_type(field, api)
+            annotation = _bounded(field, api) if op == "eq" else _param_type(field, api)
             if op in ("startswith", "contains"):
                 annotation = "str"
         elif op == "in":
-            annotation = f"CommaList[{_param_type(field, api)}]"
+            annotation = f"CommaList[{_bounded(field, api)}]"
         else:  # isnull
             annotation = "bool"
         head = f"{_param_name(field, op, python=True)}: {annotation} | None"
@@ -86,6 +88,22 @@ def _filter_lines(item: ListFilterModel, api: bool) -> list[str]:
         else:
             lines.append(f"    {head} = None")
     return lines
+
+
+def _bounded(field: FieldModel, api: bool) -> str:
+    """An ``eq`` or ``in`` filter value's type with the OpenAPI column's limits: a
+    value the column cannot hold is a 422 naming the parameter, not an empty page
+    (a range's bound need not be a value of the column)."""
+    limits = _filter_limits(field) if api else ()
+    if not limits:
+        return _param_type(field, api)
+    keywords = ", ".join(f"{key}={pyliteral(value)}" for key, value in limits)
+    return f"Annotated[{_param_type(field, api)}, Field({keywords})]"
+
+
+def _filter_limits(field: FieldModel) -> tuple[tuple[str, Any], ...]:
+    """The column's limits pydantic's ``Field`` takes (a number enum is no keyword)."""
+    return tuple((k, v) for k, v in field.limits or () if k != "enum")
 
 
 def _text_list(field: FieldModel) -> bool:
@@ -186,6 +204,8 @@ def _filter_imports(
             imports += [(f"{pkg}.schemas.common", "TEXT_LIST"), ("pydantic", "Field")]
     if field.aliased:
         imports.append(("pydantic", "Field"))
+    if api and set(item.ops) & {"eq", "in"} and _filter_limits(field):
+        imports += [("typing", "Annotated"), ("pydantic", "Field")]
     typed = set(item.ops) & {"eq", "in", "gt", "gte", "lt", "lte"}
     if not typed:
         return imports

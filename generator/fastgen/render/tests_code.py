@@ -28,6 +28,11 @@ def sample_expr(field: FieldModel) -> str:
     It uses the variable ``n`` so that rows made with different ``n`` differ (unique
     columns). Refs are not handled here: tests pass the id of a row they made first.
     """
+    if field.samples:  # the values its limits accept (an OpenAPI column's)
+        values = ", ".join(map(pyliteral, field.samples))
+        if len(field.samples) == 1:
+            return f"({values},)[0]"
+        return f"({values})[n % {len(field.samples)}]"
     kind = field.type
     if kind == "string":
         limit = field.max_length or 255

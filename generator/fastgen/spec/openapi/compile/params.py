@@ -8,7 +8,7 @@ from typing import Any
 from packaging.version import Version
 
 from fastgen.model.service import ApiParamModel, ApiType
-from fastgen.spec.openapi.compile.context import IDENTIFIER, Context
+from fastgen.spec.openapi.compile.context import IDENTIFIER, Context, unwrapped
 from fastgen.spec.openapi.compile.types import Types
 from fastgen.spec.openapi.description import Operation, Parameter
 from fastgen.spec.openapi.models import REQUEST, api_class_name
@@ -48,6 +48,8 @@ def param_model(
         default = schema.get("default") if isinstance(schema, dict) else None
         if default is None and not py_type.admits_none and py_type.kind != "any":
             py_type = replace(py_type, nullable=True)
+    if is_list and isinstance(schema, dict):
+        py_type = _bounded_items(ctx, py_type, schema.get("items"))
     return ApiParamModel(
         name=param.python_name,
         type=py_type,
@@ -133,6 +135,16 @@ def _constraints(schema: dict[str, Any], is_list: bool) -> tuple[tuple[str, Any]
             if key not in schema and _exclusive_key(key) not in schema:
                 found.append((arg, value))
     return tuple(found)
+
+
+def _bounded_items(ctx: Context, py_type: ApiType, items: Any) -> ApiType:
+    """A list of scalars whose items carry their schema's limits (``list[Annotated[
+    int, Field(le=10)]]``): a marker's keywords bound the list, not its items."""
+    item = py_type.args[0] if py_type.kind == "list" and py_type.args else None
+    if item is None or item.kind != "scalar":
+        return py_type
+    bounds = _constraints(unwrapped(ctx.api.schemas, items), is_list=False)
+    return replace(py_type, args=(replace(item, bounds=bounds),)) if bounds else py_type
 
 
 def _exclusive_key(key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fastgen.spec.openapi.compile.column_samples import NoSample, column_samples
 from fastgen.spec.openapi.compile.context import (
     Context,
     primary,
@@ -177,7 +178,7 @@ def _array(schema: dict[str, Any], schemas: Mapping[str, Any], depth: int) -> An
 
 def _string(schema: dict[str, Any]) -> Any:
     if "pattern" in schema:
-        return NO_SAMPLE
+        return _first(schema, "string")
     fmt = schema.get("format")
     if fmt in FORMATTED:
         return FORMATTED[fmt]
@@ -188,6 +189,8 @@ def _string(schema: dict[str, Any]) -> Any:
 
 
 def _number(schema: dict[str, Any], kind: str) -> Any:
+    if "multipleOf" in schema:
+        return _first(schema, kind if kind == "integer" else "float")
     low = schema.get("minimum")
     value = low if isinstance(low, int | float) else 1
     if schema.get("exclusiveMinimum") is True or isinstance(
@@ -198,6 +201,15 @@ def _number(schema: dict[str, Any], kind: str) -> Any:
     if isinstance(high, int | float) and value > high:
         return NO_SAMPLE
     return int(value) if kind == "integer" else float(value)
+
+
+def _first(schema: dict[str, Any], kind: str) -> Any:
+    """The least of the values ``column_samples`` finds, or ``NO_SAMPLE``."""
+    try:
+        values = column_samples(schema, kind)
+    except NoSample:
+        return NO_SAMPLE
+    return values[0] if values else NO_SAMPLE
 
 
 def _scalar(value: Any) -> bool:

@@ -24,6 +24,7 @@ from fastgen.model.service import (
 from fastgen.spec.native.compile import field_model
 from fastgen.spec.native.model import FieldSpec
 from fastgen.spec.openapi.annotations import RENAMED_KEY, RESOURCE_KEY
+from fastgen.spec.openapi.compile.column_samples import NoSample, column_samples
 from fastgen.spec.openapi.compile.context import (
     Context,
     declared_type,
@@ -81,6 +82,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             answers_null=_may_be_null(ctx, schema, before),
             limits=_limits(ctx, schema, spec.type),
             json_schema=_json_schema(ctx, schema) if spec.type == "json" else None,
+            samples=_samples(ctx, resource, name, schema, spec.type),
         )
         if name == id_name:
             pk = model
@@ -301,6 +303,19 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
         if isinstance(merged.get("pattern"), str):
             found["pattern"] = merged["pattern"]
     return tuple(sorted(found.items()))
+
+
+def _samples(
+    ctx: Context, resource: Resource, name: str, schema: Any, kind: str
+) -> tuple[Any, ...] | None:
+    """The values of a column the generated tests store (``column_samples``); a
+    problem where no value keeps the property's limits: no row could be stored."""
+    merged = {**_resolved(ctx, schema), **(schema if isinstance(schema, dict) else {})}
+    try:
+        return column_samples(merged, kind)
+    except NoSample as exc:
+        ctx.error(resource.source, f"property {name!r} takes no value: {exc}")
+        return None
 
 
 # Keywords that change no value a schema accepts.

@@ -1,0 +1,65 @@
+"""A table whose columns limit their values (a pattern, lengths, an enum, bounds,
+multipleOf, formats the API models check): the generated project's own tests store
+rows its models accept, so they pass (fastgen 0.3 stored ``"code-1"`` in a column
+of ``pattern: ^[A-Z]+$`` and nine list tests failed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fastgen.api import new_project
+
+from .conftest import assert_generated_tests_pass, install_project
+
+DOCUMENT = """\
+openapi: 3.0.3
+info: {title: Limits, version: 1.0.0}
+x-fastgen:
+  service: {name: limits}
+paths:
+  /codes:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Code'}}}
+components:
+  schemas:
+    Code:
+      x-fastgen-resource:
+        path: /codes
+        list:
+          filter: [code, size, label, kind, email, ref]
+          sort: [code, size, label, ref]
+      type: object
+      required: [ref, code, size, label, kind, email, host, ratio, day, step]
+      properties:
+        id: {type: integer}
+        ref: {type: string, pattern: '^[a-z]{2}-[0-9]{3}$', maxLength: 6}
+        code: {type: string, pattern: '^[A-Z]+$', maxLength: 12}
+        size: {type: integer, minimum: 1, maximum: 10}
+        label: {type: string, minLength: 3, maxLength: 5}
+        kind: {type: string, enum: [small, large], pattern: '^s'}
+        email: {type: string, format: email, maxLength: 60}
+        host: {type: string, format: hostname}
+        ratio: {type: number, exclusiveMinimum: 0.5, maximum: 2, multipleOf: 0.25}
+        day: {type: string, format: date}
+        step: {type: integer, maximum: -3, multipleOf: 3}
+"""
+
+
+@pytest.mark.e2e
+def test_a_table_of_limited_columns_passes_its_own_tests(
+    tmp_path: Path, shared_venv: Path
+) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(DOCUMENT)
+    project = new_project(spec, tmp_path / "limits")
+    conftest = (project / "tests" / "conftest.py").read_text()
+    assert '"size": (1, 2, 3, 4, 5, 6, 7, 8)[n % 8]' in conftest
+    assert '"step": (-24, -21, -18, -15, -12, -9, -6, -3)[n % 8]' in conftest
+    install_project(shared_venv, project)
+    assert_generated_tests_pass(shared_venv / "bin" / "python", project)

@@ -1,0 +1,205 @@
+"""The values the generated tests store in an OpenAPI column keep its schema's
+limits (pattern, lengths, bounds, multipleOf, enum, format), stay distinct and
+ascending, and a schema no value keeps is a problem at generation time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastgen.model.fields import FieldModel
+from fastgen.render.tests_code import sample_expr
+from fastgen.spec.inputs import read_input
+from fastgen.spec.openapi.compile.column_samples import NoSample, column_samples
+from fastgen.spec.openapi.compile.regex_samples import matching_strings
+from fastgen.spec.problems import SpecError
+
+# Patterns, and the lengths of the strings each matches.
+PATTERNS: dict[str, Callable[[int], bool]] = {
+    "^[A-Z]+$": lambda n: n >= 1,
+    "^[a-z]{2}-\\d{3}$": lambda n: n == 6,
+    "^(foo|bar)[^,]x?$": lambda n: n in (4, 5),
+    "^\\w+@\\w+\\.com$": lambda n: n >= 7,
+    "^[A-Z]{2,4}[0-9]*$": lambda n: n >= 2,
+    "^(?:ab)+$": lambda n: n >= 2 and n % 2 == 0,
+    "[0-9]": lambda n: n >= 1,  # unanchored: any string holding a digit
+    "^(a|b)\\1$": lambda n: n == 2,
+    "^[^a-z]{3}$": lambda n: n == 3,
+    "^.{5,}$": lambda n: n >= 5,
+    "^\\s?x\\S$": lambda n: n in (2, 3),
+}
+
+
+def _valid(schema: dict[str, Any], value: Any) -> bool:
+    """Whether JSON Schema (draft 4's boolean exclusives, or 2020-12's numbers)
+    accepts ``value``."""
+    boolean = isinstance(schema.get("exclusiveMinimum"), bool) or isinstance(
+        schema.get("exclusiveMaximum"), bool
+    )
+    checker = jsonschema.Draft4Validator if boolean else jsonschema.Draft202012Validator
+    return checker(schema).is_valid(value)
+
+
+@pytest.mark.parametrize("pattern", sorted(PATTERNS))
+@settings(max_examples=25, deadline=None)
+@given(low=st.integers(0, 9), extra=st.one_of(st.none(), st.integers(0, 9)))
+def test_strings_match_the_pattern_within_the_lengths(
+    pattern: str, low: int, extra: int | None
+) -> None:
+    high = None if extra is None else low + extra
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern, "minLength": low}
+    if high is not None:
+        schema["maxLength"] = high
+    possible = any(
+        map(PATTERNS[pattern], range(low, (20 if high is None else high) + 1))
+    )
+    try:
+        values = column_samples(schema, "string")
+    except NoSample:
+        assert not possible, schema
+        return
+    assert values and possible
+    assert list(values) == sorted(set(values))
+    assert all(_valid(schema, v) for v in values), values
+    assert not any("," in v for v in values)  # a list filter's separator
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    low=st.one_of(st.none(), st.integers(-40, 40)),
+    high=st.one_of(st.none(), st.integers(-40, 40)),
+    exclusive=st.sampled_from(["no", "3.0", "3.1"]),
+    step=st.sampled_from([None, 1, 2, 3, 7, 0.5, 1.5, 0.25]),
+    integer=st.booleans(),
+)
+def test_numbers_keep_bounds_and_multiples(
+    low: int | None, high: int | None, exclusive: str, step: Any, integer: bool
+) -> None:
+    schema: dict[str, Any] = {"type": "integer" if integer else "number"}
+    if exclusive == "3.1":
+        schema |= {"exclusiveMinimum": low} if low is not None else {}
+        schema |= {"exclusiveMaximum": high} if high is not None else {}
+    else:
+        schema |= {"minimum": low} if low is not None else {}
+        schema |= {"maximum": high} if high is not None else {}
+        if exclusive == "3.0":
+            schema |= {"exclusiveMinimum": True, "exclusiveMaximum": True}
+    if step is not None:
+        schema["multipleOf"] = step
+    try:
+        values = column_samples(schema, "integer" if integer else "float")
+    except NoSample:
+        # Bounded on both sides: no multiple of the step lies inside.
+        assert low is not None and high is not None
+        unit = Fraction(str(step or (1 if integer else Fraction(1, 10**6))))
+        inside = [
+            k * unit
+            for k in range(-2000, 2001)
+            if _valid(schema, float(k * unit)) and (not integer or k * unit % 1 == 0)
+        ]
+        assert not inside, schema
+        return
+    if values is None:  # nothing to keep: the type's samples serve
+        assert low is None and high is None and step is None
+        return
+    assert list(values) == sorted(set(values))
+    assert all(_valid(schema, v) for v in values), (schema, values)
+    assert all(isinstance(v, int) for v in values) or not integer
+
+
+def test_a_number_enum_within_bounds() -> None:
+    schema = {"type": "integer", "enum": [30, 1, 20, 99], "maximum": 50}
+    assert column_samples(schema, "integer") == (1, 20, 30)
+    with pytest.raises(NoSample, match="no integer found within maximum 0, enum"):
+        column_samples({**schema, "maximum": 0}, "integer")
+
+
+def test_formats_and_lengths() -> None:
+    email = column_samples({"type": "string", "format": "email"}, "text")
+    assert email is not None and len(email) == 8
+    assert all(re.fullmatch(r"user\d@example\.com", v) for v in email)
+    assert column_samples({"type": "string", "format": "uri"}, "text")[0] == (  # type: ignore[index]
+        "https://example.com/1"
+    )
+    assert column_samples({"type": "string", "minLength": 3}, "text")[0] == "aaa"  # type: ignore[index]
+    assert column_samples({"type": "string", "maxLength": 3}, "string") is None
+    assert column_samples({"type": "string", "format": "date"}, "date") is None
+    enum = {"type": "string", "enum": ["a", "bb", "ccc"], "minLength": 2}
+    assert column_samples(enum, "enum") == ("bb", "ccc")
+    with pytest.raises(NoSample, match="minLength 4 is above maxLength 3"):
+        column_samples({"type": "string", "minLength": 4, "maxLength": 3}, "string")
+    with pytest.raises(NoSample, match="no regular expression"):
+        column_samples({"type": "string", "pattern": "(["}, "string")
+
+
+def test_one_pattern_gives_the_same_strings() -> None:
+    assert matching_strings("^[a-z]{3}$") == matching_strings("^[a-z]{3}$")
+    assert matching_strings("^x$") == ["x"]
+    assert matching_strings("^$", low=1) == []
+
+
+def _field(samples: tuple[Any, ...]) -> FieldModel:
+    return FieldModel(
+        "code", "string", "str", True, 12, False, True, False, None, None, None, (),
+        limits=(("pattern", "^[A-Z]+$"),), samples=samples,
+    )  # fmt: skip
+
+
+def test_the_test_rows_take_the_samples_in_turn() -> None:
+    expr = sample_expr(_field(("A", "B", "C", "D", "E", "F", "G", "H")))
+    assert expr == '("A", "B", "C", "D", "E", "F", "G", "H")[n % 8]'
+    rows = [eval(expr, {"dt": dt}, {"n": n}) for n in range(1, 6)]
+    assert rows == sorted(set(rows))  # distinct, and ascending as n
+    assert sample_expr(_field(("A",))) == '("A",)[0]'
+
+
+DOCUMENT = """\
+openapi: 3.0.3
+info: {title: Fixture, version: 1.0.0}
+paths:
+  /codes:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Code'}}}
+components:
+  schemas:
+    Code:
+      x-fastgen-resource: {path: /codes, list: {filter: [code]}}
+      type: object
+      required: [code]
+      properties:
+        id: {type: integer}
+        code: CODE
+"""
+
+
+def test_a_column_no_value_satisfies_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "openapi.yaml"
+    path.write_text(DOCUMENT.replace("CODE", "{type: integer, minimum: 5, maximum: 4}"))
+    with pytest.raises(SpecError) as caught:
+        read_input(path)
+    assert [str(p).replace(f"{tmp_path}/", "") for p in caught.value.problems] == [
+        "openapi.yaml:14:7: #/components/schemas/Code: property 'code' takes"
+        + " no value: no integer found within minimum 5, maximum 4"
+    ]
+
+
+def test_a_pattern_column_samples_through_the_compile(tmp_path: Path) -> None:
+    path = tmp_path / "openapi.yaml"
+    schema = "{type: string, pattern: '^[A-Z]+$', maxLength: 4}"
+    path.write_text(DOCUMENT.replace("CODE", schema))
+    _, model = read_input(path)
+    (code,) = model.resource("code").fields
+    assert code.samples and all(re.fullmatch("[A-Z]{1,4}", v) for v in code.samples)
