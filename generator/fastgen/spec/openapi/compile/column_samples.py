@@ -38,7 +38,8 @@ class NoSample(ValueError):
 def column_samples(schema: dict[str, Any], kind: str) -> tuple[Any, ...] | None:
     """Up to ``SAMPLES`` distinct values, ascending, that the property's schema
     accepts, for a column of type ``kind``; None where it limits nothing a test
-    row made from ``n`` breaks. Raises ``NoSample`` when none is found."""
+    row made from ``n`` breaks, or where a ``pattern`` no search here satisfies
+    might still be. Raises ``NoSample`` when the limits provably clash."""
     if kind in ("string", "text", "enum"):
         return _strings(schema)
     if kind in ("integer", "float"):
@@ -63,15 +64,20 @@ def _strings(schema: dict[str, Any]) -> tuple[Any, ...] | None:
     elif isinstance(pattern, str):
         try:
             candidates = matching_strings(pattern, low, high, SAMPLES)
-        except re.error as exc:
-            message = f"pattern {pattern!r} is no regular expression: {exc}"
-            raise NoSample(message) from None
+        except re.error:
+            # Not in Python's dialect (ECMA's ``\p{L}``, say), which the app's
+            # models may still read: the column keeps the type's samples.
+            return None
     else:
         width = max(low, 1)
         candidates = [c * width for c in string.ascii_lowercase[:SAMPLES]]
     found = sorted(
         {v for v in candidates if _fits_string(v, low, high, pattern)},
     )[:SAMPLES]
+    if not found and isinstance(pattern, str):
+        # The search found none, which proves nothing: the document is not refused
+        # for it, and the column keeps the type's samples.
+        return None
     if not found:
         raise NoSample(_string_clash(low, high, pattern, schema, enum))
     return tuple(found)
