@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -360,19 +361,30 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [*kinds, "null"]}
 
 
+def _in_a_child(
+    draw: st.DrawFn,
+    schema: dict[str, Any],
+    change: Callable[[dict[str, Any]], st.SearchStrategy[dict[str, Any]]],
+) -> bool:
+    """Maybe ``change`` one of ``schema``'s children (a property, the items) in
+    place: whether it did."""
+    children = [f"properties/{n}" for n in schema.get("properties", {})]
+    children += ["items"] if "items" in schema else []
+    if not children or not draw(st.booleans()):
+        return False
+    *parent, key = draw(st.sampled_from(children)).split("/")
+    node = schema
+    for part in parent:
+        node = node[part]
+    node[key] = draw(change(node[key]))
+    return True
+
+
 @st.composite
 def _widened(draw: st.DrawFn, schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with one change that takes every value it took."""
     result = copy.deepcopy(schema)
-    children = [f"properties/{n}" for n in result.get("properties", {})]
-    children += ["items"] if "items" in result else []
-    if children and draw(st.booleans()):
-        path = draw(st.sampled_from(children))
-        *parent, key = path.split("/")
-        node = result
-        for part in parent:
-            node = node[part]
-        node[key] = draw(_widened(node[key]))
+    if _in_a_child(draw, result, _widened):
         return result
     loose = [k for k in ("minLength", "maxLength", "minimum", "maximum") if k in result]
     loose += [k for k in ("minItems", "maxItems", "enum", "required") if k in result]
@@ -403,15 +415,7 @@ BOUNDS = {
 def _changed(draw: st.DrawFn, schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with one change that may take fewer values."""
     result = copy.deepcopy(schema)
-    children = [f"properties/{n}" for n in result.get("properties", {})]
-    children += ["items"] if "items" in result else []
-    if children and draw(st.booleans()):
-        path = draw(st.sampled_from(children))
-        *parent, key = path.split("/")
-        node = result
-        for part in parent:
-            node = node[part]
-        node[key] = draw(_changed(node[key]))
+    if _in_a_child(draw, result, _changed):
         return result
     choice = draw(st.sampled_from(["widen", "bound", "type", "drop", "require"]))
     if choice == "widen":
