@@ -13,8 +13,10 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,9 +40,15 @@ class Gunicorn:
     """One gunicorn master with two uvicorn workers, as the image runs it."""
 
     def __init__(
-        self, project: Path, venv: Path, workdir: Path, home: Path | None = None
+        self,
+        project: Path,
+        venv: Path,
+        workdir: Path,
+        home: Path | None = None,
+        port: int | None = None,
+        options: str = "",
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.venv = venv
         unset = ("PROMETHEUS_MULTIPROC_DIR", "XDG_RUNTIME_DIR") if home else ()
@@ -53,7 +61,10 @@ class Gunicorn:
             "CACHE_WARM_TIMEOUT": "0",
             "SHUTDOWN_DRAIN_SECONDS": "0",
         }
-        options = f"--config gunicorn.conf.py --bind 127.0.0.1:{self.port} --workers 2"
+        options = (
+            f"--config gunicorn.conf.py --bind 127.0.0.1:{self.port} --workers 2 "
+            + options
+        )
         self.log = (workdir / "gunicorn.log").open("w")
         self.process = subprocess.Popen(
             [venv / "bin" / "gunicorn", *options.split(), "bookstore.main:app"],
@@ -71,6 +82,12 @@ class Gunicorn:
             return self.http.get("/readyz").status_code == 200
         except httpx.TransportError:
             return False
+
+    def workers(self) -> list[int]:
+        pid = self.process.pid
+        return [
+            int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
 
     def metrics_dir(self) -> Path:
         return METRICS_ROOT / f"bookstore-metrics-{self.process.pid}"
@@ -170,9 +187,7 @@ def test_a_start_removes_the_metrics_directory_of_a_killed_master(
     (tmp_path / "killed").mkdir()
     (tmp_path / "next").mkdir()
     killed = Gunicorn(bookstore, shared_venv, tmp_path / "killed")
-    pid = killed.process.pid
-    workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for process in [pid, *map(int, workers)]:
+    for process in [killed.process.pid, *killed.workers()]:
         os.kill(process, signal.SIGKILL)
     killed.stop()
     running = METRICS_ROOT / f"bookstore-metrics-{os.getpid()}"
@@ -184,6 +199,115 @@ def test_a_start_removes_the_metrics_directory_of_a_killed_master(
         assert running.is_dir()
     finally:
         running.rmdir()
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (an exited orphan may wait, a zombie, for init)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_the_workers_of_a_killed_master_finish_their_requests_and_exit(
+    bookstore: Path, shared_venv: Path, tmp_path: Path
+) -> None:
+    """uvicorn-worker never checks its parent: after the master's SIGKILL (the OOM
+    killer, ``kill -9``) its workers lived on for ever, holding the port (a new
+    master could not bind it) and their database pools. The generated worker
+    notices within a second, answers the request it is reading, closes its pool
+    and exits, within ``graceful_timeout`` and a few seconds: a request that does
+    not finish by then is cancelled, as the master's SIGKILL would have."""
+    (tmp_path / "killed").mkdir()
+    (tmp_path / "next").mkdir()
+    graceful = 5
+    killed = Gunicorn(
+        bookstore,
+        shared_venv,
+        tmp_path / "killed",
+        options=f"--graceful-timeout {graceful}",
+    )
+    workers = killed.workers()
+    assert len(workers) == 2
+    body = json.dumps({"name": "Orphaned"}).encode()
+    in_flight = post_begun(killed.port, body)
+    stalled = post_begun(killed.port, body)  # a client that never sends the rest
+    load = Load(killed.base)
+    try:
+        time.sleep(0.5)  # a worker is reading it
+        killed.process.kill()
+        killed.process.wait()
+        killed_at = time.monotonic()
+        time.sleep(1.5)  # the workers have noticed and stopped accepting
+        in_flight.sendall(body[5:])
+        answer = in_flight.makefile("rb").read()
+        assert answer.startswith(b"HTTP/1.1 201 "), answer
+        while any(map(alive, workers)):
+            assert time.monotonic() - killed_at < graceful + 3, (
+                "workers outlive the master"
+            )
+            time.sleep(0.05)
+        assert load.stop() > 10  # the load ran
+        assert load.errors == []
+        log = (tmp_path / "killed" / "gunicorn.log").read_text()
+        assert log.count(f"gunicorn master {killed.process.pid} is gone") == 2, log
+        assert log.count("Application shutdown complete") == 2, log
+        assert "Cancel 1 running task(s)" in log, log  # the stalled one
+        # The port is free: a new master binds it and serves.
+        after = Gunicorn(bookstore, shared_venv, tmp_path / "next", port=killed.port)
+        assert after.http.get("/authors").status_code == 200
+        after.stop()
+    finally:
+        load.stop()
+        in_flight.close()
+        stalled.close()
+        killed.stop()
+        for pid in filter(alive, workers):  # an orphan the test failed on
+            os.kill(pid, signal.SIGKILL)
+
+
+def post_begun(port: int, body: bytes) -> socket.socket:
+    """A connection whose ``POST /authors`` has been sent but for the body's end."""
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(
+        b"POST /authors HTTP/1.1\r\nHost: app\r\nContent-Type: application/json\r\n"
+        + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+        + body[:5]
+    )
+    return connection
+
+
+class Load:
+    """Light load: one client reading ``/authors`` in a loop, a new connection each
+    time, until stopped. Connections refused or reset once the workers stop listening
+    are expected; an answer other than 200 is not."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.answered = 0
+        self.running = True
+        self.errors: list[str] = []
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                status = httpx.get(f"{self.base}/authors", timeout=10).status_code
+            except httpx.TransportError:
+                time.sleep(0.01)
+                continue
+            if status == 200:
+                self.answered += 1
+            else:
+                self.errors.append(str(status))
+
+    def stop(self) -> int:
+        """The number of requests answered (200)."""
+        self.running = False
+        self.thread.join()
+        return self.answered
 
 
 @pytest.fixture

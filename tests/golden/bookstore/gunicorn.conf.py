@@ -4,7 +4,8 @@ gunicorn rather than ``uvicorn --workers``: its arbiter replaces a worker that d
 whose event loop stops answering for ``timeout`` seconds, gives in-flight requests
 ``graceful_timeout`` seconds on SIGTERM, and reads this file. Each worker is a uvicorn
 event loop (the maintained ``uvicorn-worker`` package; ``gunicorn_worker.py`` makes its
-shutdown answer the connections it accepted last, so a reload drops none).
+shutdown answer the connections it accepted last, so a reload drops none, and makes
+it stop when its master is gone).
 
 ``WEB_CONCURRENCY`` sets the number of workers, ``BIND`` the address; any other option
 can be overridden without editing this file: ``GUNICORN_CMD_ARGS="--timeout 60"``.

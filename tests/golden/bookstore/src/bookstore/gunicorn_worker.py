@@ -10,25 +10,49 @@ it whenever a worker stops (each gunicorn reload, SIGHUP; each deploy). This wor
 stops accepting first (the other workers, sharing the socket, take the new
 connections), gives those connections ``ACCEPTED_GRACE_SECONDS`` to deliver their
 request, and then shuts down as uvicorn does, answering every request it read.
+
+It also stops when its master is gone (SIGKILL, the OOM killer): uvicorn-worker never
+checks, unlike gunicorn's own workers, so its workers lived on for ever, holding the
+port (a restarted master failed to bind it, or shared it with old code) and their
+database connections.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import socket
 import sys
+from typing import Any
 
 from gunicorn.arbiter import Arbiter
-from uvicorn import Server
+from uvicorn import Config, Server
 from uvicorn_worker import UvicornWorker
 
 # A proxy sends its request right after connecting: milliseconds, unless the CPU is
 # busy. A client silent for longer is closed as uvicorn would.
 ACCEPTED_GRACE_SECONDS = 0.5
 
+log = logging.getLogger("uvicorn.error")  # gunicorn's error log (uvicorn-worker)
+
 
 class GracefulServer(Server):
-    """uvicorn's server, which stops accepting before it closes idle connections."""
+    """uvicorn's server, which stops accepting before it closes idle connections,
+    and stops when the process that started it, its gunicorn master, is gone."""
+
+    def __init__(self, config: Config, master_pid: int) -> None:
+        super().__init__(config)
+        self.master_pid = master_pid
+
+    async def on_tick(self, counter: int) -> bool:
+        # Once a second, as uvicorn's own checks: an orphan's parent is init (or a
+        # subreaper), never its master again.
+        orphaned = counter % 10 == 0 and os.getppid() != self.master_pid
+        if orphaned and not self.should_exit:
+            log.warning("gunicorn master %d is gone: shutting down", self.master_pid)
+            self.should_exit = True
+        return await super().on_tick(counter)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
@@ -40,10 +64,16 @@ class GracefulServer(Server):
 class Worker(UvicornWorker):
     """uvicorn-worker's worker, serving with ``GracefulServer``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # In-flight requests get graceful_timeout, which the master enforces with
+        # SIGKILL; a worker whose master is gone has to enforce it itself.
+        self.config.timeout_graceful_shutdown = self.cfg.graceful_timeout
+
     async def _serve(self) -> None:
         # uvicorn-worker's own (0.3 and 0.4), with the server class replaced.
         self.config.app = self.wsgi
-        server = GracefulServer(config=self.config)
+        server = GracefulServer(self.config, master_pid=self.ppid)
         self._install_sigquit_handler()
         await server.serve(sockets=self.sockets)
         if not server.started:
