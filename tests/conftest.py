@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ EXAMPLE = REPO / "examples" / "bookstore.yaml"
 NASTY = REPO / "tests" / "specs" / "nasty.yaml"
 NAMES = REPO / "tests" / "specs" / "names.yaml"
 BILLING = REPO / "examples" / "billing.yaml"
+FORMATS = REPO / "tests" / "specs" / "openapi" / "formats.yaml"
 
 
 def pytest_collection_modifyitems(
@@ -128,6 +130,26 @@ def server_billing(
     """examples/billing.yaml (an OpenAPI input whose documents list takes filters,
     sort, cursors, counts and expand) installed beside the bookstore."""
     return beside_bookstore(BILLING, server_bookstore, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def server_formats(
+    server_bookstore: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """tests/specs/openapi/formats.yaml (a table with a column of each string format
+    pydantic reads into an object: URLs, IP addresses, times, durations, base64, a
+    secret) beside the bookstore, with formats_probe.py among its tests, and the
+    dependency the bookstore lacks (email-validator, for ``format: email``)."""
+    project = beside_bookstore(FORMATS, server_bookstore, tmp_path_factory)
+    python = server_bookstore / ".venv" / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "-e", project],
+        check=True,
+        capture_output=True,
+    )
+    probe = FORMATS.with_name("formats_probe.py")
+    shutil.copy(probe, project / "tests" / "test_formats_probe.py")
+    return project
 
 
 def beside_bookstore(

@@ -138,3 +138,13 @@ def test_migrations_apply_to_mariadb(server_bookstore: Path, mariadb: str) -> No
             check=False,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_string_formats_on_mariadb(
+    server_bookstore: Path, server_formats: Path, mariadb: str
+) -> None:
+    """tests/specs/openapi/formats.yaml: a URL, an IP address, a time, a duration
+    stored as the API answers them, and read, updated and filtered by (the
+    project's whole suite with formats_probe.py)."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_formats, createdb(mariadb, "formats"))

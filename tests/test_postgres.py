@@ -356,3 +356,13 @@ def test_openapi_lists_on_postgresql(
     plan = _plan(python, server_billing, BILLING_PLAN, url, tmp_path)
     assert "ix_documents_partner_id" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_string_formats_on_postgresql(
+    server_bookstore: Path, server_formats: Path, postgres: str
+) -> None:
+    """tests/specs/openapi/formats.yaml: a URL, an IP address, a time, a duration
+    stored as the API answers them, and read, updated and filtered by (the
+    project's whole suite with formats_probe.py)."""
+    python = server_bookstore / ".venv" / "bin" / "python"
+    assert_generated_tests_pass(python, server_formats, createdb(postgres, "formats"))

@@ -167,6 +167,7 @@ def crud_imports(service: ServiceModel) -> str:
         ("fastapi.exceptions", "RequestValidationError"),
         ("fastapi.responses", "JSONResponse"),
         ("pydantic", "BaseModel"),
+        *(("sqlalchemy", name) for name in ("JSON", "Column", "String")),
         ("sqlalchemy.exc", "DBAPIError"),
         ("sqlalchemy.exc", "IntegrityError"),
         ("sqlalchemy.exc", "InterfaceError"),
@@ -196,7 +197,7 @@ def crud_imports(service: ServiceModel) -> str:
         imports += [
             ("types", "SimpleNamespace"),
             ("typing", "get_args"),
-            ("pydantic", "MISSING"),
+            *(("pydantic", name) for name in ("MISSING", "SecretStr")),
         ]
     if service.api_json_bodies:
         imports += [

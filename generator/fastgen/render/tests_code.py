@@ -1,5 +1,4 @@
-"""The generated project's own tests: sample values, keys no row has, and the imports
-of ``tests/``."""
+"""The generated project's tests: sample values, keys no row has, ``tests/`` imports."""
 
 from __future__ import annotations
 
@@ -88,6 +87,7 @@ def conftest_imports(service: ServiceModel) -> str:
         ("fastapi", "FastAPI"),
         ("pydantic", "BaseModel"),
         ("redis.asyncio", "Redis"),
+        (f"{pkg}.crud", "column_values"),  # rows stored as the routes store them
         (f"{pkg}.db", "Base"),
         (f"{pkg}.main", "create_app"),
         (f"{pkg}.hooks.settings", "Settings"),

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
+from bookstore.crud import column_values
 from bookstore.db import Base
 from bookstore.hooks.settings import Settings
 from bookstore.main import create_app
@@ -106,7 +107,7 @@ async def _insert(
 ) -> dict[str, Any]:
     """Store a row straight through the ORM (no cache invalidation), return its JSON."""
     async with app.state.session_factory() as session:
-        row = model(**create.model_validate(payload).model_dump())
+        row = model(**column_values(model, create.model_validate(payload)))
         session.add(row)
         await session.commit()
         return read.model_validate(row, from_attributes=True).model_dump(mode="json")
@@ -121,7 +122,8 @@ async def add_rows(
     """Store many rows in one transaction, straight through the ORM."""
     async with app.state.session_factory() as session:
         session.add_all(
-            model(**create.model_validate(payload).model_dump()) for payload in payloads
+            model(**column_values(model, create.model_validate(payload)))
+            for payload in payloads
         )
         await session.commit()
 

@@ -27,6 +27,9 @@ FORMATS = {
     "hostname": "host{}.example.com",
     "ipv4": "192.0.2.{}",
     "ipv6": "2001:db8::{}",
+    "time": "12:00:0{}",
+    "duration": "PT{}H",
+    "byte": "YWI{}",  # base64 of ab5, ab6, ...: text, as pydantic's Base64Str decodes it
 }
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 

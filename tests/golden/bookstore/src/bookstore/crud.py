@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import JSON, Column, String, update
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -424,6 +424,24 @@ class ExactNumbersRoute(JsonBodyRoute):
 def column_values(
     model: type[Base], body: BaseModel, *, exclude_unset: bool = False
 ) -> dict[str, Any]:
-    """The fields of an API body that are columns of ``model`` (a body may carry more)."""
+    """The fields of an API body that are columns of ``model`` (a body may carry
+    more), each as its column stores it (``stored``)."""
     values = body.model_dump(exclude_unset=exclude_unset)
-    return {name: value for name, value in values.items() if name in model.__table__.c}
+    answered = body.model_dump(mode="json", exclude_unset=exclude_unset)
+    columns = model.__table__.c
+    return {
+        name: stored(columns[name], value, answered[name])
+        for name, value in values.items()
+        if name in columns
+    }
+
+
+def stored(column: Column[Any], value: Any, answered: Any) -> Any:
+    """What ``column`` stores of a field's Python ``value``, ``answered`` in JSON.
+
+    A text or JSON column holds the value as the API answers it: pydantic reads a
+    URL, an IP address, a time or a duration into an object no database driver
+    takes, and reads its JSON text back. Other columns take the Python value (a
+    datetime, a UUID, a Decimal), which the driver stores in the column's own type.
+    """
+    return answered if isinstance(column.type, String | JSON) else value
