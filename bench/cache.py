@@ -204,7 +204,13 @@ class Servers:
         return process
 
     def uvicorn(
-        self, name: str, python: Path, app: str, port: int, **kwargs: object
+        self,
+        name: str,
+        python: Path,
+        app: str,
+        port: int,
+        http: str = "httptools",
+        **kwargs: object,
     ) -> subprocess.Popen[bytes]:
         argv = [
             str(python.parent / "uvicorn"),
@@ -219,7 +225,7 @@ class Servers:
             "--loop",
             "uvloop",
             "--http",
-            "httptools",
+            http,
         ]
         process = self.start(name, argv, **kwargs)  # type: ignore[arg-type]
         self.pids[port] = process.pid  # taskset execs uvicorn: the same pid

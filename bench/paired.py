@@ -13,9 +13,10 @@ hit with the raw ASGI app sending a hit's bytes and headers (target >= 0.9), and
 with fastapi-cache2's InMemoryBackend hit (target >= 5).
 
 ``--variant NAME=SRC`` serves a copy of the generated ``src/`` (edited by hand, e.g.
-a hit path without a step) next to the generated one, paired with the raw app too:
-what a change would buy, measured in the same rounds. Set up as bench/cache.py
-(the same spec, rows and fastapi-cache2 app). Nothing here asserts.
+a hit path without a step, or made by bench/hit_variants.py) next to the generated
+one, paired with the raw app too: what a change would buy, measured in the same
+rounds. A variant's ``SRC/.http`` may name uvicorn's ``--http`` protocol class.
+Set up as bench/cache.py (the same spec, rows and fastapi-cache2 app). Nothing here asserts.
 """
 
 from __future__ import annotations
@@ -116,11 +117,18 @@ def start_apps(
     for name, src in {"generated": None, **variants}.items():
         port = free_port()
         extra = {"PYTHONPATH": str(src)} if src else {}
+        # A variant may name its own HTTP protocol class (bench/hit_variants.py).
+        protocol = Path(src, ".http") if src else None
         process = started.uvicorn(
             f"app-{name}",
             python,
             "cachebench.main:app",
             port,
+            http=(
+                protocol.read_text().strip()
+                if protocol and protocol.exists()
+                else "httptools"
+            ),
             env={**env, **extra},
             cwd=project,
             ready=f"http://127.0.0.1:{port}/readyz",
