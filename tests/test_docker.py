@@ -10,6 +10,7 @@ import runpy
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,31 @@ def test_a_start_removes_the_files_of_masters_gone(
     assert {path.name for path in runtime.iterdir()} == {
         f"bookstore-{name}.ctl" for name in kept
     }
+
+
+def test_control_sockets_go_where_they_can_be_made(
+    bookstore: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """$XDG_RUNTIME_DIR, else ~/.gunicorn, else the temporary directory: under a
+    read-only root (the Kubernetes manifests' readOnlyRootFilesystem) ~/.gunicorn
+    cannot be made, and gunicorn logged an error at every start. None when nothing
+    can be written (on_starting then turns the control socket off)."""
+    place = gunicorn_conf(bookstore, monkeypatch)["control_socket_dir"]
+    runtime, home, temporary = tmp_path / "run", tmp_path / "home", tmp_path / "tmp"
+    runtime.mkdir()
+    temporary.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    assert place() == runtime
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert place() == home / ".gunicorn" and (home / ".gunicorn").is_dir()
+    blocked = tmp_path / "a-file"
+    blocked.touch()  # a file where a directory should be: as root, modes stop nothing
+    monkeypatch.setenv("HOME", str(blocked / "home"))
+    assert place() == temporary
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked / "tmp"))
+    assert place() is None
 
 
 def seconds(duration: str) -> int:

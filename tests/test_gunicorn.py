@@ -177,6 +177,30 @@ def test_two_instances_under_one_home_keep_their_control_sockets_apart(
     assert list(sockets.iterdir()) == []  # each removed its own when it stopped
 
 
+def test_a_master_whose_home_cannot_be_written_still_has_a_control_socket(
+    bookstore: Path, shared_venv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a read-only root (the Kubernetes manifests' readOnlyRootFilesystem, /tmp
+    an emptyDir) ~/.gunicorn cannot be made: gunicorn logged "Control server error"
+    at every start and gunicornc reached nothing. The socket goes to the temporary
+    directory instead."""
+    blocked = tmp_path / "a-file"
+    blocked.touch()  # a file where HOME's directory should be: as root, modes stop nothing
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    (tmp_path / "run").mkdir()
+    master = Gunicorn(bookstore, shared_venv, tmp_path / "run", blocked / "home")
+    try:
+        socket = temporary / f"bookstore-{master.process.pid}.ctl"
+        assert master.control(socket, "show stats")["pid"] == master.process.pid
+    finally:
+        master.stop()
+    log = (tmp_path / "run" / "gunicorn.log").read_text()
+    assert "Control server error" not in log
+    assert not socket.exists()  # removed when the master stopped
+
+
 def test_a_start_removes_the_metrics_directory_of_a_killed_master(
     bookstore: Path, shared_venv: Path, tmp_path: Path
 ) -> None:

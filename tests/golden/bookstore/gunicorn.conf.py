@@ -109,15 +109,32 @@ def _masters_own(directory: Path) -> bool:
     )
 
 
-def control_socket_of(master_pid: int) -> Path:
-    """This master's own control socket (``gunicornc -s PATH``, gunicorn >= 25.1) in
-    the directory of gunicorn's default, $XDG_RUNTIME_DIR or ~/.gunicorn. The default
-    is one path per user: a second gunicorn took it over (and removed it when it
-    stopped), so ``gunicornc`` reached the wrong service, or none."""
+def control_socket_dir() -> Path | None:
+    """Where this service's masters put their control sockets (``gunicornc -s
+    PATH``, gunicorn >= 25.1): gunicorn's default directory, $XDG_RUNTIME_DIR or
+    ~/.gunicorn, else the temporary directory (a read-only root, as the Kubernetes
+    manifests run it, cannot hold ~/.gunicorn: gunicorn logged an error at every
+    start); None when none of them can be written."""
+    candidates = []
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isdir(runtime):
-        return Path(runtime) / f"bookstore-{master_pid}.ctl"
-    return Path.home() / ".gunicorn" / f"bookstore-{master_pid}.ctl"
+        candidates.append(Path(runtime))
+    with contextlib.suppress(RuntimeError):  # no home directory at all
+        candidates.append(Path.home() / ".gunicorn")
+    candidates.append(Path(tempfile.gettempdir()))
+    for directory in candidates:
+        with contextlib.suppress(OSError):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if os.access(directory, os.W_OK | os.X_OK):
+                return directory
+    return None
+
+
+def control_socket_of(master_pid: int, directory: Path) -> Path:
+    """A master's own control socket: gunicorn's default is one path per user, so a
+    second gunicorn took it over (and removed it when it stopped), and
+    ``gunicornc`` reached the wrong service, or none."""
+    return directory / f"bookstore-{master_pid}.ctl"
 
 
 def on_starting(server: Arbiter) -> None:
@@ -131,7 +148,19 @@ def on_starting(server: Arbiter) -> None:
     _remove_dead_masters_files()
     setting = server.cfg.settings.get("control_socket")  # none before gunicorn 25.1
     if setting is not None and setting.value == setting.default:  # not configured
-        server.cfg.set("control_socket", str(control_socket_of(server.pid)))
+        sockets = control_socket_dir()
+        if sockets is None:
+            server.log.warning(
+                "no writable directory for gunicorn's control socket "
+                "($XDG_RUNTIME_DIR, ~/.gunicorn, %s): gunicornc cannot reach this "
+                "master",
+                tempfile.gettempdir(),
+            )
+            server.cfg.set("control_socket_disable", True)
+        else:
+            server.cfg.set(
+                "control_socket", str(control_socket_of(server.pid, sockets))
+            )
     directory = metrics_dir(server.pid)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -177,7 +206,8 @@ def _remove_dead_masters_files() -> None:
         pid = directory.name.rpartition("-")[2]
         if _masters_own(directory) and not _running(int(pid)):
             shutil.rmtree(directory, ignore_errors=True)
-    for path in control_socket_of(0).parent.glob("bookstore-*.ctl"):
+    sockets = control_socket_dir()
+    for path in sockets.glob("bookstore-*.ctl") if sockets else ():
         pid = path.name.removeprefix("bookstore-").removesuffix(".ctl")
         if pid.isdecimal() and not _running(int(pid)):
             with contextlib.suppress(OSError):
