@@ -86,15 +86,6 @@ ANSWER_TAIL = """
 
     def observe_now(self, route, start):
         hits = self._hits
-        seconds = perf_counter() - start
-        series = hits.series.get(route) or hits.series_of(route)
-        series.count += 1
-        series.seconds += seconds
-        if seconds <= hits.first_bound:
-            series.buckets[0] += 1
-        else:
-            series.buckets[series.bucket(seconds)] += 1
-
 """
 
 
@@ -122,11 +113,18 @@ def proto(src: Path, out: Path) -> None:
         i for i, line in enumerate(lines) if line.strip() == "if response is None:"
     )
     front = "\n".join(line[4:] for line in lines[first:last])
+    # The latency series, as __call__ counts it after its two sends.
+    after = text.splitlines()[text[:call].count("\n") :]
+    begin = next(
+        i for i, line in enumerate(after) if "seconds = perf_counter()" in line
+    )
+    end = next(i for i in range(begin, len(after)) if after[i].strip() == "return")
+    observe = "\n".join(line[8:] for line in after[begin:end])
     method = (
         "    def answer_now(self, scope):\n"
         "        hits = self._hits\n"
         "        if hits is None:\n"
-        "            return None\n" + front + ANSWER_TAIL
+        "            return None\n" + front + ANSWER_TAIL + observe + "\n\n"
     )
     app_py.write_text(text[:call] + method + text[call:])
     (out / "cachebench" / "hit_protocol.py").write_text(PROTOCOL)
