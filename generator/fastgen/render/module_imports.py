@@ -167,7 +167,7 @@ def crud_imports(service: ServiceModel) -> str:
         ("fastapi.exceptions", "RequestValidationError"),
         ("fastapi.responses", "JSONResponse"),
         ("pydantic", "BaseModel"),
-        *(("sqlalchemy", name) for name in ("JSON", "Column", "String")),
+        *(("sqlalchemy", name) for name in ("JSON", "ColumnElement", "String")),
         ("sqlalchemy.exc", "DBAPIError"),
         ("sqlalchemy.exc", "IntegrityError"),
         ("sqlalchemy.exc", "InterfaceError"),
