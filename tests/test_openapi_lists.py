@@ -399,3 +399,35 @@ def test_the_filter_types_of_formats_are_the_api_models(tmp_path: Path) -> None:
         value_type = columns[f"f{i}"].value_type
         assert value_type == VALUE_TYPES[fmt]
         assert written[f"f{i}"] == f"{value_type.rsplit('.', 1)[-1]} | MISSING", fmt
+
+
+def test_a_document_filter_reads_its_value_as_the_column_does(tmp_path: Path) -> None:
+    """A table-backed list without ``list`` filters by the document's parameters
+    named like a column: a column of a format compares the parameter's value read
+    by the column's type, in the form it stores (a 422 naming the parameter when
+    it is none); other columns compare the value as the route reads it."""
+    text = FILTERED.replace(
+        "        list: {filter: [link, ip6, at, span, mail, level, ratio, plain]}\n", ""
+    ).replace(
+        "    get:\n      responses:",
+        "    get:\n      parameters:\n"
+        "        - {name: link, in: query, schema: {type: string, format: uri}}\n"
+        "        - {name: ip6, in: query, schema: {type: array, items: {type: string}}}\n"
+        "        - {name: plain, in: query, schema: {type: string}}\n"
+        "      responses:",
+    )
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    _, model = read_input(path)
+    (view,) = routers(model)
+    (route,) = [r for r in view.routes if r.kind == "list"]
+    ip6 = 'filter_value(Thing.ip6, list[ipaddress.IPv6Address], ip6, "ip6")'
+    assert route.filters == (
+        ("link", 'Thing.link == filter_value(Thing.link, AnyUrl, link, "link")'),
+        ("plain", "Thing.plain == plain"),
+        ("ip6", f"Thing.ip6.in_({ip6})"),
+    )
+    assert "from pydantic import AnyUrl" in view.imports
+    assert "import ipaddress" in view.imports
+    assert "from fixture.crud import " in view.imports
+    assert "filter_value" in view.imports

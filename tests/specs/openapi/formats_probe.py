@@ -92,3 +92,30 @@ async def test_a_filter_compares_a_value_as_its_column_stores_it(
         refused = await client.get("/links", params={name: value})
         assert refused.status_code == 422, (name, refused.text)
         assert refused.json()["detail"][0]["loc"][:2] == ["query", name], name
+
+
+async def test_a_document_filter_compares_a_value_as_its_column_stores_it(
+    client: AsyncClient,
+) -> None:
+    """A list without x-fastgen's ``list``: its document's parameters named like a
+    column filter by it, each value read by the column's type."""
+    created = await client.post(
+        "/marks", json={"url": "https://example.com", "addr": "2001:db8::3"}
+    )
+    assert created.status_code == 201, created.text
+    key = created.json()["id"]
+    for params in [
+        {"url": "https://example.com"},
+        {"addr": ["2001:DB8::3", "2001:db8::9"]},
+        {"url": "HTTPS://example.com/", "addr": "2001:db8:0::3"},
+    ]:
+        listed = await client.get("/marks", params=params)
+        assert listed.status_code == 200, (params, listed.text)
+        assert [item["id"] for item in listed.json()] == [key], params
+    for params, loc in [
+        ({"url": "not a url"}, ["query", "url"]),
+        ({"addr": ["2001:db8::3", "zz"]}, ["query", "addr", 1]),
+    ]:
+        refused = await client.get("/marks", params=params)
+        assert refused.status_code == 422, (params, refused.text)
+        assert refused.json()["detail"][0]["loc"] == loc, params
