@@ -3,16 +3,18 @@ query, compiled by the native list compile into the same model."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from fastgen.render.api_changes import api_changes
 from fastgen.render.api_contract import client_document
-from fastgen.render.listing import list_query_class, listing_constant
+from fastgen.render.listing import list_query_class, listing_constant, lists_imports
 from fastgen.render.routers import routers
 from fastgen.render.tests_code import api_row_payload, list_test_auth
-from fastgen.spec.inputs import read_input
+from fastgen.spec.inputs import read_input, read_input_file
+from fastgen.spec.openapi.compile.tables import VALUE_TYPES
 from fastgen.spec.problems import SpecError
 
 from .conftest import REPO
@@ -291,3 +293,141 @@ def test_a_table_named_like_a_list_class_gets_another_class(tmp_path: Path) -> N
     assert model.resource("listing").class_name == "ListingTable"
     (listed,) = [op for op in model.api_operations if op.resource == "listing"]
     assert listed.row_class == "ListingTable"
+
+
+FILTERED = """\
+openapi: 3.0.3
+info: {title: Fixture, version: 1.0.0}
+paths:
+  /things:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}}
+components:
+  schemas:
+    Thing:
+      x-fastgen-resource:
+        path: /things
+        list: {filter: [link, ip6, at, span, mail, level, ratio, plain]}
+      type: object
+      properties:
+        id: {type: integer}
+        link: {type: string, format: uri}
+        ip6: {type: string, format: ipv6}
+        at: {type: string, format: time}
+        span: {type: string, format: duration}
+        mail: {type: string, format: email, maxLength: 60}
+        level: {type: integer, enum: [1, 2, 5]}
+        ratio: {type: number, enum: [0.5, 1.5]}
+        plain: {type: string}
+"""
+
+
+def test_a_format_filter_reads_its_values_as_the_api_does(tmp_path: Path) -> None:
+    """``?link=https://example.com`` is the row stored as ``https://example.com/``
+    (pydantic's URL), ``?ip6=2001:DB8::1`` the one of ``2001:db8::1``: each value is
+    read by the property's type (a 422 when it is none) and compared as the column
+    stores it. No range: URLs, addresses, durations and times with offsets do not
+    order as their text does."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(FILTERED)
+    _, model = read_input(path)
+    thing = model.resource("thing")
+    ops = {item.field.name: item.ops for item in thing.filters}
+    for name in ("link", "ip6", "at", "span", "mail", "plain"):
+        assert ops[name] == ("eq", "in", "isnull"), name
+    query = list_query_class(thing)
+    assert "    link: AnyUrl | None = None" in query
+    assert "    link__in: CommaList[AnyUrl] | None = Field(" in query
+    assert "    ip6: ipaddress.IPv6Address | None = None" in query
+    assert "    at: dt.time | None = None" in query
+    assert "    span: dt.timedelta | None = None" in query
+    assert "    mail: EmailStr | None = None" in query
+    assert "    plain: str | None = None" in query
+    imports = lists_imports(model)
+    (pydantic,) = [line for line in imports.splitlines() if "from pydantic" in line]
+    assert {"AnyUrl", "EmailStr"} <= set(pydantic.split(" import ")[1].split(", "))
+    assert "import ipaddress" in imports and "import datetime as dt" in imports
+
+
+def test_an_integer_enum_filter_takes_the_enums_values(tmp_path: Path) -> None:
+    """As a string enum's: ``?level=3`` is a 422, not an empty page. A query's
+    values are text, which a Literal of ints does not match: converted first."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(FILTERED)
+    _, model = read_input(path)
+    query = list_query_class(model.resource("thing"))
+    level = "Annotated[Literal[1, 2, 5], BeforeValidator(int)]"
+    assert f"    level: {level} | None = None" in query
+    assert f"    level__in: CommaList[{level}] | None = None" in query
+    assert "    level__gt: IntColumn | None = None" in query  # a bound: any value
+    # The API models take any number for a number enum (no Literal of floats).
+    assert "    ratio: float | None = None" in query
+    imports = lists_imports(model)
+    assert "from pydantic import AnyUrl, BeforeValidator, EmailStr, Field" in imports
+    assert "from typing import Annotated, Literal" in imports
+
+
+def test_the_filter_types_of_formats_are_the_api_models(tmp_path: Path) -> None:
+    """``VALUE_TYPES`` says what datamodel-code-generator writes for each format:
+    a filter reading its values otherwise would compare another JSON form."""
+    properties = "".join(
+        f"        f{i}: {{type: string, format: {fmt}}}\n"
+        for i, fmt in enumerate(VALUE_TYPES)
+    )
+    text = FILTERED.replace("list: {filter: [link", "list: {filter: [f0, link")
+    text += properties
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    read = read_input_file(path)
+    assert read.models_source is not None
+    (thing,) = [
+        node
+        for node in ast.parse(read.models_source).body
+        if isinstance(node, ast.ClassDef) and node.name == "Thing"
+    ]
+    written = {
+        node.target.id: ast.unparse(node.annotation)
+        for node in thing.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    columns = {f.name: f for f in read.model.resource("thing").fields}
+    for i, fmt in enumerate(VALUE_TYPES):
+        value_type = columns[f"f{i}"].value_type
+        assert value_type == VALUE_TYPES[fmt]
+        assert written[f"f{i}"] == f"{value_type.rsplit('.', 1)[-1]} | MISSING", fmt
+
+
+def test_a_document_filter_reads_its_value_as_the_column_does(tmp_path: Path) -> None:
+    """A table-backed list without ``list`` filters by the document's parameters
+    named like a column: a column of a format compares the parameter's value read
+    by the column's type, in the form it stores (a 422 naming the parameter when
+    it is none); other columns compare the value as the route reads it."""
+    text = FILTERED.replace(
+        "        list: {filter: [link, ip6, at, span, mail, level, ratio, plain]}\n", ""
+    ).replace(
+        "    get:\n      responses:",
+        "    get:\n      parameters:\n"
+        "        - {name: link, in: query, schema: {type: string, format: uri}}\n"
+        "        - {name: ip6, in: query, schema: {type: array, items: {type: string}}}\n"
+        "        - {name: plain, in: query, schema: {type: string}}\n"
+        "      responses:",
+    )
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    _, model = read_input(path)
+    (view,) = routers(model)
+    (route,) = [r for r in view.routes if r.kind == "list"]
+    ip6 = 'filter_value(Thing.ip6, list[ipaddress.IPv6Address], ip6, "ip6")'
+    assert route.filters == (
+        ("link", 'Thing.link == filter_value(Thing.link, AnyUrl, link, "link")'),
+        ("plain", "Thing.plain == plain"),
+        ("ip6", f"Thing.ip6.in_({ip6})"),
+    )
+    assert "from pydantic import AnyUrl" in view.imports
+    assert "import ipaddress" in view.imports
+    assert "from fixture.crud import " in view.imports
+    assert "filter_value" in view.imports

@@ -119,6 +119,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.documented_errors,
     openapi_routes.api_hook_imports,
     openapi_routes.paged_tables,
+    openapi_routes.typed_list_filters,
     openapi_routes.api_security_imports,
     openapi_routes.api_outgoing_imports,
     openapi_routes.sent_media_types,

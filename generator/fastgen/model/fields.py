@@ -50,6 +50,11 @@ class FieldModel:
     # bounds, a checked format), distinct and ascending: the rows the generated tests
     # store take them in turn. None: its type's samples fit.
     samples: tuple[Any, ...] | None = None
+    # An OpenAPI text column's value as its API models read it, where that is no
+    # plain str (``AnyUrl``, ``ipaddress.IPv6Address``, ``dt.time``): the column
+    # stores its JSON form, which may differ from the text sent, so a list's filter
+    # reads its values so too. None: ``py_type``.
+    value_type: str | None = None
 
     def __post_init__(self) -> None:
         if not self.attr:

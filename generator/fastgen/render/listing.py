@@ -29,6 +29,8 @@ def _param_type(field: FieldModel, api: bool = False) -> str:
         return "IsoDate"
     if api and field.enum_values:
         return _choices(list(field.enum_values))
+    if api and field.value_type:  # the API's type: the column stores its JSON form
+        return field.value_type
     return COLUMN_ALIASES.get(field.py_type, field.py_type)
 
 
@@ -94,6 +96,10 @@ def _bounded(field: FieldModel, api: bool) -> str:
     """An ``eq`` or ``in`` filter value's type with the OpenAPI column's limits: a
     value the column cannot hold is a 422 naming the parameter, not an empty page
     (a range's bound need not be a value of the column)."""
+    integers = _integer_enum(field) if api else ()
+    if integers:  # a Literal of ints does not match the text "1": converted first
+        values = ", ".join(map(str, integers))
+        return f"Annotated[Literal[{values}], BeforeValidator(int)]"
     limits = _filter_limits(field) if api else ()
     if not limits:
         return _param_type(field, api)
@@ -102,8 +108,21 @@ def _bounded(field: FieldModel, api: bool) -> str:
 
 
 def _filter_limits(field: FieldModel) -> tuple[tuple[str, Any], ...]:
-    """The column's limits pydantic's ``Field`` takes (a number enum is no keyword)."""
+    """The column's limits pydantic's ``Field`` takes (a number enum is no keyword;
+    a text limit is the stored text's, which the API's type of a format, a URL or
+    an IP address, takes none of)."""
+    if field.value_type:
+        return ()
     return tuple((k, v) for k, v in field.limits or () if k != "enum")
+
+
+def _integer_enum(field: FieldModel) -> tuple[int, ...]:
+    """An integer column's enum, which its API models read as a Literal; () for
+    any other column (the models take any number for an enum of floats)."""
+    values = dict(field.limits or ()).get("enum", ())
+    if field.type == "integer" and all(type(v) is int for v in values):
+        return tuple(values)
+    return ()
 
 
 def _text_list(field: FieldModel) -> bool:
@@ -204,7 +223,11 @@ def _filter_imports(
             imports += [(f"{pkg}.schemas.common", "TEXT_LIST"), ("pydantic", "Field")]
     if field.aliased:
         imports.append(("pydantic", "Field"))
-    if api and set(item.ops) & {"eq", "in"} and _filter_limits(field):
+    exact = api and set(item.ops) & {"eq", "in"}
+    if exact and _integer_enum(field):
+        imports += [("typing", "Annotated"), ("typing", "Literal")]
+        imports.append(("pydantic", "BeforeValidator"))
+    elif exact and _filter_limits(field):
         imports += [("typing", "Annotated"), ("pydantic", "Field")]
     typed = set(item.ops) & {"eq", "in", "gt", "gte", "lt", "lte"}
     if not typed:
@@ -302,6 +325,7 @@ def listing_imports(service: ServiceModel) -> str:
         (f"{pkg}.schemas.common", "ListQuery"),
         (f"{pkg}.schemas.common", "Page"),
     ]
+    imports.append((f"{pkg}.crud", "stored"))  # a filter's value as a column's
     if service.api_tables:  # crud.present reads an OpenAPI table's rows
         imports.append((f"{pkg}.crud", "present"))
     if sorts_decimals(service):

@@ -15,7 +15,7 @@ from typing import Any
 from fastgen.model.service import ApiTableModel, ServiceModel
 from fastgen.render.api_code import api_reads_json, query_int_models
 from fastgen.render.error_code import retyped_errors
-from fastgen.render.openapi_routes import sent_media_types
+from fastgen.render.openapi_routes import sent_media_types, typed_list_filters
 from fastgen.render.orm import db_column_types, decimal_aggregates
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.routes import conditional_resources, json_bodies
@@ -167,7 +167,7 @@ def crud_imports(service: ServiceModel) -> str:
         ("fastapi.exceptions", "RequestValidationError"),
         ("fastapi.responses", "JSONResponse"),
         ("pydantic", "BaseModel"),
-        *(("sqlalchemy", name) for name in ("JSON", "Column", "String")),
+        *(("sqlalchemy", name) for name in ("JSON", "ColumnElement", "String")),
         ("sqlalchemy.exc", "DBAPIError"),
         ("sqlalchemy.exc", "IntegrityError"),
         ("sqlalchemy.exc", "InterfaceError"),
@@ -193,6 +193,17 @@ def crud_imports(service: ServiceModel) -> str:
             (f"{pkg}.cache.store", "gzip_etag_of"),
             (f"{pkg}.http_semantics", "if_match_holds"),
         ]
+    imports += _api_crud_imports(service)
+    if json_bodies(service):
+        imports += _JSON_BODY_IMPORTS
+    if decimal_bodies(service):
+        imports += [(f"{pkg}.schemas.common", "JsonNumber")]
+    return render_imports(imports, pkg)
+
+
+def _api_crud_imports(service: ServiceModel) -> list[Import]:
+    """What ``crud.py`` imports for an OpenAPI document's tables, bodies and lists."""
+    imports: list[Import] = []
     if service.api_tables:
         imports += [
             ("types", "SimpleNamespace"),
@@ -207,11 +218,11 @@ def crud_imports(service: ServiceModel) -> str:
         ]
     if query_int_models(service):
         imports.append(("pydantic", "BeforeValidator"))
-    if json_bodies(service):
-        imports += _JSON_BODY_IMPORTS
-    if decimal_bodies(service):
-        imports += [(f"{pkg}.schemas.common", "JsonNumber")]
-    return render_imports(imports, pkg)
+    if typed_list_filters(service):  # crud.filter_value
+        imports += [("functools", "cache"), ("pydantic", "TypeAdapter")]
+        imports.append(("pydantic", "ValidationError"))
+        imports.append(("sqlalchemy.orm", "InstrumentedAttribute"))
+    return imports
 
 
 def auth_imports(service: ServiceModel) -> str:

@@ -26,6 +26,7 @@ from fastgen.render.api_code import (
 from fastgen.render.listing import page_route_imports
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
+from fastgen.render.pysource import type_imports
 
 
 def _pages(op: ApiOperationModel) -> bool:
@@ -37,6 +38,52 @@ def paged_tables(service: ServiceModel) -> bool:
     """Whether some table list operation pages (``crud.within_rows`` is used)."""
     routers = service.api.routers if service.api else ()
     return any(_pages(op) for router in routers for op in router.operations)
+
+
+def list_filters(
+    op: ApiOperationModel, service: ServiceModel
+) -> tuple[tuple[str, str], ...]:
+    """Each document filter of a table's list (equality, then IN for an array): its
+    parameter and the condition it adds. A column of a format compares the value
+    read by its API type, in the form it stores (``crud.filter_value``)."""
+    row = op.row_class
+    found = []
+    for attr, param, kind, many in _filters(op, service):
+        value = param
+        if kind is not None:
+            read = f"list[{kind}]" if many else kind
+            wire = next(p.alias or p.name for p in op.params if p.name == param)
+            value = f"filter_value({row}.{attr}, {read}, {param}, {pystr(wire)})"
+        compared = f".in_({value})" if many else f" == {value}"
+        found.append((param, f"{row}.{attr}{compared}"))
+    return tuple(found)
+
+
+def typed_list_filters(service: ServiceModel) -> bool:
+    """Whether a table's list reads a filter by its column's type (``filter_value``)."""
+    routers = service.api.routers if service.api else ()
+    return any(
+        kind is not None
+        for router in routers
+        for op in router.operations
+        for _, _, kind, _ in _filters(op, service)
+    )
+
+
+def _filters(
+    op: ApiOperationModel, service: ServiceModel
+) -> list[tuple[str, str, str | None, bool]]:
+    """(attribute, parameter, the column's value type or None, IN) of each filter."""
+    if op.crud != "list" or op.paged or not op.resource:
+        return []
+    table = service.resource(op.resource)
+    columns = {f.attr: f for f in (table.pk, *table.fields)}
+    return [
+        (attr, param, column.value_type if column else None, many)
+        for many, filters in ((False, op.filters), (True, op.any_filters))
+        for attr, param in filters
+        for column in [columns.get(attr)]
+    ]
 
 
 def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
@@ -79,6 +126,9 @@ def api_router_imports(router: ApiRouterModel, service: ServiceModel) -> str:
             imports.append((f"{pkg}.crud", "present"))
         if op.crud == "list":
             imports.append(("sqlalchemy", "select"))
+        for _, _, kind, _ in _filters(op, service):
+            if kind is not None:
+                imports += [(f"{pkg}.crud", "filter_value"), *type_imports(kind)]
         if _pages(op):
             imports.append((f"{pkg}.crud", "within_rows"))
         if op.refined:

@@ -67,6 +67,13 @@ def pytuple(items: Sequence[str]) -> str:
     return "(" + ", ".join(literals) + ")"
 
 
+# The types a generated module imports from pydantic by name (an OpenAPI format's
+# value: FieldModel.value_type).
+PYDANTIC_TYPES = frozenset(
+    {"JsonValue", "AnyUrl", "EmailStr", "Base64Str", "NaiveDatetime"}
+)
+
+
 def type_imports(py_type: str) -> list[Import]:
     if py_type.startswith("dt."):
         return [("datetime as dt", None)]
@@ -74,6 +81,8 @@ def type_imports(py_type: str) -> list[Import]:
         return [("decimal", "Decimal")]
     if py_type.startswith("uuid."):
         return [("uuid", None)]
-    if py_type == "JsonValue":
-        return [("pydantic", "JsonValue")]
+    if py_type.startswith("ipaddress."):
+        return [("ipaddress", None)]
+    if py_type in PYDANTIC_TYPES:
+        return [("pydantic", py_type)]
     return []

@@ -35,7 +35,7 @@ from fastgen.render.api_code import (
 )
 from fastgen.render.listing import list_item, listing_name
 from fastgen.render.literals import docstring, pyliteral, pystr
-from fastgen.render.openapi_routes import api_router_imports
+from fastgen.render.openapi_routes import api_router_imports, list_filters
 from fastgen.render.orm import ref_class
 from fastgen.render.routes import (
     conditional_writes,
@@ -71,6 +71,8 @@ class RouteView:
     comment: str = ""  # a line above the decorators
     call: str = ""  # a stub's call of its hook
     listing: str = ""  # a native page's Listing (listing.py)
+    # An OpenAPI list's document filters: (parameter, the condition it adds)
+    filters: tuple[tuple[str, str], ...] = ()
     # A native write's representation as its GET answers it, for If-Match
     if_match: str = ""
     # A GET no cache answers: it sends the ETag its writes' If-Match names itself
@@ -407,7 +409,7 @@ def _api_route(op: ApiOperationModel, service: ServiceModel) -> RouteView:
     )
     if op.crud is None:
         return view
-    return _api_table_route(view, op, source)
+    return _api_table_route(view, op, source, list_filters(op, service))
 
 
 def _api_page(op: ApiOperationModel, resource: ResourceModel) -> RouteView:
@@ -436,10 +438,13 @@ def _hook_call(op: ApiOperationModel) -> str:
 
 
 def _api_table_route(
-    view: RouteView, op: ApiOperationModel, source: ApiOperationModel | None
+    view: RouteView,
+    op: ApiOperationModel,
+    source: ApiOperationModel | None,
+    filters: tuple[tuple[str, str], ...],
 ) -> RouteView:
     """The table parts of an OpenAPI route that a table serves; ``source`` is the
-    GET whose ETags a write's If-Match names."""
+    GET whose ETags a write's If-Match names, ``filters`` a list's."""
     row = op.row_class or ""
     key = op.id_param or ""
     invalidate = ""
@@ -473,4 +478,5 @@ def _api_table_route(
         if_match=if_match_read(source) if source is not None else "",
         etag=view.etag,
         op=op,
+        filters=filters,
     )

@@ -189,18 +189,16 @@ def _string(schema: dict[str, Any]) -> Any:
 
 
 def _number(schema: dict[str, Any], kind: str) -> Any:
-    if "multipleOf" in schema:
-        return _first(schema, kind if kind == "integer" else "float")
-    low = schema.get("minimum")
-    value = low if isinstance(low, int | float) else 1
-    if schema.get("exclusiveMinimum") is True or isinstance(
-        schema.get("exclusiveMinimum"), int | float
-    ):
+    """The least value ``column_samples`` finds within the bounds (3.0's boolean
+    exclusives, 3.1's numbers) and multiple; 1 where nothing limits it."""
+    integer = kind == "integer"
+    try:
+        values = column_samples(schema, "integer" if integer else "float")
+    except NoSample:
         return NO_SAMPLE
-    high = schema.get("maximum")
-    if isinstance(high, int | float) and value > high:
-        return NO_SAMPLE
-    return int(value) if kind == "integer" else float(value)
+    if values is None:
+        return 1 if integer else 1.0
+    return values[0]
 
 
 def _first(schema: dict[str, Any], kind: str) -> Any:

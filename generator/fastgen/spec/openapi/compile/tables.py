@@ -40,6 +40,25 @@ from fastgen.spec.openapi.pointer import unescape
 
 # A string's format -> the column type that stores it.
 STRING_FORMATS = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
+# A text column's format -> the type its API models read a value into (as
+# datamodel-code-generator writes it), where the value's JSON form, which the column
+# stores, may differ from the text sent (``https://example.com`` is stored as
+# ``https://example.com/``): a list's filter reads its values so.
+VALUE_TYPES = {
+    "uri": "AnyUrl",
+    "email": "EmailStr",
+    "idn-email": "EmailStr",
+    "byte": "Base64Str",
+    "ipv4": "ipaddress.IPv4Address",
+    "ipv6": "ipaddress.IPv6Address",
+    "ipv4-network": "ipaddress.IPv4Network",
+    "ipv6-network": "ipaddress.IPv6Network",
+    "time": "dt.time",
+    "time-local": "dt.time",
+    "duration": "dt.timedelta",
+    "date-time-local": "NaiveDatetime",
+    "decimal": "Decimal",
+}
 SCALAR_COLUMNS = {"integer": "integer", "number": "float", "boolean": "boolean"}
 # What an integer column holds on PostgreSQL (int4), the narrowest supported database.
 INTEGER_RANGE = (-(2**31), 2**31 - 1)
@@ -83,6 +102,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
             limits=_limits(ctx, schema, spec.type),
             json_schema=_json_schema(ctx, schema) if spec.type == "json" else None,
             samples=_samples(ctx, resource, name, schema, spec.type),
+            value_type=_value_type(ctx, schema, spec.type),
         )
         if name == id_name:
             pk = model
@@ -303,6 +323,15 @@ def _limits(ctx: Context, schema: Any, kind: str) -> tuple[tuple[str, Any], ...]
         if isinstance(merged.get("pattern"), str):
             found["pattern"] = merged["pattern"]
     return tuple(sorted(found.items()))
+
+
+def _value_type(ctx: Context, schema: Any, kind: str) -> str | None:
+    """``VALUE_TYPES``' type of a text column's format; None for other columns."""
+    if kind not in ("string", "text"):
+        return None
+    merged = {**_resolved(ctx, schema), **(schema if isinstance(schema, dict) else {})}
+    fmt = merged.get("format")
+    return VALUE_TYPES.get(fmt) if isinstance(fmt, str) else None
 
 
 def _samples(

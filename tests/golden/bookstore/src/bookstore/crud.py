@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, String, update
+from sqlalchemy import JSON, ColumnElement, String, update
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -436,8 +436,9 @@ def column_values(
     }
 
 
-def stored(column: Column[Any], value: Any, answered: Any) -> Any:
-    """What ``column`` stores of a field's Python ``value``, ``answered`` in JSON.
+def stored(column: ColumnElement[Any], value: Any, answered: Any) -> Any:
+    """What ``column`` stores of a field's Python ``value``, ``answered`` in JSON
+    (and what a list's filter compares it with).
 
     A text or JSON column holds the value as the API answers it: pydantic reads a
     URL, an IP address, a time or a duration into an object no database driver

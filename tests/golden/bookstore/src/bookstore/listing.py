@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from bookstore.crud import stored
 from bookstore.models import Author, Book
 from bookstore.schemas.author import AuthorRead
 from bookstore.schemas.common import INTEGER_MAX, INTEGER_MIN, ListQuery, Page
@@ -150,11 +151,17 @@ class Listing:
         )
 
     def _conditions(self, query: ListQuery) -> list[ColumnElement[bool]]:
+        """Each filter's condition, its value as the column stores one (``stored``):
+        in a text column, its JSON form, so a URL sent as ``https://example.com``
+        finds the row stored as ``https://example.com/``."""
         conditions = []
-        for name in query.model_fields_set & self.filters.keys():
+        names = query.model_fields_set & self.filters.keys()
+        answered = query.model_dump(mode="json", include=names)
+        for name in names:
             value = getattr(query, name)
             if value is not None:
                 column, operator = self.filters[name]
+                value = stored(column.expression, value, answered[name])
                 conditions.append(OPERATORS[operator](column, value))
         return conditions
 
