@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import SchemaError
 
 from fastgen.model.fields import FieldModel
+from fastgen.render.sample_keys import key_values
 from fastgen.render.tests_code import sample_expr
 from fastgen.spec.inputs import read_input
 from fastgen.spec.openapi.compile.column_samples import NoSample, column_samples
@@ -333,3 +334,21 @@ def test_a_pattern_the_app_cannot_compile_keeps_the_type_samples() -> None:
     # them, so the app's models drop or refuse them; no sample is made up.
     for pattern in (r"^[^]$", r"^(?<a>x)\k<a>$", r"^\p{No_Such_Property}$"):
         assert column_samples({"type": "string", "pattern": pattern}, "string") is None
+
+
+def test_a_key_of_few_values_bounds_the_rows_a_test_stores(tmp_path: Path) -> None:
+    """A key's test values repeat after as many rows as it has values: make_<table>
+    skips past them rather than store a key twice (a unique violation)."""
+    path = tmp_path / "openapi.yaml"
+    keyed = DOCUMENT.replace("{path: /codes,", "{path: /codes, id: code,")
+    path.write_text(keyed.replace("CODE", "{type: string, pattern: '^[a-c]$'}"))
+    _, model = read_input(path)
+    codes = model.resource("code")
+    assert codes.pk.samples == ("a", "b", "c")
+    assert key_values(codes, model) == 3
+    path.write_text(keyed.replace("CODE", "{type: string, enum: [x, y]}"))
+    _, model = read_input(path)
+    assert key_values(model.resource("code"), model) == 2
+    path.write_text(DOCUMENT.replace("CODE", "{type: string, pattern: '^[a-c]$'}"))
+    _, model = read_input(path)  # the integer id: the database numbers it
+    assert key_values(model.resource("code"), model) is None
