@@ -3,7 +3,8 @@ multipleOf, formats the API models check): the generated project's own tests sto
 rows its models accept, so they pass (fastgen 0.3 stored ``"code-1"`` in a column
 of ``pattern: ^[A-Z]+$`` and nine list tests failed). Patterns in ECMA's dialect
 (``\\p{L}``, a named group), which Python's re cannot read, too; and a table whose
-key takes three values only: the tests that need more rows skip, saying why."""
+key takes three values only: the tests that need more rows skip, saying why; a
+table that refers to it twice stores one row of it per row of its own."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ paths:
           description: ok
           content:
             application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Code'}}}
+  /matches:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Match'}}}
   /tiers:
     get:
       responses:
@@ -70,6 +78,16 @@ components:
       required: [name]
       properties:
         name: {type: string, pattern: '^[a-c]$'}
+    Match:
+      x-fastgen-resource:
+        path: /matches
+        list: {expand: {home: Tier, away: Tier}}
+      type: object
+      required: [home, away]
+      properties:
+        id: {type: integer}
+        home: {type: string, pattern: '^[a-c]$'}
+        away: {type: string, pattern: '^[a-c]$'}
 """
 
 

@@ -97,6 +97,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.inserts_numbered_keys,
     tests_code.numbered_key,
     sample_keys.key_values,
+    sample_keys.expanded_rows,
     tests_code.api_row_payload,
     tests_code.test_imports,
     tests_code.database_test_imports,

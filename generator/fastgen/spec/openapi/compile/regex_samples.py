@@ -4,9 +4,9 @@ Built from the parse tree of Python's own ``re`` (``re._parser``) of the pattern
 (``pattern_dialect.python_pattern``: ECMA's and Rust's ``\\p{L}`` made readable):
 each choice (a character of a class, an alternative, a repeat count) is drawn from
 a seeded random source, so one pattern always gives the same strings, and each
-string is kept only if the app's models accept it (``pattern_dialect.app_check``). Characters are letters and
-digits wherever the pattern allows: a list filter's ``__in`` separates values by
-commas, and databases sort ASCII letters alike.
+string is kept only if the app's models accept it (``pattern_dialect.app_check``).
+Characters are letters and digits wherever the pattern allows: a list filter's
+``__in`` separates values by commas, and databases sort ASCII letters alike.
 """
 
 from __future__ import annotations
