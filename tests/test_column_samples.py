@@ -329,6 +329,28 @@ def test_a_sample_is_one_the_app_accepts_whatever_python_reads() -> None:
     assert values and all(_app_accepts(posix, v) for v in values), values
 
 
+# Pieces of patterns, whole and broken, for the rewriting to meet in any order.
+PIECES = [
+    *(r"\p{L}", r"\pL", r"\P{", r"\p{", r"\p{=}", r"\p{gc=Lu}", r"\k<a>"),
+    *(r"\u{", r"\u00e9", r"\x{41}", r"\z", r"\d", "\\", "(?<", "(?<a>", "("),
+    *("[:alpha:]", "[:^x:]", "&&", "[", "]", "^", "$", ")", "{", "}", "{2,3}"),
+    *("a", "é", "-", "*", "+", "?", "|", "."),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=st.lists(st.sampled_from(PIECES), max_size=8).map("".join),
+    low=st.integers(0, 4),
+)
+def test_any_pattern_gets_accepted_samples_or_none(pattern: str, low: int) -> None:
+    """A pattern the rewriting cannot read, whole or broken, refuses no document
+    and makes up no sample: each one found is one the app accepts."""
+    schema = {"type": "string", "pattern": pattern, "minLength": low}
+    values = column_samples(schema, "string")
+    assert values is None or all(_app_accepts(pattern, v) for v in values), values
+
+
 def test_a_pattern_the_app_cannot_compile_keeps_the_type_samples() -> None:
     # ECMA's [^] (any character) and \k<name>: neither pydantic engine compiles
     # them, so the app's models drop or refuse them; no sample is made up.
