@@ -9,15 +9,24 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import AnyUrl, Base64Str, IPvAnyAddress, TypeAdapter
+from pydantic import (
+    AnyUrl,
+    Base64Str,
+    IPvAnyAddress,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import SchemaError
 
 from fastgen.model.fields import FieldModel
+from fastgen.render.sample_keys import key_values
 from fastgen.render.tests_code import sample_expr
 from fastgen.spec.inputs import read_input
 from fastgen.spec.openapi.compile.column_samples import NoSample, column_samples
@@ -138,9 +147,10 @@ def test_formats_and_lengths() -> None:
     with pytest.raises(NoSample, match="minLength 4 is above maxLength 3"):
         column_samples({"type": "string", "minLength": 4, "maxLength": 3}, "string")
     # A pattern Python cannot read or no search satisfies refuses no document: the
-    # column keeps the type's samples (the app's models may read ECMA's \p{L}).
+    # column keeps the type's samples (ECMA's [^], any character, which neither
+    # of the app's engines reads; its models then check no pattern).
     assert column_samples({"type": "string", "pattern": "(["}, "string") is None
-    assert column_samples({"type": "string", "pattern": r"^\p{L}+$"}, "string") is None
+    assert column_samples({"type": "string", "pattern": r"^[^]$"}, "string") is None
     lookbehind = {"type": "string", "pattern": r"^(?<!x)y{3}$", "maxLength": 2}
     assert column_samples(lookbehind, "string") is None
 
@@ -229,17 +239,138 @@ def test_a_pattern_column_samples_through_the_compile(tmp_path: Path) -> None:
     _, model = read_input(path)
     (code,) = model.resource("code").fields
     assert code.samples and all(re.fullmatch("[A-Z]{1,4}", v) for v in code.samples)
+    path.write_text(DOCUMENT.replace("CODE", "{type: string, pattern: '^\\p{Lu}+$'}"))
+    _, model = read_input(path)
+    (code,) = model.resource("code").fields
+    assert code.samples and all(re.fullmatch("[A-Z]+", v) for v in code.samples)
 
 
-@pytest.mark.parametrize("pattern", [r"^\p{L}+$", r"^(?<!x)y{3}$"])
+@pytest.mark.parametrize("pattern", [r"^[^]{2}$", r"^(?<!x)y{3}$"])
 def test_a_pattern_no_search_satisfies_refuses_no_document(
     tmp_path: Path, pattern: str
 ) -> None:
-    # ECMA's \p{L} is no Python regex, and no string of two characters matches the
-    # other: neither proves the document wrong, so it compiles as before.
+    # ECMA's [^] is no regex of either of the app's engines, and no string of two
+    # characters matches the other: neither proves the document wrong, so it
+    # compiles as before.
     path = tmp_path / "openapi.yaml"
     schema = f"{{type: string, pattern: '{pattern}', maxLength: 2}}"
     path.write_text(DOCUMENT.replace("CODE", schema))
     _, model = read_input(path)
     (code,) = model.resource("code").fields
     assert code.samples is None
+
+
+# Patterns in ECMA-262's dialect (JSON Schema's) that Python's re cannot read, most
+# as real documents write them (AWS CloudFormation's names, NRK's titles, forms),
+# and the lengths of the strings each matches.
+ECMA_PATTERNS: dict[str, Callable[[int], bool]] = {
+    r"^\p{L}+$": lambda n: n >= 1,
+    r"\p{Lu}": lambda n: n >= 1,
+    r"[\p{L}\p{N}_-]+": lambda n: n >= 1,
+    r"^[\p{L}\p{Z}\p{N}_.\-]*$": lambda n: n >= 0,
+    r"^[\p{L}\p{M}\p{N}\s+=._:@\/-]+$": lambda n: n >= 1,
+    r"^[\p{L}0-9\.,-:!]{5,100}$": lambda n: 5 <= n <= 100,
+    r"^[\p{L}\p{M} '’\-]+$": lambda n: n >= 1,
+    r"^\p{Lu}\p{Ll}*$": lambda n: n >= 1,
+    r"^(?<year>\d{4})-\u00e9$": lambda n: n == 6,
+    r"^\p{Script=Greek}{2,}$": lambda n: n >= 2,
+    r"^\P{L}{3}$": lambda n: n == 3,
+    r"^x\u{e9}\pN$": lambda n: n == 3,
+    r"^[[:upper:]][[:digit:]]+$": lambda n: n >= 2,  # Rust's POSIX classes
+}
+
+
+def _app_accepts(pattern: str, value: str) -> bool:
+    """Whether the generated app's models accept ``value`` (pydantic: Rust's regex,
+    or Python's re for a pattern Rust refuses, as datamodel-code-generator sets)."""
+    kind = Annotated[str, StringConstraints(pattern=pattern)]
+    try:
+        adapter: TypeAdapter[str] = TypeAdapter(kind)
+    except SchemaError:
+        adapter = TypeAdapter(kind, config={"regex_engine": "python-re"})
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("pattern", sorted(ECMA_PATTERNS))
+@settings(max_examples=15, deadline=None)
+@given(low=st.integers(0, 9), extra=st.one_of(st.none(), st.integers(0, 9)))
+def test_an_ecma_pattern_gets_strings_the_app_accepts(
+    pattern: str, low: int, extra: int | None
+) -> None:
+    high = None if extra is None else low + extra
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern, "minLength": low}
+    if high is not None:
+        schema["maxLength"] = high
+    fits = ECMA_PATTERNS[pattern]
+    if not any(map(fits, range(low, (20 if high is None else high) + 1))):
+        return  # no length allowed: nothing to find
+    values = column_samples(schema, "string")
+    assert values is not None, schema
+    assert list(values) == sorted(set(values))
+    assert all(low <= len(v) <= (high or len(v)) for v in values), values
+    assert all(_app_accepts(pattern, v) for v in values), values
+    assert not any("," in v for v in values)  # a list filter's separator
+
+
+def test_a_sample_is_one_the_app_accepts_whatever_python_reads() -> None:
+    """Python's re reads these patterns otherwise than pydantic's Rust engine (a
+    class intersection; "&", "[" and "]" to re): the search runs on re's reading,
+    the app's engine has the last word, and where it takes none of the strings
+    found, the column keeps the type's samples."""
+    for pattern in (r"^[a-z&&[^aeiou]]{3}$", r"^[a-z--[aeiou]]\w$"):
+        values = column_samples({"type": "string", "pattern": pattern}, "string")
+        assert values is None or all(_app_accepts(pattern, v) for v in values), values
+    posix = r"^[[:alpha:]]+x$"
+    values = column_samples({"type": "string", "pattern": posix}, "string")
+    assert values and all(_app_accepts(posix, v) for v in values), values
+
+
+# Pieces of patterns, whole and broken, for the rewriting to meet in any order.
+PIECES = [
+    *(r"\p{L}", r"\pL", r"\P{", r"\p{", r"\p{=}", r"\p{gc=Lu}", r"\k<a>"),
+    *(r"\u{", r"\u00e9", r"\x{41}", r"\z", r"\d", "\\", "(?<", "(?<a>", "("),
+    *("[:alpha:]", "[:^x:]", "&&", "[", "]", "^", "$", ")", "{", "}", "{2,3}"),
+    *("a", "é", "-", "*", "+", "?", "|", "."),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=st.lists(st.sampled_from(PIECES), max_size=8).map("".join),
+    low=st.integers(0, 4),
+)
+def test_any_pattern_gets_accepted_samples_or_none(pattern: str, low: int) -> None:
+    """A pattern the rewriting cannot read, whole or broken, refuses no document
+    and makes up no sample: each one found is one the app accepts."""
+    schema = {"type": "string", "pattern": pattern, "minLength": low}
+    values = column_samples(schema, "string")
+    assert values is None or all(_app_accepts(pattern, v) for v in values), values
+
+
+def test_a_pattern_the_app_cannot_compile_keeps_the_type_samples() -> None:
+    # ECMA's [^] (any character) and \k<name>: neither pydantic engine compiles
+    # them, so the app's models drop or refuse them; no sample is made up.
+    for pattern in (r"^[^]$", r"^(?<a>x)\k<a>$", r"^\p{No_Such_Property}$"):
+        assert column_samples({"type": "string", "pattern": pattern}, "string") is None
+
+
+def test_a_key_of_few_values_bounds_the_rows_a_test_stores(tmp_path: Path) -> None:
+    """A key's test values repeat after as many rows as it has values: make_<table>
+    skips past them rather than store a key twice (a unique violation)."""
+    path = tmp_path / "openapi.yaml"
+    keyed = DOCUMENT.replace("{path: /codes,", "{path: /codes, id: code,")
+    path.write_text(keyed.replace("CODE", "{type: string, pattern: '^[a-c]$'}"))
+    _, model = read_input(path)
+    codes = model.resource("code")
+    assert codes.pk.samples == ("a", "b", "c")
+    assert key_values(codes, model) == 3
+    path.write_text(keyed.replace("CODE", "{type: string, enum: [x, y]}"))
+    _, model = read_input(path)
+    assert key_values(model.resource("code"), model) == 2
+    path.write_text(DOCUMENT.replace("CODE", "{type: string, pattern: '^[a-c]$'}"))
+    _, model = read_input(path)  # the integer id: the database numbers it
+    assert key_values(model.resource("code"), model) is None

@@ -12,6 +12,7 @@ from fastgen.render.api_changes import api_changes
 from fastgen.render.api_contract import client_document
 from fastgen.render.listing import list_query_class, listing_constant, lists_imports
 from fastgen.render.routers import routers
+from fastgen.render.sample_keys import expanded_rows
 from fastgen.render.tests_code import api_row_payload, list_test_auth
 from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.openapi.compile.tables import VALUE_TYPES
@@ -431,3 +432,21 @@ def test_a_document_filter_reads_its_value_as_the_column_does(tmp_path: Path) ->
     assert "import ipaddress" in view.imports
     assert "from fixture.crud import " in view.imports
     assert "filter_value" in view.imports
+
+
+def test_a_table_expanding_one_table_twice_stores_one_row_of_it(
+    tmp_path: Path,
+) -> None:
+    """``make_<table>`` stores each table its expansions name once per row: two
+    rows of a uuid-keyed owner made from the same ``n`` had the same key."""
+    uuid = "{type: string, format: uuid}"
+    text = DOCUMENT.replace("PROPERTY: {type: string}", f"vet_id: {uuid}")
+    text = text.replace("owner_id: {type: integer}", f"owner_id: {uuid}")
+    text = text.replace("{owner_id: Owner}", "{owner_id: Owner, vet_id: Owner}")
+    path = tmp_path / "openapi.yaml"
+    path.write_text(text)
+    _, model = read_input(path)
+    assert expanded_rows(model.resource("pet")) == (
+        ("owner_id_row", "await make_owner(app, n)"),
+        ("vet_id_row", "owner_id_row  # a second owner of row n would repeat its key"),
+    )

@@ -19,6 +19,7 @@ from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
 from fastgen.render.routes import conditional_writes, endpoint_errors
+from fastgen.render.sample_keys import distinct_values
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -236,8 +237,7 @@ def if_match_test_field(
     for field in resource.fields:
         if not field.required or field.ref_table:
             continue
-        samples = {"boolean": 2, "enum": len(field.enum_values)}.get(field.type, wanted)
-        if samples >= wanted:
+        if (distinct_values(field) or wanted) >= wanted:
             return field
     return None
 

@@ -14,6 +14,7 @@ import string
 from fractions import Fraction
 from typing import Any
 
+from fastgen.spec.openapi.compile.pattern_dialect import app_check
 from fastgen.spec.openapi.compile.regex_samples import matching_strings
 
 SAMPLES = 8  # values per column: rows n = 1..5 of the list tests stay distinct
@@ -68,8 +69,8 @@ def _strings(schema: dict[str, Any]) -> tuple[Any, ...] | None:
         try:
             candidates = matching_strings(pattern, low, high, SAMPLES)
         except re.error:
-            # Not in Python's dialect (ECMA's ``\p{L}``, say), which the app's
-            # models may still read: the column keeps the type's samples.
+            # Not in Python's dialect even rewritten (an unknown property),
+            # which the app's models may still read: the type's samples.
             return None
     else:
         width = max(low, 1)
@@ -98,9 +99,13 @@ def _string_clash(
 
 
 def _fits_string(value: str, low: int, high: int | None, pattern: Any) -> bool:
+    """Whether the app's models take ``value`` (its pattern by their engine)."""
     if len(value) < low or (high is not None and len(value) > high):
         return False
-    return not isinstance(pattern, str) or re.search(pattern, value) is not None
+    if not isinstance(pattern, str):
+        return True
+    accepts = app_check(pattern)
+    return accepts is not None and accepts(value)
 
 
 def _numbers(schema: dict[str, Any], integer: bool) -> tuple[Any, ...] | None:

@@ -1,11 +1,12 @@
 """Strings that match a regular expression (a schema's ``pattern``).
 
-Built from the parse tree of Python's own ``re`` (``re._parser``): each choice (a
-character of a class, an alternative, a repeat count) is drawn from a seeded
-random source, so one pattern always gives the same strings, and each string is
-kept only if ``re.search`` finds the pattern in it. Characters are letters and
-digits wherever the pattern allows: a list filter's ``__in`` separates values by
-commas, and databases sort ASCII letters alike.
+Built from the parse tree of Python's own ``re`` (``re._parser``) of the pattern
+(``pattern_dialect.python_pattern``: ECMA's and Rust's ``\\p{L}`` made readable):
+each choice (a character of a class, an alternative, a repeat count) is drawn from
+a seeded random source, so one pattern always gives the same strings, and each
+string is kept only if the app's models accept it (``pattern_dialect.app_check``).
+Characters are letters and digits wherever the pattern allows: a list filter's
+``__in`` separates values by commas, and databases sort ASCII letters alike.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 import random
 import re
 import string
+import warnings
 from typing import Any
+
+from fastgen.spec.openapi.compile.pattern_dialect import app_check, python_pattern
 
 try:
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -31,6 +35,7 @@ POOLS = (
     ',"\\',
     "".join(map(chr, range(0xC0, 0x250))),
 )
+ALPHABET = "".join(POOLS)
 CATEGORIES = {
     "CATEGORY_DIGIT": r"\d",
     "CATEGORY_NOT_DIGIT": r"\D",
@@ -45,11 +50,17 @@ REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 def matching_strings(
     pattern: str, low: int = 0, high: int | None = None, count: int = 8
 ) -> list[str]:
-    """Up to ``count`` distinct strings of ``low`` to ``high`` characters in which
-    ``re.search`` finds ``pattern`` (fewer where the pattern has fewer, none where
-    no attempt found one). Raises ``re.error`` for a pattern ``re`` cannot read."""
-    compiled = re.compile(pattern)
-    tree = sre_parse.parse(pattern)
+    """Up to ``count`` distinct strings of ``low`` to ``high`` characters that the
+    app's models accept under ``pattern`` (fewer where the pattern has fewer, none
+    where no attempt found one or the models check none). Raises ``re.error`` for a
+    pattern ``re`` cannot read, even rewritten."""
+    with warnings.catch_warnings():
+        # re warns of a "[[" or "&&" that Rust reads as a nested set: the check says.
+        warnings.simplefilter("ignore", FutureWarning)
+        tree = sre_parse.parse(python_pattern(pattern, ALPHABET))
+    accepts = app_check(pattern)
+    if accepts is None:
+        return []
     rng = random.Random(0)
     found: set[str] = set()
     for attempt in range(ATTEMPTS):
@@ -57,7 +68,7 @@ def matching_strings(
         text = _emit(tree, rng, 1 + attempt // 40 + low, {})
         if len(text) < low:
             text += "a" * (low - len(text))  # an unanchored end takes more
-        if (high is None or len(text) <= high) and compiled.search(text):
+        if (high is None or len(text) <= high) and accepts(text):
             found.add(text)
             if len(found) >= count:
                 break
@@ -76,7 +87,8 @@ def _emit(tree: Any, rng: random.Random, spread: int, groups: dict[int, str]) ->
         elif name == "ANY":
             out.append(_pick(rng, lambda c: c != "\n"))
         elif name == "IN":
-            out.append(_pick(rng, lambda c, arg=arg: _in_class(arg, c)))
+            chosen = _pick(rng, lambda c, arg=arg: _in_class(arg, c))
+            out.append(chosen or _named(rng, arg))
         elif name == "BRANCH":
             out.append(_emit(rng.choice(arg[1]), rng, spread, groups))
         elif name == "SUBPATTERN":
@@ -95,7 +107,7 @@ def _emit(tree: Any, rng: random.Random, spread: int, groups: dict[int, str]) ->
         elif name == "GROUPREF_EXISTS":
             branch = arg[1] if arg[0] in groups else arg[2]
             out.append(_emit(branch or [], rng, spread, groups))
-        # AT (anchors), ASSERT and ASSERT_NOT add nothing: re.search judges.
+        # AT (anchors), ASSERT and ASSERT_NOT add nothing: the app's check judges.
     return "".join(out)
 
 
@@ -106,6 +118,15 @@ def _pick(rng: random.Random, allowed: Any) -> str:
         if chars:
             return rng.choice(chars)
     return ""
+
+
+def _named(rng: random.Random, items: list[tuple[Any, Any]]) -> str:
+    """A character a class names (a Greek letter, say), where no pool has one."""
+    if items and str(items[0][0]) == "NEGATE":
+        return ""
+    chars = [chr(arg) for op, arg in items if str(op) == "LITERAL"]
+    chars += [chr(arg[0]) for op, arg in items if str(op) == "RANGE"]
+    return rng.choice(chars) if chars else ""
 
 
 def _in_class(items: list[tuple[Any, Any]], char: str) -> bool:
