@@ -153,10 +153,10 @@ class CachedFastAPI(FastAPI):
                 entry, route = found
                 now = hits.clock()
                 # Fresh, and no write anywhere since it was last checked; else the
-                # cache checks its tags (and a tiered copy's age) in answer_hit.
+                # cache checks its tags (and renews a tiered copy) in answer_hit.
                 if (
                     now < entry.fresh_until
-                    and now < entry.local_until
+                    and now < entry.renew_at
                     and entry.checked == hits.generations.version
                     and not scope.get("root_path")
                 ):

@@ -50,6 +50,8 @@ _POLL_FIRST = 0.002
 _POLL_MAX = 0.025
 # Longest startup waits for the invalidation bus to subscribe.
 _SUBSCRIBE_WAIT = 1.0
+# The share of l1_ttl after which a hit renews a shared entry's memory copy.
+_RENEW_SHARE = 0.9
 
 
 @dataclass(slots=True)
@@ -153,6 +155,7 @@ class CacheLayer:
         self._invalidations = self._compile_invalidations(invalidations)
         self._flights: dict[str, _Flight] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._renewing: set[str] = set()  # keys whose memory copy is being renewed
 
     def _compile_invalidations(
         self, invalidations: Mapping[str, Sequence[tuple[str, bool]]]
@@ -294,11 +297,12 @@ class CacheLayer:
 
     # -- lookup -----------------------------------------------------------------
 
-    def cached(self, key: str, now: float) -> Entry | None:
+    def cached(self, route: Route, key: str, now: float) -> Entry | None:
         """The valid entry in the memory tier, if any: the whole hit path.
 
         No tags are computed: the entry carries its own, and while no write has
         happened anywhere since it was last checked, one number says it is valid.
+        A shared entry's copy near its end is renewed meanwhile (``renew``).
         """
         entry = self.memory.get(key, now)
         if entry is None:
@@ -309,6 +313,8 @@ class CacheLayer:
                 self.memory.discard(key)
                 return None
             entry.checked = generations.version
+        if now >= entry.renew_at:
+            self.renew(route, key, entry)
         return entry
 
     async def lookup(self, route: Route, key: str, params: Mapping[str, str]) -> Lookup:
@@ -316,7 +322,7 @@ class CacheLayer:
         now = self.clock()
         look = Lookup(tags, self.generations.snapshot(tags), now)
         if route.memory:
-            look.entry = self.cached(key, now)
+            look.entry = self.cached(route, key, now)
             if look.entry is not None:
                 return look
         if not route.redis:
@@ -357,9 +363,43 @@ class CacheLayer:
         # between, the copy in the memory tier is already invalid. See invalidate().
         entry.tags, entry.snapshot = look.tags, look.local
         if route.memory and self.generations.snapshot(look.tags) == look.local:
-            entry.local_until = now + self.l1_ttl
+            self._keep_local(entry, now)
             self.memory.put(key, entry, now)
         return entry
+
+    def _keep_local(self, entry: Entry, now: float) -> None:
+        """A shared entry's memory copy: kept ``l1_ttl``, renewed from its last tenth."""
+        entry.local_until = now + self.l1_ttl
+        entry.renew_at = now + self.l1_ttl * _RENEW_SHARE
+
+    def renew(self, route: Route, key: str, entry: Entry) -> None:
+        """Read the shared copy of ``entry`` again in the background, once per key.
+
+        A hit past the copy's ``renew_at`` is still answered from memory; by the
+        time the copy expires a newer one has replaced it, so a hot key never
+        sends its requests to Redis (each waiting for the read) once per
+        ``l1_ttl``. Stored only as ``lookup`` stores: fresh, and with no write
+        since the read began; otherwise the copy expires as it would have.
+        """
+        if key in self._renewing or not self.redis.available:
+            return
+        self._renewing.add(key)
+        task = asyncio.create_task(self._renew(route, key, entry.tags))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _renew(self, route: Route, key: str, tags: tuple[str, ...]) -> None:
+        try:
+            look = Lookup(tags, self.generations.snapshot(tags), self.clock())
+            found = await self.redis.lookup(route.remote_key(key), tags)
+            if found is not None and found[0] is not None:
+                self._from_redis(route, key, look, *found, stale_ok=False)
+        except Exception:
+            log.warning(
+                "renewing the memory copy of %s failed", route.name, exc_info=True
+            )
+        finally:
+            self._renewing.discard(key)
 
     # -- filling ----------------------------------------------------------------
 
@@ -456,7 +496,7 @@ class CacheLayer:
                     # The copy of a shared entry; without a Redis configured, the
                     # memory tier is a tiered policy's only one (kept its ttl).
                     if route.redis and self.redis.configured:
-                        entry.local_until = self.clock() + self.l1_ttl
+                        self._keep_local(entry, self.clock())
                     stored = self.memory.put(key, entry, self.clock())
             flight.future.set_result(entry)
             if (

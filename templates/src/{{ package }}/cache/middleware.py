@@ -195,7 +195,7 @@ class CacheMiddleware:
         if key is None:
             return None
         now = self._clock()
-        entry = self._cached(key, now)
+        entry = self._cached(route, key, now)
         if entry is None or now >= entry.fresh_until:
             return None
         route.metrics.hits += 1
@@ -228,7 +228,7 @@ class CacheMiddleware:
     ) -> tuple[Message, Message] | None:
         """The answer to a fresh memory hit, or None."""
         now = self._clock()
-        entry = self._cached(key, now)
+        entry = self._cached(route, key, now)
         if entry is None or now >= entry.fresh_until:
             return None
         route.metrics.hits += 1

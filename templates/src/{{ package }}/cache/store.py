@@ -76,6 +76,10 @@ class Entry:
     # When the in-process copy must be dropped, even if still fresh: a tiered entry
     # lives in memory at most ``l1_ttl``, in case an invalidation message was missed.
     local_until: float = float("inf")
+    # When a hit of that copy starts reading the shared one again in the background
+    # (``CacheLayer.renew``), shortly before ``local_until``: a hot key stays
+    # answered from memory instead of its requests waiting for Redis once a period.
+    renew_at: float = float("inf")
     gz: bytes | None = None  # None: not made yet; b"": not worth it
     _blocks: list[Headers | None] = field(default_factory=lambda: [None, None])
     # A fresh hit's full header list per form (identity, gzip), and the instant
@@ -290,6 +294,8 @@ class MemoryStore:
         if size > self.max_bytes:
             return False
         self.discard(key)
+        # Never later than the copy's end: the front path checks renew_at alone.
+        entry.renew_at = min(entry.renew_at, entry.local_until)
         self._data[key] = entry
         self._bytes += size
         if len(self._data) > self.max_entries or self._bytes > self.max_bytes:

@@ -24,12 +24,14 @@ from redis.asyncio import Redis
 from starlette.types import ASGIApp
 
 # The helpers (and the package's CacheLayer) come from the in-process tests.
+import test_cache_layer
 from test_cache_layer import (
     ITEM,
     ITEMS,
     Backend,
     CacheLayer,
     Clock,
+    Watch,
     build,
     client,
     policy,
@@ -267,6 +269,46 @@ async def test_tiered_invalidation_reaches_the_other_memory_tier(
     assert layer_a.bus.received == 0  # its own message is not applied twice
     labels = {"endpoint": "item.get", "origin": "remote"}
     assert sample(layer_b, "cache_invalidations_total", **labels) == 1
+
+
+@pytest.mark.parametrize("answered", ["by the middleware", "in front"])
+async def test_a_hot_tiered_key_renews_its_memory_copy_before_it_expires(
+    answered: str, workers: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hit in the last tenth of a memory copy's l1_ttl is answered from memory
+    and reads the shared copy again in the background: when the first copy would
+    have expired, the newer one answers, and no request waits for Redis (each
+    hot key sent its requests there once per l1_ttl)."""
+    if answered == "in front":
+        monkeypatch.setattr(test_cache_layer, "WATCH", Watch())
+    clock = Clock()
+    (_, app_a, _), (layer_b, app_b, backend_b) = await workers(
+        item_policy("tiered"), ITEMS, l1_ttl=10, clock=clock
+    )
+    stats = Redis.from_url(redis_url)
+
+    async def reads() -> int:
+        return int((await stats.info("commandstats"))["cmdstat_mget"]["calls"])
+
+    try:
+        async with client(app_a) as a, client(app_b) as b:
+            await a.get("/items/1")  # A stores it in Redis
+            copied = [await b.get("/items/1") for _ in range(2)]  # B's copy, aliased
+            clock.now += 9.5
+            before = await reads()
+            renewing = await b.get("/items/1")
+            await layer_b.wait_background()
+            renewed = await reads()
+            clock.now += 1  # past the first copy's l1_ttl
+            after_expiry = await b.get("/items/1")
+            unread = await reads()
+    finally:
+        await stats.aclose()
+    answers = [*copied, renewing, after_expiry]
+    assert [r.headers["x-cache"] for r in answers] == ["HIT"] * 4
+    assert renewed - before == 1  # one read in the background
+    assert unread == renewed  # the expired copy's successor answered from memory
+    assert "item" not in backend_b.calls
 
 
 async def test_memory_invalidation_reaches_every_process(workers: Any) -> None:
