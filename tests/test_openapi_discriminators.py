@@ -145,3 +145,23 @@ def test_a_discriminator_property_of_no_string_is_a_located_error(
         "discriminator: discriminator property 'kind' of Task is not a string: its "
         "values cannot be the mapping's"
     )
+
+
+def test_a_discriminator_property_no_identifier_is_told_by_its_field(
+    tmp_path: Path,
+) -> None:
+    """pydantic looks a discriminator up by the field that holds it: ``item-kind``
+    is the field ``item_kind`` (its alias), in a body read by media_types and in a
+    webhook's form, as in the models."""
+    text = UNTAGGED.replace("kind", "item-kind")
+    read = read_input_file(write(tmp_path, text))
+    api = read.model.api
+    assert api is not None
+    (body,) = api.operations[0].params
+    assert {media.discriminator for media in body.media} == {"item_kind"}
+    (sent,) = api.webhooks[0].params
+    assert sent.discriminator == "item_kind"
+    namespace = models(tmp_path, text)
+    note, task = namespace["Note"], namespace["Task"]
+    union = TypeAdapter(Annotated[note | task, Field(discriminator="item_kind")])
+    assert type(union.validate_python({"item-kind": "Task", "due": "now"})) is task
