@@ -77,6 +77,23 @@ paths:
           application/json:
             schema: {$ref: '#/components/schemas/Upload'}
       responses: *received
+  /notes:
+    post:
+      operationId: addNote
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: &entry
+              oneOf:
+                - $ref: '#/components/schemas/Note'
+                - $ref: '#/components/schemas/Task'
+              discriminator:
+                propertyName: kind
+                mapping: {note: '#/components/schemas/Note'}
+          application/json:
+            schema: *entry
+      responses: *received
 components:
   schemas:
     Shape:
@@ -117,6 +134,20 @@ components:
         kind: {type: string, enum: [link]}
         url: {type: string}
         note: {type: string}
+    Note:
+      type: object
+      required: [kind, text]
+      properties:
+        kind: {type: string}
+        text: {type: string}
+        tags: {type: array, items: {type: string}}
+    Task:
+      type: object
+      required: [due]
+      properties:
+        kind: {type: string}
+        due: {type: string}
+        tags: {type: string}
 """
 
 # Every operation's handler, written by the user: the variant and what it holds.
@@ -139,6 +170,7 @@ HANDLERS = {
     "replace_shape": "api_models.Circle | api_models.Rect",
     "upload": "api_models.Photo | api_models.Link",
     "replace_upload": "api_models.Photo | api_models.Link",
+    "add_note": "api_models.Note | api_models.Task",
 }
 URLENCODED, MULTIPART = "urlencoded", "multipart"
 
@@ -260,6 +292,39 @@ def test_a_json_body_of_the_forms_union_is_told_apart_as_they_are(base: str) -> 
     assert problems(missing) == {("body", "link", "url")}
 
 
+@pytest.mark.parametrize("how", [URLENCODED, MULTIPART])
+def test_variants_of_plain_string_kinds_are_chosen_by_the_mapping(
+    base: str, how: str
+) -> None:
+    """Note and Task write ``kind`` as any string: the mapping selects Note by
+    ``note``, and Task, which it does not name, by its own name."""
+    note = {"kind": "note", "text": "hi", "tags": ["a", "b"]}
+    answer = send(base, "post", "/notes", note, how)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"variant": "Note", **note}
+    task = {"kind": "Task", "due": "today"}
+    answer = httpx.post(f"{base}/notes", json=task, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"variant": "Task", **task}
+    unmapped = send(base, "post", "/notes", {**task, "kind": "task"}, how)
+    assert problems(unmapped) == {("body",)}
+    assert unmapped.json()["detail"][0]["type"] == "union_tag_invalid"
+
+
+@pytest.mark.parametrize("how", [URLENCODED, MULTIPART])
+def test_a_field_is_read_as_the_chosen_variant_declares_it(base: str, how: str) -> None:
+    """``tags`` is an array in Note, a string in Task: one value sent is a list of
+    one for a note and the string itself for a task."""
+    task = {"kind": "Task", "due": "today", "tags": "home"}
+    answer = send(base, "post", "/notes", task, how)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"variant": "Task", **task}
+    note = {"kind": "note", "text": "hi", "tags": "a"}
+    answer = send(base, "post", "/notes", note, how)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"variant": "Note", **note, "tags": ["a"]}
+
+
 def test_the_served_document_describes_each_body_as_written(base: str) -> None:
     paths = httpx.get(f"{base}/openapi.json", timeout=10).json()["paths"]
 
@@ -291,8 +356,9 @@ def test_the_served_document_describes_each_body_as_written(base: str) -> None:
 
 
 def test_a_typed_client_sends_each_variant(base: str, tmp_path: Path) -> None:
-    """Through openapi-python-client 0.29, what it can send: a union urlencoded (a
-    multipart one it sends empty, and a body in two media types does not import)."""
+    """Through openapi-python-client 0.29, what it can send: a union urlencoded.
+    What it cannot, though the served document says it as OpenAPI does, is checked
+    to be still so (docs/openapi.md's support matrix says it): see below."""
     client = TypedClient(base, tmp_path, "shapes")
     models = client.models
     circle = models.Circle(radius=2.5, tags=["round", "red"])
@@ -303,6 +369,15 @@ def test_a_typed_client_sends_each_variant(base: str, tmp_path: Path) -> None:
     assert answer.to_dict() == {"variant": "Rect", **rect.to_dict()}
     wrong = models.Rect.from_dict({"width": 2, "height": "tall"})
     client.call("post", "/shapes", 422, body=wrong)
+    # A multipart union is sent empty: the client's union property has no
+    # multipart form (its template writes no files= for it), only the header.
+    photo = models.Photo(kind="photo", file="PNG")
+    empty = client.call("post", "/uploads", 422, body=photo).parsed
+    assert [(e.loc, e.type_) for e in empty.detail] == [(["body"], "missing")]
+    # A union in several media types: the module does not import (it annotates
+    # the body with Unset and imports only UNSET).
+    with pytest.raises(NameError, match="Unset"):
+        client.function("put", "/uploads")
 
 
 def test_schemathesis_finds_no_server_error(base: str, tmp_path: Path) -> None:

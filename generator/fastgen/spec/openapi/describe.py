@@ -16,6 +16,7 @@ from fastgen.spec.openapi.annotations import (
 from fastgen.spec.openapi.bundle import load_openapi
 from fastgen.spec.openapi.caching import with_cache_policies
 from fastgen.spec.openapi.description import ApiDescription, Info, Operation, Tag
+from fastgen.spec.openapi.discriminators import tag_variants
 from fastgen.spec.openapi.operations import (
     Site,
     build_operation,
@@ -46,6 +47,7 @@ def describe_api(document: dict[str, Any], source_map: SourceMap) -> ApiDescript
     version = openapi_version(document, source_map)
     report = Report(source_map)
     document = normalise_schemas(document, version, report)
+    tag_variants(document, report)
     resolver = Resolver(document, report)
     settings = FastgenAnnotation()
     if ROOT_KEY in document:

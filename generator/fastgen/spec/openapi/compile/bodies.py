@@ -10,6 +10,7 @@ from packaging.version import Version
 
 from fastgen.model.service import ApiMediaModel, ApiParamModel, ApiType
 from fastgen.spec.openapi.compile.context import Context, primary
+from fastgen.spec.openapi.compile.tables import property_attr
 from fastgen.spec.openapi.compile.types import ANY, NONE, Types
 from fastgen.spec.openapi.description import MediaType, Operation, RequestBody
 from fastgen.spec.openapi.models import REQUEST, RESPONSE, api_class_name
@@ -231,8 +232,16 @@ def _form_union(
     discriminator = schema.get("discriminator")
     name = None
     if isinstance(discriminator, dict) and discriminator.get("propertyName"):
-        name = str(discriminator["propertyName"])
+        name = _field(ctx, str(discriminator["propertyName"]))
     return ApiType("union", args=tuple(c for c in classes if c)), name
+
+
+def _field(ctx: Context, name: str) -> str:
+    """The field of the models holding property ``name``, which pydantic looks a
+    discriminator up by: the property, or the attribute the models are given for
+    one Python cannot name as written (``item-kind``: ``item_kind``), as a table's."""
+    attr = property_attr(name, set())
+    return name if attr == name else ctx.models.aliases.setdefault(name, attr)
 
 
 def responses(

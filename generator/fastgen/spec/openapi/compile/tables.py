@@ -87,7 +87,7 @@ def resource_model(ctx: Context, resource: Resource) -> ResourceModel | None:
         spec = column_spec(ctx, schema, name == id_name, name in required, before)
         if spec.type == "integer" and _own_type(schema):
             ctx.models.bounds[id(schema)] = INTEGER_RANGE
-        attr = _column_attr(name, taken)
+        attr = property_attr(name, taken)
         if attr != name and not _alias_free(ctx, resource, table, name, attr):
             return None
         renamed = schema.get(RENAMED_KEY) if isinstance(schema, dict) else None
@@ -537,7 +537,7 @@ def table_models(
     return tuple(tables)
 
 
-def _column_attr(name: str, taken: set[str]) -> str:
+def property_attr(name: str, taken: set[str]) -> str:
     """The Python name of a table's property: the ORM attribute and the API models'
     field (datamodel-code-generator is given it). The property itself unless Python,
     SQLAlchemy or pydantic claim it or it is no plain identifier; then an alias free
