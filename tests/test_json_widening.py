@@ -135,6 +135,10 @@ WIDENINGS = [
     # A type list split over the new union's members.
     ({"type": ["string", "null"]}, {"anyOf": [{"type": "string"}, {"type": "null"}]}),
     (
+        {"type": ["string", "null"], "enum": ["cm", None]},
+        {"anyOf": [{"enum": ["cm", "in"]}, {"type": "null"}]},
+    ),
+    (
         {"type": ["string", "integer"], "maxLength": 3, "nullable": True},
         {"oneOf": [{"type": "string", "maxLength": 4}, {"type": ["integer", "null"]}]},
     ),

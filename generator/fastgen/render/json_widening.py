@@ -409,7 +409,12 @@ def _enum(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str
     if held is None:
         return [f"{_at(path, keyword)}: added"]
     same = {json.dumps(value, sort_keys=True) for value in allowed}
-    dropped = [v for v in held if json.dumps(v, sort_keys=True) not in same]
+    types = _types(old)  # a value of a type old refuses is none of its values
+    dropped = [
+        v
+        for v in held
+        if _admits(types, _value_type(v)) and json.dumps(v, sort_keys=True) not in same
+    ]
     if not dropped:
         return []
     return [f"{_at(path, keyword)}: drops {', '.join(map(json.dumps, dropped))}"]
