@@ -5,8 +5,14 @@ records its schema (``json_schema``: ``$ref``s inlined, annotations left out). A
 stored under the old schema must pass the answer model of the new one, or every
 answer including it fails. ``narrowings`` proves a change a widening keyword by
 keyword, over the keywords named here; whatever it cannot prove (an unknown keyword,
-a changed ``pattern`` or ``format``, a recursive ``$ref``) is a reason, with its
-keyword path, so the change stays refused unless acknowledged.
+a changed ``pattern`` or ``format``) is a reason, with its keyword path, so the change
+stays refused unless acknowledged. An ``enum``'s values are checked one by one
+against the new number and string keywords (``json_values``).
+
+A recursive schema is recorded with its ``$ref`` back into itself as a JSON pointer
+from the recorded schema's root (``#/properties/kids/items``). Two such nodes are
+compared coinductively: the pair is assumed to hold while its parts are proven, and
+meeting it again below an item or a property (a smaller value) uses the assumption.
 
 Beyond JSON Schema, it knows two things of the generated models: an object with
 ``properties`` and no ``additionalProperties`` stores no other property (the models
@@ -20,7 +26,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+
+from fastgen.render.json_values import UNTOLD, bounds, number, refusals
 
 Schema = Any  # a JSON Schema: a mapping, or True / False
 
@@ -41,12 +50,34 @@ _KNOWN = (
     | _ARRAY
     | _OBJECT
 )
+# The formats that bound a number, narrowest first: each takes every number the
+# ones before it take (int32 and int64 integers, float and double the IEEE ranges).
+_NUMBER_FORMATS = ("int32", "int64", "float", "double")
+
+
+class _Walk(NamedTuple):
+    """Where a comparison is: the two whole schemas (what a ``$ref`` points into),
+    how many items or properties down, and the pairs of ``$ref`` targets assumed
+    to hold, each with the depth it was assumed at."""
+
+    roots: tuple[Schema, Schema]
+    depth: int = 0
+    assumed: Mapping[tuple[int, int], int] = {}
+
+    def down(self) -> _Walk:
+        return self._replace(depth=self.depth + 1)
+
+
+_Compare = Callable[[Mapping[str, Any], Mapping[str, Any], str, _Walk], list[str]]
 
 
 def narrowings(old: Schema, new: Schema) -> list[str]:
     """Why ``new`` may refuse a value ``old`` accepts, one reason per keyword path
     (``items/maxLength: lowered from 10 to 5``); none when it accepts them all."""
-    return _compare(old, new, "")
+    if old == new:
+        return []
+    whole = {(id(old), id(new)): 0}  # a $ref to "#" on both sides: these two
+    return _compare(old, new, "", _Walk((old, new), assumed=whole))
 
 
 def recorded_narrowings(old: str | None, new: str | None) -> list[str]:
@@ -62,14 +93,18 @@ def _at(path: str, keyword: str) -> str:
     return f"{path}/{keyword}" if path else keyword
 
 
-def _compare(old: Schema, new: Schema, path: str) -> list[str]:
-    if old == new or new is True or new == {} or old is False:
+def _compare(old: Schema, new: Schema, path: str, walk: _Walk) -> list[str]:
+    if new is True or new == {} or old is False or (old == new and not _refers(old)):
         return []
     old = {} if old is True else old
     if not isinstance(old, Mapping) or not isinstance(new, Mapping):
         return [f"{path or '(the schema)'}: accepts no value now"]
+    if list(old) == ["$ref"] or list(new) == ["$ref"]:
+        return _recursion(old, new, path, walk)
     flat_old, flat_new = _flat(old), _flat(new)
     if flat_old is None:
+        if any(not _compare(part, new, path, walk) for part in _parts(old)):
+            return []  # the old values pass each part, and this one is enough
         return [f"{_at(path, 'allOf')}: parts that overlap, not compared"]
     if flat_new is None and not isinstance(new["allOf"], list):
         return [f"{_at(path, 'allOf')}: not a list, not compared"]
@@ -79,40 +114,141 @@ def _compare(old: Schema, new: Schema, path: str) -> list[str]:
             *(
                 reason
                 for i, part in enumerate(new["allOf"])
-                for reason in _compare(flat_old, part, _at(path, f"allOf/{i}"))
+                for reason in _compare(flat_old, part, _at(path, f"allOf/{i}"), walk)
             ),
-            *_compare(flat_old, rest, path),
+            *_compare(flat_old, rest, path, walk),
         ]
     for side in (flat_old, flat_new):
         if unknown := sorted(set(side) - _KNOWN):
             return [f"{_at(path, unknown[0])}: a keyword not compared"]
         if "$ref" in side:  # left where the schema refers to itself
             return [f"{_at(path, '$ref')}: a recursive schema changed, not compared"]
-    return _alternatives(flat_old, flat_new, path)
+    return _alternatives(flat_old, flat_new, path, walk)
+
+
+def _refers(schema: Schema) -> bool:
+    """Whether ``schema`` holds a ``$ref``: equal text may then point elsewhere."""
+    return '"$ref"' in json.dumps(schema)
+
+
+def _recursion(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+) -> list[str]:
+    """A ``$ref`` on either side: its target compared, the pair assumed to hold
+    meanwhile; met again, the assumption holds once a value was taken apart."""
+    old_target, new_target = _target(old, walk.roots[0]), _target(new, walk.roots[1])
+    if old_target is None or new_target is None:
+        return [f"{_at(path, '$ref')}: a recursive schema changed, not compared"]
+    pair = (id(old_target), id(new_target))  # both alive while the pair is assumed
+    if pair in walk.assumed:
+        if walk.assumed[pair] < walk.depth:
+            return []
+        why = "refers to itself with no item or property between, not compared"
+        return [f"{_at(path, '$ref')}: {why}"]
+    assumed = {**walk.assumed, pair: walk.depth}
+    return _compare(old_target, new_target, path, walk._replace(assumed=assumed))
+
+
+def _target(schema: Mapping[str, Any], root: Schema) -> Schema | None:
+    """What a ``$ref`` to a JSON pointer into ``root`` points at (``schema`` itself
+    where it is no ``$ref``); None where it leads nowhere, or only to ``$ref``s."""
+    seen: set[str] = set()
+    while isinstance(schema, Mapping) and list(schema) == ["$ref"]:
+        ref = schema["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#") or ref in seen:
+            return None
+        seen.add(ref)
+        node = root
+        for part in unquote(ref[1:]).split("/")[1:]:
+            key = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            elif isinstance(node, Mapping) and key in node:
+                node = node[key]
+            else:
+                return None
+        schema = node
+    return schema
+
+
+def _parts(schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Each ``allOf`` part of ``schema`` merged with its other keywords, where
+    they merge: a schema that takes every value ``schema`` takes."""
+    parts = schema.get("allOf")
+    rest = {key: value for key, value in schema.items() if key != "allOf"}
+    found = []
+    for part in parts if isinstance(parts, list) else ():
+        flat = _flat(part) if isinstance(part, Mapping) else None
+        merged = _merged(rest, flat) if flat is not None else None
+        if merged is not None:
+            found.append(merged)
+    return found
 
 
 def _alternatives(
-    old: Mapping[str, Any], new: Mapping[str, Any], path: str
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
 ) -> list[str]:
     """Unions: each old member must pass, and each value pass some new member."""
     for key in ("anyOf", "oneOf"):
         if key not in old:
             continue
-        if len(old) > 1 or not isinstance(old[key], list):
+        members = _distributed(old, key)
+        if members is None:
             return [f"{_at(path, key)}: beside other keywords, not compared"]
-        return [reason for member in old[key] for reason in _compare(member, new, path)]
+        return [
+            reason for member in members for reason in _compare(member, new, path, walk)
+        ]
     for key in ("anyOf", "oneOf"):
         if key not in new:
             continue
         rest = {k: v for k, v in new.items() if k != key}
-        found = _compare(old, rest, path)
+        found = _compare(old, rest, path, walk)
         members = new[key] if isinstance(new[key], list) else []
-        if all(_compare(old, member, path) for member in members):
+        pieces = _by_type(old)
+        if all(_compare(old, member, path, walk) for member in members) and (
+            not pieces or any(_compare(piece, new, path, walk) for piece in pieces)
+        ):
             found.append(
                 f"{_at(path, key)}: no member accepts every value the old schema did"
             )
         return found
-    return _plain(old, new, path)
+    return _plain(old, new, path, walk)
+
+
+def _distributed(schema: Mapping[str, Any], key: str) -> list[Schema] | None:
+    """The members of ``schema``'s union each merged with its other keywords (a
+    ``oneOf`` read as an ``anyOf``, which takes no fewer values); None where one
+    does not merge."""
+    members = schema[key]
+    if not isinstance(members, list):
+        return None
+    rest = {k: v for k, v in schema.items() if k != key}
+    if not rest:
+        return members
+    found = []
+    for member in members:
+        flat = (
+            {}
+            if member is True
+            else _flat(member)
+            if isinstance(member, Mapping)
+            else None
+        )
+        merged = _merged(rest, flat) if flat is not None else None
+        if merged is None:
+            return None
+        found.append(merged)
+    return found
+
+
+def _by_type(schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """``schema`` split by the types it takes, which a union's members may take
+    apart (``type: [string, "null"]`` to ``anyOf``); none where it takes one."""
+    types = _types(schema)
+    if types is None or len(types) < 2:
+        return []
+    rest = {key: value for key, value in schema.items() if key != "nullable"}
+    return [{**rest, "type": kind} for kind in sorted(types)]
 
 
 def _flat(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -212,7 +348,9 @@ def _values(schema: Mapping[str, Any]) -> list[Any] | None:
     return enum if isinstance(enum, list) else None
 
 
-def _plain(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str]:
+def _plain(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+) -> list[str]:
     """Two schemas without ``allOf``, ``anyOf`` and ``oneOf``."""
     old_types, new_types = _types(old), _types(new)
     if old_types is None and new_types is not None:
@@ -221,14 +359,41 @@ def _plain(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[st
         lost = sorted(t for t in old_types or () if not _admits(new_types, t))
         found = [f"{_at(path, 'type')}: no longer takes {t}" for t in lost]
     found += _enum(old, new, path)
-    if "format" in new and new["format"] != old.get("format"):
+    if "format" in new and not _wider_format(old.get("format"), new["format"]):
         was = old.get("format")
         change = f"changed from {was}" if was else "added"
         found.append(f"{_at(path, 'format')}: {change}, not compared")
+    values = _values(old)
+    if values is not None:  # each value against the number and string keywords
+        held = [v for v in values if _admits(old_types, _value_type(v))]
+        found += _each_value(held, old, new, path)
     for kinds, compare in _FAMILIES:
+        if values is not None and kinds in (_NUMBERS, _STRINGS):
+            continue
         if old_types is None or old_types & kinds:
-            found += compare(old, new, path)
+            found += compare(old, new, path, walk)
     return found
+
+
+def _wider_format(was: Any, now: Any) -> bool:
+    if was == now:
+        return True
+    order = _NUMBER_FORMATS
+    return was in order and now in order and order.index(was) < order.index(now)
+
+
+def _each_value(
+    values: list[Any], old: Mapping[str, Any], new: Mapping[str, Any], path: str
+) -> list[str]:
+    """The new number and string keywords that refuse a value ``old`` takes (one
+    it refuses itself is none of its values)."""
+    found: dict[str, None] = {}
+    for value in values:
+        if any(not why.endswith(UNTOLD) for _, why in refusals(value, old)):
+            continue
+        for keyword, why in refusals(value, new):
+            found[f"{_at(path, keyword)}: {why}"] = None
+    return list(found)
 
 
 def _listed(types: frozenset[str]) -> str:
@@ -244,7 +409,12 @@ def _enum(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str
     if held is None:
         return [f"{_at(path, keyword)}: added"]
     same = {json.dumps(value, sort_keys=True) for value in allowed}
-    dropped = [v for v in held if json.dumps(v, sort_keys=True) not in same]
+    types = _types(old)  # a value of a type old refuses is none of its values
+    dropped = [
+        v
+        for v in held
+        if _admits(types, _value_type(v)) and json.dumps(v, sort_keys=True) not in same
+    ]
     if not dropped:
         return []
     return [f"{_at(path, keyword)}: drops {', '.join(map(json.dumps, dropped))}"]
@@ -264,12 +434,12 @@ def _limit(old: Any, new: Any, path: str, keyword: str, most: bool) -> list[str]
     return []
 
 
-def _counts(
-    keywords: tuple[str, str],
-) -> Callable[[Mapping[str, Any], Mapping[str, Any], str], list[str]]:
+def _counts(keywords: tuple[str, str]) -> _Compare:
     low, high = keywords
 
-    def compare(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str]:
+    def compare(
+        old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+    ) -> list[str]:
         return [
             *_limit(old.get(low), new.get(low), path, low, most=False),
             *_limit(old.get(high), new.get(high), path, high, most=True),
@@ -278,32 +448,12 @@ def _counts(
     return compare
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _bounds(schema: Mapping[str, Any], upper: bool) -> list[tuple[Any, bool]] | None:
-    """(bound, exclusive) for each lower (or upper) bound; None if one is malformed."""
-    inclusive, exclusive = (
-        ("maximum", "exclusiveMaximum") if upper else ("minimum", "exclusiveMinimum")
-    )
-    found = []
-    flag = schema.get(exclusive)
-    if inclusive in schema:
-        if not _number(schema[inclusive]):
-            return None
-        found.append((schema[inclusive], flag is True))  # OpenAPI 3.0's boolean
-    if _number(flag):
-        found.append((flag, True))  # 3.1: the bound itself
-    elif flag not in (None, True, False):
-        return None
-    return found
-
-
-def _numbers(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str]:
+def _numbers(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+) -> list[str]:
     found = []
     for upper, keyword in ((False, "minimum"), (True, "maximum")):
-        was, now = _bounds(old, upper), _bounds(new, upper)
+        was, now = bounds(old, upper), bounds(new, upper)
         if was is None or now is None:
             found.append(f"{_at(path, keyword)}: not a number, not compared")
             continue
@@ -334,33 +484,42 @@ def _shown(bounds: list[tuple[Any, bool]]) -> str:
 
 
 def _divides(step: Any, old_step: Any) -> bool:
-    if not (_number(step) and _number(old_step)) or step <= 0:
+    if not (number(step) and number(old_step)) or step <= 0:
         return False
     ratio = Fraction(str(old_step)) / Fraction(str(step))
     return ratio.denominator == 1
 
 
-def _strings(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str]:
-    found = _counts(("minLength", "maxLength"))(old, new, path)
+def _strings(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+) -> list[str]:
+    found = _counts(("minLength", "maxLength"))(old, new, path, walk)
     if "pattern" in new and new["pattern"] != old.get("pattern"):
         found.append(f"{_at(path, 'pattern')}: changed, not compared")
     return found
 
 
-def _arrays(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str]:
-    found = _counts(("minItems", "maxItems"))(old, new, path)
+def _arrays(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+) -> list[str]:
+    found = _counts(("minItems", "maxItems"))(old, new, path, walk)
     if new.get("uniqueItems") is True and old.get("uniqueItems") is not True:
         found.append(f"{_at(path, 'uniqueItems')}: added")
     items = new.get("items", True)
     if isinstance(items, list) or isinstance(old.get("items"), list):
         found.append(f"{_at(path, 'items')}: a list of schemas, not compared")
     else:
-        found += _compare(old.get("items", True), items, _at(path, "items"))
+        found += _compare(
+            old.get("items", True), items, _at(path, "items"), walk.down()
+        )
     return found
 
 
-def _objects(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[str]:
-    found = _counts(("minProperties", "maxProperties"))(old, new, path)
+def _objects(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, walk: _Walk
+) -> list[str]:
+    found = _counts(("minProperties", "maxProperties"))(old, new, path, walk)
+    walk = walk.down()  # each comparison below is of a property's value
     old_props, new_props = old.get("properties") or {}, new.get("properties") or {}
     if not isinstance(old_props, Mapping) or not isinstance(new_props, Mapping):
         return [*found, f"{_at(path, 'properties')}: not a mapping, not compared"]
@@ -381,10 +540,10 @@ def _objects(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[
                 "that name added later would meet"
             )
         else:
-            found += _compare(old_props[name], rest, where)
+            found += _compare(old_props[name], rest, where, walk)
     for name, schema in sorted(new_props.items()):
         before = old_props.get(name, others)
-        found += _compare(before, schema, _at(path, f"properties/{name}"))
+        found += _compare(before, schema, _at(path, f"properties/{name}"), walk)
     if others is not False:
         if new_props and "additionalProperties" not in new:
             found.append(
@@ -395,6 +554,7 @@ def _objects(old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> list[
             others,
             new.get("additionalProperties", True),
             _at(path, "additionalProperties"),
+            walk,
         )
     return found
 
@@ -407,14 +567,10 @@ def _others(schema: Mapping[str, Any]) -> Schema:
     return not schema.get("properties")
 
 
-_FAMILIES: tuple[
-    tuple[
-        frozenset[str], Callable[[Mapping[str, Any], Mapping[str, Any], str], list[str]]
-    ],
-    ...,
-] = (
-    (frozenset({"integer", "number"}), _numbers),
-    (frozenset({"string"}), _strings),
+_NUMBERS, _STRINGS = frozenset({"integer", "number"}), frozenset({"string"})
+_FAMILIES: tuple[tuple[frozenset[str], _Compare], ...] = (
+    (_NUMBERS, _numbers),
+    (_STRINGS, _strings),
     (frozenset({"array"}), _arrays),
     (frozenset({"object"}), _objects),
 )

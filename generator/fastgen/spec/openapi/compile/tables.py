@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from fastgen.errors import FastgenError
 from fastgen.model.naming import (
@@ -36,7 +37,7 @@ from fastgen.spec.openapi.compile.context import (
 from fastgen.spec.openapi.compile.samples import sample
 from fastgen.spec.openapi.description import ApiDescription, Resource
 from fastgen.spec.openapi.models import RESPONSE, api_class_name, field_attributes
-from fastgen.spec.openapi.pointer import unescape
+from fastgen.spec.openapi.pointer import escape, unescape
 
 # A string's format -> the column type that stores it.
 STRING_FORMATS = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
@@ -356,24 +357,26 @@ _ANNOTATIONS = frozenset(
 
 def _json_schema(ctx: Context, schema: Any) -> str:
     """A JSON column's schema as ``schema.json`` records it: canonical JSON, its
-    ``$ref``s inlined (a recursive one left as the ``$ref``), annotations and
-    extensions left out, so any change it shows may refuse a stored value."""
+    ``$ref``s inlined, annotations and extensions left out, so any change it shows
+    may refuse a stored value. A recursive ``$ref`` becomes a JSON pointer to where
+    its schema was inlined (``#/properties/kids/items``), so the record is whole."""
 
-    def inline(node: Any, seen: frozenset[str]) -> Any:
+    def inline(node: Any, seen: dict[str, str], at: str) -> Any:
         if isinstance(node, list):
-            return [inline(item, seen) for item in node]
+            return [inline(item, seen, f"{at}/{i}") for i, item in enumerate(node)]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
         if isinstance(ref, str) and ref not in seen:
-            return inline(ctx.resolve({"$ref": ref}), seen | {ref})
-        return {
-            key: inline(value, seen)
+            return inline(ctx.resolve({"$ref": ref}), {**seen, ref: at}, at)
+        kept = {
+            key: inline(value, seen, f"{at}/{quote(escape(key), safe='')}")
             for key, value in node.items()
             if key not in _ANNOTATIONS and not key.startswith("x-")
         }
+        return {**kept, "$ref": f"#{seen[ref]}"} if isinstance(ref, str) else kept
 
-    return json.dumps(inline(schema, frozenset()), sort_keys=True)
+    return json.dumps(inline(schema, {}, ""), sort_keys=True)
 
 
 def column_spec(
