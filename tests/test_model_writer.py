@@ -49,6 +49,7 @@ FAST = {
     "tests/specs/openapi/bodies.yaml",
     "tests/specs/openapi/callbacks.yaml",
     "tests/specs/openapi/compile/petstore-table.yaml",
+    "tests/specs/openapi/discriminator-plain.yaml",
     "tests/specs/openapi/private-schemes.yaml",
     "tests/specs/openapi/resource-list.yaml",
     "tests/specs/openapi/several-media.yaml",
