@@ -54,7 +54,8 @@ def upstream() -> Iterator[tuple[int, list[str]]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Checks for shutdown every 10 ms (the default 0.5 s is a wait at the end).
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     yield server.server_address[1], asked
     server.shutdown()
     server.server_close()

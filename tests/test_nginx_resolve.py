@@ -73,7 +73,10 @@ class Replica:
 
         self.server = ThreadingHTTPServer((address, port), Handler)
         self.running = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # Checks for shutdown every 10 ms: stop() waited up to 0.5 s by default.
+        serve = threading.Thread(target=self.server.serve_forever, args=(0.01,))
+        serve.daemon = True
+        serve.start()
 
     def stop(self) -> None:
         """Gone: the listening socket is closed, so connections are refused."""

@@ -8,7 +8,9 @@ with ``HttpClientDep`` (deps.py).
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -102,6 +104,7 @@ class OutboundClient:
         cooldown: float,
     ) -> OutboundClient:
         client = httpx.AsyncClient(
+            verify=_ssl_context(),
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(
                 max_connections=max_connections,
@@ -152,3 +155,10 @@ class OutboundClient:
         if breaker.state == "open" and was != "open":
             # The host only: a URL's path or query may carry identifiers or tokens.
             logger.warning("circuit opened for %s after %s", request.url.host, why)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default context, made once per process: loading the CA bundle takes
+    tens of milliseconds, which each new app (a test's, say) would pay again."""
+    return httpx.create_ssl_context()

@@ -59,7 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
 def upstream() -> Iterator[Upstream]:
     server = Upstream(("127.0.0.1", 0), _Handler)
     server.released = threading.Event()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Checks for shutdown every 10 ms: the default 0.5 s each test's teardown waited.
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield server
     server.released.set()  # slow answers still pending go out now

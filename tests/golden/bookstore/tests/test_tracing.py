@@ -121,7 +121,8 @@ def test_spans_are_exported_over_otlp_as_the_otel_variables_say(
     tmp_path: Path,
 ) -> None:
     collector = HTTPServer(("127.0.0.1", 0), _Collector)
-    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    # Checks for shutdown every 10 ms (the default 0.5 s is a wait at the end).
+    threading.Thread(target=collector.serve_forever, args=(0.01,), daemon=True).start()
     env = {
         **os.environ,
         "TRACING_ENABLED": "true",
