@@ -12,8 +12,8 @@ from fastgen.render.api_changes import api_changes
 from fastgen.render.api_contract import client_document
 from fastgen.render.listing import list_query_class, listing_constant, lists_imports
 from fastgen.render.routers import routers
-from fastgen.render.sample_keys import expanded_rows
-from fastgen.render.tests_code import api_row_payload, list_test_auth
+from fastgen.render.test_rows import api_row_payload, expanded_rows
+from fastgen.render.tests_code import list_test_auth
 from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.openapi.compile.tables import VALUE_TYPES
 from fastgen.spec.problems import SpecError

@@ -24,21 +24,3 @@ def key_values(resource: ResourceModel, service: ServiceModel) -> int | None:
     if service.api is None or resource.pk.py_type == "int":
         return None
     return distinct_values(resource.pk)
-
-
-def expanded_rows(resource: ResourceModel) -> tuple[tuple[str, str], ...]:
-    """The rows ``make_<table>`` of an OpenAPI table stores first, one per table
-    its expansions name, as (variable, expression): a second expansion of the same
-    table takes the first's row, since a second row made from the same ``n`` would
-    repeat its key."""
-    made: dict[str, str] = {}
-    rows = []
-    for expansion in resource.expansions:
-        name = f"{expansion.field.attr}_row"
-        first = made.setdefault(expansion.resource, name)
-        make = f"await make_{expansion.resource}(app, n)"
-        again = (
-            f"{first}  # a second {expansion.resource} of row n would repeat its key"
-        )
-        rows.append((name, make if first == name else again))
-    return tuple(rows)
