@@ -3,6 +3,7 @@
 A test row is made from ``n`` (``tests_code.sample_expr``), and a column whose
 values are few (an enum, a boolean, a pattern such as ``^[a-c]$``) takes them in
 turn, ``n % count``: rows ``n = 1 .. count`` differ, the next repeats the first.
+A string too short for its name and ``n`` keeps the last digits of ``n``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ def distinct_values(field: FieldModel) -> int | None:
     """How many values the test rows give ``field``; None: one per ``n``."""
     if field.samples:
         return len(field.samples)
+    if field.type == "string" and (field.max_length or 255) < len(field.name) + 12:
+        # f"{name}-{n}"[-limit:]: n = 1 .. 10**limit differ (their last digits)
+        return 10 ** (field.max_length or 255)
     return {"boolean": 2, "enum": len(field.enum_values)}.get(field.type)
 
 
@@ -24,3 +28,23 @@ def key_values(resource: ResourceModel, service: ServiceModel) -> int | None:
     if service.api is None or resource.pk.py_type == "int":
         return None
     return distinct_values(resource.pk)
+
+
+# The most rows a generated test stores: the export's memory test, 20 * BATCH_SIZE.
+MOST_ROWS = 10_000
+
+
+def unique_limit(resource: ResourceModel) -> tuple[str, int] | None:
+    """(what, how many): the key or unique column of ``resource`` whose test
+    values repeat first, and how many rows ``n = 1`` up differ before; None where
+    none repeats within ``MOST_ROWS``. A test needing more rows skips, saying so:
+    a unique boolean holds two rows, which is the spec's to decide, not a problem."""
+    found = []
+    if resource.pk.py_type != "int" and (keys := distinct_values(resource.pk)):
+        found.append((keys, "the key"))  # an integer key: numbered, or n itself
+    for field in resource.fields:
+        unique = field.unique and not field.ref_table and not field.primary_key
+        if unique and (count := distinct_values(field)):
+            found.append((count, f"the unique {field.name}"))
+    count, what = min(found, default=(MOST_ROWS, ""))
+    return (what, count) if count < MOST_ROWS else None

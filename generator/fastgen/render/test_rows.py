@@ -3,7 +3,8 @@ of an OpenAPI table stores (their payloads, and first the rows they refer to).""
 
 from __future__ import annotations
 
-from fastgen.model.service import ResourceModel, ServiceModel
+from fastgen.model.listing import ExpandModel
+from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.tests_code import sample_expr
@@ -53,6 +54,8 @@ def conftest_imports(service: ServiceModel) -> str:
     imports += [(f"{pkg}.models", r.class_name) for r in api_made_tables(service)]
     if api_made_tables(service):  # rows read as the routes read them
         imports.append((f"{pkg}.crud", "present"))
+    if refers_back(service):  # first_row
+        imports.append(("sqlalchemy", "select"))
     return render_imports(imports, pkg)
 
 
@@ -113,19 +116,90 @@ def pk_of(resource_name: str, service: ServiceModel) -> str:
     return next(r.pk.name for r in service.resources if r.name == resource_name)
 
 
-def expanded_rows(resource: ResourceModel) -> tuple[tuple[str, str], ...]:
+def expanded_rows(
+    resource: ResourceModel, service: ServiceModel
+) -> tuple[tuple[str, str], ...]:
     """The rows ``make_<table>`` of an OpenAPI table stores first, one per table
     its expansions name, as (variable, expression): a second expansion of the same
     table takes the first's row, since a second row made from the same ``n`` would
-    repeat its key."""
+    repeat its key. A table that refers back to one whose row is being made (itself,
+    or one of a cycle, by ``making``) takes a row stored first (``_stored_row``)."""
     made: dict[str, str] = {}
     rows = []
+    mates = cycle_mates(resource, service)
     for expansion in resource.expansions:
         name = f"{expansion.field.attr}_row"
-        first = made.setdefault(expansion.resource, name)
-        make = f"await make_{expansion.resource}(app, n)"
-        again = (
-            f"{first}  # a second {expansion.resource} of row n would repeat its key"
-        )
-        rows.append((name, make if first == name else again))
+        target = expansion.resource
+        first = made.setdefault(target, name)
+        if first != name:
+            again = f"{first}  # a second {target} of row n would repeat its key"
+            rows.append((name, again))
+        elif target == resource.name:
+            rows.append((name, _stored_row(resource, expansion, service)))
+        elif target in mates:
+            stored = _stored_row(resource, expansion, service)
+            make = f"await make_{target}(app, n, making)"
+            rows.append((name, f"({stored}) if {pystr(target)} in making else {make}"))
+        else:
+            rows.append((name, f"await make_{target}(app, n)"))
+    return tuple(rows)
+
+
+def _stored_row(
+    resource: ResourceModel, expansion: ExpandModel, service: ServiceModel
+) -> str:
+    """The row a reference back into a cycle takes: the one of its table the test
+    stored first, so an expand test still embeds one; before there is one, the row
+    itself where its key is known before the INSERT, else the column's sample: a
+    key no other row has yet (``n``: the first row's own, of a fresh table)."""
+    target = service.resource(expansion.resource)
+    orm, row_model = target.class_name, f"api_models.{target.row_model}"
+    if target.name == resource.name and target.pk.py_type != "int":
+        fallback = sample_expr(target.pk)  # the row's own key
+    else:  # not null: a row's JSON leaves out a null, which the list tests read
+        fallback = sample_expr(expansion.field)
+    otherwise = f"{{{pystr(target.pk.name)}: {fallback}}}"
+    return f"await first_row(app, {orm}, {row_model}) or {otherwise}"
+
+
+def cycle_mates(resource: ResourceModel, service: ServiceModel) -> frozenset[str]:
+    """The other tables whose rows ``make_<table>`` of ``resource`` may be called
+    from while its own row is being made: those its expansions lead to that lead
+    back to it (a cycle); their rows are made with ``making``."""
+    tables = {r.name: r for r in api_made_tables(service)}
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            table = tables.get(todo.pop())
+            for expansion in table.expansions if table else ():
+                if expansion.resource not in seen:
+                    seen.add(expansion.resource)
+                    todo.append(expansion.resource)
+        return seen
+
+    mates = {t for t in reach(resource.name) if resource.name in reach(t)}
+    return frozenset(mates - {resource.name})
+
+
+def refers_back(service: ServiceModel) -> bool:
+    """Whether some ``make_<table>`` takes a row stored first (``first_row``)."""
+    return any(
+        e.resource == r.name or e.resource in cycle_mates(r, service)
+        for r in api_made_tables(service)
+        for e in r.expansions
+    )
+
+
+def ref_rows(resource: ResourceModel) -> tuple[tuple[FieldModel, str | None], ...]:
+    """Each required ref of a native resource, and the earlier ref whose row it
+    takes (None: its own, made first): two rows of one table made from the same
+    ``n`` would repeat its unique values, so a row refers to one row of each."""
+    first: dict[str, str] = {}
+    rows = []
+    for field in resource.refs:
+        if field.required and field.ref_table:
+            taken = first.setdefault(field.ref_table, field.attr)
+            rows.append((field, None if taken == field.attr else taken))
     return tuple(rows)
