@@ -32,7 +32,7 @@ resources:
 
 def test_unique_columns_of_few_values_bound_the_test_rows(tmp_path: Path) -> None:
     """``f"code-{n}"[-2:]`` repeats from n = 100, a three-value enum from n = 4:
-    fastgen 0.3's export test stored 10,000 flags and failed on a UNIQUE."""
+    the export test stored 10,000 flags and failed on a UNIQUE before."""
     path = tmp_path / "fastgen.yaml"
     path.write_text(SPEC)
     _, model = read_input(path)
