@@ -103,6 +103,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     test_rows.cycle_mates,
     test_rows.refers_back,
     test_rows.ref_rows,
+    test_rows.uses_short_text,
     test_rows.api_row_payload,
     tests_code.test_imports,
     tests_code.database_test_imports,

@@ -3,20 +3,39 @@
 A test row is made from ``n`` (``tests_code.sample_expr``), and a column whose
 values are few (an enum, a boolean, a pattern such as ``^[a-c]$``) takes them in
 turn, ``n % count``: rows ``n = 1 .. count`` differ, the next repeats the first.
-A string too short for its name and ``n`` keeps the last digits of ``n``.
+A string too short for its name and ``n`` keeps the last digits of ``n``, a unique
+one whose last digits would repeat within the rows a test stores ``n`` in base 36.
 """
 
 from __future__ import annotations
 
 from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 
+# The most rows a generated test stores: the export's memory test, 20 * BATCH_SIZE.
+MOST_ROWS = 10_000
+
+
+def cut_string(field: FieldModel) -> bool:
+    """Whether ``field``'s test values are ``f"{name}-{n}"`` cut to its length."""
+    limit = field.max_length or 255
+    return field.type == "string" and not field.samples and limit < len(field.name) + 12
+
+
+def short_unique(field: FieldModel) -> bool:
+    """Whether ``field`` is a unique string so short that the last digits of ``n``
+    repeat within ``MOST_ROWS``: its test rows take ``n`` in base 36 instead
+    (``short_text`` in the generated conftest)."""
+    unique = field.unique or field.primary_key
+    return unique and cut_string(field) and 10 ** (field.max_length or 255) < MOST_ROWS
+
 
 def distinct_values(field: FieldModel) -> int | None:
     """How many values the test rows give ``field``; None: one per ``n``."""
     if field.samples:
         return len(field.samples)
-    if field.type == "string" and (field.max_length or 255) < len(field.name) + 12:
-        # f"{name}-{n}"[-limit:]: n = 1 .. 10**limit differ (their last digits)
+    if short_unique(field):
+        return 36 ** (field.max_length or 255)
+    if cut_string(field):  # f"{name}-{n}"[-limit:]: n = 1 .. 10**limit differ
         return 10 ** (field.max_length or 255)
     return {"boolean": 2, "enum": len(field.enum_values)}.get(field.type)
 
@@ -28,10 +47,6 @@ def key_values(resource: ResourceModel, service: ServiceModel) -> int | None:
     if service.api is None or resource.pk.py_type == "int":
         return None
     return distinct_values(resource.pk)
-
-
-# The most rows a generated test stores: the export's memory test, 20 * BATCH_SIZE.
-MOST_ROWS = 10_000
 
 
 def unique_limit(resource: ResourceModel) -> tuple[str, int] | None:

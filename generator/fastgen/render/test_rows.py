@@ -7,6 +7,7 @@ from fastgen.model.listing import ExpandModel
 from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
 from fastgen.render.literals import pyliteral, pystr
 from fastgen.render.pyimports import Import, render_imports
+from fastgen.render.sample_keys import short_unique
 from fastgen.render.tests_code import sample_expr
 
 
@@ -203,3 +204,10 @@ def ref_rows(resource: ResourceModel) -> tuple[tuple[FieldModel, str | None], ..
             taken = first.setdefault(field.ref_table, field.attr)
             rows.append((field, None if taken == field.attr else taken))
     return tuple(rows)
+
+
+def uses_short_text(service: ServiceModel) -> bool:
+    """Whether a test row takes ``short_text`` (a unique string too short for the
+    last digits of ``n``)."""
+    tables = (*service.crud_resources, *api_made_tables(service))
+    return any(short_unique(f) for r in tables for f in (r.pk, *r.fields))

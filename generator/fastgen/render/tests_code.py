@@ -19,7 +19,7 @@ from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
 from fastgen.render.routes import conditional_writes, endpoint_errors
-from fastgen.render.sample_keys import distinct_values
+from fastgen.render.sample_keys import distinct_values, short_unique
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -34,6 +34,8 @@ def sample_expr(field: FieldModel) -> str:
             return f"({values},)[0]"
         return f"({values})[n % {len(field.samples)}]"
     kind = field.type
+    if short_unique(field):  # the last digits of n would repeat
+        return f"short_text(n, {field.max_length})"
     if kind == "string":
         limit = field.max_length or 255
         if limit >= len(field.name) + 15:  # room for non-ASCII: 4-byte UTF-8 too
