@@ -4,7 +4,10 @@ rows its models accept, so they pass (fastgen 0.3 stored ``"code-1"`` in a colum
 of ``pattern: ^[A-Z]+$`` and nine list tests failed). Patterns in ECMA's dialect
 (``\\p{L}``, a named group), which Python's re cannot read, too; and a table whose
 key takes three values only: the tests that need more rows skip, saying why; a
-table that refers to it twice stores one row of it per row of its own."""
+table that refers to it twice stores one row of it per row of its own. Tables that
+expand themselves (a tier's parent, a person's boss) or each other (a person's
+department, its head): ``make_<table>`` called itself without end (a RecursionError
+in every list test of theirs), and each expand test finds a row embedded."""
 
 from __future__ import annotations
 
@@ -43,8 +46,41 @@ paths:
           description: ok
           content:
             application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Tier'}}}
+  /people:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Person'}}}
+  /departments:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Department'}}}
 components:
   schemas:
+    Person:
+      x-fastgen-resource:
+        path: /people
+        list: {expand: {boss_id: Person, department_id: Department}}
+      type: object
+      required: [department_id]
+      properties:
+        id: {type: integer}
+        boss_id: {type: integer, nullable: true}
+        department_id: {type: integer}
+    Department:
+      x-fastgen-resource:
+        path: /departments
+        list: {expand: {head_id: Person}}
+      type: object
+      required: [head_id]
+      properties:
+        id: {type: integer}
+        head_id: {type: integer}
     Code:
       x-fastgen-resource:
         path: /codes
@@ -73,11 +109,12 @@ components:
       x-fastgen-resource:
         path: /tiers
         id: name
-        list: {filter: [name], sort: [name]}
+        list: {filter: [name], sort: [name], expand: {parent: Tier}}
       type: object
-      required: [name]
+      required: [name, parent]
       properties:
         name: {type: string, pattern: '^[a-c]$'}
+        parent: {type: string, pattern: '^[a-c]$'}
     Match:
       x-fastgen-resource:
         path: /matches
@@ -109,3 +146,10 @@ def test_a_table_of_limited_columns_passes_its_own_tests(
     # A list test of five tiers skips (naming the key's values); of three, runs.
     assert "the key of tier takes 3 values" in output
     assert "test_list_tier_counts_on_request PASSED" in output
+    embedding = [
+        "tier_embeds_parent_row",
+        "person_embeds_boss",
+        "department_embeds_head",
+    ]
+    for test in embedding:
+        assert f"test_list_{test}_in_one_query PASSED" in output

@@ -12,8 +12,8 @@ from fastgen.render.api_changes import api_changes
 from fastgen.render.api_contract import client_document
 from fastgen.render.listing import list_query_class, listing_constant, lists_imports
 from fastgen.render.routers import routers
-from fastgen.render.sample_keys import expanded_rows
-from fastgen.render.tests_code import api_row_payload, list_test_auth
+from fastgen.render.test_rows import api_row_payload, expanded_rows
+from fastgen.render.tests_code import list_test_auth
 from fastgen.spec.inputs import read_input, read_input_file
 from fastgen.spec.openapi.compile.tables import VALUE_TYPES
 from fastgen.spec.problems import SpecError
@@ -446,7 +446,98 @@ def test_a_table_expanding_one_table_twice_stores_one_row_of_it(
     path = tmp_path / "openapi.yaml"
     path.write_text(text)
     _, model = read_input(path)
-    assert expanded_rows(model.resource("pet")) == (
+    assert expanded_rows(model.resource("pet"), model) == (
         ("owner_id_row", "await make_owner(app, n)"),
         ("vet_id_row", "owner_id_row  # a second owner of row n would repeat its key"),
+    )
+
+
+CYCLES = """\
+openapi: 3.0.3
+info: {title: Org, version: 1.0.0}
+paths:
+  /people:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Person'}}}
+  /depts:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Dept'}}}
+  /sites:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Site'}}}
+components:
+  schemas:
+    Person:
+      x-fastgen-resource: {path: /people, list: {expand: {boss_id: Person, dept_id: Dept}}}
+      type: object
+      required: [dept_id]
+      properties:
+        id: {type: integer}
+        boss_id: {type: integer, nullable: true}
+        dept_id: {type: integer}
+    Dept:
+      x-fastgen-resource: {path: /depts, list: {expand: {head_id: Person, site_code: Site}}}
+      type: object
+      required: [head_id, site_code]
+      properties:
+        id: {type: integer}
+        head_id: {type: integer}
+        site_code: {type: string}
+    Site:
+      x-fastgen-resource: {path: /sites, id: code, list: {expand: {parent_code: Site}}}
+      type: object
+      required: [code, parent_code]
+      properties:
+        code: {type: string}
+        parent_code: {type: string}
+"""
+
+
+def test_tables_expanding_themselves_or_each_other_store_rows_that_end(
+    tmp_path: Path,
+) -> None:
+    """A row referring back to a table whose row is still being made (``making``)
+    takes the row the test stored first: ``make_person`` calling itself for a
+    person's boss never ended (RecursionError in every list test of the table).
+    Where there is none yet, a row refers to itself if its key is known, else to
+    the key of its column's sample (never null: a row's JSON leaves a null out)."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(CYCLES)
+    _, model = read_input(path)
+    first = "await first_row(app, {}, api_models.{})"
+    assert expanded_rows(model.resource("person"), model) == (
+        ("boss_id_row", first.format("Person", "Person") + ' or {"id": n}'),
+        (
+            "dept_id_row",
+            (
+                f'({first.format("Dept", "Dept")} or {{"id": n}}) if "dept" in making'
+                " else await make_dept(app, n, making)"
+            ),
+        ),
+    )
+    assert expanded_rows(model.resource("dept"), model) == (
+        (
+            "head_id_row",
+            (
+                f'({first.format("Person", "Person")} or {{"id": n}})'
+                ' if "person" in making else await make_person(app, n, making)'
+            ),
+        ),
+        ("site_code_row", "await make_site(app, n)"),
+    )
+    own_key = '{"code": f"code-{n}-é🚀"}'
+    assert expanded_rows(model.resource("site"), model) == (
+        ("parent_code_row", f"{first.format('Site', 'Site')} or {own_key}"),
     )

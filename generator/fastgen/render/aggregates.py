@@ -156,6 +156,8 @@ def aggregate_test_imports(service: ServiceModel) -> str:
             imports.append(("conftest", f"make_{resource.name}"))  # rows not counted
         if any("dt." in sample_expr(f) for f in aggregate_extras(endpoint)):
             imports.append(("datetime as dt", None))
+        if any("short_text(" in sample_expr(f) for f in aggregate_extras(endpoint)):
+            imports.append(("conftest", "short_text"))
         for field in aggregate.fields:
             expected = aggregate_expected(field)
             if "Decimal" in expected or "decimal_mean" in expected:

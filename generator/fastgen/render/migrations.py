@@ -38,6 +38,7 @@ from fastgen.render.table_changes import (
     SCALED,
     Origin,
     alter_table,
+    fk_name,
     sa_column,
     sql_value,
 )
@@ -114,10 +115,11 @@ def schema_of(service: ServiceModel) -> dict[str, TableSchema]:
 # --- rendering -------------------------------------------------------------------
 
 
-def _create_table(table: TableSchema) -> list[str]:
+def _create_table(table: TableSchema, later: frozenset[str] = frozenset()) -> list[str]:
+    """``later``: the columns whose key names a table made after this one."""
     pk = next(c for c in table.columns if c.primary_key)
     lines = ["    op.create_table(", f"        {pystr(table.name)},"]
-    lines += [sa_column(c, 8) + "," for c in table.columns]
+    lines += [sa_column(c, 8, use_alter=c.name in later) + "," for c in table.columns]
     pk_name = pystr(f"pk_{table.name}")
     lines.append(f"        sa.PrimaryKeyConstraint({pystr(pk.name)}, name={pk_name}),")
     lines += [
@@ -179,11 +181,55 @@ def upgrade_lines(
         )
     lines += rename_lines(old, renames)
     lines += collation
+    made = set(renamed)
+    closing: list[tuple[TableSchema, Column]] = []
     for name, table in new.items():
-        lines += changes[name].lines() if name in changes else _create_table(table)
-    for name in reversed(list(renamed)):
-        if name not in new:
-            lines.append(f"    op.drop_table({pystr(name)})")
+        if name in changes:
+            lines += changes[name].lines()
+            continue
+        later = [c for c in _keys(table) if _target(c) not in made | {name}]
+        closing += [(table, c) for c in later]
+        lines += _create_table(table, frozenset(c.name for c in later))
+        made.add(name)
+    lines += _closing_keys(closing, "add")
+    dropped = [renamed[name] for name in reversed(list(renamed)) if name not in new]
+    gone: set[str] = set()
+    opening: list[tuple[TableSchema, Column]] = []
+    for table in dropped:  # a key to a table dropped first goes before it
+        opening += [(table, c) for c in _keys(table) if _target(c) in gone]
+        gone.add(table.name)
+    lines += _closing_keys(opening, "drop")
+    lines += [f"    op.drop_table({pystr(t.name)})" for t in dropped]
+    return lines
+
+
+def _keys(table: TableSchema) -> list[Column]:
+    return [c for c in table.columns if c.foreign_key]
+
+
+def _target(column: Column) -> str:
+    assert column.foreign_key is not None
+    return column.foreign_key.split(".")[0]
+
+
+def _closing_keys(keys: list[tuple[TableSchema, Column]], step: str) -> list[str]:
+    """The foreign keys closing a cycle of refs, added after every table is made,
+    or dropped before any is: SQLite keeps them in its CREATE TABLE (it has no
+    ALTER for them, nor needs it: it checks no reference at CREATE or DROP)."""
+    if not keys:
+        return []
+    why = "made it with its table" if step == "add" else "drops it with its table"
+    lines = [f'    if op.get_context().dialect.name != "sqlite":  # SQLite {why}']
+    for table, column in keys:
+        name, target = pystr(fk_name(column)), pystr(_target(column))
+        if step == "add":
+            referred = pystr(str(column.foreign_key).split(".")[1])
+            columns = f"[{pystr(column.name)}]"
+            args = [name, pystr(table.name), target, columns, f"[{referred}]"]
+            lines.append(wrap("op.create_foreign_key", args, indent=8))
+        else:
+            args = [name, pystr(table.name), 'type_="foreignkey"']
+            lines.append(wrap("op.drop_constraint", args, indent=8))
     return lines
 
 

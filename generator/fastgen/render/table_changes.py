@@ -33,11 +33,14 @@ def sql_value(value: bool | str | float) -> str:
     return pystr(str(value))
 
 
-def sa_column(column: Column, indent: int) -> str:
+def sa_column(column: Column, indent: int, *, use_alter: bool = False) -> str:
+    """``use_alter``: a key to a table made later (a cycle of refs), which a
+    database with ALTER adds after the tables (SQLite keeps it in CREATE TABLE)."""
     args = [pystr(column.name), revision_type(column)]
     if column.foreign_key:
         name = pystr(fk_name(column))
-        args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={name})")
+        alter = ", use_alter=True" if use_alter else ""
+        args.append(f"sa.ForeignKey({pystr(column.foreign_key)}, name={name}{alter})")
     args.append(f"nullable={column.nullable}")
     return wrap("sa.Column", args, indent=indent)
 

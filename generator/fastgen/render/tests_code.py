@@ -19,7 +19,7 @@ from fastgen.render.pyimports import Import, render_imports
 from fastgen.render.pysource import pytuple
 from fastgen.render.routers import ROUTE_ERRORS
 from fastgen.render.routes import conditional_writes, endpoint_errors
-from fastgen.render.sample_keys import distinct_values
+from fastgen.render.sample_keys import distinct_values, short_unique
 
 
 def sample_expr(field: FieldModel) -> str:
@@ -34,6 +34,8 @@ def sample_expr(field: FieldModel) -> str:
             return f"({values},)[0]"
         return f"({values})[n % {len(field.samples)}]"
     kind = field.type
+    if short_unique(field):  # the last digits of n would repeat
+        return f"short_text(n, {field.max_length})"
     if kind == "string":
         limit = field.max_length or 255
         if limit >= len(field.name) + 15:  # room for non-ASCII: 4-byte UTF-8 too
@@ -70,110 +72,6 @@ def missing_url(resource: ResourceModel) -> str:
         return f'f"{resource.path}/{{{missing_key(resource)}}}"'
     key = missing_key(resource).strip('"')
     return pystr(f"{resource.path}/{key}")
-
-
-def conftest_imports(service: ServiceModel) -> str:
-    """Imports of the generated ``tests/conftest.py``."""
-    pkg = service.package
-    imports: list[Import] = [
-        ("datetime as dt", None),
-        ("os", None),
-        ("collections.abc", "AsyncIterator"),
-        ("decimal", "Decimal"),
-        ("decimal", "InvalidOperation"),
-        ("pathlib", "Path"),
-        ("typing", "Any"),
-        ("httpx", None),
-        ("pytest", None),
-        ("fastapi", "FastAPI"),
-        ("pydantic", "BaseModel"),
-        ("redis.asyncio", "Redis"),
-        (f"{pkg}.crud", "column_values"),  # rows stored as the routes store them
-        (f"{pkg}.db", "Base"),
-        (f"{pkg}.main", "create_app"),
-        (f"{pkg}.hooks.settings", "Settings"),
-    ]
-    if service.queued_endpoints:
-        imports += [
-            ("shutil", None),
-            ("collections.abc", "Awaitable"),
-            ("collections.abc", "Callable"),
-            ("collections.abc", "Iterator"),
-            (f"{pkg}.worker", "create_worker"),
-            ("test_cache_redis", "RedisServer"),
-        ]
-    if service.uncached_paths:
-        imports += [("asyncio", None), ("tracemalloc", None)]
-    for resource in service.crud_resources:
-        schemas = f"{pkg}.schemas.{resource.module}"
-        imports += [
-            (f"{pkg}.models", resource.class_name),
-            (schemas, f"{resource.class_name}Create"),
-            (schemas, f"{resource.class_name}Read"),
-        ]
-    if service.listed_resources and service.api is not None:
-        imports.append((pkg, "api_models"))
-    imports += [(f"{pkg}.models", r.class_name) for r in api_made_tables(service)]
-    if api_made_tables(service):  # rows read as the routes read them
-        imports.append((f"{pkg}.crud", "present"))
-    return render_imports(imports, pkg)
-
-
-def api_made_tables(service: ServiceModel) -> tuple[ResourceModel, ...]:
-    """The OpenAPI tables the generated list tests insert rows of (``make_<table>``):
-    the listed ones, and the tables they embed with ``?expand=``."""
-    if service.api is None:
-        return ()
-    wanted = {r.name for r in service.listed_resources}
-    wanted |= {e.resource for r in service.listed_resources for e in r.expansions}
-    return tuple(r for r in service.resources if r.name in wanted)
-
-
-def api_row_payload(resource: ResourceModel, service: ServiceModel) -> str:
-    """A dict expression of a valid row of an OpenAPI table for the list tests:
-    the create operation's sample body, and where it has none a sample of the
-    row's schema (JSON columns need their schema's shape), with every scalar column made
-    from ``n`` so rows differ (the key too, unless the database numbers it), and
-    each expanded ref holding the key of a row made first (``<column>_row``)."""
-    table = next(t for t in service.api_tables if t.resource == resource.name)
-    sample = table.create.sample if table.create and table.create.sample else None
-    base = sample[2] if sample and isinstance(sample[2], dict) else {}
-    base = {**(table.row_sample or {}), **base}
-    refs = {e.field.name: e.resource for e in resource.expansions}
-    entries = []
-    # Only an integer key is numbered by the database; a row model that requires it
-    # still gets one, which make_<table> leaves out of the INSERT (numbered_key).
-    if resource.pk.py_type != "int" or table.key_required:
-        entries.append(f"{pystr(resource.pk.name)}: {sample_expr(resource.pk)}")
-    for f in resource.fields:
-        if f.name in refs:
-            key = pk_of(refs[f.name], service)
-            entries.append(f"{pystr(f.name)}: {f.attr}_row[{pystr(key)}]")
-        elif f.type != "json":
-            entries.append(f"{pystr(f.name)}: {sample_expr(f)}")
-        elif f.name in base:
-            entries.append(f"{pystr(f.name)}: {pyliteral(base[f.name])}")
-    return "{" + ", ".join(entries) + "}"
-
-
-def numbered_key(resource: ResourceModel, service: ServiceModel) -> str | None:
-    """The attribute of an OpenAPI table's key that its rows' payload carries only
-    because the row model requires it: the database numbers it (``_insert`` leaves
-    it out), or None."""
-    table = next(t for t in service.api_tables if t.resource == resource.name)
-    numbered = resource.pk.py_type == "int" and table.key_required
-    return resource.pk.attr if numbered else None
-
-
-def inserts_numbered_keys(service: ServiceModel) -> bool:
-    """Whether some ``make_<table>`` leaves a key to the database (``_insert``'s
-    ``numbered``)."""
-    return any(numbered_key(r, service) for r in api_made_tables(service))
-
-
-def pk_of(resource_name: str, service: ServiceModel) -> str:
-    """The primary-key column name of a resource."""
-    return next(r.pk.name for r in service.resources if r.name == resource_name)
 
 
 def test_imports(resource: ResourceModel, service: ServiceModel) -> str:
