@@ -52,7 +52,13 @@ def test_names_spec_keeps_every_wire_name() -> None:
         "str": "str_",
         "from": "from_",
         "json": "json_",
+        "parent": "parent",
+        "owner": "owner",
+        "code": "code",
     }
+    glob = by_name["global"]  # a keyword: its module and its fields are aliased
+    assert (glob.module, glob.class_name) == ("global_", "Global")
+    assert {f.name: f.attr for f in glob.fields} == {"is": "is_", "yield": "yield_"}
     settings = by_name["settings"]
     # Settings is the generated settings class the tests import beside the models.
     assert settings.class_name == "SettingsResource"
@@ -95,7 +101,7 @@ def test_aliased_columns_keep_their_wire_names(tmp_path: Path) -> None:
     assert 'from_: bool | None = Field(serialization_alias="from")' in schemas
     assert "ConfigDict(from_attributes=True, serialize_by_alias=True)" in schemas
     assert (
-        "from names.routers import class_, endpoints, endpoints_, settings"
+        "from names.routers import class_, endpoints, endpoints_, global_, settings"
         in (package / "routers" / "__init__.py").read_text()
     )
     pyproject = (project / "pyproject.toml").read_text()
