@@ -23,15 +23,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from fastgen.api import new_project
 
 from .conftest import (
     EXAMPLE,
+    NAMES,
     assert_generated_tests_pass,
     beside_bookstore,
     local_nginx_config,
 )
+from .test_random_specs import assert_wire_names_published
 
 pytestmark = pytest.mark.e2e
 
@@ -125,9 +128,12 @@ def test_names_of_every_kind_on_sqlite(
 ) -> None:
     """tests/specs/names.yaml's whole suite on the default database, the only one
     that runs the list index tests (they read SQLite's query plan): among them a
-    list filtered by an optional ref the test samples leave empty."""
+    list filtered by an optional ref the test samples leave empty. The running app
+    publishes each field under its spec's name."""
     python = server_bookstore / ".venv" / "bin" / "python"
     assert_generated_tests_pass(python, server_names, None)
+    spec = yaml.safe_load(NAMES.read_text())
+    assert_wire_names_published(python, server_names, spec)
 
 
 def test_a_cached_stub_endpoint_leaves_the_observability_tests_passing(
