@@ -59,6 +59,30 @@ def _valid(schema: dict[str, Any], value: Any) -> bool:
     return checker(schema).is_valid(value)
 
 
+def number_schema(
+    low: int | None, high: int | None, exclusive: str, *, integer: bool
+) -> dict[str, Any]:
+    """A number's schema with the bounds given: inclusive, or exclusive in 3.0's
+    boolean form or 3.1's number form (``exclusive``: "", "3.0" or "3.1")."""
+    schema: dict[str, Any] = {"type": "integer" if integer else "number"}
+    if exclusive == "3.1":
+        schema |= {"exclusiveMinimum": low} if low is not None else {}
+        schema |= {"exclusiveMaximum": high} if high is not None else {}
+    else:
+        schema |= {"minimum": low} if low is not None else {}
+        schema |= {"maximum": high} if high is not None else {}
+        if exclusive == "3.0":
+            schema |= {"exclusiveMinimum": True, "exclusiveMaximum": True}
+    return schema
+
+
+def string_schema(pattern: str, low: int, high: int | None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern, "minLength": low}
+    if high is not None:
+        schema["maxLength"] = high
+    return schema
+
+
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))
 @settings(max_examples=25, deadline=None)
 @given(low=st.integers(0, 9), extra=st.one_of(st.none(), st.integers(0, 9)))
@@ -66,9 +90,7 @@ def test_strings_match_the_pattern_within_the_lengths(
     pattern: str, low: int, extra: int | None
 ) -> None:
     high = None if extra is None else low + extra
-    schema: dict[str, Any] = {"type": "string", "pattern": pattern, "minLength": low}
-    if high is not None:
-        schema["maxLength"] = high
+    schema = string_schema(pattern, low, high)
     possible = any(
         map(PATTERNS[pattern], range(low, (20 if high is None else high) + 1))
     )
@@ -93,15 +115,7 @@ def test_strings_match_the_pattern_within_the_lengths(
 def test_numbers_keep_bounds_and_multiples(
     low: int | None, high: int | None, exclusive: str, step: Any, integer: bool
 ) -> None:
-    schema: dict[str, Any] = {"type": "integer" if integer else "number"}
-    if exclusive == "3.1":
-        schema |= {"exclusiveMinimum": low} if low is not None else {}
-        schema |= {"exclusiveMaximum": high} if high is not None else {}
-    else:
-        schema |= {"minimum": low} if low is not None else {}
-        schema |= {"maximum": high} if high is not None else {}
-        if exclusive == "3.0":
-            schema |= {"exclusiveMinimum": True, "exclusiveMaximum": True}
+    schema = number_schema(low, high, exclusive, integer=integer)
     if step is not None:
         schema["multipleOf"] = step
     try:
@@ -302,9 +316,7 @@ def test_an_ecma_pattern_gets_strings_the_app_accepts(
     pattern: str, low: int, extra: int | None
 ) -> None:
     high = None if extra is None else low + extra
-    schema: dict[str, Any] = {"type": "string", "pattern": pattern, "minLength": low}
-    if high is not None:
-        schema["maxLength"] = high
+    schema = string_schema(pattern, low, high)
     fits = ECMA_PATTERNS[pattern]
     if not any(map(fits, range(low, (20 if high is None else high) + 1))):
         return  # no length allowed: nothing to find

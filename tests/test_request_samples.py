@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from fastgen.spec.inputs import read_input
 from fastgen.spec.openapi.compile.samples import NO_SAMPLE, sample
 
+from .test_column_samples import number_schema
+
 
 def _valid(schema: dict[str, Any], value: Any) -> bool:
     boolean = any(
@@ -49,15 +51,7 @@ def test_exclusive_bounds_have_a_sample() -> None:
 def test_a_number_sample_keeps_its_bounds(
     low: int | None, high: int | None, exclusive: str, integer: bool
 ) -> None:
-    schema: dict[str, Any] = {"type": "integer" if integer else "number"}
-    if exclusive == "3.1":
-        schema |= {"exclusiveMinimum": low} if low is not None else {}
-        schema |= {"exclusiveMaximum": high} if high is not None else {}
-    else:
-        schema |= {"minimum": low} if low is not None else {}
-        schema |= {"maximum": high} if high is not None else {}
-        if exclusive == "3.0":
-            schema |= {"exclusiveMinimum": True, "exclusiveMaximum": True}
+    schema = number_schema(low, high, exclusive, integer=integer)
     value = sample(schema, {})
     if value is NO_SAMPLE:  # only where no value lies within the bounds
         assert low is not None and high is not None
