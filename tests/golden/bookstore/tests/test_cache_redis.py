@@ -311,6 +311,39 @@ async def test_a_hot_tiered_key_renews_its_memory_copy_before_it_expires(
     assert "item" not in backend_b.calls
 
 
+async def test_a_tiered_copy_redis_no_longer_holds_is_renewed_once(
+    workers: Any, redis_url: str
+) -> None:
+    """A renewal that finds nothing to store (the shared entry evicted from Redis)
+    leaves the copy to its end: the hits after it do not each read Redis again."""
+    clock = Clock()
+    (_, app_a, _), (layer_b, app_b, backend_b) = await workers(
+        item_policy("tiered"), ITEMS, l1_ttl=10, clock=clock
+    )
+    stats = Redis.from_url(redis_url)
+
+    async def reads() -> int:
+        return int((await stats.info("commandstats"))["cmdstat_mget"]["calls"])
+
+    try:
+        async with client(app_a) as a, client(app_b) as b:
+            await a.get("/items/1")
+            await b.get("/items/1")  # B's copy
+            await stats.flushdb()  # Redis evicts the shared entry
+            clock.now += 9.5
+            before = await reads()
+            hits = []
+            for _ in range(5):
+                hits.append(await b.get("/items/1"))
+                await layer_b.wait_background()
+            after = await reads()
+    finally:
+        await stats.aclose()
+    assert [r.headers["x-cache"] for r in hits] == ["HIT"] * 5
+    assert after - before == 1
+    assert "item" not in backend_b.calls
+
+
 async def test_memory_invalidation_reaches_every_process(workers: Any) -> None:
     # A memory entry is each process's own, but with a Redis configured another
     # process's write still clears it: a deleted row is not served by the others.

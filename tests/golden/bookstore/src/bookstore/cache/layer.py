@@ -379,16 +379,18 @@ class CacheLayer:
         time the copy expires a newer one has replaced it, so a hot key never
         sends its requests to Redis (each waiting for the read) once per
         ``l1_ttl``. Stored only as ``lookup`` stores: fresh, and with no write
-        since the read began; otherwise the copy expires as it would have.
+        since the read began; otherwise the copy expires as it would have, renewed
+        once only (a key Redis no longer holds is not read again by every hit).
         """
         if key in self._renewing or not self.redis.available:
             return
         self._renewing.add(key)
-        task = asyncio.create_task(self._renew(route, key, entry.tags))
+        task = asyncio.create_task(self._renew(route, key, entry))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _renew(self, route: Route, key: str, tags: tuple[str, ...]) -> None:
+    async def _renew(self, route: Route, key: str, entry: Entry) -> None:
+        tags = entry.tags
         try:
             look = Lookup(tags, self.generations.snapshot(tags), self.clock())
             found = await self.redis.lookup(route.remote_key(key), tags)
@@ -399,6 +401,8 @@ class CacheLayer:
                 "renewing the memory copy of %s failed", route.name, exc_info=True
             )
         finally:
+            # This copy is renewed at most once: replaced, or kept to its end.
+            entry.renew_at = entry.local_until
             self._renewing.discard(key)
 
     # -- filling ----------------------------------------------------------------
