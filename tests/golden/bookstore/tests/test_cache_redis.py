@@ -8,6 +8,7 @@ reached), with a generous limit only so a broken build fails instead of hanging.
 """
 
 import asyncio
+import functools
 import os
 import pickle
 import shutil
@@ -271,6 +272,11 @@ async def test_tiered_invalidation_reaches_the_other_memory_tier(
     assert sample(layer_b, "cache_invalidations_total", **labels) == 1
 
 
+async def mget_calls(stats: Redis) -> int:
+    """The MGETs Redis has answered so far: the shared tier's reads."""
+    return int((await stats.info("commandstats"))["cmdstat_mget"]["calls"])
+
+
 @pytest.mark.parametrize("answered", ["by the middleware", "in front"])
 async def test_a_hot_tiered_key_renews_its_memory_copy_before_it_expires(
     answered: str, workers: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
@@ -286,10 +292,7 @@ async def test_a_hot_tiered_key_renews_its_memory_copy_before_it_expires(
         item_policy("tiered"), ITEMS, l1_ttl=10, clock=clock
     )
     stats = Redis.from_url(redis_url)
-
-    async def reads() -> int:
-        return int((await stats.info("commandstats"))["cmdstat_mget"]["calls"])
-
+    reads = functools.partial(mget_calls, stats)
     try:
         async with client(app_a) as a, client(app_b) as b:
             await a.get("/items/1")  # A stores it in Redis
@@ -321,10 +324,7 @@ async def test_a_tiered_copy_redis_no_longer_holds_is_renewed_once(
         item_policy("tiered"), ITEMS, l1_ttl=10, clock=clock
     )
     stats = Redis.from_url(redis_url)
-
-    async def reads() -> int:
-        return int((await stats.info("commandstats"))["cmdstat_mget"]["calls"])
-
+    reads = functools.partial(mget_calls, stats)
     try:
         async with client(app_a) as a, client(app_b) as b:
             await a.get("/items/1")
