@@ -21,7 +21,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import REPO, hand_written_stats_example
+from .conftest import REPO, hand_written_stats_example, new_venv, pip_install
 from .test_cache_integration import Redis, eventually, free_port
 from .test_postgres import as_postgres, postgres_bin
 
@@ -443,8 +442,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     project = new_project(hand_written_stats_example(work), work / "bookstore")
     hooks = project / "src" / "bookstore" / "hooks" / "endpoints"
     (hooks / "author_stats.py").write_text(AUTHOR_STATS)
-    run(sys.executable, "-m", "venv", ".venv", cwd=project)
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".", cwd=project)
+    pip_install(new_venv(project / ".venv"), "-e", str(project))
     # The documented bound for a stale tiered read is the settings' l1 ttl.
     l1_ttl = float(
         run(

@@ -17,7 +17,7 @@ import pytest
 
 from fastgen.api import new_project
 
-from .conftest import EXAMPLE, git, run_fastgen
+from .conftest import EXAMPLE, git, new_venv, pip_install, run_fastgen
 
 ROUTER_ADDITION = '''
 
@@ -119,9 +119,7 @@ def test_fastgen_update_keeps_edits_migrates_and_passes_its_tests(
     tmp_path: Path,
 ) -> None:
     project = generate_and_hand_edit(tmp_path)
-    subprocess.run([sys.executable, "-m", "venv", ".venv"], cwd=project, check=True)
-    install = run_in(project, "python", "-m", "pip", "install", "-q", "-e", ".[dev]")
-    assert install.returncode == 0, install.stderr
+    pip_install(new_venv(project / ".venv"), "-e", f"{project}[dev]")
     old_db = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     created = run_in(project, "alembic", "upgrade", "head")
     assert created.returncode == 0, created.stderr  # default URL: ./bookstore.db
