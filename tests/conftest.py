@@ -188,8 +188,11 @@ def new_venv(path: Path) -> Path:
 
     uv (a test extra) makes and fills the venvs of this suite: it installs the
     bookstore with its dev extra in ~2 s where pip takes ~30 s, for a dozen venvs a
-    run. pip, the way the README installs a project, still installs the one of
-    tests/test_e2e.py (and fastgen's wheel in tests/test_update.py)."""
+    run. It compiles the bytecode as pip does: without it, each process (a suite,
+    a server, an alembic command) compiles its imports again wherever
+    PYTHONDONTWRITEBYTECODE is set (~7 s more to import a generated app). pip, the
+    way the README installs a project, still installs the one of tests/test_e2e.py
+    (and fastgen's wheel in tests/test_update.py)."""
     subprocess.run(
         [uv_bin(), "venv", "-q", "--python", sys.executable, path],
         check=True,
@@ -201,7 +204,8 @@ def new_venv(path: Path) -> Path:
 def pip_install(python: Path, *args: str, cwd: Path | None = None) -> None:
     """``pip install -q *args`` into ``python``'s venv (by uv: see new_venv)."""
     result = subprocess.run(
-        [uv_bin(), "pip", "install", "-q", "--python", python, *args],
+        [uv_bin(), "pip", "install", "-q", "--compile-bytecode", "--python", python]
+        + list(args),
         cwd=cwd,
         env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
         capture_output=True,
