@@ -37,6 +37,7 @@ from fastgen.render.revision_names import change_words, revision_filename
 from fastgen.render.table_changes import (
     SCALED,
     Origin,
+    Steps,
     alter_table,
     fk_name,
     sa_column,
@@ -181,17 +182,7 @@ def upgrade_lines(
         )
     lines += rename_lines(old, renames)
     lines += collation
-    made = set(renamed)
-    closing: list[tuple[TableSchema, Column]] = []
-    for name, table in new.items():
-        if name in changes:
-            lines += changes[name].lines()
-            continue
-        later = [c for c in _keys(table) if _target(c) not in made | {name}]
-        closing += [(table, c) for c in later]
-        lines += _create_table(table, frozenset(c.name for c in later))
-        made.add(name)
-    lines += _closing_keys(closing, "add")
+    lines += _table_steps(new, changes, frozenset(renamed))
     dropped = [renamed[name] for name in reversed(list(renamed)) if name not in new]
     gone: set[str] = set()
     opening: list[tuple[TableSchema, Column]] = []
@@ -201,6 +192,51 @@ def upgrade_lines(
     lines += _closing_keys(opening, "drop")
     lines += [f"    op.drop_table({pystr(t.name)})" for t in dropped]
     return lines
+
+
+def _table_steps(
+    new: dict[str, TableSchema], changes: dict[str, Steps], existing: frozenset[str]
+) -> list[str]:
+    """Each table's step, in ``_step_order``: an existing table's changes, or a new
+    table made, but for its keys to tables made after it (a cycle of refs between new
+    tables), added once every table is made."""
+    lines: list[str] = []
+    made = set(existing)
+    closing: list[tuple[TableSchema, Column]] = []
+    for name in _step_order(new, existing):
+        table = new[name]
+        if name in changes:
+            lines += changes[name].lines()
+            continue
+        later = [c for c in _keys(table) if _target(c) not in made | {name}]
+        closing += [(table, c) for c in later]
+        lines += _create_table(table, frozenset(c.name for c in later))
+        made.add(name)
+    return lines + _closing_keys(closing, "add")
+
+
+def _step_order(new: dict[str, TableSchema], existing: frozenset[str]) -> list[str]:
+    """The tables of ``new`` in the order their steps run: as ``new`` has them
+    (referenced tables first, but where refs close a cycle), except that the new
+    tables an existing table's keys name are made before its step (it may gain one:
+    PostgreSQL and MariaDB refuse a key to a table not made yet), each after the new
+    tables it refers to in turn."""
+    order: list[str] = []
+    visited: set[str] = set()
+
+    def visit(name: str, pulled: bool) -> None:
+        if name in visited:  # made, or being made (a cycle of refs)
+            return
+        visited.add(name)
+        if pulled or name in existing:
+            for column in _keys(new[name]):
+                if _target(column) not in existing:
+                    visit(_target(column), True)
+        order.append(name)
+
+    for name in new:
+        visit(name, False)
+    return order
 
 
 def _keys(table: TableSchema) -> list[Column]:
