@@ -5,7 +5,10 @@ does not exist'); SQLite, which checks no reference at CREATE TABLE, let it pass
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from fastgen.render.migrations import initial_migration, schema_of, upgrade_lines
 from fastgen.render.table_schema import TableSchema
@@ -84,3 +87,57 @@ def test_a_new_table_is_made_before_an_existing_tables_key_to_it(
     restored = "\n".join(upgrade_lines(old, new, direction="downgrade"))
     created = restored.index('op.create_table(\n        "shelf",')
     assert created < restored.index('add_foreign_key("book", "fk_shelf_id_shelf"')
+
+
+SHELF = "  shelf:\n    path: /shelves\n    fields:\n      label: {type: string}\n"
+GAINS_SHELF = BOOK + "      shelf_id: {type: ref, to: shelf, required: false}\n"
+PAIR = (
+    "  award:\n    path: /awards\n    fields:\n"
+    "      jury_id: {type: ref, to: jury, required: false}\n"
+    "      winner_id: {type: ref, to: book}\n"
+    "  jury:\n    path: /juries\n    fields:\n"
+    "      award_id: {type: ref, to: award, required: false}\n"
+)
+# Each foreign key a revision makes, by the table it refers to: inline in its
+# table's CREATE (closing a cycle: use_alter, made after), or added after.
+REFERENCES = re.compile(
+    r'op\.create_table\(\s*"(?P<made>\w+)"'
+    r'|sa\.ForeignKey\(\s*"(?P<inline>\w+)\.\w+"(?![^)]*use_alter)'
+    r'|add_foreign_key\(\s*"\w+",\s*"\w+",\s*"\w+",\s*"(?P<added>\w+)\.'
+    r'|op\.create_foreign_key\(\s*"\w+",\s*"\w+",\s*"(?P<closing>\w+)"'
+)
+
+
+def assert_made_before_referred(lines: list[str], existing: set[str]) -> None:
+    made = set(existing)
+    for match in REFERENCES.finditer("\n".join(lines)):
+        if match["made"]:
+            made.add(match["made"])
+        else:
+            target = match["inline"] or match["added"] or match["closing"]
+            assert target in made, (target, "\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (BOOK, SHELF + GAINS_SHELF),  # a ref to a new table declared first
+        (BOOK, GAINS_SHELF + SHELF),  # ... and declared after
+        (BOOK, CYCLE),  # a new table and an existing one refer to each other
+        (BOOK, BOOK + PAIR),  # two new tables refer to each other and to book
+        (BOOK, PAIR + BOOK),
+    ],
+    ids=["new-first", "new-after", "cycle", "pair-after", "pair-first"],
+)
+def test_every_key_of_a_later_revision_follows_its_tables_create(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    """Both ways: the upgrade, and the downgrade of a revision dropping them."""
+    old, new = schema(tmp_path, before), schema(tmp_path, after)
+    assert_made_before_referred(upgrade_lines(old, new), set(old))
+    assert_made_before_referred(
+        upgrade_lines(new, old, direction="downgrade"), set(new)
+    )
+    assert_made_before_referred(
+        upgrade_lines(old, new, direction="downgrade"), set(old)
+    )
