@@ -1,13 +1,20 @@
-"""A table list's filter of an integer column with an ``enum``.
+"""A table list's filter of an integer column with an ``enum``, and what the
+breaking-change differ knows of each list filter's values.
 
 A document filter typed a plain integer (``status: {type: integer}``) on a column of
 ``enum: [1, 2, 3]`` took any integer: ``?status=7`` answered an empty page where a
 paged list's filter answers 422 naming the parameter. It now reads the column's
-values, and the app publishes them.
+values, and the app publishes them. The differ's model of a list
+(``api_contract.client_document``) described every filter as the column's plain
+type: a value removed from a filterable column's enum was no change of the filter
+parameter. It now describes each filter as the app publishes it, which the e2e
+test compares with the app's own ``/openapi.json``.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +22,11 @@ import pytest
 
 from fastgen.api import new_project
 from fastgen.model.service import ApiType
-from fastgen.spec.inputs import read_input_file
+from fastgen.render.api_changes import api_changes
+from fastgen.render.api_contract import client_document, served_document
+from fastgen.spec.inputs import read_input, read_input_file
 
-from .conftest import install_project, migrate_and_run
+from .conftest import EXAMPLE, install_project, migrate_and_run
 
 DOCUMENT = """\
 openapi: 3.0.3
@@ -148,6 +157,45 @@ def test_a_required_enum_filter_is_sampled_among_its_values(tmp_path: Path) -> N
     assert listed.sample[1] == {"status": 4}
 
 
+def _changes(tmp_path: Path, old: str, new: str) -> list[str]:
+    old_answer, old_model = read_input(_write(tmp_path, old, "old.yaml"))
+    new_answer, new_model = read_input(_write(tmp_path, new, "new.yaml"))
+    changes = api_changes(
+        client_document(old_answer, old_model), client_document(new_answer, new_model)
+    )
+    return [str(c) for c in changes]
+
+
+def test_a_narrowed_enum_breaks_its_filters(tmp_path: Path) -> None:
+    """A value removed from a filterable column's enum: the app answers 422 to a
+    filter by it, on the paged list and on the document's."""
+    narrowed = DOCUMENT.replace(
+        "status: {type: integer, enum: [1, 2, 3]}",
+        "status: {type: integer, enum: [1, 2]}",
+    )
+    said = _changes(tmp_path, DOCUMENT, narrowed)
+    for line in (
+        "breaking: GET /items: query parameter `status` enum value(s) removed: 3",
+        "breaking: GET /tickets: query parameter `status` enum value(s) removed: 3",
+        (
+            "breaking: GET /tickets: query parameter `status__in` items enum "
+            "value(s) removed: 3"
+        ),
+    ):
+        assert line in said, said
+    # a range's bound is no value of the column: it takes any integer still
+    assert not [line for line in said if "status__gt" in line]
+    # a paged list's limits, as its filters publish them
+    tighter = DOCUMENT.replace(
+        "code: {type: string, minLength: 2, maxLength: 8}",
+        "code: {type: string, minLength: 3, maxLength: 8}",
+    ).replace("price: {type: number, minimum: 0,", "price: {type: number, minimum: 1,")
+    said = _changes(tmp_path, DOCUMENT, tighter)
+    assert "breaking: GET /tickets: query parameter `code` minLength 2 -> 3" in said
+    assert "breaking: GET /tickets: query parameter `price` minimum 0 -> 1" in said
+    assert _changes(tmp_path, DOCUMENT, DOCUMENT) == []
+
+
 # Run by the project's Python: store rows, query them, and read the served document.
 APP = """
 import json
@@ -218,6 +266,12 @@ def _parameters(document: dict[str, Any], path: str) -> dict[str, Any]:
     }
 
 
+def _ours(document: dict[str, Any], path: str) -> dict[str, Any]:
+    return {
+        p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]
+    }
+
+
 @pytest.mark.e2e
 def test_enum_filters_over_http_and_as_published(
     tmp_path: Path, shared_venv: Path
@@ -242,3 +296,43 @@ def test_enum_filters_over_http_and_as_published(
         "type": "array",
         "items": {"type": "integer", "enum": [1, 2, 3]},
     }
+    # The differ's model of both lists is what the app publishes for each filter.
+    answer, model = read_input(spec)
+    ours = client_document(answer, model)
+    for name in ("status", "level", "grade"):
+        assert _ours(ours, "/items")[name] == items[name], name
+    tickets = _parameters(served, "/tickets")
+    for name, schema in _ours(ours, "/tickets").items():
+        if name not in PAGE:
+            assert tickets[name] == schema, name
+
+
+NATIVE_PARAMETERS = """\
+import json
+from bookstore.main import create_app
+
+document = create_app().openapi()
+print(json.dumps(document))
+"""
+
+
+@pytest.mark.e2e
+def test_native_list_filters_as_the_app_publishes_them(
+    bookstore: Path, shared_venv: Path
+) -> None:
+    """The bookstore's filters (a key, text of a max_length, a ref) as the differ
+    reads them are the app's own: a text filter takes any length."""
+    result = subprocess.run(
+        [shared_venv / "bin" / "python", "-c", NATIVE_PARAMETERS],
+        cwd=bookstore,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    served = json.loads(result.stdout.splitlines()[-1])
+    ours = served_document(read_input(EXAMPLE)[1])
+    for path in ("/books", "/authors"):
+        real = _parameters(served, path)
+        for name, schema in _ours(ours, path).items():
+            if name not in PAGE:
+                assert real[name] == schema, (path, name)
