@@ -141,19 +141,22 @@ def _enum_filter(param: ApiParamModel, column: FieldModel) -> ApiParamModel:
     return replace(param, type=replace(param.type, args=(literal,)))
 
 
-def enum_sample(request: Any, params: tuple[ApiParamModel, ...]) -> Any:
+def enum_sample(
+    request: Any,
+    written: tuple[ApiParamModel, ...],
+    params: tuple[ApiParamModel, ...],
+) -> Any:
     """A sample request (url, query, ...) whose required filters ``enum_filters``
-    narrowed send one of their values (the document's type sampled another)."""
+    narrowed (``written`` as the document types them, ``params`` after) send one
+    of their values: the document's type sampled another."""
     if request is None:
         return None
     query = dict(request[1])
-    for param in params:
+    for before, param in zip(written, params, strict=True):
         wire = param.alias or param.name
-        if (
-            param.type.kind == "literal"
-            and query.get(wire, param.type.values[0]) not in param.type.values
-        ):
-            query[wire] = param.type.values[0]
+        values = param.type.values if param.type.kind == "literal" else ()
+        if param != before and values and query.get(wire, values[0]) not in values:
+            query[wire] = values[0]
     return (request[0], query, *request[2:])
 
 

@@ -110,7 +110,7 @@ def operation_model(
     published = _published(ctx, op, signature)
     tests = _test_fields(ctx, op, listing, requirement is not None, schemes)
     for key in ("sample", "refine_sample"):
-        tests[key] = enum_sample(tests[key], arguments)
+        tests[key] = enum_sample(tests[key], signature.params, arguments)
     models = {status: model for status, _, model, _, _ in signature.others}
     return ApiOperationModel(
         name=op.name,
