@@ -489,7 +489,8 @@ def media_types_imports(service: ServiceModel) -> str:
     if "form" in readers:
         found.append(("starlette.datastructures", "UploadFile"))  # in Request.form()
         found.append(("starlette.datastructures", "FormData"))
-        found.append(("typing", "NamedTuple"))  # _Shape
+        found.append(("typing", "NamedTuple"))  # _Shape, _Variant
+        found.append(("typing", "get_args"))  # a union's models
         found.append(("json", None))  # an object's part
     if readers & {"json", "form"}:
         found.append(("pydantic", "ValidationError"))  # what _validated turns into 422s

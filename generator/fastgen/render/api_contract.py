@@ -2,7 +2,10 @@
 
 ``fastgen update`` and ``fastgen check`` report what a spec change means for API
 clients by comparing two OpenAPI documents (``render/api_changes.py``). An OpenAPI
-input is its own document. For a native spec this module writes the one its app
+input is its own document, but for what its app serves otherwise: a paged list's
+query and page, and the values of a filter read as its column's integer enum. A
+list's filters, native or OpenAPI, are described as the app publishes them
+(``render/listing.py``'s types). For a native spec this module writes the one its app
 serves at ``/openapi.json``, from the model rather than by running the app (which
 would need the project's dependencies installed, twice): the paths, methods, success
 statuses, parameters and the request and response bodies, with each field's type,
@@ -20,7 +23,13 @@ from typing import Any
 
 from fastgen.model.endpoints import AggregateFieldModel, EndpointModel
 from fastgen.model.files import is_openapi
-from fastgen.model.service import FieldModel, ResourceModel, ServiceModel
+from fastgen.model.service import (
+    ApiOperationModel,
+    FieldModel,
+    ResourceModel,
+    ServiceModel,
+)
+from fastgen.render.listing import filter_limits, integer_enum
 
 Schema = dict[str, Any]
 
@@ -38,6 +47,33 @@ _SCALARS: dict[str, Schema] = {
 }
 # What the list routes of every resource take (deps.Limit, deps.Offset).
 _PAGE_PARAMS = ("limit", "offset")
+# A column's limit as pydantic's Field takes it -> the JSON Schema keyword it writes
+_LIMIT_KEYWORDS = {
+    "ge": "minimum",
+    "gt": "exclusiveMinimum",
+    "le": "maximum",
+    "lt": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+}
+# An OpenAPI column's value type (FieldModel.value_type) -> the schema pydantic
+# publishes for it, which a list's filter of the column takes
+_TEXT = {"type": "string"}
+_VALUE_SCHEMAS: dict[str, Schema] = {
+    "AnyUrl": {**_TEXT, "format": "uri", "minLength": 1},
+    "EmailStr": {**_TEXT, "format": "email"},
+    "Base64Str": {**_TEXT, "format": "base64"},
+    "ipaddress.IPv4Address": {**_TEXT, "format": "ipv4"},
+    "ipaddress.IPv6Address": {**_TEXT, "format": "ipv6"},
+    "ipaddress.IPv4Network": {**_TEXT, "format": "ipv4network"},
+    "ipaddress.IPv6Network": {**_TEXT, "format": "ipv6network"},
+    "dt.time": {**_TEXT, "format": "time"},
+    "dt.timedelta": {**_TEXT, "format": "duration"},
+    "NaiveDatetime": {**_TEXT, "format": "date-time"},
+    "Decimal": {"anyOf": [{"type": "number"}, _TEXT]},
+}
 
 
 def field_schema(field: FieldModel, *, nullable: bool = False) -> Schema:
@@ -177,18 +213,84 @@ def served_document(model: ServiceModel) -> Schema:
 def client_document(answer: Any, model: ServiceModel) -> Schema:
     """The OpenAPI document clients of the app see: an OpenAPI input's own (``answer``
     is the bundled document, with the query and page of each list that takes the
-    native list's query), or the one a native spec's app serves."""
+    native list's query, and each list filter the app reads as its column's
+    integer enum with those values), or the one a native spec's app serves."""
     if not is_openapi(answer):
         return served_document(model)
     lists = {r.path: r for r in model.listed_resources}
-    if not lists:
+    enums = [(op, found) for op in model.api_operations if (found := _enum_filters(op))]
+    if not lists and not enums:
         return answer
     paths = dict(answer.get("paths") or {})
     for path, resource in lists.items():
         item = paths.get(path)
         if isinstance(item, dict) and isinstance(item.get("get"), dict):
             paths[path] = {**item, "get": _query_list(item["get"], resource)}
+    routes = {re.sub(r"\{[^{}]*\}", "{}", path): path for path in paths}
+    for op, found in enums:
+        path = routes.get(re.sub(r"\{[^{}]*\}", "{}", op.openapi_path))
+        item = paths.get(path) if path else None
+        if isinstance(item, dict) and isinstance(item.get(op.method), dict):
+            listed = _enum_list(answer, item, op.method, found)
+            paths[str(path)] = {**item, op.method: listed}
     return {**answer, "paths": paths}
+
+
+def _enum_filters(op: ApiOperationModel) -> dict[str, Schema]:
+    """The schema the app publishes for each document filter of a table's list
+    that it reads as an integer enum (``spec/openapi/compile/listing.py``'s
+    ``enum_filters``), by the parameter's name in the query."""
+    if op.crud != "list" or op.paged:
+        return {}
+    names = {param for _, param in (*op.filters, *op.any_filters)}
+    found: dict[str, Schema] = {}
+    for param in op.params:
+        many = param.type.kind == "list"
+        value = param.type.args[0] if many else param.type
+        if param.name not in names or value.kind != "literal" or not value.from_text:
+            continue
+        schema = {"type": "integer", "enum": list(value.values)}
+        found[param.alias or param.name] = (
+            {"type": "array", "items": schema} if many else schema
+        )
+    return found
+
+
+def _enum_list(
+    answer: Schema, item: Schema, method: str, found: dict[str, Schema]
+) -> Schema:
+    """The list operation with each of ``found``'s query parameters taking its
+    schema (declared on the operation, which overrides the path's)."""
+    op = item[method]
+    own = list(op.get("parameters") or ())
+    declared = [
+        _parameter_object(answer, raw)
+        for raw in (*(item.get("parameters") or ()), *own)
+    ]
+    required = {
+        p.get("name"): bool(p.get("required"))
+        for p in declared
+        if p.get("in") == "query"
+    }
+    kept = []
+    for raw in own:
+        param = _parameter_object(answer, raw)
+        if param.get("in") != "query" or param.get("name") not in found:
+            kept.append(raw)
+    kept += [
+        _parameter(name, "query", schema, required.get(name, False))
+        for name, schema in found.items()
+    ]
+    return {**op, "parameters": kept}
+
+
+def _parameter_object(answer: Schema, raw: Any) -> Schema:
+    """A parameter, or the one its ``$ref`` to ``#/components/parameters/`` names."""
+    ref = raw.get("$ref") if isinstance(raw, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/components/parameters/"):
+        name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        raw = ((answer.get("components") or {}).get("parameters") or {}).get(name)
+    return raw if isinstance(raw, dict) else {}
 
 
 def _list_parameters(resource: ResourceModel) -> list[Schema]:
@@ -208,14 +310,37 @@ def _list_parameters(resource: ResourceModel) -> list[Schema]:
         names = [e.name for e in resource.expansions]
         words = {"type": "array", "items": {"type": "string", "enum": names}}
         params.append(_parameter("expand", "query", words, False))
+    api = bool(resource.row_model)
     for item in resource.filters:
-        value = field_schema(item.field)
-        ops = {"in": {"type": "array", "items": value}, "isnull": {"type": "boolean"}}
+        value = _filter_value(item.field, api, bounded=True)
+        ops = {"eq": value, "in": {"type": "array", "items": value}}
+        ops |= {"isnull": {"type": "boolean"}}
         ops |= {"startswith": {"type": "string"}, "contains": {"type": "string"}}
         for name in item.ops:
             wire = item.field.name if name == "eq" else f"{item.field.name}__{name}"
-            params.append(_parameter(wire, "query", ops.get(name, value), False))
+            schema = ops.get(name) or _filter_value(item.field, api, bounded=False)
+            params.append(_parameter(wire, "query", schema, False))
     return params
+
+
+def _filter_value(field: FieldModel, api: bool, *, bounded: bool) -> Schema:
+    """A filter's value as the app publishes it (``render/listing.py``'s types): the
+    column's type, an OpenAPI table's format as its value type; an ``eq`` or ``in``
+    filter of an OpenAPI table with the column's integer enum or limits (so a
+    narrowed one is a breaking change of the parameter). No filter publishes a
+    column's length: a longer text is no error, it finds no row."""
+    if api and field.value_type:
+        return dict(_VALUE_SCHEMAS.get(field.value_type, _TEXT))
+    schema = field_schema(field)
+    schema.pop("maxLength", None)
+    if not (api and bounded):
+        return schema
+    integers = integer_enum(field)
+    if integers:
+        return {**schema, "enum": list(integers)}
+    for key, value in filter_limits(field):
+        schema[_LIMIT_KEYWORDS.get(key, key)] = value
+    return schema
 
 
 def _page(items: Schema) -> Schema:

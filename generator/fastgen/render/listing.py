@@ -96,18 +96,18 @@ def _bounded(field: FieldModel, api: bool) -> str:
     """An ``eq`` or ``in`` filter value's type with the OpenAPI column's limits: a
     value the column cannot hold is a 422 naming the parameter, not an empty page
     (a range's bound need not be a value of the column)."""
-    integers = _integer_enum(field) if api else ()
+    integers = integer_enum(field) if api else ()
     if integers:  # a Literal of ints does not match the text "1": converted first
         values = ", ".join(map(str, integers))
         return f"Annotated[Literal[{values}], BeforeValidator(int)]"
-    limits = _filter_limits(field) if api else ()
+    limits = filter_limits(field) if api else ()
     if not limits:
         return _param_type(field, api)
     keywords = ", ".join(f"{key}={pyliteral(value)}" for key, value in limits)
     return f"Annotated[{_param_type(field, api)}, Field({keywords})]"
 
 
-def _filter_limits(field: FieldModel) -> tuple[tuple[str, Any], ...]:
+def filter_limits(field: FieldModel) -> tuple[tuple[str, Any], ...]:
     """The column's limits pydantic's ``Field`` takes (a number enum is no keyword;
     a text limit is the stored text's, which the API's type of a format, a URL or
     an IP address, takes none of)."""
@@ -116,7 +116,7 @@ def _filter_limits(field: FieldModel) -> tuple[tuple[str, Any], ...]:
     return tuple((k, v) for k, v in field.limits or () if k != "enum")
 
 
-def _integer_enum(field: FieldModel) -> tuple[int, ...]:
+def integer_enum(field: FieldModel) -> tuple[int, ...]:
     """An integer column's enum, which its API models read as a Literal; () for
     any other column (the models take any number for an enum of floats)."""
     values = dict(field.limits or ()).get("enum", ())
@@ -224,10 +224,10 @@ def _filter_imports(
     if field.aliased:
         imports.append(("pydantic", "Field"))
     exact = api and set(item.ops) & {"eq", "in"}
-    if exact and _integer_enum(field):
+    if exact and integer_enum(field):
         imports += [("typing", "Annotated"), ("typing", "Literal")]
         imports.append(("pydantic", "BeforeValidator"))
-    elif exact and _filter_limits(field):
+    elif exact and filter_limits(field):
         imports += [("typing", "Annotated"), ("pydantic", "Field")]
     typed = set(item.ops) & {"eq", "in", "gt", "gte", "lt", "lte"}
     if not typed:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
-from fastgen.model.service import ApiParamModel, ApiType, ResourceModel
+from fastgen.model.service import ApiParamModel, ApiType, FieldModel, ResourceModel
 from fastgen.spec.openapi.compile.context import Context, unwrapped
 from fastgen.spec.openapi.compile.tables import column_spec
 from fastgen.spec.openapi.description import Operation, Parameter, Resource
@@ -80,6 +83,85 @@ def list_query(
     return ListQuery(
         limit, offset, page, tuple(filters), tuple(any_filters), tuple(refined)
     )
+
+
+# A parameter's numeric keywords, each as the test a value of an enum must pass.
+_BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
+    "ge": operator.ge,
+    "gt": operator.gt,
+    "le": operator.le,
+    "lt": operator.lt,
+    "multiple_of": lambda value, step: value % step == 0,
+}
+
+
+def enum_filters(
+    ctx: Context,
+    resource: Resource | None,
+    listing: ListQuery,
+    params: tuple[ApiParamModel, ...],
+) -> tuple[ApiParamModel, ...]:
+    """``params`` with each document filter of an integer column with an ``enum``
+    read as those values where the document types it a plain integer (or an array
+    of them): ``?status=7`` is a 422 naming the parameter, as a paged list's filter
+    is, not an empty page, and the served document lists the values. A filter's own
+    bounds keep the values they allow; a parameter with its own enum, another type,
+    or a default outside the values keeps the document's type."""
+    table = ctx.table_models.get(resource.name) if resource else None
+    if table is None:
+        return params
+    columns = {f.attr: f for f in (table.pk, *table.fields)}
+    filtered = {param: columns[attr] for attr, param in listing.filters}
+    filtered |= {param: columns[attr] for attr, param in listing.any_filters}
+    return tuple(
+        _enum_filter(p, filtered[p.name]) if p.name in filtered else p for p in params
+    )
+
+
+def _enum_filter(param: ApiParamModel, column: FieldModel) -> ApiParamModel:
+    values = dict(column.limits or ()).get("enum", ())
+    if (
+        column.type != "integer"
+        or not values
+        or any(type(v) is not int for v in values)
+    ):
+        return param
+    many = param.type.kind == "list"
+    item = param.type.args[0] if many else param.type
+    if item.kind != "scalar" or item.name != "int":
+        return param
+    bounds = item.bounds if many else param.constraints
+    kept = tuple(v for v in values if _within(v, bounds))
+    if not kept or param.default is not None and param.default not in kept:
+        return param
+    literal = ApiType("literal", values=kept, from_text=True, nullable=item.nullable)
+    if not many:
+        others = tuple((k, v) for k, v in param.constraints if k not in _BOUNDS)
+        return replace(param, type=literal, constraints=others)
+    return replace(param, type=replace(param.type, args=(literal,)))
+
+
+def enum_sample(
+    request: Any,
+    written: tuple[ApiParamModel, ...],
+    params: tuple[ApiParamModel, ...],
+) -> Any:
+    """A sample request (url, query, ...) whose required filters ``enum_filters``
+    narrowed (``written`` as the document types them, ``params`` after) send one
+    of their values: the document's type sampled another."""
+    if request is None:
+        return None
+    query = dict(request[1])
+    for before, param in zip(written, params, strict=True):
+        wire = param.alias or param.name
+        values = param.type.values if param.type.kind == "literal" else ()
+        if param != before and values and query.get(wire, values[0]) not in values:
+            query[wire] = values[0]
+    return (request[0], query, *request[2:])
+
+
+def _within(value: int, bounds: tuple[tuple[str, Any], ...]) -> bool:
+    return all(_BOUNDS[k](value, v) for k, v in bounds if k in _BOUNDS)
 
 
 def paged_parameters(table: ResourceModel) -> list[str]:

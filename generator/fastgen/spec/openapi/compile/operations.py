@@ -23,7 +23,12 @@ from fastgen.spec.openapi.compile.caching import Invalidations
 from fastgen.spec.openapi.compile.context import IDENTIFIER, Context, path_param
 from fastgen.spec.openapi.compile.errors import error_responses
 from fastgen.spec.openapi.compile.form_samples import form_sample
-from fastgen.spec.openapi.compile.listing import ListQuery, list_query
+from fastgen.spec.openapi.compile.listing import (
+    ListQuery,
+    enum_filters,
+    enum_sample,
+    list_query,
+)
 from fastgen.spec.openapi.compile.params import param_model
 from fastgen.spec.openapi.compile.samples import refine_sample, sample_request
 from fastgen.spec.openapi.compile.security import credential_header, requirement_model
@@ -99,8 +104,13 @@ def operation_model(
         return None
     fills = hook_fills(ctx, owner[0]) if owner and crud == "create" else ()
     params = [p for p in signature.params if p.location != "body"]
-    listing = list_query(ctx, op, params, owner[0] if crud == "list" else None)
+    table = owner[0] if crud == "list" else None
+    listing = list_query(ctx, op, params, table)
+    arguments = enum_filters(ctx, table, listing, signature.params)
     published = _published(ctx, op, signature)
+    tests = _test_fields(ctx, op, listing, requirement is not None, schemes)
+    for key in ("sample", "refine_sample"):
+        tests[key] = enum_sample(tests[key], signature.params, arguments)
     models = {status: model for status, _, model, _, _ in signature.others}
     return ApiOperationModel(
         name=op.name,
@@ -109,7 +119,7 @@ def operation_model(
         router=python_identifier(op.tags[0], prefix="tag") if op.tags else "default",
         tag=op.tags[0] if op.tags else "",
         docstring=_docstring(op),
-        params=signature.params,
+        params=arguments,
         returns=signature.success.annotation,
         status=int(signature.status) if signature.status.isdigit() else 200,
         stub_returns=signature.success.annotation,
@@ -118,7 +128,7 @@ def operation_model(
         **asdict(listing),
         policy=policies.get(op.name),
         invalidates=op.name in invalidations,
-        **_test_fields(ctx, op, listing, requirement is not None, schemes),
+        **tests,
         hook_fills=fills,
         **published,
         dependency=requirement.function if requirement else None,
