@@ -99,6 +99,18 @@ from .conftest import run_fastgen
             id="duplicate-anchor",
         ),
         pytest.param(
+            "a:\n  b: &x\n    c: *x\n",
+            "3:5: invalid YAML: a.b.c: an alias of a mapping or list it is part of "
+            "(a recursive structure); expected a value of its own",
+            id="recursive-alias",
+        ),
+        pytest.param(
+            "a: &x [1, *x]\n",
+            "1:1: invalid YAML: a: an alias of a mapping or list it is part of "
+            "(a recursive structure); expected a value of its own",
+            id="recursive-alias-in-a-list",
+        ),
+        pytest.param(
             "a: 1\n---\nb: 2\n",
             "2:1: invalid YAML: a second document ('---'); a spec file holds exactly "
             "one document",
@@ -115,6 +127,31 @@ def test_syntax_error_message(text: str, expected: str) -> None:
     with pytest.raises(SpecError) as caught:
         loader.load_text(text, "x.yaml")
     assert [str(p) for p in caught.value.problems] == [f"x.yaml:{expected}"]
+
+
+def test_nested_aliases_cannot_blow_a_small_file_up() -> None:
+    """A "billion laughs": six lines that would repeat a million values (a minute
+    and gigabytes) stop once aliases have repeated the bound, at the alias."""
+    lines = ["a0: &a0 [" + ", ".join(["x"] * 10) + "]"]
+    for level in range(1, 6):
+        lines.append(
+            f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]"
+        )
+    with pytest.raises(SpecError) as caught:
+        loader.load_text("\n".join(lines) + "\n", "x.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        (
+            f"x.yaml:5:1: invalid YAML: a4: aliases repeat more than "
+            f"{loader.MAX_ALIASED_VALUES} values (nested aliases multiply them); "
+            "expected fewer, or the values written out"
+        )
+    ]
+
+
+def test_aliases_within_the_bound_are_read() -> None:
+    data, positions = loader.load_text("a: &x {b: [1, 2]}\nc: *x\nd: *x\n", "x.yaml")
+    assert data == {"a": {"b": [1, 2]}, "c": {"b": [1, 2]}, "d": {"b": [1, 2]}}
+    assert positions.of(("d", "b", 1)) == (1, 15)
 
 
 @pytest.mark.parametrize("loader_class", [yaml.SafeLoader, loader.FAST_LOADER])

@@ -17,7 +17,7 @@ from jinja2 import Environment, Template, pass_environment
 from jinja2.ext import Extension
 
 from fastgen import __version__
-from fastgen.model.convertors import uses_int_key
+from fastgen.model.convertors import key_convertor, uses_int_key
 from fastgen.model.files import project_file_text, project_spec, spec_file_name
 from fastgen.model.service import ServiceModel
 from fastgen.render import (
@@ -115,6 +115,7 @@ TEMPLATE_HELPERS: tuple[Callable[..., Any], ...] = (
     tests_code.list_test_given,
     tests_code.hand_written_policies,
     uses_int_key,
+    key_convertor,
     tests_code.list_test_sort,
     tests_code.list_test_lookup,
     tests_code.list_test_fresh_expansion,

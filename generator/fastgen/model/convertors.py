@@ -1,4 +1,4 @@
-"""The path convertor of a native resource's integer key beside ``/export``."""
+"""The path convertor of a native resource's integer or UUID key beside ``/export``."""
 
 from __future__ import annotations
 
@@ -13,20 +13,29 @@ if TYPE_CHECKING:
 # natural key was created and listed but never found. Every key of an integer column
 # has at most 19 digits and a sign: a longer id matches no route, a 404.
 INT_KEY_CONVERTOR = ("int_key", "-?[0-9]{1,19}")
+# "export" is no UUID: every other segment goes on to the key, whose model refuses
+# what is no UUID (a 422 saying why) and takes each spelling of one.
+UUID_KEY_CONVERTOR = ("uuid_key", "(?!export$)[^/]+")
+KEY_CONVERTORS = {"int": INT_KEY_CONVERTOR, "uuid.UUID": UUID_KEY_CONVERTOR}
+
+
+def key_convertor(pk_type: str, operations: tuple[str, ...]) -> tuple[str, str] | None:
+    """The convertor a resource's ``/{id}`` routes take the key through: an integer
+    or UUID key beside ``/export``, so ``PUT /books/export`` is the export path's
+    405, not a 422 for the id "export". None: the plain path parameter (a string
+    key may be "export")."""
+    return KEY_CONVERTORS.get(pk_type) if "export" in operations else None
 
 
 def uses_int_key(pk_type: str, operations: tuple[str, ...]) -> bool:
-    """Whether a resource's ``/{id}`` routes take the key through the convertor:
-    an integer key beside ``/export``, so ``PUT /books/export`` is the export
-    path's 405, not a 422 for the id "export"."""
-    return pk_type == "int" and "export" in operations
+    """Whether the ``/{id}`` routes take an integer key through its convertor."""
+    return key_convertor(pk_type, operations) == INT_KEY_CONVERTOR
 
 
 def with_int_key(
     found: tuple[tuple[str, str], ...], resources: Iterable[ResourceModel]
 ) -> tuple[tuple[str, str], ...]:
-    """The convertors ``found`` (the OpenAPI patterns'), and the integer key's
-    where a resource's routes use it."""
-    if any(uses_int_key(r.pk.py_type, r.operations) for r in resources):
-        return (*found, INT_KEY_CONVERTOR)
-    return found
+    """The convertors ``found`` (the OpenAPI patterns'), and the keys' where a
+    resource's routes use them."""
+    used = {key_convertor(r.pk.py_type, r.operations) for r in resources}
+    return (*found, *(c for c in KEY_CONVERTORS.values() if c in used))

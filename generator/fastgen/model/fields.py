@@ -71,3 +71,9 @@ class FieldModel:
     @property
     def aliased(self) -> bool:
         return self.attr != self.name
+
+    @property
+    def generated(self) -> bool:
+        """A key the database numbers: an integer ``id`` (the key fastgen adds, or
+        one declared so). A client sends any other key, a ``uuid`` ``id`` too."""
+        return self.primary_key and self.name == "id" and self.py_type == "int"

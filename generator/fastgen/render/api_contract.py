@@ -99,7 +99,7 @@ def _ref(name: str) -> Schema:
 
 def _resource_schemas(resource: ResourceModel) -> dict[str, Schema]:
     """Its Create, Update and Read bodies (schemas/<resource>.py)."""
-    sent = ((resource.pk,) if resource.pk.name != "id" else ()) + resource.fields
+    sent = (() if resource.pk.generated else (resource.pk,)) + resource.fields
     every = (resource.pk, *resource.fields)
     name = resource.class_name
     return {

@@ -165,6 +165,8 @@ def list_query_class(resource: ResourceModel) -> str:
         )
     for item in resource.filters:
         lines += _filter_lines(item, bool(resource.row_model))
+    if len(lines) == 3:  # nothing but the docstring: no blank line after it
+        lines.pop()
     return "\n".join(lines)
 
 

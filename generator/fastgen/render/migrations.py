@@ -10,8 +10,10 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import io
 import json
 import re
+import tokenize
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -277,9 +279,10 @@ def render_revision(
     downgrade: list[str],
 ) -> str:
     """A complete Alembic revision module."""
-    body = "\n".join(upgrade + downgrade)
-    helpers = _helpers(body)
-    body += helpers
+    helpers = _helpers(_code("\n".join(upgrade + downgrade)))
+    # What the revision calls, without its strings: a table named ``dt`` is the
+    # string "dt.id" in a foreign key, a default may read "Decimal(1)".
+    body = _code("\n".join(upgrade + downgrade) + helpers)
     # A service without tables (an OpenAPI document of stubs) uses neither import.
     third_party = "".join(
         line
@@ -328,6 +331,25 @@ def render_revision(
         + "\n"
         + helpers
     )
+
+
+def _code(source: str) -> str:
+    """``source`` (statements, indented or not) with each plain string literal
+    written ``""``; an f-string is kept, its expressions being code."""
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    pieces, done = [], 0
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.STRING and "f" not in _prefix(token.string):
+            start = starts[token.start[0] - 1] + token.start[1]
+            pieces += [source[done:start], '""']
+            done = starts[token.end[0] - 1] + token.end[1]
+    return "".join([*pieces, source[done:]])
+
+
+def _prefix(literal: str) -> str:
+    return literal[: len(literal) - len(literal.lstrip("bBfFrRuU"))].lower()
 
 
 def _helpers(body: str) -> str:

@@ -164,6 +164,7 @@ def crud_imports(service: ServiceModel) -> str:
         ("fastapi", "HTTPException"),
         ("fastapi", "Request"),
         ("fastapi", "status"),
+        ("fastapi.encoders", "jsonable_encoder"),
         ("fastapi.exceptions", "RequestValidationError"),
         ("fastapi.responses", "JSONResponse"),
         ("pydantic", "BaseModel"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastgen.model.convertors import INT_KEY_CONVERTOR, uses_int_key
+from fastgen.model.convertors import key_convertor
 from fastgen.model.service import (
     ApiOperationModel,
     ApiRouterModel,
@@ -125,7 +125,7 @@ def _resource_router(resource: ResourceModel, service: ServiceModel) -> RouterVi
             *((f"route_class={kind}",) if (kind := route_class(resource)) else ()),
         ),
         routes=tuple(routes),
-        uses_convertors=uses_int_key(resource.pk.py_type, ops),
+        uses_convertors=key_convertor(resource.pk.py_type, ops) is not None,
     )
 
 
@@ -189,10 +189,9 @@ def _key_param(resource: ResourceModel) -> str:
 
 
 def _by_key(resource: ResourceModel) -> str:
-    """``"/{book_id}"``, or ``"/{book_id:int_key}"`` (``uses_int_key``)."""
-    convertor = ""
-    if uses_int_key(resource.pk.py_type, resource.operations):
-        convertor = ":" + INT_KEY_CONVERTOR[0]
+    """``"/{book_id}"``, or ``"/{book_id:int_key}"`` (``key_convertor``)."""
+    found = key_convertor(resource.pk.py_type, resource.operations)
+    convertor = f":{found[0]}" if found else ""
     return pystr("/{" + resource.id_param + convertor + "}")
 
 

@@ -3,7 +3,7 @@ the user's endpoint hooks, the worker's jobs, and ``cache_config.py``'s invalida
 
 from __future__ import annotations
 
-from fastgen.model.convertors import uses_int_key
+from fastgen.model.convertors import key_convertor
 from fastgen.model.endpoints import EndpointModel, ParamModel
 from fastgen.model.service import ResourceModel, ServiceModel
 from fastgen.render.api_code import api_reads_json, if_match_source
@@ -80,7 +80,7 @@ def router_imports(resource: ResourceModel, service: ServiceModel) -> str:
         ]
     if "list" in ops:
         imports += page_route_imports(resource, pkg)
-    if uses_int_key(resource.pk.py_type, resource.operations):
+    if key_convertor(resource.pk.py_type, resource.operations):
         imports.append((f"{pkg}.convertors", "register_convertors"))
     if ops & {"get", "update", "delete"}:
         imports.append((f"{pkg}.crud", "get_or_404"))

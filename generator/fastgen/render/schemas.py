@@ -26,8 +26,8 @@ def _schema_type(field: FieldModel, mode: str) -> str:
 
 
 def _sent_fields(resource: ResourceModel) -> tuple[FieldModel, ...]:
-    """The fields a client sends; a natural (non-``id``) key is one of them."""
-    natural_key = (resource.pk,) if resource.pk.name != "id" else ()
+    """The fields a client sends; a key the database does not number is one."""
+    natural_key = () if resource.pk.generated else (resource.pk,)
     return natural_key + resource.fields
 
 

@@ -17,7 +17,7 @@ import yaml
 
 from fastgen.spec import yaml12
 from fastgen.spec.json_reader import load_json
-from fastgen.spec.problems import Loc, Problem, SpecError
+from fastgen.spec.problems import Loc, Problem, SpecError, dotted
 from fastgen.spec.yaml_errors import syntax_problem
 
 # libyaml's parser gives the same nodes and marks as PyYAML's pure-Python one, several
@@ -57,13 +57,65 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+# The values YAML aliases may add to a document by repeating what an anchor holds:
+# nested aliases multiply it at each level (a "billion laughs").
+MAX_ALIASED_VALUES = 100_000
+
+
+class _TooManyAliased(Exception):
+    pass
+
+
 class _Builder:
+    """Builds the data of a node tree, in which an alias is its anchor's node again:
+    a node within itself is refused, and so is repeating more than the bound."""
+
     def __init__(self, loader: Any, positions: Positions) -> None:
         self.loader = loader
         self.positions = positions
         self.problems: list[Problem] = []
+        self.open: set[int] = set()  # the collections being built, around loc
+        self.built: set[int] = set()  # the collections built once
+        self.alias_at: Loc | None = None  # where the outermost repetition is
+        self.aliased = 0  # the values built again, as an alias's
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
+        if not isinstance(node, yaml.CollectionNode):
+            return self._value(node, loc)
+        if id(node) in self.open:
+            self.problems.append(
+                self.alias_problem(
+                    loc,
+                    "an alias of a mapping or list it is part of (a recursive "
+                    "structure); expected a value of its own",
+                )
+            )
+            return None
+        outermost = id(node) in self.built and self.alias_at is None
+        if outermost:
+            self.alias_at = loc
+        self.open.add(id(node))
+        try:
+            return self._value(node, loc)
+        finally:
+            self.open.discard(id(node))
+            self.built.add(id(node))
+            if outermost:
+                self.alias_at = None
+
+    def alias_problem(self, loc: Loc, what: str) -> Problem:
+        """A problem of the alias at ``loc`` (its key; a list item's list)."""
+        while loc and isinstance(loc[-1], int):
+            loc = loc[:-1]
+        return self.positions.problem(
+            loc, f"invalid YAML: {dotted(loc)}: {what}", key=True
+        )
+
+    def _value(self, node: yaml.Node, loc: Loc) -> Any:
+        if self.alias_at is not None:
+            self.aliased += 1
+            if self.aliased > MAX_ALIASED_VALUES:
+                raise _TooManyAliased(self.alias_at)
         self.positions.values[loc] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
@@ -146,6 +198,12 @@ def _load(loader_class: Any, text: str, display: str) -> tuple[Any, Positions]:
             raise SpecError([Problem(display, 1, 1, "the document is empty")])
         builder = _Builder(loader, positions)
         data = builder.build(node, ())
+    except _TooManyAliased as exc:
+        message = (
+            f"aliases repeat more than {MAX_ALIASED_VALUES} values (nested aliases "
+            "multiply them); expected fewer, or the values written out"
+        )
+        raise SpecError([builder.alias_problem(exc.args[0], message)]) from None
     except yaml.MarkedYAMLError as exc:
         raise SpecError([syntax_problem(exc, display)]) from None
     except yaml.YAMLError as exc:

@@ -245,6 +245,15 @@ async def test_export_book_streams_every_row_once(
     assert [item["id"] for item in exported] == keys
 
 
+async def test_export_book_is_no_key(client: httpx.AsyncClient) -> None:
+    """``/export`` is the export's path, not a key no row has: a write there is
+    that path's 405, naming the method it takes."""
+    for method in ["PATCH", "PUT", "DELETE"]:
+        response = await client.request(method, "/books/export")
+        assert response.status_code == 405, method
+        assert "GET" in response.headers["allow"]
+
+
 async def test_export_book_memory_does_not_grow_with_rows(app: FastAPI) -> None:
     """Ten times the rows must not need ten times the memory: rows are streamed."""
     author_id = (await make_author(app))["id"]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, Response, status
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -174,7 +175,7 @@ async def ensure_references(
             "type": "foreign_key",
             "loc": ["body", field],
             "msg": f"{model.__tablename__} {key} does not exist",
-            "input": key,
+            "input": jsonable_encoder(key),  # a UUID key as a string
         }
         for field, (model, key) in references.items()
         if key is not None and await session.get(model, key) is None
