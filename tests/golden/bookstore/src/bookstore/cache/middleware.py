@@ -119,17 +119,22 @@ class CacheMiddleware:
             await send(start)
             await send(body)
             return
+        # The tier unavailable (a bypass) or a list query's first miss: computed
+        # as a fill is, not stored, and answered as an entry would be (a GET's
+        # ETag is the one its writes' If-Match names, with or without a cache).
+        stored = not look.bypass and route.admits(key, path)
+        label = _MISS
         if look.bypass:
             route.metrics.bypasses += 1
-            await self._pass(scope, receive, send, _BYPASS)
-            return
-        route.metrics.misses += 1
-        recorder = Recorder(send, limit=layer.max_body, head=head, extra=(_MISS,))
+            label = _BYPASS
+        else:
+            route.metrics.misses += 1
+        recorder = Recorder(send, limit=layer.max_body, head=head, extra=(label,))
         produce = self._producer(route, scope, recorder)
         try:
-            if route.admits(key, path):
+            if stored:
                 entry, led = await layer.fill(route, key, look, produce)
-            else:  # a list query's first miss: computed as a fill is, not stored
+            else:
                 entry, led = await produce(), True
         except Exception:
             # The app answered its error (the JSON 500 naming the request), then
@@ -139,19 +144,19 @@ class CacheMiddleware:
                 await recorder.forward()
             raise
         if entry is None and led:
-            # Not stored (too big, or a list query's first miss), but answered as
+            # Not stored (too big, or not stored at all: see above), but answered as
             # an entry would be: its ETag, the conditions, gzip; alike on every
             # worker and every time, whatever each has seen or kept.
             entry = self._entry(route, recorder, layer.clock(), any_size=True)
         if entry is not None:
             now = layer.clock()
-            start, body = _response(route, entry, _MISS, now, head, conditions, gzip_ok)
+            start, body = _response(route, entry, label, now, head, conditions, gzip_ok)
             await send(start)
             await send(body)
         elif led:
             await recorder.forward()
         else:  # joined a computation whose response can't be shared: make our own
-            await self._pass(scope, receive, send, _MISS)
+            await self._pass(scope, receive, send, label)
 
     def answer_hit(self, scope: Scope) -> Hit | None:
         """The answer to a fresh memory hit of a public policy, or None.
