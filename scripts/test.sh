@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-# uv (from PyPI) installs fastgen and its test tools in ~15 s where pip takes ~60 s,
+# uv (from PyPI) installs fastgen and its test tools in ~30 s where pip takes ~60 s,
 # compiling the bytecode as pip does; the tests make the generated projects' venvs
 # with it too (tests/conftest.py).
 .venv/bin/python -m pip install --quiet 'uv>=0.9'

@@ -187,7 +187,7 @@ def new_venv(path: Path) -> Path:
     """A virtualenv at ``path`` for a generated project; its python.
 
     uv (a test extra) makes and fills the venvs of this suite: it installs the
-    bookstore with its dev extra in ~2 s where pip takes ~30 s, for a dozen venvs a
+    bookstore with its dev extra in ~6 s where pip takes ~30 s, for a dozen venvs a
     run. It compiles the bytecode as pip does: without it, each process (a suite,
     a server, an alembic command) compiles its imports again wherever
     PYTHONDONTWRITEBYTECODE is set (~7 s more to import a generated app). pip, the
